@@ -1,0 +1,117 @@
+/** Wire shapes shared by server, widget and console. Dates travel as ISO 8601 strings. */
+
+export type ConversationStatus = 'queued' | 'active' | 'resolved';
+export type AuthorKind = 'visitor' | 'agent' | 'system' | 'note';
+export type AgentRole = 'admin' | 'agent';
+/** What the agent chose; `online` below says whether any of their sockets is connected. */
+export type AgentStatus = 'online' | 'away' | 'offline';
+
+/** A system line in a transcript: clients render it in their own language. */
+export type SystemEvent =
+  | { type: 'assigned'; agentId: string; agentName: string }
+  | { type: 'transferred'; fromAgentId: string | null; agentId: string; agentName: string }
+  | { type: 'unassigned'; fromAgentId: string | null }
+  | { type: 'requeued'; fromAgentId: string; reason: 'agent_left' }
+  | { type: 'resolved'; byAgentId: string | null };
+
+export interface MessageDTO {
+  id: string;
+  conversationId: string;
+  /** Per-conversation sequence number, starting at 1. Notes use sequence numbers too, so visitors see gaps. */
+  seq: number;
+  authorKind: AuthorKind;
+  authorId: string | null;
+  /** Display name of the author (agent name, visitor name) when known. */
+  authorName: string | null;
+  body: string;
+  /** Set on system messages instead of a human-readable body. */
+  system: SystemEvent | null;
+  clientId: string | null;
+  createdAt: string;
+}
+
+/** What a visitor may know about an agent. */
+export interface AgentPublicDTO {
+  id: string;
+  name: string;
+}
+
+export interface ConversationDTO {
+  id: string;
+  siteId: string;
+  visitorId: string;
+  status: ConversationStatus;
+  assignee: AgentPublicDTO | null;
+  queuedAt: string;
+  assignedAt: string | null;
+  firstResponseAt: string | null;
+  resolvedAt: string | null;
+  lastSeq: number;
+}
+
+export interface VisitorDTO {
+  id: string;
+  siteId: string;
+  name: string | null;
+  email: string | null;
+  /** True when the site verified this visitor's identity with its HMAC secret. */
+  verified: boolean;
+  externalId: string | null;
+  attributes: Record<string, unknown>;
+  createdAt: string;
+  lastSeenAt: string;
+}
+
+/** A conversation as the console lists it. */
+export interface ConversationSummaryDTO extends ConversationDTO {
+  visitor: Pick<VisitorDTO, 'id' | 'name' | 'email' | 'verified'>;
+  lastMessage: MessageDTO | null;
+}
+
+export interface AgentDTO {
+  id: string;
+  email: string;
+  name: string;
+  role: AgentRole;
+  capacity: number;
+  status: AgentStatus;
+  /** At least one console connection is open. */
+  connected: boolean;
+  /** Active conversations assigned now. */
+  load: number;
+  active: boolean;
+}
+
+export interface QueuePositionDTO {
+  conversationId: string;
+  /** 1 = next to be assigned. */
+  position: number;
+  /** Estimated time to assignment from recent assignments; null when there is no basis for a guess. */
+  estimatedWaitMs: number | null;
+  /** False when no agent who serves this site is online: the message is kept and waits for the next agent. */
+  agentsOnline: boolean;
+}
+
+export interface HistoryPage {
+  messages: MessageDTO[];
+  /** More messages exist beyond this page in the direction asked. */
+  hasMore: boolean;
+}
+
+export interface WidgetSettings {
+  color: string;
+  position: 'right' | 'left';
+  zIndex: number;
+  teamName: string;
+  greeting: string;
+  locale: 'auto' | 'en' | 'zh-CN';
+}
+
+export interface SiteDTO {
+  id: string;
+  name: string;
+  publicKey: string;
+  allowedOrigins: string[];
+  widgetSettings: WidgetSettings;
+  identityRequired: boolean;
+}

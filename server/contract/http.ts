@@ -1,0 +1,44 @@
+/** Request and response bodies of the HTTP API. Errors are always `{ error: ApiError }` with a 4xx/5xx status. */
+import type { AgentDTO, WidgetSettings } from './dto.ts';
+import type { ApiError } from './errors.ts';
+
+export interface HttpErrorBody {
+  error: ApiError;
+}
+
+/** POST /api/auth/login */
+export interface LoginRequest {
+  email: string;
+  password: string;
+}
+
+/** Answer of login and POST /api/auth/refresh; the refresh token travels only in an httpOnly cookie. */
+export interface AgentSession {
+  accessToken: string;
+  /** ISO time the access token expires; refresh before. */
+  expiresAt: string;
+  agent: AgentDTO;
+}
+
+/** GET /api/widget/config?site=KEY (CORS for the site's allowed origins) */
+export interface WidgetConfig {
+  siteKey: string;
+  siteName: string;
+  settings: WidgetSettings;
+  agentsOnline: boolean;
+  identityRequired: boolean;
+  maxMessageLength: number;
+}
+
+/** POST /api/widget/session: called by the loader from the host page, so Origin is the host's. */
+export interface VisitorSessionRequest {
+  siteKey: string;
+  /** A token from an earlier session; reused when still valid for this site. */
+  token?: string;
+}
+
+export interface VisitorSessionResponse {
+  token: string;
+  visitorId: string;
+  expiresAt: string;
+}
