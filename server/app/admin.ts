@@ -1,0 +1,80 @@
+/** Creating sites and agents: used by the CLI, the first-run bootstrap and (later) the admin console. */
+import type { AgentRole, WidgetSettings } from '../contract/dto.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { normaliseOrigin } from '../auth/origins.ts';
+import { DEFAULT_WIDGET_SETTINGS } from './defaults.ts';
+import { AppError } from './errors.ts';
+import type { AgentRecord, SiteRecord, Store } from './ports.ts';
+
+export interface NewSite {
+  name: string;
+  origins: string[];
+  widgetSettings?: Partial<WidgetSettings>;
+}
+
+export interface NewAgent {
+  email: string;
+  password: string;
+  name?: string;
+  role: AgentRole;
+  capacity?: number;
+  /** Site public keys the agent answers for; omitted means every existing site. */
+  siteKeys?: string[];
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function parseOrigins(origins: string[]): string[] {
+  return origins.map((value) => {
+    const origin = normaliseOrigin(value);
+    if (!origin) throw new AppError('BAD_REQUEST', `Not an http(s) origin: ${value}`);
+    return origin;
+  });
+}
+
+export class AdminService {
+  constructor(private readonly store: Store) {}
+
+  async createSite(input: NewSite): Promise<SiteRecord> {
+    const name = input.name.trim();
+    if (!name) throw new AppError('BAD_REQUEST', 'Site name is required');
+    if (input.origins.length === 0) throw new AppError('BAD_REQUEST', 'At least one allowed origin is required');
+    return this.store.sites.create({
+      name,
+      allowedOrigins: [...new Set(parseOrigins(input.origins))],
+      widgetSettings: { ...DEFAULT_WIDGET_SETTINGS, ...input.widgetSettings },
+    });
+  }
+
+  async createAgent(input: NewAgent): Promise<AgentRecord> {
+    const email = input.email.trim().toLowerCase();
+    if (!EMAIL.test(email)) throw new AppError('BAD_REQUEST', `Not an email address: ${input.email}`);
+    if (input.password.length < 8) throw new AppError('BAD_REQUEST', 'Password must be at least 8 characters');
+    const capacity = input.capacity ?? 5;
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 100) {
+      throw new AppError('BAD_REQUEST', 'Capacity must be a whole number from 1 to 100');
+    }
+    if (await this.store.agents.findByEmail(email)) throw new AppError('CONFLICT', `An agent with email ${email} exists`);
+    const sites = await this.store.sites.list();
+    const siteIds = input.siteKeys
+      ? input.siteKeys.map((key) => {
+          const site = sites.find((s) => s.publicKey === key);
+          if (!site) throw new AppError('NOT_FOUND', `No site with key ${key}`);
+          return site.id;
+        })
+      : sites.map((s) => s.id);
+    return this.store.agents.create({
+      email,
+      passwordHash: await hashPassword(input.password),
+      name: input.name?.trim() || email.split('@')[0]!,
+      role: input.role,
+      capacity,
+      siteIds,
+    });
+  }
+}
+
+/** The one-tag embed code for a site. */
+export function snippet(publicUrl: string, siteKey: string): string {
+  return `<script async src="${publicUrl}/widget.js" data-site="${siteKey}"></script>`;
+}

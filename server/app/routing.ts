@@ -1,0 +1,366 @@
+/**
+ * Runs the pure routing engine against the database: every decision the engine makes is persisted with a
+ * guarded update before anyone is told, one decision at a time. If the database disagrees (another writer
+ * won, or a write failed), the engine is rebuilt from the database, which is the source of truth.
+ */
+import type { AgentDTO, AgentStatus, ConversationDTO, QueuePositionDTO, SystemEvent } from '../contract/dto.ts';
+import type { Clock } from '../domain/clock.ts';
+import { RoutingEngine, type AgentInput, type Decision, type RoutingErrorCode } from '../domain/routing.ts';
+import { AppError } from './errors.ts';
+import type { AgentDirectory, AgentRecord, AppendResult, Notifier, Store } from './ports.ts';
+import { SerialQueue } from './serial.ts';
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface Actor {
+  agentId: string;
+}
+
+export class RoutingService implements AgentDirectory {
+  private engine: RoutingEngine;
+  private readonly serial = new SerialQueue();
+  private readonly agents = new Map<string, AgentRecord>();
+  private readonly connections = new Map<string, number>();
+  /** Open conversation id -> visitor id, to address queue position updates. */
+  private readonly visitorOf = new Map<string, string>();
+  /** Last queue position sent per conversation, so visitors hear only of changes. */
+  private readonly lastPosition = new Map<string, string>();
+  private timer: unknown;
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly notifier: Notifier,
+    private readonly clock: Clock,
+    private readonly graceMs: number,
+    private readonly log: Logger,
+    private readonly timers: Timers = { setTimeout: (fn, ms) => setTimeout(fn, ms).unref(), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+  ) {
+    this.engine = this.newEngine();
+  }
+
+  start(): Promise<void> {
+    return this.serial.run(() => this.rebuild());
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.timers.clearTimeout(this.timer);
+    return this.serial.drain();
+  }
+
+  // --- what the rest of the app asks -------------------------------------------------------------
+
+  agent(agentId: string): AgentRecord | undefined {
+    return this.agents.get(agentId);
+  }
+
+  dto(agent: AgentRecord): AgentDTO {
+    const { passwordHash: _hash, siteIds: _sites, ...rest } = agent;
+    return { ...rest, connected: (this.connections.get(agent.id) ?? 0) > 0, load: this.engine.agentLoad(agent.id) };
+  }
+
+  listAgents(): AgentDTO[] {
+    return [...this.agents.values()].map((a) => this.dto(a));
+  }
+
+  agentsOnline(siteId: string): boolean {
+    return this.engine.agentsOnline(siteId);
+  }
+
+  // --- conversations -----------------------------------------------------------------------------
+
+  enqueue(conversation: ConversationDTO): Promise<void> {
+    return this.serial.run(async () => {
+      this.visitorOf.set(conversation.id, conversation.visitorId);
+      await this.apply(
+        this.engine.enqueue({ id: conversation.id, siteId: conversation.siteId, queuedAt: Date.parse(conversation.queuedAt) }),
+      );
+    });
+  }
+
+  claim(actor: Actor, conversationId: string): Promise<AppendResult> {
+    return this.serial.run(async () => {
+      const agent = this.requireAgent(actor.agentId);
+      const result = this.engine.claim(agent.id, conversationId);
+      if (!result.ok) throw routingError(result.code);
+      const event: SystemEvent = { type: 'assigned', agentId: agent.id, agentName: agent.name };
+      const persisted = await this.persist(() => this.store.conversations.assign(conversationId, agent.id, this.now(), event));
+      if (!persisted) throw new AppError('ALREADY_ASSIGNED', 'Another agent took this conversation first');
+      this.announce(persisted);
+      await this.apply(result.decision);
+      this.agentChanged(agent.id);
+      return persisted;
+    });
+  }
+
+  transfer(actor: Actor, conversationId: string, toAgentId: string): Promise<AppendResult> {
+    return this.serial.run(async () => {
+      const from = this.requireAssigneeOrAdmin(actor, conversationId);
+      const to = this.agents.get(toAgentId);
+      if (!to) throw new AppError('NOT_FOUND', 'Agent not found');
+      const result = this.engine.transfer(conversationId, toAgentId);
+      if (!result.ok) throw routingError(result.code);
+      const event: SystemEvent = { type: 'transferred', fromAgentId: from, agentId: to.id, agentName: to.name };
+      const persisted = await this.persist(() => this.store.conversations.transfer(conversationId, from, to.id, event));
+      if (!persisted) throw new AppError('CONFLICT', 'The conversation changed meanwhile; try again');
+      this.announce(persisted);
+      await this.apply(result.decision);
+      this.agentChanged(from, to.id);
+      return persisted;
+    });
+  }
+
+  unassign(actor: Actor, conversationId: string): Promise<AppendResult> {
+    return this.serial.run(async () => {
+      const from = this.requireAssigneeOrAdmin(actor, conversationId);
+      const result = this.engine.unassign(conversationId);
+      if (!result.ok) throw routingError(result.code);
+      const event: SystemEvent = { type: 'unassigned', fromAgentId: from };
+      const persisted = await this.persist(() => this.store.conversations.requeue(conversationId, from, event));
+      if (!persisted) throw new AppError('CONFLICT', 'The conversation changed meanwhile; try again');
+      this.announce(persisted);
+      await this.apply(result.decision);
+      this.agentChanged(from);
+      return persisted;
+    });
+  }
+
+  resolve(actor: Actor, conversationId: string): Promise<AppendResult> {
+    return this.serial.run(async () => {
+      const current = this.engine.conversation(conversationId);
+      if (!current) throw new AppError('CONVERSATION_RESOLVED', 'The conversation is already resolved');
+      const agent = this.requireAgent(actor.agentId);
+      if (current.assigneeId !== null && current.assigneeId !== agent.id && agent.role !== 'admin') {
+        throw new AppError('FORBIDDEN', 'Only the assigned agent or an admin can resolve this conversation');
+      }
+      const result = this.engine.resolve(conversationId);
+      if (!result.ok) throw routingError(result.code);
+      const event: SystemEvent = { type: 'resolved', byAgentId: agent.id };
+      const persisted = await this.persist(() => this.store.conversations.resolve(conversationId, this.now(), event));
+      if (!persisted) throw new AppError('CONVERSATION_RESOLVED', 'The conversation is already resolved');
+      this.visitorOf.delete(conversationId);
+      this.lastPosition.delete(conversationId);
+      this.announce(persisted);
+      await this.apply(result.decision);
+      if (current.assigneeId) this.agentChanged(current.assigneeId);
+      return persisted;
+    });
+  }
+
+  // --- agents ------------------------------------------------------------------------------------
+
+  /** A console connection opened. Only the first one of an agent changes routing. */
+  connected(agentId: string): Promise<void> {
+    const count = (this.connections.get(agentId) ?? 0) + 1;
+    this.connections.set(agentId, count);
+    if (count > 1) return Promise.resolve();
+    return this.serial.run(async () => {
+      await this.apply(this.engine.connect(agentId));
+      this.agentChanged(agentId);
+    });
+  }
+
+  /** A console connection closed. When it was the last, the grace period starts. */
+  disconnected(agentId: string): Promise<void> {
+    const count = Math.max(0, (this.connections.get(agentId) ?? 0) - 1);
+    if (count > 0) {
+      this.connections.set(agentId, count);
+      return Promise.resolve();
+    }
+    this.connections.delete(agentId);
+    return this.serial.run(async () => {
+      await this.apply(this.engine.disconnect(agentId));
+      this.agentChanged(agentId);
+    });
+  }
+
+  setStatus(agentId: string, status: AgentStatus): Promise<AgentDTO> {
+    return this.serial.run(async () => {
+      const agent = this.requireAgent(agentId);
+      await this.persist(() => this.store.agents.setStatus(agentId, status));
+      this.agents.set(agentId, { ...agent, status });
+      await this.apply(this.engine.setStatus(agentId, status));
+      this.agentChanged(agentId);
+      return this.dto(this.agents.get(agentId)!);
+    });
+  }
+
+  /** Re-reads an agent created or changed elsewhere (CLI, admin screens) and routes by the new facts. */
+  refreshAgent(agentId: string): Promise<AgentRecord | undefined> {
+    return this.serial.run(async () => {
+      const agent = await this.store.agents.findById(agentId);
+      if (!agent) return undefined;
+      this.agents.set(agent.id, agent);
+      await this.apply(this.engine.upsertAgent(toAgentInput(agent)));
+      this.agentChanged(agent.id);
+      return agent;
+    });
+  }
+
+  // --- internals ---------------------------------------------------------------------------------
+
+  private now(): Date {
+    return new Date(this.clock.now());
+  }
+
+  private newEngine(): RoutingEngine {
+    return new RoutingEngine({ clock: this.clock, graceMs: this.graceMs });
+  }
+
+  /** Rebuilds everything in memory from the database (at start, and whenever the two disagree). */
+  private async rebuild(): Promise<void> {
+    const [agents, open] = await Promise.all([this.store.agents.list(), this.store.conversations.listOpen()]);
+    this.agents.clear();
+    for (const agent of agents) this.agents.set(agent.id, agent);
+    this.visitorOf.clear();
+    for (const c of open) this.visitorOf.set(c.id, c.visitorId);
+    this.engine = this.newEngine();
+    let decision = this.engine.load({
+      agents: agents.map(toAgentInput),
+      conversations: open.map((c) => ({
+        id: c.id,
+        siteId: c.siteId,
+        queuedAt: c.queuedAt.getTime(),
+        assigneeId: c.assigneeId,
+        assignedAt: c.assignedAt?.getTime() ?? null,
+      })),
+    });
+    await this.apply(decision);
+    for (const agentId of this.connections.keys()) {
+      decision = this.engine.connect(agentId);
+      await this.apply(decision);
+    }
+  }
+
+  /** Persists what the engine decided, then tells the clients. Requeues come first: they free conversations. */
+  private async apply(decision: Decision): Promise<void> {
+    const touchedAgents = new Set<string>();
+    for (const requeue of decision.requeued) {
+      const event: SystemEvent = { type: 'requeued', fromAgentId: requeue.fromAgentId, reason: 'agent_left' };
+      const persisted = await this.persist(() => this.store.conversations.requeue(requeue.conversationId, requeue.fromAgentId, event));
+      touchedAgents.add(requeue.fromAgentId);
+      if (persisted) this.announce(persisted);
+      else this.log.warn({ conversationId: requeue.conversationId }, 'requeue lost to another writer');
+    }
+    for (const assignment of decision.assigned) {
+      const agent = this.agents.get(assignment.agentId);
+      const event: SystemEvent = { type: 'assigned', agentId: assignment.agentId, agentName: agent?.name ?? '' };
+      const persisted = await this.persist(() =>
+        this.store.conversations.assign(assignment.conversationId, assignment.agentId, this.now(), event),
+      );
+      touchedAgents.add(assignment.agentId);
+      if (persisted) {
+        this.lastPosition.delete(assignment.conversationId);
+        this.announce(persisted);
+      } else {
+        this.log.warn({ conversationId: assignment.conversationId }, 'assignment lost to another writer; rebuilding');
+        this.scheduleRebuild();
+      }
+    }
+    for (const siteId of decision.queueChanged) this.publishQueue(siteId);
+    this.agentChanged(...touchedAgents);
+    this.armTimer();
+  }
+
+  /** A database write failed: the engine may now be ahead of the database, so rebuild before going on. */
+  private async persist<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      this.log.error({ err: error }, 'routing write failed; rebuilding from the database');
+      this.scheduleRebuild();
+      throw new AppError('UNAVAILABLE', 'The database is unavailable; try again');
+    }
+  }
+
+  private scheduleRebuild(): void {
+    if (this.stopped) return;
+    this.timers.setTimeout(() => {
+      this.serial.run(() => this.rebuild()).catch((err) => {
+        this.log.error({ err }, 'rebuild failed; retrying');
+        this.scheduleRebuild();
+      });
+    }, 1000);
+  }
+
+  private armTimer(): void {
+    this.timers.clearTimeout(this.timer);
+    const deadline = this.engine.nextDeadline();
+    if (deadline === null || this.stopped) return;
+    this.timer = this.timers.setTimeout(() => {
+      this.serial.run(() => this.apply(this.engine.expireDue())).catch((err) => this.log.error({ err }, 'grace expiry failed'));
+    }, Math.max(0, deadline - this.clock.now()));
+  }
+
+  private announce(result: AppendResult): void {
+    this.notifier.messageCreated(result.message, result.conversation);
+    void this.store.conversations
+      .summary(result.conversation.id)
+      .then((summary) => summary && this.notifier.conversationChanged(summary))
+      .catch((err) => this.log.error({ err }, 'conversation summary failed'));
+  }
+
+  private publishQueue(siteId: string): void {
+    for (const position of this.engine.queueSnapshot(siteId) as QueuePositionDTO[]) {
+      const visitorId = this.visitorOf.get(position.conversationId);
+      const key = JSON.stringify(position);
+      if (!visitorId || this.lastPosition.get(position.conversationId) === key) continue;
+      this.lastPosition.set(position.conversationId, key);
+      this.notifier.queuePosition(visitorId, position);
+    }
+  }
+
+  private agentChanged(...agentIds: string[]): void {
+    for (const id of new Set(agentIds)) {
+      const agent = this.agents.get(id);
+      if (agent) this.notifier.agentChanged(this.dto(agent));
+    }
+  }
+
+  private requireAgent(agentId: string): AgentRecord {
+    const agent = this.agents.get(agentId);
+    if (!agent || !agent.active) throw new AppError('FORBIDDEN', 'Agent account is not active');
+    return agent;
+  }
+
+  /** The current assignee, provided the actor is that assignee or an admin. */
+  private requireAssigneeOrAdmin(actor: Actor, conversationId: string): string {
+    const agent = this.requireAgent(actor.agentId);
+    const conversation = this.engine.conversation(conversationId);
+    if (!conversation) throw new AppError('NOT_FOUND', 'Conversation is not open');
+    if (conversation.assigneeId === null) throw new AppError('NOT_QUEUED', 'The conversation is waiting in the queue');
+    if (conversation.assigneeId !== agent.id && agent.role !== 'admin') {
+      throw new AppError('FORBIDDEN', 'Only the assigned agent or an admin can do this');
+    }
+    return conversation.assigneeId;
+  }
+}
+
+function toAgentInput(agent: AgentRecord): AgentInput {
+  return { id: agent.id, siteIds: agent.siteIds, capacity: agent.capacity, status: agent.status, active: agent.active };
+}
+
+const ROUTING_MESSAGES: Record<RoutingErrorCode, string> = {
+  NOT_FOUND: 'Conversation not found',
+  NOT_QUEUED: 'The conversation is not waiting in the queue',
+  ALREADY_ASSIGNED: 'Another agent took this conversation first',
+  AGENT_AT_CAPACITY: 'The agent has no free capacity',
+  AGENT_UNAVAILABLE: 'The agent is not online',
+  FORBIDDEN: 'The agent does not serve this site',
+  CONVERSATION_RESOLVED: 'The conversation is resolved',
+  CONFLICT: 'Nobody holds this conversation',
+};
+
+function routingError(code: RoutingErrorCode): AppError {
+  return new AppError(code, ROUTING_MESSAGES[code]);
+}

@@ -1,0 +1,75 @@
+/**
+ * `npm run --silent cli -- site create --name NAME --origin ORIGIN [--origin ...] [--json]`
+ * `npm run --silent cli -- agent create --email E --password P [--name N] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]`
+ */
+import { parseArgs } from 'node:util';
+import { migrate } from '../prisma/migrate.ts';
+import { AdminService, snippet } from './app/admin.ts';
+import { AppError } from './app/errors.ts';
+import { newId } from './app/ids.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createDatabase } from './db/client.ts';
+import { createStore } from './db/store.ts';
+
+const USAGE = `Usage:
+  cli site create --name NAME --origin ORIGIN [--origin ORIGIN ...] [--json]
+  cli agent create --email EMAIL --password PASSWORD [--name NAME] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]`;
+
+async function run(argv: string[]): Promise<string> {
+  const [noun, verb, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      name: { type: 'string' },
+      origin: { type: 'string', multiple: true },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      role: { type: 'string', default: 'agent' },
+      capacity: { type: 'string' },
+      site: { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (verb !== 'create' || (noun !== 'site' && noun !== 'agent')) throw new AppError('BAD_REQUEST', USAGE);
+
+  const config = loadConfig();
+  await migrate(config.DATABASE_URL);
+  const database = createDatabase(config.DATABASE_URL);
+  try {
+    const admin = new AdminService(createStore(database.prisma, newId));
+    if (noun === 'site') {
+      if (!values.name || !values.origin) throw new AppError('BAD_REQUEST', `--name and --origin are required\n${USAGE}`);
+      const site = await admin.createSite({ name: values.name, origins: values.origin });
+      const publicUrl = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).origin : `http://localhost:${config.PORT}`;
+      const out = { key: site.publicKey, snippet: snippet(publicUrl, site.publicKey), id: site.id, name: site.name, origins: site.allowedOrigins, identitySecret: site.identitySecret };
+      return values.json ? JSON.stringify(out) : `Site "${site.name}" created.\nKey: ${out.key}\nSnippet: ${out.snippet}`;
+    }
+    if (!values.email || !values.password) throw new AppError('BAD_REQUEST', `--email and --password are required\n${USAGE}`);
+    if (values.role !== 'agent' && values.role !== 'admin') throw new AppError('BAD_REQUEST', '--role must be agent or admin');
+    const capacity = values.capacity === undefined ? undefined : Number(values.capacity);
+    const agent = await admin.createAgent({
+      email: values.email,
+      password: values.password,
+      name: values.name,
+      role: values.role,
+      capacity,
+      siteKeys: values.site,
+    });
+    const out = { id: agent.id, email: agent.email, name: agent.name, role: agent.role, capacity: agent.capacity, sites: agent.siteIds };
+    return values.json ? JSON.stringify(out) : `Agent ${agent.email} (${agent.role}) created.`;
+  } finally {
+    await database.close();
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (output) => process.stdout.write(output + '\n'),
+  (error: unknown) => {
+    const message = error instanceof AppError || error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);
+    const code = error instanceof AppError ? error.code : 'ERROR';
+    if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ error: { code, message } }) + '\n');
+    else process.stderr.write(`${message}\n`);
+    process.exit(error instanceof AppError && error.code === 'BAD_REQUEST' ? 2 : 1);
+  },
+);

@@ -1,0 +1,73 @@
+import type { AgentRecord, AgentStore } from '../app/ports.ts';
+import type { AgentRole, AgentStatus } from '../contract/dto.ts';
+import type { IdGenerator } from '../app/ids.ts';
+import type { Agent, PrismaClient } from './generated/sqlite/client.ts';
+
+const withSites = { memberships: { select: { siteId: true } } } as const;
+
+function toRecord(row: Agent & { memberships: { siteId: string }[] }): AgentRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    capacity: row.capacity,
+    status: row.status,
+    active: row.active,
+    passwordHash: row.passwordHash,
+    siteIds: row.role === 'admin' ? 'all' : row.memberships.map((m) => m.siteId),
+  };
+}
+
+export class PrismaAgentStore implements AgentStore {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly newId: IdGenerator,
+  ) {}
+
+  async create(agent: {
+    email: string;
+    passwordHash: string;
+    name: string;
+    role: AgentRole;
+    capacity: number;
+    siteIds: string[];
+  }) {
+    const row = await this.prisma.agent.create({
+      data: {
+        id: this.newId(),
+        email: agent.email,
+        passwordHash: agent.passwordHash,
+        name: agent.name,
+        role: agent.role,
+        capacity: agent.capacity,
+        memberships: { create: agent.siteIds.map((siteId) => ({ siteId })) },
+      },
+      include: withSites,
+    });
+    return toRecord(row);
+  }
+
+  async findByEmail(email: string) {
+    const row = await this.prisma.agent.findUnique({ where: { email }, include: withSites });
+    return row ? toRecord(row) : null;
+  }
+
+  async findById(id: string) {
+    const row = await this.prisma.agent.findUnique({ where: { id }, include: withSites });
+    return row ? toRecord(row) : null;
+  }
+
+  async list() {
+    const rows = await this.prisma.agent.findMany({ orderBy: { createdAt: 'asc' }, include: withSites });
+    return rows.map(toRecord);
+  }
+
+  async setStatus(id: string, status: AgentStatus) {
+    await this.prisma.agent.update({ where: { id }, data: { status } });
+  }
+
+  count() {
+    return this.prisma.agent.count();
+  }
+}

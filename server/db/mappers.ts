@@ -1,0 +1,86 @@
+/** Database rows to wire DTOs. Json columns are parsed defensively: a bad stored value never crashes a read. */
+import type { ConversationDTO, MessageDTO, SystemEvent, VisitorDTO, WidgetSettings } from '../contract/dto.ts';
+import type { SiteRecord } from '../app/ports.ts';
+import { DEFAULT_WIDGET_SETTINGS } from '../app/defaults.ts';
+import type { Conversation, Message, Site, Visitor } from './generated/sqlite/client.ts';
+
+export const assigneeSelect = { select: { id: true, name: true } } as const;
+
+export type ConversationRow = Conversation & { assignee: { id: string; name: string } | null };
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+function asObject(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function asStringArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+export function toSiteRecord(row: Site): SiteRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    publicKey: row.publicKey,
+    allowedOrigins: asStringArray(row.allowedOrigins),
+    widgetSettings: { ...DEFAULT_WIDGET_SETTINGS, ...asObject(row.widgetSettings) } as WidgetSettings,
+    identityRequired: row.identityRequired,
+    identitySecret: row.identitySecret,
+  };
+}
+
+export function toVisitorDTO(row: Visitor): VisitorDTO {
+  return {
+    id: row.id,
+    siteId: row.siteId,
+    name: row.name,
+    email: row.email,
+    verified: row.externalId !== null,
+    externalId: row.externalId,
+    attributes: asObject(row.attributes),
+    createdAt: row.createdAt.toISOString(),
+    lastSeenAt: row.lastSeenAt.toISOString(),
+  };
+}
+
+export function toConversationDTO(row: ConversationRow): ConversationDTO {
+  return {
+    id: row.id,
+    siteId: row.siteId,
+    visitorId: row.visitorId,
+    status: row.status,
+    assignee: row.assignee ? { id: row.assignee.id, name: row.assignee.name } : null,
+    queuedAt: row.queuedAt.toISOString(),
+    assignedAt: iso(row.assignedAt),
+    firstResponseAt: iso(row.firstResponseAt),
+    resolvedAt: iso(row.resolvedAt),
+    lastSeq: row.lastSeq,
+  };
+}
+
+function parseSystemEvent(body: string): SystemEvent | null {
+  try {
+    const value = JSON.parse(body) as unknown;
+    return value !== null && typeof value === 'object' && 'type' in value ? (value as SystemEvent) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `names` maps author ids (agents and visitors) to display names. */
+export function toMessageDTO(row: Message, names: ReadonlyMap<string, string | null>): MessageDTO {
+  const system = row.authorKind === 'system' ? parseSystemEvent(row.body) : null;
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    seq: row.seq,
+    authorKind: row.authorKind,
+    authorId: row.authorId,
+    authorName: row.authorId ? (names.get(row.authorId) ?? null) : null,
+    body: system ? '' : row.body,
+    system,
+    clientId: row.clientId,
+    createdAt: row.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,50 @@
+import type { SiteStore } from '../app/ports.ts';
+import type { WidgetSettings } from '../contract/dto.ts';
+import type { IdGenerator } from '../app/ids.ts';
+import { newSecret, newSiteKey } from '../app/ids.ts';
+import type { PrismaClient } from './generated/sqlite/client.ts';
+import { toSiteRecord } from './mappers.ts';
+
+export class PrismaSiteStore implements SiteStore {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly newId: IdGenerator,
+  ) {}
+
+  async create(site: { name: string; allowedOrigins: string[]; widgetSettings: WidgetSettings }) {
+    const row = await this.prisma.site.create({
+      data: {
+        id: this.newId(),
+        name: site.name,
+        publicKey: newSiteKey(),
+        allowedOrigins: site.allowedOrigins,
+        widgetSettings: { ...site.widgetSettings },
+        identitySecret: newSecret(),
+      },
+    });
+    return toSiteRecord(row);
+  }
+
+  async findByKey(publicKey: string) {
+    const row = await this.prisma.site.findUnique({ where: { publicKey } });
+    return row ? toSiteRecord(row) : null;
+  }
+
+  async findById(id: string) {
+    const row = await this.prisma.site.findUnique({ where: { id } });
+    return row ? toSiteRecord(row) : null;
+  }
+
+  async list() {
+    const rows = await this.prisma.site.findMany({ orderBy: { createdAt: 'asc' } });
+    return rows.map(toSiteRecord);
+  }
+
+  async setAllowedOrigins(id: string, origins: string[]) {
+    await this.prisma.site.update({ where: { id }, data: { allowedOrigins: origins } });
+  }
+
+  count() {
+    return this.prisma.site.count();
+  }
+}

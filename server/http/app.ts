@@ -1,0 +1,54 @@
+/** The Express application: health, auth, widget API, static assets; every error as typed JSON. */
+import express, { type Request } from 'express';
+import type { Logger as Pino } from 'pino';
+import { isOwnOrigin } from '../auth/origins.ts';
+import type { AuthService } from '../app/auth.ts';
+import type { Store } from '../app/ports.ts';
+import type { VisitorSessionService } from '../app/visitor-sessions.ts';
+import { authRoutes } from './auth-routes.ts';
+import { errorHandler, notFoundHandler, route } from './errors.ts';
+import { requestContext } from './request-context.ts';
+import { staticRoutes } from './static.ts';
+import { widgetRoutes } from './widget-routes.ts';
+
+export interface HttpDeps {
+  store: Store;
+  auth: AuthService;
+  sessions: VisitorSessionService;
+  log: Pino;
+  publicOrigin: string | undefined;
+  trustProxy: boolean;
+}
+
+export function createHttpApp(deps: HttpDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy);
+  app.use(requestContext(deps.log));
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
+    next();
+  });
+
+  const ownOrigin = (req: Request) =>
+    isOwnOrigin(req.get('origin'), { host: req.get('host'), secure: req.secure }, deps.publicOrigin);
+  const publicUrl = (req: Request) => deps.publicOrigin ?? `${req.protocol}://${req.get('host')}`;
+
+  app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
+  app.get('/readyz', route(async (_req, res) => {
+    try {
+      await deps.store.ping();
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ error: { code: 'UNAVAILABLE', message: 'Database unreachable' } });
+    }
+  }));
+  app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin }));
+  app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin }));
+  app.use('/api', notFoundHandler);
+  app.use(staticRoutes({ sites: deps.store.sites, publicUrl }));
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,61 @@
+/** Agent sign-in over HTTP. The refresh token lives only in an httpOnly, SameSite=Strict cookie. */
+import express, { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import type { AuthService, IssuedSession } from '../app/auth.ts';
+import { AppError } from '../app/errors.ts';
+import { readCookie } from './cookies.ts';
+import { route } from './errors.ts';
+
+export const REFRESH_COOKIE = 'parley_refresh';
+const COOKIE_PATH = '/api/auth';
+
+const loginBody = z.strictObject({ email: z.string().min(3).max(254), password: z.string().min(1).max(1024) });
+
+export function authRoutes(auth: AuthService, deps: { isOwnOrigin: (req: Request) => boolean }): Router {
+  const router = Router();
+  router.use(express.json({ limit: '4kb' }));
+  // Browsers always send Origin on these POSTs; a foreign one is a cross-site request and is refused.
+  router.use((req, _res, next) => {
+    if (req.get('origin') !== undefined && !deps.isOwnOrigin(req)) next(new AppError('ORIGIN_NOT_ALLOWED', 'Cross-origin request refused'));
+    else next();
+  });
+
+  router.post('/login', route(async (req, res) => {
+    const parsed = loginBody.safeParse(req.body);
+    if (!parsed.success) throw new AppError('BAD_REQUEST', 'email and password are required');
+    send(res, req, await auth.login(parsed.data.email, parsed.data.password));
+  }));
+
+  router.post('/refresh', route(async (req, res) => {
+    try {
+      send(res, req, await auth.refresh(readCookie(req.get('cookie'), REFRESH_COOKIE)));
+    } catch (error) {
+      clear(res, req);
+      throw error;
+    }
+  }));
+
+  router.post('/logout', route(async (req, res) => {
+    await auth.logout(readCookie(req.get('cookie'), REFRESH_COOKIE));
+    clear(res, req);
+    res.status(204).end();
+  }));
+
+  return router;
+}
+
+function send(res: Response, req: Request, issued: IssuedSession) {
+  res.cookie(REFRESH_COOKIE, issued.refreshToken, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: req.secure,
+    path: COOKIE_PATH,
+    expires: issued.refreshExpiresAt,
+  });
+  res.setHeader('Cache-Control', 'no-store');
+  res.json(issued.session);
+}
+
+function clear(res: Response, req: Request) {
+  res.clearCookie(REFRESH_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: COOKIE_PATH });
+}

@@ -1,0 +1,66 @@
+/** The built widget loader, chat frame and console (from `npm run build`), and the demo page. */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import express, { Router } from 'express';
+import { snippet } from '../app/admin.ts';
+import type { SiteStore } from '../app/ports.ts';
+import { AppError } from '../app/errors.ts';
+import { route } from './errors.ts';
+
+export const DIST = resolve(import.meta.dirname, '../../dist');
+
+// Hashed asset names never change content, so they may be cached for good; entry points must revalidate.
+const staticOptions = {
+  index: 'index.html',
+  setHeaders(res: express.Response, path: string) {
+    res.setHeader('Cache-Control', /[.-][A-Za-z0-9_-]{8,}\.(js|css)$/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+  },
+};
+
+export function staticRoutes(deps: { sites: SiteStore; publicUrl: (req: express.Request) => string }): Router {
+  const router = Router();
+  router.use((req, _res, next) => {
+    const needsBuild = req.path === '/widget.js' || req.path.startsWith('/frame') || req.path.startsWith('/console');
+    if (needsBuild && !existsSync(join(DIST, 'widget', 'widget.js'))) {
+      next(new AppError('UNAVAILABLE', 'The widget and console are not built; run `npm run build`'));
+    } else next();
+  });
+  router.get('/widget.js', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.sendFile(join(DIST, 'widget', 'widget.js'));
+  });
+  router.use('/frame', express.static(join(DIST, 'frame'), staticOptions));
+  router.use('/console', express.static(join(DIST, 'console'), staticOptions));
+  // The console is a single-page app: unknown paths under /console get its page.
+  router.get(/^\/console(\/.*)?$/, (_req, res) => res.sendFile(join(DIST, 'console', 'index.html')));
+  router.get('/', route(async (req, res) => {
+    const [site] = await deps.sites.list();
+    if (!site) throw new AppError('NOT_FOUND', 'No site exists yet; create one with `npm run cli -- site create`');
+    res.type('html').send(demoPage(snippet(deps.publicUrl(req), site.publicKey)));
+  }));
+  return router;
+}
+
+function demoPage(embed: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Parley demo</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1d2330}code{background:#f1f3f7;padding:.1rem .3rem;border-radius:4px}</style>
+</head>
+<body>
+<h1>Parley demo page</h1>
+<p>This page embeds the chat widget exactly as a customer's site would. Open the bubble in the corner and say hello;
+answer from the <a href="/console/">agent console</a>.</p>
+<p>The snippet on this page:</p>
+<pre><code>${escapeHtml(embed)}</code></pre>
+${embed}
+</body>
+</html>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

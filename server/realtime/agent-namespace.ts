@@ -1,0 +1,76 @@
+/** `/agent`: handshake with an agent access token from our own origin (the console), then thin handlers. */
+import { isOwnOrigin } from '../auth/origins.ts';
+import type { TokenSigner } from '../auth/tokens.ts';
+import type { ConversationService } from '../app/conversations.ts';
+import { AppError } from '../app/errors.ts';
+import type { Logger, RoutingService } from '../app/routing.ts';
+import { toApiError, type Command } from './command.ts';
+import { handshakeInfo, type HandshakeError } from './handshake.ts';
+import { rooms, type AgentNamespace } from './notifier.ts';
+import * as schemas from './schemas.ts';
+
+interface AgentSocketData {
+  agentId: string;
+}
+
+export function mountAgentNamespace(
+  nsp: AgentNamespace,
+  deps: {
+    signer: TokenSigner;
+    routing: RoutingService;
+    conversations: ConversationService;
+    siteIds: () => Promise<string[]>;
+    log: Logger;
+    command: Command;
+    publicOrigin: string | undefined;
+    trustProxy: boolean;
+  },
+): void {
+  nsp.use(async (socket, next) => {
+    try {
+      const { origin, host, secure } = handshakeInfo(socket.handshake, deps.trustProxy);
+      if (!isOwnOrigin(origin, { host, secure }, deps.publicOrigin)) {
+        throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} may not open an agent connection`);
+      }
+      const claims = deps.signer.verifyAgent((socket.handshake.auth as { token?: unknown } | undefined)?.token);
+      // An agent created by another process (the CLI) is read from the database on first sight.
+      const agent = deps.routing.agent(claims.agentId) ?? (await deps.routing.refreshAgent(claims.agentId));
+      if (!agent || !agent.active) throw new AppError('UNAUTHORIZED', 'Agent account is not active');
+      socket.data = { agentId: agent.id } satisfies AgentSocketData;
+      next();
+    } catch (error) {
+      const apiError = toApiError(deps.log, 'agent:handshake', error);
+      next(Object.assign(new Error(apiError.message), { data: apiError }) as HandshakeError);
+    }
+  });
+
+  nsp.on('connection', (socket) => {
+    const { agentId } = socket.data as AgentSocketData;
+    const { routing, conversations, command, log } = deps;
+    // Presence is counted synchronously, before any await, so a quick disconnect cannot overtake it.
+    routing.connected(agentId).catch((err) => log.error({ err, agentId }, 'connect handling failed'));
+    socket.on('disconnect', () => {
+      routing.disconnected(agentId).catch((err) => log.error({ err, agentId }, 'disconnect handling failed'));
+    });
+
+    socket.on('conversation:list', command('conversation:list', schemas.listRequest, (req) => conversations.listForAgent(agentId, req.view, req.limit)));
+    socket.on('conversation:get', command('conversation:get', schemas.conversationRef, (req) => conversations.agentDetail(agentId, req.conversationId)));
+    socket.on('history:get', command('history:get', schemas.historyRequest, (req) => conversations.agentHistory(agentId, req)));
+    socket.on('message:send', command('message:send', schemas.agentSend, (req) => conversations.agentSend(agentId, req)));
+    socket.on('typing', command('typing', schemas.typingRequest, (req) => conversations.agentTyping(agentId, req)));
+    socket.on('conversation:claim', command('conversation:claim', schemas.conversationRef, async (req) => (await routing.claim({ agentId }, req.conversationId)).conversation));
+    socket.on('conversation:transfer', command('conversation:transfer', schemas.transferRequest, async (req) => (await routing.transfer({ agentId }, req.conversationId, req.agentId)).conversation));
+    socket.on('conversation:unassign', command('conversation:unassign', schemas.conversationRef, async (req) => (await routing.unassign({ agentId }, req.conversationId)).conversation));
+    socket.on('conversation:resolve', command('conversation:resolve', schemas.conversationRef, async (req) => (await routing.resolve({ agentId }, req.conversationId)).conversation));
+    socket.on('agent:setStatus', command('agent:setStatus', schemas.statusRequest, (req) => routing.setStatus(agentId, req.status)));
+    socket.on('agents:list', command('agents:list', schemas.empty, async () => routing.listAgents()));
+    joinRooms(socket, agentId).catch((err) => log.error({ err, agentId }, 'joining rooms failed'));
+  });
+
+  async function joinRooms(socket: Parameters<Parameters<AgentNamespace['on']>[1]>[0], agentId: string) {
+    const agent = deps.routing.agent(agentId)!;
+    const siteIds = agent.siteIds === 'all' ? await deps.siteIds() : agent.siteIds;
+    const admin = agent.role === 'admin' ? [rooms.admins] : [];
+    await socket.join([rooms.agent(agentId), rooms.agents, ...siteIds.map(rooms.site), ...admin]);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The one adapter between a Socket.IO event and a use case: validate the payload, run, and always answer
+ * with an Ack. A missing ack callback means the client cannot be told anything, so the event is dropped.
+ */
+import type { z } from 'zod';
+import type { Ack } from '../contract/errors.ts';
+import { AppError } from '../app/errors.ts';
+import type { Logger } from '../app/routing.ts';
+
+export type CommandHandler = (...args: unknown[]) => void;
+export type Command = <S extends z.ZodType, R>(event: string, schema: S, run: (payload: z.output<S>) => Promise<R>) => CommandHandler;
+
+/** Counts commands still running, so shutdown can wait for their writes to finish. */
+export class InFlight {
+  private count = 0;
+  private idle: (() => void)[] = [];
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.count++;
+    return work.finally(() => {
+      if (--this.count === 0) for (const resolve of this.idle.splice(0)) resolve();
+    });
+  }
+
+  settled(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
+  }
+}
+
+export function commandFactory(log: Logger, inflight: InFlight): Command {
+  return (event, schema, run) => (...args: unknown[]) => {
+    const ack = args[args.length - 1];
+    if (typeof ack !== 'function' || args.length !== 2) return;
+    const reply = ack as (answer: Ack<unknown>) => void;
+    const parsed = schema.safeParse(args[0]);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+      reply({ ok: false, error: { code: 'BAD_REQUEST', message: `${where}${issue?.message ?? 'invalid payload'}` } });
+      return;
+    }
+    inflight.track(run(parsed.data)).then(
+      (data) => reply({ ok: true, data }),
+      (error: unknown) => reply({ ok: false, error: toApiError(log, event, error) }),
+    );
+  };
+}
+
+export function toApiError(log: Logger, event: string, error: unknown) {
+  if (error instanceof AppError) return error.toApiError();
+  if (isDatabaseBusy(error)) {
+    log.warn({ event, err: error }, 'database unavailable');
+    return { code: 'UNAVAILABLE' as const, message: 'The database is busy; try again' };
+  }
+  log.error({ event, err: error }, 'command failed');
+  return { code: 'INTERNAL' as const, message: 'Something went wrong; try again' };
+}
+
+/** SQLite busy/locked/full and connection failures are transient: the client should retry. */
+function isDatabaseBusy(error: unknown): boolean {
+  const text = String((error as { message?: unknown })?.message ?? error);
+  return /SQLITE_(BUSY|LOCKED|FULL|IOERR)|database is locked|ECONNREFUSED|Connection terminated|P1001|P1017|P2024/i.test(text);
+}

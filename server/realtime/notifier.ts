@@ -1,0 +1,51 @@
+/** The only module that emits to clients, and the only one that names rooms. */
+import type { Namespace } from 'socket.io';
+import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO } from '../contract/dto.ts';
+import type { AgentClientToServer, AgentServerToClient, TypingEvent, VisitorClientToServer, VisitorServerToClient } from '../contract/events.ts';
+import type { Notifier } from '../app/ports.ts';
+
+export type VisitorNamespace = Namespace<VisitorClientToServer, VisitorServerToClient>;
+export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient>;
+
+export const rooms = {
+  visitor: (visitorId: string) => `visitor:${visitorId}`,
+  site: (siteId: string) => `site:${siteId}`,
+  agent: (agentId: string) => `agent:${agentId}`,
+  admins: 'admins',
+  agents: 'agents',
+};
+
+export class SocketNotifier implements Notifier {
+  constructor(
+    private readonly visitors: VisitorNamespace,
+    private readonly agents: AgentNamespace,
+  ) {}
+
+  messageCreated(message: MessageDTO, conversation: ConversationDTO): void {
+    if (message.authorKind !== 'note') this.visitors.to(rooms.visitor(conversation.visitorId)).emit('message:new', message);
+    this.agents.to(rooms.site(conversation.siteId)).emit('message:new', message);
+  }
+
+  conversationChanged(conversation: ConversationSummaryDTO): void {
+    const { visitor: _visitor, lastMessage: _last, ...forVisitor } = conversation;
+    this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', forVisitor);
+    this.agents.to(rooms.site(conversation.siteId)).emit('conversation:updated', conversation);
+  }
+
+  queuePosition(visitorId: string, position: QueuePositionDTO): void {
+    this.visitors.to(rooms.visitor(visitorId)).emit('queue:position', position);
+  }
+
+  agentChanged(agent: AgentDTO): void {
+    this.agents.to(rooms.agents).emit('agent:updated', agent);
+  }
+
+  typing(conversation: ConversationDTO, from: 'visitor' | 'agent', event: TypingEvent): void {
+    if (from === 'visitor') this.agents.to(rooms.site(conversation.siteId)).emit('typing', event);
+    else this.visitors.to(rooms.visitor(conversation.visitorId)).emit('typing', event);
+  }
+
+  siteAdded(siteId: string): void {
+    this.agents.in(rooms.admins).socketsJoin(rooms.site(siteId));
+  }
+}

@@ -1,0 +1,44 @@
+/** `/visitor`: handshake with a visitor token from an allowed origin, then thin handlers over use cases. */
+import { isOriginAllowed, isOwnOrigin } from '../auth/origins.ts';
+import type { TokenSigner } from '../auth/tokens.ts';
+import type { ConversationService, VisitorActor } from '../app/conversations.ts';
+import { AppError } from '../app/errors.ts';
+import type { Store } from '../app/ports.ts';
+import type { Logger } from '../app/routing.ts';
+import { toApiError, type Command } from './command.ts';
+import { handshakeInfo, type HandshakeError } from './handshake.ts';
+import { rooms, type VisitorNamespace } from './notifier.ts';
+import * as schemas from './schemas.ts';
+
+export function mountVisitorNamespace(
+  nsp: VisitorNamespace,
+  deps: { signer: TokenSigner; store: Store; conversations: ConversationService; log: Logger; command: Command; publicOrigin: string | undefined; trustProxy: boolean },
+): void {
+  nsp.use(async (socket, next) => {
+    try {
+      const { origin, host, secure } = handshakeInfo(socket.handshake, deps.trustProxy);
+      const claims = deps.signer.verifyVisitor((socket.handshake.auth as { token?: unknown } | undefined)?.token);
+      const [site, visitor] = await Promise.all([deps.store.sites.findById(claims.siteId), deps.store.visitors.findById(claims.visitorId)]);
+      if (!site || !visitor || visitor.siteId !== site.id) throw new AppError('UNAUTHORIZED', 'Unknown visitor');
+      // The frame runs on our own origin; a page of the site may also connect directly.
+      if (!isOwnOrigin(origin, { host, secure }, deps.publicOrigin) && !isOriginAllowed(origin, site.allowedOrigins)) {
+        throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} is not allowed for this site`);
+      }
+      socket.data = { visitorId: visitor.id, siteId: site.id } satisfies VisitorActor;
+      next();
+    } catch (error) {
+      const apiError = toApiError(deps.log, 'visitor:handshake', error);
+      next(Object.assign(new Error(apiError.message), { data: apiError }) as HandshakeError);
+    }
+  });
+
+  nsp.on('connection', (socket) => {
+    const visitor = socket.data as VisitorActor;
+    void socket.join(rooms.visitor(visitor.visitorId));
+    const { conversations, command } = deps;
+    socket.on('message:send', command('message:send', schemas.visitorSend, (req) => conversations.visitorSend(visitor, req)));
+    socket.on('conversation:list', command('conversation:list', schemas.empty, () => conversations.listForVisitor(visitor)));
+    socket.on('history:get', command('history:get', schemas.historyRequest, (req) => conversations.visitorHistory(visitor, req)));
+    socket.on('typing', command('typing', schemas.typingRequest, (req) => conversations.visitorTyping(visitor, req)));
+  });
+}
