@@ -1,0 +1,248 @@
+import jwt from 'jsonwebtoken';
+import { io } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { HistoryPage, MessageDTO } from '../../server/contract/dto.ts';
+import { MAX_MESSAGE_LENGTH, MAX_PACKET_BYTES, type SendResult } from '../../server/contract/events.ts';
+import {
+  ADMIN, SITE_ORIGIN, ask, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, login, next, ok, record, sleep,
+  startServer, useNewSite, visitorSession, type TestServer,
+} from '../support/parley.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+beforeEach(async () => {
+  await useNewSite(server);
+});
+afterEach(() => closeAllSockets());
+afterAll(() => server.close());
+
+/** Resolves with the handshake error's code, or 'connected' if the server let the socket in. */
+function handshake(namespace: string, token: unknown, origin: string | undefined): Promise<string> {
+  const socket = io(`${server.url}${namespace}`, {
+    transports: ['websocket'],
+    auth: { token },
+    extraHeaders: origin === undefined ? {} : { origin },
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise((resolve) => {
+    socket.on('connect', () => {
+      socket.disconnect();
+      resolve('connected');
+    });
+    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => resolve(err.data?.code ?? err.message));
+  });
+}
+
+describe('origins', () => {
+  it('refuses visitor handshakes from look-alike, null, missing and foreign origins', async () => {
+    const { token } = await visitorSession(server);
+    expect(await handshake('/visitor', token, SITE_ORIGIN)).toBe('connected');
+    expect(await handshake('/visitor', token, server.url)).toBe('connected'); // the frame, on our own origin
+    for (const origin of ['https://evil-example.com', 'https://shop.example.com.evil.com', 'https://evil.com', 'null', 'http://shop.example.com', 'https://SHOP.example.com']) {
+      expect(await handshake('/visitor', token, origin), origin).toBe('ORIGIN_NOT_ALLOWED');
+    }
+    expect(await handshake('/visitor', token, undefined)).toBe('ORIGIN_NOT_ALLOWED');
+  });
+
+  it('refuses to hand out visitor tokens to a disallowed origin, with a JSON error', async () => {
+    const res = await fetch(`${server.url}/api/widget/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil-example.com' },
+      body: JSON.stringify({ siteKey: server.site.publicKey }),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await res.json()).toEqual({ error: { code: 'ORIGIN_NOT_ALLOWED', message: expect.any(String) } });
+    const ok = await fetch(`${server.url}/api/widget/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: SITE_ORIGIN },
+      body: JSON.stringify({ siteKey: server.site.publicKey }),
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('access-control-allow-origin')).toBe(SITE_ORIGIN);
+  });
+
+  it('accepts agent connections only from our own origin', async () => {
+    const session = await login(server, ADMIN.email, ADMIN.password);
+    expect(await handshake('/agent', session.accessToken, server.url)).toBe('connected');
+    expect(await handshake('/agent', session.accessToken, SITE_ORIGIN)).toBe('ORIGIN_NOT_ALLOWED');
+    expect(await handshake('/agent', session.accessToken, undefined)).toBe('ORIGIN_NOT_ALLOWED');
+  });
+});
+
+describe('tokens', () => {
+  it('refuses forged, unsigned, expired and cross-audience tokens', async () => {
+    const session = await login(server, ADMIN.email, ADMIN.password);
+    const visitor = await visitorSession(server);
+    const claims = jwt.decode(session.accessToken) as jwt.JwtPayload;
+    const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
+    const wrongKey = jwt.sign({ role: 'admin' }, 'x'.repeat(48), { algorithm: 'HS256', subject: claims.sub, audience: 'parley:agent', issuer: 'parley' });
+    const agentOrigin = server.url;
+    expect(await handshake('/agent', unsigned, agentOrigin)).toBe('UNAUTHORIZED');
+    expect(await handshake('/agent', wrongKey, agentOrigin)).toBe('UNAUTHORIZED');
+    expect(await handshake('/agent', visitor.token, agentOrigin)).toBe('UNAUTHORIZED'); // visitor token as agent
+    expect(await handshake('/visitor', session.accessToken, SITE_ORIGIN)).toBe('UNAUTHORIZED'); // agent token as visitor
+    expect(await handshake('/agent', 42, agentOrigin)).toBe('UNAUTHORIZED');
+    expect(await handshake('/agent', undefined, agentOrigin)).toBe('UNAUTHORIZED');
+
+    const shortLived = await startServer({ ACCESS_TOKEN_TTL_S: '30' });
+    try {
+      const fresh = await login(shortLived, ADMIN.email, ADMIN.password);
+      const secretFile = (await import('node:fs')).readFileSync(`${shortLived.dataDir}/jwt-secret`, 'utf8').trim();
+      const expired = jwt.sign({ role: 'admin', exp: Math.floor(Date.now() / 1000) - 10 }, secretFile, {
+        algorithm: 'HS256', subject: (jwt.decode(fresh.accessToken) as jwt.JwtPayload).sub, audience: 'parley:agent', issuer: 'parley',
+      });
+      const socket = io(`${shortLived.url}/agent`, { transports: ['websocket'], auth: { token: expired }, extraHeaders: { origin: shortLived.url }, reconnection: false, forceNew: true });
+      const error = await new Promise<{ code?: string; message?: string }>((resolve) => socket.on('connect_error', (e: Error & { data?: { code?: string; message?: string } }) => resolve(e.data ?? {})));
+      expect(error).toEqual({ code: 'UNAUTHORIZED', message: 'Token expired' });
+    } finally {
+      await shortLived.close();
+    }
+  });
+
+  it('rotates refresh tokens and ends the session when a used one is replayed', async () => {
+    const res = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN),
+    });
+    const cookie1 = res.headers.get('set-cookie')!.split(';')[0]!;
+    expect(res.headers.get('set-cookie')).toMatch(/HttpOnly/);
+    expect(res.headers.get('set-cookie')).toMatch(/SameSite=Strict/);
+    const refresh = (cookie: string) => fetch(`${server.url}/api/auth/refresh`, { method: 'POST', headers: { cookie } });
+    const second = await refresh(cookie1);
+    expect(second.status).toBe(200);
+    const cookie2 = second.headers.get('set-cookie')!.split(';')[0]!;
+    expect(cookie2).not.toBe(cookie1);
+    const replay = await refresh(cookie1);
+    expect(replay.status).toBe(401);
+    // The replay revoked the whole family, including the token issued by the rotation.
+    expect((await refresh(cookie2)).status).toBe(401);
+  });
+
+  it('answers wrong credentials and malformed bodies with JSON errors', async () => {
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const wrong = await post(JSON.stringify({ email: ADMIN.email, password: 'nope' }));
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: 'Wrong email or password' } });
+    const unknown = await post(JSON.stringify({ email: 'nobody@example.com', password: 'nope' }));
+    expect(unknown.status).toBe(401);
+    expect((await post('{not json')).status).toBe(400);
+    expect((await post(JSON.stringify({ email: ADMIN.email }))).status).toBe(400);
+    expect((await post(JSON.stringify({ email: ADMIN.email, password: 'x'.repeat(10_000) }))).status).toBe(413);
+    const crossSite = await post(JSON.stringify(ADMIN), { origin: 'https://evil.com' });
+    expect(crossSite.status).toBe(403);
+    expect((await fetch(`${server.url}/api/nothing-here`)).status).toBe(404);
+  });
+});
+
+describe('isolation', () => {
+  it('never lets a visitor read, write or type into another visitor\'s conversation', async () => {
+    const owner = await connectVisitor(server);
+    const intruder = await connectVisitor(server);
+    const sent = await ok<SendResult>(owner.socket, 'message:send', { clientId: clientId(), body: 'private' });
+    const conversationId = sent.conversation.id;
+    const leaked = record<MessageDTO>(intruder.socket, 'message:new');
+    for (const [event, payload] of [
+      ['history:get', { conversationId }],
+      ['message:send', { conversationId, clientId: clientId(), body: 'let me in' }],
+      ['typing', { conversationId, typing: true }],
+    ] as const) {
+      expect(await ask(intruder.socket, event, payload), event).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    }
+    await ok(owner.socket, 'message:send', { conversationId, clientId: clientId(), body: 'still private' });
+    await sleep(100);
+    expect(leaked).toEqual([]);
+    const page = await ok<HistoryPage>(owner.socket, 'history:get', { conversationId });
+    expect(page.messages.map((m) => m.body)).toEqual(['private', 'still private']);
+  });
+
+  it('keeps notes from visitors and another site\'s conversations from its agents', async () => {
+    const siteA = server.site;
+    const judy = await connectAgent(server, await createAgent(server, 'judy'));
+    const visitor = await connectVisitor(server);
+    const sent = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'hi' });
+    const visitorInbox = record<MessageDTO>(visitor.socket, 'message:new');
+    const note = await ok<SendResult>(judy.socket, 'message:send', { conversationId: sent.conversation.id, clientId: clientId(), body: 'VIP customer', note: true });
+    expect(note.message.authorKind).toBe('note');
+    await ok(judy.socket, 'message:send', { conversationId: sent.conversation.id, clientId: clientId(), body: 'Hello!' });
+    await sleep(100);
+    expect(visitorInbox.map((m) => m.body)).toEqual(['Hello!']);
+    const visitorHistory = await ok<HistoryPage>(visitor.socket, 'history:get', { conversationId: sent.conversation.id, afterSeq: 0 });
+    expect(visitorHistory.messages.some((m) => m.authorKind === 'note' || m.body === 'VIP customer')).toBe(false);
+    const agentHistory = await ok<HistoryPage>(judy.socket, 'history:get', { conversationId: sent.conversation.id, afterSeq: 0 });
+    expect(agentHistory.messages.some((m) => m.authorKind === 'note')).toBe(true);
+
+    await useNewSite(server, 'Other shop');
+    const mallory = await connectAgent(server, await createAgent(server, 'mallory'));
+    const otherSiteInbox = record<MessageDTO>(mallory.socket, 'message:new');
+    for (const [event, payload] of [
+      ['history:get', { conversationId: sent.conversation.id }],
+      ['conversation:get', { conversationId: sent.conversation.id }],
+      ['message:send', { conversationId: sent.conversation.id, clientId: clientId(), body: 'x', note: true }],
+    ] as const) {
+      expect(await ask(mallory.socket, event, payload), event).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    }
+    expect(await ask(mallory.socket, 'conversation:claim', { conversationId: sent.conversation.id })).toMatchObject({ ok: false });
+    await ok(visitor.socket, 'message:send', { conversationId: sent.conversation.id, clientId: clientId(), body: 'more' });
+    await sleep(100);
+    expect(otherSiteInbox).toEqual([]);
+    expect(siteA.id).not.toBe(server.site.id);
+  });
+
+  it('does not let an agent reply to a conversation they have not claimed', async () => {
+    const kim = await connectAgent(server, await createAgent(server, 'kim'));
+    await ok(kim.socket, 'agent:setStatus', { status: 'away' });
+    const visitor = await connectVisitor(server);
+    const sent = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'hi' });
+    expect(await ask(kim.socket, 'message:send', { conversationId: sent.conversation.id, clientId: clientId(), body: 'x' }))
+      .toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+});
+
+describe('bad payloads', () => {
+  it('answers every malformed command with BAD_REQUEST and keeps what was accepted', async () => {
+    const visitor = await connectVisitor(server);
+    const sent = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'kept' });
+    const conversationId = sent.conversation.id;
+    const bad: unknown[] = [
+      undefined, null, 42, 'text', [], {},
+      { clientId: clientId() },
+      { clientId: clientId(), body: '' },
+      { clientId: clientId(), body: '   ' },
+      { clientId: clientId(), body: 'x'.repeat(MAX_MESSAGE_LENGTH + 1) },
+      { clientId: clientId(), body: 42 },
+      { clientId: 'has spaces in it', body: 'x' },
+      { clientId: clientId(), body: 'x', extra: true },
+      { clientId: clientId(), body: 'x', conversationId: { $ne: null } },
+      { clientId: clientId(), body: 'x', conversationId: "' OR 1=1 --" },
+      JSON.parse('{"__proto__": {"admin": true}, "clientId": "a", "body": "x"}'),
+      { constructor: { prototype: { polluted: true } }, clientId: 'b', body: 'x' },
+    ];
+    for (const payload of bad) {
+      const ack = await ask(visitor.socket, 'message:send', payload);
+      expect(ack, JSON.stringify(payload)?.slice(0, 80)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.any(String) } });
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    for (const payload of [{ conversationId, afterSeq: -1 }, { conversationId, limit: 10_000 }, { conversationId: 5 }, { conversationId, afterSeq: 1.5 }]) {
+      expect(await ask(visitor.socket, 'history:get', payload)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    }
+    // Without an ack callback there is nobody to answer: dropped, and the connection stays usable.
+    visitor.socket.emit('message:send', { clientId: clientId(), body: 'no ack' } as never);
+    visitor.socket.emit('unknown:event' as never, { a: 1 } as never);
+    const page = await ok<HistoryPage>(visitor.socket, 'history:get', { conversationId });
+    expect(page.messages.map((m) => m.body)).toEqual(['kept']);
+  });
+
+  it('drops a connection that sends a packet over the transport limit, and keeps serving others', async () => {
+    const flooder = await connectVisitor(server);
+    const bystander = await connectVisitor(server);
+    const closed = next<string>(flooder.socket, 'disconnect');
+    flooder.socket.emit('message:send', { clientId: clientId(), body: 'x'.repeat(MAX_PACKET_BYTES + 10) } as never, () => {});
+    expect(await closed).toBeTruthy();
+    const sent = await ok<SendResult>(bystander.socket, 'message:send', { clientId: clientId(), body: 'still here' });
+    expect(sent.message.body).toBe('still here');
+  });
+});

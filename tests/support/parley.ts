@@ -1,0 +1,169 @@
+/**
+ * An in-process Parley on port 0 with a temporary SQLite file, plus real socket.io-client visitors and
+ * agents. Everything goes over real HTTP and WebSocket connections on 127.0.0.1.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { io, type Socket } from 'socket.io-client';
+import type { Ack } from '../../server/contract/errors.ts';
+import type { AgentSession, VisitorSessionResponse } from '../../server/contract/http.ts';
+import type { AgentClientToServer, AgentServerToClient, VisitorClientToServer, VisitorServerToClient } from '../../server/contract/events.ts';
+import { loadConfig } from '../../server/config.ts';
+import { createParley, type Parley } from '../../server/composition.ts';
+import type { SiteRecord } from '../../server/app/ports.ts';
+
+export type VisitorSocket = Socket<VisitorServerToClient, VisitorClientToServer>;
+export type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
+
+export const SITE_ORIGIN = 'https://shop.example.com';
+export const ADMIN = { email: 'admin@example.com', password: 'admin-password-1' };
+
+export interface TestServer {
+  parley: Parley;
+  url: string;
+  dataDir: string;
+  site: SiteRecord;
+  close(): Promise<void>;
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-test-'));
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const parley = await createParley(config, { log: pino({ level: config.LOG_LEVEL }) });
+  const url = await parley.listen();
+  const site = await parley.admin.createSite({ name: 'Shop', origins: [SITE_ORIGIN] });
+  return {
+    parley,
+    url,
+    dataDir,
+    site,
+    async close() {
+      await parley.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Gives the server a fresh site (and so a fresh queue), so tests sharing one server stay independent. */
+export async function useNewSite(server: TestServer, name = 'Shop'): Promise<SiteRecord> {
+  server.site = await server.parley.admin.createSite({ name, origins: [SITE_ORIGIN] });
+  return server.site;
+}
+
+/** Sockets opened by a test, closed after it. */
+const openSockets = new Set<Socket>();
+export function closeAllSockets() {
+  for (const s of openSockets) s.disconnect();
+  openSockets.clear();
+}
+
+export async function visitorSession(server: TestServer, origin = SITE_ORIGIN, token?: string): Promise<VisitorSessionResponse> {
+  const res = await fetch(`${server.url}/api/widget/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin },
+    body: JSON.stringify({ siteKey: server.site.publicKey, ...(token ? { token } : {}) }),
+  });
+  if (!res.ok) throw new Error(`session ${res.status}: ${await res.text()}`);
+  return (await res.json()) as VisitorSessionResponse;
+}
+
+export async function connectVisitor(server: TestServer, options: { origin?: string; token?: string } = {}) {
+  const session = options.token ? null : await visitorSession(server);
+  const token = options.token ?? session!.token;
+  const socket: VisitorSocket = io(`${server.url}/visitor`, {
+    transports: ['websocket'],
+    auth: { token },
+    extraHeaders: { origin: options.origin ?? SITE_ORIGIN },
+    reconnection: false,
+    forceNew: true,
+  });
+  openSockets.add(socket);
+  await connected(socket);
+  return { socket, token, visitorId: session?.visitorId };
+}
+
+export async function login(server: TestServer, email: string, password: string): Promise<AgentSession> {
+  const res = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!res.ok) throw new Error(`login ${res.status}: ${await res.text()}`);
+  return (await res.json()) as AgentSession;
+}
+
+export async function createAgent(server: TestServer, name: string, capacity = 3) {
+  const email = `${name}@example.com`;
+  const password = `${name}-password`;
+  await server.parley.admin.createAgent({ email, password, name, role: 'agent', capacity, siteKeys: [server.site.publicKey] });
+  return { email, password };
+}
+
+export async function connectAgent(server: TestServer, credentials: { email: string; password: string }, origin?: string) {
+  const session = await login(server, credentials.email, credentials.password);
+  const socket: AgentSocket = io(`${server.url}/agent`, {
+    transports: ['websocket'],
+    auth: { token: session.accessToken },
+    extraHeaders: { origin: origin ?? server.url },
+    reconnection: false,
+    forceNew: true,
+  });
+  openSockets.add(socket);
+  await connected(socket);
+  return { socket, session, agentId: session.agent.id };
+}
+
+export function connected(socket: Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (err) => reject(err));
+  });
+}
+
+/** Emits a command and resolves with its ack (fails the test after 5 s without one). */
+export function ask<T>(socket: Socket, event: string, payload: unknown): Promise<Ack<T>> {
+  return (socket.timeout(5000) as Socket).emitWithAck(event, payload) as Promise<Ack<T>>;
+}
+
+export async function ok<T>(socket: Socket, event: string, payload: unknown): Promise<T> {
+  const ack = await ask<T>(socket, event, payload);
+  if (!ack.ok) throw new Error(`${event} failed: ${ack.error.code} ${ack.error.message}`);
+  return ack.data;
+}
+
+/** Resolves with the first event matching `where`, received from now on. */
+export function next<T>(socket: Socket, event: string, where: (value: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`no matching ${event} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (value: T) => {
+      if (!where(value)) return;
+      clearTimeout(timer);
+      socket.off(event, listener);
+      resolve(value);
+    };
+    socket.on(event, listener);
+  });
+}
+
+/** Collects every event of a kind, for asserting that something did NOT arrive. */
+export function record<T>(socket: Socket, event: string): T[] {
+  const seen: T[] = [];
+  socket.on(event, (value: T) => seen.push(value));
+  return seen;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const clientId = () => crypto.randomUUID();

@@ -1,0 +1,89 @@
+/**
+ * Starts the real server (`server/main.ts`) on a free port with a fresh SQLite file in a temp folder,
+ * and resolves once it logs that it listens. For browser and end-to-end tests.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+export interface SpawnedServer {
+  /** The origin it listens on, e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** SIGTERM, wait for exit (SIGKILL after a while), then delete the temp folder. */
+  stop(): Promise<void>;
+}
+
+export async function spawnServer(opts: { env?: Record<string, string> } = {}): Promise<SpawnedServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'parley-'));
+  const child = spawn(process.execPath, ['--experimental-wasm-modules', '--import', 'tsx', 'server/main.ts'], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DATABASE_URL: `file:${join(dataDir, 'parley.db')}`,
+      LOG_LEVEL: 'info',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Startup output, for the error message when the server does not come up; later lines are drained.
+  const output: string[] = [];
+  let started = false;
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => started || output.push(chunk));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const fail = (reason: string): void => {
+      clearTimeout(timer);
+      reject(new Error(`server did not start: ${reason}\n${output.join('').slice(-4000)}`));
+    };
+    const timer = setTimeout(() => fail(`no "listening" log line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
+    child.once('exit', (code, signal) => fail(`exited with ${signal ?? code}`));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (started) return;
+      output.push(`${line}\n`);
+      const entry = parseJson(line);
+      if (entry?.msg === 'listening' && typeof entry.url === 'string') {
+        started = true;
+        clearTimeout(timer);
+        resolve(entry.url);
+      }
+    });
+  }).catch(async (error: unknown) => {
+    child.kill('SIGKILL');
+    await exited;
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+
+  return {
+    url,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const killTimer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        await exited;
+        clearTimeout(killTimer);
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function parseJson(line: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null; // the server also prints a plain-text banner
+  }
+}
