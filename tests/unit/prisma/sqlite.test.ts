@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../../prisma/migrate.ts';
+import { createDatabase } from '../../../server/db/client.ts';
+import { loadMigrations } from '../../../prisma/engine.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'));
+const file = join(dir, 'nested', 'parley.db'); // migrate() must create the missing folder
+const url = `file:${relative(process.cwd(), file)}`; // relative to cwd, like file:./data/parley.db
+const committed = loadMigrations('sqlite').migrationDirectories.map((m) => m.path);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('SQLite migrate() and createDatabase()', () => {
+  it('applies every committed migration, then nothing on a second run', async () => {
+    expect(committed.length).toBeGreaterThan(0);
+    expect(await migrate(url)).toEqual({ applied: committed });
+    expect(await migrate(url)).toEqual({ applied: [] });
+    const db = new Sqlite(file, { readonly: true });
+    const rows = db.prepare('SELECT migration_name, finished_at FROM _prisma_migrations ORDER BY migration_name').all() as { migration_name: string; finished_at: string | null }[];
+    db.close();
+    expect(rows.map((r) => r.migration_name)).toEqual(committed);
+    expect(rows.every((r) => r.finished_at !== null)).toBe(true);
+  });
+
+  it('opens with WAL, synchronous=FULL, busy_timeout=5000 and foreign keys, and stores a Site', async () => {
+    const database = createDatabase(url);
+    try {
+      expect(database.provider).toBe('sqlite');
+      const pragma = async (name: string) => Object.values((await database.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`PRAGMA ${name}`))[0]!)[0];
+      expect(await pragma('journal_mode')).toBe('wal');
+      expect(Number(await pragma('synchronous'))).toBe(2); // FULL
+      expect(Number(await pragma('busy_timeout'))).toBe(5000);
+      expect(Number(await pragma('foreign_keys'))).toBe(1);
+
+      const site = { id: 's1', name: 'Acme', publicKey: 'pk_1', allowedOrigins: ['https://acme.test'], widgetSettings: { greeting: 'Hi' }, identitySecret: 'secret' };
+      await database.prisma.site.create({ data: site });
+      expect(await database.prisma.site.findUnique({ where: { id: 's1' } })).toMatchObject({ ...site, identityRequired: false });
+    } finally {
+      await database.close();
+    }
+    const db = new Sqlite(file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal'); // persisted in the file, not only on that connection
+    db.close();
+  });
+
+  it('refuses a database that cannot use WAL', async () => {
+    const database = createDatabase('file::memory:');
+    await expect(database.prisma.$connect()).rejects.toThrow(/refused WAL mode/);
+  });
+});
