@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../server/config.ts';
+
+describe('loadConfig', () => {
+  it('has working defaults: SQLite under ./data, port 3000, 60 s grace', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ PORT: 3000, DATABASE_URL: 'file:./data/parley.db', REQUEUE_GRACE_MS: 60_000, ACCESS_TOKEN_TTL_S: 900 });
+    expect(config.JWT_SECRET).toBeUndefined();
+  });
+
+  it('derives the SQLite file from DATA_DIR and treats empty values as unset', () => {
+    expect(loadConfig({ DATA_DIR: '/var/lib/parley', PORT: '' }).DATABASE_URL).toBe('file:/var/lib/parley/parley.db');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://localhost/x' }, 'DATABASE_URL'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET: must be at least 32 characters'],
+    [{ ADMIN_EMAIL: 'not-an-email' }, 'ADMIN_EMAIL'],
+    [{ ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
+    [{ ACCESS_TOKEN_TTL_S: '3600' }, 'ACCESS_TOKEN_TTL_S'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL'],
+  ])('refuses %j with a message naming the variable', (env, expected) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(expected);
+  });
+});
