@@ -3,12 +3,13 @@ import type { ConversationDTO, MessageDTO, QueuePositionDTO } from '../../server
 import type { HistoryPage } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import {
-  ADMIN, ask, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, ok, record, sleep, startServer, useNewSite, type TestServer,
+  ADMIN, ask, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, backends, ok, record, sleep, startServer, useNewSite, type TestServer,
 } from '../support/parley.ts';
 
+describe.each(backends)('on %s', (backend) => {
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({}, backend);
 });
 beforeEach(async () => {
   await useNewSite(server);
@@ -171,7 +172,7 @@ describe('claims, transfers and requeues', () => {
 
 describe('an agent who drops', () => {
   it('keeps their conversations through the grace period, then they are requeued and the visitor is told', async () => {
-    const quick = await startServer({ REQUEUE_GRACE_MS: '400' });
+    const quick = await startServer({ REQUEUE_GRACE_MS: '400' }, backend);
     try {
       const heidi = await connectAgent(quick, await createAgent(quick, 'heidi'));
       const visitor = await connectVisitor(quick);
@@ -196,7 +197,7 @@ describe('an agent who drops', () => {
   });
 
   it('keeps their conversations when they come back within the grace period', async () => {
-    const quick = await startServer({ REQUEUE_GRACE_MS: '600' });
+    const quick = await startServer({ REQUEUE_GRACE_MS: '600' }, backend);
     try {
       const ivan = await createAgent(quick, 'ivan');
       const first = await connectAgent(quick, ivan);
@@ -221,4 +222,5 @@ describe('the admin from first run', () => {
     const admin = await connectAgent(server, ADMIN);
     expect(admin.session.agent).toMatchObject({ email: ADMIN.email, role: 'admin' });
   });
+});
 });

@@ -13,6 +13,7 @@ import type { AgentClientToServer, AgentServerToClient, VisitorClientToServer, V
 import { loadConfig } from '../../server/config.ts';
 import { createParley, type Parley } from '../../server/composition.ts';
 import type { SiteRecord } from '../../server/app/ports.ts';
+import { dropSchema, postgresAvailable, throwawaySchema } from './postgres.ts';
 
 export type VisitorSocket = Socket<VisitorServerToClient, VisitorClientToServer>;
 export type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
@@ -28,9 +29,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+export type Backend = 'sqlite' | 'postgresql';
+
+/** The backends integration suites run on: SQLite always, PostgreSQL when reachable (required under CI). */
+export const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgresql'] : ['sqlite'];
+
+export async function startServer(env: Record<string, string> = {}, backend: Backend = 'sqlite'): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-test-'));
+  const pgSchema = backend === 'postgresql' ? throwawaySchema() : null;
   const config = loadConfig({
+    ...(pgSchema ? { DATABASE_URL: pgSchema.url } : {}),
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
@@ -50,6 +58,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     async close() {
       await parley.close();
       rmSync(dataDir, { recursive: true, force: true });
+      if (pgSchema) await dropSchema(pgSchema.schema);
     },
   };
 }

@@ -1,43 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { dropSchema, postgresAvailable, postgresServer, throwawaySchema } from '../../support/postgres.ts';
 import { devPostgresUrl, parseDatabaseUrl } from '../../../prisma/database-url.ts';
 import { loadMigrations, pendingMigrationSql } from '../../../prisma/engine.ts';
 import { layout } from '../../../prisma/layout.ts';
 import { migrate } from '../../../prisma/migrate.ts';
 import { createDatabase } from '../../../server/db/client.ts';
 
-const server = new URL(devPostgresUrl).host;
-const available = await reachable(devPostgresUrl);
-if (!available && process.env.CI === 'true') {
-  throw new Error(`PostgreSQL at ${server} is unreachable, and CI=true requires it (set POSTGRES_URL)`);
-}
-if (!available) console.warn(`Skipping PostgreSQL tests: ${server} is unreachable (set POSTGRES_URL; CI=true makes this a failure)`);
-
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const schema = `parley_test_${randomUUID().replaceAll('-', '')}`; // throwaway, dropped after
-const url = `${devPostgresUrl}${devPostgresUrl.includes('?') ? '&' : '?'}schema=${schema}`;
+const server = postgresServer;
+const available = postgresAvailable;
+const { schema, url } = throwawaySchema();
 const committed = loadMigrations('postgresql').migrationDirectories.map((m) => m.path);
 
 describe.skipIf(!available)(`PostgreSQL at ${server}`, { timeout: 30_000 }, () => {
-  afterAll(async () => {
-    const client = new pg.Client(devPostgresUrl);
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
-  });
+  afterAll(() => dropSchema(schema));
 
   it('the PostgreSQL migration history matches the derived schema', async () => {
     expect(await pendingMigrationSql(parseDatabaseUrl(devPostgresUrl))).toBe('');
