@@ -82,7 +82,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const inflight = new InFlight();
   const command = commandFactory(log, inflight);
   const realtime = { signer, conversations, log, command, publicOrigin, trustProxy: config.TRUST_PROXY };
-  mountVisitorNamespace(visitorNsp, { ...realtime, store });
+  mountVisitorNamespace(visitorNsp, { ...realtime, store, routing });
   mountAgentNamespace(agentNsp, { ...realtime, routing, siteIds: async () => (await store.sites.list()).map((s) => s.id) });
   httpServer.on('request', createHttpApp({ store, auth, sessions, log, publicOrigin, trustProxy: config.TRUST_PROXY }));
 

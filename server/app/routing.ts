@@ -3,9 +3,10 @@
  * guarded update before anyone is told, one decision at a time. If the database disagrees (another writer
  * won, or a write failed), the engine is rebuilt from the database, which is the source of truth.
  */
-import type { AgentDTO, AgentStatus, ConversationDTO, QueuePositionDTO, SystemEvent } from '../contract/dto.ts';
+import type { AgentDTO, AgentStatus, ConversationDTO, SystemEvent } from '../contract/dto.ts';
 import type { Clock } from '../domain/clock.ts';
 import { RoutingEngine, type AgentInput, type Decision, type RoutingErrorCode } from '../domain/routing.ts';
+import type { ErrorCode } from '../contract/errors.ts';
 import { AppError } from './errors.ts';
 import type { AgentDirectory, AgentRecord, AppendResult, Notifier, Store } from './ports.ts';
 import { SerialQueue } from './serial.ts';
@@ -77,6 +78,16 @@ export class RoutingService implements AgentDirectory {
     return this.engine.agentsOnline(siteId);
   }
 
+  /** Tells a (re)connecting visitor where their waiting conversations stand. */
+  sendPositions(visitorId: string): void {
+    for (const [conversationId, owner] of this.visitorOf) {
+      const conversation = owner === visitorId ? this.engine.conversation(conversationId) : undefined;
+      if (conversation?.status !== 'queued') continue;
+      const position = this.engine.queueSnapshot(conversation.siteId).find((p) => p.conversationId === conversationId);
+      if (position) this.notifier.queuePosition(visitorId, position);
+    }
+  }
+
   // --- conversations -----------------------------------------------------------------------------
 
   enqueue(conversation: ConversationDTO): Promise<void> {
@@ -95,7 +106,7 @@ export class RoutingService implements AgentDirectory {
       if (!result.ok) throw routingError(result.code);
       const event: SystemEvent = { type: 'assigned', agentId: agent.id, agentName: agent.name };
       const persisted = await this.persist(() => this.store.conversations.assign(conversationId, agent.id, this.now(), event));
-      if (!persisted) throw new AppError('ALREADY_ASSIGNED', 'Another agent took this conversation first');
+      if (!persisted) throw this.lostRace('ALREADY_ASSIGNED', 'Another agent took this conversation first');
       this.announce(persisted);
       await this.apply(result.decision);
       this.agentChanged(agent.id);
@@ -112,7 +123,7 @@ export class RoutingService implements AgentDirectory {
       if (!result.ok) throw routingError(result.code);
       const event: SystemEvent = { type: 'transferred', fromAgentId: from, agentId: to.id, agentName: to.name };
       const persisted = await this.persist(() => this.store.conversations.transfer(conversationId, from, to.id, event));
-      if (!persisted) throw new AppError('CONFLICT', 'The conversation changed meanwhile; try again');
+      if (!persisted) throw this.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
       this.announce(persisted);
       await this.apply(result.decision);
       this.agentChanged(from, to.id);
@@ -127,7 +138,7 @@ export class RoutingService implements AgentDirectory {
       if (!result.ok) throw routingError(result.code);
       const event: SystemEvent = { type: 'unassigned', fromAgentId: from };
       const persisted = await this.persist(() => this.store.conversations.requeue(conversationId, from, event));
-      if (!persisted) throw new AppError('CONFLICT', 'The conversation changed meanwhile; try again');
+      if (!persisted) throw this.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
       this.announce(persisted);
       await this.apply(result.decision);
       this.agentChanged(from);
@@ -147,7 +158,7 @@ export class RoutingService implements AgentDirectory {
       if (!result.ok) throw routingError(result.code);
       const event: SystemEvent = { type: 'resolved', byAgentId: agent.id };
       const persisted = await this.persist(() => this.store.conversations.resolve(conversationId, this.now(), event));
-      if (!persisted) throw new AppError('CONVERSATION_RESOLVED', 'The conversation is already resolved');
+      if (!persisted) throw this.lostRace('CONVERSATION_RESOLVED', 'The conversation is already resolved');
       this.visitorOf.delete(conversationId);
       this.lastPosition.delete(conversationId);
       this.announce(persisted);
@@ -283,6 +294,12 @@ export class RoutingService implements AgentDirectory {
     }
   }
 
+  /** Another writer changed the conversation first: the engine is stale, so rebuild it from the database. */
+  private lostRace(code: ErrorCode, message: string): AppError {
+    this.scheduleRebuild();
+    return new AppError(code, message);
+  }
+
   private scheduleRebuild(): void {
     if (this.stopped) return;
     this.timers.setTimeout(() => {
@@ -311,7 +328,7 @@ export class RoutingService implements AgentDirectory {
   }
 
   private publishQueue(siteId: string): void {
-    for (const position of this.engine.queueSnapshot(siteId) as QueuePositionDTO[]) {
+    for (const position of this.engine.queueSnapshot(siteId)) {
       const visitorId = this.visitorOf.get(position.conversationId);
       const key = JSON.stringify(position);
       if (!visitorId || this.lastPosition.get(position.conversationId) === key) continue;

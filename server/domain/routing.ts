@@ -348,9 +348,10 @@ export class RoutingEngine {
       const due = [...this.agentMap.values()]
         .filter((a) => a.deadline !== null && a.deadline <= now)
         .sort((a, b) => a.deadline! - b.deadline! || cmpStr(a.id, b.id));
+      // Returning (becoming eligible) clears the deadline, so every agent still carrying one is absent.
       for (const agent of due) {
         agent.deadline = null;
-        if (!eligible(agent)) this.requeueAll(agent);
+        this.requeueAll(agent);
       }
     });
   }

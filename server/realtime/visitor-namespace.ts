@@ -4,7 +4,7 @@ import type { TokenSigner } from '../auth/tokens.ts';
 import type { ConversationService, VisitorActor } from '../app/conversations.ts';
 import { AppError } from '../app/errors.ts';
 import type { Store } from '../app/ports.ts';
-import type { Logger } from '../app/routing.ts';
+import type { Logger, RoutingService } from '../app/routing.ts';
 import { toApiError, type Command } from './command.ts';
 import { handshakeInfo, type HandshakeError } from './handshake.ts';
 import { rooms, type VisitorNamespace } from './notifier.ts';
@@ -12,7 +12,16 @@ import * as schemas from './schemas.ts';
 
 export function mountVisitorNamespace(
   nsp: VisitorNamespace,
-  deps: { signer: TokenSigner; store: Store; conversations: ConversationService; log: Logger; command: Command; publicOrigin: string | undefined; trustProxy: boolean },
+  deps: {
+    signer: TokenSigner;
+    store: Store;
+    conversations: ConversationService;
+    routing: RoutingService;
+    log: Logger;
+    command: Command;
+    publicOrigin: string | undefined;
+    trustProxy: boolean;
+  },
 ): void {
   nsp.use(async (socket, next) => {
     try {
@@ -35,6 +44,7 @@ export function mountVisitorNamespace(
   nsp.on('connection', (socket) => {
     const visitor = socket.data as VisitorActor;
     void socket.join(rooms.visitor(visitor.visitorId));
+    deps.routing.sendPositions(visitor.visitorId);
     const { conversations, command } = deps;
     socket.on('message:send', command('message:send', schemas.visitorSend, (req) => conversations.visitorSend(visitor, req)));
     socket.on('conversation:list', command('conversation:list', schemas.empty, () => conversations.listForVisitor(visitor)));

@@ -97,11 +97,16 @@ describe('a whole conversation', () => {
 
   it('tells a waiting visitor at once that no agent is online, keeps the message, and assigns the next agent', async () => {
     const visitor = await connectVisitor(server);
+    let told: Promise<QueuePositionDTO> | undefined;
     const position = next<QueuePositionDTO>(visitor.socket, 'queue:position');
     const sent = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'Is anybody there?' });
     expect(await position).toMatchObject({ conversationId: sent.conversation.id, position: 1, agentsOnline: false });
     expect(sent.conversation.status).toBe('queued');
     expect(await server.parley.store.conversations.findById(sent.conversation.id)).toMatchObject({ status: 'queued' });
+    // A reload (new connection, same token) is told where it stands at once.
+    const reloaded = await connectVisitor(server, { token: visitor.token, beforeConnect: (s) => (told = next<QueuePositionDTO>(s, 'queue:position')) });
+    expect(await told!).toMatchObject({ conversationId: sent.conversation.id, position: 1, agentsOnline: false });
+    reloaded.socket.disconnect();
 
     const assigned = next<ConversationDTO>(visitor.socket, 'conversation:updated', (c) => c.status === 'active');
     const bob = await connectAgent(server, await createAgent(server, 'bob'));

@@ -86,7 +86,10 @@ export async function visitorSession(server: TestServer, origin = SITE_ORIGIN, t
   return (await res.json()) as VisitorSessionResponse;
 }
 
-export async function connectVisitor(server: TestServer, options: { origin?: string; token?: string } = {}) {
+export async function connectVisitor(
+  server: TestServer,
+  options: { origin?: string; token?: string; beforeConnect?: (socket: VisitorSocket) => void } = {},
+) {
   const session = options.token ? null : await visitorSession(server);
   const token = options.token ?? session!.token;
   const socket: VisitorSocket = io(`${server.url}/visitor`, {
@@ -97,6 +100,7 @@ export async function connectVisitor(server: TestServer, options: { origin?: str
     forceNew: true,
   });
   openSockets.add(socket);
+  options.beforeConnect?.(socket);
   await connected(socket);
   return { socket, token, visitorId: session?.visitorId };
 }
