@@ -15,6 +15,7 @@ import type {
 import { HISTORY_PAGE_MAX } from '../contract/events.ts';
 import type { Clock } from '../domain/clock.ts';
 import { AppError, notFound } from './errors.ts';
+import { servesSite } from './access.ts';
 import type { AgentRecord, AppendResult, ConversationListQuery, Notifier, Store } from './ports.ts';
 import type { RoutingService } from './routing.ts';
 
@@ -157,10 +158,6 @@ export class ConversationService {
     if (!agent || !agent.active) throw new AppError('FORBIDDEN', 'Agent account is not active');
     return agent;
   }
-}
-
-export function servesSite(agent: AgentRecord, siteId: string): boolean {
-  return agent.siteIds === 'all' || agent.siteIds.includes(siteId);
 }
 
 function historyQuery(req: HistoryRequest, includeNotes: boolean) {

@@ -5,7 +5,8 @@
  */
 import type { AgentDTO, AgentStatus, ConversationDTO, SystemEvent } from '../contract/dto.ts';
 import type { Clock } from '../domain/clock.ts';
-import { RoutingEngine, type AgentInput, type Decision, type RoutingErrorCode } from '../domain/routing.ts';
+import { RoutingEngine, type AgentInput, type ConversationState, type Decision, type RoutingErrorCode } from '../domain/routing.ts';
+import { servesSite } from './access.ts';
 import type { ErrorCode } from '../contract/errors.ts';
 import { AppError } from './errors.ts';
 import type { AgentDirectory, AgentRecord, AppendResult, Notifier, Store } from './ports.ts';
@@ -102,6 +103,7 @@ export class RoutingService implements AgentDirectory {
   claim(actor: Actor, conversationId: string): Promise<AppendResult> {
     return this.serial.run(async () => {
       const agent = this.requireAgent(actor.agentId);
+      this.requireSite(agent, conversationId);
       const result = this.engine.claim(agent.id, conversationId);
       if (!result.ok) throw routingError(result.code);
       const event: SystemEvent = { type: 'assigned', agentId: agent.id, agentName: agent.name };
@@ -148,9 +150,9 @@ export class RoutingService implements AgentDirectory {
 
   resolve(actor: Actor, conversationId: string): Promise<AppendResult> {
     return this.serial.run(async () => {
-      const current = this.engine.conversation(conversationId);
-      if (!current) throw new AppError('CONVERSATION_RESOLVED', 'The conversation is already resolved');
       const agent = this.requireAgent(actor.agentId);
+      const current = this.requireSite(agent, conversationId);
+      if (!current) throw new AppError('CONVERSATION_RESOLVED', 'The conversation is already resolved');
       if (current.assigneeId !== null && current.assigneeId !== agent.id && agent.role !== 'admin') {
         throw new AppError('FORBIDDEN', 'Only the assigned agent or an admin can resolve this conversation');
       }
@@ -350,10 +352,20 @@ export class RoutingService implements AgentDirectory {
     return agent;
   }
 
+  /**
+   * The open conversation (undefined when not open), provided the agent serves its site. Another site's
+   * conversation answers NOT_FOUND, exactly like one that does not exist.
+   */
+  private requireSite(agent: AgentRecord, conversationId: string): ConversationState | undefined {
+    const conversation = this.engine.conversation(conversationId);
+    if (conversation && !servesSite(agent, conversation.siteId)) throw new AppError('NOT_FOUND', 'Conversation not found');
+    return conversation;
+  }
+
   /** The current assignee, provided the actor is that assignee or an admin. */
   private requireAssigneeOrAdmin(actor: Actor, conversationId: string): string {
     const agent = this.requireAgent(actor.agentId);
-    const conversation = this.engine.conversation(conversationId);
+    const conversation = this.requireSite(agent, conversationId);
     if (!conversation) throw new AppError('NOT_FOUND', 'Conversation is not open');
     if (conversation.assigneeId === null) throw new AppError('NOT_QUEUED', 'The conversation is waiting in the queue');
     if (conversation.assigneeId !== agent.id && agent.role !== 'admin') {

@@ -185,7 +185,15 @@ describe('isolation', () => {
     ] as const) {
       expect(await ask(mallory.socket, event, payload), event).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     }
-    expect(await ask(mallory.socket, 'conversation:claim', { conversationId: sent.conversation.id })).toMatchObject({ ok: false });
+    for (const [event, payload] of [
+      ['conversation:claim', { conversationId: sent.conversation.id }],
+      ['conversation:resolve', { conversationId: sent.conversation.id }],
+      ['conversation:unassign', { conversationId: sent.conversation.id }],
+      ['conversation:transfer', { conversationId: sent.conversation.id, agentId: mallory.agentId }],
+    ] as const) {
+      expect(await ask(mallory.socket, event, payload), event).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    }
+    expect(await server.parley.store.conversations.findById(sent.conversation.id)).toMatchObject({ status: 'active', assignee: { id: judy.agentId } });
     await ok(visitor.socket, 'message:send', { conversationId: sent.conversation.id, clientId: clientId(), body: 'more' });
     await sleep(100);
     expect(otherSiteInbox).toEqual([]);
