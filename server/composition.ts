@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger as Pino } from 'pino';
 import { Server } from 'socket.io';
 import { migrate } from '../prisma/migrate.ts';
-import type { AgentClientToServer, AgentServerToClient, VisitorClientToServer, VisitorServerToClient } from './contract/events.ts';
 import { MAX_PACKET_BYTES } from './contract/events.ts';
 import type { Config } from './config.ts';
 import { normaliseOrigin } from './auth/origins.ts';
@@ -24,7 +23,7 @@ import type { Clock } from './domain/clock.ts';
 import { createHttpApp } from './http/app.ts';
 import { mountAgentNamespace } from './realtime/agent-namespace.ts';
 import { commandFactory, InFlight } from './realtime/command.ts';
-import { SocketNotifier } from './realtime/notifier.ts';
+import { SocketNotifier, type AgentNamespace, type VisitorNamespace } from './realtime/notifier.ts';
 import { mountVisitorNamespace } from './realtime/visitor-namespace.ts';
 
 export interface Parley {
@@ -63,8 +62,9 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     maxHttpBufferSize: MAX_PACKET_BYTES,
     serveClient: false,
   });
-  const visitorNsp = io.of('/visitor') as unknown as import('./realtime/notifier.ts').VisitorNamespace;
-  const agentNsp = io.of('/agent') as unknown as import('./realtime/notifier.ts').AgentNamespace;
+  // One Server carries two namespaces with different event maps, so each is typed where it is taken.
+  const visitorNsp = io.of('/visitor') as unknown as VisitorNamespace;
+  const agentNsp = io.of('/agent') as unknown as AgentNamespace;
   const notifier = new SocketNotifier(visitorNsp, agentNsp);
   const routing = new RoutingService(store, notifier, clock, config.REQUEUE_GRACE_MS, log);
   const conversations = new ConversationService(store, routing, notifier, clock);
