@@ -1,0 +1,17 @@
+/** The chat frame: a Preact app at dist/frame/, served under /frame/ from the chat server's origin. */
+import { fileURLToPath } from 'node:url';
+import preact from '@preact/preset-vite';
+import { defineConfig } from 'vite';
+import { sizeBudget } from './build/size-budget.ts';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('frame', import.meta.url)),
+  base: '/frame/',
+  publicDir: false,
+  plugins: [preact(), sizeBudget('frame', 40 * 1024)],
+  build: {
+    outDir: fileURLToPath(new URL('../dist/frame', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+  },
+});
