@@ -2,6 +2,8 @@
  * The Socket.IO event contract. Namespaces: `/visitor` (handshake `auth: { token }` with a visitor token)
  * and `/agent` (handshake `auth: { token }` with an agent access token). Commands (client to server)
  * always answer through the ack callback; server-to-client events are facts that already happened.
+ * A refused handshake arrives as `connect_error` whose `data` is an ApiError (`data.code === 'UNAUTHORIZED'`
+ * means: get a new token and reconnect). Clients rely on that shape.
  */
 import type {
   AgentDTO,

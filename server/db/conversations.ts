@@ -208,7 +208,8 @@ export class PrismaConversationStore implements ConversationStore {
       include: {
         ...withAssignee,
         visitor: { select: { id: true, name: true, email: true, externalId: true } },
-        messages: { orderBy: { seq: 'desc' }, take: 1 },
+        // The preview shows what people said, not system lines like "assigned".
+        messages: { where: { authorKind: { in: ['visitor', 'agent'] } }, orderBy: { seq: 'desc' }, take: 1 },
       },
     });
     const lastMessages = await this.dtos(

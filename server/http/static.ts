@@ -29,6 +29,14 @@ export function staticRoutes(deps: { sites: SiteStore; publicUrl: (req: express.
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.sendFile(join(DIST, 'widget', 'widget.js'));
   });
+  // Only the site's own pages may embed its chat frame (clickjacking), and the frame runs no foreign script.
+  router.use('/frame', route(async (req, res, next) => {
+    const key = typeof req.query.site === 'string' ? req.query.site : '';
+    const site = key ? await deps.sites.findByKey(key) : null;
+    const ancestors = ["'self'", ...(site?.allowedOrigins ?? [])].join(' ');
+    res.setHeader('Content-Security-Policy', `frame-ancestors ${ancestors}; script-src 'self'; object-src 'none'; base-uri 'none'`);
+    next();
+  }));
   router.use('/frame', express.static(join(DIST, 'frame'), staticOptions));
   router.use('/console', express.static(join(DIST, 'console'), staticOptions));
   // The console is a single-page app: unknown paths under /console get its page.
@@ -48,6 +56,7 @@ function demoPage(embed: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Parley demo</title>
+<link rel="icon" href="data:,">
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1d2330}code{background:#f1f3f7;padding:.1rem .3rem;border-radius:4px}</style>
 </head>
 <body>

@@ -16,8 +16,8 @@ const STOP_TIMEOUT_MS = 15_000;
 export interface SpawnedServer {
   /** The origin it listens on, e.g. http://127.0.0.1:41234 */
   url: string;
-  /** SIGTERM, wait for exit (SIGKILL after a while), then delete the temp folder. */
-  stop(): Promise<void>;
+  /** SIGTERM, wait for exit (SIGKILL after a while), then delete the temp folder; resolves with how it exited. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export async function spawnServer(opts: { env?: Record<string, string> } = {}): Promise<SpawnedServer> {
@@ -35,7 +35,9 @@ export async function spawnServer(opts: { env?: Record<string, string> } = {}): 
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   // Startup output, for the error message when the server does not come up; later lines are drained.
   const output: string[] = [];
   let started = false;
@@ -75,6 +77,7 @@ export async function spawnServer(opts: { env?: Record<string, string> } = {}): 
         clearTimeout(killTimer);
       }
       await rm(dataDir, { recursive: true, force: true });
+      return exited;
     },
   };
 }

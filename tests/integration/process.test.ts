@@ -1,0 +1,38 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { spawnServer } from '../support/spawn-server.ts';
+
+const run = promisify(execFile);
+
+describe('the server process', () => {
+  it('serves health and readiness, the demo page and console, and exits 0 on SIGTERM', async () => {
+    const server = await spawnServer({ env: { ADMIN_PASSWORD: 'process-test-pw' } });
+    let stopped = false;
+    try {
+      expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });
+      expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready' });
+      const demo = await fetch(`${server.url}/`);
+      expect(demo.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await demo.text()).toMatch(/<script async src="http:\/\/127\.0\.0\.1:\d+\/widget\.js" data-site="site_[\w-]+"><\/script>/);
+      const frame = await fetch(`${server.url}/frame/?site=unknown`);
+      expect(frame.headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
+      expect((await fetch(`${server.url}/console/`)).status).toBe(200);
+      const exit = await server.stop();
+      stopped = true;
+      expect(exit).toEqual({ code: 0, signal: null });
+    } finally {
+      if (!stopped) await server.stop();
+    }
+  }, 90_000);
+
+  it('refuses to start on an invalid setting, naming it', async () => {
+    const attempt = run(process.execPath, ['--experimental-wasm-modules', '--import', 'tsx', 'server/main.ts'], {
+      env: { ...process.env, PORT: 'not-a-port', JWT_SECRET: 'short' },
+    });
+    await expect(attempt).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/Invalid configuration:[\s\S]*PORT[\s\S]*JWT_SECRET: must be at least 32 characters/),
+    });
+  }, 60_000);
+});
