@@ -10,13 +10,16 @@ import { normaliseOrigin } from './auth/origins.ts';
 import { loadSigningSecret } from './auth/secret.ts';
 import { TokenSigner } from './auth/tokens.ts';
 import { AdminService } from './app/admin.ts';
+import { AttachmentLinks, AttachmentService } from './app/attachments.ts';
 import { AuthService } from './app/auth.ts';
+import { TeamService } from './app/team.ts';
 import { bootstrap, type BootstrapResult } from './app/bootstrap.ts';
 import { ConversationService } from './app/conversations.ts';
 import { newId } from './app/ids.ts';
 import type { Store } from './app/ports.ts';
 import { RoutingService } from './app/routing.ts';
 import { VisitorSessionService } from './app/visitor-sessions.ts';
+import { VisitorService } from './app/visitors.ts';
 import { createDatabase } from './db/client.ts';
 import { createStore } from './db/store.ts';
 import type { Clock } from './domain/clock.ts';
@@ -48,12 +51,10 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const applied = await migrate(config.DATABASE_URL);
   if (applied.applied.length > 0) log.info({ migrations: applied.applied }, 'database migrated');
   const database = createDatabase(config.DATABASE_URL);
-  const store = createStore(database.prisma, newId);
-  const signer = new TokenSigner(
-    loadSigningSecret(config.JWT_SECRET, config.DATA_DIR),
-    config.ACCESS_TOKEN_TTL_S,
-    config.VISITOR_TOKEN_TTL_DAYS * 86_400,
-  );
+  const secret = loadSigningSecret(config.JWT_SECRET, config.DATA_DIR);
+  const links = new AttachmentLinks(secret, clock);
+  const store = createStore(database.prisma, newId, { provider: database.provider, attachmentUrl: (id) => links.url(id) });
+  const signer = new TokenSigner(secret, config.ACCESS_TOKEN_TTL_S, config.VISITOR_TOKEN_TTL_DAYS * 86_400);
 
   const httpServer = createServer();
   const io = new Server(httpServer, {
@@ -69,8 +70,11 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const routing = new RoutingService(store, notifier, clock, config.REQUEUE_GRACE_MS, log);
   const conversations = new ConversationService(store, routing, notifier, clock);
   const admin = new AdminService(store);
+  const team = new TeamService(store, routing, notifier, clock);
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000);
-  const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId));
+  const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
+  const visitors = new VisitorService(store, notifier, signer);
+  const attachments = new AttachmentService(store, links);
 
   const firstRun = await bootstrap(store, admin, {
     adminEmail: config.ADMIN_EMAIL,
@@ -82,9 +86,9 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const inflight = new InFlight();
   const command = commandFactory(log, inflight);
   const realtime = { signer, conversations, log, command, publicOrigin, trustProxy: config.TRUST_PROXY };
-  mountVisitorNamespace(visitorNsp, { ...realtime, store, routing });
+  mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, siteIds: async () => (await store.sites.list()).map((s) => s.id) });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, log, publicOrigin, trustProxy: config.TRUST_PROXY }));
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, signer, routing, team, log, publicOrigin, trustProxy: config.TRUST_PROXY }));
 
   return {
     httpServer,

@@ -2,12 +2,16 @@
  * Conversation use cases for visitors and agents: sending (idempotent by clientId), reading history and
  * lists, typing. Routing actions (claim, transfer, unassign, resolve) go through RoutingService.
  */
-import type { ConversationDTO, ConversationSummaryDTO, HistoryPage } from '../contract/dto.ts';
+import type { CannedResponseDTO, ConversationDTO, ConversationSummaryDTO, HistoryPage } from '../contract/dto.ts';
 import type {
   AgentSendRequest,
   ConversationDetail,
   ConversationView,
   HistoryRequest,
+  LabelsRequest,
+  RateRequest,
+  ReadRequest,
+  SearchRequest,
   SendResult,
   TypingRequest,
   VisitorSendRequest,
@@ -16,7 +20,7 @@ import { HISTORY_PAGE_MAX } from '../contract/events.ts';
 import type { Clock } from '../domain/clock.ts';
 import { AppError, notFound } from './errors.ts';
 import { servesSite } from './access.ts';
-import type { AgentRecord, AppendResult, ConversationListQuery, Notifier, Store } from './ports.ts';
+import type { AgentRecord, AppendResult, ConversationListQuery, NewMessage, Notifier, Store } from './ports.ts';
 import type { RoutingService } from './routing.ts';
 
 export interface VisitorActor {
@@ -37,7 +41,13 @@ export class ConversationService {
   // --- visitors ----------------------------------------------------------------------------------
 
   async visitorSend(visitor: VisitorActor, req: VisitorSendRequest): Promise<SendResult> {
-    const message = { authorKind: 'visitor' as const, authorId: visitor.visitorId, body: req.body, clientId: req.clientId };
+    const message: NewMessage = {
+      authorKind: 'visitor',
+      authorId: visitor.visitorId,
+      body: req.body,
+      clientId: req.clientId,
+      attachmentIds: req.attachmentIds,
+    };
     if (req.conversationId) {
       const conversation = await this.visitorConversation(visitor, req.conversationId);
       if (conversation.status === 'resolved') {
@@ -48,7 +58,7 @@ export class ConversationService {
     // Without a conversation id, a retry is recognised by clientId across the visitor's conversations.
     const retry = await this.store.conversations.findVisitorMessageByClientId(visitor.visitorId, req.clientId);
     if (retry) return this.delivered(retry);
-    const open = await this.store.conversations.findOpenForVisitor(visitor.visitorId);
+    const open = req.newConversation ? null : await this.store.conversations.findOpenForVisitor(visitor.visitorId);
     if (open) return this.delivered(await this.store.conversations.append(open.id, message));
     const started = await this.store.conversations.start({
       siteId: visitor.siteId,
@@ -74,8 +84,25 @@ export class ConversationService {
 
   async visitorTyping(visitor: VisitorActor, req: TypingRequest): Promise<null> {
     const conversation = await this.visitorConversation(visitor, req.conversationId);
-    this.notifier.typing(conversation, 'visitor', { conversationId: conversation.id, typing: req.typing });
+    const site = await this.store.sites.findById(conversation.siteId);
+    // The draft reaches agents only where the site turned preview on (and the widget says so).
+    const preview = req.typing && site?.widgetSettings.typingPreview ? req.preview : undefined;
+    this.notifier.typing(conversation, 'visitor', { conversationId: conversation.id, typing: req.typing, ...(preview !== undefined && { preview }) });
     return null;
+  }
+
+  async visitorRead(visitor: VisitorActor, req: ReadRequest): Promise<null> {
+    const conversation = await this.visitorConversation(visitor, req.conversationId);
+    await this.markRead(conversation, 'visitor', req.seq);
+    return null;
+  }
+
+  async rate(visitor: VisitorActor, req: RateRequest): Promise<ConversationDTO> {
+    const conversation = await this.visitorConversation(visitor, req.conversationId);
+    const rated = await this.store.conversations.rate(conversation.id, req.rating, req.comment?.trim() || null);
+    if (!rated) throw new AppError('CONFLICT', 'Only a resolved conversation can be rated');
+    await this.announce(rated.id);
+    return rated;
   }
 
   // --- agents ------------------------------------------------------------------------------------
@@ -94,6 +121,7 @@ export class ConversationService {
       authorId: agent.id,
       body: req.body,
       clientId: req.clientId,
+      attachmentIds: req.attachmentIds,
     });
     if (result.created && !req.note && conversation.firstResponseAt === null) {
       await this.store.conversations.markFirstResponse(conversation.id, new Date(this.clock.now()));
@@ -103,7 +131,8 @@ export class ConversationService {
 
   async listForAgent(agentId: string, view: ConversationView, limit = LIST_LIMIT): Promise<ConversationSummaryDTO[]> {
     const agent = this.requireAgent(agentId);
-    const base = { siteIds: agent.siteIds, limit: Math.min(limit, LIST_LIMIT) };
+    const siteIds = view === 'all' ? await this.allViewSites(agent) : agent.siteIds;
+    const base = { siteIds, limit: Math.min(limit, LIST_LIMIT) };
     const queries: Record<ConversationView, ConversationListQuery> = {
       queue: { ...base, statuses: ['queued'] },
       mine: { ...base, statuses: ['active'], assigneeId: agent.id },
@@ -119,7 +148,48 @@ export class ConversationService {
     const summary = await this.store.conversations.summary(conversationId);
     const visitor = summary && (await this.store.visitors.findById(summary.visitorId));
     if (!summary || !visitor) throw notFound('Conversation');
-    return { conversation: summary, visitor };
+    const [pages, history] = await Promise.all([
+      this.store.visitors.pageViews(visitor.id, 50),
+      this.store.conversations.list({ statuses: ['queued', 'active', 'resolved'], siteIds: agent.siteIds, visitorId: visitor.id, limit: 20 }),
+    ]);
+    return { conversation: summary, visitor, pages, earlier: history.filter((c) => c.id !== conversationId) };
+  }
+
+  async search(agentId: string, req: SearchRequest): Promise<ConversationSummaryDTO[]> {
+    const agent = this.requireAgent(agentId);
+    return this.store.conversations.list({
+      statuses: ['queued', 'active', 'resolved'],
+      siteIds: await this.allViewSites(agent),
+      text: req.query.trim(),
+      limit: Math.min(req.limit ?? 50, LIST_LIMIT),
+    });
+  }
+
+  async setLabels(agentId: string, req: LabelsRequest): Promise<ConversationSummaryDTO> {
+    const conversation = await this.agentConversation(this.requireAgent(agentId), req.conversationId);
+    const labels = [...new Set(req.labels.map((l) => l.trim().toLowerCase()).filter(Boolean))].sort();
+    await this.store.conversations.setLabels(conversation.id, labels);
+    return (await this.announce(conversation.id))!;
+  }
+
+  async reopen(agentId: string, conversationId: string): Promise<ConversationDTO> {
+    const agent = this.requireAgent(agentId);
+    const conversation = await this.agentConversation(agent, conversationId);
+    if (conversation.status !== 'resolved') throw new AppError('CONFLICT', 'The conversation is still open');
+    return (await this.routing.reopen({ agentId }, conversation)).conversation;
+  }
+
+  /** Canned responses for one site the agent serves (plus global ones), or for all of them. */
+  async canned(agentId: string, siteId: string | undefined): Promise<CannedResponseDTO[]> {
+    const agent = this.requireAgent(agentId);
+    if (siteId !== undefined && !servesSite(agent, siteId)) throw notFound('Site');
+    return this.store.canned.forSites(siteId !== undefined ? [siteId] : agent.siteIds);
+  }
+
+  async agentRead(agentId: string, req: ReadRequest): Promise<null> {
+    const conversation = await this.agentConversation(this.requireAgent(agentId), req.conversationId);
+    await this.markRead(conversation, 'agent', req.seq);
+    return null;
   }
 
   async agentHistory(agentId: string, req: HistoryRequest): Promise<HistoryPage> {
@@ -128,12 +198,32 @@ export class ConversationService {
   }
 
   async agentTyping(agentId: string, req: TypingRequest): Promise<null> {
-    const conversation = await this.agentConversation(this.requireAgent(agentId), req.conversationId);
-    this.notifier.typing(conversation, 'agent', { conversationId: conversation.id, typing: req.typing });
+    const agent = this.requireAgent(agentId);
+    const conversation = await this.agentConversation(agent, req.conversationId);
+    this.notifier.typing(conversation, 'agent', { conversationId: conversation.id, typing: req.typing, name: agent.name });
     return null;
   }
 
   // --- internals ---------------------------------------------------------------------------------
+
+  private async markRead(conversation: ConversationDTO, by: 'visitor' | 'agent', seq: number): Promise<void> {
+    const updated = await this.store.conversations.markRead(conversation.id, by, seq);
+    if (updated) this.notifier.read(updated, by, seq);
+  }
+
+  /** Tells both sides the conversation changed; resolves with what they were told. */
+  private async announce(conversationId: string): Promise<ConversationSummaryDTO | null> {
+    const summary = await this.store.conversations.summary(conversationId);
+    if (summary) this.notifier.conversationChanged(summary);
+    return summary;
+  }
+
+  /** Sites whose conversations the All view and search show: every site served, for agents only where allowed. */
+  private async allViewSites(agent: AgentRecord): Promise<string[] | 'all'> {
+    if (agent.role === 'admin') return agent.siteIds;
+    const sites = await this.store.sites.list();
+    return sites.filter((s) => servesSite(agent, s.id) && s.widgetSettings.agentsSeeAll).map((s) => s.id);
+  }
 
   private delivered(result: AppendResult): SendResult {
     if (result.created) this.notifier.messageCreated(result.message, result.conversation);

@@ -3,8 +3,25 @@ import type { WidgetSettings } from '../contract/dto.ts';
 export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   color: '#2f5bea',
   position: 'right',
+  offsetX: 20,
+  offsetY: 20,
   zIndex: 2147483000,
   teamName: 'Support',
   greeting: 'Hi! How can we help?',
   locale: 'auto',
+  prechat: { enabled: false, nameRequired: false, emailRequired: false },
+  businessHours: { enabled: false, timezone: 'UTC', days: {} },
+  offlineMessage: '',
+  typingPreview: false,
+  agentsSeeAll: true,
 };
+
+/** Stored settings may predate a field: fill every gap from the defaults, one level deep. */
+export function withDefaults(stored: Partial<WidgetSettings>): WidgetSettings {
+  return {
+    ...DEFAULT_WIDGET_SETTINGS,
+    ...stored,
+    prechat: { ...DEFAULT_WIDGET_SETTINGS.prechat, ...stored.prechat },
+    businessHours: { ...DEFAULT_WIDGET_SETTINGS.businessHours, ...stored.businessHours },
+  };
+}

@@ -7,11 +7,14 @@ import type {
   AgentRole,
   AgentStatus,
   AuthorKind,
+  CannedResponseDTO,
   ConversationDTO,
   ConversationStatus,
   ConversationSummaryDTO,
   HistoryPage,
   MessageDTO,
+  PageViewDTO,
+  VisitorContext,
   QueuePositionDTO,
   SiteDTO,
   SystemEvent,
@@ -36,6 +39,8 @@ export interface NewMessage {
   body: string;
   system?: SystemEvent;
   clientId: string | null;
+  /** Uploaded by the same author and not yet sent; linked to the message in the same transaction. */
+  attachmentIds?: string[];
 }
 
 export interface AppendResult {
@@ -68,7 +73,38 @@ export interface ConversationListQuery {
   statuses: ConversationStatus[];
   siteIds: string[] | 'all';
   assigneeId?: string;
+  visitorId?: string;
+  /** Matches message text, visitor name or email. */
+  text?: string;
   limit: number;
+}
+
+export interface VisitorPatch {
+  name?: string;
+  email?: string;
+  /** Merged into the stored attributes; a null value removes the key. */
+  attributes?: Record<string, string | number | boolean | null>;
+  context?: Partial<VisitorContext>;
+}
+
+export interface NewAttachment {
+  siteId: string;
+  conversationId: string | null;
+  uploaderKind: 'visitor' | 'agent';
+  uploaderId: string;
+  fileName: string;
+  contentType: string;
+  data: Uint8Array;
+}
+
+export interface StoredAttachment {
+  id: string;
+  siteId: string;
+  conversationId: string | null;
+  fileName: string;
+  contentType: string;
+  size: number;
+  data: Uint8Array;
 }
 
 export interface SiteStore {
@@ -78,6 +114,22 @@ export interface SiteStore {
   list(): Promise<SiteRecord[]>;
   setAllowedOrigins(id: string, origins: string[]): Promise<void>;
   count(): Promise<number>;
+  /** Admin screens: sites with their creation time. */
+  listAdmin(): Promise<SiteAdminRecord[]>;
+  /** Changes the given fields; null when the site does not exist. */
+  update(id: string, patch: SitePatch): Promise<SiteAdminRecord | null>;
+}
+
+export interface SiteAdminRecord extends SiteRecord {
+  createdAt: Date;
+}
+
+export interface SitePatch {
+  name?: string;
+  allowedOrigins?: string[];
+  widgetSettings?: WidgetSettings;
+  identityRequired?: boolean;
+  identitySecret?: string;
 }
 
 export interface AgentStore {
@@ -94,12 +146,75 @@ export interface AgentStore {
   list(): Promise<AgentRecord[]>;
   setStatus(id: string, status: AgentStatus): Promise<void>;
   count(): Promise<number>;
+  /** Admin screens: agents with their creation time. */
+  listAdmin(): Promise<AgentAdminRecord[]>;
+  /** Changes the given fields (siteIds replaces the memberships); null when the agent does not exist. */
+  update(id: string, patch: AgentPatch): Promise<AgentAdminRecord | null>;
+}
+
+export interface AgentAdminRecord extends AgentRecord {
+  createdAt: Date;
+}
+
+export interface AgentPatch {
+  name?: string;
+  role?: AgentRole;
+  capacity?: number;
+  siteIds?: string[];
+  active?: boolean;
+  avatarUrl?: string | null;
+  passwordHash?: string;
+}
+
+export interface CannedStore {
+  /** Every canned response, global ones included. */
+  list(): Promise<CannedResponseDTO[]>;
+  /** Global responses plus those of these sites. */
+  forSites(siteIds: string[] | 'all'): Promise<CannedResponseDTO[]>;
+  findById(id: string): Promise<CannedResponseDTO | null>;
+  findByShortcut(siteId: string | null, shortcut: string): Promise<CannedResponseDTO | null>;
+  create(input: Omit<CannedResponseDTO, 'id'>): Promise<CannedResponseDTO>;
+  update(id: string, input: Omit<CannedResponseDTO, 'id'>): Promise<CannedResponseDTO | null>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface InviteStore {
+  /** Stores the hash of a new one-time token; earlier unused invites of the agent stop working. */
+  create(invite: { agentId: string; tokenHash: string; expiresAt: Date }): Promise<void>;
+  /** Marks a live, unused invite used and returns its agent id; null when invalid, expired or used. */
+  consume(tokenHash: string, now: Date): Promise<string | null>;
+}
+
+/** The timestamps of one conversation, as reports need them. */
+export interface ReportConversation {
+  id: string;
+  siteId: string;
+  status: ConversationStatus;
+  assigneeId: string | null;
+  queuedAt: Date;
+  assignedAt: Date | null;
+  firstResponseAt: Date | null;
+  resolvedAt: Date | null;
+  rating: number | null;
+}
+
+export interface ReportStore {
+  /** Conversations queued in [queuedFrom, queuedTo). */
+  conversations(query: { queuedFrom: Date; queuedTo: Date; siteId?: string }): Promise<ReportConversation[]>;
 }
 
 export interface VisitorStore {
-  create(siteId: string): Promise<VisitorDTO>;
+  create(siteId: string, externalId?: string): Promise<VisitorDTO>;
   findById(id: string): Promise<VisitorDTO | null>;
+  findByExternalId(siteId: string, externalId: string): Promise<VisitorDTO | null>;
   touch(id: string): Promise<void>;
+  update(id: string, patch: VisitorPatch): Promise<VisitorDTO>;
+  /** Marks the visitor verified as this site user. */
+  setExternalId(id: string, externalId: string): Promise<VisitorDTO>;
+  /** An anonymous visitor turned out to be a known user: their conversations join that user's. */
+  moveConversations(fromVisitorId: string, toVisitorId: string): Promise<void>;
+  addPageView(visitorId: string, url: string, title: string | null): Promise<void>;
+  pageViews(visitorId: string, limit: number): Promise<PageViewDTO[]>;
 }
 
 export interface ConversationStore {
@@ -123,6 +238,20 @@ export interface ConversationStore {
   transfer(id: string, fromAgentId: string, toAgentId: string, event: SystemEvent): Guarded<AppendResult>;
   requeue(id: string, fromAgentId: string, event: SystemEvent): Guarded<AppendResult>;
   resolve(id: string, at: Date, event: SystemEvent): Guarded<AppendResult>;
+  /** A resolved conversation becomes active again with this agent. */
+  reopen(id: string, agentId: string, at: Date, event: SystemEvent): Guarded<AppendResult>;
+  /** Raises one side's read mark (never lowers it); null when nothing changed. */
+  markRead(id: string, by: 'visitor' | 'agent', seq: number): Promise<ConversationDTO | null>;
+  /** Only resolved conversations can be rated. */
+  rate(id: string, rating: number, comment: string | null): Guarded<ConversationDTO>;
+  setLabels(id: string, labels: string[]): Promise<void>;
+}
+
+export interface AttachmentStore {
+  create(attachment: NewAttachment): Promise<StoredAttachment>;
+  findById(id: string): Promise<StoredAttachment | null>;
+  /** How many files this uploader sent since `since`, for upload limits. */
+  countSince(uploaderId: string, since: Date): Promise<number>;
 }
 
 export interface RefreshTokenStore {
@@ -140,7 +269,11 @@ export interface Store {
   agents: AgentStore;
   visitors: VisitorStore;
   conversations: ConversationStore;
+  attachments: AttachmentStore;
   refreshTokens: RefreshTokenStore;
+  canned: CannedStore;
+  invites: InviteStore;
+  reports: ReportStore;
   /** Cheap query proving the database answers. */
   ping(): Promise<void>;
 }
@@ -148,9 +281,12 @@ export interface Store {
 /** The only way use cases speak to connected clients. Every method is fire-and-forget. */
 export interface Notifier {
   messageCreated(message: MessageDTO, conversation: ConversationDTO): void;
+  read(conversation: ConversationDTO, by: 'visitor' | 'agent', seq: number): void;
+  visitorChanged(visitor: VisitorDTO): void;
   conversationChanged(conversation: ConversationSummaryDTO): void;
   queuePosition(visitorId: string, position: QueuePositionDTO): void;
   agentChanged(agent: AgentDTO): void;
+  /** From the visitor, `event.preview` reaches agents only if the caller left it in (the site allows it). */
   typing(conversation: ConversationDTO, from: 'visitor' | 'agent', event: TypingEvent): void;
   /** An admin created a site: admins' open consoles start receiving its events. */
   siteAdded(siteId: string): void;

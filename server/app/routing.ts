@@ -170,6 +170,32 @@ export class RoutingService implements AgentDirectory {
     });
   }
 
+  /** A resolved conversation comes back to the agent who reopens it, within their capacity. */
+  reopen(actor: Actor, conversation: ConversationDTO): Promise<AppendResult> {
+    return this.serial.run(async () => {
+      const agent = this.requireAgent(actor.agentId);
+      if (!servesSite(agent, conversation.siteId)) throw new AppError('NOT_FOUND', 'Conversation not found');
+      if (this.engine.conversation(conversation.id)) throw new AppError('CONFLICT', 'The conversation is still open');
+      if (this.engine.agentLoad(agent.id) >= agent.capacity) throw routingError('AGENT_AT_CAPACITY');
+      const event: SystemEvent = { type: 'reopened', byAgentId: agent.id, agentName: agent.name };
+      const persisted = await this.persist(() => this.store.conversations.reopen(conversation.id, agent.id, this.now(), event));
+      if (!persisted) throw this.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
+      this.visitorOf.set(conversation.id, conversation.visitorId);
+      const { queuedAt, assignedAt } = persisted.conversation;
+      const decision = this.engine.sync({
+        id: conversation.id,
+        siteId: conversation.siteId,
+        queuedAt: Date.parse(queuedAt),
+        assigneeId: agent.id,
+        assignedAt: assignedAt ? Date.parse(assignedAt) : this.clock.now(),
+      });
+      this.announce(persisted);
+      await this.apply(decision);
+      this.agentChanged(agent.id);
+      return persisted;
+    });
+  }
+
   // --- agents ------------------------------------------------------------------------------------
 
   /** A console connection opened. Only the first one of an agent changes routing. */

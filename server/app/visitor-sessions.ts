@@ -3,6 +3,9 @@ import type { VisitorSessionResponse, WidgetConfig } from '../contract/http.ts';
 import { MAX_MESSAGE_LENGTH } from '../contract/events.ts';
 import { isOriginAllowed } from '../auth/origins.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
+import { isOpen } from '../domain/business-hours.ts';
+import type { Clock } from '../domain/clock.ts';
+import { ATTACHMENT_LIMITS } from './attachments.ts';
 import { AppError } from './errors.ts';
 import type { SiteRecord, Store } from './ports.ts';
 
@@ -14,6 +17,7 @@ export class VisitorSessionService {
     private readonly store: Store,
     private readonly signer: TokenSigner,
     private readonly agentsOnline: (siteId: string) => boolean,
+    private readonly clock: Clock,
   ) {}
 
   /** The site named by key, provided the request comes from one of its allowed origins (or from us). */
@@ -42,6 +46,8 @@ export class VisitorSessionService {
       agentsOnline: this.agentsOnline(site.id),
       identityRequired: site.identityRequired,
       maxMessageLength: MAX_MESSAGE_LENGTH,
+      open: isOpen(site.widgetSettings.businessHours, this.clock.now()),
+      attachments: ATTACHMENT_LIMITS,
     };
   }
 

@@ -12,7 +12,19 @@ export type SystemEvent =
   | { type: 'transferred'; fromAgentId: string | null; agentId: string; agentName: string }
   | { type: 'unassigned'; fromAgentId: string | null }
   | { type: 'requeued'; fromAgentId: string; reason: 'agent_left' }
-  | { type: 'resolved'; byAgentId: string | null };
+  | { type: 'resolved'; byAgentId: string | null }
+  | { type: 'reopened'; byAgentId: string; agentName: string };
+
+/** A file attached to a message. `url` is a signed link that expires; fetch a fresh one with the message. */
+export interface AttachmentDTO {
+  id: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  /** True for images the clients may preview inline. */
+  image: boolean;
+  url: string;
+}
 
 export interface MessageDTO {
   id: string;
@@ -27,6 +39,7 @@ export interface MessageDTO {
   /** Set on system messages instead of a human-readable body. */
   system: SystemEvent | null;
   clientId: string | null;
+  attachments: AttachmentDTO[];
   createdAt: string;
 }
 
@@ -34,6 +47,7 @@ export interface MessageDTO {
 export interface AgentPublicDTO {
   id: string;
   name: string;
+  avatarUrl: string | null;
 }
 
 export interface ConversationDTO {
@@ -47,9 +61,30 @@ export interface ConversationDTO {
   firstResponseAt: string | null;
   resolvedAt: string | null;
   lastSeq: number;
+  /** Read receipts: the highest seq each side has seen. */
+  visitorReadSeq: number;
+  agentReadSeq: number;
+  rating: number | null;
+  ratingComment: string | null;
 }
 
-export interface VisitorDTO {
+/** Where the visitor is, as the widget reports it. */
+export interface VisitorContext {
+  locale: string | null;
+  timezone: string | null;
+  userAgent: string | null;
+  referrer: string | null;
+  pageUrl: string | null;
+  pageTitle: string | null;
+}
+
+export interface PageViewDTO {
+  url: string;
+  title: string | null;
+  at: string;
+}
+
+export interface VisitorDTO extends VisitorContext {
   id: string;
   siteId: string;
   name: string | null;
@@ -66,6 +101,7 @@ export interface VisitorDTO {
 export interface ConversationSummaryDTO extends ConversationDTO {
   visitor: Pick<VisitorDTO, 'id' | 'name' | 'email' | 'verified'>;
   lastMessage: MessageDTO | null;
+  labels: string[];
 }
 
 export interface AgentDTO {
@@ -80,6 +116,7 @@ export interface AgentDTO {
   /** Active conversations assigned now. */
   load: number;
   active: boolean;
+  avatarUrl: string | null;
 }
 
 export interface QueuePositionDTO {
@@ -98,13 +135,48 @@ export interface HistoryPage {
   hasMore: boolean;
 }
 
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+/** Opening hours in the site's time zone; a day missing from `days` is closed. Times are "HH:MM". */
+export interface BusinessHours {
+  enabled: boolean;
+  timezone: string;
+  days: Partial<Record<Weekday, { open: string; close: string }>>;
+}
+
+export interface PrechatSettings {
+  enabled: boolean;
+  nameRequired: boolean;
+  emailRequired: boolean;
+}
+
 export interface WidgetSettings {
   color: string;
   position: 'right' | 'left';
+  /** Pixels from the page edges. */
+  offsetX: number;
+  offsetY: number;
   zIndex: number;
   teamName: string;
   greeting: string;
   locale: 'auto' | 'en' | 'zh-CN';
+  prechat: PrechatSettings;
+  businessHours: BusinessHours;
+  /** What the widget says when nobody can answer now; empty means the built-in text. */
+  offlineMessage: string;
+  /** Agents see what the visitor is typing before it is sent; the widget tells the visitor. */
+  typingPreview: boolean;
+  /** Agents (not only admins) may see the All view. */
+  agentsSeeAll: boolean;
+}
+
+export interface CannedResponseDTO {
+  id: string;
+  /** null: available on every site. */
+  siteId: string | null;
+  shortcut: string;
+  title: string;
+  body: string;
 }
 
 export interface SiteDTO {

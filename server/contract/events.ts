@@ -8,11 +8,14 @@
 import type {
   AgentDTO,
   AgentStatus,
+  CannedResponseDTO,
   ConversationDTO,
   ConversationSummaryDTO,
   HistoryPage,
   MessageDTO,
+  PageViewDTO,
   QueuePositionDTO,
+  VisitorContext,
   VisitorDTO,
 } from './dto.ts';
 import type { AckCallback } from './errors.ts';
@@ -31,12 +34,19 @@ export interface HistoryRequest {
   limit?: number;
 }
 
+export const MAX_ATTACHMENTS_PER_MESSAGE = 5;
+
 export interface VisitorSendRequest {
-  /** Omit to start a new conversation (or continue the open one). */
+  /** Omit to continue the open conversation, or start one when none is open. */
   conversationId?: string;
+  /** With no conversationId: start a new conversation even if one is open. */
+  newConversation?: boolean;
   /** Unique per message from this client; a retry with the same id returns the stored message. */
   clientId: string;
+  /** May be empty when attachments are sent. */
   body: string;
+  /** Ids from POST /api/attachments, uploaded by this visitor and not yet sent. */
+  attachmentIds?: string[];
 }
 
 export interface SendResult {
@@ -47,11 +57,61 @@ export interface SendResult {
 export interface TypingRequest {
   conversationId: string;
   typing: boolean;
+  /** Visitors only: the draft so far, forwarded to agents only when the site enables typing preview. */
+  preview?: string;
 }
 
 export interface TypingEvent {
   conversationId: string;
   typing: boolean;
+  /** Agents receive the visitor's draft when the site enables typing preview. */
+  preview?: string;
+  /** Who is typing, for agents: the visitor, or another agent's name. */
+  name?: string | null;
+}
+
+/** The reader has seen everything up to `seq`. */
+export interface ReadRequest {
+  conversationId: string;
+  seq: number;
+}
+
+export interface ReadEvent {
+  conversationId: string;
+  seq: number;
+  by: 'visitor' | 'agent';
+}
+
+/** What the widget reports about the visitor; every field optional, unknown keys refused. */
+export interface VisitorUpdateRequest {
+  name?: string;
+  email?: string;
+  /** Custom attributes from the JS API: flat string/number/boolean values. */
+  attributes?: Record<string, string | number | boolean | null>;
+  context?: Partial<VisitorContext>;
+}
+
+/**
+ * Identity from the site (`Parley.identify`). `hash` = hex HMAC-SHA256 of `userId` with the site's identity
+ * secret. Sites that require verification refuse an identify without a valid hash (FORBIDDEN).
+ */
+export interface IdentifyRequest {
+  userId: string;
+  name?: string;
+  email?: string;
+  hash?: string;
+}
+
+export interface IdentifyResult {
+  visitor: VisitorDTO;
+  /** A token for the identified visitor: when the user was known from another device, it names that visitor. */
+  token: string;
+}
+
+export interface RateRequest {
+  conversationId: string;
+  rating: number;
+  comment?: string;
 }
 
 export interface VisitorClientToServer {
@@ -59,6 +119,10 @@ export interface VisitorClientToServer {
   'conversation:list': (req: Record<string, never>, ack: AckCallback<ConversationDTO[]>) => void;
   'history:get': (req: HistoryRequest, ack: AckCallback<HistoryPage>) => void;
   typing: (req: TypingRequest, ack: AckCallback<null>) => void;
+  'conversation:read': (req: ReadRequest, ack: AckCallback<null>) => void;
+  'conversation:rate': (req: RateRequest, ack: AckCallback<ConversationDTO>) => void;
+  'visitor:update': (req: VisitorUpdateRequest, ack: AckCallback<VisitorDTO>) => void;
+  'visitor:identify': (req: IdentifyRequest, ack: AckCallback<IdentifyResult>) => void;
 }
 
 export interface VisitorServerToClient {
@@ -66,6 +130,7 @@ export interface VisitorServerToClient {
   'conversation:updated': (conversation: ConversationDTO) => void;
   'queue:position': (position: QueuePositionDTO) => void;
   typing: (event: TypingEvent) => void;
+  'conversation:read': (event: ReadEvent) => void;
 }
 
 export type ConversationView = 'queue' | 'mine' | 'all' | 'resolved';
@@ -83,6 +148,7 @@ export interface AgentSendRequest {
   conversationId: string;
   clientId: string;
   body: string;
+  attachmentIds?: string[];
   /** A private note: stored and shown to agents, never to the visitor. */
   note?: boolean;
 }
@@ -95,6 +161,21 @@ export interface TransferRequest {
 export interface ConversationDetail {
   conversation: ConversationSummaryDTO;
   visitor: VisitorDTO;
+  /** The visitor's pages, newest first (up to 50). */
+  pages: PageViewDTO[];
+  /** The visitor's other conversations, newest first. */
+  earlier: ConversationSummaryDTO[];
+}
+
+export interface SearchRequest {
+  /** Matched against message text, visitor name and email. */
+  query: string;
+  limit?: number;
+}
+
+export interface LabelsRequest {
+  conversationId: string;
+  labels: string[];
 }
 
 export interface AgentClientToServer {
@@ -109,6 +190,13 @@ export interface AgentClientToServer {
   'agent:setStatus': (req: { status: Exclude<AgentStatus, 'offline'> }, ack: AckCallback<AgentDTO>) => void;
   'agents:list': (req: Record<string, never>, ack: AckCallback<AgentDTO[]>) => void;
   typing: (req: TypingRequest, ack: AckCallback<null>) => void;
+  'conversation:read': (req: ReadRequest, ack: AckCallback<null>) => void;
+  /** Reopens a resolved conversation: back to the agent who reopens it. */
+  'conversation:reopen': (req: ConversationRef, ack: AckCallback<ConversationDTO>) => void;
+  'conversation:search': (req: SearchRequest, ack: AckCallback<ConversationSummaryDTO[]>) => void;
+  'conversation:setLabels': (req: LabelsRequest, ack: AckCallback<ConversationSummaryDTO>) => void;
+  /** Canned responses available for this conversation's site (and global ones). */
+  'canned:list': (req: { siteId?: string }, ack: AckCallback<CannedResponseDTO[]>) => void;
 }
 
 export interface AgentServerToClient {
@@ -116,4 +204,7 @@ export interface AgentServerToClient {
   'conversation:updated': (conversation: ConversationSummaryDTO) => void;
   'agent:updated': (agent: AgentDTO) => void;
   typing: (event: TypingEvent) => void;
+  'conversation:read': (event: ReadEvent) => void;
+  /** The visitor's context changed (page, name, email, attributes). */
+  'visitor:updated': (visitor: VisitorDTO) => void;
 }

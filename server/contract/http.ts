@@ -1,5 +1,5 @@
 /** Request and response bodies of the HTTP API. Errors are always `{ error: ApiError }` with a 4xx/5xx status. */
-import type { AgentDTO, WidgetSettings } from './dto.ts';
+import type { AgentDTO, AttachmentDTO, WidgetSettings } from './dto.ts';
 import type { ApiError } from './errors.ts';
 
 export interface HttpErrorBody {
@@ -28,7 +28,23 @@ export interface WidgetConfig {
   agentsOnline: boolean;
   identityRequired: boolean;
   maxMessageLength: number;
+  /** Inside business hours (always true when the site sets none). */
+  open: boolean;
+  attachments: AttachmentLimits;
 }
+
+export interface AttachmentLimits {
+  maxBytes: number;
+  /** Accepted content types (checked against the file's bytes, not only its name). */
+  types: string[];
+}
+
+/**
+ * POST /api/attachments: the file as the raw request body, `Content-Type` its type, `X-File-Name` its name
+ * (URI-encoded), `Authorization: Bearer <visitor or agent token>`, and for visitors `X-Conversation-Id` when
+ * one is open. -> AttachmentDTO. Then send its id in `attachmentIds` with a message.
+ */
+export type UploadResponse = AttachmentDTO;
 
 /** POST /api/widget/session: called by the loader from the host page, so Origin is the host's. */
 export interface VisitorSessionRequest {

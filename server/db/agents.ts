@@ -1,4 +1,4 @@
-import type { AgentRecord, AgentStore } from '../app/ports.ts';
+import type { AgentAdminRecord, AgentPatch, AgentRecord, AgentStore } from '../app/ports.ts';
 import type { AgentRole, AgentStatus } from '../contract/dto.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { Agent, PrismaClient } from './generated/sqlite/client.ts';
@@ -14,6 +14,7 @@ function toRecord(row: Agent & { memberships: { siteId: string }[] }): AgentReco
     capacity: row.capacity,
     status: row.status,
     active: row.active,
+    avatarUrl: row.avatarUrl,
     passwordHash: row.passwordHash,
     siteIds: row.role === 'admin' ? 'all' : row.memberships.map((m) => m.siteId),
   };
@@ -69,5 +70,24 @@ export class PrismaAgentStore implements AgentStore {
 
   count() {
     return this.prisma.agent.count();
+  }
+
+  async listAdmin(): Promise<AgentAdminRecord[]> {
+    const rows = await this.prisma.agent.findMany({ orderBy: { createdAt: 'asc' }, include: withSites });
+    return rows.map((row) => ({ ...toRecord(row), createdAt: row.createdAt }));
+  }
+
+  async update(id: string, patch: AgentPatch): Promise<AgentAdminRecord | null> {
+    const { siteIds, ...fields } = patch;
+    const row = await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.agent.updateMany({ where: { id }, data: fields });
+      if (count !== 1) return null;
+      if (siteIds) {
+        await tx.siteMember.deleteMany({ where: { agentId: id } });
+        if (siteIds.length > 0) await tx.siteMember.createMany({ data: siteIds.map((siteId) => ({ siteId, agentId: id })) });
+      }
+      return tx.agent.findUnique({ where: { id }, include: withSites });
+    });
+    return row ? { ...toRecord(row), createdAt: row.createdAt } : null;
   }
 }

@@ -2,7 +2,7 @@
  * Conversations and their messages. Every state change is a guarded update (`where status = ...`)
  * committed together with the system message that records it, so two writers can never both win.
  */
-import type { ConversationSummaryDTO, HistoryPage, MessageDTO, SystemEvent } from '../contract/dto.ts';
+import type { AttachmentDTO, ConversationSummaryDTO, HistoryPage, MessageDTO, SystemEvent } from '../contract/dto.ts';
 import type {
   AppendResult,
   ConversationListQuery,
@@ -14,16 +14,24 @@ import type {
 } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { Message, Prisma, PrismaClient } from './generated/sqlite/client.ts';
+import { AppError } from '../app/errors.ts';
 import { assigneeSelect, toConversationDTO, toMessageDTO, type ConversationRow } from './mappers.ts';
 
 type Tx = Prisma.TransactionClient;
 
 const withAssignee = { assignee: assigneeSelect } as const;
 
+export interface ConversationStoreOptions {
+  provider: 'sqlite' | 'postgresql';
+  /** A link clients can fetch an attachment from (signed, expiring). */
+  attachmentUrl: (attachmentId: string) => string;
+}
+
 export class PrismaConversationStore implements ConversationStore {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly newId: IdGenerator,
+    private readonly options: ConversationStoreOptions,
   ) {}
 
   async start(input: { siteId: string; visitorId: string; queuedAt: Date; first: NewMessage }): Promise<AppendResult> {
@@ -40,6 +48,7 @@ export class PrismaConversationStore implements ConversationStore {
         include: withAssignee,
       });
       const message = await tx.message.create({ data: this.messageData(conversation.id, 1, input.first) });
+      await this.linkAttachments(tx, conversation.id, message.id, input.first);
       return { conversation: toConversationDTO(conversation), message: await this.dto(tx, message), created: true };
     });
   }
@@ -86,8 +95,18 @@ export class PrismaConversationStore implements ConversationStore {
     const where: Prisma.ConversationWhereInput = { status: { in: query.statuses } };
     if (query.siteIds !== 'all') where.siteId = { in: query.siteIds };
     if (query.assigneeId) where.assigneeId = query.assigneeId;
+    if (query.visitorId) where.visitorId = query.visitorId;
+    if (query.text) {
+      const match = this.contains(query.text);
+      where.OR = [
+        { visitor: { name: match } },
+        { visitor: { email: match } },
+        { messages: { some: { body: match, authorKind: { not: 'system' } } } },
+      ];
+    }
+    // Queues read oldest first; anything that includes history reads newest first.
     const orderBy: Prisma.ConversationOrderByWithRelationInput[] = query.statuses.includes('resolved')
-      ? [{ resolvedAt: 'desc' }, { id: 'asc' }]
+      ? [{ updatedAt: 'desc' }, { id: 'asc' }]
       : [{ queuedAt: 'asc' }, { id: 'asc' }];
     return this.summaries(where, orderBy, query.limit);
   }
@@ -150,6 +169,47 @@ export class PrismaConversationStore implements ConversationStore {
     return this.guarded(id, { status: { in: ['queued', 'active'] } }, { status: 'resolved', resolvedAt: at }, event);
   }
 
+  reopen(id: string, agentId: string, at: Date, event: SystemEvent): Guarded<AppendResult> {
+    return this.guarded(
+      id,
+      { status: 'resolved' },
+      { status: 'active', assigneeId: agentId, assignedAt: at, resolvedAt: null, rating: null, ratingComment: null },
+      event,
+    );
+  }
+
+  async markRead(id: string, by: 'visitor' | 'agent', seq: number) {
+    const field = by === 'visitor' ? 'visitorReadSeq' : 'agentReadSeq';
+    const { count } = await this.prisma.conversation.updateMany({
+      where: { id, [field]: { lt: seq }, lastSeq: { gte: seq } },
+      data: { [field]: seq },
+    });
+    return count === 1 ? this.findById(id) : null;
+  }
+
+  async rate(id: string, rating: number, comment: string | null) {
+    const { count } = await this.prisma.conversation.updateMany({
+      where: { id, status: 'resolved' },
+      data: { rating, ratingComment: comment },
+    });
+    return count === 1 ? this.findById(id) : null;
+  }
+
+  async setLabels(id: string, labels: string[]) {
+    await this.prisma.$transaction([
+      this.prisma.conversationLabel.deleteMany({ where: { conversationId: id } }),
+      this.prisma.conversationLabel.createMany({ data: labels.map((label) => ({ conversationId: id, label })) }),
+      this.prisma.conversation.update({ where: { id }, data: { updatedAt: new Date() } }),
+    ]);
+  }
+
+  /** Case-insensitive substring match; PostgreSQL needs it said, SQLite's LIKE already is for ASCII. */
+  private contains(text: string): Prisma.StringFilter {
+    const filter = { contains: text } as Prisma.StringFilter & { mode?: 'insensitive' };
+    if (this.options.provider === 'postgresql') filter.mode = 'insensitive';
+    return filter;
+  }
+
   private guarded(
     id: string,
     guard: Prisma.ConversationWhereInput,
@@ -181,7 +241,19 @@ export class PrismaConversationStore implements ConversationStore {
       include: withAssignee,
     });
     const row = await tx.message.create({ data: this.messageData(conversationId, conversation.lastSeq, message) });
+    await this.linkAttachments(tx, conversationId, row.id, message);
     return { message: await this.dto(tx, row), conversation: toConversationDTO(conversation), created: true };
+  }
+
+  /** Only unsent files of the same uploader qualify; anything else aborts the whole send. */
+  private async linkAttachments(tx: Tx, conversationId: string, messageId: string, message: NewMessage): Promise<void> {
+    const ids = [...new Set(message.attachmentIds ?? [])];
+    if (ids.length === 0) return;
+    const { count } = await tx.attachment.updateMany({
+      where: { id: { in: ids }, uploaderId: message.authorId ?? '', messageId: null },
+      data: { messageId, conversationId },
+    });
+    if (count !== ids.length) throw new AppError('BAD_REQUEST', 'Unknown or already sent attachment');
   }
 
   private messageData(conversationId: string, seq: number, message: NewMessage) {
@@ -208,6 +280,7 @@ export class PrismaConversationStore implements ConversationStore {
       include: {
         ...withAssignee,
         visitor: { select: { id: true, name: true, email: true, externalId: true } },
+        labels: { select: { label: true }, orderBy: { label: 'asc' } },
         // The preview shows what people said, not system lines like "assigned".
         messages: { where: { authorKind: { in: ['visitor', 'agent'] } }, orderBy: { seq: 'desc' }, take: 1 },
       },
@@ -217,10 +290,11 @@ export class PrismaConversationStore implements ConversationStore {
       rows.flatMap((row) => row.messages),
     );
     const byConversation = new Map(lastMessages.map((m) => [m.conversationId, m]));
-    return rows.map((row: ConversationRow & { visitor: { id: string; name: string | null; email: string | null; externalId: string | null } }) => ({
+    return rows.map((row) => ({
       ...toConversationDTO(row),
       visitor: { id: row.visitor.id, name: row.visitor.name, email: row.visitor.email, verified: row.visitor.externalId !== null },
       lastMessage: byConversation.get(row.id) ?? null,
+      labels: row.labels.map((l) => l.label),
     }));
   }
 
@@ -247,6 +321,27 @@ export class PrismaConversationStore implements ConversationStore {
         names.set(v.id, v.name);
       }
     }
-    return rows.map((row) => toMessageDTO(row, names));
+    const attachments = new Map<string, AttachmentDTO[]>();
+    const withFiles = rows.filter((r) => r.authorKind !== 'system').map((r) => r.id);
+    if (withFiles.length > 0) {
+      const files = await tx.attachment.findMany({
+        where: { messageId: { in: withFiles } },
+        select: { id: true, messageId: true, fileName: true, contentType: true, size: true },
+        orderBy: { createdAt: 'asc' },
+      });
+      for (const f of files) {
+        const list = attachments.get(f.messageId!) ?? [];
+        list.push({
+          id: f.id,
+          fileName: f.fileName,
+          contentType: f.contentType,
+          size: f.size,
+          image: f.contentType.startsWith('image/'),
+          url: this.options.attachmentUrl(f.id),
+        });
+        attachments.set(f.messageId!, list);
+      }
+    }
+    return rows.map((row) => toMessageDTO(row, names, attachments.get(row.id) ?? []));
   }
 }

@@ -1,12 +1,12 @@
 /** Database rows to wire DTOs. Json columns are parsed defensively: a bad stored value never crashes a read. */
-import type { ConversationDTO, MessageDTO, SystemEvent, VisitorDTO, WidgetSettings } from '../contract/dto.ts';
+import type { AttachmentDTO, ConversationDTO, MessageDTO, SystemEvent, VisitorDTO, WidgetSettings } from '../contract/dto.ts';
 import type { SiteRecord } from '../app/ports.ts';
-import { DEFAULT_WIDGET_SETTINGS } from '../app/defaults.ts';
+import { withDefaults } from '../app/defaults.ts';
 import type { Conversation, Message, Site, Visitor } from './generated/sqlite/client.ts';
 
-export const assigneeSelect = { select: { id: true, name: true } } as const;
+export const assigneeSelect = { select: { id: true, name: true, avatarUrl: true } } as const;
 
-export type ConversationRow = Conversation & { assignee: { id: string; name: string } | null };
+export type ConversationRow = Conversation & { assignee: { id: string; name: string; avatarUrl: string | null } | null };
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -24,7 +24,7 @@ export function toSiteRecord(row: Site): SiteRecord {
     name: row.name,
     publicKey: row.publicKey,
     allowedOrigins: asStringArray(row.allowedOrigins),
-    widgetSettings: { ...DEFAULT_WIDGET_SETTINGS, ...asObject(row.widgetSettings) } as WidgetSettings,
+    widgetSettings: withDefaults(asObject(row.widgetSettings) as Partial<WidgetSettings>),
     identityRequired: row.identityRequired,
     identitySecret: row.identitySecret,
   };
@@ -39,6 +39,12 @@ export function toVisitorDTO(row: Visitor): VisitorDTO {
     verified: row.externalId !== null,
     externalId: row.externalId,
     attributes: asObject(row.attributes),
+    locale: row.locale,
+    timezone: row.timezone,
+    userAgent: row.userAgent,
+    referrer: row.referrer,
+    pageUrl: row.pageUrl,
+    pageTitle: row.pageTitle,
     createdAt: row.createdAt.toISOString(),
     lastSeenAt: row.lastSeenAt.toISOString(),
   };
@@ -50,12 +56,16 @@ export function toConversationDTO(row: ConversationRow): ConversationDTO {
     siteId: row.siteId,
     visitorId: row.visitorId,
     status: row.status,
-    assignee: row.assignee ? { id: row.assignee.id, name: row.assignee.name } : null,
+    assignee: row.assignee ? { id: row.assignee.id, name: row.assignee.name, avatarUrl: row.assignee.avatarUrl } : null,
     queuedAt: row.queuedAt.toISOString(),
     assignedAt: iso(row.assignedAt),
     firstResponseAt: iso(row.firstResponseAt),
     resolvedAt: iso(row.resolvedAt),
     lastSeq: row.lastSeq,
+    visitorReadSeq: row.visitorReadSeq,
+    agentReadSeq: row.agentReadSeq,
+    rating: row.rating,
+    ratingComment: row.ratingComment,
   };
 }
 
@@ -69,7 +79,7 @@ function parseSystemEvent(body: string): SystemEvent | null {
 }
 
 /** `names` maps author ids (agents and visitors) to display names. */
-export function toMessageDTO(row: Message, names: ReadonlyMap<string, string | null>): MessageDTO {
+export function toMessageDTO(row: Message, names: ReadonlyMap<string, string | null>, attachments: AttachmentDTO[]): MessageDTO {
   const system = row.authorKind === 'system' ? parseSystemEvent(row.body) : null;
   return {
     id: row.id,
@@ -81,6 +91,7 @@ export function toMessageDTO(row: Message, names: ReadonlyMap<string, string | n
     body: system ? '' : row.body,
     system,
     clientId: row.clientId,
+    attachments,
     createdAt: row.createdAt.toISOString(),
   };
 }

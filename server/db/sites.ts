@@ -1,9 +1,11 @@
-import type { SiteStore } from '../app/ports.ts';
+import type { SiteAdminRecord, SitePatch, SiteStore } from '../app/ports.ts';
 import type { WidgetSettings } from '../contract/dto.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import { newSecret, newSiteKey } from '../app/ids.ts';
-import type { PrismaClient } from './generated/sqlite/client.ts';
+import type { PrismaClient, Site } from './generated/sqlite/client.ts';
 import { toSiteRecord } from './mappers.ts';
+
+const toAdminRecord = (row: Site): SiteAdminRecord => ({ ...toSiteRecord(row), createdAt: row.createdAt });
 
 export class PrismaSiteStore implements SiteStore {
   constructor(
@@ -18,7 +20,7 @@ export class PrismaSiteStore implements SiteStore {
         name: site.name,
         publicKey: newSiteKey(),
         allowedOrigins: site.allowedOrigins,
-        widgetSettings: { ...site.widgetSettings },
+        widgetSettings: { ...site.widgetSettings } as object,
         identitySecret: newSecret(),
       },
     });
@@ -46,5 +48,19 @@ export class PrismaSiteStore implements SiteStore {
 
   count() {
     return this.prisma.site.count();
+  }
+
+  async listAdmin() {
+    const rows = await this.prisma.site.findMany({ orderBy: { createdAt: 'asc' } });
+    return rows.map(toAdminRecord);
+  }
+
+  async update(id: string, patch: SitePatch) {
+    const { widgetSettings, ...rest } = patch;
+    const data = { ...rest, ...(widgetSettings ? { widgetSettings: { ...widgetSettings } as object } : {}) };
+    const { count } = await this.prisma.site.updateMany({ where: { id }, data });
+    if (count !== 1) return null;
+    const row = await this.prisma.site.findUnique({ where: { id } });
+    return row ? toAdminRecord(row) : null;
   }
 }

@@ -1,4 +1,4 @@
-import type { VisitorStore } from '../app/ports.ts';
+import type { VisitorPatch, VisitorStore } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { PrismaClient } from './generated/sqlite/client.ts';
 import { toVisitorDTO } from './mappers.ts';
@@ -9,8 +9,8 @@ export class PrismaVisitorStore implements VisitorStore {
     private readonly newId: IdGenerator,
   ) {}
 
-  async create(siteId: string) {
-    return toVisitorDTO(await this.prisma.visitor.create({ data: { id: this.newId(), siteId, attributes: {} } }));
+  async create(siteId: string, externalId?: string) {
+    return toVisitorDTO(await this.prisma.visitor.create({ data: { id: this.newId(), siteId, externalId, attributes: {} } }));
   }
 
   async findById(id: string) {
@@ -18,7 +18,48 @@ export class PrismaVisitorStore implements VisitorStore {
     return row ? toVisitorDTO(row) : null;
   }
 
+  async findByExternalId(siteId: string, externalId: string) {
+    const row = await this.prisma.visitor.findUnique({ where: { siteId_externalId: { siteId, externalId } } });
+    return row ? toVisitorDTO(row) : null;
+  }
+
   async touch(id: string) {
     await this.prisma.visitor.updateMany({ where: { id }, data: { lastSeenAt: new Date() } });
+  }
+
+  update(id: string, patch: VisitorPatch) {
+    return this.prisma.$transaction(async (tx) => {
+      const current = await tx.visitor.findUniqueOrThrow({ where: { id } });
+      let attributes: Record<string, unknown> | undefined;
+      if (patch.attributes) {
+        attributes = { ...(current.attributes as Record<string, unknown>) };
+        for (const [key, value] of Object.entries(patch.attributes)) {
+          if (value === null) delete attributes[key];
+          else attributes[key] = value;
+        }
+      }
+      const row = await tx.visitor.update({
+        where: { id },
+        data: { name: patch.name, email: patch.email, attributes: attributes as object | undefined, ...patch.context, lastSeenAt: new Date() },
+      });
+      return toVisitorDTO(row);
+    });
+  }
+
+  async setExternalId(id: string, externalId: string) {
+    return toVisitorDTO(await this.prisma.visitor.update({ where: { id }, data: { externalId } }));
+  }
+
+  async moveConversations(fromVisitorId: string, toVisitorId: string) {
+    await this.prisma.conversation.updateMany({ where: { visitorId: fromVisitorId }, data: { visitorId: toVisitorId } });
+  }
+
+  async addPageView(visitorId: string, url: string, title: string | null) {
+    await this.prisma.pageView.create({ data: { id: this.newId(), visitorId, url, title } });
+  }
+
+  async pageViews(visitorId: string, limit: number) {
+    const rows = await this.prisma.pageView.findMany({ where: { visitorId }, orderBy: { createdAt: 'desc' }, take: limit });
+    return rows.map((r) => ({ url: r.url, title: r.title, at: r.createdAt.toISOString() }));
   }
 }

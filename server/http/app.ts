@@ -5,6 +5,12 @@ import { isOwnOrigin } from '../auth/origins.ts';
 import type { AuthService } from '../app/auth.ts';
 import type { Store } from '../app/ports.ts';
 import type { VisitorSessionService } from '../app/visitor-sessions.ts';
+import type { AttachmentService } from '../app/attachments.ts';
+import type { RoutingService } from '../app/routing.ts';
+import type { TokenSigner } from '../auth/tokens.ts';
+import type { TeamService } from '../app/team.ts';
+import { adminRoutes } from './admin-routes.ts';
+import { attachmentRoutes } from './attachment-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { errorHandler, notFoundHandler, route } from './errors.ts';
 import { requestContext } from './request-context.ts';
@@ -15,6 +21,11 @@ export interface HttpDeps {
   store: Store;
   auth: AuthService;
   sessions: VisitorSessionService;
+  attachments: AttachmentService;
+  signer: TokenSigner;
+  routing: RoutingService;
+  /** The admin screens' use cases, behind /api/admin. */
+  team: TeamService;
   log: Pino;
   publicOrigin: string | undefined;
   trustProxy: boolean;
@@ -44,8 +55,10 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       res.status(503).json({ error: { code: 'UNAVAILABLE', message: 'Database unreachable' } });
     }
   }));
-  app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin }));
+  app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
+  app.use('/api/admin', adminRoutes({ signer: deps.signer, agents: deps.store.agents, team: deps.team, publicUrl }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin }));
+  app.use('/api/attachments', attachmentRoutes(deps));
   app.use('/api', notFoundHandler);
   app.use(staticRoutes({ sites: deps.store.sites, publicUrl }));
   app.use(notFoundHandler);

@@ -10,8 +10,16 @@ export const REFRESH_COOKIE = 'parley_refresh';
 const COOKIE_PATH = '/api/auth';
 
 const loginBody = z.strictObject({ email: z.string().min(3).max(254), password: z.string().min(1).max(1024) });
+const acceptInviteBody = z.strictObject({ token: z.string().min(16).max(200), password: z.string().min(8).max(1024) });
 
-export function authRoutes(auth: AuthService, deps: { isOwnOrigin: (req: Request) => boolean }): Router {
+export function authRoutes(
+  auth: AuthService,
+  deps: {
+    isOwnOrigin: (req: Request) => boolean;
+    /** Sets an invited agent's password (one use); returns the email to sign in with. */
+    acceptInvite?: (token: string, password: string) => Promise<{ email: string }>;
+  },
+): Router {
   const router = Router();
   router.use(express.json({ limit: '4kb' }));
   // Browsers always send Origin on these POSTs; a foreign one is a cross-site request and is refused.
@@ -33,6 +41,15 @@ export function authRoutes(auth: AuthService, deps: { isOwnOrigin: (req: Request
       clear(res, req);
       throw error;
     }
+  }));
+
+  // An invited agent sets their password with the one-time token from their link, and is signed in.
+  router.post('/invite/accept', route(async (req, res) => {
+    const parsed = acceptInviteBody.safeParse(req.body);
+    if (!parsed.success) throw new AppError('BAD_REQUEST', 'token and a password of at least 8 characters are required');
+    if (!deps.acceptInvite) throw new AppError('NOT_FOUND', 'No such endpoint');
+    const { email } = await deps.acceptInvite(parsed.data.token, parsed.data.password);
+    send(res, req, await auth.login(email, parsed.data.password));
   }));
 
   router.post('/logout', route(async (req, res) => {

@@ -64,6 +64,11 @@ export function mountAgentNamespace(
     socket.on('conversation:resolve', command('conversation:resolve', schemas.conversationRef, async (req) => (await routing.resolve({ agentId }, req.conversationId)).conversation));
     socket.on('agent:setStatus', command('agent:setStatus', schemas.statusRequest, (req) => routing.setStatus(agentId, req.status)));
     socket.on('agents:list', command('agents:list', schemas.empty, async () => routing.listAgents()));
+    socket.on('conversation:read', command('conversation:read', schemas.readRequest, (req) => conversations.agentRead(agentId, req)));
+    socket.on('conversation:reopen', command('conversation:reopen', schemas.conversationRef, (req) => conversations.reopen(agentId, req.conversationId)));
+    socket.on('conversation:search', command('conversation:search', schemas.searchRequest, (req) => conversations.search(agentId, req)));
+    socket.on('conversation:setLabels', command('conversation:setLabels', schemas.labelsRequest, (req) => conversations.setLabels(agentId, req)));
+    socket.on('canned:list', command('canned:list', schemas.cannedRequest, (req) => conversations.canned(agentId, req.siteId)));
     joinRooms(socket, agentId).catch((err) => log.error({ err, agentId }, 'joining rooms failed'));
   });
 

@@ -1,6 +1,6 @@
 /** The only module that emits to clients, and the only one that names rooms. */
 import type { Namespace } from 'socket.io';
-import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO } from '../contract/dto.ts';
+import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO, VisitorDTO } from '../contract/dto.ts';
 import type { AgentClientToServer, AgentServerToClient, TypingEvent, VisitorClientToServer, VisitorServerToClient } from '../contract/events.ts';
 import type { Notifier } from '../app/ports.ts';
 
@@ -24,6 +24,16 @@ export class SocketNotifier implements Notifier {
   messageCreated(message: MessageDTO, conversation: ConversationDTO): void {
     if (message.authorKind !== 'note') this.visitors.to(rooms.visitor(conversation.visitorId)).emit('message:new', message);
     this.agents.to(rooms.site(conversation.siteId)).emit('message:new', message);
+  }
+
+  read(conversation: ConversationDTO, by: 'visitor' | 'agent', seq: number): void {
+    const event = { conversationId: conversation.id, seq, by };
+    if (by === 'agent') this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:read', event);
+    this.agents.to(rooms.site(conversation.siteId)).emit('conversation:read', event);
+  }
+
+  visitorChanged(visitor: VisitorDTO): void {
+    this.agents.to(rooms.site(visitor.siteId)).emit('visitor:updated', visitor);
   }
 
   conversationChanged(conversation: ConversationSummaryDTO): void {

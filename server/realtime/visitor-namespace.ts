@@ -3,6 +3,7 @@ import { isOriginAllowed, isOwnOrigin } from '../auth/origins.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import type { ConversationService, VisitorActor } from '../app/conversations.ts';
 import { AppError } from '../app/errors.ts';
+import type { VisitorService } from '../app/visitors.ts';
 import type { Store } from '../app/ports.ts';
 import type { Logger, RoutingService } from '../app/routing.ts';
 import { toApiError, type Command } from './command.ts';
@@ -16,6 +17,7 @@ export function mountVisitorNamespace(
     signer: TokenSigner;
     store: Store;
     conversations: ConversationService;
+    visitors: VisitorService;
     routing: RoutingService;
     log: Logger;
     command: Command;
@@ -42,13 +44,26 @@ export function mountVisitorNamespace(
   });
 
   nsp.on('connection', (socket) => {
+    // Mutable: identify may turn this connection into another (known) visitor.
     const visitor = socket.data as VisitorActor;
     void socket.join(rooms.visitor(visitor.visitorId));
     deps.routing.sendPositions(visitor.visitorId);
-    const { conversations, command } = deps;
+    const { conversations, visitors, command } = deps;
     socket.on('message:send', command('message:send', schemas.visitorSend, (req) => conversations.visitorSend(visitor, req)));
     socket.on('conversation:list', command('conversation:list', schemas.empty, () => conversations.listForVisitor(visitor)));
     socket.on('history:get', command('history:get', schemas.historyRequest, (req) => conversations.visitorHistory(visitor, req)));
     socket.on('typing', command('typing', schemas.typingRequest, (req) => conversations.visitorTyping(visitor, req)));
+    socket.on('conversation:read', command('conversation:read', schemas.readRequest, (req) => conversations.visitorRead(visitor, req)));
+    socket.on('conversation:rate', command('conversation:rate', schemas.rateRequest, (req) => conversations.rate(visitor, req)));
+    socket.on('visitor:update', command('visitor:update', schemas.visitorUpdate, (req) => visitors.update(visitor, req)));
+    socket.on('visitor:identify', command('visitor:identify', schemas.identifyRequest, async (req) => {
+      const result = await visitors.identify(visitor, req);
+      if (result.visitor.id !== visitor.visitorId) {
+        void socket.leave(rooms.visitor(visitor.visitorId));
+        visitor.visitorId = result.visitor.id;
+        void socket.join(rooms.visitor(visitor.visitorId));
+      }
+      return result;
+    }));
   });
 }

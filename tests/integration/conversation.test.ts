@@ -36,7 +36,7 @@ describe('a whole conversation', () => {
     const received = await agentSees;
     expect(received.id).toBe(sent.message.id);
     const conversation = await assigned;
-    expect(conversation.assignee).toEqual({ id: agent.agentId, name: 'alice' });
+    expect(conversation.assignee).toEqual({ id: agent.agentId, name: 'alice', avatarUrl: null });
 
     const visitorSees = next<MessageDTO>(visitor.socket, 'message:new', (m) => m.authorKind === 'agent');
     const reply = await ok<SendResult>(agent.socket, 'message:send', {

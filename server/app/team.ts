@@ -1,0 +1,294 @@
+/**
+ * Running the team from the admin screens: sites (settings, origins, identity secret), agents (create,
+ * invite, change, deactivate), invitations and canned responses, and reports. Every input arrives
+ * validated for shape (server/http/admin-routes.ts); the rules that need the database are checked here.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type {
+  AgentAdminDTO,
+  CannedResponseRequest,
+  CreateAgentRequest,
+  InviteResult,
+  Report,
+  SiteAdminDTO,
+  UpdateAgentRequest,
+} from '../contract/admin.ts';
+import type { AgentDTO, BusinessHours, CannedResponseDTO, PrechatSettings, WidgetSettings } from '../contract/dto.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import type { Clock } from '../domain/clock.ts';
+import { parseOrigins, snippet } from './admin.ts';
+import { DEFAULT_WIDGET_SETTINGS } from './defaults.ts';
+import { AppError, notFound } from './errors.ts';
+import { newSecret } from './ids.ts';
+import type { AgentAdminRecord, AgentPatch, AgentRecord, Notifier, SiteAdminRecord, Store } from './ports.ts';
+import { computeReport, queryWindow, type GroupBy } from './reports.ts';
+
+export const INVITE_TTL_MS = 7 * 86_400_000;
+/** Stored instead of a password hash until the invited agent sets one: no password verifies against it. */
+const NO_PASSWORD = '!invited';
+
+/** What the team service needs from routing: re-read an agent after a change, and live presence and load. */
+export interface AgentRouting {
+  refreshAgent(agentId: string): Promise<unknown>;
+  dto(agent: AgentRecord): AgentDTO;
+}
+
+/** Widget settings as a PATCH sends them: any top-level field, and nested objects field by field. */
+export type SettingsPatch = Partial<Omit<WidgetSettings, 'prechat' | 'businessHours'>> & {
+  prechat?: Partial<PrechatSettings>;
+  businessHours?: Partial<BusinessHours>;
+};
+
+export interface SiteInput {
+  name?: string;
+  allowedOrigins?: string[];
+  widgetSettings?: SettingsPatch;
+  identityRequired?: boolean;
+}
+
+export interface ReportQuery {
+  from: string;
+  to: string;
+  groupBy: GroupBy;
+  timezone: string;
+  siteId?: string;
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+export function mergeSettings(current: WidgetSettings, patch: SettingsPatch = {}): WidgetSettings {
+  return {
+    ...current,
+    ...patch,
+    prechat: { ...current.prechat, ...patch.prechat },
+    businessHours: { ...current.businessHours, ...patch.businessHours },
+  };
+}
+
+export class TeamService {
+  constructor(
+    private readonly store: Store,
+    private readonly routing: AgentRouting,
+    private readonly notifier: Notifier,
+    private readonly clock: Clock,
+  ) {}
+
+  // --- sites -------------------------------------------------------------------------------------
+
+  async listSites(publicUrl: string): Promise<SiteAdminDTO[]> {
+    return (await this.store.sites.listAdmin()).map((site) => siteDTO(site, publicUrl));
+  }
+
+  async getSite(id: string, publicUrl: string): Promise<SiteAdminDTO> {
+    return siteDTO(await this.requireSite(id), publicUrl);
+  }
+
+  async createSite(input: SiteInput & { name: string; allowedOrigins: string[] }, publicUrl: string): Promise<SiteAdminDTO> {
+    const name = input.name.trim();
+    if (!name) throw new AppError('BAD_REQUEST', 'Site name is required');
+    const allowedOrigins = [...new Set(parseOrigins(input.allowedOrigins))];
+    if (allowedOrigins.length === 0) throw new AppError('BAD_REQUEST', 'At least one allowed origin is required');
+    const created = await this.store.sites.create({
+      name,
+      allowedOrigins,
+      widgetSettings: mergeSettings(DEFAULT_WIDGET_SETTINGS, input.widgetSettings),
+    });
+    const site = await this.store.sites.update(created.id, { identityRequired: input.identityRequired ?? false });
+    if (!site) throw notFound('Site');
+    // Admins answer for every site: their open consoles start receiving this one's events.
+    this.notifier.siteAdded(site.id);
+    return siteDTO(site, publicUrl);
+  }
+
+  async updateSite(id: string, input: SiteInput, publicUrl: string): Promise<SiteAdminDTO> {
+    const current = await this.requireSite(id);
+    const name = input.name?.trim();
+    if (name === '') throw new AppError('BAD_REQUEST', 'Site name is required');
+    let allowedOrigins: string[] | undefined;
+    if (input.allowedOrigins) {
+      allowedOrigins = [...new Set(parseOrigins(input.allowedOrigins))];
+      if (allowedOrigins.length === 0) throw new AppError('BAD_REQUEST', 'At least one allowed origin is required');
+    }
+    const site = await this.store.sites.update(id, {
+      ...(name ? { name } : {}),
+      ...(allowedOrigins ? { allowedOrigins } : {}),
+      ...(input.widgetSettings ? { widgetSettings: mergeSettings(current.widgetSettings, input.widgetSettings) } : {}),
+      ...(input.identityRequired !== undefined ? { identityRequired: input.identityRequired } : {}),
+    });
+    if (!site) throw notFound('Site');
+    return siteDTO(site, publicUrl);
+  }
+
+  /** A new identity secret: hashes signed with the old one stop verifying at once. */
+  async rotateSecret(id: string, publicUrl: string): Promise<SiteAdminDTO> {
+    const site = await this.store.sites.update(id, { identitySecret: newSecret() });
+    if (!site) throw notFound('Site');
+    return siteDTO(site, publicUrl);
+  }
+
+  // --- agents ------------------------------------------------------------------------------------
+
+  async listAgents(): Promise<AgentAdminDTO[]> {
+    return (await this.store.agents.listAdmin()).map((agent) => this.agentDTO(agent));
+  }
+
+  /** With a password the agent can sign in at once; without one, they get a one-time link to set it. */
+  async createAgent(input: CreateAgentRequest, publicUrl: string): Promise<InviteResult> {
+    const email = input.email.trim().toLowerCase();
+    if (await this.store.agents.findByEmail(email)) throw new AppError('CONFLICT', `An agent with email ${email} exists`);
+    const siteIds = await this.checkSites(input.siteIds ?? []);
+    const created = await this.store.agents.create({
+      email,
+      passwordHash: input.password ? await hashPassword(input.password) : NO_PASSWORD,
+      name: input.name.trim() || email.split('@')[0]!,
+      role: input.role,
+      capacity: input.capacity ?? 5,
+      siteIds,
+    });
+    await this.routing.refreshAgent(created.id);
+    const agent = await this.requireAgent(created.id);
+    return { agent: this.agentDTO(agent), inviteUrl: input.password ? null : await this.newInvite(agent.id, publicUrl) };
+  }
+
+  /** A fresh one-time link for an agent (a lost or expired invite, or a forgotten password). */
+  async reinvite(agentId: string, publicUrl: string): Promise<InviteResult> {
+    const agent = await this.requireAgent(agentId);
+    if (!agent.active) throw new AppError('CONFLICT', 'Reactivate the agent before inviting them');
+    return { agent: this.agentDTO(agent), inviteUrl: await this.newInvite(agent.id, publicUrl) };
+  }
+
+  /**
+   * Changes an agent. Routing re-reads them at once: a deactivated agent's conversations return to the
+   * queue, and a new capacity or set of sites applies to the next assignment.
+   */
+  async updateAgent(actorId: string, agentId: string, input: UpdateAgentRequest): Promise<AgentAdminDTO> {
+    const current = await this.requireAgent(agentId);
+    if (agentId === actorId && (input.active === false || (input.role !== undefined && input.role !== 'admin'))) {
+      throw new AppError('CONFLICT', 'You cannot deactivate yourself or give up your own admin role');
+    }
+    if (input.avatarUrl && !isHttpsUrl(input.avatarUrl)) throw new AppError('BAD_REQUEST', 'avatarUrl must be an https URL');
+    const patch: AgentPatch = {};
+    if (input.name !== undefined) {
+      const name = input.name.trim();
+      if (!name) throw new AppError('BAD_REQUEST', 'Name is required');
+      patch.name = name;
+    }
+    if (input.role !== undefined) patch.role = input.role;
+    if (input.capacity !== undefined) patch.capacity = input.capacity;
+    if (input.siteIds !== undefined) patch.siteIds = await this.checkSites(input.siteIds);
+    if (input.active !== undefined) patch.active = input.active;
+    if (input.avatarUrl !== undefined) patch.avatarUrl = input.avatarUrl;
+    const updated = await this.store.agents.update(agentId, patch);
+    if (!updated) throw notFound('Agent');
+    const routingChanged = (['role', 'capacity', 'siteIds', 'active', 'name'] as const).some((k) => patch[k] !== undefined);
+    if (routingChanged || current.avatarUrl !== updated.avatarUrl) await this.routing.refreshAgent(agentId);
+    return this.agentDTO(updated);
+  }
+
+  /** Sets the password of an invited agent; the link works once. Returns the email to sign in with. */
+  async acceptInvite(token: string, password: string): Promise<{ email: string }> {
+    if (password.length < 8) throw new AppError('BAD_REQUEST', 'Password must be at least 8 characters');
+    const agentId = await this.store.invites.consume(hashToken(token), new Date(this.clock.now()));
+    const agent = agentId ? await this.store.agents.findById(agentId) : null;
+    if (!agent || !agent.active) throw new AppError('NOT_FOUND', 'This invitation is invalid, expired or already used');
+    await this.store.agents.update(agent.id, { passwordHash: await hashPassword(password) });
+    return { email: agent.email };
+  }
+
+  // --- canned responses --------------------------------------------------------------------------
+
+  listCanned(): Promise<CannedResponseDTO[]> {
+    return this.store.canned.list();
+  }
+
+  async createCanned(input: CannedResponseRequest): Promise<CannedResponseDTO> {
+    const clean = await this.checkCanned(input, null);
+    return this.store.canned.create(clean);
+  }
+
+  async updateCanned(id: string, input: CannedResponseRequest): Promise<CannedResponseDTO> {
+    if (!(await this.store.canned.findById(id))) throw notFound('Canned response');
+    const updated = await this.store.canned.update(id, await this.checkCanned(input, id));
+    if (!updated) throw notFound('Canned response');
+    return updated;
+  }
+
+  async deleteCanned(id: string): Promise<void> {
+    if (!(await this.store.canned.delete(id))) throw notFound('Canned response');
+  }
+
+  // --- reports -----------------------------------------------------------------------------------
+
+  async report(query: ReportQuery): Promise<Report> {
+    if (query.siteId) await this.requireSite(query.siteId);
+    const [conversations, agents] = await Promise.all([
+      this.store.reports.conversations({ ...queryWindow(query.from, query.to), ...(query.siteId ? { siteId: query.siteId } : {}) }),
+      this.store.agents.list(),
+    ]);
+    return computeReport({ ...query, conversations, agents });
+  }
+
+  // --- internals ---------------------------------------------------------------------------------
+
+  private agentDTO(agent: AgentAdminRecord): AgentAdminDTO {
+    return { ...this.routing.dto(agent), siteIds: agent.siteIds, createdAt: agent.createdAt.toISOString() };
+  }
+
+  private async newInvite(agentId: string, publicUrl: string): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await this.store.invites.create({ agentId, tokenHash: hashToken(token), expiresAt: new Date(this.clock.now() + INVITE_TTL_MS) });
+    // In the fragment, so the token never reaches a server log or a Referer header.
+    return `${publicUrl}/console/invite#token=${token}`;
+  }
+
+  private async requireSite(id: string): Promise<SiteAdminRecord> {
+    const site = (await this.store.sites.listAdmin()).find((s) => s.id === id);
+    if (!site) throw notFound('Site');
+    return site;
+  }
+
+  private async requireAgent(id: string): Promise<AgentAdminRecord> {
+    const agent = (await this.store.agents.listAdmin()).find((a) => a.id === id);
+    if (!agent) throw notFound('Agent');
+    return agent;
+  }
+
+  private async checkSites(siteIds: string[]): Promise<string[]> {
+    const known = new Set((await this.store.sites.list()).map((s) => s.id));
+    const unknown = siteIds.find((id) => !known.has(id));
+    if (unknown) throw new AppError('BAD_REQUEST', `No site with id ${unknown}`);
+    return [...new Set(siteIds)];
+  }
+
+  private async checkCanned(input: CannedResponseRequest, id: string | null): Promise<Omit<CannedResponseDTO, 'id'>> {
+    if (input.siteId !== null && !(await this.store.sites.findById(input.siteId))) {
+      throw new AppError('BAD_REQUEST', `No site with id ${input.siteId}`);
+    }
+    const shortcut = input.shortcut.trim().replace(/^\//, '').toLowerCase();
+    const clash = await this.store.canned.findByShortcut(input.siteId, shortcut);
+    if (clash && clash.id !== id) throw new AppError('CONFLICT', `/${shortcut} is taken`);
+    return { siteId: input.siteId, shortcut, title: input.title.trim(), body: input.body };
+  }
+}
+
+function siteDTO(site: SiteAdminRecord, publicUrl: string): SiteAdminDTO {
+  return {
+    id: site.id,
+    name: site.name,
+    publicKey: site.publicKey,
+    allowedOrigins: site.allowedOrigins,
+    widgetSettings: site.widgetSettings,
+    identityRequired: site.identityRequired,
+    identitySecret: site.identitySecret,
+    snippet: snippet(publicUrl, site.publicKey),
+    createdAt: site.createdAt.toISOString(),
+  };
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The admin REST API (server/contract/admin.ts): Bearer access token of an active admin, every body a
+ * strict zod object, every failure an AppError for the shared error handler.
+ */
+import express, { type Request, Router } from 'express';
+import { z } from 'zod';
+import type { AgentClaims, TokenSigner } from '../auth/tokens.ts';
+import type { AgentStore } from '../app/ports.ts';
+import { AppError } from '../app/errors.ts';
+import { isValidDate, isValidTimeZone, MAX_REPORT_DAYS, reportCsv } from '../app/reports.ts';
+import type { TeamService } from '../app/team.ts';
+import { route } from './errors.ts';
+
+const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
+const timezone = z.string().min(1).max(64).refine(isValidTimeZone, 'must be an IANA time zone');
+const day = z.strictObject({ open: hhmm, close: hhmm });
+
+const widgetSettings = z.strictObject({
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour'),
+  position: z.enum(['right', 'left']),
+  offsetX: z.number().int().min(0).max(500),
+  offsetY: z.number().int().min(0).max(500),
+  zIndex: z.number().int().min(0).max(2147483647),
+  teamName: z.string().max(60),
+  greeting: z.string().max(500),
+  locale: z.enum(['auto', 'en', 'zh-CN']),
+  prechat: z.strictObject({ enabled: z.boolean(), nameRequired: z.boolean(), emailRequired: z.boolean() }).partial(),
+  businessHours: z
+    .strictObject({
+      enabled: z.boolean(),
+      timezone,
+      days: z.strictObject({ mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day }).partial(),
+    })
+    .partial(),
+  offlineMessage: z.string().max(1000),
+  typingPreview: z.boolean(),
+  agentsSeeAll: z.boolean(),
+}).partial();
+
+const origins = z.array(z.string().min(1).max(300)).min(1).max(50);
+const createSite = z.strictObject({
+  name: z.string().min(1).max(100),
+  allowedOrigins: origins,
+  widgetSettings: widgetSettings.optional(),
+  identityRequired: z.boolean().optional(),
+});
+const updateSite = createSite.partial();
+
+const role = z.enum(['admin', 'agent']);
+const capacity = z.number().int().min(1).max(100);
+const siteIds = z.array(id).max(500);
+const password = z.string().min(8, 'must be at least 8 characters').max(1024);
+const createAgent = z.strictObject({
+  email: z.string().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address'),
+  name: z.string().max(100),
+  role,
+  capacity: capacity.optional(),
+  siteIds: siteIds.optional(),
+  password: password.optional(),
+});
+const updateAgent = z.strictObject({
+  name: z.string().min(1).max(100).optional(),
+  role: role.optional(),
+  capacity: capacity.optional(),
+  siteIds: siteIds.optional(),
+  active: z.boolean().optional(),
+  avatarUrl: z.string().max(2000).nullable().optional(),
+});
+
+const canned = z.strictObject({
+  siteId: id.nullable(),
+  shortcut: z.string().regex(/^\/?[A-Za-z0-9_-]{1,32}$/, 'must be 1 to 32 letters, digits, - or _'),
+  title: z.string().min(1).max(100),
+  body: z.string().min(1).max(5000),
+});
+
+const reportQuery = z
+  .strictObject({
+    from: z.string().refine(isValidDate, 'must be a date YYYY-MM-DD'),
+    to: z.string().refine(isValidDate, 'must be a date YYYY-MM-DD'),
+    groupBy: z.enum(['day', 'agent']).default('day'),
+    tz: timezone.default('UTC'),
+    siteId: id.optional(),
+    format: z.enum(['json', 'csv']).default('json'),
+  })
+  .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
+  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 < MAX_REPORT_DAYS, {
+    message: `at most ${MAX_REPORT_DAYS} days`,
+    path: ['to'],
+  });
+
+/** Parses or throws BAD_REQUEST naming the first problem. */
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  throw new AppError('BAD_REQUEST', `${where}${issue?.message ?? 'invalid request'}`);
+}
+
+const param = (req: Request, name: string): string => parse(id, req.params[name]);
+
+export interface AdminRouteDeps {
+  signer: TokenSigner;
+  agents: AgentStore;
+  team: TeamService;
+  publicUrl: (req: Request) => string;
+}
+
+export function adminRoutes(deps: AdminRouteDeps): Router {
+  const { team, publicUrl } = deps;
+  const router = Router();
+  router.use(express.json({ limit: '64kb' }));
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  // Who is asking: a valid access token of an agent who is still active and still an admin.
+  const admins = new WeakMap<Request, AgentClaims>();
+  router.use(route(async (req, _res, next) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer ([^\s]+)$/i.exec(header);
+    if (!match) throw new AppError('UNAUTHORIZED', 'Bearer access token required');
+    const claims = deps.signer.verifyAgent(match[1]);
+    const agent = await deps.agents.findById(claims.agentId);
+    if (!agent || !agent.active) throw new AppError('UNAUTHORIZED', 'Agent account is not active');
+    if (agent.role !== 'admin') throw new AppError('FORBIDDEN', 'Admins only');
+    admins.set(req, { agentId: agent.id, role: agent.role });
+    next();
+  }));
+  const actor = (req: Request) => admins.get(req)!.agentId;
+
+  router.get('/sites', route(async (req, res) => void res.json(await team.listSites(publicUrl(req)))));
+  router.get('/sites/:id', route(async (req, res) => void res.json(await team.getSite(param(req, 'id'), publicUrl(req)))));
+  router.post('/sites', route(async (req, res) => {
+    res.status(201).json(await team.createSite(parse(createSite, req.body), publicUrl(req)));
+  }));
+  router.patch('/sites/:id', route(async (req, res) => {
+    res.json(await team.updateSite(param(req, 'id'), parse(updateSite, req.body), publicUrl(req)));
+  }));
+  router.post('/sites/:id/rotate-secret', route(async (req, res) => {
+    res.json(await team.rotateSecret(param(req, 'id'), publicUrl(req)));
+  }));
+
+  router.get('/agents', route(async (_req, res) => void res.json(await team.listAgents())));
+  router.post('/agents', route(async (req, res) => {
+    res.status(201).json(await team.createAgent(parse(createAgent, req.body), publicUrl(req)));
+  }));
+  router.patch('/agents/:id', route(async (req, res) => {
+    res.json(await team.updateAgent(actor(req), param(req, 'id'), parse(updateAgent, req.body)));
+  }));
+  router.post('/agents/:id/invite', route(async (req, res) => {
+    res.json(await team.reinvite(param(req, 'id'), publicUrl(req)));
+  }));
+
+  router.get('/canned', route(async (_req, res) => void res.json(await team.listCanned())));
+  router.post('/canned', route(async (req, res) => void res.status(201).json(await team.createCanned(parse(canned, req.body)))));
+  router.patch('/canned/:id', route(async (req, res) => void res.json(await team.updateCanned(param(req, 'id'), parse(canned, req.body)))));
+  router.delete('/canned/:id', route(async (req, res) => {
+    await team.deleteCanned(param(req, 'id'));
+    res.status(204).end();
+  }));
+
+  router.get('/reports', route(async (req, res) => {
+    const q = parse(reportQuery, req.query);
+    const report = await team.report({ from: q.from, to: q.to, groupBy: q.groupBy, timezone: q.tz, ...(q.siteId ? { siteId: q.siteId } : {}) });
+    if (q.format === 'csv') {
+      res.type('text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="parley-report-${q.groupBy}-${q.from}-${q.to}.csv"`);
+      res.send(reportCsv(report));
+    } else res.json(report);
+  }));
+
+  return router;
+}

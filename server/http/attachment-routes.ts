@@ -1,0 +1,79 @@
+/**
+ * Uploads (raw body, Bearer visitor or agent token) and signed downloads. Files are always served as
+ * attachments with nosniff and a sandbox CSP, so even a crafted file cannot run in our origin.
+ */
+import express, { type Request, Router } from 'express';
+import type { TokenSigner } from '../auth/tokens.ts';
+import { ATTACHMENT_LIMITS, type AttachmentService, type Uploader } from '../app/attachments.ts';
+import { AppError } from '../app/errors.ts';
+import type { Store } from '../app/ports.ts';
+import type { RoutingService } from '../app/routing.ts';
+import { servesSite } from '../app/access.ts';
+import { route } from './errors.ts';
+
+export function attachmentRoutes(deps: { attachments: AttachmentService; signer: TokenSigner; store: Store; routing: RoutingService }): Router {
+  const router = Router();
+
+  router.post(
+    '/',
+    express.raw({ type: () => true, limit: ATTACHMENT_LIMITS.maxBytes }),
+    route(async (req, res) => {
+      const conversationId = req.get('x-conversation-id') || null;
+      const uploader = await authenticate(req, deps, conversationId);
+      const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const fileName = decodeName(req.get('x-file-name'));
+      res.status(201).json(await deps.attachments.upload(uploader, { fileName, data, conversationId }));
+    }),
+  );
+
+  router.get('/:id', route(async (req, res) => {
+    const { exp, sig } = req.query;
+    const file = await deps.attachments.open(String(req.params.id), String(exp ?? ''), String(sig ?? ''));
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`);
+    res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
+    res.setHeader('Cache-Control', 'private, max-age=3600');
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    res.end(Buffer.from(file.data));
+  }));
+
+  return router;
+}
+
+function decodeName(header: string | undefined): string {
+  try {
+    return decodeURIComponent(header ?? 'file');
+  } catch {
+    return 'file';
+  }
+}
+
+/** A visitor uploads into their own conversation; an agent into one of their sites' conversations. */
+async function authenticate(
+  req: Request,
+  deps: { signer: TokenSigner; store: Store; routing: RoutingService },
+  conversationId: string | null,
+): Promise<Uploader> {
+  const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+  if (!token) throw new AppError('UNAUTHORIZED', 'A bearer token is required');
+  const conversation = conversationId ? await deps.store.conversations.findById(conversationId) : null;
+  if (conversationId && !conversation) throw new AppError('NOT_FOUND', 'Conversation not found');
+  const asVisitor = tryClaims(() => deps.signer.verifyVisitor(token));
+  if (asVisitor) {
+    if (conversation && conversation.visitorId !== asVisitor.visitorId) throw new AppError('NOT_FOUND', 'Conversation not found');
+    return { kind: 'visitor', visitorId: asVisitor.visitorId, siteId: asVisitor.siteId };
+  }
+  const claims = deps.signer.verifyAgent(token);
+  const agent = deps.routing.agent(claims.agentId);
+  if (!agent?.active) throw new AppError('UNAUTHORIZED', 'Agent account is not active');
+  if (!conversation || !servesSite(agent, conversation.siteId)) throw new AppError('NOT_FOUND', 'Conversation not found');
+  return { kind: 'agent', agentId: agent.id, siteId: conversation.siteId };
+}
+
+function tryClaims<T>(verify: () => T): T | null {
+  try {
+    return verify();
+  } catch {
+    return null;
+  }
+}
