@@ -10,6 +10,8 @@ import { normaliseOrigin } from './auth/origins.ts';
 import { loadSigningSecret } from './auth/secret.ts';
 import { TokenSigner } from './auth/tokens.ts';
 import { AdminService } from './app/admin.ts';
+import { Limits } from './app/limits.ts';
+import { RateLimiter } from './domain/rate-limit.ts';
 import { AttachmentLinks, AttachmentService } from './app/attachments.ts';
 import { AuthService } from './app/auth.ts';
 import { TeamService } from './app/team.ts';
@@ -68,10 +70,11 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const agentNsp = io.of('/agent') as unknown as AgentNamespace;
   const notifier = new SocketNotifier(visitorNsp, agentNsp);
   const routing = new RoutingService(store, notifier, clock, config.REQUEUE_GRACE_MS, log);
-  const conversations = new ConversationService(store, routing, notifier, clock);
+  const limits = new Limits(new RateLimiter(clock), config.RATE_LIMIT_SCALE);
+  const conversations = new ConversationService(store, routing, notifier, clock, limits);
   const admin = new AdminService(store);
   const team = new TeamService(store, routing, notifier, clock);
-  const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000);
+  const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits);
   const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
   const visitors = new VisitorService(store, notifier, signer);
   const attachments = new AttachmentService(store, links);
@@ -85,10 +88,10 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
 
   const inflight = new InFlight();
   const command = commandFactory(log, inflight);
-  const realtime = { signer, conversations, log, command, publicOrigin, trustProxy: config.TRUST_PROXY };
+  const realtime = { signer, conversations, limits, log, command, publicOrigin, trustProxy: config.TRUST_PROXY };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, siteIds: async () => (await store.sites.list()).map((s) => s.id) });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, signer, routing, team, log, publicOrigin, trustProxy: config.TRUST_PROXY }));
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trustProxy: config.TRUST_PROXY }));
 
   return {
     httpServer,

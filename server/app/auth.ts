@@ -4,6 +4,7 @@ import type { AgentSession } from '../contract/http.ts';
 import { decoyHash, verifyPassword } from '../auth/passwords.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import { AppError } from './errors.ts';
+import type { Limits } from './limits.ts';
 import type { IdGenerator } from './ids.ts';
 import type { AgentDirectory, AgentRecord, Store } from './ports.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -25,13 +26,18 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly newId: IdGenerator,
     private readonly refreshTtlMs: number,
+    private readonly limits: Limits,
   ) {}
 
-  async login(email: string, password: string): Promise<IssuedSession> {
-    const agent = await this.store.agents.findByEmail(email.trim().toLowerCase());
+  async login(email: string, password: string, ip: string): Promise<IssuedSession> {
+    const account = email.trim().toLowerCase();
+    this.limits.take('loginPerIp', ip);
+    this.limits.take('loginFailure', account);
+    const agent = await this.store.agents.findByEmail(account);
     // Verify against a decoy when the account is unknown, so timing does not reveal which emails exist.
     const valid = await verifyPassword(agent?.passwordHash ?? (await decoyHash()), password);
     if (!agent || !valid || !agent.active) throw badCredentials();
+    this.limits.reset('loginFailure', account);
     return this.issue(agent, this.newId());
   }
 

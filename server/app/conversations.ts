@@ -20,12 +20,15 @@ import { HISTORY_PAGE_MAX } from '../contract/events.ts';
 import type { Clock } from '../domain/clock.ts';
 import { AppError, notFound } from './errors.ts';
 import { servesSite } from './access.ts';
+import type { Limits } from './limits.ts';
 import type { AgentRecord, AppendResult, ConversationListQuery, NewMessage, Notifier, Store } from './ports.ts';
 import type { RoutingService } from './routing.ts';
 
 export interface VisitorActor {
   visitorId: string;
   siteId: string;
+  /** Where the connection comes from, for per-network limits. */
+  ip: string;
 }
 
 const LIST_LIMIT = 200;
@@ -36,6 +39,7 @@ export class ConversationService {
     private readonly routing: RoutingService,
     private readonly notifier: Notifier,
     private readonly clock: Clock,
+    private readonly limits: Limits,
   ) {}
 
   // --- visitors ----------------------------------------------------------------------------------
@@ -60,6 +64,7 @@ export class ConversationService {
     if (retry) return this.delivered(retry);
     const open = req.newConversation ? null : await this.store.conversations.findOpenForVisitor(visitor.visitorId);
     if (open) return this.delivered(await this.store.conversations.append(open.id, message));
+    this.limits.take('conversationPerIp', visitor.ip);
     const started = await this.store.conversations.start({
       siteId: visitor.siteId,
       visitorId: visitor.visitorId,

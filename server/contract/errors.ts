@@ -22,6 +22,8 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ApiError {
   code: ErrorCode;
   message: string;
+  /** With RATE_LIMITED: when trying again can succeed. */
+  retryAfterMs?: number;
 }
 
 /** The answer to every client-to-server command. */

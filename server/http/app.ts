@@ -6,6 +6,7 @@ import type { AuthService } from '../app/auth.ts';
 import type { Store } from '../app/ports.ts';
 import type { VisitorSessionService } from '../app/visitor-sessions.ts';
 import type { AttachmentService } from '../app/attachments.ts';
+import type { Limits } from '../app/limits.ts';
 import type { RoutingService } from '../app/routing.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import type { TeamService } from '../app/team.ts';
@@ -22,6 +23,7 @@ export interface HttpDeps {
   auth: AuthService;
   sessions: VisitorSessionService;
   attachments: AttachmentService;
+  limits: Limits;
   signer: TokenSigner;
   routing: RoutingService;
   /** The admin screens' use cases, behind /api/admin. */
@@ -57,7 +59,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   }));
   app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
   app.use('/api/admin', adminRoutes({ signer: deps.signer, agents: deps.store.agents, team: deps.team, publicUrl }));
-  app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin }));
+  app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));
   app.use('/api', notFoundHandler);
   app.use(staticRoutes({ sites: deps.store.sites, publicUrl }));

@@ -6,23 +6,35 @@ import express, { type Request, Router } from 'express';
 import type { TokenSigner } from '../auth/tokens.ts';
 import { ATTACHMENT_LIMITS, type AttachmentService, type Uploader } from '../app/attachments.ts';
 import { AppError } from '../app/errors.ts';
+import type { Limits } from '../app/limits.ts';
 import type { Store } from '../app/ports.ts';
 import type { RoutingService } from '../app/routing.ts';
 import { servesSite } from '../app/access.ts';
 import { route } from './errors.ts';
 
-export function attachmentRoutes(deps: { attachments: AttachmentService; signer: TokenSigner; store: Store; routing: RoutingService }): Router {
+export function attachmentRoutes(deps: {
+  attachments: AttachmentService;
+  signer: TokenSigner;
+  store: Store;
+  routing: RoutingService;
+  limits: Limits;
+}): Router {
   const router = Router();
 
+  // Who uploads, and whether they may, is settled before the body is read.
   router.post(
     '/',
+    route(async (req, res, next) => {
+      const uploader = await authenticate(req, deps, req.get('x-conversation-id') || null);
+      deps.limits.take('upload', uploader.kind === 'visitor' ? uploader.visitorId : uploader.agentId);
+      res.locals.uploader = uploader;
+      next();
+    }),
     express.raw({ type: () => true, limit: ATTACHMENT_LIMITS.maxBytes }),
     route(async (req, res) => {
-      const conversationId = req.get('x-conversation-id') || null;
-      const uploader = await authenticate(req, deps, conversationId);
       const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const fileName = decodeName(req.get('x-file-name'));
-      res.status(201).json(await deps.attachments.upload(uploader, { fileName, data, conversationId }));
+      const file = { fileName: decodeName(req.get('x-file-name')), data, conversationId: req.get('x-conversation-id') || null };
+      res.status(201).json(await deps.attachments.upload(res.locals.uploader as Uploader, file));
     }),
   );
 

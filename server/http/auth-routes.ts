@@ -31,7 +31,7 @@ export function authRoutes(
   router.post('/login', route(async (req, res) => {
     const parsed = loginBody.safeParse(req.body);
     if (!parsed.success) throw new AppError('BAD_REQUEST', 'email and password are required');
-    send(res, req, await auth.login(parsed.data.email, parsed.data.password));
+    send(res, req, await auth.login(parsed.data.email, parsed.data.password, clientIp(req)));
   }));
 
   router.post('/refresh', route(async (req, res) => {
@@ -49,7 +49,7 @@ export function authRoutes(
     if (!parsed.success) throw new AppError('BAD_REQUEST', 'token and a password of at least 8 characters are required');
     if (!deps.acceptInvite) throw new AppError('NOT_FOUND', 'No such endpoint');
     const { email } = await deps.acceptInvite(parsed.data.token, parsed.data.password);
-    send(res, req, await auth.login(email, parsed.data.password));
+    send(res, req, await auth.login(email, parsed.data.password, clientIp(req)));
   }));
 
   router.post('/logout', route(async (req, res) => {
@@ -75,4 +75,9 @@ function send(res: Response, req: Request, issued: IssuedSession) {
 
 function clear(res: Response, req: Request) {
   res.clearCookie(REFRESH_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: COOKIE_PATH });
+}
+
+/** The caller's address; behind a trusted proxy (TRUST_PROXY) Express reads it from X-Forwarded-For. */
+export function clientIp(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }

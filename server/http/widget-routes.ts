@@ -8,6 +8,8 @@ import { isOriginAllowed } from '../auth/origins.ts';
 import { AppError } from '../app/errors.ts';
 import type { SiteStore } from '../app/ports.ts';
 import type { VisitorSessionService } from '../app/visitor-sessions.ts';
+import type { Limits } from '../app/limits.ts';
+import { clientIp } from './auth-routes.ts';
 import { route } from './errors.ts';
 
 const siteKey = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
@@ -16,7 +18,7 @@ const sessionBody = z.strictObject({ siteKey, token: z.string().max(4096).option
 export function widgetRoutes(
   sessions: VisitorSessionService,
   sites: SiteStore,
-  deps: { isOwnOrigin: (req: Request) => boolean },
+  deps: { isOwnOrigin: (req: Request) => boolean; limits: Limits },
 ): Router {
   const router = Router();
   // text/plain is accepted too: the loader sends a "simple" request, which needs no preflight round trip.
@@ -38,6 +40,7 @@ export function widgetRoutes(
   router.post('/session', route(async (req, res) => {
     const parsed = sessionBody.safeParse(req.body);
     if (!parsed.success) throw new AppError('BAD_REQUEST', 'siteKey is required');
+    deps.limits.take('sessionPerIp', clientIp(req));
     const origin = req.get('origin');
     const access = deps.isOwnOrigin(req) ? ({ trusted: true } as const) : { origin };
     const session = await sessions.open(parsed.data.siteKey, access, parsed.data.token);

@@ -4,7 +4,8 @@ import type { TokenSigner } from '../auth/tokens.ts';
 import type { ConversationService } from '../app/conversations.ts';
 import { AppError } from '../app/errors.ts';
 import type { Logger, RoutingService } from '../app/routing.ts';
-import { toApiError, type Command } from './command.ts';
+import type { Limits } from '../app/limits.ts';
+import { limitCommands, toApiError, type Command } from './command.ts';
 import { handshakeInfo, type HandshakeError } from './handshake.ts';
 import { rooms, type AgentNamespace } from './notifier.ts';
 import * as schemas from './schemas.ts';
@@ -20,6 +21,7 @@ export function mountAgentNamespace(
     routing: RoutingService;
     conversations: ConversationService;
     siteIds: () => Promise<string[]>;
+    limits: Limits;
     log: Logger;
     command: Command;
     publicOrigin: string | undefined;
@@ -53,6 +55,7 @@ export function mountAgentNamespace(
       routing.disconnected(agentId).catch((err) => log.error({ err, agentId }, 'disconnect handling failed'));
     });
 
+    limitCommands(socket, deps.limits, 'agentCommand', () => agentId);
     socket.on('conversation:list', command('conversation:list', schemas.listRequest, (req) => conversations.listForAgent(agentId, req.view, req.limit)));
     socket.on('conversation:get', command('conversation:get', schemas.conversationRef, (req) => conversations.agentDetail(agentId, req.conversationId)));
     socket.on('history:get', command('history:get', schemas.historyRequest, (req) => conversations.agentHistory(agentId, req)));

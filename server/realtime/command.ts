@@ -6,6 +6,8 @@ import type { z } from 'zod';
 import type { Ack } from '../contract/errors.ts';
 import { AppError } from '../app/errors.ts';
 import type { Logger } from '../app/routing.ts';
+import type { LimitName, Limits } from '../app/limits.ts';
+import type { Socket } from 'socket.io';
 
 export type CommandHandler = (...args: unknown[]) => void;
 export type Command = <S extends z.ZodType, R>(event: string, schema: S, run: (payload: z.output<S>) => Promise<R>) => CommandHandler;
@@ -60,4 +62,17 @@ export function toApiError(log: Logger, event: string, error: unknown) {
 function isDatabaseBusy(error: unknown): boolean {
   const text = String((error as { message?: unknown })?.message ?? error);
   return /SQLITE_(BUSY|LOCKED|FULL|IOERR)|database is locked|ECONNREFUSED|Connection terminated|P1001|P1017|P2024/i.test(text);
+}
+
+/** Every command on this connection spends from `name`/`key`; over the limit, it is answered RATE_LIMITED and not run. */
+export function limitCommands(socket: Socket, limits: Limits, name: LimitName, key: () => string): void {
+  socket.use((packet, next) => {
+    try {
+      limits.take(name, key());
+      next();
+    } catch (error) {
+      const ack = packet[packet.length - 1];
+      if (typeof ack === 'function' && error instanceof AppError) ack({ ok: false, error: error.toApiError() });
+    }
+  });
 }

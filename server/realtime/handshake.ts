@@ -10,7 +10,9 @@ export function handshakeInfo(handshake: Socket['handshake'], trustProxy: boolea
     return Array.isArray(value) ? value[0] : value;
   };
   const forwardedProto = trustProxy ? header('x-forwarded-proto')?.split(',')[0]?.trim() : undefined;
+  const forwardedFor = trustProxy ? header('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
   return {
+    ip: forwardedFor || handshake.address,
     origin: header('origin'),
     host: (trustProxy ? header('x-forwarded-host') : undefined) ?? header('host'),
     secure: forwardedProto ? forwardedProto === 'https' : handshake.secure,

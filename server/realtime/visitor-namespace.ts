@@ -6,7 +6,8 @@ import { AppError } from '../app/errors.ts';
 import type { VisitorService } from '../app/visitors.ts';
 import type { Store } from '../app/ports.ts';
 import type { Logger, RoutingService } from '../app/routing.ts';
-import { toApiError, type Command } from './command.ts';
+import type { Limits } from '../app/limits.ts';
+import { limitCommands, toApiError, type Command } from './command.ts';
 import { handshakeInfo, type HandshakeError } from './handshake.ts';
 import { rooms, type VisitorNamespace } from './notifier.ts';
 import * as schemas from './schemas.ts';
@@ -19,6 +20,7 @@ export function mountVisitorNamespace(
     conversations: ConversationService;
     visitors: VisitorService;
     routing: RoutingService;
+    limits: Limits;
     log: Logger;
     command: Command;
     publicOrigin: string | undefined;
@@ -27,7 +29,7 @@ export function mountVisitorNamespace(
 ): void {
   nsp.use(async (socket, next) => {
     try {
-      const { origin, host, secure } = handshakeInfo(socket.handshake, deps.trustProxy);
+      const { origin, host, secure, ip } = handshakeInfo(socket.handshake, deps.trustProxy);
       const claims = deps.signer.verifyVisitor((socket.handshake.auth as { token?: unknown } | undefined)?.token);
       const [site, visitor] = await Promise.all([deps.store.sites.findById(claims.siteId), deps.store.visitors.findById(claims.visitorId)]);
       if (!site || !visitor || visitor.siteId !== site.id) throw new AppError('UNAUTHORIZED', 'Unknown visitor');
@@ -35,7 +37,7 @@ export function mountVisitorNamespace(
       if (!isOwnOrigin(origin, { host, secure }, deps.publicOrigin) && !isOriginAllowed(origin, site.allowedOrigins)) {
         throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} is not allowed for this site`);
       }
-      socket.data = { visitorId: visitor.id, siteId: site.id } satisfies VisitorActor;
+      socket.data = { visitorId: visitor.id, siteId: site.id, ip } satisfies VisitorActor;
       next();
     } catch (error) {
       const apiError = toApiError(deps.log, 'visitor:handshake', error);
@@ -48,8 +50,12 @@ export function mountVisitorNamespace(
     const visitor = socket.data as VisitorActor;
     void socket.join(rooms.visitor(visitor.visitorId));
     deps.routing.sendPositions(visitor.visitorId);
-    const { conversations, visitors, command } = deps;
-    socket.on('message:send', command('message:send', schemas.visitorSend, (req) => conversations.visitorSend(visitor, req)));
+    const { conversations, visitors, command, limits } = deps;
+    limitCommands(socket, limits, 'visitorCommand', () => visitor.visitorId);
+    socket.on('message:send', command('message:send', schemas.visitorSend, async (req) => {
+      limits.take('visitorMessage', visitor.visitorId);
+      return conversations.visitorSend(visitor, req);
+    }));
     socket.on('conversation:list', command('conversation:list', schemas.empty, () => conversations.listForVisitor(visitor)));
     socket.on('history:get', command('history:get', schemas.historyRequest, (req) => conversations.visitorHistory(visitor, req)));
     socket.on('typing', command('typing', schemas.typingRequest, (req) => conversations.visitorTyping(visitor, req)));

@@ -45,6 +45,8 @@ export async function startServer(env: Record<string, string> = {}, backend: Bac
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'silent',
+    // Every test client comes from 127.0.0.1; limits have their own tests with RATE_LIMIT_SCALE=1.
+    RATE_LIMIT_SCALE: '1000',
     ...env,
   });
   const parley = await createParley(config, { log: pino({ level: config.LOG_LEVEL }) });

@@ -1,0 +1,63 @@
+/**
+ * Abuse limits, in one place. Generous for people, tight for scripts: a visitor can type as fast as they
+ * like, but not send hundreds of messages a minute; an IP cannot open conversations or guess passwords
+ * without bound. Every refusal says when to retry.
+ */
+import type { BucketPolicy, RateLimiter } from '../domain/rate-limit.ts';
+import { AppError } from './errors.ts';
+
+export const LIMITS = {
+  /** Messages per visitor: a burst of 20, then one a second. */
+  visitorMessage: { burst: 20, perSecond: 1 },
+  /** Any command on a visitor connection (typing, reads...). */
+  visitorCommand: { burst: 60, perSecond: 10 },
+  /** Any command on an agent connection. */
+  agentCommand: { burst: 200, perSecond: 30 },
+  /** New conversations per IP: 20, then one every 3 minutes. */
+  conversationPerIp: { burst: 20, perSecond: 1 / 180 },
+  /** New visitor sessions per IP. */
+  sessionPerIp: { burst: 60, perSecond: 1 },
+  /** Login attempts per IP. */
+  loginPerIp: { burst: 20, perSecond: 1 / 3 },
+  /** Sign-in attempts per account: 5, then one a minute; a successful one resets it, so only failures add up. */
+  loginFailure: { burst: 5, perSecond: 1 / 60 },
+  /** Uploads per visitor or agent: 10, then one a minute. */
+  upload: { burst: 10, perSecond: 1 / 60 },
+} satisfies Record<string, BucketPolicy>;
+
+export type LimitName = keyof typeof LIMITS;
+
+const MESSAGES: Record<LimitName, string> = {
+  visitorMessage: 'You are sending messages too quickly; please wait a moment',
+  visitorCommand: 'Too many requests; please slow down',
+  agentCommand: 'Too many requests; please slow down',
+  conversationPerIp: 'Too many new conversations from your network; please try again later',
+  sessionPerIp: 'Too many new sessions from your network; please try again later',
+  loginPerIp: 'Too many sign-in attempts; please wait and try again',
+  loginFailure: 'Too many failed sign-ins for this account; please wait and try again',
+  upload: 'Too many files at once; please wait a moment',
+};
+
+export class Limits {
+  private readonly policies: Record<LimitName, BucketPolicy>;
+
+  /** `scale` multiplies every limit (RATE_LIMIT_SCALE): load tests from one address need more. */
+  constructor(
+    private readonly limiter: RateLimiter,
+    scale = 1,
+  ) {
+    const scaled = Object.entries(LIMITS).map(([name, p]) => [name, { burst: p.burst * scale, perSecond: p.perSecond * scale }]);
+    this.policies = Object.fromEntries(scaled) as Record<LimitName, BucketPolicy>;
+  }
+
+  /** Spends one request of `name` for `key`, or throws RATE_LIMITED with when to retry. */
+  take(name: LimitName, key: string): void {
+    const result = this.limiter.take(`${name}:${key}`, this.policies[name]);
+    if (!result.ok) throw new AppError('RATE_LIMITED', MESSAGES[name], result.retryAfterMs);
+  }
+
+  /** Forgets `key`'s history for `name`: a successful sign-in clears the failures before it. */
+  reset(name: LimitName, key: string): void {
+    this.limiter.reset(`${name}:${key}`);
+  }
+}

@@ -1,0 +1,53 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { HistoryPage } from '../../server/contract/dto.ts';
+import type { SendResult } from '../../server/contract/events.ts';
+import { ADMIN, ask, clientId, closeAllSockets, connectVisitor, ok, startServer, type TestServer } from '../support/parley.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer({ RATE_LIMIT_SCALE: '1' });
+});
+afterEach(() => closeAllSockets());
+afterAll(() => server.close());
+
+describe('rate limits (as shipped)', () => {
+  it('lets a visitor send a burst, then refuses with when to retry, keeping everything accepted; others are unaffected', async () => {
+    const flooder = await connectVisitor(server);
+    const first = await ok<SendResult>(flooder.socket, 'message:send', { clientId: clientId(), body: 'm0' });
+    const acks = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => ask(flooder.socket, 'message:send', { conversationId: first.conversation.id, clientId: clientId(), body: `m${i + 1}` })),
+    );
+    const accepted = acks.filter((a) => a.ok).length;
+    const refused = acks.filter((a) => !a.ok);
+    expect(accepted).toBeGreaterThanOrEqual(18);
+    expect(accepted).toBeLessThan(40);
+    expect(refused[0]).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED', message: expect.stringMatching(/too quickly/), retryAfterMs: expect.any(Number) } });
+    const page = await ok<HistoryPage>(flooder.socket, 'history:get', { conversationId: first.conversation.id, limit: 100 });
+    expect(page.messages).toHaveLength(accepted + 1);
+
+    const bystander = await connectVisitor(server);
+    expect((await ask(bystander.socket, 'message:send', { clientId: clientId(), body: 'hello' })).ok).toBe(true);
+  });
+
+  it('backs off sign-in attempts per account after five failures, even with the right password', async () => {
+    const login = (email: string, password: string) =>
+      fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    for (let i = 0; i < 5; i++) expect((await login(ADMIN.email, 'wrong-password')).status).toBe(401);
+    const locked = await login(ADMIN.email, ADMIN.password);
+    expect(locked.status).toBe(429);
+    expect(await locked.json()).toMatchObject({ error: { code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) } });
+    expect((await login('someone-else@example.com', 'x')).status).toBe(401); // other accounts are not locked
+  });
+
+  it('limits new conversations per network address', async () => {
+    const results: boolean[] = [];
+    for (let i = 0; i < 22; i++) {
+      const visitor = await connectVisitor(server);
+      results.push((await ask(visitor.socket, 'message:send', { clientId: clientId(), body: `new ${i}` })).ok);
+      visitor.socket.disconnect();
+    }
+    // The first test already started two conversations from this address.
+    expect(results.filter(Boolean)).toHaveLength(18);
+    expect(results.slice(-1)).toEqual([false]);
+  });
+});
