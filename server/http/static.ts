@@ -9,6 +9,21 @@ import { route } from './errors.ts';
 
 export const DIST = resolve(import.meta.dirname, '../../dist');
 
+/**
+ * Our own pages (console, chat frame) run only our scripts: no inline script, no eval. Inline styles stay
+ * allowed for the UI's dynamic colours; they cannot run code.
+ */
+const APP_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
 // Hashed asset names never change content, so they may be cached for good; entry points must revalidate.
 const staticOptions = {
   index: 'index.html',
@@ -34,10 +49,15 @@ export function staticRoutes(deps: { sites: SiteStore; publicUrl: (req: express.
     const key = typeof req.query.site === 'string' ? req.query.site : '';
     const site = key ? await deps.sites.findByKey(key) : null;
     const ancestors = ["'self'", ...(site?.allowedOrigins ?? [])].join(' ');
-    res.setHeader('Content-Security-Policy', `frame-ancestors ${ancestors}; script-src 'self'; object-src 'none'; base-uri 'none'`);
+    res.setHeader('Content-Security-Policy', `${APP_CSP}; frame-ancestors ${ancestors}`);
     next();
   }));
   router.use('/frame', express.static(join(DIST, 'frame'), staticOptions));
+  router.use('/console', (_req, res, next) => {
+    res.setHeader('Content-Security-Policy', `${APP_CSP}; frame-ancestors 'none'`);
+    res.setHeader('X-Frame-Options', 'DENY');
+    next();
+  });
   router.use('/console', express.static(join(DIST, 'console'), staticOptions));
   // The console is a single-page app: unknown paths under /console get its page.
   router.get(/^\/console(\/.*)?$/, (_req, res) => res.sendFile(join(DIST, 'console', 'index.html')));

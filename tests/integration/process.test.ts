@@ -7,7 +7,7 @@ const run = promisify(execFile);
 
 describe('the server process', () => {
   it('serves health and readiness, the demo page and console, and exits 0 on SIGTERM', async () => {
-    const server = await spawnServer({ env: { ADMIN_PASSWORD: 'process-test-pw' } });
+    const server = await spawnServer({ env: { ADMIN_PASSWORD: 'process-test-pw', TRUST_PROXY: 'true' } });
     let stopped = false;
     try {
       expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });
@@ -17,7 +17,16 @@ describe('the server process', () => {
       expect(await demo.text()).toMatch(/<script async src="http:\/\/127\.0\.0\.1:\d+\/widget\.js" data-site="site_[\w-]+"><\/script>/);
       const frame = await fetch(`${server.url}/frame/?site=unknown`);
       expect(frame.headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
-      expect((await fetch(`${server.url}/console/`)).status).toBe(200);
+      const console = await fetch(`${server.url}/console/`);
+      expect(console.status).toBe(200);
+      for (const csp of [frame.headers.get('content-security-policy')!, console.headers.get('content-security-policy')!]) {
+        expect(csp).toContain("script-src 'self'");
+        expect(csp).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
+      }
+      expect(console.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(console.headers.get('strict-transport-security')).toBeNull(); // plain http here
+      const behindTls = await fetch(`${server.url}/healthz`, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(behindTls.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
       const exit = await server.stop();
       stopped = true;
       expect(exit).toEqual({ code: 0, signal: null });
