@@ -64,6 +64,9 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     transports: ['websocket'],
     maxHttpBufferSize: MAX_PACKET_BYTES,
     serveClient: false,
+    // A client that vanishes without closing (sleeping laptop, dead network) is noticed after interval + timeout.
+    pingInterval: config.PING_INTERVAL_MS,
+    pingTimeout: config.PING_TIMEOUT_MS,
   });
   // One Server carries two namespaces with different event maps, so each is typed where it is taken.
   const visitorNsp = io.of('/visitor') as unknown as VisitorNamespace;

@@ -23,6 +23,8 @@ const schema = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: positiveMs.default(10_000),
+  PING_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(25_000),
+  PING_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(20_000),
   RATE_LIMIT_SCALE: z.coerce.number().positive().max(1_000_000).default(1),
 });
 
