@@ -72,7 +72,8 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const visitorNsp = io.of('/visitor') as unknown as VisitorNamespace;
   const agentNsp = io.of('/agent') as unknown as AgentNamespace;
   const notifier = new SocketNotifier(visitorNsp, agentNsp);
-  const routing = new RoutingService(store, notifier, clock, config.REQUEUE_GRACE_MS, log);
+  const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
+  const routing = new RoutingService(store, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
   const limits = new Limits(new RateLimiter(clock), config.RATE_LIMIT_SCALE);
   const conversations = new ConversationService(store, routing, notifier, clock, limits);
   const admin = new AdminService(store);

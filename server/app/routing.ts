@@ -31,7 +31,8 @@ export class RoutingService implements AgentDirectory {
   private engine: RoutingEngine;
   private readonly serial = new SerialQueue();
   private readonly agents = new Map<string, AgentRecord>();
-  private readonly connections = new Map<string, number>();
+  /** A presence check is queued and not yet run: more changes fold into it. */
+  private presencePending = false;
   /** Open conversation id -> visitor id, to address queue position updates. */
   private readonly visitorOf = new Map<string, string>();
   /** Last queue position sent per conversation, so visitors hear only of changes. */
@@ -45,6 +46,8 @@ export class RoutingService implements AgentDirectory {
     private readonly clock: Clock,
     private readonly graceMs: number,
     private readonly log: Logger,
+    /** Ids of agents with at least one open console connection, across the cluster. */
+    private readonly connectedAgents: () => Promise<Set<string>>,
     private readonly timers: Timers = { setTimeout: (fn, ms) => setTimeout(fn, ms).unref(), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
   ) {
     this.engine = this.newEngine();
@@ -68,7 +71,7 @@ export class RoutingService implements AgentDirectory {
 
   dto(agent: AgentRecord): AgentDTO {
     const { passwordHash: _hash, siteIds: _sites, ...rest } = agent;
-    return { ...rest, connected: (this.connections.get(agent.id) ?? 0) > 0, load: this.engine.agentLoad(agent.id) };
+    return { ...rest, connected: this.engine.agent(agent.id)?.connected ?? false, load: this.engine.agentLoad(agent.id) };
   }
 
   listAgents(): AgentDTO[] {
@@ -198,28 +201,16 @@ export class RoutingService implements AgentDirectory {
 
   // --- agents ------------------------------------------------------------------------------------
 
-  /** A console connection opened. Only the first one of an agent changes routing. */
-  connected(agentId: string): Promise<void> {
-    const count = (this.connections.get(agentId) ?? 0) + 1;
-    this.connections.set(agentId, count);
-    if (count > 1) return Promise.resolve();
+  /**
+   * Agent connections opened or closed somewhere. Which agents are connected is read from the sockets
+   * themselves (on every node of a cluster), so a node that died without saying goodbye counts too.
+   */
+  presenceChanged(): Promise<void> {
+    if (this.presencePending) return Promise.resolve();
+    this.presencePending = true;
     return this.serial.run(async () => {
-      await this.apply(this.engine.connect(agentId));
-      this.agentChanged(agentId);
-    });
-  }
-
-  /** A console connection closed. When it was the last, the grace period starts. */
-  disconnected(agentId: string): Promise<void> {
-    const count = Math.max(0, (this.connections.get(agentId) ?? 0) - 1);
-    if (count > 0) {
-      this.connections.set(agentId, count);
-      return Promise.resolve();
-    }
-    this.connections.delete(agentId);
-    return this.serial.run(async () => {
-      await this.apply(this.engine.disconnect(agentId));
-      this.agentChanged(agentId);
+      this.presencePending = false;
+      await this.reconcilePresence();
     });
   }
 
@@ -264,7 +255,7 @@ export class RoutingService implements AgentDirectory {
     this.visitorOf.clear();
     for (const c of open) this.visitorOf.set(c.id, c.visitorId);
     this.engine = this.newEngine();
-    let decision = this.engine.load({
+    const decision = this.engine.load({
       agents: agents.map(toAgentInput),
       conversations: open.map((c) => ({
         id: c.id,
@@ -275,9 +266,21 @@ export class RoutingService implements AgentDirectory {
       })),
     });
     await this.apply(decision);
-    for (const agentId of this.connections.keys()) {
-      decision = this.engine.connect(agentId);
-      await this.apply(decision);
+    await this.reconcilePresence();
+  }
+
+  private async reconcilePresence(): Promise<void> {
+    const online = await this.connectedAgents();
+    for (const agent of this.engine.agents()) {
+      if (agent.connected && !online.has(agent.id)) {
+        await this.apply(this.engine.disconnect(agent.id));
+        this.agentChanged(agent.id);
+      }
+    }
+    for (const agentId of online) {
+      if (this.engine.agent(agentId)?.connected) continue;
+      await this.apply(this.engine.connect(agentId));
+      this.agentChanged(agentId);
     }
   }
 

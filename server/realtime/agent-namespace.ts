@@ -49,11 +49,9 @@ export function mountAgentNamespace(
   nsp.on('connection', (socket) => {
     const { agentId } = socket.data as AgentSocketData;
     const { routing, conversations, command, log } = deps;
-    // Presence is counted synchronously, before any await, so a quick disconnect cannot overtake it.
-    routing.connected(agentId).catch((err) => log.error({ err, agentId }, 'connect handling failed'));
-    socket.on('disconnect', () => {
-      routing.disconnected(agentId).catch((err) => log.error({ err, agentId }, 'disconnect handling failed'));
-    });
+    const presenceChanged = () => routing.presenceChanged().catch((err) => log.error({ err, agentId }, 'presence update failed'));
+    presenceChanged();
+    socket.on('disconnect', presenceChanged);
 
     limitCommands(socket, deps.limits, 'agentCommand', () => agentId);
     socket.on('conversation:list', command('conversation:list', schemas.listRequest, (req) => conversations.listForAgent(agentId, req.view, req.limit)));
