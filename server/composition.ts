@@ -11,7 +11,7 @@ import { loadSigningSecret } from './auth/secret.ts';
 import { TokenSigner } from './auth/tokens.ts';
 import { AdminService } from './app/admin.ts';
 import { Limits } from './app/limits.ts';
-import { RateLimiter } from './domain/rate-limit.ts';
+import { createTopology } from './cluster/topology.ts';
 import { AttachmentLinks, AttachmentService } from './app/attachments.ts';
 import { AuthService } from './app/auth.ts';
 import { TeamService } from './app/team.ts';
@@ -19,7 +19,7 @@ import { bootstrap, type BootstrapResult } from './app/bootstrap.ts';
 import { ConversationService } from './app/conversations.ts';
 import { newId } from './app/ids.ts';
 import type { Store } from './app/ports.ts';
-import { RoutingService } from './app/routing.ts';
+import { RoutingService, type Routing } from './app/routing.ts';
 import { VisitorSessionService } from './app/visitor-sessions.ts';
 import { VisitorService } from './app/visitors.ts';
 import { createDatabase } from './db/client.ts';
@@ -34,7 +34,7 @@ import { mountVisitorNamespace } from './realtime/visitor-namespace.ts';
 export interface Parley {
   httpServer: HttpServer;
   store: Store;
-  routing: RoutingService;
+  routing: Routing;
   admin: AdminService;
   firstRun: BootstrapResult;
   /** Starts listening; resolves with the URL clients use. */
@@ -58,8 +58,10 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const store = createStore(database.prisma, newId, { provider: database.provider, attachmentUrl: (id) => links.url(id) });
   const signer = new TokenSigner(secret, config.ACCESS_TOKEN_TTL_S, config.VISITOR_TOKEN_TTL_DAYS * 86_400);
 
+  const topology = createTopology(config, clock, log);
   const httpServer = createServer();
   const io = new Server(httpServer, {
+    adapter: topology.adapter,
     // WebSocket only: no long-polling, so several nodes need no sticky sessions.
     transports: ['websocket'],
     maxHttpBufferSize: MAX_PACKET_BYTES,
@@ -71,10 +73,11 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   // One Server carries two namespaces with different event maps, so each is typed where it is taken.
   const visitorNsp = io.of('/visitor') as unknown as VisitorNamespace;
   const agentNsp = io.of('/agent') as unknown as AgentNamespace;
-  const notifier = new SocketNotifier(visitorNsp, agentNsp);
+  const notifier = new SocketNotifier(visitorNsp, agentNsp, topology.clustered ? io : undefined);
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
-  const routing = new RoutingService(store, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
-  const limits = new Limits(new RateLimiter(clock), config.RATE_LIMIT_SCALE);
+  const routingService = new RoutingService(store, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
+  const routing = topology.routing(routingService, io);
+  const limits = new Limits(topology.buckets, config.RATE_LIMIT_SCALE);
   const conversations = new ConversationService(store, routing, notifier, clock, limits);
   const admin = new AdminService(store);
   const team = new TeamService(store, routing, notifier, clock);
@@ -88,14 +91,14 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     adminPassword: config.ADMIN_PASSWORD,
     demoOrigins: publicOrigin ? [publicOrigin] : [`http://localhost:${config.PORT || 3000}`],
   });
-  await routing.start();
+  await topology.start();
 
   const inflight = new InFlight();
   const command = commandFactory(log, inflight);
   const realtime = { signer, conversations, limits, log, command, publicOrigin, trustProxy: config.TRUST_PROXY };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, siteIds: async () => (await store.sites.list()).map((s) => s.id) });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trustProxy: config.TRUST_PROXY }));
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trustProxy: config.TRUST_PROXY, role: topology.role }));
 
   return {
     httpServer,
@@ -116,7 +119,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       // Stop taking commands, let running ones commit, then drop the connections.
       await Promise.race([inflight.settled(), delay(config.SHUTDOWN_TIMEOUT_MS)]);
-      await routing.stop();
+      await topology.stop();
       io.disconnectSockets(true);
       httpServer.closeAllConnections();
       await closed;

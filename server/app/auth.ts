@@ -31,13 +31,13 @@ export class AuthService {
 
   async login(email: string, password: string, ip: string): Promise<IssuedSession> {
     const account = email.trim().toLowerCase();
-    this.limits.take('loginPerIp', ip);
-    this.limits.take('loginFailure', account);
+    await this.limits.take('loginPerIp', ip);
+    await this.limits.take('loginFailure', account);
     const agent = await this.store.agents.findByEmail(account);
     // Verify against a decoy when the account is unknown, so timing does not reveal which emails exist.
     const valid = await verifyPassword(agent?.passwordHash ?? (await decoyHash()), password);
     if (!agent || !valid || !agent.active) throw badCredentials();
-    this.limits.reset('loginFailure', account);
+    await this.limits.reset('loginFailure', account);
     return this.issue(agent, this.newId());
   }
 

@@ -22,7 +22,13 @@ export async function bootstrap(
   }
   if ((await store.agents.count()) === 0) {
     const password = options.adminPassword ?? randomBytes(12).toString('base64url');
-    await admin.createAgent({ email: options.adminEmail, password, name: 'Admin', role: 'admin' });
+    try {
+      await admin.createAgent({ email: options.adminEmail, password, name: 'Admin', role: 'admin' });
+    } catch (error) {
+      // Several nodes starting together on one PostgreSQL database: another one created the admin first.
+      if ((await store.agents.count()) > 0) return result;
+      throw error;
+    }
     result.createdAdmin = options.adminEmail;
     if (!options.adminPassword) result.generatedAdminPassword = password;
   }

@@ -1,6 +1,6 @@
 /**
  * Conversation use cases for visitors and agents: sending (idempotent by clientId), reading history and
- * lists, typing. Routing actions (claim, transfer, unassign, resolve) go through RoutingService.
+ * lists, typing. Routing actions (claim, transfer, unassign, resolve) go through routing (RoutingService, or its cluster front).
  */
 import type { CannedResponseDTO, ConversationDTO, ConversationSummaryDTO, HistoryPage } from '../contract/dto.ts';
 import type {
@@ -22,7 +22,7 @@ import { AppError, notFound } from './errors.ts';
 import { servesSite } from './access.ts';
 import type { Limits } from './limits.ts';
 import type { AgentRecord, AppendResult, ConversationListQuery, NewMessage, Notifier, Store } from './ports.ts';
-import type { RoutingService } from './routing.ts';
+import type { Routing } from './routing.ts';
 
 export interface VisitorActor {
   visitorId: string;
@@ -36,7 +36,7 @@ const LIST_LIMIT = 200;
 export class ConversationService {
   constructor(
     private readonly store: Store,
-    private readonly routing: RoutingService,
+    private readonly routing: Routing,
     private readonly notifier: Notifier,
     private readonly clock: Clock,
     private readonly limits: Limits,
@@ -64,7 +64,7 @@ export class ConversationService {
     if (retry) return this.delivered(retry);
     const open = req.newConversation ? null : await this.store.conversations.findOpenForVisitor(visitor.visitorId);
     if (open) return this.delivered(await this.store.conversations.append(open.id, message));
-    this.limits.take('conversationPerIp', visitor.ip);
+    await this.limits.take('conversationPerIp', visitor.ip);
     const started = await this.store.conversations.start({
       siteId: visitor.siteId,
       visitorId: visitor.visitorId,

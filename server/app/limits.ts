@@ -3,7 +3,7 @@
  * like, but not send hundreds of messages a minute; an IP cannot open conversations or guess passwords
  * without bound. Every refusal says when to retry.
  */
-import type { BucketPolicy, RateLimiter } from '../domain/rate-limit.ts';
+import type { BucketPolicy, TakeResult } from '../domain/rate-limit.ts';
 import { AppError } from './errors.ts';
 
 export const LIMITS = {
@@ -38,12 +38,18 @@ const MESSAGES: Record<LimitName, string> = {
   upload: 'Too many files at once; please wait a moment',
 };
 
+/** Where buckets live: this process (domain/rate-limit.ts) or Redis, shared by every node. */
+export interface TokenBuckets {
+  take(key: string, policy: BucketPolicy): TakeResult | Promise<TakeResult>;
+  reset(key: string): void | Promise<void>;
+}
+
 export class Limits {
   private readonly policies: Record<LimitName, BucketPolicy>;
 
   /** `scale` multiplies every limit (RATE_LIMIT_SCALE): load tests from one address need more. */
   constructor(
-    private readonly limiter: RateLimiter,
+    private readonly limiter: TokenBuckets,
     scale = 1,
   ) {
     const scaled = Object.entries(LIMITS).map(([name, p]) => [name, { burst: p.burst * scale, perSecond: p.perSecond * scale }]);
@@ -51,13 +57,13 @@ export class Limits {
   }
 
   /** Spends one request of `name` for `key`, or throws RATE_LIMITED with when to retry. */
-  take(name: LimitName, key: string): void {
-    const result = this.limiter.take(`${name}:${key}`, this.policies[name]);
+  async take(name: LimitName, key: string): Promise<void> {
+    const result = await this.limiter.take(`${name}:${key}`, this.policies[name]);
     if (!result.ok) throw new AppError('RATE_LIMITED', MESSAGES[name], result.retryAfterMs);
   }
 
   /** Forgets `key`'s history for `name`: a successful sign-in clears the failures before it. */
-  reset(name: LimitName, key: string): void {
-    this.limiter.reset(`${name}:${key}`);
+  async reset(name: LimitName, key: string): Promise<void> {
+    await this.limiter.reset(`${name}:${key}`);
   }
 }

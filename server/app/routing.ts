@@ -27,7 +27,27 @@ export interface Actor {
   agentId: string;
 }
 
-export class RoutingService implements AgentDirectory {
+/**
+ * What the rest of the server asks of routing. RoutingService is the one that decides; in a cluster, nodes
+ * that are not the routing leader forward the commands to it (server/cluster/cluster-routing.ts).
+ */
+export interface Routing extends AgentDirectory {
+  agent(agentId: string): AgentRecord | undefined;
+  listAgents(): AgentDTO[];
+  agentsOnline(siteId: string): boolean;
+  sendPositions(visitorId: string): void;
+  enqueue(conversation: ConversationDTO): Promise<void>;
+  claim(actor: Actor, conversationId: string): Promise<AppendResult>;
+  transfer(actor: Actor, conversationId: string, toAgentId: string): Promise<AppendResult>;
+  unassign(actor: Actor, conversationId: string): Promise<AppendResult>;
+  resolve(actor: Actor, conversationId: string): Promise<AppendResult>;
+  reopen(actor: Actor, conversation: ConversationDTO): Promise<AppendResult>;
+  presenceChanged(): Promise<void>;
+  setStatus(agentId: string, status: AgentStatus): Promise<AgentDTO>;
+  refreshAgent(agentId: string): Promise<AgentRecord | undefined>;
+}
+
+export class RoutingService implements Routing {
   private engine: RoutingEngine;
   private readonly serial = new SerialQueue();
   private readonly agents = new Map<string, AgentRecord>();
@@ -54,13 +74,22 @@ export class RoutingService implements AgentDirectory {
   }
 
   start(): Promise<void> {
+    this.stopped = false;
     return this.serial.run(() => this.rebuild());
   }
 
+  /** Stops deciding (shutdown, or another node became the routing leader); start() resumes from the database. */
   stop(): Promise<void> {
     this.stopped = true;
     this.timers.clearTimeout(this.timer);
     return this.serial.drain();
+  }
+
+  /** Followers in a cluster only need to know who the agents are (for handshakes), not to route. */
+  async loadDirectory(agentId?: string): Promise<void> {
+    const agents = agentId ? [await this.store.agents.findById(agentId)] : await this.store.agents.list();
+    if (!agentId) this.agents.clear();
+    for (const agent of agents) if (agent) this.agents.set(agent.id, agent);
   }
 
   // --- what the rest of the app asks -------------------------------------------------------------

@@ -7,7 +7,7 @@ import type { Store } from '../app/ports.ts';
 import type { VisitorSessionService } from '../app/visitor-sessions.ts';
 import type { AttachmentService } from '../app/attachments.ts';
 import type { Limits } from '../app/limits.ts';
-import type { RoutingService } from '../app/routing.ts';
+import type { Routing } from '../app/routing.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import type { TeamService } from '../app/team.ts';
 import { adminRoutes } from './admin-routes.ts';
@@ -25,12 +25,14 @@ export interface HttpDeps {
   attachments: AttachmentService;
   limits: Limits;
   signer: TokenSigner;
-  routing: RoutingService;
+  routing: Routing;
   /** The admin screens' use cases, behind /api/admin. */
   team: TeamService;
   log: Pino;
   publicOrigin: string | undefined;
   trustProxy: boolean;
+  /** Routing role of this node: single, leader or follower. */
+  role: () => string;
 }
 
 export function createHttpApp(deps: HttpDeps): express.Express {
@@ -54,7 +56,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.get('/readyz', route(async (_req, res) => {
     try {
       await deps.store.ping();
-      res.json({ status: 'ready' });
+      res.json({ status: 'ready', role: deps.role() });
     } catch {
       res.status(503).json({ error: { code: 'UNAVAILABLE', message: 'Database unreachable' } });
     }

@@ -8,7 +8,7 @@ import { ATTACHMENT_LIMITS, type AttachmentService, type Uploader } from '../app
 import { AppError } from '../app/errors.ts';
 import type { Limits } from '../app/limits.ts';
 import type { Store } from '../app/ports.ts';
-import type { RoutingService } from '../app/routing.ts';
+import type { Routing } from '../app/routing.ts';
 import { servesSite } from '../app/access.ts';
 import { route } from './errors.ts';
 
@@ -16,7 +16,7 @@ export function attachmentRoutes(deps: {
   attachments: AttachmentService;
   signer: TokenSigner;
   store: Store;
-  routing: RoutingService;
+  routing: Routing;
   limits: Limits;
 }): Router {
   const router = Router();
@@ -26,7 +26,7 @@ export function attachmentRoutes(deps: {
     '/',
     route(async (req, res, next) => {
       const uploader = await authenticate(req, deps, req.get('x-conversation-id') || null);
-      deps.limits.take('upload', uploader.kind === 'visitor' ? uploader.visitorId : uploader.agentId);
+      await deps.limits.take('upload', uploader.kind === 'visitor' ? uploader.visitorId : uploader.agentId);
       res.locals.uploader = uploader;
       next();
     }),
@@ -63,7 +63,7 @@ function decodeName(header: string | undefined): string {
 /** A visitor uploads into their own conversation; an agent into one of their sites' conversations. */
 async function authenticate(
   req: Request,
-  deps: { signer: TokenSigner; store: Store; routing: RoutingService },
+  deps: { signer: TokenSigner; store: Store; routing: Routing },
   conversationId: string | null,
 ): Promise<Uploader> {
   const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];

@@ -40,7 +40,7 @@ export function widgetRoutes(
   router.post('/session', route(async (req, res) => {
     const parsed = sessionBody.safeParse(req.body);
     if (!parsed.success) throw new AppError('BAD_REQUEST', 'siteKey is required');
-    deps.limits.take('sessionPerIp', clientIp(req));
+    await deps.limits.take('sessionPerIp', clientIp(req));
     const origin = req.get('origin');
     const access = deps.isOwnOrigin(req) ? ({ trusted: true } as const) : { origin };
     const session = await sessions.open(parsed.data.siteKey, access, parsed.data.token);

@@ -3,7 +3,7 @@ import { isOwnOrigin } from '../auth/origins.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import type { ConversationService } from '../app/conversations.ts';
 import { AppError } from '../app/errors.ts';
-import type { Logger, RoutingService } from '../app/routing.ts';
+import type { Logger, Routing } from '../app/routing.ts';
 import type { Limits } from '../app/limits.ts';
 import { limitCommands, toApiError, type Command } from './command.ts';
 import { handshakeInfo, type HandshakeError } from './handshake.ts';
@@ -18,7 +18,7 @@ export function mountAgentNamespace(
   nsp: AgentNamespace,
   deps: {
     signer: TokenSigner;
-    routing: RoutingService;
+    routing: Routing;
     conversations: ConversationService;
     siteIds: () => Promise<string[]>;
     limits: Limits;

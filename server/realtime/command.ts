@@ -67,12 +67,12 @@ function isDatabaseBusy(error: unknown): boolean {
 /** Every command on this connection spends from `name`/`key`; over the limit, it is answered RATE_LIMITED and not run. */
 export function limitCommands(socket: Socket, limits: Limits, name: LimitName, key: () => string): void {
   socket.use((packet, next) => {
-    try {
-      limits.take(name, key());
-      next();
-    } catch (error) {
-      const ack = packet[packet.length - 1];
-      if (typeof ack === 'function' && error instanceof AppError) ack({ ok: false, error: error.toApiError() });
-    }
+    limits.take(name, key()).then(
+      () => next(),
+      (error: unknown) => {
+        const ack = packet[packet.length - 1];
+        if (typeof ack === 'function' && error instanceof AppError) ack({ ok: false, error: error.toApiError() });
+      },
+    );
   });
 }

@@ -1,11 +1,18 @@
 /** The only module that emits to clients, and the only one that names rooms. */
-import type { Namespace } from 'socket.io';
+import type { Namespace, Server } from 'socket.io';
 import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO, VisitorDTO } from '../contract/dto.ts';
 import type { AgentClientToServer, AgentServerToClient, TypingEvent, VisitorClientToServer, VisitorServerToClient } from '../contract/events.ts';
 import type { Notifier } from '../app/ports.ts';
 
 export type VisitorNamespace = Namespace<VisitorClientToServer, VisitorServerToClient>;
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient>;
+
+/** Events between nodes of a cluster (Socket.IO serverSideEmit over the Redis adapter). */
+export const serverEvents = {
+  routing: 'parley:routing',
+  agentState: 'parley:agent-state',
+  agentChanged: 'parley:agent-changed',
+} as const;
 
 export const rooms = {
   visitor: (visitorId: string) => `visitor:${visitorId}`,
@@ -19,6 +26,8 @@ export class SocketNotifier implements Notifier {
   constructor(
     private readonly visitors: VisitorNamespace,
     private readonly agents: AgentNamespace,
+    /** In a cluster, agents' live state also goes to the other nodes, which answer reads from it. */
+    private readonly peers?: Pick<Server, 'serverSideEmit'>,
   ) {}
 
   messageCreated(message: MessageDTO, conversation: ConversationDTO): void {
@@ -48,6 +57,7 @@ export class SocketNotifier implements Notifier {
 
   agentChanged(agent: AgentDTO): void {
     this.agents.to(rooms.agents).emit('agent:updated', agent);
+    this.peers?.serverSideEmit(serverEvents.agentState, agent);
   }
 
   typing(conversation: ConversationDTO, from: 'visitor' | 'agent', event: TypingEvent): void {

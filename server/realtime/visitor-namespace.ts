@@ -5,7 +5,7 @@ import type { ConversationService, VisitorActor } from '../app/conversations.ts'
 import { AppError } from '../app/errors.ts';
 import type { VisitorService } from '../app/visitors.ts';
 import type { Store } from '../app/ports.ts';
-import type { Logger, RoutingService } from '../app/routing.ts';
+import type { Logger, Routing } from '../app/routing.ts';
 import type { Limits } from '../app/limits.ts';
 import { limitCommands, toApiError, type Command } from './command.ts';
 import { handshakeInfo, type HandshakeError } from './handshake.ts';
@@ -19,7 +19,7 @@ export function mountVisitorNamespace(
     store: Store;
     conversations: ConversationService;
     visitors: VisitorService;
-    routing: RoutingService;
+    routing: Routing;
     limits: Limits;
     log: Logger;
     command: Command;
@@ -53,7 +53,7 @@ export function mountVisitorNamespace(
     const { conversations, visitors, command, limits } = deps;
     limitCommands(socket, limits, 'visitorCommand', () => visitor.visitorId);
     socket.on('message:send', command('message:send', schemas.visitorSend, async (req) => {
-      limits.take('visitorMessage', visitor.visitorId);
+      await limits.take('visitorMessage', visitor.visitorId);
       return conversations.visitorSend(visitor, req);
     }));
     socket.on('conversation:list', command('conversation:list', schemas.empty, () => conversations.listForVisitor(visitor)));

@@ -11,7 +11,7 @@ describe('the server process', () => {
     let stopped = false;
     try {
       expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });
-      expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready' });
+      expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready', role: 'single' });
       const demo = await fetch(`${server.url}/`);
       expect(demo.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       expect(await demo.text()).toMatch(/<script async src="http:\/\/127\.0\.0\.1:\d+\/widget\.js" data-site="site_[\w-]+"><\/script>/);

@@ -21,7 +21,13 @@ export type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
 export const SITE_ORIGIN = 'https://shop.example.com';
 export const ADMIN = { email: 'admin@example.com', password: 'admin-password-1' };
 
-export interface TestServer {
+/** Where clients connect: one server, or one node of a cluster with the site under test. */
+export interface Target {
+  url: string;
+  site: SiteRecord;
+}
+
+export interface TestServer extends Target {
   parley: Parley;
   url: string;
   dataDir: string;
@@ -78,7 +84,7 @@ export function closeAllSockets() {
   openSockets.clear();
 }
 
-export async function visitorSession(server: TestServer, origin = SITE_ORIGIN, token?: string): Promise<VisitorSessionResponse> {
+export async function visitorSession(server: Target, origin = SITE_ORIGIN, token?: string): Promise<VisitorSessionResponse> {
   const res = await fetch(`${server.url}/api/widget/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin },
@@ -89,7 +95,7 @@ export async function visitorSession(server: TestServer, origin = SITE_ORIGIN, t
 }
 
 export async function connectVisitor(
-  server: TestServer,
+  server: Target,
   options: { origin?: string; token?: string; beforeConnect?: (socket: VisitorSocket) => void } = {},
 ) {
   const session = options.token ? null : await visitorSession(server);
@@ -107,7 +113,7 @@ export async function connectVisitor(
   return { socket, token, visitorId: session?.visitorId };
 }
 
-export async function login(server: TestServer, email: string, password: string): Promise<AgentSession> {
+export async function login(server: Target, email: string, password: string): Promise<AgentSession> {
   const res = await fetch(`${server.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -124,7 +130,7 @@ export async function createAgent(server: TestServer, name: string, capacity = 3
   return { email, password };
 }
 
-export async function connectAgent(server: TestServer, credentials: { email: string; password: string }, origin?: string) {
+export async function connectAgent(server: Target, credentials: { email: string; password: string }, origin?: string) {
   const session = await login(server, credentials.email, credentials.password);
   const socket: AgentSocket = io(`${server.url}/agent`, {
     transports: ['websocket'],

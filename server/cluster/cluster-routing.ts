@@ -1,0 +1,176 @@
+/**
+ * Routing across several nodes. The leader (see leadership.ts) runs the one RoutingService that decides;
+ * every other node forwards routing commands to it over the Socket.IO adapter (Redis) and keeps a live copy
+ * of agents' state, which the leader broadcasts, for reads that must stay synchronous.
+ */
+import type { Server } from 'socket.io';
+import type { AgentDTO, AgentStatus, ConversationDTO } from '../contract/dto.ts';
+import type { ApiError } from '../contract/errors.ts';
+import { AppError } from '../app/errors.ts';
+import type { AgentRecord, AppendResult } from '../app/ports.ts';
+import type { Actor, Logger, Routing, RoutingService } from '../app/routing.ts';
+import { servesSite } from '../app/access.ts';
+import { serverEvents } from '../realtime/notifier.ts';
+
+const { routing: RPC, agentState: AGENT_STATE, agentChanged: AGENT_CHANGED } = serverEvents;
+/** How long a command may wait for a leader (e.g. during a failover) before answering UNAVAILABLE. */
+const LEADER_WAIT_MS = 15_000;
+/** The leader re-reads presence this often, to notice agents of a node that died without a word. */
+const PRESENCE_SWEEP_MS = 3_000;
+
+type Command = 'enqueue' | 'claim' | 'transfer' | 'unassign' | 'resolve' | 'reopen' | 'presenceChanged' | 'setStatus' | 'refreshAgent' | 'sendPositions' | 'snapshot';
+type Reply = { ok: true; data: unknown } | { ok: false; error: ApiError } | { notLeader: true };
+
+export class ClusterRouting implements Routing {
+  private leader = false;
+  /** Live agent state as the leader last broadcast it (followers only). */
+  private readonly live = new Map<string, AgentDTO>();
+  private sweep: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly local: RoutingService,
+    private readonly io: Server,
+    private readonly log: Logger,
+  ) {
+    io.on(RPC, (command: Command, args: unknown[], reply: (r: Reply) => void) => void this.serve(command, args).then(reply));
+    io.on(AGENT_STATE, (agent: AgentDTO) => this.live.set(agent.id, agent));
+    io.on(AGENT_CHANGED, (agentId: string) => void this.local.loadDirectory(agentId));
+  }
+
+  /** Called by the leadership: the leader rebuilds routing from the database; a follower only loads agents. */
+  async leadershipChanged(leader: boolean): Promise<void> {
+    this.leader = leader;
+    clearInterval(this.sweep);
+    if (leader) {
+      await this.local.start();
+      this.sweep = setInterval(() => void this.local.presenceChanged().catch((err) => this.log.warn({ err }, 'presence sweep failed')), PRESENCE_SWEEP_MS).unref();
+      for (const agent of this.local.listAgents()) this.io.serverSideEmit(AGENT_STATE, agent);
+    } else {
+      await this.local.stop();
+      await this.local.loadDirectory();
+      await this.refreshSnapshot();
+    }
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.sweep);
+    await this.local.stop();
+  }
+
+  // --- reads: local directory plus the leader's live state ------------------------------------------
+
+  agent(agentId: string): AgentRecord | undefined {
+    return this.local.agent(agentId);
+  }
+
+  dto(agent: AgentRecord): AgentDTO {
+    if (this.leader) return this.local.dto(agent);
+    const live = this.live.get(agent.id);
+    const base = this.local.dto(agent);
+    return live ? { ...base, connected: live.connected, load: live.load, status: live.status } : base;
+  }
+
+  listAgents(): AgentDTO[] {
+    if (this.leader) return this.local.listAgents();
+    return this.local.listAgents().map((a) => this.dto(this.local.agent(a.id)!));
+  }
+
+  agentsOnline(siteId: string): boolean {
+    if (this.leader) return this.local.agentsOnline(siteId);
+    return this.listAgents().some((a) => a.active && a.connected && a.status === 'online' && servesSite(this.local.agent(a.id)!, siteId));
+  }
+
+  sendPositions(visitorId: string): void {
+    void this.call('sendPositions', [visitorId]).catch((err) => this.log.warn({ err }, 'queue position request failed'));
+  }
+
+  // --- commands: run by the leader -------------------------------------------------------------------
+
+  enqueue(conversation: ConversationDTO): Promise<void> {
+    return this.call('enqueue', [conversation]) as Promise<void>;
+  }
+  claim(actor: Actor, conversationId: string): Promise<AppendResult> {
+    return this.call('claim', [actor, conversationId]) as Promise<AppendResult>;
+  }
+  transfer(actor: Actor, conversationId: string, toAgentId: string): Promise<AppendResult> {
+    return this.call('transfer', [actor, conversationId, toAgentId]) as Promise<AppendResult>;
+  }
+  unassign(actor: Actor, conversationId: string): Promise<AppendResult> {
+    return this.call('unassign', [actor, conversationId]) as Promise<AppendResult>;
+  }
+  resolve(actor: Actor, conversationId: string): Promise<AppendResult> {
+    return this.call('resolve', [actor, conversationId]) as Promise<AppendResult>;
+  }
+  reopen(actor: Actor, conversation: ConversationDTO): Promise<AppendResult> {
+    return this.call('reopen', [actor, conversation]) as Promise<AppendResult>;
+  }
+  presenceChanged(): Promise<void> {
+    return this.call('presenceChanged', []) as Promise<void>;
+  }
+  setStatus(agentId: string, status: AgentStatus): Promise<AgentDTO> {
+    return this.call('setStatus', [agentId, status]) as Promise<AgentDTO>;
+  }
+
+  /** Every node re-reads the agent; the leader also routes by the new facts. */
+  async refreshAgent(agentId: string): Promise<AgentRecord | undefined> {
+    await this.local.loadDirectory(agentId);
+    this.io.serverSideEmit(AGENT_CHANGED, agentId);
+    await this.call('refreshAgent', [agentId]);
+    return this.local.agent(agentId);
+  }
+
+  // --- the RPC -----------------------------------------------------------------------------------------
+
+  private async refreshSnapshot(): Promise<void> {
+    try {
+      for (const agent of (await this.call('snapshot', [])) as AgentDTO[]) this.live.set(agent.id, agent);
+    } catch (err) {
+      this.log.warn({ err }, 'could not read agent state from the leader yet');
+    }
+  }
+
+  /** Runs the command here when leading, else on the leader; waits out a failover up to LEADER_WAIT_MS. */
+  private async call(command: Command, args: unknown[]): Promise<unknown> {
+    const deadline = Date.now() + LEADER_WAIT_MS;
+    for (;;) {
+      if (this.leader) return this.run(command, args);
+      const reply = await this.ask(command, args);
+      if (reply && 'ok' in reply) {
+        if (reply.ok) return reply.data;
+        throw new AppError(reply.error.code, reply.error.message, reply.error.retryAfterMs);
+      }
+      if (Date.now() > deadline) throw new AppError('UNAVAILABLE', 'Routing is failing over to another node; try again');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  private async ask(command: Command, args: unknown[]): Promise<Reply | undefined> {
+    try {
+      const replies = (await this.io.serverSideEmitWithAck(RPC, command, args)) as Reply[];
+      return replies.find((r) => r && !('notLeader' in r));
+    } catch {
+      return undefined; // a node did not answer within the adapter's request timeout (it may have died): try again
+    }
+  }
+
+  private async serve(command: Command, args: unknown[]): Promise<Reply> {
+    if (!this.leader) return { notLeader: true };
+    try {
+      return { ok: true, data: (await this.run(command, args)) ?? null };
+    } catch (error) {
+      if (error instanceof AppError) return { ok: false, error: error.toApiError() };
+      this.log.error({ err: error, command }, 'routing command failed');
+      return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong; try again' } };
+    }
+  }
+
+  private run(command: Command, args: unknown[]): Promise<unknown> | unknown {
+    const local = this.local as unknown as Record<string, (...a: unknown[]) => unknown>;
+    if (command === 'snapshot') return this.local.listAgents();
+    return local[command]!.apply(this.local, args);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * One node (the default) or a cluster (REDIS_URL): what differs is where Socket.IO broadcasts go, where rate
+ * limit buckets live, and who runs routing. Everything else is the same code on every node.
+ */
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Redis } from 'ioredis';
+import type { Server } from 'socket.io';
+import { parseDatabaseUrl } from '../../prisma/database-url.ts';
+import type { Config } from '../config.ts';
+import type { TokenBuckets } from '../app/limits.ts';
+import type { Logger, Routing, RoutingService } from '../app/routing.ts';
+import type { Clock } from '../domain/clock.ts';
+import { RateLimiter } from '../domain/rate-limit.ts';
+import { ClusterRouting } from './cluster-routing.ts';
+import { PostgresLeadership } from './leadership.ts';
+import { RedisRateLimiter } from './redis-rate-limiter.ts';
+
+export interface Topology {
+  clustered: boolean;
+  /** 'single' on one node; in a cluster, whether this node runs routing now. */
+  role(): 'single' | 'leader' | 'follower';
+  adapter: ReturnType<typeof createAdapter> | undefined;
+  buckets: TokenBuckets;
+  /** What the rest of the server uses for routing: the local service, or its cluster-aware front. */
+  routing(local: RoutingService, io: Server): Routing;
+  /** Starts routing: at once on one node; in a cluster, when this node wins the leader lock. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createTopology(config: Config, clock: Clock, log: Logger): Topology {
+  if (!config.REDIS_URL) {
+    let local: RoutingService | undefined;
+    return {
+      clustered: false,
+      role: () => 'single',
+      adapter: undefined,
+      buckets: new RateLimiter(clock),
+      routing: (service) => (local = service),
+      start: async () => local?.start(),
+      stop: async () => local?.stop(),
+    };
+  }
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
+  redis.on('error', (err) => log.warn({ err }, 'redis error'));
+  const target = parseDatabaseUrl(config.DATABASE_URL);
+  let cluster: ClusterRouting | undefined;
+  let leadership: PostgresLeadership | undefined;
+  return {
+    clustered: true,
+    role: () => (cluster?.isLeader ? 'leader' : 'follower'),
+    adapter: createAdapter(redis, { streamName: `${config.CLUSTER_NAME}:socket.io` }),
+    buckets: new RedisRateLimiter(redis, clock, `${config.CLUSTER_NAME}:limit:`),
+    routing: (local, io) => (cluster = new ClusterRouting(local, io, log)),
+    async start() {
+      if (target.provider === 'sqlite') return cluster!.leadershipChanged(true); // one SQLite file means one node
+      leadership = new PostgresLeadership(config.CLUSTER_NAME, target.config.connectionString, (leader) => cluster!.leadershipChanged(leader), log);
+      await leadership.start();
+    },
+    async stop() {
+      await leadership?.stop();
+      await cluster?.stop();
+      redis.disconnect();
+    },
+  };
+}
