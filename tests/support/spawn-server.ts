@@ -1,6 +1,7 @@
 /**
  * Starts the real server (`server/main.ts`) on a free port with a fresh SQLite file in a temp folder,
- * and resolves once it logs that it listens. For browser and end-to-end tests.
+ * and resolves once it logs that it listens. For browser and end-to-end tests. Fault tests pass their own
+ * `dataDir` and `port`, so a killed server can be started again on the same URL and database.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,20 +14,39 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 
+export type ServerExit = { code: number | null; signal: NodeJS.Signals | null };
+
 export interface SpawnedServer {
   /** The origin it listens on, e.g. http://127.0.0.1:41234 */
   url: string;
+  /** The folder holding the SQLite file (and the JWT secret). */
+  dataDir: string;
+  pid: number;
   /** SIGTERM, wait for exit (SIGKILL after a while), then delete the temp folder; resolves with how it exited. */
-  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(): Promise<ServerExit>;
+  /** Sends `signal` (default SIGKILL) and waits for the exit; keeps the data folder. */
+  kill(signal?: NodeJS.Signals): Promise<ServerExit>;
 }
 
-export async function spawnServer(opts: { env?: Record<string, string> } = {}): Promise<SpawnedServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'parley-'));
+export interface SpawnOptions {
+  env?: Record<string, string>;
+  /** Use this folder and keep it (the caller deletes it); default: a fresh temp folder deleted by stop(). */
+  dataDir?: string;
+  /** Listen on this port; default: a free one. */
+  port?: number;
+  /** Every stdout line after startup (pino JSON), e.g. to count warnings. */
+  onLine?: (line: string) => void;
+}
+
+export async function spawnServer(opts: SpawnOptions = {}): Promise<SpawnedServer> {
+  const ownDataDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'parley-')));
+  const removeDataDir = () => (ownDataDir ? rm(dataDir, { recursive: true, force: true }) : Promise.resolve());
   const child = spawn(process.execPath, ['--experimental-wasm-modules', '--import', 'tsx', 'server/main.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,
-      PORT: '0',
+      PORT: String(opts.port ?? 0),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       DATABASE_URL: `file:${join(dataDir, 'parley.db')}`,
@@ -35,7 +55,7 @@ export async function spawnServer(opts: { env?: Record<string, string> } = {}): 
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+  const exited = new Promise<ServerExit>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   // Startup output, for the error message when the server does not come up; later lines are drained.
@@ -51,7 +71,7 @@ export async function spawnServer(opts: { env?: Record<string, string> } = {}): 
     const timer = setTimeout(() => fail(`no "listening" log line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
     child.once('exit', (code, signal) => fail(`exited with ${signal ?? code}`));
     createInterface({ input: child.stdout }).on('line', (line) => {
-      if (started) return;
+      if (started) return opts.onLine?.(line);
       output.push(`${line}\n`);
       const entry = parseJson(line);
       if (entry?.msg === 'listening' && typeof entry.url === 'string') {
@@ -63,12 +83,18 @@ export async function spawnServer(opts: { env?: Record<string, string> } = {}): 
   }).catch(async (error: unknown) => {
     child.kill('SIGKILL');
     await exited;
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir();
     throw error;
   });
 
   return {
     url,
+    dataDir,
+    pid: child.pid!,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -76,7 +102,7 @@ export async function spawnServer(opts: { env?: Record<string, string> } = {}): 
         await exited;
         clearTimeout(killTimer);
       }
-      await rm(dataDir, { recursive: true, force: true });
+      await removeDataDir();
       return exited;
     },
   };
