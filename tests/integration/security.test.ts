@@ -65,6 +65,12 @@ describe('origins', () => {
     expect(ok.headers.get('access-control-allow-origin')).toBe(SITE_ORIGIN);
   });
 
+  it("refuses a visitor token of one site on another site's page", async () => {
+    const { token } = await visitorSession(server); // for the current site, whose origin is SITE_ORIGIN
+    await server.parley.admin.createSite({ name: 'Other', origins: ['https://other.example'] });
+    expect(await handshake('/visitor', token, 'https://other.example')).toBe('ORIGIN_NOT_ALLOWED');
+  });
+
   it('accepts agent connections only from our own origin', async () => {
     const session = await login(server, ADMIN.email, ADMIN.password);
     expect(await handshake('/agent', session.accessToken, server.url)).toBe('connected');

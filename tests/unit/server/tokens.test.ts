@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { TokenSigner } from '../../../server/auth/tokens.ts';
@@ -25,6 +26,9 @@ describe('TokenSigner', () => {
     expect(() => signer.verifyAgent(jwt.sign({ ...claims, iss: 'other' }, SECRET, { algorithm: 'HS256' }))).toThrow('Invalid token');
     expect(() => signer.verifyAgent(jwt.sign({ ...claims, role: 'root' }, SECRET, { algorithm: 'HS256' }))).toThrow('Invalid token');
     expect(() => signer.verifyAgent(jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 5 }, SECRET, { algorithm: 'HS256' }))).toThrow('Token expired');
+    // Algorithm confusion: an RS256 token (what an attacker would make with a public key) is refused outright.
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    expect(() => signer.verifyAgent(jwt.sign(claims, privateKey, { algorithm: 'RS256' }))).toThrow('Invalid token');
     expect(() => signer.verifyAgent(undefined)).toThrow('Invalid token');
     expect(() => signer.verifyAgent('x'.repeat(5000))).toThrow('Invalid token');
   });

@@ -1,0 +1,105 @@
+/**
+ * The widget for people who use a keyboard, another language or a phone: a whole conversation without
+ * a mouse, focus into the panel and back, Escape, visible focus; Simplified Chinese from the browser,
+ * the site and the JS API; the full-screen panel on a small screen.
+ */
+import type { FrameLocator, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { chatFrame, openChat, WidgetHarness } from './widget-harness.ts';
+
+let h: WidgetHarness;
+
+beforeAll(async () => {
+  h = await WidgetHarness.start();
+});
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** What has the keyboard focus: the launcher, something in the frame, or the host page. */
+async function focused(page: Page, chat: FrameLocator): Promise<string> {
+  const host = await page.evaluate(() => {
+    const active = document.activeElement;
+    if (active?.tagName !== 'PARLEY-WIDGET') return `page ${active?.tagName}`;
+    const inner = active.shadowRoot!.activeElement;
+    return inner?.tagName === 'IFRAME' ? 'frame' : `launcher ${inner?.getAttribute('aria-label')}`;
+  });
+  if (host !== 'frame') return host;
+  return chat.locator(':root').evaluate(() => {
+    const active = document.activeElement as HTMLElement | null;
+    return `frame ${active?.tagName} ${active?.getAttribute('aria-label') ?? ''}`.trim();
+  });
+}
+
+test('a whole conversation with the keyboard only', async () => {
+  const site = await h.createSite();
+  const agent = await h.connectAgent('Kim', site);
+  const page = await h.openShop(await h.newContext({ site }));
+  const chat = chatFrame(page);
+  await page.getByRole('button', { name: 'Open chat' }).waitFor();
+
+  // Tab through the shop's links and field to the launcher, the last stop on the page.
+  for (let i = 0; i < 10 && !(await focused(page, chat)).startsWith('launcher'); i++) await page.keyboard.press('Tab');
+  expect(await focused(page, chat)).toBe('launcher Open chat');
+  const outline = await page.locator('parley-widget').evaluate((el) => getComputedStyle(el.shadowRoot!.querySelector('button')!).outlineStyle);
+  expect(outline).toBe('solid');
+
+  await page.keyboard.press('Enter');
+  await expect.poll(() => focused(page, chat)).toBe('frame TEXTAREA Message');
+  const arrived = agent.messageFromVisitor('Typed, not clicked');
+  await page.keyboard.type('Typed, not clicked');
+  await page.keyboard.press('Enter');
+  await agent.replyTo(arrived, 'Answered');
+  await chat.getByRole('log').getByText('Answered').waitFor();
+
+  // Tab reaches the panel's controls; Escape closes and gives the focus back to the launcher.
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Escape');
+  await expect.poll(() => focused(page, chat)).toBe('launcher Open chat');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => focused(page, chat)).toBe('frame TEXTAREA Message');
+  await page.keyboard.press('Escape');
+  await expect.poll(() => focused(page, chat)).toBe('launcher Open chat');
+  expect(h.pageErrors).toEqual([]);
+});
+
+test('Simplified Chinese from the browser, from the site, and switched by Parley.setLocale', async () => {
+  const site = await h.createSite();
+  await h.connectAgent('Li', site);
+  const page = await h.openShop(await h.newContext({ site }, { locale: 'zh-CN' }));
+  await page.getByRole('button', { name: '打开聊天' }).click();
+  const chat = chatFrame(page);
+  await chat.getByRole('textbox', { name: '消息' }).waitFor();
+  await chat.getByRole('button', { name: '发送' }).waitFor();
+  expect(await chat.locator('html').getAttribute('lang')).toBe('zh-CN');
+  await page.getByRole('button', { name: '关闭聊天' }).waitFor();
+
+  await page.evaluate(() => (window as unknown as { Parley: { setLocale(code: string): void } }).Parley.setLocale('en'));
+  await page.getByRole('button', { name: 'Close chat' }).waitFor();
+  await chat.getByRole('button', { name: 'Send' }).waitFor();
+
+  // A site that speaks Chinese to every visitor, whatever the browser says.
+  const chineseSite = await h.createSite({ widgetSettings: { locale: 'zh-CN' } });
+  const english = await h.openShop(await h.newContext({ site: chineseSite }, { locale: 'en-US' }));
+  await english.getByRole('button', { name: '打开聊天' }).click();
+  await chatFrame(english).getByRole('button', { name: '发送' }).waitFor();
+  expect(h.pageErrors).toEqual([]);
+});
+
+test('phones: a full-screen panel, 16px fields (no zoom on focus), and the panel closes from inside', async () => {
+  const site = await h.createSite();
+  await h.connectAgent('Mo', site);
+  const context = await h.newContext({ site }, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await h.openShop(context);
+  const chat = await openChat(page);
+  await chat.getByRole('textbox', { name: 'Message' }).waitFor();
+  const panel = await page.locator('parley-widget iframe').boundingBox();
+  expect(panel).toEqual({ x: 0, y: 0, width: 390, height: 844 });
+  expect(await chat.getByRole('textbox', { name: 'Message' }).evaluate((el) => getComputedStyle(el).fontSize)).toBe('16px');
+  // The launcher is under the panel (hidden); the frame's own button closes it.
+  expect(await page.getByRole('button', { name: 'Close chat' }).isVisible()).toBe(false);
+  await chat.getByRole('button', { name: 'Close chat' }).click();
+  await page.getByRole('button', { name: 'Open chat' }).waitFor();
+  expect(h.pageErrors).toEqual([]);
+});
