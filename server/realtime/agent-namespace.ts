@@ -1,12 +1,8 @@
 /** `/agent`: handshake with an agent access token from our own origin (the console), then thin handlers. */
 import { isOwnOrigin } from '../auth/origins.ts';
-import type { TokenSigner } from '../auth/tokens.ts';
-import type { ConversationService } from '../app/conversations.ts';
 import { AppError } from '../app/errors.ts';
-import type { Logger, Routing } from '../app/routing.ts';
-import type { Limits } from '../app/limits.ts';
-import { limitCommands, toApiError, type Command } from './command.ts';
-import { handshakeInfo, type HandshakeError } from './handshake.ts';
+import { limitCommands } from './command.ts';
+import { handshakeGuard, handshakeInfo, type NamespaceDeps } from './handshake.ts';
 import { rooms, type AgentNamespace } from './notifier.ts';
 import * as schemas from './schemas.ts';
 
@@ -16,35 +12,19 @@ interface AgentSocketData {
 
 export function mountAgentNamespace(
   nsp: AgentNamespace,
-  deps: {
-    signer: TokenSigner;
-    routing: Routing;
-    conversations: ConversationService;
-    siteIds: () => Promise<string[]>;
-    limits: Limits;
-    log: Logger;
-    command: Command;
-    publicOrigin: string | undefined;
-    trustProxy: boolean;
-  },
+  deps: NamespaceDeps & { siteIds: () => Promise<string[]> },
 ): void {
-  nsp.use(async (socket, next) => {
-    try {
-      const { origin, host, secure } = handshakeInfo(socket.handshake, deps.trustProxy);
-      if (!isOwnOrigin(origin, { host, secure }, deps.publicOrigin)) {
-        throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} may not open an agent connection`);
-      }
-      const claims = deps.signer.verifyAgent((socket.handshake.auth as { token?: unknown } | undefined)?.token);
-      // An agent created by another process (the CLI) is read from the database on first sight.
-      const agent = deps.routing.agent(claims.agentId) ?? (await deps.routing.refreshAgent(claims.agentId));
-      if (!agent || !agent.active) throw new AppError('UNAUTHORIZED', 'Agent account is not active');
-      socket.data = { agentId: agent.id } satisfies AgentSocketData;
-      next();
-    } catch (error) {
-      const apiError = toApiError(deps.log, 'agent:handshake', error);
-      next(Object.assign(new Error(apiError.message), { data: apiError }) as HandshakeError);
+  nsp.use(handshakeGuard(deps.log, 'agent:handshake', async (socket) => {
+    const { origin, host, secure } = handshakeInfo(socket.handshake, deps.trustProxy);
+    if (!isOwnOrigin(origin, { host, secure }, deps.publicOrigin)) {
+      throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} may not open an agent connection`);
     }
-  });
+    const claims = deps.signer.verifyAgent((socket.handshake.auth as { token?: unknown } | undefined)?.token);
+    // An agent created by another process (the CLI) is read from the database on first sight.
+    const agent = deps.routing.agent(claims.agentId) ?? (await deps.routing.refreshAgent(claims.agentId));
+    if (!agent || !agent.active) throw new AppError('UNAUTHORIZED', 'Agent account is not active');
+    socket.data = { agentId: agent.id } satisfies AgentSocketData;
+  }));
 
   nsp.on('connection', (socket) => {
     const { agentId } = socket.data as AgentSocketData;

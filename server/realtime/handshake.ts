@@ -1,8 +1,41 @@
 import type { Socket } from 'socket.io';
 import type { ApiError } from '../contract/errors.ts';
+import type { Limits } from '../app/limits.ts';
+import type { ConversationService } from '../app/conversations.ts';
+import type { Logger, Routing } from '../app/routing.ts';
+import type { TokenSigner } from '../auth/tokens.ts';
+import { toApiError, type Command } from './command.ts';
 
 /** A refused handshake: the client sees `err.message` and `err.data` (the typed error) in connect_error. */
 export type HandshakeError = Error & { data: ApiError };
+
+/** What both namespaces are built from. */
+export interface NamespaceDeps {
+  signer: TokenSigner;
+  conversations: ConversationService;
+  routing: Routing;
+  limits: Limits;
+  log: Logger;
+  command: Command;
+  publicOrigin: string | undefined;
+  trustProxy: boolean;
+}
+
+/**
+ * A namespace middleware that admits the socket when `admit` resolves, and otherwise refuses the handshake
+ * with the typed error (`connect_error` with `data: { code, message }`).
+ */
+export function handshakeGuard<S extends Socket>(log: Logger, name: string, admit: (socket: S) => Promise<void>) {
+  return (socket: S, next: (err?: Error) => void) => {
+    admit(socket).then(
+      () => next(),
+      (error: unknown) => {
+        const apiError = toApiError(log, name, error);
+        next(Object.assign(new Error(apiError.message), { data: apiError }) as HandshakeError);
+      },
+    );
+  };
+}
 
 export function handshakeInfo(handshake: Socket['handshake'], trustProxy: boolean) {
   const header = (name: string) => {

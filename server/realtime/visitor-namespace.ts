@@ -1,49 +1,29 @@
 /** `/visitor`: handshake with a visitor token from an allowed origin, then thin handlers over use cases. */
 import { isOriginAllowed, isOwnOrigin } from '../auth/origins.ts';
-import type { TokenSigner } from '../auth/tokens.ts';
-import type { ConversationService, VisitorActor } from '../app/conversations.ts';
+import type { VisitorActor } from '../app/conversations.ts';
 import { AppError } from '../app/errors.ts';
 import type { VisitorService } from '../app/visitors.ts';
 import type { Store } from '../app/ports.ts';
-import type { Logger, Routing } from '../app/routing.ts';
-import type { Limits } from '../app/limits.ts';
-import { limitCommands, toApiError, type Command } from './command.ts';
-import { handshakeInfo, type HandshakeError } from './handshake.ts';
+import { limitCommands } from './command.ts';
+import { handshakeGuard, handshakeInfo, type NamespaceDeps } from './handshake.ts';
 import { rooms, type VisitorNamespace } from './notifier.ts';
 import * as schemas from './schemas.ts';
 
 export function mountVisitorNamespace(
   nsp: VisitorNamespace,
-  deps: {
-    signer: TokenSigner;
-    store: Store;
-    conversations: ConversationService;
-    visitors: VisitorService;
-    routing: Routing;
-    limits: Limits;
-    log: Logger;
-    command: Command;
-    publicOrigin: string | undefined;
-    trustProxy: boolean;
-  },
+  deps: NamespaceDeps & { store: Store; visitors: VisitorService },
 ): void {
-  nsp.use(async (socket, next) => {
-    try {
-      const { origin, host, secure, ip } = handshakeInfo(socket.handshake, deps.trustProxy);
-      const claims = deps.signer.verifyVisitor((socket.handshake.auth as { token?: unknown } | undefined)?.token);
-      const [site, visitor] = await Promise.all([deps.store.sites.findById(claims.siteId), deps.store.visitors.findById(claims.visitorId)]);
-      if (!site || !visitor || visitor.siteId !== site.id) throw new AppError('UNAUTHORIZED', 'Unknown visitor');
-      // The frame runs on our own origin; a page of the site may also connect directly.
-      if (!isOwnOrigin(origin, { host, secure }, deps.publicOrigin) && !isOriginAllowed(origin, site.allowedOrigins)) {
-        throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} is not allowed for this site`);
-      }
-      socket.data = { visitorId: visitor.id, siteId: site.id, ip } satisfies VisitorActor;
-      next();
-    } catch (error) {
-      const apiError = toApiError(deps.log, 'visitor:handshake', error);
-      next(Object.assign(new Error(apiError.message), { data: apiError }) as HandshakeError);
+  nsp.use(handshakeGuard(deps.log, 'visitor:handshake', async (socket) => {
+    const { origin, host, secure, ip } = handshakeInfo(socket.handshake, deps.trustProxy);
+    const claims = deps.signer.verifyVisitor((socket.handshake.auth as { token?: unknown } | undefined)?.token);
+    const [site, visitor] = await Promise.all([deps.store.sites.findById(claims.siteId), deps.store.visitors.findById(claims.visitorId)]);
+    if (!site || !visitor || visitor.siteId !== site.id) throw new AppError('UNAUTHORIZED', 'Unknown visitor');
+    // The frame runs on our own origin; a page of the site may also connect directly.
+    if (!isOwnOrigin(origin, { host, secure }, deps.publicOrigin) && !isOriginAllowed(origin, site.allowedOrigins)) {
+      throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} is not allowed for this site`);
     }
-  });
+    socket.data = { visitorId: visitor.id, siteId: site.id, ip } satisfies VisitorActor;
+  }));
 
   nsp.on('connection', (socket) => {
     // Mutable: identify may turn this connection into another (known) visitor.
