@@ -2,7 +2,7 @@
  * Conversations and their messages. Every state change is a guarded update (`where status = ...`)
  * committed together with the system message that records it, so two writers can never both win.
  */
-import type { AttachmentDTO, ConversationSummaryDTO, HistoryPage, MessageDTO, SystemEvent } from '../contract/dto.ts';
+import type { ConversationSummaryDTO, HistoryPage, SystemEvent } from '../contract/dto.ts';
 import type {
   AppendResult,
   ConversationListQuery,
@@ -13,9 +13,10 @@ import type {
   OpenConversation,
 } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
-import type { Message, Prisma, PrismaClient } from './generated/sqlite/client.ts';
-import { AppError } from '../app/errors.ts';
-import { assigneeSelect, toConversationDTO, toMessageDTO, type ConversationRow } from './mappers.ts';
+import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
+import { assigneeSelect, toConversationDTO } from './mappers.ts';
+import { messageDTOs } from './message-dtos.ts';
+import { GroupCommit, writeMessages } from './message-writer.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -28,11 +29,15 @@ export interface ConversationStoreOptions {
 }
 
 export class PrismaConversationStore implements ConversationStore {
+  private readonly groupCommit: GroupCommit;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly newId: IdGenerator,
     private readonly options: ConversationStoreOptions,
-  ) {}
+  ) {
+    this.groupCommit = new GroupCommit(prisma, (tx, appends) => writeMessages(tx, appends, newId, options.attachmentUrl));
+  }
 
   async start(input: { siteId: string; visitorId: string; queuedAt: Date; first: NewMessage }): Promise<AppendResult> {
     return this.prisma.$transaction(async (tx) => {
@@ -43,13 +48,9 @@ export class PrismaConversationStore implements ConversationStore {
           visitorId: input.visitorId,
           status: 'queued',
           queuedAt: input.queuedAt,
-          lastSeq: 1,
         },
-        include: withAssignee,
       });
-      const message = await tx.message.create({ data: this.messageData(conversation.id, 1, input.first) });
-      await this.linkAttachments(tx, conversation.id, message.id, input.first);
-      return { conversation: toConversationDTO(conversation), message: await this.dto(tx, message), created: true };
+      return this.appendIn(tx, conversation.id, input.first);
     });
   }
 
@@ -78,7 +79,7 @@ export class PrismaConversationStore implements ConversationStore {
       include: { conversation: { include: withAssignee } },
     });
     if (!row) return null;
-    return { message: await this.dto(this.prisma, row), conversation: toConversationDTO(row.conversation), created: false };
+    return { message: (await messageDTOs(this.prisma, [row], this.options.attachmentUrl))[0]!, conversation: toConversationDTO(row.conversation), created: false };
   }
 
   async listForVisitor(visitorId: string) {
@@ -119,7 +120,7 @@ export class PrismaConversationStore implements ConversationStore {
   }
 
   append(conversationId: string, message: NewMessage): Promise<AppendResult> {
-    return this.prisma.$transaction((tx) => this.appendIn(tx, conversationId, message));
+    return this.groupCommit.append(conversationId, message);
   }
 
   async history(conversationId: string, query: HistoryQuery): Promise<HistoryPage> {
@@ -137,7 +138,7 @@ export class PrismaConversationStore implements ConversationStore {
     const hasMore = rows.length > query.limit;
     const page = rows.slice(0, query.limit);
     if (newestFirst) page.reverse();
-    return { messages: await this.dtos(this.prisma, page), hasMore };
+    return { messages: await messageDTOs(this.prisma, page, this.options.attachmentUrl), hasMore };
   }
 
   async markFirstResponse(conversationId: string, at: Date): Promise<void> {
@@ -225,48 +226,10 @@ export class PrismaConversationStore implements ConversationStore {
   }
 
   private async appendIn(tx: Tx, conversationId: string, message: NewMessage): Promise<AppendResult> {
-    if (message.clientId !== null) {
-      const existing = await tx.message.findUnique({
-        where: { conversationId_clientId: { conversationId, clientId: message.clientId } },
-      });
-      if (existing) {
-        const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: withAssignee });
-        return { message: await this.dto(tx, existing), conversation: toConversationDTO(conversation), created: false };
-      }
-    }
-    // Incrementing lastSeq takes the row lock, so concurrent appends get consecutive numbers.
-    const conversation = await tx.conversation.update({
-      where: { id: conversationId },
-      data: { lastSeq: { increment: 1 } },
-      include: withAssignee,
-    });
-    const row = await tx.message.create({ data: this.messageData(conversationId, conversation.lastSeq, message) });
-    await this.linkAttachments(tx, conversationId, row.id, message);
-    return { message: await this.dto(tx, row), conversation: toConversationDTO(conversation), created: true };
+    const [result] = await writeMessages(tx, [{ conversationId, message }], this.newId, this.options.attachmentUrl);
+    return result!;
   }
 
-  /** Only unsent files of the same uploader qualify; anything else aborts the whole send. */
-  private async linkAttachments(tx: Tx, conversationId: string, messageId: string, message: NewMessage): Promise<void> {
-    const ids = [...new Set(message.attachmentIds ?? [])];
-    if (ids.length === 0) return;
-    const { count } = await tx.attachment.updateMany({
-      where: { id: { in: ids }, uploaderId: message.authorId ?? '', messageId: null },
-      data: { messageId, conversationId },
-    });
-    if (count !== ids.length) throw new AppError('BAD_REQUEST', 'Unknown or already sent attachment');
-  }
-
-  private messageData(conversationId: string, seq: number, message: NewMessage) {
-    return {
-      id: this.newId(),
-      conversationId,
-      seq,
-      authorKind: message.authorKind,
-      authorId: message.authorId,
-      body: message.system ? JSON.stringify(message.system) : message.body,
-      clientId: message.clientId,
-    };
-  }
 
   private async summaries(
     where: Prisma.ConversationWhereInput,
@@ -285,10 +248,7 @@ export class PrismaConversationStore implements ConversationStore {
         messages: { where: { authorKind: { in: ['visitor', 'agent'] } }, orderBy: { seq: 'desc' }, take: 1 },
       },
     });
-    const lastMessages = await this.dtos(
-      this.prisma,
-      rows.flatMap((row) => row.messages),
-    );
+    const lastMessages = await messageDTOs(this.prisma, rows.flatMap((row) => row.messages), this.options.attachmentUrl);
     const byConversation = new Map(lastMessages.map((m) => [m.conversationId, m]));
     return rows.map((row) => ({
       ...toConversationDTO(row),
@@ -296,52 +256,5 @@ export class PrismaConversationStore implements ConversationStore {
       lastMessage: byConversation.get(row.id) ?? null,
       labels: row.labels.map((l) => l.label),
     }));
-  }
-
-  private async dto(tx: Tx | PrismaClient, row: Message): Promise<MessageDTO> {
-    const [dto] = await this.dtos(tx, [row]);
-    return dto!;
-  }
-
-  /** Resolves author display names with one query per author kind. */
-  private async dtos(tx: Tx | PrismaClient, rows: Message[]): Promise<MessageDTO[]> {
-    const ids = (kinds: string[]) => [
-      ...new Set(rows.filter((r) => r.authorId && kinds.includes(r.authorKind)).map((r) => r.authorId!)),
-    ];
-    const agentIds = ids(['agent', 'note']);
-    const visitorIds = ids(['visitor']);
-    const names = new Map<string, string | null>();
-    if (agentIds.length > 0) {
-      for (const a of await tx.agent.findMany({ where: { id: { in: agentIds } }, select: { id: true, name: true } })) {
-        names.set(a.id, a.name);
-      }
-    }
-    if (visitorIds.length > 0) {
-      for (const v of await tx.visitor.findMany({ where: { id: { in: visitorIds } }, select: { id: true, name: true } })) {
-        names.set(v.id, v.name);
-      }
-    }
-    const attachments = new Map<string, AttachmentDTO[]>();
-    const withFiles = rows.filter((r) => r.authorKind !== 'system').map((r) => r.id);
-    if (withFiles.length > 0) {
-      const files = await tx.attachment.findMany({
-        where: { messageId: { in: withFiles } },
-        select: { id: true, messageId: true, fileName: true, contentType: true, size: true },
-        orderBy: { createdAt: 'asc' },
-      });
-      for (const f of files) {
-        const list = attachments.get(f.messageId!) ?? [];
-        list.push({
-          id: f.id,
-          fileName: f.fileName,
-          contentType: f.contentType,
-          size: f.size,
-          image: f.contentType.startsWith('image/'),
-          url: this.options.attachmentUrl(f.id),
-        });
-        attachments.set(f.messageId!, list);
-      }
-    }
-    return rows.map((row) => toMessageDTO(row, names, attachments.get(row.id) ?? []));
   }
 }
