@@ -3,6 +3,7 @@
  * refresh cookie, before it expires and whenever the server refuses it. A reload resumes the session
  * through the same cookie.
  */
+import type { AcceptInviteRequest } from '../server/contract/admin.ts';
 import type { AgentSession, HttpErrorBody, LoginRequest } from '../server/contract/http.ts';
 import type { ErrorCode } from '../server/contract/errors.ts';
 
@@ -18,7 +19,7 @@ export class AuthError extends Error {
   }
 }
 
-async function post(path: string, body?: LoginRequest): Promise<AgentSession | null> {
+async function post(path: string, body?: LoginRequest | AcceptInviteRequest): Promise<AgentSession | null> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -56,6 +57,11 @@ export class AgentAuth {
 
   async login(email: string, password: string): Promise<void> {
     this.#set(await post('/api/auth/login', { email, password }));
+  }
+
+  /** Sets the password of an invited agent with the token from their one-time link, and signs them in. */
+  async acceptInvite(token: string, password: string): Promise<void> {
+    this.#set(await post('/api/auth/invite/accept', { token, password }));
   }
 
   async logout(): Promise<void> {

@@ -1,15 +1,11 @@
-/** The open conversation: who and what state, Claim and Resolve, the transcript and the reply box. */
-import { useLayoutEffect, useRef } from 'preact/hooks';
-import type { ConversationSummaryDTO, MessageDTO } from '../server/contract/dto.ts';
-import type { MAX_MESSAGE_LENGTH } from '../server/contract/events.ts';
-import { Composer } from '../widget/shared/composer.tsx';
-import { failureText, systemText, visitorLabel } from './format.ts';
-import { locale, t } from './i18n.ts';
-import type { Inbox, InboxState, OutgoingReply } from './inbox.ts';
-
-// Typed against the contract's constant, so a change there fails the type check here.
-const maxMessageLength: typeof MAX_MESSAGE_LENGTH = 5000;
-const time = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
+/** The open conversation: who and what state, the actions on it, labels, the transcript and the composer. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { AgentDTO, ConversationSummaryDTO } from '../server/contract/dto.ts';
+import { failureText, visitorLabel } from './format.ts';
+import { t } from './i18n.ts';
+import type { Inbox, InboxState } from './inbox.ts';
+import { ReplyBox } from './reply-box.tsx';
+import { Transcript, TypingLine } from './transcript.tsx';
 
 function stateText(conversation: ConversationSummaryDTO): string {
   if (conversation.status === 'queued') return t('queued');
@@ -17,91 +13,166 @@ function stateText(conversation: ConversationSummaryDTO): string {
   return t('assignedTo', { name: conversation.assignee?.name ?? '?' });
 }
 
-function Message({ message }: { message: MessageDTO }) {
-  if (message.system) return <li class="system">{systemText(message.system)}</li>;
-  const note = message.authorKind === 'note';
+function Labels({ inbox, conversation }: { inbox: Inbox; conversation: ConversationSummaryDTO }) {
+  const [draft, setDraft] = useState('');
+  const { labels } = conversation;
+  const save = (next: string[]) => void inbox.setLabels(conversation.id, next);
   return (
-    <li class={`message ${message.authorKind}`}>
-      <span class="author">{note ? `${t('note')} · ${message.authorName ?? ''}` : message.authorName}</span>
-      <p class="body">{message.body}</p>
-      <time class="meta" dateTime={message.createdAt}>
-        {time.format(new Date(message.createdAt))}
-      </time>
-    </li>
+    <div class="labels">
+      <ul aria-label={t('labels')}>
+        {labels.map((label) => (
+          <li key={label} class="label-chip">
+            {label}
+            <button type="button" class="chip-remove" aria-label={t('removeLabel', { label })} onClick={() => save(labels.filter((l) => l !== label))}>
+              ×
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          const label = draft.trim().toLowerCase();
+          if (label && !labels.includes(label)) save([...labels, label]);
+          setDraft('');
+        }}
+      >
+        <input
+          class="label-input"
+          aria-label={t('addLabel')}
+          placeholder={t('addLabelPlaceholder')}
+          maxLength={40}
+          value={draft}
+          onInput={(e) => setDraft(e.currentTarget.value)}
+        />
+      </form>
+    </div>
   );
 }
 
-function Outgoing({ reply, onRetry }: { reply: OutgoingReply; onRetry(clientId: string): void }) {
-  const failed = reply.status === 'failed';
+function TransferMenu({ inbox, state, conversation, onDone }: { inbox: Inbox; state: InboxState; conversation: ConversationSummaryDTO; onDone(): void }) {
+  const first = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    void inbox.loadAgents();
+    first.current?.focus();
+  }, [inbox]);
+  const candidates = state.agents.filter((a) => a.active && a.id !== conversation.assignee?.id);
+  const presence = (a: AgentDTO) => (!a.connected ? t('offline') : t(a.status));
   return (
-    <li class={`message agent ${reply.status}`}>
-      <p class="body">{reply.body}</p>
-      <span class="meta">
-        {failed ? t('failed') : t('sending')}
-        {failed && (
-          <button type="button" class="link" onClick={() => onRetry(reply.clientId)}>
-            {t('retry')}
-          </button>
-        )}
-      </span>
-    </li>
+    <div
+      class="menu"
+      role="group"
+      aria-label={t('transferTo')}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          onDone();
+        }
+      }}
+    >
+      <p class="menu-title">{t('transferTo')}</p>
+      {candidates.length === 0 && <p class="empty">{t('noOtherAgents')}</p>}
+      <ul>
+        {candidates.map((agent, i) => (
+          <li key={agent.id}>
+            <button
+              type="button"
+              ref={i === 0 ? first : undefined}
+              class={`agent-choice ${agent.connected ? agent.status : 'offline'}`}
+              onClick={() => {
+                onDone();
+                void inbox.transfer(conversation.id, agent.id);
+              }}
+            >
+              <span class="name">{agent.name}</span>
+              <span class="agent-load">
+                {t('load', { load: agent.load, capacity: agent.capacity })} · {presence(agent)}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <button type="button" class="link" onClick={onDone}>
+        {t('cancel')}
+      </button>
+    </div>
   );
 }
 
 export function ConversationPane({ inbox, state }: { inbox: Inbox; state: InboxState }) {
-  const { selectedId, messages, failure } = state;
+  const { selectedId, failure, me } = state;
+  const [transferring, setTransferring] = useState(false);
+  useEffect(() => setTransferring(false), [selectedId]);
   const conversation = selectedId ? state.conversations[selectedId] : undefined;
-  const outgoing = state.outgoing.filter((reply) => reply.conversationId === selectedId);
-  const log = useRef<HTMLDivElement>(null);
-  // Keep the newest message in view.
-  useLayoutEffect(() => {
-    log.current?.scrollTo({ top: log.current.scrollHeight });
-  }, [messages, outgoing.length]);
-
-  if (!conversation) {
+  const thread = selectedId ? state.threads[selectedId] : undefined;
+  if (!conversation || !thread) {
     return (
-      <main class="pane">
+      <div class="pane">
         <p class="placeholder">{t('selectConversation')}</p>
-      </main>
+      </div>
     );
   }
   const { id, status } = conversation;
+  const mine = conversation.assignee?.id === me.id;
+  const admin = me.role === 'admin';
+  const outgoing = state.outgoing.filter((reply) => reply.conversationId === id);
   return (
-    <main class="pane">
+    <div class="pane">
       <header class="pane-header">
-        <div>
-          <h2>{visitorLabel(conversation)}</h2>
+        <div class="who">
+          <h2>
+            {visitorLabel(conversation)}
+            {conversation.visitor.verified && (
+              <span class="verified" title={t('verifiedTitle')}>
+                {' '}
+                ✓
+              </span>
+            )}
+          </h2>
           <p class="state">{stateText(conversation)}</p>
         </div>
         <div class="actions">
           {status === 'queued' && (
-            <button type="button" onClick={() => void inbox.claim(id)}>
+            <button type="button" class="primary" onClick={() => void inbox.claim(id)}>
               {t('claim')}
             </button>
           )}
-          {status !== 'resolved' && (
-            <button type="button" onClick={() => void inbox.resolve(id)}>
+          {status === 'active' && (mine || admin) && (
+            <>
+              <button type="button" aria-expanded={transferring} onClick={() => setTransferring(!transferring)}>
+                {t('transfer')}
+              </button>
+              <button type="button" onClick={() => void inbox.unassign(id)}>
+                {t('unassign')}
+              </button>
+            </>
+          )}
+          {status !== 'resolved' && (status === 'queued' || mine || admin) && (
+            <button type="button" class={status === 'active' ? 'primary' : undefined} onClick={() => void inbox.resolve(id)}>
               {t('resolve')}
+            </button>
+          )}
+          {status === 'resolved' && (
+            <button type="button" onClick={() => void inbox.reopen(id)}>
+              {t('reopen')}
             </button>
           )}
         </div>
       </header>
+      {transferring && <TransferMenu inbox={inbox} state={state} conversation={conversation} onDone={() => setTransferring(false)} />}
+      <Labels inbox={inbox} conversation={conversation} />
       <p class="failure" role="alert">
         {failure && failureText(failure)}
       </p>
-      <div class="transcript" role="log" aria-label={t('transcript')} ref={log}>
-        <ol>
-          {messages.map((message) => (
-            <Message key={message.id} message={message} />
-          ))}
-          {outgoing.map((reply) => (
-            <Outgoing key={reply.clientId} reply={reply} onRetry={(clientId) => inbox.retry(clientId)} />
-          ))}
-        </ol>
-      </div>
-      {status !== 'resolved' && (
-        <Composer label={t('reply')} placeholder={t('reply')} sendLabel={t('send')} maxLength={maxMessageLength} onSend={(body) => inbox.reply(id, body)} />
-      )}
-    </main>
+      <Transcript
+        conversation={conversation}
+        thread={thread}
+        outgoing={outgoing}
+        onLoadOlder={() => void inbox.loadOlder(id)}
+        onRetry={(clientId) => inbox.retry(clientId)}
+      />
+      <TypingLine thread={thread} visitorName={visitorLabel(conversation)} />
+      <ReplyBox key={id} inbox={inbox} conversation={conversation} canReply={status === 'active' && (mine || admin)} />
+    </div>
   );
 }

@@ -2,13 +2,13 @@
 import { fileURLToPath } from 'node:url';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'vite';
-import { sizeBudget } from './build/size-budget.ts';
+import { FRAME_BUDGET, sizeBudget } from './build/size-budget.ts';
 
 export default defineConfig({
   root: fileURLToPath(new URL('frame', import.meta.url)),
   base: '/frame/',
   publicDir: false,
-  plugins: [preact(), sizeBudget('frame', 40 * 1024)],
+  plugins: [preact(), sizeBudget('frame', FRAME_BUDGET)],
   build: {
     outDir: fileURLToPath(new URL('../dist/frame', import.meta.url)),
     emptyOutDir: true,

@@ -1,11 +1,11 @@
 /** widget.js, the loader: one dependency-free IIFE at dist/widget/widget.js. */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { sizeBudget } from './build/size-budget.ts';
+import { LOADER_BUDGET, sizeBudget } from './build/size-budget.ts';
 
 export default defineConfig({
   publicDir: false,
-  plugins: [sizeBudget('widget.js', 3 * 1024)],
+  plugins: [sizeBudget('widget.js', LOADER_BUDGET)],
   build: {
     outDir: fileURLToPath(new URL('../dist/widget', import.meta.url)),
     emptyOutDir: true,

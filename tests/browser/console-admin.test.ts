@@ -168,10 +168,38 @@ test('the visitor beside the conversation: context live, typing both ways with p
   await ok(visitor, 'conversation:read', { conversationId, seq: messages.at(-1)!.seq });
   await expect.poll(() => reply.locator('.state').textContent(), { timeout: 10_000 }).toMatch(/Read/);
 
-  // Labels, and a visitor message marks the tab unread while another conversation is shown.
+  // An image attachment: uploaded, sent, shown inline to the agent and delivered to the visitor.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+  const delivered = new Promise<{ attachments: { fileName: string }[] }>((resolve) =>
+    visitor.on('message:new', (m: { attachments: { fileName: string }[] }) => m.attachments.length > 0 && resolve(m)),
+  );
+  await adminPage.locator('.composer input[type=file]').setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: png });
+  await adminPage.locator('.pending-files li.ready').waitFor();
+  await adminPage.getByRole('button', { name: 'Send', exact: true }).click();
+  await log.getByRole('img', { name: 'dot.png' }).waitFor();
+  expect((await delivered).attachments[0]!.fileName).toBe('dot.png');
+
+  // Labels.
   await adminPage.getByLabel('Add label').fill('Billing');
   await adminPage.getByLabel('Add label').press('Enter');
   await adminPage.getByRole('list', { name: 'Labels' }).getByText('billing').waitFor();
+
+  // Search finds her by email; a second tab opens; her new message marks her tab unread meanwhile.
+  await adminPage.getByLabel('Search conversations').fill('mia@example.com');
+  await adminPage.getByLabel('Search conversations').press('Enter');
+  await nav(adminPage).getByRole('region', { name: /Search results/ }).getByRole('button', { name: /^Mia Chen/ }).waitFor();
+  await adminPage.getByLabel('Search conversations').fill('Welcome to the shop');
+  await adminPage.getByLabel('Search conversations').press('Enter');
+  await nav(adminPage).getByRole('region', { name: /Search results/ }).getByRole('button', { name: /Welcome to the shop/ }).click();
+  await adminPage.getByRole('log').getByText('Hi from the shop').waitFor();
+  await adminPage.getByLabel('Search conversations').press('Escape');
+  const tabs = adminPage.getByRole('navigation', { name: 'Open conversations' });
+  await ok(visitor, 'message:send', { conversationId, clientId: crypto.randomUUID(), body: 'Still there?' });
+  const miaTab = tabs.getByRole('button', { name: /^(1 unread )?Mia Chen$/ });
+  await expect.poll(() => miaTab.textContent(), { timeout: 10_000 }).toMatch(/1 unread/);
+  await miaTab.click();
+  await adminPage.getByRole('log').getByText('Still there?').waitFor();
+  await expect.poll(() => tabs.getByRole('button', { name: /unread/ }).count(), { timeout: 10_000 }).toBe(0);
   const updated = new Promise<ConversationDTO>((resolve) => visitor.on('conversation:updated', (c: ConversationDTO) => resolve(c)));
   await adminPage.getByRole('button', { name: 'Resolve', exact: true }).click();
   expect((await updated).status).toBe('resolved');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import {
-  ADMIN, api, createAgent, ok, openWidget, setStatus, signIn, sleep, socketVisitor, startEnv, stopEnv, widgetSend, type ConsoleTestEnv,
+  ADMIN, api, createAgent, ok, openWidget, setStatus, signIn, socketVisitor, startEnv, stopEnv, widgetSend, type ConsoleTestEnv,
 } from './console-support.ts';
 
 let env: ConsoleTestEnv | undefined;
@@ -98,6 +98,15 @@ test('sign in, claim from the queue, reply into the widget, a private note the v
   await alicePage.getByRole('log').locator('strong', { hasText: 'waiting' }).waitFor();
   await chat.getByRole('log').getByText(/Thanks for/).waitFor();
 
+  // A new message while the console is hidden: chime, desktop notification, count in the title.
+  await alicePage.evaluate(() => (window as unknown as { __setHidden(v: boolean): void }).__setHidden(true));
+  await widgetSend(chat, 'Are you still there?');
+  const titles = () => alicePage.evaluate(() => (window as unknown as { __notifications: { title: string }[] }).__notifications.map((n) => n.title));
+  await expect.poll(titles, { timeout: 10_000 }).toEqual(expect.arrayContaining([expect.stringMatching(/^New message from Visitor /)]));
+  await expect.poll(() => alicePage.title(), { timeout: 10_000 }).toMatch(/^\(1\) /);
+  await alicePage.evaluate(() => (window as unknown as { __setHidden(v: boolean): void }).__setHidden(false));
+  await expect.poll(() => alicePage.title(), { timeout: 10_000 }).not.toMatch(/^\(/);
+
   // The note was sent before the last reply, and the widget has no trace of it.
   expect(await chat.getByRole('log').getByText('Internal: VIP customer').count()).toBe(0);
   expect(await chat.locator('body').innerText()).not.toContain('VIP customer');
@@ -113,10 +122,10 @@ test('a transfer between two agents, each in their own browser', async () => {
   await expect.poll(() => choice.textContent(), { timeout: 10_000 }).toMatch(/0 of 3 chats · Online/);
   await choice.click();
   await alicePage.getByRole('log').getByText('Transferred to Bob').waitFor();
-  await expect.poll(() => nav(alicePage).getByRole('region', { name: /Mine/ }).getByRole('button', { name: /Thanks for/ }).count(), { timeout: 10_000 }).toBe(0);
+  await expect.poll(() => nav(alicePage).getByRole('region', { name: /Mine/ }).getByRole('button', { name: /Are you still there/ }).count(), { timeout: 10_000 }).toBe(0);
 
   const bobsMine = nav(bobPage).getByRole('region', { name: /Mine/ });
-  await bobsMine.getByRole('button', { name: /Thanks for/ }).click();
+  await bobsMine.getByRole('button', { name: /Are you still there/ }).click();
   // Bob sees everything said so far, Alice's note included.
   await bobPage.getByRole('log').getByText('Internal: VIP customer').waitFor();
   await bobPage.getByLabel('Reply', { exact: true }).fill('Bob here, I will take it from now.');

@@ -55,16 +55,22 @@ async function openWidget(context?: BrowserContext): Promise<{ visitor: Page; ch
 }
 
 async function send(chat: FrameLocator, text: string): Promise<void> {
-  await chat.getByLabel('Message').fill(text);
+  await chat.getByRole('textbox', { name: 'Message' }).fill(text);
   await chat.getByRole('button', { name: 'Send' }).click();
 }
 
-/** The admin in the console, with the only open conversation selected and assigned to them. */
-async function signInAndOpenConversation(): Promise<Page> {
+/** The admin, signed in to the console first: with an agent online the widget takes messages without an email. */
+async function signIn(): Promise<Page> {
   const agent = await openPage('/console/');
   await agent.getByLabel('Email').fill(ADMIN.email);
   await agent.getByLabel('Password').fill(ADMIN.password);
   await agent.getByRole('button', { name: 'Sign in' }).click();
+  await agent.getByRole('navigation', { name: 'Conversations' }).waitFor();
+  return agent;
+}
+
+/** The only open conversation, selected and assigned to the admin. */
+async function openConversation(agent: Page): Promise<void> {
   // Named after its anonymous visitor. It is in Queue, or already in Mine: the admin is online, so
   // routing usually assigns it at once.
   const conversations = agent.getByRole('navigation', { name: 'Conversations' });
@@ -72,7 +78,6 @@ async function signInAndOpenConversation(): Promise<Page> {
   const claim = agent.getByRole('button', { name: 'Claim' });
   if (await claim.isVisible()) await claim.click();
   await conversations.getByRole('region', { name: /Mine/ }).getByRole('button', { name: /^Visitor / }).waitFor();
-  return agent;
 }
 
 async function reply(agent: Page, text: string): Promise<void> {
@@ -81,12 +86,13 @@ async function reply(agent: Page, text: string): Promise<void> {
 }
 
 test('visitor and agent chat through widget and console, and both keep the history after reloading', async () => {
+  const agent = await signIn();
   const { visitor, chat } = await openWidget();
   await send(chat, 'Hello from the widget');
   await chat.getByRole('log').getByText('Hello from the widget').waitFor();
   await chat.getByText('Sent').waitFor();
 
-  const agent = await signInAndOpenConversation();
+  await openConversation(agent);
   await agent.getByRole('log').getByText('Hello from the widget').waitFor();
   await reply(agent, 'Hi, how can I help?');
   await chat.getByRole('log').getByText('Hi, how can I help?').waitFor();
@@ -126,9 +132,10 @@ async function delayConversationLists(context: BrowserContext): Promise<void> {
 test('after a dropped connection, each side gets what it missed, exactly once', async () => {
   const context = await browser!.newContext({ locale: 'en-US' });
   await delayConversationLists(context);
+  const agent = await signIn();
   const { chat } = await openWidget(context);
   await send(chat, 'Hello again');
-  const agent = await signInAndOpenConversation();
+  await openConversation(agent);
 
   await context.setOffline(true);
   await chat.getByRole('status').getByText('Reconnecting…').waitFor();

@@ -5,7 +5,7 @@
  */
 import type { FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { chatFrame, openChat, WidgetHarness } from './widget-harness.ts';
+import { chatFrame, eventually, openChat, WidgetHarness } from './widget-harness.ts';
 
 let h: WidgetHarness;
 
@@ -46,7 +46,7 @@ test('a whole conversation with the keyboard only', async () => {
   expect(outline).toBe('solid');
 
   await page.keyboard.press('Enter');
-  await expect.poll(() => focused(page, chat)).toBe('frame TEXTAREA Message');
+  await eventually(() => focused(page, chat)).toBe('frame TEXTAREA Message');
   const arrived = agent.messageFromVisitor('Typed, not clicked');
   await page.keyboard.type('Typed, not clicked');
   await page.keyboard.press('Enter');
@@ -56,11 +56,11 @@ test('a whole conversation with the keyboard only', async () => {
   // Tab reaches the panel's controls; Escape closes and gives the focus back to the launcher.
   await page.keyboard.press('Shift+Tab');
   await page.keyboard.press('Escape');
-  await expect.poll(() => focused(page, chat)).toBe('launcher Open chat');
+  await eventually(() => focused(page, chat)).toBe('launcher Open chat');
   await page.keyboard.press('Enter');
-  await expect.poll(() => focused(page, chat)).toBe('frame TEXTAREA Message');
+  await eventually(() => focused(page, chat)).toBe('frame TEXTAREA Message');
   await page.keyboard.press('Escape');
-  await expect.poll(() => focused(page, chat)).toBe('launcher Open chat');
+  await eventually(() => focused(page, chat)).toBe('launcher Open chat');
   expect(h.pageErrors).toEqual([]);
 });
 

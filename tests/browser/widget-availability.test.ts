@@ -6,7 +6,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ConversationSummaryDTO } from '../../server/contract/dto.ts';
-import { frameOf, launcher, openChat, send, WidgetHarness } from './widget-harness.ts';
+import { eventually, frameOf, launcher, openChat, send, WidgetHarness } from './widget-harness.ts';
 
 let h: WidgetHarness;
 
@@ -112,15 +112,15 @@ test('panel closed: unread badge, a sound unless muted (remembered), the page ti
   await say('Hi there');
   await page.getByRole('button', { name: 'Open chat, 1 unread' }).waitFor();
   expect(await page.locator('parley-widget').evaluate((el) => el.shadowRoot!.querySelector('span')!.textContent)).toBe('1');
-  await expect.poll(chimes).toBe(1);
+  await eventually(chimes).toBe(1);
 
   // Tab hidden: the page title carries the count, and gets its own title back when shown.
   await setPageHidden(page, true);
   await say('Are you still there?');
   await page.getByRole('button', { name: 'Open chat, 2 unread' }).waitFor();
-  await expect.poll(() => page.title()).toBe('(2) Shop /');
+  await eventually(() => page.title()).toBe('(2) Shop /');
   await setPageHidden(page, false);
-  await expect.poll(() => page.title()).toBe('Shop /');
+  await eventually(() => page.title()).toBe('Shop /');
 
   // Opening reads them; muting stops the sound, and the choice survives a reload.
   chat = await openChat(page);

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { FrameLocator } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ConversationDetail, TypingEvent, ReadEvent } from '../../server/contract/events.ts';
-import { HOST_ORIGIN, openChat, send, WidgetHarness } from './widget-harness.ts';
+import { eventually, HOST_ORIGIN, openChat, send, WidgetHarness } from './widget-harness.ts';
 
 let h: WidgetHarness;
 
@@ -36,7 +36,7 @@ test('first message, reply and back: sending → sent → read, the agent by nam
   const page = await h.openShop(context);
   const chat = await openChat(page);
   // Focus moved into the panel, onto the message box.
-  await expect.poll(() => textbox(chat).evaluate((el) => el === document.activeElement)).toBe(true);
+  await eventually(() => textbox(chat).evaluate((el) => el === document.activeElement)).toBe(true);
   await chat.getByText('Hi! How can we help?').waitFor();
 
   const arrived = agent.messageFromVisitor('Hello from the shop');
@@ -67,6 +67,26 @@ test('first message, reply and back: sending → sent → read, the agent by nam
   // The agent reads the visitor's message: its state turns to Read.
   await agent.command('conversation:read', { conversationId: first.conversationId, seq: first.seq + 1 });
   await stateOf(chat, 'Hello from the shop').getByText('Read').waitFor();
+  expect(h.pageErrors).toEqual([]);
+});
+
+test('the pre-chat form asks what the site requires before the first message', async () => {
+  const site = await h.createSite({ widgetSettings: { prechat: { enabled: true, nameRequired: false, emailRequired: true } } });
+  const agent = await h.connectAgent('Gus', site);
+  const page = await h.openShop(await h.newContext({ site }));
+  const chat = await openChat(page);
+  await chat.getByText('Before we start, please tell us who you are.').waitFor();
+  await chat.getByRole('textbox', { name: 'Name (optional)' }).fill('Lin');
+  await chat.getByRole('button', { name: 'Start chat' }).click();
+  expect(await chat.getByRole('textbox', { name: 'Email' }).evaluate((input: HTMLInputElement) => input.validity.valueMissing)).toBe(true);
+  await chat.getByRole('textbox', { name: 'Email' }).fill('lin@example.com');
+  await chat.getByRole('button', { name: 'Start chat' }).click();
+
+  const arrived = agent.messageFromVisitor('Hello after the form');
+  await send(chat, 'Hello after the form');
+  const { conversationId } = await arrived;
+  const { visitor } = await agent.command<ConversationDetail>('conversation:get', { conversationId });
+  expect([visitor.name, visitor.email]).toEqual(['Lin', 'lin@example.com']);
   expect(h.pageErrors).toEqual([]);
 });
 
@@ -117,7 +137,7 @@ test('attachments: picked and pasted files upload, images preview, others link f
   await chat.getByText('Too large (at most 10.0 MB)').waitFor();
   await chat.getByRole('button', { name: 'Remove huge.png' }).click();
 
-  await expect.poll(() => chat.locator('.drafts li.ready').count()).toBe(2);
+  await eventually(() => chat.locator('.drafts li.ready').count()).toBe(2);
   await send(chat, 'Here is a photo');
   const message = await arrived;
   expect(message.attachments.map((a) => a.fileName).sort()).toEqual(['leaf.png', 'order.txt']);

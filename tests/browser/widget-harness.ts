@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Frame, type FrameLocator, type Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
+import { expect } from 'vitest';
 import type { CreateSiteRequest, SiteAdminDTO } from '../../server/contract/admin.ts';
 import type { MessageDTO } from '../../server/contract/dto.ts';
 import type { Ack } from '../../server/contract/errors.ts';
@@ -294,3 +295,6 @@ export async function send(chat: FrameLocator, text: string): Promise<void> {
 export function identityHash(userId: string, secret: string): string {
   return createHmac('sha256', secret).update(userId).digest('hex');
 }
+
+/** expect.poll with a timeout for a loaded machine: widget, frame and server take a while to start. */
+export const eventually = <T>(value: () => T | Promise<T>) => expect.poll(value, { timeout: 15_000, interval: 100 });

@@ -1,22 +1,22 @@
-/** One polite live line under the transcript: connection trouble, queue position and wait, or no agent online. */
+/**
+ * One polite live line under the transcript: connection trouble, an agent typing, or the queue
+ * position and estimated wait (updated live while the conversation waits).
+ */
 import type { Translate } from '../shared/i18n.ts';
 import type { FrameText } from './i18n.ts';
 import type { VisitorChatState } from './visitor-chat.ts';
 
 interface StatusLineProps {
   state: VisitorChatState;
-  /** From the widget config: the only hint before the visitor's first message. */
-  agentsOnlineAtLoad: boolean;
   t: Translate<FrameText>;
 }
 
-function statusText({ state, agentsOnlineAtLoad, t }: StatusLineProps): string {
-  const { connection, conversation, queue } = state;
+function statusText({ state, t }: StatusLineProps): string {
+  const { connection, conversation, queue, agentTyping } = state;
   if (connection === 'reconnecting') return t('reconnecting');
   if (connection === 'unavailable') return t('unavailable');
-  if (!conversation) return agentsOnlineAtLoad ? '' : t('noAgentOnline');
-  if (conversation.status !== 'queued' || queue?.conversationId !== conversation.id) return '';
-  if (!queue.agentsOnline) return t('noAgentOnline');
+  if (agentTyping !== null) return agentTyping ? t('agentTyping', { name: agentTyping }) : t('someoneTyping');
+  if (conversation?.status !== 'queued' || queue?.conversationId !== conversation.id || !queue.agentsOnline) return '';
   const position = t('queuePosition', { position: queue.position });
   if (queue.estimatedWaitMs === null) return position;
   const minutes = Math.round(queue.estimatedWaitMs / 60_000);

@@ -1,13 +1,16 @@
 /**
- * The conversation as a live log: the visitor's messages on the right, the agents' on the left, system
- * events as centred lines in the visitor's language. Text is rendered as text nodes, never as HTML.
+ * The conversation as a live log (announced to screen readers as it grows): the visitor's messages on
+ * the inline end with their state (sending, sent, read, or failed with Retry), the agents' on the
+ * inline start, system events as centred lines in the visitor's language.
  */
 import { useLayoutEffect, useMemo, useRef } from 'preact/hooks';
-import type { MessageDTO, SystemEvent } from '../../server/contract/dto.ts';
+import type { MessageDTO } from '../../server/contract/dto.ts';
 import type { Locale, Translate } from '../shared/i18n.ts';
-import type { OutgoingMessage } from '../shared/messages.ts';
+import { RichText } from '../shared/rich-text.tsx';
+import { AttachmentList } from './attachments.tsx';
 import type { FrameText } from './i18n.ts';
-import type { VisitorChatState } from './visitor-chat.ts';
+import { systemText } from './system-text.ts';
+import type { VisitorChatState, VisitorOutgoing } from './visitor-chat.ts';
 
 interface TranscriptProps {
   greeting: string;
@@ -17,42 +20,36 @@ interface TranscriptProps {
   onRetry(clientId: string): void;
 }
 
-function systemText(event: SystemEvent, t: Translate<FrameText>): string {
-  switch (event.type) {
-    case 'assigned':
-      return t('systemAssigned', { name: event.agentName });
-    case 'transferred':
-      return t('systemTransferred', { name: event.agentName });
-    case 'unassigned':
-      return t('systemUnassigned');
-    case 'requeued':
-      return t('systemRequeued');
-    case 'resolved':
-      return t('systemResolved');
-  }
+function Body({ body }: { body: string }) {
+  return body ? (
+    <p class="body">
+      <RichText text={body} />
+    </p>
+  ) : null;
 }
 
-function Message({ message, time, t }: { message: MessageDTO; time: Intl.DateTimeFormat; t: Translate<FrameText> }) {
+function Message({ message, readSeq, time, t }: { message: MessageDTO; readSeq: number; time: Intl.DateTimeFormat; t: Translate<FrameText> }) {
   if (message.system) return <li class="system">{systemText(message.system, t)}</li>;
   const mine = message.authorKind === 'visitor';
-  const author = mine ? t('you') : (message.authorName ?? t('agent'));
   return (
     <li class={mine ? 'message mine' : 'message'}>
-      {!mine && <span class="author">{author}</span>}
-      <p class="body">{message.body}</p>
+      {!mine && <span class="author">{message.authorName ?? t('agent')}</span>}
+      <Body body={message.body} />
+      <AttachmentList attachments={message.attachments} />
       <span class="meta">
         <time dateTime={message.createdAt}>{time.format(new Date(message.createdAt))}</time>
-        {mine && ` · ${t('sent')}`}
+        {mine && ` · ${message.seq <= readSeq ? t('read') : t('sent')}`}
       </span>
     </li>
   );
 }
 
-function Outgoing({ message, t, onRetry }: { message: OutgoingMessage; t: Translate<FrameText>; onRetry(clientId: string): void }) {
+function Outgoing({ message, t, onRetry }: { message: VisitorOutgoing; t: Translate<FrameText>; onRetry(clientId: string): void }) {
   const failed = message.status === 'failed';
   return (
     <li class={failed ? 'message mine failed' : 'message mine sending'}>
-      <p class="body">{message.body}</p>
+      <Body body={message.body} />
+      <AttachmentList attachments={message.attachments} />
       <span class="meta">
         {!failed ? t('sending') : message.error === 'RATE_LIMITED' ? t('rateLimited') : t('failed')}
         {failed && (
@@ -68,17 +65,17 @@ function Outgoing({ message, t, onRetry }: { message: OutgoingMessage; t: Transl
 export function Transcript({ greeting, state, locale, t, onRetry }: TranscriptProps) {
   const time = useMemo(() => new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' }), [locale]);
   const log = useRef<HTMLDivElement>(null);
-  const { messages, outgoing } = state;
+  const { messages, outgoing, conversation } = state;
   // Keep the newest message in view.
   useLayoutEffect(() => {
     log.current?.scrollTo({ top: log.current.scrollHeight });
   }, [messages, outgoing]);
   return (
-    <div class="transcript" role="log" aria-label={t('transcript')} ref={log}>
+    <div class="transcript" role="log" aria-label={t('transcript')} ref={log} tabIndex={0}>
       {greeting && <p class="greeting">{greeting}</p>}
       <ol>
         {messages.map((message) => (
-          <Message key={message.id} message={message} time={time} t={t} />
+          <Message key={message.id} message={message} readSeq={conversation?.agentReadSeq ?? 0} time={time} t={t} />
         ))}
         {outgoing.map((message) => (
           <Outgoing key={message.clientId} message={message} t={t} onRetry={onRetry} />

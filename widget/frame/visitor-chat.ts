@@ -1,52 +1,107 @@
 /**
- * The visitor's side of the chat, independent of the view: one socket to /visitor, the conversation on
- * screen, its transcript, the messages on their way and the queue position. The view subscribes to
- * immutable snapshots of the state.
+ * The visitor's side of the chat, independent of the view: one socket to /visitor, the visitor's
+ * conversations, the one on screen with its transcript, the messages on their way, the queue position,
+ * read receipts and typing. The view subscribes to immutable snapshots of the state.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ConversationDTO, MessageDTO, QueuePositionDTO } from '../../server/contract/dto.ts';
-import type { VisitorClientToServer, VisitorServerToClient } from '../../server/contract/events.ts';
+import type { AttachmentDTO, ConversationDTO, MessageDTO, QueuePositionDTO, VisitorDTO } from '../../server/contract/dto.ts';
+import type { VisitorClientToServer, VisitorServerToClient, VisitorUpdateRequest } from '../../server/contract/events.ts';
+import type { Identity } from '../bridge.ts';
 import { newClientId } from '../shared/client-id.ts';
 import { CatchUpPoint, lastSeq, mergeMessages, type OutgoingMessage } from '../shared/messages.ts';
 import { AckError, isUnauthorized, requester, type Requester } from '../shared/request.ts';
+import { TypingNotifier } from './typing-notifier.ts';
+import { uploadAttachment } from './uploads.ts';
+
+/** An agent's typing indicator is dropped when no refresh comes for this long. */
+const AGENT_TYPING_TIMEOUT_MS = 6000;
+
+export interface VisitorOutgoing extends OutgoingMessage {
+  attachments: AttachmentDTO[];
+}
 
 export interface VisitorChatState {
   /** `unavailable`: the server refused even a fresh token, so the chat stops trying. */
   connection: 'connecting' | 'online' | 'reconnecting' | 'unavailable';
-  /** The visitor's latest conversation, or null before their first message. */
+  /** Every conversation of the visitor, newest first. */
+  conversations: ConversationDTO[];
+  /** The conversation on screen; null before the first message, or when the visitor starts a new one. */
   conversation: ConversationDTO | null;
   messages: MessageDTO[];
-  outgoing: OutgoingMessage[];
+  outgoing: VisitorOutgoing[];
   /** The latest position received, for whichever conversation it names. */
   queue: QueuePositionDTO | null;
-  /** Whether the loader shows the panel. */
-  visible: boolean;
-  /** Agent messages that arrived while the panel was hidden. */
+  /** Known once connected: the pre-chat and offline forms start from its name and email. */
+  visitor: VisitorDTO | null;
+  /** The name of the agent typing in the conversation on screen, or null when nobody is. */
+  agentTyping: string | null;
+  /** The panel is open and the page shown: agent messages count as read as they arrive. */
+  seeing: boolean;
+  /** Agent messages of the conversation on screen the visitor has not seen. */
   unread: number;
 }
 
-type Listener = (state: VisitorChatState) => void;
+export interface VisitorChatEvents {
+  /** The server refused the token: get a new one and pass it to `setToken`. */
+  tokenRejected(): void;
+  /** Identify signed a token for the identified visitor: the loader keeps it from now on. */
+  tokenChanged(token: string): void;
+  /** A new message in the conversation on screen: arrived live, or this page's own, stored. */
+  message(message: MessageDTO): void;
+  /** A call of the JS API failed. */
+  apiError(error: AckError): void;
+}
 
-const newest = (conversations: ConversationDTO[]): ConversationDTO | null =>
-  conversations.reduce<ConversationDTO | null>((latest, c) => (latest && latest.queuedAt >= c.queuedAt ? latest : c), null);
+/** What the visitor looks at: the newest conversation, one chosen from the history, or a new one. */
+type Choice = { kind: 'latest' } | { kind: 'chosen'; id: string } | { kind: 'new' };
+
+type Context = NonNullable<VisitorUpdateRequest['context']>;
+
+const newestFirst = (conversations: ConversationDTO[]): ConversationDTO[] =>
+  [...conversations].sort((a, b) => b.queuedAt.localeCompare(a.queuedAt));
+
+const asAckError = (error: unknown): AckError =>
+  error instanceof AckError ? error : new AckError({ code: 'INTERNAL', message: String(error) });
 
 export class VisitorChat {
-  #state: VisitorChatState = { connection: 'connecting', conversation: null, messages: [], outgoing: [], queue: null, visible: false, unread: 0 };
-  readonly #listeners = new Set<Listener>();
+  #state: VisitorChatState = {
+    connection: 'connecting',
+    conversations: [],
+    conversation: null,
+    messages: [],
+    outgoing: [],
+    queue: null,
+    visitor: null,
+    agentTyping: null,
+    seeing: false,
+    unread: 0,
+  };
+  readonly #listeners = new Set<(state: VisitorChatState) => void>();
   readonly #socket: Socket<VisitorServerToClient, VisitorClientToServer>;
   readonly #request: Requester<VisitorClientToServer>;
-  readonly #onTokenRejected: () => void;
+  readonly #events: VisitorChatEvents;
   readonly #catchUp = new CatchUpPoint();
+  readonly #typing: TypingNotifier;
   #token: string;
   #awaitingToken = false;
+  #choice: Choice = { kind: 'latest' };
+  /** Reported once per visitor; null once sent. */
+  #context: Context | null;
+  /** The highest seq this page marked read, per conversation on screen. */
+  #read = { conversationId: '', seq: 0 };
+  #agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** `onTokenRejected` must get a new token and pass it to `setToken`. */
-  constructor(token: string, onTokenRejected: () => void) {
+  constructor(token: string, options: { context: Context; typingPreview: boolean; events: VisitorChatEvents }) {
     this.#token = token;
-    this.#onTokenRejected = onTokenRejected;
+    this.#context = options.context;
+    this.#events = options.events;
     // The function form of `auth` is read on every (re)connect, so it always sends the latest token.
     this.#socket = io('/visitor', { transports: ['websocket'], auth: (send) => send({ token: this.#token }) });
     this.#request = requester(this.#socket);
+    this.#typing = new TypingNotifier((typing, preview) => {
+      const open = this.#openConversation();
+      if (open) this.#request('typing', { conversationId: open.id, typing, preview }).catch(() => {});
+    }, options.typingPreview);
     this.#listen();
   }
 
@@ -54,7 +109,7 @@ export class VisitorChat {
     return this.#state;
   }
 
-  subscribe(listener: Listener): () => void {
+  subscribe(listener: (state: VisitorChatState) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -64,12 +119,13 @@ export class VisitorChat {
     if (!this.#socket.connected) this.#socket.connect();
   }
 
-  setVisible(visible: boolean): void {
-    this.#update({ visible, unread: visible ? 0 : this.#state.unread });
+  setSeeing(seeing: boolean): void {
+    this.#update({ seeing });
   }
 
-  send(body: string): void {
-    const message: OutgoingMessage = { clientId: newClientId(), body, status: 'sending', error: null };
+  send(body: string, attachments: AttachmentDTO[] = []): void {
+    this.#typing.stop();
+    const message: VisitorOutgoing = { clientId: newClientId(), body, attachments, status: 'sending', error: null };
     this.#update({ outgoing: [...this.#state.outgoing, message] });
     void this.#deliver(message);
   }
@@ -82,11 +138,71 @@ export class VisitorChat {
     void this.#deliver(message);
   }
 
+  draft(text: string): void {
+    this.#typing.draft(text);
+  }
+
+  /** An empty conversation on screen; the next message starts it. */
+  startNew(): void {
+    this.#choice = { kind: 'new' };
+    this.#catchUp.reset();
+    this.#update({ conversation: null, messages: [], agentTyping: null });
+  }
+
+  /** Puts one of the visitor's conversations on screen. */
+  async show(conversationId: string): Promise<void> {
+    this.#choice = { kind: 'chosen', id: conversationId };
+    await this.#sync();
+  }
+
+  async rate(rating: number, comment: string): Promise<void> {
+    const conversation = this.#state.conversation;
+    if (!conversation) return;
+    const trimmed = comment.trim();
+    this.#applyConversation(await this.#request('conversation:rate', { conversationId: conversation.id, rating, comment: trimmed || undefined }));
+  }
+
+  /** Name, email (pre-chat and offline forms) or the page's custom attributes. */
+  async updateVisitor(update: VisitorUpdateRequest): Promise<void> {
+    this.#update({ visitor: await this.#request('visitor:update', update) });
+  }
+
+  setAttributes(attributes: VisitorUpdateRequest['attributes']): void {
+    this.updateVisitor({ attributes }).catch((error: unknown) => this.#events.apiError(asAckError(error)));
+  }
+
+  async identify({ id, name, email, hash }: Identity): Promise<void> {
+    try {
+      const result = await this.#request('visitor:identify', { userId: String(id), name: name ?? undefined, email: email ?? undefined, hash: hash ?? undefined });
+      const switched = result.visitor.id !== this.#state.visitor?.id;
+      this.#token = result.token;
+      this.#events.tokenChanged(result.token);
+      this.#update({ visitor: result.visitor });
+      if (!switched) return;
+      // The same user known from another device: reconnect as them and show their conversations.
+      this.#choice = { kind: 'latest' };
+      this.#socket.disconnect().connect();
+    } catch (error) {
+      this.#events.apiError(asAckError(error));
+    }
+  }
+
+  upload(file: File): Promise<AttachmentDTO> {
+    return uploadAttachment(this.#token, file, this.#openConversation()?.id ?? null);
+  }
+
+  /** The conversation on screen, if messages can still go to it. */
+  #openConversation(): ConversationDTO | null {
+    const { conversation } = this.#state;
+    return conversation && conversation.status !== 'resolved' ? conversation : null;
+  }
+
   #listen(): void {
     const socket = this.#socket;
     socket.on('connect', () => {
       this.#awaitingToken = false;
       this.#update({ connection: 'online' });
+      void this.#reportContext();
       void this.#sync();
     });
     socket.on('disconnect', () => {
@@ -98,49 +214,67 @@ export class VisitorChat {
       if (socket.active) return;
       if (!isUnauthorized(error) || this.#awaitingToken) return this.#update({ connection: 'unavailable' });
       this.#awaitingToken = true;
-      this.#onTokenRejected();
+      this.#events.tokenRejected();
     });
     socket.on('message:new', (message) => this.#receive(message));
-    socket.on('conversation:updated', (conversation) => {
-      const current = this.#state.conversation;
-      if (current && current.id !== conversation.id) return;
-      this.#update({ conversation });
-    });
+    socket.on('conversation:updated', (conversation) => this.#applyConversation(conversation));
     // Kept even before the conversation is known (it can come before the send's answer); the view
     // shows it only for the conversation on screen while it waits.
     socket.on('queue:position', (queue) => this.#update({ queue }));
-  }
-
-  #receive(message: MessageDTO): void {
-    const { conversation, messages, outgoing, visible, unread } = this.#state;
-    // A conversation started elsewhere (another tab): catch up through the list.
-    if (conversation?.id !== message.conversationId) return void this.#sync();
-    this.#catchUp.received(message);
-    const merged = mergeMessages(messages, [message]);
-    if (merged === messages) return;
-    const unseen = !visible && message.authorKind === 'agent';
-    this.#update({
-      messages: merged,
-      outgoing: outgoing.filter((m) => m.clientId !== message.clientId),
-      unread: unseen ? unread + 1 : unread,
+    socket.on('typing', ({ conversationId, typing, name }) => {
+      const { conversation } = this.#state;
+      if (conversation?.id !== conversationId) return;
+      clearTimeout(this.#agentTypingTimer);
+      if (typing) this.#agentTypingTimer = setTimeout(() => this.#update({ agentTyping: null }), AGENT_TYPING_TIMEOUT_MS);
+      this.#update({ agentTyping: typing ? (name ?? conversation.assignee?.name ?? '') : null });
+    });
+    socket.on('conversation:read', ({ conversationId, seq, by }) => {
+      const { conversation } = this.#state;
+      if (conversation?.id !== conversationId) return;
+      const key = by === 'agent' ? 'agentReadSeq' : 'visitorReadSeq';
+      if (seq > conversation[key]) this.#applyConversation({ ...conversation, [key]: seq });
     });
   }
 
-  /** On every (re)connect: find the latest conversation and fetch what this page has not seen. */
+  #receive(message: MessageDTO): void {
+    const { conversation, messages, outgoing, agentTyping } = this.#state;
+    // A conversation started elsewhere (another tab), or a reply in the newest one while an older one
+    // is on screen: follow it.
+    if (conversation?.id !== message.conversationId) {
+      this.#choice = { kind: 'latest' };
+      return void this.#sync();
+    }
+    this.#catchUp.received(message);
+    const merged = mergeMessages(messages, [message]);
+    if (merged === messages) return;
+    this.#update({
+      messages: merged,
+      outgoing: outgoing.filter((m) => m.clientId !== message.clientId),
+      agentTyping: message.authorKind === 'agent' ? null : agentTyping,
+    });
+    this.#events.message(message);
+  }
+
+  /** On every (re)connect, and when the conversation on screen changes: fetch what this page has not seen. */
   async #sync(): Promise<void> {
     try {
-      const latest = newest(await this.#request('conversation:list', {}));
-      if (!latest) return;
-      const known = this.#state.conversation?.id === latest.id;
+      const conversations = newestFirst(await this.#request('conversation:list', {}));
+      const choice = this.#choice;
+      const target =
+        choice.kind === 'new' ? null : ((choice.kind === 'chosen' && conversations.find((c) => c.id === choice.id)) || conversations[0] || null);
+      if (!target) return this.#update({ conversations });
+      const known = this.#state.conversation?.id === target.id;
       const missed = known
-        ? await this.#historyAfter(latest.id, this.#catchUp.seq)
-        : (await this.#request('history:get', { conversationId: latest.id })).messages;
-      const stillKnown = this.#state.conversation?.id === latest.id;
+        ? await this.#historyAfter(target.id, this.#catchUp.seq)
+        : (await this.#request('history:get', { conversationId: target.id })).messages;
+      const stillKnown = this.#state.conversation?.id === target.id;
       if (!stillKnown) this.#catchUp.reset();
       this.#catchUp.caughtUp(missed);
       this.#update({
-        conversation: latest,
+        conversations,
+        conversation: target,
         messages: mergeMessages(stillKnown ? this.#state.messages : [], missed),
+        agentTyping: stillKnown ? this.#state.agentTyping : null,
       });
     } catch (error) {
       console.warn('[Parley] could not load the conversation:', error); // the next reconnect tries again
@@ -156,26 +290,59 @@ export class VisitorChat {
     }
   }
 
-  async #deliver({ clientId, body }: OutgoingMessage): Promise<void> {
-    const open = this.#state.conversation;
+  async #reportContext(): Promise<void> {
+    const context = this.#context;
+    if (!context) return;
+    try {
+      this.#update({ visitor: await this.#request('visitor:update', { context }) });
+      this.#context = null;
+    } catch (error) {
+      console.warn('[Parley] could not report the page:', error);
+    }
+  }
+
+  async #deliver({ clientId, body, attachments }: VisitorOutgoing): Promise<void> {
+    const open = this.#openConversation();
     try {
       const result = await this.#request('message:send', {
-        conversationId: open && open.status !== 'resolved' ? open.id : undefined,
+        conversationId: open?.id,
+        newConversation: this.#choice.kind === 'new' || undefined,
         clientId,
         body,
+        attachmentIds: attachments.length ? attachments.map((a) => a.id) : undefined,
       });
+      this.#choice = { kind: 'chosen', id: result.conversation.id };
       const current = this.#state.conversation;
       const switched = current?.id !== result.conversation.id;
       if (switched) this.#catchUp.reset();
+      const known = switched ? [] : this.#state.messages;
+      const messages = mergeMessages(known, [result.message]);
       this.#update({
+        conversations: this.#withConversation(result.conversation),
         // The answer's conversation may be older than a conversation:updated that came first.
         conversation: switched ? result.conversation : current,
-        messages: mergeMessages(switched ? [] : this.#state.messages, [result.message]),
+        messages,
         outgoing: this.#state.outgoing.filter((m) => m.clientId !== clientId),
+        agentTyping: switched ? null : this.#state.agentTyping,
       });
+      // Unless its live event came first.
+      if (messages !== known) this.#events.message(result.message);
     } catch (error) {
-      this.#setOutgoing(clientId, { status: 'failed', error: error instanceof AckError ? error.code : 'INTERNAL' });
+      this.#setOutgoing(clientId, { status: 'failed', error: asAckError(error).code });
     }
+  }
+
+  /** The visitor's conversations with this one added or replaced, newest first. */
+  #withConversation(conversation: ConversationDTO): ConversationDTO[] {
+    return newestFirst([conversation, ...this.#state.conversations.filter((c) => c.id !== conversation.id)]);
+  }
+
+  #applyConversation(conversation: ConversationDTO): void {
+    const onScreen = this.#state.conversation?.id === conversation.id;
+    this.#update({
+      conversations: this.#withConversation(conversation),
+      ...(onScreen && { conversation }),
+    });
   }
 
   #setOutgoing(clientId: string, patch: Pick<OutgoingMessage, 'status' | 'error'>): void {
@@ -183,7 +350,27 @@ export class VisitorChat {
   }
 
   #update(patch: Partial<VisitorChatState>): void {
-    this.#state = { ...this.#state, ...patch };
+    const next = { ...this.#state, ...patch };
+    next.unread = this.#unreadAfterSeeing(next);
+    this.#state = next;
     for (const listener of this.#listeners) listener(this.#state);
+  }
+
+  /**
+   * Agent messages after the visitor's read mark are unread, unless the visitor sees them now: then
+   * they are marked read (the server tells the agents) and none is unread.
+   */
+  #unreadAfterSeeing({ conversation, messages, seeing, connection }: VisitorChatState): number {
+    if (!conversation) return 0;
+    if (this.#read.conversationId !== conversation.id) this.#read = { conversationId: conversation.id, seq: 0 };
+    const readSeq = Math.max(conversation.visitorReadSeq, this.#read.seq);
+    const unseen = messages.filter((m) => m.authorKind === 'agent' && m.seq > readSeq).length;
+    if (!unseen || !seeing || connection !== 'online') return unseen;
+    const seq = lastSeq(messages);
+    this.#read.seq = seq;
+    this.#request('conversation:read', { conversationId: conversation.id, seq }).catch(() => {
+      this.#read.seq = readSeq; // counted unread again, so the next look retries
+    });
+    return 0;
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { WidgetConfig } from '../../server/contract/http.ts';
 import { listen, post, type FrameMessage, type HostMessage } from '../bridge.ts';
+import type { Locale } from '../shared/i18n.ts';
 import { createVisitorSession } from './server-api.ts';
 import type { SiteStorage } from './storage.ts';
 
@@ -12,63 +13,60 @@ export interface ChatFrameOptions {
   config: WidgetConfig;
   storage: SiteStorage;
   container: HTMLElement;
-  onUnread(count: number): void;
-  onCloseRequest(): void;
+  /** Read at every init, so an init after a rejected token carries the current choice. */
+  locale(): Locale;
+  /** Every frame message but the session's own (ready, token-rejected, token). */
+  onMessage(message: FrameMessage): void;
 }
 
 export interface ChatFrame {
-  setVisible(open: boolean): void;
+  /** Delivered once the frame has its session; until then messages wait, in order. */
+  send(message: HostMessage): void;
+  focus(): void;
+  remove(): void;
 }
 
-export function createChatFrame({ origin, config, storage, container, onUnread, onCloseRequest }: ChatFrameOptions): ChatFrame {
+export function createChatFrame({ origin, config, storage, container, locale, onMessage }: ChatFrameOptions): ChatFrame {
   const { siteKey } = config;
   const iframe = document.createElement('iframe');
-  iframe.title = 'Chat';
+  iframe.title = config.settings.teamName;
+  // The frame plays a sound on new messages; browsers let it only with the page's delegation.
+  iframe.allow = 'autoplay';
   // `host` tells the frame the one origin it may talk to; the browser drops its posts anywhere else.
   // `site` lets the server answer with the site's allowed origins as CSP frame-ancestors.
   iframe.src = `${origin}/frame/?site=${encodeURIComponent(siteKey)}&host=${encodeURIComponent(location.origin)}`;
   container.append(iframe);
 
-  let visible = false;
-  let ready = false;
-  const send = (message: HostMessage): void => {
-    if (ready && iframe.contentWindow) post(iframe.contentWindow, origin, message);
+  let waiting: HostMessage[] | null = [];
+  const toFrame = (message: HostMessage): void => {
+    if (iframe.contentWindow) post(iframe.contentWindow, origin, message);
   };
   const startSession = (): void => {
-    const token = storage.get('token') ?? undefined;
-    createVisitorSession(origin, { siteKey, token }).then(
-      (session) => {
-        storage.set('token', session.token);
-        send({ v: 1, type: 'init', token: session.token, config });
-        send({ v: 1, type: 'visibility', open: visible });
+    createVisitorSession(origin, { siteKey, token: storage.get('token') ?? undefined }).then(
+      ({ token }) => {
+        storage.set('token', token);
+        const page = { url: location.href, title: document.title, referrer: document.referrer };
+        toFrame({ v: 1, type: 'init', token, config, page, locale: locale(), muted: !!storage.get('muted') });
+        waiting?.forEach(toFrame);
+        waiting = null;
       },
-      (error: unknown) => console.warn('[Parley] could not start a chat session:', error),
+      (error: unknown) => console.warn('[Parley] no session:', error),
     );
   };
 
   listen<FrameMessage>(() => iframe.contentWindow, origin, (message) => {
-    switch (message.type) {
-      case 'ready':
-        ready = true;
-        startSession();
-        break;
-      case 'token-rejected':
-        startSession();
-        break;
-      case 'state':
-        storage.set('conversation', message.hasConversation ? '1' : null);
-        onUnread(message.unread);
-        break;
-      case 'close':
-        onCloseRequest();
-        break;
-    }
+    if (message.type === 'ready' || message.type === 'token-rejected') startSession();
+    else if (message.type === 'token') storage.set('token', message.token);
+    else onMessage(message);
   });
 
   return {
-    setVisible(open) {
-      visible = open;
-      send({ v: 1, type: 'visibility', open });
+    send(message) {
+      if (waiting) waiting.push(message);
+      else toFrame(message);
     },
+    focus: () => iframe.focus(),
+    // The bridge listener stays, but answers nothing: a removed iframe has no window to match.
+    remove: () => iframe.remove(),
   };
 }

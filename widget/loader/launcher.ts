@@ -3,67 +3,86 @@
  * page's CSS can't reach them and ours can't leak out. Built with DOM calls, never innerHTML.
  */
 import type { WidgetSettings } from '../../server/contract/dto.ts';
+import type { Locale } from '../shared/i18n.ts';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const CHAT_ICON = 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z';
 const CLOSE_ICON = 'M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12l5.6 5.6-1.4 1.4-5.6-5.6L6.4 19 5 17.6l5.6-5.6L5 6.4z';
 
-const styles = (side: 'left' | 'right'): string => `
-.launcher,.panel{position:fixed;${side}:20px}
-.launcher{bottom:20px;width:56px;height:56px;border:0;border-radius:50%;padding:0;cursor:pointer;display:grid;place-items:center;background:var(--color);color:#fff;box-shadow:0 4px 14px rgba(0,0,0,.25)}
-.launcher:focus-visible{outline:3px solid var(--color);outline-offset:3px}
-svg{width:28px;height:28px}
-.badge{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 5px;box-sizing:border-box;border-radius:10px;background:#d93025;color:#fff;font:600 12px/20px system-ui,sans-serif}
-.panel{bottom:88px;width:min(380px,calc(100vw - 40px));height:min(640px,calc(100vh - 108px));border-radius:12px;overflow:hidden;background:#fff;box-shadow:0 8px 30px rgba(0,0,0,.25)}
-[hidden]{display:none}
-iframe{display:block;width:100%;height:100%;border:0}
-@media (max-width:480px){.panel{inset:0;width:auto;height:auto;border-radius:0}.launcher[aria-expanded=true]{display:none}}`;
+/** The launcher's names: open, close, and the unread suffix. */
+const LABELS: Record<Locale, [string, string, string]> = {
+  en: ['Open chat', 'Close chat', 'unread'],
+  'zh-CN': ['打开聊天', '关闭聊天', '条未读'],
+};
+
+/**
+ * `:host{all:initial!important}`: an `!important` rule inside a shadow tree beats the page's `!important`
+ * rules on the host element (`* { all: unset !important }`), and resets what the host would inherit
+ * (font-size, visibility, direction...); `display:contents`: the host makes no box, so nothing on the
+ * page moves. Only px units: the page's root font size must not matter.
+ * The shadow tree holds one div (the panel), one button (the bubble) and one span (its badge).
+ * The icon is black or white, whichever contrasts more with the site's colour (LCH lightness ≈ 53.4 is
+ * where both give the same ratio).
+ */
+function styles({ position, offsetX, offsetY, zIndex }: WidgetSettings): string {
+  const side = position === 'left' ? 'left' : 'right';
+  const bottom = `calc(${offsetY}px + env(safe-area-inset-bottom))`;
+  return `:host{all:initial!important;display:contents!important}div,button{position:fixed;z-index:${zIndex};${side}:calc(${offsetX}px + env(safe-area-inset-${side}))}\
+button{bottom:${bottom};width:56px;height:56px;border:0;border-radius:50%;padding:14px;cursor:pointer;background:var(--c);color:#fff;box-shadow:0 4px 16px #0004}\
+@supports (color:lch(from red l c h)){button{color:lch(from var(--c) calc((53.4 - l)*infinity) 0 0)}}\
+button:focus-visible{outline:3px solid #1f2328;outline-offset:2px}svg{display:block;fill:currentColor}\
+span{position:absolute;top:-4px;right:-4px;padding:0 6px;border-radius:10px;background:#c5221f;color:#fff;font:600 12px/20px system-ui}\
+div{bottom:calc(${bottom} + 68px);width:min(380px,100vw - 40px);height:min(640px,100vh - ${offsetY + 88}px);border-radius:12px;overflow:hidden;background:#fff;box-shadow:0 4px 16px #0004}\
+iframe{display:block;width:100%;height:100%;border:0}\
+@media (max-width:639.98px){div{inset:0;width:auto;height:auto;border-radius:0;padding:env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left)}[aria-expanded=true]{display:none}}`;
+}
 
 export interface Launcher {
   /** Where the chat iframe goes. */
   panel: HTMLElement;
   setOpen(open: boolean): void;
   setUnread(count: number): void;
+  setLocale(locale: Locale): void;
 }
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string>): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  return node;
-}
-
-export function mountLauncher(settings: WidgetSettings, onToggle: () => void): Launcher {
+export function mountLauncher(settings: WidgetSettings, locale: Locale, onToggle: () => void): Launcher {
   // A custom element name: page stylesheets rarely target it, unlike div.
   const hostElement = document.createElement('parley-widget');
-  hostElement.style.cssText = `position:fixed;z-index:${Math.trunc(settings.zIndex)}`;
-  hostElement.style.setProperty('--color', settings.color);
+  hostElement.style.setProperty('--c', settings.color);
   const root = hostElement.attachShadow({ mode: 'open' });
 
-  const style = document.createElement('style');
-  style.textContent = styles(settings.position === 'left' ? 'left' : 'right');
-  const panel = element('div', { class: 'panel', id: 'panel', hidden: '' });
-  const button = element('button', { class: 'launcher', type: 'button', 'aria-controls': 'panel' });
+  // A constructed stylesheet is not an inline <style>, so a host CSP without 'unsafe-inline' allows it.
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(styles(settings));
+  root.adoptedStyleSheets = [sheet];
+
+  const panel = document.createElement('div');
+  panel.id = 'panel';
+  panel.hidden = true;
+  const button = document.createElement('button');
+  button.setAttribute('aria-controls', 'panel');
+  // A button's content is presentational: its aria-label alone names it, so icon and badge need no aria-hidden.
   const icon = document.createElementNS(SVG_NS, 'svg');
   icon.setAttribute('viewBox', '0 0 24 24');
-  icon.setAttribute('aria-hidden', 'true');
   const path = document.createElementNS(SVG_NS, 'path');
-  path.setAttribute('fill', 'currentColor');
   icon.append(path);
-  const badge = element('span', { class: 'badge', 'aria-hidden': 'true', hidden: '' });
+  const badge = document.createElement('span');
   button.append(icon, badge);
   button.addEventListener('click', onToggle);
-  root.append(style, panel, button);
-  document.body.append(hostElement);
+  root.append(panel, button);
+  // Under <html>, not <body>: a transform or filter on the page's body can't capture our fixed position.
+  document.documentElement.append(hostElement);
 
   let open = false;
   let unread = 0;
   const render = (): void => {
+    const [openLabel, closeLabel, unreadLabel] = LABELS[locale];
     panel.hidden = !open;
-    button.setAttribute('aria-expanded', String(open));
-    button.setAttribute('aria-label', open ? 'Close chat' : unread ? `Open chat, ${unread} unread` : 'Open chat');
+    button.setAttribute('aria-expanded', `${open}`);
+    button.setAttribute('aria-label', open ? closeLabel : unread ? `${openLabel}, ${unread} ${unreadLabel}` : openLabel);
     path.setAttribute('d', open ? CLOSE_ICON : CHAT_ICON);
     badge.hidden = open || unread === 0;
-    badge.textContent = unread > 9 ? '9+' : String(unread);
+    badge.textContent = unread > 9 ? '9+' : `${unread}`;
   };
   render();
   return {
@@ -77,6 +96,10 @@ export function mountLauncher(settings: WidgetSettings, onToggle: () => void): L
     },
     setUnread(count) {
       unread = count;
+      render();
+    },
+    setLocale(next) {
+      locale = next;
       render();
     },
   };

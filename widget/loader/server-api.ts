@@ -2,9 +2,8 @@
 import type { VisitorSessionRequest, VisitorSessionResponse, WidgetConfig } from '../../server/contract/http.ts';
 
 async function jsonOrThrow<T>(response: Response): Promise<T> {
-  if (response.ok) return (await response.json()) as T;
-  const body = (await response.json().catch(() => null)) as { error?: { code?: string } } | null;
-  throw new Error(`${response.status} ${body?.error?.code ?? response.statusText}`);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return (await response.json()) as T;
 }
 
 export async function fetchWidgetConfig(origin: string, siteKey: string): Promise<WidgetConfig> {

@@ -2,7 +2,7 @@
  * The widget's state in the host page's localStorage, one namespace per site. The host's storage is
  * first-party, so the visitor keeps their identity where the frame's own storage would be partitioned.
  */
-type Entry = 'token' | 'conversation';
+type Entry = 'token' | 'conversation' | 'muted';
 
 export interface SiteStorage {
   get(entry: Entry): string | null;

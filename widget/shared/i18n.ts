@@ -7,12 +7,8 @@ export type Locale = (typeof LOCALES)[number];
 /** A site's setting wins; otherwise the browser's first language we speak; otherwise English. */
 export function pickLocale(languages: readonly string[], setting: WidgetSettings['locale'] = 'auto'): Locale {
   if (setting !== 'auto') return setting;
-  for (const language of languages) {
-    const base = language.toLowerCase().split('-')[0];
-    if (base === 'zh') return 'zh-CN';
-    if (base === 'en') return 'en';
-  }
-  return 'en';
+  const spoken = languages.find((language) => /^(en|zh)\b/i.test(language));
+  return spoken && /^zh/i.test(spoken) ? 'zh-CN' : 'en';
 }
 
 export type Translate<K extends string> = (key: K, params?: Record<string, string | number>) => string;

@@ -1,0 +1,159 @@
+/** Canned responses: shortcut, title and text, for one site or every site. Agents insert them with `/shortcut`. */
+import { useState } from 'preact/hooks';
+import type { CannedResponseRequest, SiteAdminDTO } from '../../server/contract/admin.ts';
+import type { CannedResponseDTO } from '../../server/contract/dto.ts';
+import type { AdminApi } from '../api.ts';
+import { t } from '../i18n.ts';
+import { AdminPage, ErrorLine, errorText, Status, useLoad } from './common.tsx';
+
+const blank: CannedResponseRequest = { siteId: null, shortcut: '', title: '', body: '' };
+
+function CannedForm({ api, sites, editing, onSaved, onCancel }: {
+  api: AdminApi;
+  sites: SiteAdminDTO[];
+  editing: CannedResponseDTO | null;
+  onSaved(): void;
+  onCancel(): void;
+}) {
+  const [draft, setDraft] = useState<CannedResponseRequest>(editing ? { siteId: editing.siteId, shortcut: editing.shortcut, title: editing.title, body: editing.body } : blank);
+  const [error, setError] = useState<string | null>(null);
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      if (editing) await api.patch(`/canned/${editing.id}`, draft);
+      else await api.post('/canned', draft);
+      setDraft(blank);
+      onSaved();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <form class="admin-form" onSubmit={save} aria-labelledby="canned-form-title">
+      <h2 id="canned-form-title">{editing ? t('editCanned', { shortcut: editing.shortcut }) : t('newCanned')}</h2>
+      <div class="row">
+        <label>
+          {t('cannedSite')}
+          <select value={draft.siteId ?? ''} onChange={(e) => setDraft({ ...draft, siteId: e.currentTarget.value || null })}>
+            <option value="">{t('allSites')}</option>
+            {sites.map((site) => (
+              <option key={site.id} value={site.id}>
+                {site.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('shortcut')}
+          <input required pattern="/?[A-Za-z0-9_\-]{1,32}" maxLength={33} value={draft.shortcut} placeholder="thanks" onInput={(e) => setDraft({ ...draft, shortcut: e.currentTarget.value })} />
+        </label>
+        <label>
+          {t('cannedTitle')}
+          <input required maxLength={100} value={draft.title} onInput={(e) => setDraft({ ...draft, title: e.currentTarget.value })} />
+        </label>
+      </div>
+      <label>
+        {t('cannedBody')}
+        <textarea required rows={4} maxLength={5000} value={draft.body} onInput={(e) => setDraft({ ...draft, body: e.currentTarget.value })} />
+      </label>
+      <ErrorLine error={error} />
+      <div class="form-actions">
+        <button type="submit" class="primary">
+          {editing ? t('saveChanges') : t('addCanned')}
+        </button>
+        {editing && (
+          <button type="button" onClick={onCancel}>
+            {t('cancel')}
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
+
+export function CannedAdmin({ api, onChange }: { api: AdminApi; onChange(): void }) {
+  const canned = useLoad(() => api.get<CannedResponseDTO[]>('/canned'), [api]);
+  const sites = useLoad(() => api.get<SiteAdminDTO[]>('/sites'), [api]);
+  const [editing, setEditing] = useState<CannedResponseDTO | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const siteName = (id: string | null) => (id === null ? t('allSites') : (sites.data?.find((s) => s.id === id)?.name ?? id));
+  const changed = (text: string) => {
+    setEditing(null);
+    setStatus(text);
+    canned.reload();
+    onChange();
+  };
+  return (
+    <AdminPage title={t('cannedResponses')}>
+      <ErrorLine error={canned.error ?? error} />
+      <Status text={status} />
+      <table class="admin-table">
+        <caption class="visually-hidden">{t('cannedResponses')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('shortcut')}</th>
+            <th scope="col">{t('cannedTitle')}</th>
+            <th scope="col">{t('cannedSite')}</th>
+            <th scope="col">{t('cannedBody')}</th>
+            <th scope="col">
+              <span class="visually-hidden">{t('actions')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(canned.data ?? []).map((c) => (
+            <tr key={c.id}>
+              <th scope="row">
+                <code>/{c.shortcut}</code>
+              </th>
+              <td>{c.title}</td>
+              <td>{siteName(c.siteId)}</td>
+              <td class="clip">{c.body}</td>
+              <td class="row-actions">
+                <button type="button" onClick={() => setEditing(c)}>
+                  {t('edit')}
+                  <span class="visually-hidden"> /{c.shortcut}</span>
+                </button>
+                <button
+                  type="button"
+                  class="danger"
+                  onClick={async () => {
+                    if (!confirm(t('deleteCannedConfirm', { shortcut: c.shortcut }))) return;
+                    try {
+                      await api.delete(`/canned/${c.id}`);
+                      changed(t('deleted'));
+                    } catch (err) {
+                      setError(errorText(err));
+                    }
+                  }}
+                >
+                  {t('delete')}
+                  <span class="visually-hidden"> /{c.shortcut}</span>
+                </button>
+              </td>
+            </tr>
+          ))}
+          {canned.data?.length === 0 && (
+            <tr>
+              <td colSpan={5} class="empty">
+                {t('noCanned')}
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {sites.data && (
+        <CannedForm
+          key={editing?.id ?? 'new'}
+          api={api}
+          sites={sites.data}
+          editing={editing}
+          onSaved={() => changed(t('saved'))}
+          onCancel={() => setEditing(null)}
+        />
+      )}
+    </AdminPage>
+  );
+}

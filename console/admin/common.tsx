@@ -1,0 +1,86 @@
+/** Small pieces the admin screens share: loading state, error text, copy to clipboard. */
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useId, useState } from 'preact/hooks';
+import { ApiError } from '../api.ts';
+import { failureText } from '../format.ts';
+import { t } from '../i18n.ts';
+
+export interface Loaded<T> {
+  data: T | null;
+  error: string | null;
+  reload(): void;
+}
+
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    load().then(
+      (value) => {
+        if (!live) return;
+        setData(value);
+        setError(null);
+      },
+      (e: unknown) => live && setError(errorText(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return { data, error, reload };
+}
+
+/** The server's own message for validation errors (they name the field), our wording for the rest. */
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError) return error.code === 'BAD_REQUEST' || error.code === 'CONFLICT' ? error.message : failureText(error.code);
+  return t('actionFailed', { code: 'INTERNAL' });
+}
+
+export function ErrorLine({ error }: { error: string | null }) {
+  return (
+    <p class="failure" role="alert">
+      {error}
+    </p>
+  );
+}
+
+export function Status({ text }: { text: string | null }) {
+  return (
+    <p class="saved" role="status">
+      {text}
+    </p>
+  );
+}
+
+export async function copyText(text: string, fallback: HTMLTextAreaElement | HTMLInputElement | null): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // Plain-http self-hosting has no clipboard API: select the text so Ctrl+C works.
+    fallback?.focus();
+    fallback?.select();
+    return false;
+  }
+}
+
+export function AdminPage({ title, children, actions }: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
+  return (
+    <main class="admin">
+      <header class="admin-header">
+        <h1>{title}</h1>
+        {actions}
+      </header>
+      {children}
+    </main>
+  );
+}
+
+/** An id for a hint, and the hint itself: the field names the hint with aria-describedby, so its label stays short. */
+export function useHint(): [string, (props: { text: string }) => preact.JSX.Element] {
+  const id = useId();
+  return [id, ({ text }) => <small class="hint" id={id}>{text}</small>];
+}

@@ -1,0 +1,224 @@
+/**
+ * The agent's composer: Enter sends, Shift+Enter adds a line; "Private note" turns the message into a
+ * note only agents see (shown in its own colour); typing `/` and a shortcut offers canned responses
+ * (arrows to choose, Enter or Tab to insert, Escape to dismiss); files can be attached. Drafts are kept
+ * per conversation while the console is open.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { CannedResponseDTO, ConversationSummaryDTO } from '../server/contract/dto.ts';
+import type { MAX_MESSAGE_LENGTH } from '../server/contract/events.ts';
+import { failureText } from './format.ts';
+import { t } from './i18n.ts';
+import type { Inbox } from './inbox.ts';
+import { AckError } from '../widget/shared/request.ts';
+
+// Typed against the contract's constant, so a change there fails the type check here.
+const maxMessageLength: typeof MAX_MESSAGE_LENGTH = 5000;
+export const COMPOSER_ID = 'composer';
+
+const drafts = new Map<string, { text: string; note: boolean }>();
+
+/** The `/word` being typed just before the caret, if any. */
+function slashQuery(text: string, caret: number): { start: number; query: string } | null {
+  const match = /(^|\s)\/([\w-]{0,32})$/.exec(text.slice(0, caret));
+  return match ? { start: caret - match[2]!.length - 1, query: match[2]!.toLowerCase() } : null;
+}
+
+function matches(canned: CannedResponseDTO[], query: string): CannedResponseDTO[] {
+  const starts = canned.filter((c) => c.shortcut.startsWith(query));
+  const contains = canned.filter((c) => !c.shortcut.startsWith(query) && (c.shortcut.includes(query) || c.title.toLowerCase().includes(query)));
+  return [...starts, ...contains].slice(0, 8);
+}
+
+interface Pending {
+  key: string;
+  name: string;
+  id: string | null;
+  error: string | null;
+}
+
+interface ReplyBoxProps {
+  inbox: Inbox;
+  conversation: ConversationSummaryDTO;
+  /** Replies need the conversation to be active and mine (or me an admin); notes can always be added. */
+  canReply: boolean;
+}
+
+export function ReplyBox({ inbox, conversation, canReply }: ReplyBoxProps) {
+  const id = conversation.id;
+  const saved = drafts.get(id);
+  const [text, setText] = useState(saved?.text ?? '');
+  // The agent's choice; without the right to reply, everything written is a note.
+  const [noteChosen, setNote] = useState(saved?.note ?? false);
+  const note = noteChosen || !canReply;
+  const [canned, setCanned] = useState<CannedResponseDTO[]>([]);
+  const [slash, setSlash] = useState<{ start: number; query: string } | null>(null);
+  const [active, setActive] = useState(0);
+  const [files, setFiles] = useState<Pending[]>([]);
+  const textbox = useRef<HTMLTextAreaElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const resolved = conversation.status === 'resolved';
+
+  useEffect(() => {
+    let live = true;
+    inbox.canned(conversation.siteId).then((list) => live && setCanned(list), () => undefined);
+    return () => {
+      live = false;
+    };
+  }, [inbox, conversation.siteId]);
+  useEffect(() => {
+    drafts.set(id, { text, note: noteChosen });
+  }, [id, text, noteChosen]);
+
+  const options = useMemo(() => (slash ? matches(canned, slash.query) : []), [slash, canned]);
+  const listOpen = slash !== null && options.length > 0;
+  const listId = `canned-${id}`;
+
+  const update = (value: string, caret: number): void => {
+    setText(value);
+    const found = slashQuery(value, caret);
+    setSlash(found);
+    setActive(0);
+    if (!note) inbox.typing(id, value.trim().length > 0);
+  };
+
+  const insert = (choice: CannedResponseDTO): void => {
+    if (!slash) return;
+    const caret = textbox.current?.selectionStart ?? text.length;
+    const value = text.slice(0, slash.start) + choice.body + text.slice(caret);
+    setText(value);
+    setSlash(null);
+    const at = slash.start + choice.body.length;
+    requestAnimationFrame(() => {
+      textbox.current?.focus();
+      textbox.current?.setSelectionRange(at, at);
+    });
+  };
+
+  const attach = async (list: FileList | null): Promise<void> => {
+    for (const file of Array.from(list ?? [])) {
+      const key = `${file.name}-${Math.random()}`;
+      setFiles((current) => [...current, { key, name: file.name, id: null, error: null }]);
+      try {
+        const attachmentId = await inbox.upload(id, file);
+        setFiles((current) => current.map((f) => (f.key === key ? { ...f, id: attachmentId } : f)));
+      } catch (error) {
+        const code = error instanceof AckError ? error.code : 'INTERNAL';
+        setFiles((current) => current.map((f) => (f.key === key ? { ...f, error: failureText(code) } : f)));
+      }
+    }
+    if (fileInput.current) fileInput.current.value = '';
+  };
+
+  const ready = files.filter((f) => f.id).map((f) => f.id!);
+  const uploading = files.some((f) => !f.id && !f.error);
+  const submit = (event: Event): void => {
+    event.preventDefault();
+    const body = text.trim();
+    if ((!body && ready.length === 0) || uploading) return;
+    if (!note && !canReply) return;
+    inbox.reply(id, body, { note, attachmentIds: ready });
+    setText('');
+    setFiles([]);
+    setSlash(null);
+  };
+
+  return (
+    <form class={`composer${note ? ' composing-note' : ''}`} onSubmit={submit}>
+      {listOpen && (
+        <ul class="canned-list" id={listId} role="listbox" aria-label={t('cannedResponses')}>
+          {options.map((option, i) => (
+            <li
+              key={option.id}
+              id={`${listId}-${i}`}
+              role="option"
+              aria-selected={i === active}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                insert(option);
+              }}
+            >
+              <span class="shortcut">/{option.shortcut}</span> <span class="title">{option.title}</span>
+              <span class="canned-body">{option.body}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {files.length > 0 && (
+        <ul class="pending-files">
+          {files.map((f) => (
+            <li key={f.key} class={f.error ? 'failed' : f.id ? 'ready' : 'uploading'}>
+              📎 {f.name} {f.error ? `— ${f.error}` : f.id ? '' : `— ${t('uploading')}`}
+              <button type="button" class="link" aria-label={t('removeFile', { name: f.name })} onClick={() => setFiles(files.filter((x) => x.key !== f.key))}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="composer-row">
+        <textarea
+          id={COMPOSER_ID}
+          ref={textbox}
+          aria-label={note ? t('noteLabel') : t('reply')}
+          aria-describedby={note ? `${listId}-hint` : undefined}
+          aria-autocomplete="list"
+          aria-controls={listOpen ? listId : undefined}
+          aria-expanded={listOpen}
+          aria-activedescendant={listOpen ? `${listId}-${active}` : undefined}
+          rows={2}
+          maxLength={maxMessageLength}
+          placeholder={note ? t('notePlaceholder') : t('replyPlaceholder')}
+          value={text}
+          onInput={(e) => update(e.currentTarget.value, e.currentTarget.selectionStart)}
+          onBlur={() => inbox.typing(id, false)}
+          onKeyDown={(event) => {
+            if (listOpen) {
+              if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+                event.preventDefault();
+                const step = event.key === 'ArrowDown' ? 1 : -1;
+                setActive((active + step + options.length) % options.length);
+                return;
+              }
+              if ((event.key === 'Enter' || event.key === 'Tab') && !event.isComposing) {
+                event.preventDefault();
+                insert(options[active]!);
+                return;
+              }
+              if (event.key === 'Escape') {
+                event.preventDefault();
+                event.stopPropagation();
+                setSlash(null);
+                return;
+              }
+            }
+            if (event.key === 'Escape') {
+              textbox.current?.blur();
+              return;
+            }
+            // isComposing: Enter also confirms a candidate in Chinese and Japanese input methods.
+            if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && !event.altKey) submit(event);
+          }}
+        />
+        <div class="composer-actions">
+          <label class={`note-toggle${canReply ? '' : ' forced'}`}>
+            <input type="checkbox" checked={note} disabled={!canReply} onChange={(e) => setNote(e.currentTarget.checked)} />
+            {t('privateNote')}
+          </label>
+          <input ref={fileInput} type="file" multiple class="visually-hidden" tabIndex={-1} aria-hidden="true" onChange={(e) => void attach(e.currentTarget.files)} />
+          <button type="button" class="secondary" onClick={() => fileInput.current?.click()}>
+            {t('attachFile')}
+          </button>
+          <button type="submit" class={note ? 'note-submit' : undefined} disabled={uploading}>
+            {note ? t('addNote') : t('send')}
+          </button>
+        </div>
+      </div>
+      {note && (
+        <p class="composer-hint" id={`${listId}-hint`}>
+          {resolved || !canReply ? t('noteOnlyHint') : t('noteHint')}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,38 @@
+/** The panel's header: team name, the agent once assigned (name, avatar), and the panel's buttons. */
+import type { AgentPublicDTO } from '../../server/contract/dto.ts';
+import type { Translate } from '../shared/i18n.ts';
+import { safeHref } from '../shared/rich-text.tsx';
+import type { FrameText } from './i18n.ts';
+
+interface HeaderProps {
+  teamName: string;
+  agent: AgentPublicDTO | null;
+  muted: boolean;
+  historyOpen: boolean;
+  t: Translate<FrameText>;
+  onMute(muted: boolean): void;
+  onHistory(): void;
+  onClose(): void;
+}
+
+export function Header({ teamName, agent, muted, historyOpen, t, onMute, onHistory, onClose }: HeaderProps) {
+  const avatar = agent?.avatarUrl ? safeHref(agent.avatarUrl) : null;
+  return (
+    <header class="header">
+      {avatar && <img class="avatar" src={avatar} alt="" width={36} height={36} />}
+      <div class="title">
+        <h1>{teamName}</h1>
+        {agent && <p>{agent.name}</p>}
+      </div>
+      <button type="button" class="icon" aria-label={t('history')} aria-pressed={historyOpen} onClick={onHistory}>
+        <span aria-hidden="true">☰</span>
+      </button>
+      <button type="button" class="icon" aria-label={t('muteSounds')} aria-pressed={muted} onClick={() => onMute(!muted)}>
+        <span aria-hidden="true">{muted ? '🔕' : '🔔'}</span>
+      </button>
+      <button type="button" class="icon" aria-label={t('closeChat')} onClick={onClose}>
+        <span aria-hidden="true">×</span>
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * Nobody can answer now (no agent online, or outside business hours): the widget says so and takes a
+ * message only together with an email address to reply to, never a message nobody will see.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { WidgetConfig } from '../../server/contract/http.ts';
+import type { Translate } from '../shared/i18n.ts';
+import { Field } from './field.tsx';
+import type { FrameText } from './i18n.ts';
+import { VisitorComposer } from './visitor-composer.tsx';
+import type { VisitorChat, VisitorChatState } from './visitor-chat.ts';
+
+interface OfflineFormProps {
+  chat: VisitorChat;
+  state: VisitorChatState;
+  config: WidgetConfig;
+  t: Translate<FrameText>;
+}
+
+export function OfflineForm({ chat, state, config, t }: OfflineFormProps) {
+  const [failed, setFailed] = useState(false);
+  const knownEmail = state.visitor?.email ?? '';
+  const [email, setEmail] = useState(knownEmail);
+  // The visitor's record may arrive after the form is shown.
+  useEffect(() => setEmail((typed) => typed || knownEmail), [knownEmail]);
+  return (
+    <section class="offline">
+      <p class="notice">
+        {config.settings.offlineMessage || t(config.open ? 'noAgentOnline' : 'closedNow')} {t('leaveMessage')}
+      </p>
+      <VisitorComposer
+        chat={chat}
+        config={config}
+        t={t}
+        before={
+          <>
+            <Field label={t('email')} name="email" type="email" autoComplete="email" required maxLength={254} value={email} onInput={(event) => setEmail(event.currentTarget.value)} />
+            {knownEmail && <p class="hint">{t('replyByEmail', { email: knownEmail })}</p>}
+            <p class="error" role="alert">
+              {failed && t('somethingWentWrong')}
+            </p>
+          </>
+        }
+        onSend={async (body, attachments) => {
+          try {
+            const address = email.trim();
+            if (address !== knownEmail) await chat.updateVisitor({ email: address });
+            setFailed(false);
+          } catch (error) {
+            setFailed(true);
+            throw error;
+          }
+          chat.send(body, attachments);
+        }}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * The visitor's message box: text, files picked or pasted, typing events for the agents, and, when the
+ * site shows agents the draft, a notice saying so.
+ */
+import type { ComponentChildren } from 'preact';
+import type { AttachmentDTO } from '../../server/contract/dto.ts';
+import type { WidgetConfig } from '../../server/contract/http.ts';
+import { Composer } from '../shared/composer.tsx';
+import type { Translate } from '../shared/i18n.ts';
+import { AttachButton, DraftAttachments, useAttachmentDrafts } from './attachments.tsx';
+import type { FrameText } from './i18n.ts';
+import type { VisitorChat } from './visitor-chat.ts';
+
+interface VisitorComposerProps {
+  chat: VisitorChat;
+  config: WidgetConfig;
+  t: Translate<FrameText>;
+  /** More fields inside the form, before the message (the offline form's email). */
+  before?: ComponentChildren;
+  /** Replaces the plain send (the offline form saves the email first). */
+  onSend?(body: string, attachments: AttachmentDTO[]): Promise<void>;
+}
+
+export function VisitorComposer({ chat, config, t, before, onSend }: VisitorComposerProps) {
+  const drafts = useAttachmentDrafts((file) => chat.upload(file), config.attachments, t);
+  const send = (body: string): void | Promise<void> => {
+    const attachments = drafts.ready;
+    if (!onSend) {
+      chat.send(body, attachments);
+      return drafts.clear();
+    }
+    return onSend(body, attachments).then(drafts.clear);
+  };
+  return (
+    <>
+      {config.settings.typingPreview && <p class="notice">{t('typingPreviewNotice')}</p>}
+      <Composer
+        label={t('message')}
+        placeholder={t('messagePlaceholder')}
+        sendLabel={t('send')}
+        maxLength={config.maxMessageLength}
+        before={
+          <>
+            {before}
+            <DraftAttachments drafts={drafts} t={t} />
+          </>
+        }
+        tools={<AttachButton limits={config.attachments} t={t} onFiles={drafts.add} />}
+        allowEmpty={drafts.ready.length > 0}
+        disabled={drafts.uploading}
+        onDraft={(text) => chat.draft(text)}
+        onPaste={(event) => {
+          const files = event.clipboardData?.files;
+          if (!files?.length) return;
+          event.preventDefault();
+          drafts.add(files);
+        }}
+        onSend={send}
+      />
+    </>
+  );
+}
