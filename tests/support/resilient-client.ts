@@ -39,10 +39,13 @@ export interface OutgoingMessage {
   note: boolean;
   state: 'pending' | 'acked' | 'refused' | 'abandoned';
   attempts: number;
+  /** What each failed attempt got, in order (server codes, TIMEOUT, DISCONNECTED). */
+  failures: ClientErrorCode[];
   /** Backoff: not sent again before this time. */
   notBefore: number;
-  /** The stored message, from the ok ack. */
+  /** The stored message, from the ok ack, and when that ack came. */
   stored?: MessageDTO;
+  ackedAt?: number;
   refusal?: { code: ClientErrorCode; message: string };
 }
 
@@ -105,8 +108,8 @@ export abstract class ResilientClient {
   protected token = '';
   private readonly outbox = new Map<string, OutgoingMessage[]>();
   private readonly inFlight = new Set<string>();
-  /** Conversation id -> a catch-up is running; true when another was asked for meanwhile. */
-  private readonly catchingUp = new Map<string, boolean>();
+  /** Catch-ups and resyncs running, by key; true when another run was asked for meanwhile. */
+  private readonly running = new Map<string, boolean>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private handshakeRetries = 0;
   /** When the pump wakes for the next backoff that ends (one timer, not one per call). */
@@ -120,8 +123,8 @@ export abstract class ResilientClient {
 
   /** A fresh token: a visitor session or an agent login. */
   protected abstract fetchToken(): Promise<string>;
-  /** After every (re)connect: learn the conversations to follow and catch them up. */
-  protected abstract resync(): Promise<void>;
+  /** After every (re)connect: learn the conversations to follow and catch them up; false to try again. */
+  protected abstract resync(): Promise<boolean>;
   /** Messages in one queue are sent one at a time, in order. */
   protected abstract outboxKey(message: OutgoingMessage): string;
   protected abstract sendPayload(message: OutgoingMessage): Record<string, unknown>;
@@ -141,7 +144,7 @@ export abstract class ResilientClient {
     this.socket.on('connect', () => {
       this.stats.connects++;
       this.handshakeRetries = 0;
-      this.resync().catch(() => undefined); // a failed resync is retried by the next connect
+      void this.exclusive('resync', () => this.resyncWithRetries());
       this.pump();
     });
     this.socket.on('disconnect', (reason) => {
@@ -158,13 +161,18 @@ export abstract class ResilientClient {
   /** Extra server events a subclass follows. */
   protected listen(_socket: Socket): void {}
 
+  /** Follows any server event too (e.g. agent:updated), across reconnects. */
+  on(event: string, listener: (...args: any[]) => void): void {
+    this.socket.on(event, listener);
+  }
+
   get connected(): boolean {
     return !this.closed && this.socket.connected;
   }
 
   /** Nothing left to send or to catch up, and connected. */
   get idle(): boolean {
-    return this.connected && this.inFlight.size === 0 && this.catchingUp.size === 0 && [...this.outbox.values()].every((q) => q.length === 0);
+    return this.connected && this.inFlight.size === 0 && this.running.size === 0 && [...this.outbox.values()].every((q) => q.length === 0);
   }
 
   get unsent(): number {
@@ -222,7 +230,7 @@ export abstract class ResilientClient {
   // --- sending -----------------------------------------------------------------------------------
 
   protected enqueue(conversationId: string | undefined, body: string, note = false): OutgoingMessage {
-    const message: OutgoingMessage = { clientId: crypto.randomUUID(), conversationId, body, note, state: 'pending', attempts: 0, notBefore: 0 };
+    const message: OutgoingMessage = { clientId: crypto.randomUUID(), conversationId, body, note, state: 'pending', attempts: 0, failures: [], notBefore: 0 };
     this.sent.set(message.clientId, message);
     const key = this.outboxKey(message);
     const queue = this.outbox.get(key) ?? [];
@@ -269,6 +277,7 @@ export abstract class ResilientClient {
     if (answer.ok) {
       message.state = 'acked';
       message.stored = answer.data.message;
+      message.ackedAt = Date.now();
       queue.shift();
       this.acked(answer.data);
       this.transcript(answer.data.message.conversationId).receive(answer.data.message);
@@ -276,6 +285,7 @@ export abstract class ResilientClient {
     }
     const { code, retryAfterMs } = answer.error;
     this.count(code);
+    message.failures.push(code);
     if (RETRYABLE.has(code) && message.attempts < MAX_SEND_ATTEMPTS) {
       // Dropped: sent again as soon as the connection is back (the pump runs on connect).
       message.notBefore = code === 'DISCONNECTED' ? 0 : Date.now() + (retryAfterMs ?? backoff(message.attempts));
@@ -291,19 +301,31 @@ export abstract class ResilientClient {
 
   // --- catching up -------------------------------------------------------------------------------
 
-  /** Fetches what was missed in one conversation; one run at a time, another run if asked meanwhile. */
-  protected async catchUp(conversationId: string): Promise<void> {
-    if (this.catchingUp.has(conversationId)) {
-      this.catchingUp.set(conversationId, true);
+  /** Fetches what was missed in one conversation. */
+  protected catchUp(conversationId: string): Promise<void> {
+    return this.exclusive(`history ${conversationId}`, () => this.fetchMissed(conversationId));
+  }
+
+  /** One run of `task` per key at a time; asked again meanwhile, it runs once more after. */
+  private async exclusive(key: string, task: () => Promise<void>): Promise<void> {
+    if (this.running.has(key)) {
+      this.running.set(key, true);
       return;
     }
     try {
       do {
-        this.catchingUp.set(conversationId, false);
-        await this.fetchMissed(conversationId);
-      } while (this.catchingUp.get(conversationId) && this.connected);
+        this.running.set(key, false);
+        await task();
+      } while (this.running.get(key) && this.connected);
     } finally {
-      this.catchingUp.delete(conversationId);
+      this.running.delete(key);
+    }
+  }
+
+  private async resyncWithRetries(): Promise<void> {
+    for (let attempt = 1; attempt <= MAX_CATCH_UP_ATTEMPTS && this.connected; attempt++) {
+      if (await this.resync()) return;
+      await this.pause(backoff(attempt));
     }
   }
 
@@ -414,13 +436,13 @@ export class ResilientVisitor extends ResilientClient {
     socket.on('queue:position', (position: QueuePositionDTO) => this.positions.push(position));
   }
 
-  protected override async resync(): Promise<void> {
+  protected override async resync(): Promise<boolean> {
     const list = await this.request<ConversationDTO[]>('conversation:list', {});
-    if (list.ok) {
-      for (const conversation of list.data) this.transcript(conversation.id);
-      this.conversationId ??= list.data.find((c) => c.status !== 'resolved')?.id;
-    }
+    if (!list.ok) return false;
+    for (const conversation of list.data) this.transcript(conversation.id);
+    this.conversationId ??= list.data.find((c) => c.status !== 'resolved')?.id;
     await Promise.all([...this.transcripts.keys()].map((id) => this.catchUp(id)));
+    return true;
   }
 
   protected override acked(result: SendResult): void {
@@ -471,13 +493,14 @@ export class ResilientAgent extends ResilientClient {
     });
   }
 
-  protected override async resync(): Promise<void> {
+  protected override async resync(): Promise<boolean> {
     const list = await this.request<ConversationSummaryDTO[]>('conversation:list', { view: 'mine', limit: 200 });
-    if (!list.ok) return;
+    if (!list.ok) return false;
     const ids = new Set(list.data.map((c) => c.id));
     for (const id of this.mine) if (!ids.has(id)) this.mine.delete(id);
     for (const id of ids) this.mine.add(id);
     await Promise.all([...ids].map((id) => this.catchUp(id)));
+    return true;
   }
 
   private follow(conversationId: string, assigned: boolean): void {

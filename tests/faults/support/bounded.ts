@@ -1,4 +1,4 @@
-/** Bounded waiting and guaranteed cleanup: every wait has a deadline, every resource a teardown. */
+/** Shared helpers: bounded waiting (every wait has a deadline), cleanup that always runs, knobs, randomness. */
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -48,4 +48,13 @@ export function envMs(name: string, fallback: number): number {
 
 export function pick<T>(items: readonly T[]): T {
   return items[Math.floor(Math.random() * items.length)]!;
+}
+
+/** Shuffles in place (Fisher-Yates) and returns the array. */
+export function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
 }

@@ -4,6 +4,7 @@
  * nobody is told, as when a laptop sleeps; only ping timeouts notice).
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { shuffle } from './bounded.ts';
 
 /** How long a blackholed connection is kept before its sockets are freed (well past any ping timeout). */
 const BLACKHOLE_KEEP_MS = 20_000;
@@ -30,10 +31,6 @@ export class CuttableProxy {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
     return this;
-  }
-
-  get openLinks(): number {
-    return this.links.size;
   }
 
   /** Cuts up to `count` random open connections; returns how many were cut. */
@@ -89,12 +86,4 @@ export class CuttableProxy {
     }, BLACKHOLE_KEEP_MS);
     this.held.set(timer, link);
   }
-}
-
-export function shuffle<T>(items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
 }

@@ -4,8 +4,8 @@
  * is empty. Each runs on timers between start() and stop(); the caller bounds how long.
  */
 import type { ClientErrorCode, ResilientAgent, ResilientClient, ResilientVisitor } from '../../support/resilient-client.ts';
-import { pick, sleep, waitUntil } from './bounded.ts';
-import { shuffle, type CuttableProxy } from './tcp-proxy.ts';
+import { pick, shuffle, sleep, waitUntil } from './bounded.ts';
+import type { CuttableProxy } from './tcp-proxy.ts';
 
 const TICK_MS = 100;
 /** No event may still be on its way when transcripts are compared: quiet at least this long once all is idle. */
@@ -24,11 +24,15 @@ export interface TrafficPlan {
   agentEveryMs: number;
   /** Share of agent messages that are private notes (visitors must never see them). */
   noteShare: number;
+  /** Visitors arrive spread over this long (each stays silent until then); 0: all from the start. */
+  arrivalMs: number;
 }
 
 export class Traffic {
   private timer: NodeJS.Timeout | undefined;
   private count = 0;
+  /** When each visitor starts typing. */
+  private readonly arrivals = new Map<ResilientVisitor, number>();
 
   constructor(
     private readonly crowd: Crowd,
@@ -36,6 +40,8 @@ export class Traffic {
   ) {}
 
   start(): this {
+    const started = Date.now();
+    for (const visitor of this.crowd.visitors) this.arrivals.set(visitor, started + Math.random() * this.plan.arrivalMs);
     this.timer = setInterval(() => this.tick(), TICK_MS);
     return this;
   }
@@ -45,8 +51,10 @@ export class Traffic {
   }
 
   private tick(): void {
+    const now = Date.now();
     for (const visitor of this.crowd.visitors) {
-      if (Math.random() < TICK_MS / this.plan.visitorEveryMs) visitor.send(`${visitor.options.name} says #${++this.count}`);
+      if (this.arrivals.get(visitor)! > now || Math.random() >= TICK_MS / this.plan.visitorEveryMs) continue;
+      visitor.send(`${visitor.options.name} says #${++this.count}`);
     }
     for (const agent of this.crowd.agents) {
       if (agent.mine.size === 0 || Math.random() >= TICK_MS / this.plan.agentEveryMs) continue;
@@ -88,10 +96,6 @@ export class Chaos {
     clearTimeout(this.timer);
   }
 
-  get total(): number {
-    return Object.values(this.cuts).reduce((a, b) => a + b, 0);
-  }
-
   private schedule(): void {
     if (this.stopped) return;
     const [min, max] = this.plan.everyMs;
@@ -128,15 +132,13 @@ export async function settle(crowd: Crowd, timeoutMs: number, quietMs = QUIET_MS
   const started = Date.now();
   const clients = everyone(crowd);
   const busy = () => clients.filter((c) => !c.idle);
-  const dbg = setInterval(() => console.log('DEBUG', Date.now() - started, describeBusy(busy())), 1000);
-  try {
+  // Ends by returning, or by waitUntil throwing once the time is up.
   for (;;) {
     const left = timeoutMs - (Date.now() - started);
     await waitUntil(() => busy().length === 0, Math.max(0, left), () => describeBusy(busy()), 100);
     await sleep(Math.max(quietMs, QUIET_MS));
     if (busy().length === 0) return Date.now() - started;
   }
-  } finally { clearInterval(dbg); }
 }
 
 function describeBusy(clients: ResilientClient[]): string {

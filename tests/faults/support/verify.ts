@@ -8,7 +8,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import type { MessageDTO } from '../../../server/contract/dto.ts';
-import type { ResilientClient } from '../../support/resilient-client.ts';
+import type { OutgoingMessage, ResilientClient } from '../../support/resilient-client.ts';
 import { everyone, type Crowd } from './traffic.ts';
 
 const RESULTS_FILE = 'test-results/faults.log';
@@ -150,14 +150,20 @@ function checkSent(client: ResilientClient, db: DbSnapshot, parties: Parties, fi
       return row.authorKind === 'note' && !seesNotes ? has : !has; // a visitor must not have a note
     });
     if (missing.length === 0) figures.delivered++;
-    else if (acked) lose(figures, `${name} ${row.conversationId}#${row.seq} (${row.authorKind}) wrong at ${missing.map((m) => m.client.options.name).join(', ')}`);
-    seqsByConversation.set(row.conversationId, [...(seqsByConversation.get(row.conversationId) ?? []), row.seq]);
+    else if (acked) lose(figures, `${name} ${row.conversationId}#${row.seq} (${row.authorKind}${attemptsOf(message)}) wrong at ${missing.map((m) => m.client.options.name).join(', ')}`);
+    if (!seqsByConversation.has(row.conversationId)) seqsByConversation.set(row.conversationId, []);
+    seqsByConversation.get(row.conversationId)!.push(row.seq);
   }
   for (const [conversationId, seqs] of seqsByConversation) {
     if (seqs.every((seq, i) => i === 0 || seq > seqs[i - 1]!)) continue;
     figures.reordered++;
     figures.problems.push(`${name} ${conversationId}: sent in one order, stored as seqs ${seqs.join(',')}`);
   }
+}
+
+/** ", sent 3 times: INTERNAL, TIMEOUT" when it took more than one attempt. */
+function attemptsOf(message: OutgoingMessage): string {
+  return message.attempts > 1 ? `, sent ${message.attempts} times: ${message.failures.join(', ')}` : '';
 }
 
 function lose(figures: Figures, problem: string): void {
@@ -187,7 +193,9 @@ function groupBy<T, K>(items: T[], key: (item: T) => K | null): Map<K, T[]> {
   for (const item of items) {
     const k = key(item);
     if (k === null) continue;
-    groups.set(k, [...(groups.get(k) ?? []), item]);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
   }
   return groups;
 }
@@ -195,12 +203,22 @@ function groupBy<T, K>(items: T[], key: (item: T) => K | null): Map<K, T[]> {
 /** Prints the scenario's line (and keeps it in test-results/faults.log). */
 export function report(scenario: string, figures: Figures, details: Record<string, unknown>): void {
   const { sent, acknowledged, delivered, lost, duplicated, pending, refused, reordered, problems } = figures;
-  const extra = Object.entries(details)
+  publish(
+    scenario,
+    `sent ${sent}, acknowledged ${acknowledged}, delivered ${delivered}, lost ${lost}, duplicated ${duplicated}` +
+      ` | pending ${pending}, refused ${refused}, reordered ${reordered}, problems ${problems.length} | ${describe(details)}`,
+    problems,
+  );
+}
+
+export function describe(details: Record<string, unknown>): string {
+  return Object.entries(details)
     .map(([key, value]) => `${key} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
     .join(', ');
-  const line =
-    `[faults] ${scenario}: sent ${sent}, acknowledged ${acknowledged}, delivered ${delivered}, lost ${lost}, duplicated ${duplicated}` +
-    ` | pending ${pending}, refused ${refused}, reordered ${reordered}, problems ${problems.length} | ${extra}`;
+}
+
+export function publish(scenario: string, text: string, problems: string[] = []): void {
+  const line = `[faults] ${scenario}: ${text}`;
   const shown = problems.slice(0, PROBLEMS_SHOWN).map((p) => `\n    ${p}`).join('');
   console.log(line + shown);
   mkdirSync('test-results', { recursive: true });

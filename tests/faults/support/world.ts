@@ -49,7 +49,8 @@ export class World {
     const dataDir = await mkdtemp(join(options.parent ?? tmpdir(), 'parley-faults-'));
     teardown.add('remove data folder', () => rm(dataDir, { recursive: true, force: true }));
     const { siteKey, agents } = await seed(dataDir, options.agents, options.capacity);
-    const env = { RATE_LIMIT_SCALE: '1000', SHUTDOWN_TIMEOUT_MS: '3000', ...options.env };
+    // One node on SQLite whatever the shell says (empty counts as unset); all clients come from 127.0.0.1.
+    const env = { REDIS_URL: '', PUBLIC_URL: '', TRUST_PROXY: 'false', RATE_LIMIT_SCALE: '1000', SHUTDOWN_TIMEOUT_MS: '3000', ...options.env };
     const world = new World(teardown, dataDir, await freePort(), siteKey, agents, env);
     teardown.add('stop server', () => world.server?.stop());
     return world;
@@ -69,11 +70,15 @@ export class World {
     return this.server;
   }
 
-  /** Visitors and agents connected through `url` (the server, or a proxy in front of it); agents first. */
-  async connect(counts: { visitors: number; agents: number }, url = this.url) {
+  /**
+   * Visitors and agents (the seeded ones from `firstAgent` on) connected through `url`: the server, or a
+   * proxy in front of it. Agents connect first, so conversations are assigned as they open.
+   */
+  async connect(counts: { visitors: number; agents: number; firstAgent?: number }, url = this.url) {
+    const first = counts.firstAgent ?? 0;
     const agents = this.agents
-      .slice(0, counts.agents)
-      .map((credentials, i) => new ResilientAgent({ url, origin: url, name: `agent${i}` }, credentials));
+      .slice(first, first + counts.agents)
+      .map((credentials, i) => new ResilientAgent({ url, origin: url, name: `agent${first + i}` }, credentials));
     const visitors = Array.from(
       { length: counts.visitors },
       (_, i) => new ResilientVisitor({ url, origin: SITE_ORIGIN, name: `visitor${i}` }, this.siteKey),
@@ -90,15 +95,16 @@ export class ServerLog {
   readonly counts = new Map<string, number>();
 
   line(line: string): void {
-    let entry: { level?: number; msg?: string; err?: { message?: string } };
+    let entry: { level?: number; msg?: string; err?: { code?: string; message?: string } };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
       return;
     }
     if ((entry.level ?? 0) < 40) return;
-    const detail = entry.err?.message?.split('\n').find((l) => /SQLITE|error|timeout|closed/i.test(l))?.trim().slice(0, 140);
-    const key = `${entry.level! >= 50 ? 'error' : 'warn'} "${entry.msg}"${detail ? ` (${detail})` : ''}`;
+    // Prisma puts the cause on the last line of its message ("Operation has timed out").
+    const cause = [entry.err?.code, entry.err?.message?.trim().split('\n').pop()?.trim().slice(0, 120)].filter(Boolean).join(': ');
+    const key = `${entry.level! >= 50 ? 'error' : 'warn'} "${entry.msg}"${cause ? ` (${cause})` : ''}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
