@@ -72,7 +72,9 @@ export class ConversationService {
       first: message,
     });
     this.delivered(started);
+    if (!started.created) return { message: started.message, conversation: started.conversation };
     await this.routing.enqueue(started.conversation);
+    await this.announce(started.conversation.id);
     // Routing may have assigned it already: answer with the conversation as it is now.
     const conversation = (await this.store.conversations.findById(started.conversation.id)) ?? started.conversation;
     return { message: started.message, conversation };
@@ -128,15 +130,18 @@ export class ConversationService {
       clientId: req.clientId,
       attachmentIds: req.attachmentIds,
     });
+    const sent = this.delivered(result);
     if (result.created && !req.note && conversation.firstResponseAt === null) {
-      await this.store.conversations.markFirstResponse(conversation.id, new Date(this.clock.now()));
+      // Reporting data only: the message is committed and pushed already, so a failure here must not fail the send.
+      await this.store.conversations.markFirstResponse(conversation.id, new Date(this.clock.now())).catch(() => undefined);
     }
-    return this.delivered(result);
+    return sent;
   }
 
   async listForAgent(agentId: string, view: ConversationView, limit = LIST_LIMIT): Promise<ConversationSummaryDTO[]> {
     const agent = this.requireAgent(agentId);
     const siteIds = view === 'all' ? await this.allViewSites(agent) : agent.siteIds;
+    if (Array.isArray(siteIds) && siteIds.length === 0 && view === 'all') throw new AppError('FORBIDDEN', 'No site lets agents see all conversations');
     const base = { siteIds, limit: Math.min(limit, LIST_LIMIT) };
     const queries: Record<ConversationView, ConversationListQuery> = {
       queue: { ...base, statuses: ['queued'] },
@@ -230,8 +235,12 @@ export class ConversationService {
     return sites.filter((s) => servesSite(agent, s.id) && s.widgetSettings.agentsSeeAll).map((s) => s.id);
   }
 
+  /**
+   * Pushes the message live, also when a retry found it already stored: the first attempt may have committed
+   * without its push going out. Clients drop what they already have by id.
+   */
   private delivered(result: AppendResult): SendResult {
-    if (result.created) this.notifier.messageCreated(result.message, result.conversation);
+    this.notifier.messageCreated(result.message, result.conversation);
     return { message: result.message, conversation: result.conversation };
   }
 

@@ -288,6 +288,8 @@ export interface Notifier {
   agentChanged(agent: AgentDTO): void;
   /** From the visitor, `event.preview` reaches agents only if the caller left it in (the site allows it). */
   typing(conversation: ConversationDTO, from: 'visitor' | 'agent', event: TypingEvent): void;
+  /** An agent was deactivated or their sites or role changed: close their open consoles. */
+  agentAccessChanged(agentId: string): void;
   /** An admin created a site: admins' open consoles start receiving its events. */
   siteAdded(siteId: string): void;
 }

@@ -259,7 +259,11 @@ export class RoutingService implements Routing {
     return this.serial.run(async () => {
       const agent = await this.store.agents.findById(agentId);
       if (!agent) return undefined;
+      const before = this.agents.get(agent.id);
       this.agents.set(agent.id, agent);
+      // Open consoles hold rooms of the old access: close them, so they reconnect under the new (or not at all).
+      const accessChanged = before && (!agent.active || before.role !== agent.role || String(before.siteIds) !== String(agent.siteIds));
+      if (accessChanged) this.notifier.agentAccessChanged(agent.id);
       await this.apply(this.engine.upsertAgent(toAgentInput(agent)));
       this.agentChanged(agent.id);
       return agent;

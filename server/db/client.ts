@@ -23,7 +23,8 @@ export function createDatabase(databaseUrl: string): Database {
 }
 
 // WAL lets readers run beside the writer; synchronous=FULL fsyncs every commit, so an acked message survives a crash.
-const SQLITE_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;';
+// better-sqlite3 waits for a lock synchronously, blocking the event loop: wait briefly, then fail (UNAVAILABLE) and let clients retry.
+const SQLITE_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 250; PRAGMA foreign_keys = ON;';
 
 /** The better-sqlite3 adapter with our pragmas on every connection it opens. */
 function sqliteAdapter(file: string): SqlDriverAdapterFactory {

@@ -40,18 +40,27 @@ export class PrismaConversationStore implements ConversationStore {
   }
 
   async start(input: { siteId: string; visitorId: string; queuedAt: Date; first: NewMessage }): Promise<AppendResult> {
-    return this.prisma.$transaction(async (tx) => {
-      const conversation = await tx.conversation.create({
-        data: {
-          id: this.newId(),
-          siteId: input.siteId,
-          visitorId: input.visitorId,
-          status: 'queued',
-          queuedAt: input.queuedAt,
-        },
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const conversation = await tx.conversation.create({
+          data: {
+            id: this.newId(),
+            siteId: input.siteId,
+            visitorId: input.visitorId,
+            status: 'queued',
+            queuedAt: input.queuedAt,
+            openingClientId: input.first.clientId,
+          },
+        });
+        return this.appendIn(tx, conversation.id, input.first);
       });
-      return this.appendIn(tx, conversation.id, input.first);
-    });
+    } catch (error) {
+      // A retry of the same first message committed first: answer with what it stored.
+      const clientId = input.first.clientId;
+      const stored = isUniqueViolation(error) && clientId ? await this.findVisitorMessageByClientId(input.visitorId, clientId) : null;
+      if (stored) return stored;
+      throw error;
+    }
   }
 
   async findById(id: string) {
@@ -257,4 +266,8 @@ export class PrismaConversationStore implements ConversationStore {
       labels: row.labels.map((l) => l.label),
     }));
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === 'P2002';
 }

@@ -58,10 +58,20 @@ export function toApiError(log: Logger, event: string, error: unknown) {
   return { code: 'INTERNAL' as const, message: 'Something went wrong; try again' };
 }
 
-/** SQLite busy/locked/full and connection failures are transient: the client should retry. */
+/**
+ * Transient database trouble (SQLite busy, locked, full or I/O errors; PostgreSQL unreachable or timing out)
+ * tells the client to retry: UNAVAILABLE, not INTERNAL. Prisma reports some by code, some only in text.
+ */
+const TRANSIENT_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2034']);
+const TRANSIENT_TEXT = /SQLITE_(BUSY|LOCKED|FULL|IOERR)|database is locked|disk is full|disk I\/O error|Operation has timed out|ECONNREFUSED|ECONNRESET|Connection terminated/i;
+
 function isDatabaseBusy(error: unknown): boolean {
-  const text = String((error as { message?: unknown })?.message ?? error);
-  return /SQLITE_(BUSY|LOCKED|FULL|IOERR)|database is locked|ECONNREFUSED|Connection terminated|P1001|P1017|P2024/i.test(text);
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
+    if (TRANSIENT_TEXT.test(String(message ?? e))) return true;
+  }
+  return false;
 }
 
 /** Every command on this connection spends from `name`/`key`; over the limit, it is answered RATE_LIMITED and not run. */

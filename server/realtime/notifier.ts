@@ -37,7 +37,8 @@ export class SocketNotifier implements Notifier {
 
   read(conversation: ConversationDTO, by: 'visitor' | 'agent', seq: number): void {
     const event = { conversationId: conversation.id, seq, by };
-    if (by === 'agent') this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:read', event);
+    // The visitor's own reads go to their other tabs too, which clear their unread badges.
+    this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:read', event);
     this.agents.to(rooms.site(conversation.siteId)).emit('conversation:read', event);
   }
 
@@ -63,6 +64,10 @@ export class SocketNotifier implements Notifier {
   typing(conversation: ConversationDTO, from: 'visitor' | 'agent', event: TypingEvent): void {
     if (from === 'visitor') this.agents.to(rooms.site(conversation.siteId)).emit('typing', event);
     else this.visitors.to(rooms.visitor(conversation.visitorId)).emit('typing', event);
+  }
+
+  agentAccessChanged(agentId: string): void {
+    this.agents.in(rooms.agent(agentId)).disconnectSockets(true);
   }
 
   siteAdded(siteId: string): void {

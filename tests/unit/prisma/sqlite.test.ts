@@ -26,14 +26,14 @@ describe('SQLite migrate() and createDatabase()', () => {
     expect(rows.every((r) => r.finished_at !== null)).toBe(true);
   });
 
-  it('opens with WAL, synchronous=FULL, busy_timeout=5000 and foreign keys, and stores a Site', async () => {
+  it('opens with WAL, synchronous=FULL, busy_timeout=250 and foreign keys, and stores a Site', async () => {
     const database = createDatabase(url);
     try {
       expect(database.provider).toBe('sqlite');
       const pragma = async (name: string) => Object.values((await database.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`PRAGMA ${name}`))[0]!)[0];
       expect(await pragma('journal_mode')).toBe('wal');
       expect(Number(await pragma('synchronous'))).toBe(2); // FULL
-      expect(Number(await pragma('busy_timeout'))).toBe(5000);
+      expect(Number(await pragma('busy_timeout'))).toBe(250);
       expect(Number(await pragma('foreign_keys'))).toBe(1);
 
       const site = { id: 's1', name: 'Acme', publicKey: 'pk_1', allowedOrigins: ['https://acme.test'], widgetSettings: { greeting: 'Hi' }, identitySecret: 'secret' };
