@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ConversationSummaryDTO, MessageDTO, SystemEvent } from '../server/contract/dto.ts';
 import type { ErrorCode } from '../server/contract/errors.ts';
+import { systemText as sharedSystemText } from '../widget/shared/system-text.ts';
 import { locale, t } from './i18n.ts';
 
 export function visitorLabel({ visitor }: Pick<ConversationSummaryDTO, 'visitor'>): string {
@@ -9,22 +10,7 @@ export function visitorLabel({ visitor }: Pick<ConversationSummaryDTO, 'visitor'
 }
 
 export function systemText(event: SystemEvent): string {
-  switch (event.type) {
-    case 'assigned':
-      return t('systemAssigned', { name: event.agentName });
-    case 'transferred':
-      return t('systemTransferred', { name: event.agentName });
-    case 'unassigned':
-      return t('systemUnassigned');
-    case 'requeued':
-      return t('systemRequeued');
-    case 'resolved':
-      return t('systemResolved');
-    case 'reopened':
-      return t('systemReopened', { name: event.agentName });
-    default:
-      return '';
-  }
+  return sharedSystemText(event, t);
 }
 
 export function messagePreview(message: MessageDTO | null): string {

@@ -2,25 +2,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CreateSiteRequest, SiteAdminDTO } from '../../server/contract/admin.ts';
 import type { WidgetSettings, Weekday } from '../../server/contract/dto.ts';
+import { DEFAULT_WIDGET_SETTINGS } from '../../server/app/defaults.ts';
 import type { AdminApi } from '../api.ts';
 import { t, type ConsoleText } from '../i18n.ts';
 import { AdminPage, copyText, ErrorLine, errorText, Status, useHint, useLoad } from './common.tsx';
 
 const WEEKDAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const DEFAULTS: WidgetSettings = {
-  color: '#2f5bea',
-  position: 'right',
-  offsetX: 20,
-  offsetY: 20,
-  zIndex: 2147483000,
-  teamName: 'Support',
-  greeting: 'Hi! How can we help?',
-  locale: 'auto',
-  prechat: { enabled: false, nameRequired: false, emailRequired: false },
-  businessHours: { enabled: false, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', days: {} },
-  offlineMessage: '',
-  typingPreview: false,
-  agentsSeeAll: true,
+  ...DEFAULT_WIDGET_SETTINGS,
+  businessHours: { ...DEFAULT_WIDGET_SETTINGS.businessHours, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' },
 };
 const TIME_ZONES: string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
 

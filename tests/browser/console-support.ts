@@ -3,27 +3,15 @@
  * admin API over fetch, socket.io-client visitors, and stubs that record chimes and desktop notifications.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import type { InviteResult, SiteAdminDTO } from '../../server/contract/admin.ts';
 import type { Ack } from '../../server/contract/errors.ts';
 import type { AgentSession, VisitorSessionResponse } from '../../server/contract/http.ts';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server.ts';
+import { launchChromium } from '../support/chromium.ts';
 
 export const ADMIN = { email: 'admin@example.com', password: 'console-admin-password' };
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required',
-  // The shop page is served through page.route on a made-up public origin; the chat server listens on loopback.
-  '--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,LocalNetworkAccessChecks',
-];
 
 export interface ConsoleTestEnv {
   server: SpawnedServer;
@@ -38,7 +26,7 @@ export async function startEnv(): Promise<ConsoleTestEnv> {
   if (!existsSync(new URL('../../dist/console/index.html', import.meta.url))) throw new Error('dist/ is missing: run `npm run build`');
   const [server, browser] = await Promise.all([
     spawnServer({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, REQUEUE_GRACE_MS: '60000' } }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+    launchChromium(),
   ]);
   const adminToken = (await login(server.url, ADMIN.email, ADMIN.password)).accessToken;
   const [site] = await api<SiteAdminDTO[]>(server.url, adminToken, 'GET', '/sites');

@@ -4,21 +4,12 @@
  * Needs `npm run build` (npm test runs it) and Chromium at /usr/bin/chromium.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server.ts';
+import { launchChromium } from '../support/chromium.ts';
 
 const ADMIN = { email: 'admin@example.com', password: 'browser-loop-password' };
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-sync',
-];
 
 let server: SpawnedServer | undefined;
 let browser: Browser | undefined;
@@ -28,7 +19,7 @@ beforeAll(async () => {
   if (!existsSync(new URL('../../dist/widget/widget.js', import.meta.url))) throw new Error('dist/ is missing: run `npm run build`');
   [server, browser] = await Promise.all([
     spawnServer({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+    launchChromium(),
   ]);
 });
 

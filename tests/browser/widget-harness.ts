@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Frame, type FrameLocator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Frame, FrameLocator, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { expect } from 'vitest';
 import type { CreateSiteRequest, SiteAdminDTO } from '../../server/contract/admin.ts';
@@ -18,22 +18,10 @@ import type { MessageDTO } from '../../server/contract/dto.ts';
 import type { Ack } from '../../server/contract/errors.ts';
 import type { AgentSession } from '../../server/contract/http.ts';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server.ts';
+import { launchChromium } from '../support/chromium.ts';
 
 export const HOST_ORIGIN = 'http://shop.test';
 const ADMIN = { email: 'admin@example.com', password: 'widget-tests-password' };
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-sync',
-  '--disable-background-networking',
-  '--disable-component-update',
-  // The shop is a "public" page and the chat server listens on loopback: without this, Chromium's
-  // private/local network access rules block the shop's requests to it (a deployed server is public).
-  '--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessRespectPreflightResults,LocalNetworkAccessChecks',
-];
 export const NONCE = 'r4nd0m-n0nce';
 const run = promisify(execFile);
 
@@ -173,7 +161,7 @@ export class WidgetHarness {
     const created = JSON.parse(stdout) as { id: string; key: string; identitySecret: string };
     const [server, browser] = await Promise.all([
       spawnServer({ dataDir, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } }),
-      chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+      launchChromium(),
     ]);
     const admin = await login(server.url, ADMIN);
     return new WidgetHarness(server, browser, { id: created.id, key: created.key, identitySecret: created.identitySecret }, admin.accessToken);

@@ -2,7 +2,7 @@
 import type { MessageDTO } from '../../server/contract/dto.ts';
 import type { Locale, Translate } from '../shared/i18n.ts';
 import type { FrameText } from './i18n.ts';
-import { systemText } from './system-text.ts';
+import { systemText } from '../shared/system-text.ts';
 
 export function transcriptText(messages: readonly MessageDTO[], teamName: string, locale: Locale, t: Translate<FrameText>): string {
   const time = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });

@@ -9,7 +9,7 @@ import type { Locale, Translate } from '../shared/i18n.ts';
 import { RichText } from '../shared/rich-text.tsx';
 import { AttachmentList } from './attachments.tsx';
 import type { FrameText } from './i18n.ts';
-import { systemText } from './system-text.ts';
+import { systemText } from '../shared/system-text.ts';
 import type { VisitorChatState, VisitorOutgoing } from './visitor-chat.ts';
 
 interface TranscriptProps {

@@ -1,9 +1,10 @@
-/** A system line (assigned, transferred, ...) in the visitor's language. */
+/** A system line (assigned, transferred, ...) in the reader's language; widget and console share it. */
 import type { SystemEvent } from '../../server/contract/dto.ts';
-import type { Translate } from '../shared/i18n.ts';
-import type { FrameText } from './i18n.ts';
+import type { Translate } from './i18n.ts';
 
-export function systemText(event: SystemEvent, t: Translate<FrameText>): string {
+export type SystemTextKey = 'systemAssigned' | 'systemTransferred' | 'systemUnassigned' | 'systemRequeued' | 'systemResolved' | 'systemReopened';
+
+export function systemText(event: SystemEvent, t: Translate<SystemTextKey>): string {
   switch (event.type) {
     case 'assigned':
       return t('systemAssigned', { name: event.agentName });
