@@ -27,6 +27,11 @@ describe('the server process', () => {
       expect(console.headers.get('strict-transport-security')).toBeNull(); // plain http here
       const behindTls = await fetch(`${server.url}/healthz`, { headers: { 'x-forwarded-proto': 'https' } });
       expect(behindTls.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+      // The CLI works beside the running server on the same SQLite file.
+      const cli = await run('npm', ['run', '--silent', 'cli', '--', 'site', 'create', '--name', 'Beside', '--origin', 'https://beside.example', '--json'], {
+        env: { ...process.env, DATA_DIR: server.dataDir, DATABASE_URL: `file:${server.dataDir}/parley.db` },
+      });
+      expect(JSON.parse(cli.stdout)).toMatchObject({ key: expect.stringMatching(/^site_/) });
       const exit = await server.stop();
       stopped = true;
       expect(exit).toEqual({ code: 0, signal: null });
