@@ -1,0 +1,215 @@
+/** The run's figures: checked against the targets, printed as tables, written as JSON. */
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import type { BenchConfig } from './config.ts';
+import type { ConnectionsResult } from './connections.ts';
+import type { PersistenceResult } from './persistence.ts';
+import type { ProfileSummary } from './profile/summary.ts';
+import type { LatencyLevel, ThroughputComparison } from './side-by-side.ts';
+import type { Summary } from './stats.ts';
+import type { LongTasks, WidgetResult } from './widget.ts';
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  /** null: not measured in this run (a quick run, or a section that failed). */
+  pass: boolean | null;
+}
+
+export interface BenchResults {
+  machine: {
+    cpu: string;
+    cores: number;
+    memoryGb: number;
+    node: string;
+    kernel: string;
+    date: string;
+    /** 1-minute load average at the start and the end: above the core count, other work shared the CPUs. */
+    loadAverage: { start: number; end?: number };
+  };
+  mode: BenchConfig['mode'];
+  profiled: boolean;
+  durationMs: number;
+  config: BenchConfig;
+  widget?: WidgetResult;
+  latency?: LatencyLevel[];
+  throughput?: ThroughputComparison;
+  persistence?: PersistenceResult;
+  connections?: ConnectionsResult;
+  targets: TargetCheck[];
+  profiles?: ProfileSummary;
+  errors: { section: string; message: string }[];
+}
+
+export function machineInfo(): BenchResults['machine'] {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    kernel: release(),
+    date: new Date().toISOString(),
+    loadAverage: { start: currentLoad() },
+  };
+}
+
+export const currentLoad = () => Math.round(loadavg()[0]! * 100) / 100;
+
+const KB = 1024;
+
+export function checkTargets(r: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const top = r.latency?.at(-1);
+  checks.push({
+    target: 'visitor→agent p99 ≤ 25 ms at 1,000 conversations',
+    measured: top ? `${top.parley.visitorToAgent.p99} ms at ${top.conversations}` : 'not measured',
+    pass: top && top.conversations >= 1000 ? top.parley.visitorToAgent.p99 <= 25 && top.parley.lost === 0 && top.parley.errors === 0 : null,
+  });
+  checks.push({
+    target: 'throughput ≥ 50% of the bare relay',
+    measured: r.throughput ? `${pct(r.throughput.ratio)} (${r.throughput.parley.deliveredPerSecond} vs ${r.throughput.bare.deliveredPerSecond} msg/s)` : 'not measured',
+    pass: r.throughput ? r.throughput.ratio >= 0.5 : null,
+  });
+  const c = r.connections;
+  const heldStep = c?.steps.find((s) => s.target === c.held);
+  // A run whose steps stop short of 10,000 (quick) can show a failure to hold its steps, never a pass.
+  const lastStep = Math.max(...r.config.connections.steps);
+  checks.push({
+    target: '≥ 10,000 idle visitor connections in one process',
+    measured: c ? `${c.held.toLocaleString('en')} held` : 'not measured',
+    pass: c && (lastStep >= 10_000 || c.held < lastStep) ? c.held >= 10_000 : null,
+  });
+  checks.push({
+    target: '≤ 30 KB heap per idle connection',
+    measured: heldStep ? `${(heldStep.heapPerConnection / KB).toFixed(1)} KB at ${heldStep.connected.toLocaleString('en')}` : 'not measured',
+    pass: heldStep ? heldStep.heapPerConnection <= 30 * KB : null,
+  });
+  checks.push({
+    target: 'persistence ≥ 40% of raw single-writer SQLite',
+    measured: r.persistence ? `${pct(r.persistence.ratio)} (${r.persistence.parleyPerSecond} vs ${r.persistence.rawSingleRowPerSecond}/s)` : 'not measured',
+    pass: r.persistence ? r.persistence.ratio >= 0.4 : null,
+  });
+  const tasks = r.widget?.longTasks;
+  checks.push({
+    target: 'no long task from the widget before open',
+    measured: tasks ? `${tasks.withWidget.count} with widget, ${tasks.withoutWidget.count} without (${tasks.runs} runs each)` : 'not measured',
+    pass: tasks ? tasks.withWidget.count <= tasks.withoutWidget.count : null,
+  });
+  return checks;
+}
+
+export function printReport(r: BenchResults): string {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push(`Parley bench (${r.mode}${r.profiled ? ', profiled' : ''}) on ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}, ${m.date}; took ${(r.durationMs / 1000).toFixed(0)} s`);
+  const busiest = Math.max(m.loadAverage.start, m.loadAverage.end ?? 0);
+  out.push(`Load average ${m.loadAverage.start} at the start, ${m.loadAverage.end} at the end${busiest > m.cores ? ': other work shared the CPUs, so absolute figures are noisy (the side-by-side ratios less so)' : ''}`);
+  if (r.latency) {
+    const { intervalMs, durationMs } = r.config.latency;
+    out.push('', `Latency, send → 'message:new' on the other side (ms); each conversation sends 1 message every ${intervalMs / 1000} s, sides alternating; ${durationMs / 1000} s measured`);
+    const rows = r.latency.flatMap((level) =>
+      (['parley', 'bare'] as const).flatMap((name) => {
+        const run = level[name];
+        const line = (direction: string, s: Summary) => [String(level.conversations), name, direction, ...quantiles(s), String(run.lost + run.errors), run.server.cpu.toFixed(2), String(run.server.loopDelay.p99)];
+        return [line('visitor→agent', run.visitorToAgent), line('agent→visitor', run.agentToVisitor), line('ack (commit)', run.ack)];
+      }),
+    );
+    out.push(table(['convs', 'server', 'path', 'n', 'p50', 'p95', 'p99', 'max', 'lost+err', 'cpu', 'loop p99'], rows));
+    out.push(`p99 ratio parley/bare, visitor→agent: ${r.latency.map((l) => `${l.conversations}: ${l.p99Ratio.visitorToAgent}×`).join(', ')}`);
+  }
+  if (r.throughput) {
+    const t = r.throughput;
+    out.push('', `Max throughput: ${t.parley.senders} visitors, each sending the next message on the ack (${r.config.throughput.durationMs / 1000} s)`);
+    const row = (name: string, x: typeof t.parley) => [
+      name,
+      String(x.ackedPerSecond),
+      String(x.deliveredPerSecond),
+      String(x.ack.p50),
+      String(x.ack.p99),
+      String(x.errors),
+      x.server.cpu.toFixed(2),
+      `${x.server.loopDelay.p99}/${x.server.loopDelay.max}`,
+    ];
+    out.push(table(['server', 'acked/s', 'delivered/s', 'ack p50', 'ack p99', 'errors', 'cpu', 'loop p99/max'], [row('parley', t.parley), row('bare', t.bare)]));
+    out.push(`parley/bare: ${pct(t.ratio)}`);
+  }
+  if (r.persistence) {
+    const p = r.persistence;
+    out.push('', 'Persistence (WAL, synchronous=FULL)');
+    out.push(
+      table(
+        ['path', 'rows/s'],
+        [
+          [
+            `parley write path (${p.writePath.senders} visitors, ack = commit; ack p99 ${p.writePath.ack.p99} ms, cpu ${p.writePath.server.cpu}, loop max ${p.writePath.server.loopDelay.max} ms)`,
+            String(p.parleyPerSecond),
+          ],
+          ['raw better-sqlite3, single-row autocommit', String(p.rawSingleRowPerSecond)],
+          ['raw better-sqlite3, 100-row transactions', String(p.rawBatch100PerSecond)],
+        ],
+      ),
+    );
+    out.push(`parley/raw single-row: ${pct(p.ratio)}`);
+  }
+  if (r.connections) {
+    const c = r.connections;
+    out.push('', `Idle visitor connections (baseline heap ${mb(c.baseline.heapUsed)}, RSS ${mb(c.baseline.rss)})`);
+    const rows = c.steps.map((s) => [
+      `${s.connected}/${s.target}`,
+      String(s.failed + s.dropped),
+      String(s.connectPerSecond),
+      mb(s.server.heapUsed),
+      `${(s.heapPerConnection / KB).toFixed(1)} KB`,
+      mb(s.server.rss),
+      `${(s.rssPerConnection / KB).toFixed(1)} KB`,
+      `${s.server.loopDelay.p50}/${s.server.loopDelay.p99}/${s.server.loopDelay.max}`,
+    ]);
+    out.push(table(['connected', 'failed', 'conn/s', 'heap', 'heap/conn', 'rss', 'rss/conn', 'loop p50/p99/max ms'], rows));
+  }
+  if (r.widget) {
+    const w = r.widget;
+    out.push('', 'Widget (Chromium, fresh context each run, never opened)');
+    out.push(
+      table(
+        ['measure', 'value'],
+        [
+          ['loader dist/widget/widget.js', `${w.sizes.loaderGzip} B gzipped (${w.sizes.loaderBytes} B)`],
+          [`frame dist/frame (${w.sizes.frameFiles} js)`, `${w.sizes.frameGzip} B gzipped (${w.sizes.frameBytes} B)`],
+          ['script tag → bubble on screen', `p50 ${w.bubbleMs.p50} ms, max ${w.bubbleMs.max} ms (${w.bubbleMs.count} runs)`],
+          ['long tasks with widget', longTaskList(w.longTasks.withWidget)],
+          ['long tasks without widget', longTaskList(w.longTasks.withoutWidget)],
+        ],
+      ),
+    );
+  }
+  out.push('', 'Targets');
+  out.push(table(['target', 'measured', 'result'], r.targets.map((t) => [t.target, t.measured, t.pass === null ? '—' : t.pass ? 'PASS' : 'FAIL'])));
+  if (r.profiles) {
+    for (const [phase, cpu] of Object.entries(r.profiles.cpu)) {
+      out.push('', `CPU profile ${phase}: ${cpu.totalMs} ms sampled, ${pct(cpu.idle)} idle; busy time by area / by function`);
+      out.push(table(['area', 'share'], cpu.byArea.slice(0, 8).map((a) => [a.area, `${a.share}%`])));
+      out.push(table(['function', 'where', 'share'], cpu.byFunction.slice(0, 10).map((f) => [f.name, f.where, `${f.share}%`])));
+    }
+    for (const [phase, { per, statements }] of Object.entries(r.profiles.sql)) {
+      out.push('', `SQL statements prepared per ${per}, ${phase}`);
+      out.push(table(['statement', `per ${per}`], Object.entries(statements).map(([kind, n]) => [kind, String(n)])));
+    }
+    if (r.profiles.heapPerConnection) {
+      out.push('', 'Heap kept per idle connection (snapshot diff)');
+      out.push(table(['kind', 'count', 'bytes'], r.profiles.heapPerConnection.map((h) => [h.kind, String(h.countPerConnection), String(h.bytesPerConnection)])));
+    }
+  }
+  for (const e of r.errors) out.push('', `ERROR in ${e.section}: ${e.message.split('\n').slice(0, 6).join('\n')}`);
+  return out.join('\n');
+}
+
+const longTaskList = (t: LongTasks) =>
+  t.count === 0 ? '0' : `${t.count}: ${t.tasks.map((task) => `${task.durationMs} ms at ${task.atMs} ms`).join(', ')} (from the script tag)`;
+const quantiles = (s: Summary) => [String(s.count), String(s.p50), String(s.p95), String(s.p99), String(s.max)];
+const pct = (ratio: number) => `${Math.round(ratio * 100)}%`;
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
