@@ -1,30 +1,22 @@
 /** The admin REST API over real HTTP: who may call it, validation, sites, agents, invites, canned responses, reports. */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { AgentAdminDTO, InviteResult, Report, SiteAdminDTO } from '../../server/contract/admin.ts';
 import type { CannedResponseDTO, ConversationDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import type { AgentSession } from '../../server/contract/http.ts';
 import {
-  ADMIN, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, login, next, ok, sleep, startServer, useNewSite,
-  type TestServer,
+  ADMIN, backends, clientId, connectAgent, connectVisitor, createAgent, login, next, ok, sleep, useSharedServer, type
+  TestServer,
 } from '../support/parley.ts';
 
 describe.each(backends)('admin API on %s', (backend) => {
   let server: TestServer;
   let adminToken: string;
 
-  beforeAll(async () => {
-    server = await startServer({}, backend);
-  });
+  useSharedServer((started) => (server = started), backend);
   beforeEach(async () => {
-    await useNewSite(server);
     adminToken = (await login(server, ADMIN.email, ADMIN.password)).accessToken;
   });
-  afterEach(async () => {
-    closeAllSockets();
-    await sleep(50);
-  });
-  afterAll(() => server.close());
 
   async function call<T = unknown>(method: string, path: string, body?: unknown, token: string | null = adminToken) {
     const res = await fetch(`${server.url}/api/admin${path}`, {

@@ -1,25 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConversationDTO, MessageDTO, QueuePositionDTO } from '../../server/contract/dto.ts';
 import type { HistoryPage } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import {
-  ADMIN, ask, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, backends, ok, record, sleep, startServer, useNewSite, type TestServer,
+  ADMIN, ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, ok, record, sleep,
+  startServer, useSharedServer, type TestServer,
 } from '../support/parley.ts';
 
 describe.each(backends)('on %s', (backend) => {
 let server: TestServer;
-beforeAll(async () => {
-  server = await startServer({}, backend);
-});
-beforeEach(async () => {
-  await useNewSite(server);
-});
-afterEach(async () => {
-  closeAllSockets();
-  // Let disconnects settle so one test's agents do not leak into the next one's routing.
-  await sleep(50);
-});
-afterAll(() => server.close());
+useSharedServer((started) => (server = started), backend);
 
 describe('a whole conversation', () => {
   it('queues the first message, assigns an online agent, and delivers both ways with sequence numbers', async () => {

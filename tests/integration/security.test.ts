@@ -1,22 +1,15 @@
 import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HistoryPage, MessageDTO } from '../../server/contract/dto.ts';
 import { MAX_MESSAGE_LENGTH, MAX_PACKET_BYTES, type SendResult } from '../../server/contract/events.ts';
 import {
-  ADMIN, SITE_ORIGIN, ask, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, login, next, ok, record, sleep,
-  startServer, useNewSite, visitorSession, type TestServer,
+  ADMIN, ask, clientId, connectAgent, connectVisitor, createAgent, login, next, ok, record, SITE_ORIGIN, sleep,
+  startServer, useNewSite, useSharedServer, visitorSession, type TestServer,
 } from '../support/parley.ts';
 
 let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-beforeEach(async () => {
-  await useNewSite(server);
-});
-afterEach(() => closeAllSockets());
-afterAll(() => server.close());
+useSharedServer((started) => (server = started));
 
 /** Resolves with the handshake error's code, or 'connected' if the server let the socket in. */
 function handshake(namespace: string, token: unknown, origin: string | undefined): Promise<string> {

@@ -1,22 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConversationDTO, HistoryPage, MessageDTO, VisitorDTO } from '../../server/contract/dto.ts';
 import type { IdentifyResult, ReadEvent, SendResult, TypingEvent } from '../../server/contract/events.ts';
 import type { WidgetConfig } from '../../server/contract/http.ts';
 import { identityHash } from '../../server/app/visitors.ts';
 import {
-  SITE_ORIGIN, ask, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, ok, record, sleep, startServer,
-  useNewSite, type TestServer,
+  ask, clientId, connectAgent, connectVisitor, createAgent, next, ok, record, SITE_ORIGIN, sleep, useSharedServer,
+  type TestServer,
 } from '../support/parley.ts';
 
 let server: TestServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-beforeEach(async () => {
-  await useNewSite(server);
-});
-afterEach(() => closeAllSockets());
-afterAll(() => server.close());
+useSharedServer((started) => (server = started));
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 

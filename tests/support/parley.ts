@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { io, type Socket } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Ack } from '../../server/contract/errors.ts';
 import type { AgentSession, VisitorSessionResponse } from '../../server/contract/http.ts';
 import type { AgentClientToServer, AgentServerToClient, VisitorClientToServer, VisitorServerToClient } from '../../server/contract/events.ts';
@@ -75,6 +76,27 @@ export async function startServer(env: Record<string, string> = {}, backend: Bac
 export async function useNewSite(server: TestServer, name = 'Shop'): Promise<SiteRecord> {
   server.site = await server.parley.admin.createSite({ name, origins: [SITE_ORIGIN] });
   return server.site;
+}
+
+/**
+ * One server for the whole file (or describe block), a fresh site before each test, the test's sockets closed
+ * after it. `onStart` hands the server to the test file's own variable.
+ */
+export function useSharedServer(onStart: (server: TestServer) => void, backend: Backend = 'sqlite'): void {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startServer({}, backend);
+    onStart(server);
+  });
+  beforeEach(async () => {
+    await useNewSite(server!);
+  });
+  afterEach(async () => {
+    closeAllSockets();
+    // Let disconnects settle so one test's agents do not leak into the next one's routing.
+    await sleep(50);
+  });
+  afterAll(() => server?.close());
 }
 
 /** Sockets opened by a test, closed after it. */
