@@ -5,7 +5,7 @@ import type { AgentAdminDTO, CreateAgentRequest, InviteResult, SiteAdminDTO, Upd
 import type { AgentDTO, AgentRole } from '../../server/contract/dto.ts';
 import type { AdminApi } from '../api.ts';
 import { t } from '../i18n.ts';
-import { AdminPage, copyText, ErrorLine, errorText, Status, useHint, useLoad } from './common.tsx';
+import { AdminPage, AdminTable, RowAction, copyText, ErrorLine, errorText, Status, useHint, useLoad } from './common.tsx';
 
 interface AgentDraft {
   email: string;
@@ -216,83 +216,61 @@ export function AgentsAdmin({ api, me }: { api: AdminApi; me: AgentDTO }) {
     <AdminPage title={t('agents')}>
       <ErrorLine error={agents.error ?? error} />
       <Status text={status} />
-      <table class="admin-table">
-        <caption class="visually-hidden">{t('agents')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('agentName')}</th>
-            <th scope="col">{t('role')}</th>
-            <th scope="col">{t('presence')}</th>
-            <th scope="col">{t('loadColumn')}</th>
-            <th scope="col">{t('agentSites')}</th>
-            <th scope="col">
-              <span class="visually-hidden">{t('actions')}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(agents.data ?? []).map((agent) => (
-            <Fragment key={agent.id}>
-              <tr class={agent.active ? undefined : 'inactive'}>
-                <th scope="row">
-                  {agent.name}
-                  <small>{agent.email}</small>
-                </th>
-                <td>{agent.role === 'admin' ? t('roleAdmin') : t('roleAgent')}</td>
-                <td>{!agent.active ? t('deactivated') : agent.connected ? t(agent.status) : t('offline')}</td>
-                <td>{t('load', { load: agent.load, capacity: agent.capacity })}</td>
-                <td>{siteNames(agent)}</td>
-                <td class="row-actions">
-                  <button type="button" onClick={() => setEditing(editing === agent.id ? null : agent.id)} aria-expanded={editing === agent.id}>
-                    {t('edit')}
-                    <span class="visually-hidden"> {agent.name}</span>
-                  </button>
-                  {agent.id !== me.id &&
-                    (agent.active ? (
-                      <>
-                        <button type="button" onClick={() => void reinvite(agent)}>
-                          {t('newInviteLink')}
-                          <span class="visually-hidden"> {agent.name}</span>
-                        </button>
-                        <button type="button" class="danger" onClick={() => void setActive(agent, false)}>
-                          {t('deactivate')}
-                          <span class="visually-hidden"> {agent.name}</span>
-                        </button>
-                      </>
-                    ) : (
-                      <button type="button" onClick={() => void setActive(agent, true)}>
-                        {t('reactivate')}
-                        <span class="visually-hidden"> {agent.name}</span>
-                      </button>
-                    ))}
+      <AdminTable caption={t('agents')} columns={[t('agentName'), t('role'), t('presence'), t('loadColumn'), t('agentSites')]}>
+        {(agents.data ?? []).map((agent) => (
+          <Fragment key={agent.id}>
+            <tr class={agent.active ? undefined : 'inactive'}>
+              <th scope="row">
+                {agent.name}
+                <small>{agent.email}</small>
+              </th>
+              <td>{agent.role === 'admin' ? t('roleAdmin') : t('roleAgent')}</td>
+              <td>{!agent.active ? t('deactivated') : agent.connected ? t(agent.status) : t('offline')}</td>
+              <td>{t('load', { load: agent.load, capacity: agent.capacity })}</td>
+              <td>{siteNames(agent)}</td>
+              <td class="row-actions">
+                <RowAction
+                  label={t('edit')}
+                  subject={agent.name}
+                  expanded={editing === agent.id}
+                  onClick={() => setEditing(editing === agent.id ? null : agent.id)}
+                />
+                {agent.id !== me.id &&
+                  (agent.active ? (
+                    <>
+                      <RowAction label={t('newInviteLink')} subject={agent.name} onClick={() => void reinvite(agent)} />
+                      <RowAction label={t('deactivate')} subject={agent.name} danger onClick={() => void setActive(agent, false)} />
+                    </>
+                  ) : (
+                    <RowAction label={t('reactivate')} subject={agent.name} onClick={() => void setActive(agent, true)} />
+                  ))}
+              </td>
+            </tr>
+            {editing === agent.id && (
+              <tr key={`${agent.id}-edit`}>
+                <td colSpan={6}>
+                  <EditAgent
+                    api={api}
+                    agent={agent}
+                    sites={siteList}
+                    onDone={() => {
+                      setEditing(null);
+                      agents.reload();
+                    }}
+                  />
                 </td>
               </tr>
-              {editing === agent.id && (
-                <tr key={`${agent.id}-edit`}>
-                  <td colSpan={6}>
-                    <EditAgent
-                      api={api}
-                      agent={agent}
-                      sites={siteList}
-                      onDone={() => {
-                        setEditing(null);
-                        agents.reload();
-                      }}
-                    />
-                  </td>
-                </tr>
-              )}
-              {invite?.id === agent.id && (
-                <tr key={`${agent.id}-invite`}>
-                  <td colSpan={6}>
-                    <InviteLink url={invite.url} />
-                  </td>
-                </tr>
-              )}
-            </Fragment>
-          ))}
-        </tbody>
-      </table>
+            )}
+            {invite?.id === agent.id && (
+              <tr key={`${agent.id}-invite`}>
+                <td colSpan={6}>
+                  <InviteLink url={invite.url} />
+                </td>
+              </tr>
+            )}
+          </Fragment>
+        ))}
+      </AdminTable>
       {sites.data && <CreateAgent api={api} sites={siteList} onCreated={() => agents.reload()} />}
     </AdminPage>
   );

@@ -4,7 +4,7 @@ import type { CannedResponseRequest, SiteAdminDTO } from '../../server/contract/
 import type { CannedResponseDTO } from '../../server/contract/dto.ts';
 import type { AdminApi } from '../api.ts';
 import { t } from '../i18n.ts';
-import { AdminPage, ErrorLine, errorText, Status, useLoad } from './common.tsx';
+import { AdminPage, AdminTable, RowAction, ErrorLine, errorText, Status, useLoad } from './common.tsx';
 
 const blank: CannedResponseRequest = { siteId: null, shortcut: '', title: '', body: '' };
 
@@ -85,65 +85,42 @@ export function CannedAdmin({ api, onChange }: { api: AdminApi; onChange(): void
     canned.reload();
     onChange();
   };
+  const remove = async (c: CannedResponseDTO) => {
+    if (!confirm(t('deleteCannedConfirm', { shortcut: c.shortcut }))) return;
+    try {
+      await api.delete(`/canned/${c.id}`);
+      changed(t('deleted'));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
   return (
     <AdminPage title={t('cannedResponses')}>
       <ErrorLine error={canned.error ?? error} />
       <Status text={status} />
-      <table class="admin-table">
-        <caption class="visually-hidden">{t('cannedResponses')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('shortcut')}</th>
-            <th scope="col">{t('cannedTitle')}</th>
-            <th scope="col">{t('cannedSite')}</th>
-            <th scope="col">{t('cannedBody')}</th>
-            <th scope="col">
-              <span class="visually-hidden">{t('actions')}</span>
+      <AdminTable caption={t('cannedResponses')} columns={[t('shortcut'), t('cannedTitle'), t('cannedSite'), t('cannedBody')]}>
+        {(canned.data ?? []).map((c) => (
+          <tr key={c.id}>
+            <th scope="row">
+              <code>/{c.shortcut}</code>
             </th>
+            <td>{c.title}</td>
+            <td>{siteName(c.siteId)}</td>
+            <td class="clip">{c.body}</td>
+            <td class="row-actions">
+              <RowAction label={t('edit')} subject={`/${c.shortcut}`} onClick={() => setEditing(c)} />
+              <RowAction label={t('delete')} subject={`/${c.shortcut}`} danger onClick={() => void remove(c)} />
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {(canned.data ?? []).map((c) => (
-            <tr key={c.id}>
-              <th scope="row">
-                <code>/{c.shortcut}</code>
-              </th>
-              <td>{c.title}</td>
-              <td>{siteName(c.siteId)}</td>
-              <td class="clip">{c.body}</td>
-              <td class="row-actions">
-                <button type="button" onClick={() => setEditing(c)}>
-                  {t('edit')}
-                  <span class="visually-hidden"> /{c.shortcut}</span>
-                </button>
-                <button
-                  type="button"
-                  class="danger"
-                  onClick={async () => {
-                    if (!confirm(t('deleteCannedConfirm', { shortcut: c.shortcut }))) return;
-                    try {
-                      await api.delete(`/canned/${c.id}`);
-                      changed(t('deleted'));
-                    } catch (err) {
-                      setError(errorText(err));
-                    }
-                  }}
-                >
-                  {t('delete')}
-                  <span class="visually-hidden"> /{c.shortcut}</span>
-                </button>
-              </td>
-            </tr>
-          ))}
-          {canned.data?.length === 0 && (
-            <tr>
-              <td colSpan={5} class="empty">
-                {t('noCanned')}
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+        ))}
+        {canned.data?.length === 0 && (
+          <tr>
+            <td colSpan={5} class="empty">
+              {t('noCanned')}
+            </td>
+          </tr>
+        )}
+      </AdminTable>
       {sites.data && (
         <CannedForm
           key={editing?.id ?? 'new'}

@@ -84,3 +84,35 @@ export function useHint(): [string, (props: { text: string }) => preact.JSX.Elem
   const id = useId();
   return [id, ({ text }) => <small class="hint" id={id}>{text}</small>];
 }
+
+/** An admin list: a captioned table of `columns`, then a last column for each row's actions. */
+export function AdminTable({ caption, columns, children }: { caption: string; columns: string[]; children: ComponentChildren }) {
+  return (
+    <table class="admin-table">
+      <caption class="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((column) => (
+            <th scope="col" key={column}>
+              {column}
+            </th>
+          ))}
+          <th scope="col">
+            <span class="visually-hidden">{t('actions')}</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
+/** A row's action button; screen readers hear which row it acts on ("Edit Ada"), the eye sees just "Edit". */
+export function RowAction(props: { label: string; subject: string; onClick(): void; danger?: boolean; expanded?: boolean }) {
+  return (
+    <button type="button" class={props.danger ? 'danger' : undefined} onClick={props.onClick} aria-expanded={props.expanded}>
+      {props.label}
+      <span class="visually-hidden"> {props.subject}</span>
+    </button>
+  );
+}
