@@ -562,5 +562,6 @@ const zhCN: Record<ConsoleText, string> = {
   resolutionColumn: '解决时长：中位数 / 90 分位',
 };
 
-export const locale = pickLocale(navigator.languages);
+/** The console speaks English and Simplified Chinese; the widget also Arabic. */
+export const locale = pickLocale(navigator.languages, ['en', 'zh-CN']);
 export const t: Translate<ConsoleText> = translator({ en, 'zh-CN': zhCN }, locale);

@@ -133,6 +133,7 @@ function SiteForm({ api, site, onSaved }: { api: AdminApi; site: SiteAdminDTO | 
               <option value="auto">{t('languageAuto')}</option>
               <option value="en">English</option>
               <option value="zh-CN">简体中文</option>
+              <option value="ar">العربية</option>
             </select>
           </label>
         </div>

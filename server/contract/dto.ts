@@ -150,6 +150,10 @@ export interface PrechatSettings {
   emailRequired: boolean;
 }
 
+/** The languages the widget speaks (BCP 47 tags); `ar` is written right to left. */
+export const LOCALES = ['en', 'zh-CN', 'ar'] as const;
+export type Locale = (typeof LOCALES)[number];
+
 export interface WidgetSettings {
   color: string;
   position: 'right' | 'left';
@@ -159,7 +163,8 @@ export interface WidgetSettings {
   zIndex: number;
   teamName: string;
   greeting: string;
-  locale: 'auto' | 'en' | 'zh-CN';
+  /** `auto`: the visitor's browser languages decide. */
+  locale: 'auto' | Locale;
   prechat: PrechatSettings;
   businessHours: BusinessHours;
   /** What the widget says when nobody can answer now; empty means the built-in text. */

@@ -9,6 +9,7 @@ import type { AgentStore } from '../app/ports.ts';
 import { AppError } from '../app/errors.ts';
 import { isValidDate, isValidTimeZone, MAX_REPORT_DAYS, reportCsv } from '../app/reports.ts';
 import type { TeamService } from '../app/team.ts';
+import { LOCALES } from '../contract/dto.ts';
 import { route } from './errors.ts';
 
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
@@ -24,7 +25,7 @@ const widgetSettings = z.strictObject({
   zIndex: z.number().int().min(0).max(2147483647),
   teamName: z.string().max(60),
   greeting: z.string().max(500),
-  locale: z.enum(['auto', 'en', 'zh-CN']),
+  locale: z.enum(['auto', ...LOCALES]),
   prechat: z.strictObject({ enabled: z.boolean(), nameRequired: z.boolean(), emailRequired: z.boolean() }).partial(),
   businessHours: z
     .strictObject({

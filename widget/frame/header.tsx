@@ -20,9 +20,16 @@ export function Header({ teamName, agent, muted, historyOpen, t, onMute, onHisto
   return (
     <header class="header">
       {avatar && <img class="avatar" src={avatar} alt="" width={36} height={36} />}
+      {/* bdi: a name keeps its own direction (and its punctuation its place) in either language's header. */}
       <div class="title">
-        <h1>{teamName}</h1>
-        {agent && <p>{agent.name}</p>}
+        <h1>
+          <bdi>{teamName}</bdi>
+        </h1>
+        {agent && (
+          <p>
+            <bdi>{agent.name}</bdi>
+          </p>
+        )}
       </div>
       <button type="button" class="icon" aria-label={t('history')} aria-pressed={historyOpen} onClick={onHistory}>
         <span aria-hidden="true">☰</span>

@@ -131,4 +131,79 @@ const zhCN: Record<FrameText, string> = {
   systemReopened: '{name} 重新打开了对话',
 };
 
-export const frameTranslator = (locale: Locale): Translate<FrameText> => translator({ en, 'zh-CN': zhCN }, locale);
+/**
+ * A name, an address or a size inside right-to-left text, between U+2068 FIRST STRONG ISOLATE and U+2069
+ * POP DIRECTIONAL ISOLATE: a left-to-right value ("Zoe B.", "2.0 MB") then keeps its own order instead of
+ * being reordered by the sentence around it.
+ */
+const isolated = (placeholder: string): string => `\u2068{${placeholder}}\u2069`;
+
+// Modern Standard Arabic. Verbs about an agent use the masculine, Arabic's generic for a person of unknown
+// gender; counts are phrased so that any number reads correctly without plural forms.
+const ar: Record<FrameText, string> = {
+  dir: 'rtl',
+  closeChat: 'إغلاق الدردشة',
+  transcript: 'المحادثة',
+  message: 'الرسالة',
+  messagePlaceholder: 'اكتب رسالة…',
+  send: 'إرسال',
+  you: 'أنت',
+  agent: 'موظف الدعم',
+  sending: 'جارٍ الإرسال…',
+  sent: 'تم الإرسال',
+  read: 'تمت القراءة',
+  failed: 'لم يتم الإرسال',
+  rateLimited: 'لم يتم الإرسال: رسائل كثيرة جدًا. انتظر قليلًا ثم أعد المحاولة.',
+  retry: 'إعادة المحاولة',
+  reconnecting: 'جارٍ إعادة الاتصال…',
+  unavailable: 'الدردشة غير متاحة حاليًا. يُرجى المحاولة لاحقًا.',
+  queuePosition: 'ترتيبك في قائمة الانتظار: {position}.',
+  waitMinutes: 'مدة الانتظار المتوقعة بالدقائق: {minutes} تقريبًا.',
+  waitUnderMinute: 'مدة الانتظار المتوقعة: أقل من دقيقة.',
+  agentTyping: `${isolated('name')} يكتب…`,
+  someoneTyping: 'أحد موظفي الدعم يكتب…',
+  noAgentOnline: 'لا يوجد أحد متاح للدردشة حاليًا.',
+  closedNow: 'نحن خارج ساعات العمل حاليًا.',
+  leaveMessage: 'اترك رسالة مع عنوان بريدك الإلكتروني، وسنرد عليك عبر البريد الإلكتروني.',
+  replyByEmail: `سنرسل الرد إلى ${isolated('email')}.`,
+  name: 'الاسم',
+  email: 'البريد الإلكتروني',
+  optional: '(اختياري)',
+  prechatIntro: 'قبل أن نبدأ، يُرجى إخبارنا بمن تكون.',
+  startChat: 'بدء الدردشة',
+  somethingWentWrong: 'حدث خطأ ما. يُرجى المحاولة مرة أخرى.',
+  typingPreviewNotice: 'يستطيع موظفو الدعم رؤية ما تكتبه قبل إرساله.',
+  attach: 'إرفاق ملف',
+  attachment: 'مرفق',
+  removeAttachment: `إزالة ${isolated('name')}`,
+  uploading: 'جارٍ الرفع…',
+  fileTooLarge: `حجم الملف كبير جدًا (الحد الأقصى ${isolated('size')})`,
+  fileType: 'لا يمكن إرسال هذا النوع من الملفات',
+  uploadFailed: 'تعذّر رفع الملف',
+  rateTitle: 'كيف كانت هذه المحادثة؟',
+  stars: '{count} من 5',
+  comment: 'تعليق (اختياري)',
+  sendRating: 'إرسال التقييم',
+  thanksForRating: 'شكرًا على ملاحظاتك!',
+  downloadTranscript: 'تنزيل نص المحادثة',
+  transcriptTitle: `محادثة مع ${isolated('team')}`,
+  newConversation: 'بدء محادثة جديدة',
+  history: 'المحادثات السابقة',
+  back: 'العودة إلى المحادثة',
+  noHistory: 'لا توجد محادثات سابقة.',
+  statusQueued: 'في الانتظار',
+  statusActive: 'مفتوحة',
+  statusResolved: 'مغلقة',
+  withAgent: `مع ${isolated('name')}`,
+  muteSounds: 'كتم الأصوات',
+  systemAssigned: `انضم ${isolated('name')} إلى المحادثة`,
+  systemTransferred: `تم تحويل محادثتك إلى ${isolated('name')}`,
+  systemUnassigned: 'في انتظار أول موظف دعم متاح',
+  systemRequeued: 'اضطر موظف الدعم إلى المغادرة؛ في انتظار أول موظف دعم متاح',
+  systemResolved: 'تم إغلاق المحادثة',
+  systemReopened: `أعاد ${isolated('name')} فتح المحادثة`,
+};
+
+export const frameDictionaries: Record<Locale, Record<FrameText, string>> = { en, 'zh-CN': zhCN, ar };
+
+export const frameTranslator = (locale: Locale): Translate<FrameText> => translator(frameDictionaries, locale);

@@ -4,7 +4,7 @@
  * once when this visitor already has a conversation (so its unread messages arrive).
  */
 import type { FrameMessage, HostMessage } from '../bridge.ts';
-import { pickLocale } from '../shared/i18n.ts';
+import { LOCALES, pickLocale } from '../shared/i18n.ts';
 import { createChatFrame, type ChatFrame } from './chat-frame.ts';
 import { mountLauncher } from './launcher.ts';
 import { emit, installPublicApi, isInstalled } from './public-api.ts';
@@ -26,19 +26,23 @@ async function start(script: HTMLScriptElement, siteKey: string): Promise<void> 
   if (isInstalled()) return;
 
   const storage = siteStorage(siteKey);
-  let locale = pickLocale(navigator.languages, config.settings.locale);
+  // The site's language, else the browser's; Parley.setLocale overrides either.
+  const setting = config.settings.locale;
+  let locale = pickLocale(setting === 'auto' ? navigator.languages : [setting], LOCALES);
   let open = false;
   let unread = 0;
   let frame: ChatFrame | null = null;
   /** What the page said before the frame existed, delivered when it is created. */
   let pending: HostMessage[] = [];
   const showTitleBadge = titleBadge();
-  const launcher = mountLauncher(config.settings, locale, () => setOpen(!open));
+  const launcher = mountLauncher(config.settings, () => setOpen(!open));
+  const renderLauncher = (): void => launcher.render(open, unread, locale);
+  renderLauncher();
 
   function setUnread(count: number): void {
     if (count === unread) return;
     unread = count;
-    launcher.setUnread(count);
+    renderLauncher();
     showTitleBadge(count);
     emit('unread', count);
   }
@@ -79,7 +83,7 @@ async function start(script: HTMLScriptElement, siteKey: string): Promise<void> 
     if (next === open) return;
     open = next;
     if (open) ensureFrame();
-    launcher.setOpen(open);
+    renderLauncher();
     // Focus goes into the panel (the frame then focuses its first field); closing returns it to the bubble.
     if (open) frame?.focus();
     frame?.send({ v: 1, type: 'visibility', open });
@@ -95,8 +99,8 @@ async function start(script: HTMLScriptElement, siteKey: string): Promise<void> 
     identify: (identity) => ensureFrame().send({ v: 1, type: 'identify', identity: jsonCopy(identity) }),
     setAttributes: (attributes) => toFrame({ v: 1, type: 'attributes', attributes: jsonCopy(attributes) }),
     setLocale(code) {
-      locale = pickLocale([String(code)]);
-      launcher.setLocale(locale);
+      locale = pickLocale([String(code)], LOCALES);
+      renderLauncher();
       frame?.send({ v: 1, type: 'locale', locale });
     },
     shutdown() {

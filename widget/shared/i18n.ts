@@ -1,20 +1,25 @@
 /** The languages the widget and the console speak, and a tiny translator over a dictionary per language. */
-import type { WidgetSettings } from '../../server/contract/dto.ts';
+import type { Locale } from '../../server/contract/dto.ts';
 
-export const LOCALES = ['en', 'zh-CN'] as const;
-export type Locale = (typeof LOCALES)[number];
+export { LOCALES, type Locale } from '../../server/contract/dto.ts';
 
-/** A site's setting wins; otherwise the browser's first language we speak; otherwise English. */
-export function pickLocale(languages: readonly string[], setting: WidgetSettings['locale'] = 'auto'): Locale {
-  if (setting !== 'auto') return setting;
-  const spoken = languages.find((language) => /^(en|zh)\b/i.test(language));
-  return spoken && /^zh/i.test(spoken) ? 'zh-CN' : 'en';
+/**
+ * The first of `languages` (the browser's, a site's setting, or a `Parley.setLocale` code) that one of
+ * `supported` shares the language with ("zh-TW" gets zh-CN, "ar-EG" ar); otherwise English.
+ */
+export function pickLocale<L extends Locale>(languages: readonly string[], supported: readonly L[]): L | 'en' {
+  const language = (tag: string): string => tag.split('-')[0]!.toLowerCase();
+  for (const tag of languages) {
+    const spoken = supported.find((locale) => language(locale) === language(tag));
+    if (spoken) return spoken;
+  }
+  return 'en';
 }
 
 export type Translate<K extends string> = (key: K, params?: Record<string, string | number>) => string;
 
 /** `t('queuePosition', { position: 2 })` fills `{position}` in the chosen language's string. */
-export function translator<K extends string>(dictionaries: Record<Locale, Record<K, string>>, locale: Locale): Translate<K> {
+export function translator<L extends Locale, K extends string>(dictionaries: Record<L, Record<K, string>>, locale: L): Translate<K> {
   const dictionary = dictionaries[locale];
   return (key, params) => dictionary[key].replace(/\{(\w+)\}/g, (placeholder, name: string) => String(params?.[name] ?? placeholder));
 }
