@@ -24,15 +24,19 @@ import type {
   TypingEvent,
 } from '../server/contract/events.ts';
 import { newClientId } from '../widget/shared/client-id.ts';
-import { CatchUpPoint, lastSeq, mergeMessages, type OutgoingMessage } from '../widget/shared/messages.ts';
+import { CatchUpPoint, lastSeq, mergeMessages } from '../widget/shared/messages.ts';
+import { browserStorage, Outbox, type Pending, type Unsent } from '../widget/shared/outbox.ts';
 import { AckError, isUnauthorized, requester, type Requester } from '../widget/shared/request.ts';
 import type { AgentAuth } from './auth.ts';
 
-export interface OutgoingReply extends OutgoingMessage {
+/** A reply or note the agent wrote, kept in the agent's outbox until the server stored it. */
+export interface UnsentReply extends Unsent {
   conversationId: string;
   note: boolean;
   attachmentIds: string[];
 }
+
+export type OutgoingReply = Pending<UnsentReply>;
 
 /** A conversation open in a tab. */
 export interface Thread {
@@ -65,7 +69,8 @@ export interface InboxState {
   threads: Record<string, Thread>;
   /** Visitor messages not yet seen, per conversation. */
   unread: Record<string, number>;
-  outgoing: OutgoingReply[];
+  /** Written but not stored yet, in every conversation, also from before a reload; sent in order once connected. */
+  outgoing: readonly OutgoingReply[];
   /** The last command the server refused, until the next one. */
   failure: Failure | null;
   search: { query: string; results: ConversationSummaryDTO[] | null; busy: boolean };
@@ -124,6 +129,7 @@ export class Inbox {
   readonly #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #myTyping = new Map<string, { sentAt: number; idle: ReturnType<typeof setTimeout> }>();
   readonly #canned = new Map<string, Promise<CannedResponseDTO[]>>();
+  readonly #outbox: Outbox<UnsentReply>;
   #refreshedForRefusal = false;
   #visible = typeof document === 'undefined' || document.visibilityState === 'visible';
   #searchSeq = 0;
@@ -131,6 +137,13 @@ export class Inbox {
 
   constructor(auth: AgentAuth, me: AgentDTO) {
     this.#auth = auth;
+    this.#outbox = new Outbox<UnsentReply>({
+      storage: browserStorage(),
+      key: `parley:outbox:agent:${me.id}`,
+      owner: me.id,
+      deliver: (reply) => this.#deliver(reply),
+      onChange: (outgoing) => this.#update({ outgoing }),
+    });
     this.#state = {
       connection: 'connecting',
       me,
@@ -141,7 +154,7 @@ export class Inbox {
       selectedId: null,
       threads: {},
       unread: {},
-      outgoing: [],
+      outgoing: this.#outbox.pending,
       failure: null,
       search: { query: '', results: null, busy: false },
       agents: [],
@@ -164,6 +177,7 @@ export class Inbox {
   close(): void {
     for (const timer of this.#typingTimers.values()) clearTimeout(timer);
     for (const typing of this.#myTyping.values()) clearTimeout(typing.idle);
+    this.#outbox.offline();
     this.#socket.disconnect();
   }
 
@@ -306,26 +320,14 @@ export class Inbox {
   }
 
   reply(conversationId: string, body: string, options: { note?: boolean; attachmentIds?: string[] } = {}): void {
-    const reply: OutgoingReply = {
-      conversationId,
-      clientId: newClientId(),
-      body,
-      status: 'sending',
-      error: null,
-      note: options.note ?? false,
-      attachmentIds: options.attachmentIds ?? [],
-    };
-    if (!reply.note) this.typing(conversationId, false);
-    this.#update({ outgoing: [...this.#state.outgoing, reply] });
-    void this.#deliver(reply);
+    const note = options.note ?? false;
+    if (!note) this.typing(conversationId, false);
+    this.#outbox.add({ conversationId, clientId: newClientId(), body, note, attachmentIds: options.attachmentIds ?? [], createdAt: Date.now() });
   }
 
   /** Sends a failed reply again with the same client id, so the server can't store it twice. */
   retry(clientId: string): void {
-    const reply = this.#state.outgoing.find((r) => r.clientId === clientId);
-    if (!reply || reply.status !== 'failed') return;
-    this.#setOutgoing(clientId, { status: 'sending', error: null });
-    void this.#deliver(reply);
+    this.#outbox.retry(clientId);
   }
 
   /** The agent's own typing, told to the visitor: repeated while it goes on, "stopped" after a pause. */
@@ -376,8 +378,10 @@ export class Inbox {
       this.#refreshedForRefusal = false;
       this.#update({ connection: 'online' });
       void this.#sync();
+      this.#outbox.online();
     });
     socket.on('disconnect', () => {
+      this.#outbox.offline();
       for (const point of this.#catchUp.values()) point.disconnected();
       this.#update({ connection: 'reconnecting' });
     });
@@ -424,7 +428,9 @@ export class Inbox {
 
   /** Updates the conversation's preview, and the transcript when it is open. */
   #merge(message: MessageDTO): void {
-    const { conversations, threads, outgoing } = this.#state;
+    // My reply's answer, or its live event (also when another tab of mine sent it): stored either way.
+    if (message.clientId && message.authorId === this.#state.me.id) this.#outbox.delivered(message.clientId);
+    const { conversations, threads } = this.#state;
     const summary = conversations[message.conversationId];
     const patch: Partial<InboxState> = {};
     if (summary && message.seq > summary.lastSeq) {
@@ -436,9 +442,6 @@ export class Inbox {
     }
     const thread = threads[message.conversationId];
     if (thread) patch.threads = { ...threads, [message.conversationId]: { ...thread, messages: mergeMessages(thread.messages, [message]) } };
-    if (message.clientId && outgoing.some((r) => r.clientId === message.clientId)) {
-      patch.outgoing = outgoing.filter((r) => r.clientId !== message.clientId);
-    }
     this.#update(patch);
   }
 
@@ -601,22 +604,18 @@ export class Inbox {
     }
   }
 
-  async #deliver({ conversationId, clientId, body, note, attachmentIds }: OutgoingReply): Promise<void> {
-    try {
-      const { message, conversation } = await this.#request('message:send', {
-        conversationId,
-        clientId,
-        body,
-        ...(note ? { note: true } : {}),
-        ...(attachmentIds.length > 0 ? { attachmentIds } : {}),
-      });
-      this.#upsert(conversation);
-      this.#merge(message);
-      this.#update({ outgoing: this.#state.outgoing.filter((r) => r.clientId !== clientId) });
-      if (this.#state.selectedId === conversationId) this.#seen(conversationId);
-    } catch (error) {
-      this.#setOutgoing(clientId, { status: 'failed', error: failureOf(error) });
-    }
+  /** Sends one reply of the outbox; throws when the server did not store it. */
+  async #deliver({ conversationId, clientId, body, note, attachmentIds }: UnsentReply): Promise<void> {
+    const { message, conversation } = await this.#request('message:send', {
+      conversationId,
+      clientId,
+      body,
+      ...(note ? { note: true } : {}),
+      ...(attachmentIds.length > 0 ? { attachmentIds } : {}),
+    });
+    this.#upsert(conversation);
+    this.#merge(message);
+    if (this.#state.selectedId === conversationId) this.#seen(conversationId);
   }
 
   /** Runs a command; a refusal becomes `failure` for the view to show. */
@@ -666,10 +665,6 @@ export class Inbox {
   #patchThread(id: string, patch: Partial<Thread>): void {
     const thread = this.#state.threads[id];
     if (thread) this.#update({ threads: { ...this.#state.threads, [id]: { ...thread, ...patch } } });
-  }
-
-  #setOutgoing(clientId: string, patch: Pick<OutgoingMessage, 'status' | 'error'>): void {
-    this.#update({ outgoing: this.#state.outgoing.map((r) => (r.clientId === clientId ? { ...r, ...patch } : r)) });
   }
 
   #update(patch: Partial<InboxState>): void {

@@ -168,6 +168,7 @@ export function Workspace({ auth, agent }: { auth: AgentAuth; agent: AgentDTO })
         )}
         <p class="connection" role="status">
           {connectionText[state.connection]}
+          {state.outgoing.length > 0 && ` ${t('unsentCount', { count: state.outgoing.length })}`}
         </p>
         <MyStatus inbox={inbox} state={state} />
         <button type="button" class="icon" aria-pressed={alertsState.sound} title={t('soundTitle')} onClick={() => alerts.setSound(!alertsState.sound)}>

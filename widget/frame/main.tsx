@@ -58,6 +58,7 @@ function start(hostOrigin: string): void {
 
   const startChat = (init: Extract<HostMessage, { type: 'init' }>): VisitorChat => {
     const created = new VisitorChat(init.token, {
+      siteKey: init.config.siteKey,
       context: visitorContext(init.page),
       typingPreview: init.config.settings.typingPreview,
       events: {
@@ -71,8 +72,9 @@ function start(hostOrigin: string): void {
       },
     });
     let reported = '';
-    created.subscribe(({ conversations, unread }) => {
-      const state: FrameMessage = { v: 1, type: 'state', hasConversation: conversations.length > 0, unread };
+    // Unsent messages count as a conversation: the next page then starts the frame at once, and sends them.
+    created.subscribe(({ conversations, outgoing, unread }) => {
+      const state: FrameMessage = { v: 1, type: 'state', hasConversation: conversations.length > 0 || outgoing.length > 0, unread };
       const key = JSON.stringify(state);
       if (key !== reported) toHost(state);
       reported = key;

@@ -8,7 +8,8 @@ import type { AttachmentDTO, ConversationDTO, MessageDTO, QueuePositionDTO, Visi
 import type { VisitorClientToServer, VisitorServerToClient, VisitorUpdateRequest } from '../../server/contract/events.ts';
 import type { Identity } from '../bridge.ts';
 import { newClientId } from '../shared/client-id.ts';
-import { CatchUpPoint, lastSeq, mergeMessages, type OutgoingMessage } from '../shared/messages.ts';
+import { CatchUpPoint, lastSeq, mergeMessages } from '../shared/messages.ts';
+import { browserStorage, Outbox, type Pending, type Unsent } from '../shared/outbox.ts';
 import { AckError, isUnauthorized, requester, type Requester } from '../shared/request.ts';
 import { TypingNotifier } from './typing-notifier.ts';
 import { uploadAttachment } from './uploads.ts';
@@ -16,9 +17,16 @@ import { uploadAttachment } from './uploads.ts';
 /** An agent's typing indicator is dropped when no refresh comes for this long. */
 const AGENT_TYPING_TIMEOUT_MS = 6000;
 
-export interface VisitorOutgoing extends OutgoingMessage {
+/** A message the visitor wrote, kept in the frame's outbox until the server stored it. */
+export interface VisitorUnsent extends Unsent {
+  /** Null for a message written before its conversation existed: the first one to arrive starts it. */
+  conversationId: string | null;
+  /** Written after "new conversation": it starts one instead of joining the open one. */
+  newConversation: boolean;
   attachments: AttachmentDTO[];
 }
+
+export type VisitorOutgoing = Pending<VisitorUnsent>;
 
 export interface VisitorChatState {
   /** `unavailable`: the server refused even a fresh token, so the chat stops trying. */
@@ -28,7 +36,8 @@ export interface VisitorChatState {
   /** The conversation on screen; null before the first message, or when the visitor starts a new one. */
   conversation: ConversationDTO | null;
   messages: MessageDTO[];
-  outgoing: VisitorOutgoing[];
+  /** Written but not stored yet, also from before a reload; sent in order once connected. */
+  outgoing: readonly VisitorOutgoing[];
   /** The latest position received, for whichever conversation it names. */
   queue: QueuePositionDTO | null;
   /** Known once connected: the pre-chat and offline forms start from its name and email. */
@@ -63,6 +72,17 @@ const newestFirst = (conversations: ConversationDTO[]): ConversationDTO[] =>
 const asAckError = (error: unknown): AckError =>
   error instanceof AckError ? error : new AckError({ code: 'INTERNAL', message: String(error) });
 
+/** The visitor id the server signed into the token (its `sub`), read unverified: it only names the outbox's owner. */
+function tokenSubject(token: string): string {
+  try {
+    const payload = token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/');
+    const { sub } = JSON.parse(atob(payload)) as { sub?: unknown };
+    return typeof sub === 'string' ? sub : '';
+  } catch {
+    return '';
+  }
+}
+
 export class VisitorChat {
   #state: VisitorChatState = {
     connection: 'connecting',
@@ -82,6 +102,7 @@ export class VisitorChat {
   readonly #events: VisitorChatEvents;
   readonly #catchUp = new CatchUpPoint();
   readonly #typing: TypingNotifier;
+  readonly #outbox: Outbox<VisitorUnsent>;
   #token: string;
   #awaitingToken = false;
   #choice: Choice = { kind: 'latest' };
@@ -91,10 +112,19 @@ export class VisitorChat {
   #read = { conversationId: '', seq: 0 };
   #agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(token: string, options: { context: Context; typingPreview: boolean; events: VisitorChatEvents }) {
+  constructor(token: string, options: { siteKey: string; context: Context; typingPreview: boolean; events: VisitorChatEvents }) {
     this.#token = token;
     this.#context = options.context;
     this.#events = options.events;
+    // In the frame's own storage: partitioned per top-level site, so it survives the host page's reloads.
+    this.#outbox = new Outbox<VisitorUnsent>({
+      storage: browserStorage(),
+      key: `parley:outbox:${options.siteKey}`,
+      owner: tokenSubject(token),
+      deliver: (entry) => this.#deliver(entry),
+      onChange: (outgoing) => this.#update({ outgoing }),
+    });
+    this.#update({ outgoing: this.#outbox.pending });
     // The function form of `auth` is read on every (re)connect, so it always sends the latest token.
     this.#socket = io('/visitor', { transports: ['websocket'], auth: (send) => send({ token: this.#token }) });
     this.#request = requester(this.#socket);
@@ -125,17 +155,19 @@ export class VisitorChat {
 
   send(body: string, attachments: AttachmentDTO[] = []): void {
     this.#typing.stop();
-    const message: VisitorOutgoing = { clientId: newClientId(), body, attachments, status: 'sending', error: null };
-    this.#update({ outgoing: [...this.#state.outgoing, message] });
-    void this.#deliver(message);
+    this.#outbox.add({
+      clientId: newClientId(),
+      conversationId: this.#openConversation()?.id ?? null,
+      newConversation: this.#choice.kind === 'new',
+      body,
+      attachments,
+      createdAt: Date.now(),
+    });
   }
 
   /** Sends a failed message again with the same client id, so the server can't store it twice. */
   retry(clientId: string): void {
-    const message = this.#state.outgoing.find((m) => m.clientId === clientId);
-    if (!message || message.status !== 'failed') return;
-    this.#setOutgoing(clientId, { status: 'sending', error: null });
-    void this.#deliver(message);
+    this.#outbox.retry(clientId);
   }
 
   draft(text: string): void {
@@ -180,6 +212,7 @@ export class VisitorChat {
       this.#update({ visitor: result.visitor });
       if (!switched) return;
       // The same user known from another device: reconnect as them and show their conversations.
+      this.#outbox.setOwner(result.visitor.id);
       this.#choice = { kind: 'latest' };
       this.#socket.disconnect().connect();
     } catch (error) {
@@ -204,8 +237,10 @@ export class VisitorChat {
       this.#update({ connection: 'online' });
       void this.#reportContext();
       void this.#sync();
+      this.#outbox.online();
     });
     socket.on('disconnect', () => {
+      this.#outbox.offline();
       this.#catchUp.disconnected();
       this.#update({ connection: 'reconnecting' });
     });
@@ -237,7 +272,9 @@ export class VisitorChat {
   }
 
   #receive(message: MessageDTO): void {
-    const { conversation, messages, outgoing, agentTyping } = this.#state;
+    // The visitor's own, sent from this tab or another: stored either way.
+    if (message.authorKind === 'visitor' && message.clientId) this.#outbox.delivered(message.clientId);
+    const { conversation, messages, agentTyping } = this.#state;
     // A conversation started elsewhere (another tab), or a reply in the newest one while an older one
     // is on screen: follow it.
     if (conversation?.id !== message.conversationId) {
@@ -249,7 +286,6 @@ export class VisitorChat {
     if (merged === messages) return;
     this.#update({
       messages: merged,
-      outgoing: outgoing.filter((m) => m.clientId !== message.clientId),
       agentTyping: message.authorKind === 'agent' ? null : agentTyping,
     });
     this.#events.message(message);
@@ -301,35 +337,36 @@ export class VisitorChat {
     }
   }
 
-  async #deliver({ clientId, body, attachments }: VisitorOutgoing): Promise<void> {
-    const open = this.#openConversation();
-    try {
-      const result = await this.#request('message:send', {
-        conversationId: open?.id,
-        newConversation: this.#choice.kind === 'new' || undefined,
-        clientId,
-        body,
-        attachmentIds: attachments.length ? attachments.map((a) => a.id) : undefined,
-      });
-      this.#choice = { kind: 'chosen', id: result.conversation.id };
-      const current = this.#state.conversation;
-      const switched = current?.id !== result.conversation.id;
-      if (switched) this.#catchUp.reset();
-      const known = switched ? [] : this.#state.messages;
-      const messages = mergeMessages(known, [result.message]);
-      this.#update({
-        conversations: this.#withConversation(result.conversation),
-        // The answer's conversation may be older than a conversation:updated that came first.
-        conversation: switched ? result.conversation : current,
-        messages,
-        outgoing: this.#state.outgoing.filter((m) => m.clientId !== clientId),
-        agentTyping: switched ? null : this.#state.agentTyping,
-      });
-      // Unless its live event came first.
-      if (messages !== known) this.#events.message(result.message);
-    } catch (error) {
-      this.#setOutgoing(clientId, { status: 'failed', error: asAckError(error).code });
+  /** Sends one message of the outbox; throws when the server did not store it. */
+  async #deliver({ clientId, conversationId, newConversation, body, attachments }: VisitorUnsent): Promise<void> {
+    const result = await this.#request('message:send', {
+      conversationId: conversationId ?? undefined,
+      newConversation: (!conversationId && newConversation) || undefined,
+      clientId,
+      body,
+      attachmentIds: attachments.length ? attachments.map((a) => a.id) : undefined,
+    });
+    // Messages written before the conversation existed join the one this message started or joined.
+    for (const waiting of this.#outbox.pending) {
+      if (waiting.conversationId === null && waiting.clientId !== clientId) this.#outbox.update(waiting.clientId, { conversationId: result.conversation.id });
     }
+    // Out of the outbox in the same task as the message comes in, so no render shows it twice.
+    this.#outbox.delivered(clientId);
+    this.#choice = { kind: 'chosen', id: result.conversation.id };
+    const current = this.#state.conversation;
+    const switched = current?.id !== result.conversation.id;
+    if (switched) this.#catchUp.reset();
+    const known = switched ? [] : this.#state.messages;
+    const messages = mergeMessages(known, [result.message]);
+    this.#update({
+      conversations: this.#withConversation(result.conversation),
+      // The answer's conversation may be older than a conversation:updated that came first.
+      conversation: switched ? result.conversation : current,
+      messages,
+      agentTyping: switched ? null : this.#state.agentTyping,
+    });
+    // Unless its live event came first.
+    if (messages !== known) this.#events.message(result.message);
   }
 
   /** The visitor's conversations with this one added or replaced, newest first. */
@@ -343,10 +380,6 @@ export class VisitorChat {
       conversations: this.#withConversation(conversation),
       ...(onScreen && { conversation }),
     });
-  }
-
-  #setOutgoing(clientId: string, patch: Pick<OutgoingMessage, 'status' | 'error'>): void {
-    this.#update({ outgoing: this.#state.outgoing.map((m) => (m.clientId === clientId ? { ...m, ...patch } : m)) });
   }
 
   #update(patch: Partial<VisitorChatState>): void {
