@@ -2,7 +2,7 @@
  * The chat panel: header, then either the history list or the conversation with what fits under it
  * now: the pre-chat form, the offline form, the rating after a resolve, or the message box.
  */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { WidgetConfig } from '../../server/contract/http.ts';
 import type { Locale, Translate } from '../shared/i18n.ts';
 import { Header } from './header.tsx';
@@ -90,8 +90,9 @@ export function App({ chat, config, locale, open, muted, onMute, onClose }: AppP
   const footer = useRef<HTMLDivElement>(null);
   const { settings } = config;
 
-  // The document's language and direction, for screen readers and for the logical CSS properties.
-  useEffect(() => {
+  // The document's language and direction, for screen readers and for the logical CSS properties; set before
+  // the first paint, so a right-to-left panel never shows one frame laid out left to right.
+  useLayoutEffect(() => {
     document.documentElement.lang = locale;
     document.documentElement.dir = t('dir');
   }, [locale]);
