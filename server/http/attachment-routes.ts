@@ -42,7 +42,7 @@ export function attachmentRoutes(deps: {
     const { exp, sig } = req.query;
     const file = await deps.attachments.open(String(req.params.id), String(exp ?? ''), String(sig ?? ''));
     res.setHeader('Content-Type', file.contentType);
-    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`);
+    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${rfc5987(file.fileName)}`);
     res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
     res.setHeader('Cache-Control', 'private, max-age=3600');
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
@@ -50,6 +50,14 @@ export function attachmentRoutes(deps: {
   }));
 
   return router;
+}
+
+/**
+ * A header parameter value as RFC 5987 wants it: encodeURIComponent leaves ' ( ) * as they are, but the
+ * apostrophe delimits charset and language, so a name holding one could be misread by a download client.
+ */
+function rfc5987(value: string): string {
+  return encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function decodeName(header: string | undefined): string {

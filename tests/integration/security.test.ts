@@ -254,3 +254,36 @@ describe('bad payloads', () => {
     expect(sent.message.body).toBe('still here');
   });
 });
+
+describe('attachment file names', () => {
+  it('serves a hostile file name only inside an RFC 5987 filename*, with no header injected', async () => {
+    const visitor = await connectVisitor(server);
+    const names = [
+      '"; filename="evil.exe',
+      "a'b(c)*!.txt",
+      '%0d%0aSet-Cookie: pwned=1',
+      'x\r\nSet-Cookie: pwned=1\r\n\r\n<script>alert(1)</script>.txt',
+      '..\\..\\boot.ini',
+      '\u202Egnp.exe',
+      'résumé 日本語.txt',
+    ];
+    for (const name of names) {
+      const uploaded = await fetch(`${server.url}/api/attachments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${visitor.token}`, 'content-type': 'text/plain', 'x-file-name': encodeURIComponent(name) },
+        body: 'hello',
+      });
+      expect(uploaded.status, name).toBe(201);
+      const file = (await uploaded.json()) as { url: string; fileName: string };
+      expect(file.fileName, name).not.toMatch(/[\r\n\\/\u202e]/);
+
+      const download = await fetch(`${server.url}${file.url}`);
+      expect(download.status, name).toBe(200);
+      const disposition = download.headers.get('content-disposition') ?? '';
+      // RFC 5987 value-chars: attr-chars and %-escapes only (no quote, apostrophe, parenthesis, space or ;).
+      expect(disposition, name).toMatch(/^attachment; filename\*=UTF-8''[A-Za-z0-9!#$&+\-.^_`|~%]+$/);
+      expect(decodeURIComponent(disposition.slice("attachment; filename*=UTF-8''".length)), name).toBe(file.fileName);
+      expect(download.headers.get('set-cookie'), name).toBeNull();
+    }
+  });
+});

@@ -2,7 +2,9 @@
  * Message text as Preact nodes, never as HTML: bare http(s) links become links, and a small markdown
  * subset is honoured: **bold**, *italic* or _italic_, `inline code` and [text](https://link). Anything
  * else (including HTML) stays literal text. Links open in a new tab without an opener or referrer, and
- * only http, https and mailto targets become links at all.
+ * only http, https and mailto targets become links at all. A bare link shows exactly where it goes: it ends
+ * at the first invisible or bidi-control character, and every link is isolated from the text around it, so
+ * neither can reorder or hide part of a URL.
  */
 import type { ComponentChildren } from 'preact';
 
@@ -13,9 +15,9 @@ const TOKEN = new RegExp(
     /\*\*(?=\S)([^\n]*?\S)\*\*/.source, // 4: bold
     /(?<![\w*])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?![\w*])/.source, // 5: italic with *
     /(?<![\w_])_(?=[^\s_])([^_\n]*?[^\s_])_(?![\w_])/.source, // 6: italic with _
-    /(https?:\/\/[^\s<>"]*[^\s<>".,:;'!?)\]])/.source, // 7: bare link, trailing punctuation left out
+    /(https?:\/\/[^\s<>"\p{Cf}]*[^\s<>".,:;'!?)\]\p{Cf}])/u.source, // 7: bare link, trailing punctuation and format characters left out
   ].join('|'),
-  'g',
+  'gu',
 );
 
 const MAX_DEPTH = 3;
@@ -32,7 +34,7 @@ export function safeHref(url: string): string | null {
 
 function link(href: string, children: ComponentChildren, key: number) {
   return (
-    <a key={key} href={href} target="_blank" rel="noopener noreferrer nofollow ugc">
+    <a key={key} href={href} target="_blank" rel="noopener noreferrer nofollow ugc" dir="auto">
       {children}
     </a>
   );

@@ -60,6 +60,15 @@ describe('richText', () => {
     expect(safeHref('JaVaScRiPt:alert(1)')).toBeNull();
     expect(safeHref('mailto:a@b.test')).toBe('mailto:a@b.test');
   });
+
+  it('ends a bare link at an invisible or bidi-control character, and isolates links from the text around them', () => {
+    const rel = 'noopener noreferrer nofollow ugc';
+    expect(shape(richText('https://ok.test\u200B.evil.test/login'))).toEqual([['a', { href: 'https://ok.test/', rel, target: '_blank' }, ['https://ok.test']], '\u200B.evil.test/login']);
+    expect(shape(richText('https://evil.test/\u202Etxt.exe'))).toEqual([['a', { href: 'https://evil.test/', rel, target: '_blank' }, ['https://evil.test/']], '\u202Etxt.exe']);
+    const [bare] = richText('\u202Ehttps://evil.test/moc.elpmaxe').slice(1) as VNode<{ dir?: string }>[];
+    const [labelled] = richText('[docs](https://example.com/docs)') as VNode<{ dir?: string }>[];
+    expect([bare!.props.dir, labelled!.props.dir]).toEqual(['auto', 'auto']);
+  });
 });
 
 describe('parseUserAgent', () => {
