@@ -121,7 +121,8 @@ export function ConversationPane({ inbox, state }: { inbox: Inbox; state: InboxS
       <header class="pane-header">
         <div class="who">
           <h2>
-            {visitorLabel(conversation)}
+            {/* bdi: a name written right to left (or with a bidi override) cannot reorder the badge after it. */}
+            <bdi>{visitorLabel(conversation)}</bdi>
             {conversation.visitor.verified && (
               <span class="verified" title={t('verifiedTitle')}>
                 {' '}

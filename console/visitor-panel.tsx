@@ -74,7 +74,8 @@ export function VisitorPanel({ detail, conversation, onOpen }: VisitorPanelProps
   return (
     <aside class="context" aria-label={t('visitorContext')}>
       <h2>
-        {visitorLabel({ visitor })}
+        {/* bdi: a name written right to left (or with a bidi override) cannot reorder the badge after it. */}
+        <bdi>{visitorLabel({ visitor })}</bdi>
         {visitor.verified && (
           <span class="verified" title={t('verifiedTitle')}>
             {' '}

@@ -137,7 +137,7 @@ const isImage = (index: number) => index % 4 === 0;
  */
 function unexpectedMarkup(frame: Frame, roots: string): Promise<string[]> {
   return frame.evaluate((rootSelector) => {
-    const allowed = new Set(['a', 'aside', 'button', 'code', 'dd', 'div', 'dl', 'dt', 'em', 'h2', 'h3', 'header', 'img', 'li', 'ol', 'p', 'section', 'small', 'span', 'strong', 'time', 'ul']);
+    const allowed = new Set(['a', 'aside', 'bdi', 'button', 'code', 'dd', 'div', 'dl', 'dt', 'em', 'h2', 'h3', 'header', 'img', 'li', 'ol', 'p', 'section', 'small', 'span', 'strong', 'time', 'ul']);
     const problems: string[] = [];
     const roots = document.querySelectorAll(rootSelector);
     if (roots.length === 0) problems.push(`nothing matches ${rootSelector}`);
