@@ -16,6 +16,19 @@ export interface BenchConfig {
   throughput: { senders: number; warmupMs: number; durationMs: number };
   persistence: { visitors: number; warmupMs: number; durationMs: number; rawDurationMs: number };
   connections: { steps: number[]; perGenerator: number; settleMs: number; holdMs: number };
+  /**
+   * Issue #5, production rate limits: `conversations` visitors send every intervalMs × (1 ± jitter) to their
+   * agents, for a baseline window, then one more visitor floods for a window of the same length (ordinary
+   * bodies, then the longest valid ones), keeping up to `windowBytes` of unanswered sends in flight (1 MiB:
+   * about what socket buffers hold between a client that never waits and the server; a 64 KiB window hurts
+   * the others far less, so this is the knob that decides how bad a flood looks).
+   */
+  flood: { conversations: number; intervalMs: number; jitter: number; warmupMs: number; durationMs: number; windowBytes: number };
+  /**
+   * Issue #6: 1, 2, 3 nodes (ascending: nodes are only added) on PostgreSQL + Redis, each count measured like
+   * the throughput section; the warm-up also covers a freshly started node's cold start.
+   */
+  cluster: { nodes: number[]; senders: number; warmupMs: number; durationMs: number };
   widget: { runs: number; observeMs: number };
 }
 
@@ -27,16 +40,20 @@ export const FULL: BenchConfig = {
   throughput: { senders: 200, warmupMs: 2000, durationMs: 15_000 },
   persistence: { visitors: 200, warmupMs: 2000, durationMs: 10_000, rawDurationMs: 2500 },
   connections: { steps: [1000, 2500, 5000, 10_000], perGenerator: 5000, settleMs: 2000, holdMs: 3000 },
+  flood: { conversations: 100, intervalMs: 1500, jitter: 1 / 3, warmupMs: 2000, durationMs: 10_000, windowBytes: 1 << 20 },
+  cluster: { nodes: [1, 2, 3], senders: 200, warmupMs: 5000, durationMs: 15_000 },
   widget: { runs: 4, observeMs: 2000 },
 };
 
 export const QUICK: BenchConfig = {
   mode: 'quick',
   budgetMs: 2 * 60_000,
-  latency: { levels: [100, 300], intervalMs: 5000, warmupMs: 1500, durationMs: 5000 },
+  latency: { levels: [100, 300], intervalMs: 5000, warmupMs: 1000, durationMs: 3000 },
   agentCapacity: 100,
   throughput: { senders: 100, warmupMs: 1000, durationMs: 3000 },
   persistence: { visitors: 100, warmupMs: 1000, durationMs: 2500, rawDurationMs: 750 },
-  connections: { steps: [1000, 2000], perGenerator: 5000, settleMs: 500, holdMs: 1500 },
-  widget: { runs: 2, observeMs: 1000 },
+  connections: { steps: [500], perGenerator: 5000, settleMs: 500, holdMs: 1500 },
+  flood: { conversations: 40, intervalMs: 1500, jitter: 1 / 3, warmupMs: 1000, durationMs: 2500, windowBytes: 1 << 20 },
+  cluster: { nodes: [1, 2, 3], senders: 40, warmupMs: 1000, durationMs: 2500 },
+  widget: { runs: 1, observeMs: 1000 },
 };

@@ -52,6 +52,21 @@ export interface Stoppable {
   stop(): Promise<void>;
 }
 
+/** `stop` that runs once however often it is called (a finally and an early stop may both call it). */
+export function once(stop: () => Promise<void>): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () => (stopping ??= stop());
+}
+
+/**
+ * A section with processes of its own, in three steps: started (early, beside other startups: starting is
+ * not measured), prepared (sites, agents, conversations), then measured; stopped in any case.
+ */
+export interface Section<R> extends Stoppable {
+  prepare(): Promise<void>;
+  measure(log: (line: string) => void): Promise<R>;
+}
+
 /** Starts things side by side; if one fails, stops the ones that started and rethrows the first failure. */
 export async function startTogether<T extends readonly Stoppable[]>(starts: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
   const settled = await Promise.allSettled(starts as readonly Promise<Stoppable>[]);

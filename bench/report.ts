@@ -1,11 +1,13 @@
 /** The run's figures: checked against the targets, printed as tables, written as JSON. */
 import { cpus, loadavg, release, totalmem } from 'node:os';
+import type { ClusterResult } from './cluster.ts';
 import type { BenchConfig } from './config.ts';
 import type { ConnectionsResult } from './connections.ts';
+import { floodAllowance, type FloodSection } from './flood.ts';
 import type { PersistenceResult } from './persistence.ts';
 import type { ProfileSummary } from './profile/summary.ts';
 import type { LatencyLevel, ThroughputComparison } from './side-by-side.ts';
-import type { Summary } from './stats.ts';
+import { round, type Summary } from './stats.ts';
 import type { LongTasks, WidgetResult } from './widget.ts';
 
 export interface TargetCheck {
@@ -35,6 +37,8 @@ export interface BenchResults {
   throughput?: ThroughputComparison;
   persistence?: PersistenceResult;
   connections?: ConnectionsResult;
+  flood?: FloodSection;
+  cluster?: ClusterResult;
   targets: TargetCheck[];
   profiles?: ProfileSummary;
   errors: { section: string; message: string }[];
@@ -88,10 +92,24 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     measured: r.persistence ? `${pct(r.persistence.ratio)} (${r.persistence.parleyPerSecond} vs ${r.persistence.rawSingleRowPerSecond}/s)` : 'not measured',
     pass: r.persistence ? r.persistence.ratio >= 0.4 : null,
   });
+  const windows = r.flood?.windows ?? [];
+  const baseline = windows.find((w) => w.kind === 'baseline');
+  const floods = windows.filter((w) => w.flooder);
+  const worst = floods.reduce<(typeof floods)[number] | undefined>((a, w) => (!a || w.others.visitorToAgent.p99 > a.others.visitorToAgent.p99 ? w : a), undefined);
+  const othersFailed = windows.reduce((n, w) => n + w.others.lost + w.others.errors, 0);
+  checks.push({
+    target: "one visitor flooding: others' visitor→agent p99 ≤ 2× baseline (or ≤ baseline + 10 ms)",
+    measured:
+      baseline && worst
+        ? `${worst.others.visitorToAgent.p99} ms during ${worst.kind} vs ${baseline.others.visitorToAgent.p99} ms baseline (allowed ${round(floodAllowance(baseline.others.visitorToAgent.p99))})` +
+          (othersFailed > 0 ? `; ${othersFailed} of the others' messages lost or refused` : '')
+        : 'not measured',
+    pass: baseline && worst ? worst.others.visitorToAgent.p99 <= floodAllowance(baseline.others.visitorToAgent.p99) && othersFailed === 0 : null,
+  });
   const tasks = r.widget?.longTasks;
   checks.push({
     target: 'no long task from the widget before open',
-    measured: tasks ? `${tasks.withWidget.count} with widget, ${tasks.withoutWidget.count} without (${tasks.runs} runs each)` : 'not measured',
+    measured: tasks ? `${tasks.withWidget.count} with widget, ${tasks.withoutWidget.count} without (${tasks.runs} run${tasks.runs === 1 ? '' : 's'} each)` : 'not measured',
     pass: tasks ? tasks.withWidget.count <= tasks.withoutWidget.count : null,
   });
   return checks;
@@ -149,6 +167,68 @@ export function printReport(r: BenchResults): string {
       ),
     );
     out.push(`parley/raw single-row: ${pct(p.ratio)}`);
+  }
+  if (r.flood) {
+    const f = r.flood;
+    const { warmupMs, durationMs, jitter } = r.config.flood;
+    const gaps = `${((f.intervalMs * (1 - jitter)) / 1000).toFixed(1)}–${((f.intervalMs * (1 + jitter)) / 1000).toFixed(1)} s`;
+    out.push('', `One visitor flooding, production rate limits: ${f.conversations} other visitors each send to their agent every ${gaps}; ${durationMs / 1000} s measured per window (after ${warmupMs / 1000} s)`);
+    const label = (w: (typeof f.windows)[number]) => (w.flooder ? `${w.kind} (${w.flooder.bodyChars.toLocaleString('en')}-char bodies)` : w.kind);
+    const rows = f.windows.map((w) => [
+      label(w),
+      ...quantiles(w.others.visitorToAgent),
+      w.ratio ? `${w.ratio.p50}×/${w.ratio.p99}×` : '',
+      String(w.others.lost + w.others.errors),
+      w.server.cpu.toFixed(2),
+      `${w.server.loopDelay.p99}/${w.server.loopDelay.max}`,
+    ]);
+    out.push(table(["window: others' visitor→agent (ms)", 'n', 'p50', 'p95', 'p99', 'max', 'p50/p99 vs base', 'lost+err', 'cpu', 'loop p99/max'], rows));
+    const flooders = f.windows.flatMap((w) =>
+      w.flooder
+        ? [
+            [
+              label(w),
+              `${w.flooder.attempted} (${w.flooder.attemptedPerSecond}/s)`,
+              String(w.flooder.accepted),
+              String(w.flooder.rateLimited),
+              String(w.flooder.otherErrors),
+              String(w.flooder.unanswered),
+              w.flooder.disconnected ? 'yes' : 'no',
+              w.cpuPerFloodedMessageUs === undefined ? '' : `${w.cpuPerFloodedMessageUs} µs`,
+              w.flooder.cpu.toFixed(2),
+            ],
+          ]
+        : [],
+    );
+    out.push(table(['flooder (one visitor, own process)', 'attempted', 'accepted', 'rate-limited', 'other errors', 'unanswered', 'disconnected', 'server cpu each', 'its cpu'], flooders));
+    out.push("server cpu each: the server's CPU above the baseline's per message the flooder sent, i.e. what refusing one costs; its cpu: the flooding process's own");
+  }
+  if (r.cluster) {
+    const c = r.cluster;
+    const { senders, durationMs } = r.config.cluster;
+    out.push('', `Cluster: Parley nodes on PostgreSQL + Redis, ${senders} visitors each sending the next message on the ack; agent i on node i, visitor j on node j + 1 (${durationMs / 1000} s per node count)`);
+    out.push(`NOTE: ${c.note}.`);
+    if (c.skipped) out.push(`Skipped: ${c.skipped}`);
+    const row = (nodes: string, x: ClusterResult['steps'][number]['throughput'], across: string, cpu: string, loop: string) => [
+      nodes,
+      String(x.deliveredPerSecond),
+      String(x.ackedPerSecond),
+      ...(x.visitorToAgent ? [x.visitorToAgent.p50, x.visitorToAgent.p95, x.visitorToAgent.p99].map(String) : ['', '', '']),
+      String(x.ack.p50),
+      String(x.ack.p99),
+      String(x.errors),
+      across,
+      cpu,
+      loop,
+    ];
+    const rows = c.steps.map((s) =>
+      row(String(s.nodes), s.throughput, `${s.crossNode}/${s.conversations}`, s.cpu.toFixed(2), s.servers.map((p) => p.loopDelay.max).join('/')),
+    );
+    const t = r.throughput?.parley;
+    if (t && c.steps.length > 0) rows.unshift(row(`1, SQLite (throughput section, ${t.senders} visitors)`, t, '—', t.server.cpu.toFixed(2), String(t.server.loopDelay.max)));
+    if (rows.length > 0) {
+      out.push(table(['nodes', 'delivered/s', 'acked/s', 'v→a p50', 'v→a p95', 'v→a p99', 'ack p50', 'ack p99', 'errors', 'across nodes', 'cpu (all)', 'loop max per node'], rows));
+    }
   }
   if (r.connections) {
     const c = r.connections;

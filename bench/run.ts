@@ -1,15 +1,19 @@
 /**
  * `npm run bench` (full, under 10 minutes on 2 cores), `npm run bench -- --quick` (under 2 minutes).
  * `--profile` also records CPU profiles of Parley's process around each measured phase and heap snapshots
- * of the idle connections, and summarises them; `--no-build` measures dist/ as it is.
+ * of the idle connections, and summarises them; `--no-build` measures dist/ as it is; `--only flood,cluster`
+ * runs just those sections (widget, latency, throughput, persistence, flood, cluster, connections) and
+ * writes partial.json (partial-quick.json) instead, so a partial run never replaces a whole one.
  * Loopback only. Prints the tables and writes bench/results/latest.json (latest-quick.json for --quick;
  * bench/results/profiles/summary.json with the profiles for --profile).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startCluster } from './cluster.ts';
 import { FULL, QUICK } from './config.ts';
 import { measureConnections } from './connections.ts';
+import { startFlood } from './flood.ts';
 import { measurePersistence } from './persistence.ts';
 import { killEverything, repoRoot } from './processes.ts';
 import { noProfiling, profilingInto, type PhaseProfiler } from './profile/capture.ts';
@@ -18,8 +22,18 @@ import { checkTargets, currentLoad, machineInfo, printReport, type BenchResults 
 import { compareLatency, compareThroughput, startSideBySide } from './side-by-side.ts';
 import { buildDist, measureWidget, startHostPage } from './widget.ts';
 
-const { values: flags } = parseArgs({ options: { quick: { type: 'boolean' }, profile: { type: 'boolean' }, 'no-build': { type: 'boolean' } } });
+const { values: flags } = parseArgs({
+  options: { quick: { type: 'boolean' }, profile: { type: 'boolean' }, 'no-build': { type: 'boolean' }, only: { type: 'string' } },
+});
 const config = flags.quick ? QUICK : FULL;
+const SECTIONS = ['widget', 'latency', 'throughput', 'persistence', 'flood', 'cluster', 'connections'] as const;
+const only = flags.only?.split(',').map((name) => name.trim());
+const unknown = only?.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+if (unknown?.length) {
+  process.stderr.write(`bench: unknown section ${unknown.join(', ')} (sections: ${SECTIONS.join(', ')})\n`);
+  process.exit(2);
+}
+const wanted = (name: (typeof SECTIONS)[number]) => !only || only.includes(name);
 const resultsDir = join(repoRoot, 'bench', 'results');
 const startedAt = performance.now();
 const log = (line: string) => process.stderr.write(`[${((performance.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
@@ -54,22 +68,40 @@ async function section<T>(name: string, work: () => Promise<T>): Promise<T | und
 }
 
 const host = await startHostPage();
-const [, stage] = await Promise.all([
-  flags['no-build'] ? undefined : section('build', buildDist),
-  section('start parley and the bare relay', () => startSideBySide(config, [host.origin], profiler)),
+// Every section's first processes start now, together (starting is not measured): the flood's server and the
+// cluster's first node then idle, with no clients, until their turn.
+const [, stage, flood, cluster] = await Promise.all([
+  flags['no-build'] || !wanted('widget') ? undefined : section('build', buildDist),
+  (['widget', 'latency', 'throughput', 'persistence'] as const).some(wanted)
+    ? section('start parley and the bare relay', () => startSideBySide(config, [host.origin], profiler))
+    : undefined,
+  wanted('flood') ? section('flood (start)', () => startFlood(config, profiler)) : undefined,
+  wanted('cluster') ? section('cluster (start)', () => startCluster(config, log)) : undefined,
 ]);
-if (stage) {
-  try {
-    results.widget = await section('widget', () => measureWidget(host, stage.parley.server.url, stage.chatSite, config, log));
-    results.latency = await section('latency', () => compareLatency(stage, config, profiler, log));
-    results.throughput = await section('throughput', () => compareThroughput(stage, config, profiler, log));
-    results.persistence = await section('persistence', () => measurePersistence(stage, config, profiler, log));
-  } finally {
-    host.close();
-    await stage.stop();
+try {
+  if (stage) {
+    try {
+      if (wanted('widget')) results.widget = await section('widget', () => measureWidget(host, stage.parley.server.url, stage.chatSite, config, log));
+      if (wanted('latency')) results.latency = await section('latency', () => compareLatency(stage, config, profiler, log));
+      if (wanted('throughput')) results.throughput = await section('throughput', () => compareThroughput(stage, config, profiler, log));
+      if (wanted('persistence')) results.persistence = await section('persistence', () => measurePersistence(stage, config, profiler, log));
+    } finally {
+      await stage.stop();
+    }
   }
+  host.close();
+  // Their sites, agents and conversations, both at once (not measured either); then each measures in turn.
+  const [floodReady, clusterReady] = await Promise.all([
+    flood ? section('flood (prepare)', async () => (await flood.prepare(), true)) : undefined,
+    cluster ? section('cluster (prepare)', async () => (await cluster.prepare(), true)) : undefined,
+  ]);
+  if (flood && floodReady) results.flood = await section('flood', () => flood.measure(log));
+  await flood?.stop();
+  if (cluster && clusterReady) results.cluster = await section('cluster', () => cluster.measure(log));
+} finally {
+  await Promise.all([flood?.stop(), cluster?.stop()]);
 }
-results.connections = await section('connections', () => measureConnections(config, profiler, log));
+if (wanted('connections')) results.connections = await section('connections', () => measureConnections(config, profiler, log));
 
 if (flags.profile) results.profiles = summarizeProfiles(profiler, results.connections?.steps[0]?.connected);
 finish(results.errors.length > 0 ? 1 : 0);
@@ -82,7 +114,7 @@ function finish(code: number): never {
   // A profiled run's figures carry the profiler's overhead: they go beside the profiles, not in latest.json.
   const dir = flags.profile ? join(resultsDir, 'profiles') : resultsDir;
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${flags.profile ? 'summary' : 'latest'}${flags.quick ? '-quick' : ''}.json`);
+  const file = join(dir, `${flags.profile ? 'summary' : only ? 'partial' : 'latest'}${flags.quick ? '-quick' : ''}.json`);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\n${printReport(results)}\n\nWritten to ${file}\n`);
   killEverything();

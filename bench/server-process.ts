@@ -19,21 +19,31 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** `countSql`: the probe counts the SQL statements the server prepares (for --profile). */
-export function startParley(dataDir: string, options: { countSql?: boolean } = {}): Promise<ServerProcess> {
-  return startServerProcess('parley', 'server/main.ts', {
+export interface ParleyOptions {
+  /** The probe counts the SQL statements the server prepares (for --profile). */
+  countSql?: boolean;
+  /** Names the process in messages (default "parley"). */
+  label?: string;
+  /** Settings over the bench's defaults: production limits, PostgreSQL and Redis for a cluster node... */
+  env?: Record<string, string>;
+}
+
+export function startParley(dataDir: string, options: ParleyOptions = {}): Promise<ServerProcess> {
+  return startServerProcess(options.label ?? 'parley', 'server/main.ts', {
     ...(options.countSql ? { BENCH_COUNT_SQL: '1' } : {}),
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     DATABASE_URL: `file:${join(dataDir, 'parley.db')}`,
+    REDIS_URL: '', // one node unless asked (Parley reads an empty value as unset; the shell's REDIS_URL must not leak in)
     LOG_LEVEL: 'info', // Parley logs nothing per request at info; "listening" is an info line
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     SHUTDOWN_TIMEOUT_MS: '2000',
     // All of the bench's clients come from 127.0.0.1: lift the per-IP and per-visitor limits out of the way
-    // (they are still checked on every command, so their cost is measured).
+    // (they are still checked on every command, so their cost is measured). The flood section puts them back.
     RATE_LIMIT_SCALE: '1000000',
+    ...options.env,
   });
 }
 

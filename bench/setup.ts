@@ -37,9 +37,9 @@ export class Admin {
     return { id: site.id, key: site.publicKey, origin: origins[0]! };
   }
 
-  /** `count` agents who answer `site` only. */
-  async createAgents(site: Site, count: number, capacity: number): Promise<Credentials[]> {
-    const agents = Array.from({ length: count }, (_, i) => ({ email: `agent${i}@bench.test`, password: `bench-agent-${i}-password` }));
+  /** `count` agents who answer `site` only; `prefix` keeps their emails apart from other sites' agents in the same database. */
+  async createAgents(site: Site, count: number, capacity: number, prefix = 'agent'): Promise<Credentials[]> {
+    const agents = Array.from({ length: count }, (_, i) => ({ email: `${prefix}${i}@bench.test`, password: `bench-${prefix}-${i}-password` }));
     for (const [i, { email, password }] of agents.entries()) {
       await this.post('agents', { email, password, name: `Agent ${i}`, role: 'agent', capacity, siteIds: [site.id] } satisfies CreateAgentRequest);
     }

@@ -6,14 +6,23 @@ import { serveRpc } from '../rpc.ts';
 import type { Credentials, Site } from '../setup.ts';
 import { pool } from '../stats.ts';
 import { IdleVisitors } from './idle.ts';
-import { closedLoop, paced } from './patterns.ts';
-import { BareTarget, ParleyTarget, type Pair, type Target } from './targets.ts';
+import { MAX_MESSAGE_LENGTH } from '../../server/contract/events.ts';
+import { BODY, closedLoop, flood, paced, type PacedOptions } from './patterns.ts';
+import { BareTarget, ParleyTarget, type Pair, type ParleyTargetOptions, type Target } from './targets.ts';
 
-export type TargetSpec = { kind: 'parley'; url: string; site: Site; agents: Credentials[] } | { kind: 'bare'; url: string; agentCount: number };
+/** Parley on one node (`url`) or several (`urls`: agents and visitors spread over them). */
+export type TargetSpec =
+  | ({ kind: 'parley'; url: string | string[]; site: Site; agents: Credentials[] } & ParleyTargetOptions)
+  | { kind: 'bare'; url: string; agentCount: number };
 
 let target: Target | undefined;
 const pairs: Pair[] = [];
 let idle: IdleVisitors | undefined;
+/** The flood section's one flooding visitor, with its conversation. */
+let flooder: Pair | undefined;
+
+/** The longest valid message: MAX_MESSAGE_LENGTH characters of 3 bytes each in UTF-8. */
+const HUGE_BODY = '长'.repeat(MAX_MESSAGE_LENGTH);
 
 function requireTarget(): Target {
   if (!target) throw new Error('start the generator first');
@@ -21,25 +30,37 @@ function requireTarget(): Target {
 }
 
 const api = {
+  /** Connects a target's agents; a target started before is let go first (its sockets closed). */
   async start(spec: TargetSpec) {
-    target = spec.kind === 'parley' ? new ParleyTarget(spec.url, spec.site, spec.agents) : new BareTarget(spec.url, spec.agentCount);
+    for (const socket of target?.sockets() ?? []) socket.disconnect();
+    pairs.length = 0;
+    target = spec.kind === 'parley' ? new ParleyTarget(spec.url, spec.site, spec.agents, spec) : new BareTarget(spec.url, spec.agentCount);
     await target.start();
     return null;
   },
 
-  /** Grows to `count` open conversations, each assigned to an agent. */
-  async open({ count }: { count: number }) {
+  /** Grows to `count` open conversations, each assigned to an agent, `concurrency` at a time (default 50). */
+  async open({ count, concurrency = 50 }: { count: number; concurrency?: number }) {
     const startedAt = performance.now();
     const from = pairs.length;
     const opening: Pair[] = [];
-    await pool(count - from, 50, async (i) => {
+    await pool(count - from, concurrency, async (i) => {
       opening[i] = await requireTarget().openPair(from + i);
     });
     pairs.push(...opening);
-    return { conversations: pairs.length, ms: Math.round(performance.now() - startedAt) };
+    const crossNode = target instanceof ParleyTarget ? target.crossNode(pairs) : 0;
+    return { conversations: pairs.length, crossNode, ms: Math.round(performance.now() - startedAt) };
   },
 
-  paced({ count, ...options }: { count: number; intervalMs: number; warmupMs: number; durationMs: number }) {
+  /** Parley on several nodes: moves the agents and visitors over `urls` (see ParleyTarget.spread). */
+  async spread({ urls }: { urls: string[] }) {
+    const startedAt = performance.now();
+    if (!(target instanceof ParleyTarget)) throw new Error('start a Parley target first');
+    await target.spread(urls, pairs);
+    return { conversations: pairs.length, crossNode: target.crossNode(pairs), ms: Math.round(performance.now() - startedAt) };
+  },
+
+  paced({ count, ...options }: { count: number } & PacedOptions) {
     return paced(requireTarget(), pairs.slice(0, count), options);
   },
 
@@ -60,6 +81,19 @@ const api = {
     return result;
   },
 
+  /** The flooding visitor: its own connection and conversation, from its own address (see ParleyTargetOptions). */
+  async floodPrepare({ url, site, addressBlock }: { url: string; site: Site; addressBlock: number }) {
+    const { visitor, conversation } = await new ParleyTarget(url, site, [], { addressBlock }).openConversation();
+    flooder = { conversationId: conversation.id, visitor, agent: null };
+    return null;
+  },
+
+  /** Floods for `durationMs` with ordinary bodies, or with the longest valid ones (`huge`). */
+  flood({ huge, durationMs, windowBytes }: { huge: boolean; durationMs: number; windowBytes: number }) {
+    if (!flooder) throw new Error('prepare the flooder first');
+    return flood(flooder.visitor, flooder.conversationId, { body: huge ? HUGE_BODY : BODY, durationMs, windowBytes });
+  },
+
   async idleSessions({ url, site, count }: { url: string; site: Site; count: number }) {
     idle = new IdleVisitors(url, site);
     return idle.createSessions(count);
@@ -76,6 +110,7 @@ const api = {
 
   close() {
     for (const socket of target?.sockets() ?? []) socket.disconnect();
+    flooder?.visitor.disconnect();
     idle?.close();
     setTimeout(() => process.exit(0), 100);
     return null;

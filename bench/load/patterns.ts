@@ -3,13 +3,14 @@
  * the 'message:new' on the other side's socket, so one clock times both ends.
  */
 import type { Socket } from 'socket.io-client';
+import type { Ack } from '../../server/contract/errors.ts';
 import { sleep, summarize, type Summary } from '../stats.ts';
 import { nextClientId } from './sockets.ts';
 import type { Pair, Side, Target } from './targets.ts';
 
 /** Drain time for the last receipts after a pattern ends; what has not arrived by then counts as lost. */
 const DRAIN_MS = 5_000;
-const BODY = 'Could you check the delivery date of order 48213, please? Thanks!';
+export const BODY = 'Could you check the delivery date of order 48213, please? Thanks!';
 
 interface Pending {
   sentAt: number;
@@ -93,11 +94,24 @@ export interface PacedResult {
   ack: Summary;
 }
 
+export interface PacedOptions {
+  intervalMs: number;
+  warmupMs: number;
+  durationMs: number;
+  /** Who sends: the two sides in turn (default), or the visitor only. */
+  from?: 'alternate' | 'visitor';
+  /** Each gap is intervalMs × (1 ± jitter), uniformly (default 0: exactly intervalMs). */
+  jitter?: number;
+}
+
 /**
- * Every conversation sends one message every `intervalMs`, alternately from the visitor and from the agent,
- * with the conversations' phases spread evenly over the interval. The first `warmupMs` are not measured.
+ * Every conversation sends one message every `intervalMs`, alternately from the visitor and from the agent
+ * (or from the visitor only), with the conversations' phases spread evenly over the interval. The first
+ * `warmupMs` are not measured.
  */
-export async function paced(target: Target, pairs: Pair[], options: { intervalMs: number; warmupMs: number; durationMs: number }): Promise<PacedResult> {
+export async function paced(target: Target, pairs: Pair[], options: PacedOptions): Promise<PacedResult> {
+  const jitter = options.jitter ?? 0;
+  const gap = () => options.intervalMs * (1 + jitter * (2 * Math.random() - 1));
   const tracker = new Tracker(target.sockets());
   const start = performance.now() + 20;
   const measureFrom = start + options.warmupMs;
@@ -106,11 +120,12 @@ export async function paced(target: Target, pairs: Pair[], options: { intervalMs
   const inFlight = new Set<Promise<void>>();
   const conversation = async (pair: Pair, index: number) => {
     let at = start + (index / pairs.length) * options.intervalMs;
-    for (let tick = index % 2; at < end; tick++, at += options.intervalMs) {
+    for (let tick = index % 2; at < end; tick++, at += gap()) {
       await sleep(Math.max(0, at - performance.now()));
       const measured = at >= measureFrom;
       if (measured) sent++;
-      const send = tracker.send(target, pair, tick % 2 === 0 ? 'visitor' : 'agent', measured);
+      const side = options.from === 'visitor' || tick % 2 === 0 ? 'visitor' : 'agent';
+      const send = tracker.send(target, pair, side, measured);
       inFlight.add(send);
       void send.finally(() => inFlight.delete(send));
     }
@@ -142,6 +157,8 @@ export interface ClosedLoopResult {
   errors: number;
   errorSample?: string;
   ack: Summary;
+  /** Send to 'message:new' on the agent's socket, for the messages delivered in the window. */
+  visitorToAgent: Summary;
 }
 
 /**
@@ -170,5 +187,88 @@ export async function closedLoop(
     errors: tracker.errors,
     ...(tracker.errorSample ? { errorSample: tracker.errorSample } : {}),
     ack: summarize(tracker.ackLatency),
+    visitorToAgent: summarize(tracker.latency.visitor),
+  };
+}
+
+export interface FloodResult {
+  /** Characters and UTF-8 bytes of each flooded message's body. */
+  bodyChars: number;
+  bodyBytes: number;
+  durationMs: number;
+  /** Messages emitted, and how the server answered them. */
+  attempted: number;
+  accepted: number;
+  rateLimited: number;
+  otherErrors: number;
+  /** Still unanswered once the flood stopped and the drain ended (or the socket closed). */
+  unanswered: number;
+  attemptedPerSecond: number;
+  errorSample?: string;
+  /** Whether the server (or the network) closed the flooder's connection. */
+  disconnected: boolean;
+  /** The flooding process's own CPU, share of one core: on a small machine it competes with the server. */
+  cpu: number;
+}
+
+/** How long the flooder waits, once it stops, for the answers to what it sent. */
+const FLOOD_DRAIN_MS = 10_000;
+
+/**
+ * One visitor sending `body` into its conversation as fast as it can, never waiting for an answer before
+ * the next send: only `windowBytes` of unanswered packets are kept in flight (about what a socket's buffers
+ * hold; more would only queue in this process). Every answer is counted: accepted, RATE_LIMITED, other.
+ */
+export async function flood(socket: Socket, conversationId: string, options: { body: string; durationMs: number; windowBytes: number }): Promise<FloodResult> {
+  const { body, durationMs } = options;
+  const packetBytes = Buffer.byteLength(JSON.stringify(['message:send', { conversationId, clientId: nextClientId(), body }]));
+  const window = Math.max(1, Math.floor(options.windowBytes / packetBytes));
+  const counts = { attempted: 0, accepted: 0, rateLimited: 0, otherErrors: 0 };
+  let outstanding = 0;
+  let errorSample: string | undefined;
+  let disconnected = false;
+  const onDisconnect = () => (disconnected = true);
+  socket.once('disconnect', onDisconnect);
+  const startedAt = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const end = startedAt + durationMs;
+  let scheduled = false;
+  const answered = (answer: Ack<unknown>) => {
+    outstanding--;
+    if (answer.ok) counts.accepted++;
+    else if (answer.error.code === 'RATE_LIMITED') counts.rateLimited++;
+    else {
+      counts.otherErrors++;
+      errorSample ??= `${answer.error.code} ${answer.error.message}`;
+    }
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(pump);
+    }
+  };
+  function pump() {
+    scheduled = false;
+    while (outstanding < window && socket.connected && performance.now() < end) {
+      outstanding++;
+      counts.attempted++;
+      socket.emit('message:send', { conversationId, clientId: nextClientId(), body }, answered);
+    }
+  }
+  pump();
+  await sleep(durationMs);
+  const drainUntil = performance.now() + FLOOD_DRAIN_MS;
+  while (outstanding > 0 && socket.connected && performance.now() < drainUntil) await sleep(20);
+  socket.off('disconnect', onDisconnect);
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    bodyChars: body.length,
+    bodyBytes: Buffer.byteLength(body),
+    durationMs,
+    ...counts,
+    unanswered: outstanding,
+    attemptedPerSecond: Math.round(counts.attempted / (durationMs / 1000)),
+    ...(errorSample ? { errorSample } : {}),
+    disconnected,
+    cpu: Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - startedAt)) * 100) / 100,
   };
 }

@@ -5,11 +5,12 @@ import type { Ack } from '../../server/contract/errors.ts';
 const CONNECT_TIMEOUT_MS = 15_000;
 const ACK_TIMEOUT_MS = 10_000;
 
-export function connect(url: string, auth: Record<string, unknown>, origin: string): Promise<Socket> {
+/** `headers`: more request headers for the handshake (X-Forwarded-For behind the bench's pretend proxy). */
+export function connect(url: string, auth: Record<string, unknown>, origin: string, headers: Record<string, string> = {}): Promise<Socket> {
   const socket = io(url, {
     transports: ['websocket'],
     auth,
-    extraHeaders: { origin },
+    extraHeaders: { ...headers, origin },
     reconnection: false,
     forceNew: true,
     timeout: CONNECT_TIMEOUT_MS,
@@ -23,9 +24,9 @@ export function connect(url: string, auth: Record<string, unknown>, origin: stri
   });
 }
 
-/** Emits a command and resolves with its data; a refusal or a missing ack rejects. */
-export async function command<T>(socket: Socket, event: string, payload: unknown): Promise<T> {
-  const answer = (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload)) as Ack<T>;
+/** Emits a command and resolves with its data; a refusal or a missing ack (after `timeoutMs`) rejects. */
+export async function command<T>(socket: Socket, event: string, payload: unknown, timeoutMs = ACK_TIMEOUT_MS): Promise<T> {
+  const answer = (await socket.timeout(timeoutMs).emitWithAck(event, payload)) as Ack<T>;
   if (!answer.ok) throw new Error(`${event}: ${answer.error.code} ${answer.error.message}`);
   return answer.data;
 }

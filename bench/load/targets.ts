@@ -30,36 +30,72 @@ export interface Target {
 }
 
 const FIRST_MESSAGE = 'Hello, I have a question about my order';
+const SETUP_ACK_TIMEOUT_MS = 60_000;
 
+export interface ParleyTargetOptions {
+  /**
+   * Every visitor comes from an address of its own, 10.<block>.x.y, sent as X-Forwarded-For to a server that
+   * trusts it (TRUST_PROXY=true, as behind nginx): the per-address limits then meet one visitor each, as in
+   * production, instead of the bench's one loopback address.
+   */
+  addressBlock?: number;
+}
+
+/** One socket of a ParleyTarget, with what it takes to connect it again elsewhere. */
+interface Client {
+  socket: Socket;
+  kind: Side;
+  /** Agent i, visitor j: which node each belongs on (see nodeFor). */
+  index: number;
+  node: number;
+  token: string;
+  headers: Record<string, string>;
+}
+
+/** Parley, on one node or several: agent i connects to node i, visitor j to node j + 1, so conversations cross nodes. */
 export class ParleyTarget implements Target {
-  private readonly agents = new Map<string, Socket>();
-  private readonly visitors: Socket[] = [];
+  private urls: string[];
+  private readonly agents = new Map<string, Client>();
+  private readonly visitors: Client[] = [];
+  private nextVisitor = 0;
 
   constructor(
-    private readonly url: string,
+    urls: string | string[],
     private readonly site: Site,
     private readonly agentLogins: Credentials[] = [],
-  ) {}
+    private readonly options: ParleyTargetOptions = {},
+  ) {
+    this.urls = typeof urls === 'string' ? [urls] : urls;
+  }
 
   async start(): Promise<void> {
-    await pool(this.agentLogins.length, 5, async (i) => {
-      const session = await postJson<AgentSession>(`${this.url}/api/auth/login`, this.agentLogins[i]);
-      this.agents.set(session.agent.id, await connect(`${this.url}/agent`, { token: session.accessToken }, this.url));
+    await pool(this.agentLogins.length, 5, async (index) => {
+      const node = this.nodeFor('agent', index);
+      const session = await postJson<AgentSession>(`${this.urls[node]}/api/auth/login`, this.agentLogins[index]);
+      const client = { kind: 'agent' as const, index, node, token: session.accessToken, headers: {} };
+      this.agents.set(session.agent.id, { ...client, socket: await this.connect(client) });
     });
   }
 
   /** A visitor whose first message starts a conversation. */
   async openConversation(): Promise<{ visitor: Socket; conversation: ConversationDTO }> {
-    const visitor = await connectVisitor(this.url, this.site, await visitorToken(this.url, this.site));
-    this.visitors.push(visitor);
-    const sent = await command<SendResult>(visitor, 'message:send', { clientId: nextClientId(), body: FIRST_MESSAGE });
+    const index = this.nextVisitor++;
+    const node = this.nodeFor('visitor', index);
+    const block = this.options.addressBlock;
+    const headers: Record<string, string> = block === undefined ? {} : { 'x-forwarded-for': `10.${block}.${(index >> 8) & 255}.${index & 255}` };
+    const client = { kind: 'visitor' as const, index, node, token: await visitorToken(this.urls[node]!, this.site, headers), headers };
+    const visitor = await this.connect(client);
+    this.visitors.push({ ...client, socket: visitor });
+    // Setting up, not measured: a first message waits for routing, which a loaded machine (or a cluster's
+    // leader, one decision at a time) can take long over.
+    const sent = await command<SendResult>(visitor, 'message:send', { clientId: nextClientId(), body: FIRST_MESSAGE }, SETUP_ACK_TIMEOUT_MS);
     return { visitor, conversation: sent.conversation };
   }
 
   async openPair(): Promise<Pair> {
     const { visitor, conversation } = await this.openConversation();
     const agentId = conversation.assignee?.id ?? (await assignment(visitor, conversation.id));
-    const agent = this.agents.get(agentId);
+    const agent = this.agents.get(agentId)?.socket;
     if (!agent) throw new Error(`conversation assigned to an agent the bench did not connect (${agentId})`);
     return { conversationId: conversation.id, visitor, agent };
   }
@@ -69,16 +105,60 @@ export class ParleyTarget implements Target {
   }
 
   sockets(): Socket[] {
+    return this.clients().map((c) => c.socket);
+  }
+
+  /** Conversations whose visitor and agent are connected to different nodes. */
+  crossNode(pairs: Pair[]): number {
+    const nodeOf = new Map(this.clients().map((c) => [c.socket, c.node]));
+    return pairs.filter((p) => p.agent && nodeOf.get(p.visitor) !== nodeOf.get(p.agent)).length;
+  }
+
+  /**
+   * Moves every agent and visitor to the node it belongs on among `urls` (same sessions, same conversations:
+   * a reconnect, as behind a load balancer) and points `pairs` at the new sockets.
+   */
+  async spread(urls: string[], pairs: Pair[]): Promise<void> {
+    this.urls = urls;
+    const moved = new Map<Socket, Socket>();
+    const clients = this.clients();
+    await pool(clients.length, 20, async (i) => {
+      const client = clients[i]!;
+      const node = this.nodeFor(client.kind, client.index);
+      if (node === client.node) return;
+      const socket = await this.connect({ ...client, node });
+      moved.set(client.socket, socket);
+      client.socket.disconnect();
+      Object.assign(client, { socket, node });
+    });
+    for (const pair of pairs) {
+      pair.visitor = moved.get(pair.visitor) ?? pair.visitor;
+      if (pair.agent) pair.agent = moved.get(pair.agent) ?? pair.agent;
+    }
+  }
+
+  private nodeFor(kind: Side, index: number): number {
+    return (kind === 'agent' ? index : index + 1) % this.urls.length;
+  }
+
+  private connect(client: Omit<Client, 'socket'>): Promise<Socket> {
+    const url = this.urls[client.node]!;
+    return client.kind === 'agent'
+      ? connect(`${url}/agent`, { token: client.token }, url)
+      : connectVisitor(url, this.site, client.token, client.headers);
+  }
+
+  private clients(): Client[] {
     return [...this.agents.values(), ...this.visitors];
   }
 }
 
 /** A visitor token, as the loader gets one: POST /api/widget/session from a page of the site. */
-export async function visitorToken(url: string, site: Site): Promise<string> {
-  return (await postJson<VisitorSessionResponse>(`${url}/api/widget/session`, { siteKey: site.key }, { origin: site.origin })).token;
+export async function visitorToken(url: string, site: Site, headers: Record<string, string> = {}): Promise<string> {
+  return (await postJson<VisitorSessionResponse>(`${url}/api/widget/session`, { siteKey: site.key }, { ...headers, origin: site.origin })).token;
 }
 
-export const connectVisitor = (url: string, site: Site, token: string) => connect(`${url}/visitor`, { token }, site.origin);
+export const connectVisitor = (url: string, site: Site, token: string, headers: Record<string, string> = {}) => connect(`${url}/visitor`, { token }, site.origin, headers);
 
 /** Routing assigns at once when an agent has room; otherwise the visitor hears of it. */
 function assignment(visitor: Socket, conversationId: string): Promise<string> {
@@ -90,7 +170,7 @@ function assignment(visitor: Socket, conversationId: string): Promise<string> {
     };
     visitor.on('conversation:updated', listener);
   });
-  return withTimeout(assigned, 10_000, `assignment of ${conversationId}`);
+  return withTimeout(assigned, SETUP_ACK_TIMEOUT_MS, `assignment of ${conversationId}`);
 }
 
 export class BareTarget implements Target {
