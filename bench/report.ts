@@ -193,14 +193,14 @@ export function printReport(r: BenchResults): string {
               String(w.flooder.rateLimited),
               String(w.flooder.otherErrors),
               String(w.flooder.unanswered),
-              w.flooder.disconnected ? 'yes' : 'no',
+              String(w.flooder.disconnects),
               w.cpuPerFloodedMessageUs === undefined ? '' : `${w.cpuPerFloodedMessageUs} µs`,
               w.flooder.cpu.toFixed(2),
             ],
           ]
         : [],
     );
-    out.push(table(['flooder (one visitor, own process)', 'attempted', 'accepted', 'rate-limited', 'other errors', 'unanswered', 'disconnected', 'server cpu each', 'its cpu'], flooders));
+    out.push(table(['flooder (one visitor, own process)', 'attempted', 'accepted', 'rate-limited', 'other errors', 'unanswered', 'disconnects', 'server cpu each', 'its cpu'], flooders));
     out.push("server cpu each: the server's CPU above the baseline's per message the flooder sent, i.e. what refusing one costs; its cpu: the flooding process's own");
   }
   if (r.cluster) {

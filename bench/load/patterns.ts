@@ -205,8 +205,8 @@ export interface FloodResult {
   unanswered: number;
   attemptedPerSecond: number;
   errorSample?: string;
-  /** Whether the server (or the network) closed the flooder's connection. */
-  disconnected: boolean;
+  /** How often the server closed the flooder's connection; like a hostile script, it reconnects each time. */
+  disconnects: number;
   /** The flooding process's own CPU, share of one core: on a small machine it competes with the server. */
   cpu: number;
 }
@@ -226,9 +226,18 @@ export async function flood(socket: Socket, conversationId: string, options: { b
   const counts = { attempted: 0, accepted: 0, rateLimited: 0, otherErrors: 0 };
   let outstanding = 0;
   let errorSample: string | undefined;
-  let disconnected = false;
-  const onDisconnect = () => (disconnected = true);
-  socket.once('disconnect', onDisconnect);
+  let disconnects = 0;
+  let dropped = 0;
+  const onDisconnect = (reason: string) => {
+    disconnects++;
+    // Answers to what was in flight never come: count it unanswered and fill the window again.
+    dropped += outstanding;
+    outstanding = 0;
+    if (reason === 'io server disconnect') socket.connect(); // Socket.IO would not; a script would
+  };
+  const onConnect = () => pump();
+  socket.on('disconnect', onDisconnect);
+  socket.on('connect', onConnect);
   const startedAt = performance.now();
   const cpuBefore = process.cpuUsage();
   const end = startedAt + durationMs;
@@ -259,16 +268,18 @@ export async function flood(socket: Socket, conversationId: string, options: { b
   const drainUntil = performance.now() + FLOOD_DRAIN_MS;
   while (outstanding > 0 && socket.connected && performance.now() < drainUntil) await sleep(20);
   socket.off('disconnect', onDisconnect);
+  socket.off('connect', onConnect);
+  if (!socket.connected) socket.connect();
   const cpu = process.cpuUsage(cpuBefore);
   return {
     bodyChars: body.length,
     bodyBytes: Buffer.byteLength(body),
     durationMs,
     ...counts,
-    unanswered: outstanding,
+    unanswered: outstanding + dropped,
     attemptedPerSecond: Math.round(counts.attempted / (durationMs / 1000)),
     ...(errorSample ? { errorSample } : {}),
-    disconnected,
+    disconnects,
     cpu: Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - startedAt)) * 100) / 100,
   };
 }

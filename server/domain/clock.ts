@@ -20,3 +20,6 @@ export class ManualClock implements Clock {
     this.t += ms;
   }
 }
+
+/** The real time. */
+export const wallClock: Clock = { now: () => Date.now() };

@@ -3,11 +3,13 @@
  * with an Ack. A missing ack callback means the client cannot be told anything, so the event is dropped.
  */
 import type { z } from 'zod';
-import type { Ack } from '../contract/errors.ts';
+import type { Ack, ApiError } from '../contract/errors.ts';
 import { AppError } from '../app/errors.ts';
 import type { Logger } from '../app/routing.ts';
 import type { LimitName, Limits } from '../app/limits.ts';
 import type { Socket } from 'socket.io';
+import { wallClock, type Clock } from '../domain/clock.ts';
+import { RefusalGate } from '../domain/refusal-gate.ts';
 
 export type CommandHandler = (...args: unknown[]) => void;
 export type Command = <S extends z.ZodType, R>(event: string, schema: S, run: (payload: z.output<S>) => Promise<R>) => CommandHandler;
@@ -74,15 +76,51 @@ function isDatabaseBusy(error: unknown): boolean {
   return false;
 }
 
-/** Every command on this connection spends from `name`/`key`; over the limit, it is answered RATE_LIMITED and not run. */
-export function limitCommands(socket: Socket, limits: Limits, name: LimitName, key: () => string): void {
+/**
+ * Every command on this connection spends from `name`/`key`; over the limit, it is answered RATE_LIMITED and
+ * not run. A connection that keeps sending into the refusals is a script, not a person: it goes unread for a
+ * while, so one flooding client cannot slow everyone else (see RefusalGate).
+ */
+export function limitCommands(socket: Socket, limits: Limits, name: LimitName, key: () => string, clock: Clock = wallClock): void {
+  const gate = new RefusalGate<ApiError>(clock);
+  let paused = false;
+  const refuse = (packet: unknown[], refusal: ApiError) => {
+    const ack = packet[packet.length - 1];
+    if (typeof ack === 'function') ack({ ok: false, error: refusal });
+    if (gate.refused() && !paused) {
+      paused = true;
+      stopReading(socket, () => (paused = false));
+    }
+  };
   socket.use((packet, next) => {
+    const held = gate.held();
+    if (held) return refuse(packet, held);
     limits.take(name, key()).then(
       () => next(),
       (error: unknown) => {
-        const ack = packet[packet.length - 1];
-        if (typeof ack === 'function' && error instanceof AppError) ack({ ok: false, error: error.toApiError() });
+        if (!(error instanceof AppError)) return;
+        const refusal = error.toApiError();
+        gate.hold(refusal, error.retryAfterMs);
+        refuse(packet, refusal);
       },
     );
   });
+}
+
+/** How long a flooding connection goes unread. */
+export const FLOOD_PAUSE_MS = 5_000;
+
+/**
+ * Stops reading the connection for FLOOD_PAUSE_MS: what it sends meanwhile waits in its own buffers (TCP
+ * backpressure), costing this process nothing, and the connection survives (the pause is shorter than the
+ * heartbeat's timeout, by default). A transport that cannot pause is closed instead.
+ */
+function stopReading(socket: Socket, resumed: () => void): void {
+  const webSocket = (socket.conn.transport as unknown as { socket?: { pause?(): void; resume?(): void } }).socket;
+  if (!webSocket?.pause || !webSocket.resume) return void socket.disconnect(true);
+  webSocket.pause();
+  setTimeout(() => {
+    webSocket.resume!();
+    resumed();
+  }, FLOOD_PAUSE_MS).unref();
 }

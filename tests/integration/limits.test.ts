@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryPage } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
-import { ADMIN, ask, clientId, closeAllSockets, connectVisitor, ok, startServer, type TestServer } from '../support/parley.ts';
+import { FLOOD_REFUSALS } from '../../server/domain/refusal-gate.ts';
+import { FLOOD_PAUSE_MS } from '../../server/realtime/command.ts';
+import { ADMIN, ask, clientId, closeAllSockets, connectVisitor, ok, sleep, startServer, type TestServer } from '../support/parley.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -50,4 +52,27 @@ describe('rate limits (as shipped)', () => {
     expect(results.filter(Boolean)).toHaveLength(18);
     expect(results.slice(-1)).toEqual([false]);
   });
+
+  it('stops reading a visitor who keeps sending into the refusals for a while, and answers others meanwhile', async () => {
+    const flooder = await connectVisitor(server);
+    const bystander = await connectVisitor(server);
+    const answers: { ok: boolean; error?: { code: string } }[] = [];
+    const sent = 2000;
+    for (let i = 0; i < sent / 100; i++) {
+      for (let j = 0; j < 100; j++) flooder.socket.emit('conversation:list', {}, (answer: (typeof answers)[number]) => answers.push(answer));
+      await sleep(50);
+    }
+
+    // Unread: the burst and the refusals until it was called flooding are answered, the rest waits in buffers.
+    expect(answers.length).toBeLessThan(sent / 2);
+    expect(answers.filter((a) => !a.ok).length).toBeGreaterThanOrEqual(FLOOD_REFUSALS);
+    expect((await ask(bystander.socket, 'conversation:list', {})).ok).toBe(true);
+
+    // After the pause the connection, still open, is read again (and paused again while it still floods).
+    const answeredBefore = answers.length;
+    await sleep(FLOOD_PAUSE_MS);
+    expect(flooder.socket.connected).toBe(true);
+    expect(answers.length).toBeGreaterThan(answeredBefore);
+    expect(answers.filter((a) => !a.ok).every((a) => a.error?.code === 'RATE_LIMITED')).toBe(true);
+  }, 30_000);
 });
