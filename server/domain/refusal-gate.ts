@@ -3,7 +3,7 @@
  * reading, checking and answering each of its packets takes the event loop from everyone else (`npm run bench`,
  * flood section). So once refused, a connection is answered with the same refusal until the limit has room
  * again, without asking the limiter (which may be Redis) each time; and a connection refused
- * FLOOD_REFUSALS times within FLOOD_WINDOW_MS is flooding, and should be dropped.
+ * FLOOD_REFUSALS times within FLOOD_WINDOW_MS is flooding (the adapter then stops reading it for a while).
  */
 import type { Clock } from './clock.ts';
 
