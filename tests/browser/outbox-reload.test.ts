@@ -73,12 +73,18 @@ describe('widget', () => {
     return page.messages.filter((m) => m.authorKind === 'visitor').map((m) => m.body);
   }
 
-  test('first messages written offline survive a reload and arrive once, in order, in one conversation', async () => {
+  /** A site with one agent online (recording the visitor messages it receives) and a visitor's browser whose sockets the test can cut. */
+  async function setUp(agentName: string) {
     const site = await h.createSite();
-    const agent = await h.connectAgent('Olga', site);
+    const agent = await h.connectAgent(agentName, site);
     const seen = recordMessages(agent.socket, 'visitor');
     const context = await h.newContext({ site });
     const sockets = await socketSwitch(context);
+    return { agent, seen, context, sockets };
+  }
+
+  test('first messages written offline survive a reload and arrive once, in order, in one conversation', async () => {
+    const { agent, seen, context, sockets } = await setUp('Olga');
     sockets.cut();
     const page = await h.openShop(context);
     const chat = await openChat(page);
@@ -115,11 +121,7 @@ describe('widget', () => {
   });
 
   test('two tabs restore the same outbox and both send it: the server keeps one of each, each tab shows one', async () => {
-    const site = await h.createSite();
-    const agent = await h.connectAgent('Pia', site);
-    const seen = recordMessages(agent.socket, 'visitor');
-    const context = await h.newContext({ site });
-    const sockets = await socketSwitch(context);
+    const { agent, seen, context, sockets } = await setUp('Pia');
     // A conversation exists: the messages written offline name it.
     const first = await h.openShop(context);
     const chat = await openChat(first);
@@ -151,11 +153,7 @@ describe('widget', () => {
   });
 
   test("after Parley.shutdown() the next visitor never sees nor sends the last one's unsent messages", async () => {
-    const site = await h.createSite();
-    const agent = await h.connectAgent('Rui', site);
-    const seen = recordMessages(agent.socket, 'visitor');
-    const context = await h.newContext({ site });
-    const sockets = await socketSwitch(context);
+    const { agent, seen, context, sockets } = await setUp('Rui');
     sockets.cut();
     const page = await h.openShop(context);
     const chat = await openChat(page);
