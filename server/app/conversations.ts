@@ -21,7 +21,7 @@ import type { Clock } from '../domain/clock.ts';
 import { AppError, notFound } from './errors.ts';
 import { servesSite } from './access.ts';
 import type { Limits } from './limits.ts';
-import type { AgentRecord, AppendResult, ConversationListQuery, NewMessage, Notifier, Store } from './ports.ts';
+import type { AgentRecord, AppendResult, ConversationListQuery, NewMessage, Notifier, SendGuard, Store } from './ports.ts';
 import type { Routing } from './routing.ts';
 
 export interface VisitorActor {
@@ -52,18 +52,12 @@ export class ConversationService {
       clientId: req.clientId,
       attachmentIds: req.attachmentIds,
     };
-    if (req.conversationId) {
-      const conversation = await this.visitorConversation(visitor, req.conversationId);
-      if (conversation.status === 'resolved') {
-        throw new AppError('CONVERSATION_RESOLVED', 'This conversation is closed; start a new one');
-      }
-      return this.delivered(await this.store.conversations.append(conversation.id, message));
-    }
+    if (req.conversationId) return this.delivered(await this.visitorAppend(visitor, req.conversationId, message));
     // Without a conversation id, a retry is recognised by clientId across the visitor's conversations.
     const retry = await this.store.conversations.findVisitorMessageByClientId(visitor.visitorId, req.clientId);
     if (retry) return this.delivered(retry);
     const open = req.newConversation ? null : await this.store.conversations.findOpenForVisitor(visitor.visitorId);
-    if (open) return this.delivered(await this.store.conversations.append(open.id, message));
+    if (open) return this.delivered(await this.visitorAppend(visitor, open.id, message));
     await this.limits.take('conversationPerIp', visitor.ip);
     const started = await this.store.conversations.start({
       siteId: visitor.siteId,
@@ -116,24 +110,28 @@ export class ConversationService {
 
   async agentSend(agentId: string, req: AgentSendRequest): Promise<SendResult> {
     const agent = this.requireAgent(agentId);
-    const conversation = await this.agentConversation(agent, req.conversationId);
-    if (!req.note) {
-      if (conversation.status === 'resolved') throw new AppError('CONVERSATION_RESOLVED', 'This conversation is resolved');
-      if (conversation.assignee?.id !== agent.id && agent.role !== 'admin') {
-        throw new AppError('FORBIDDEN', 'Claim the conversation before replying');
-      }
-    }
-    const result = await this.store.conversations.append(conversation.id, {
+    const message: NewMessage = {
       authorKind: req.note ? 'note' : 'agent',
       authorId: agent.id,
       body: req.body,
       clientId: req.clientId,
       attachmentIds: req.attachmentIds,
+    };
+    // A note can go on any conversation the agent may see; a reply only on an open one that is theirs (admins: any).
+    const guard: SendGuard = req.note
+      ? { siteIds: agent.siteIds }
+      : { siteIds: agent.siteIds, open: true, ...(agent.role !== 'admin' && { assigneeId: agent.id }) };
+    const result = await this.guardedAppend(req.conversationId, message, guard, (conversation) => {
+      if (!conversation || !servesSite(agent, conversation.siteId)) return notFound('Conversation');
+      if (req.note) return null;
+      if (conversation.status === 'resolved') return new AppError('CONVERSATION_RESOLVED', 'This conversation is resolved');
+      if (conversation.assignee?.id !== agent.id && agent.role !== 'admin') return new AppError('FORBIDDEN', 'Claim the conversation before replying');
+      return null;
     });
     const sent = this.delivered(result);
-    if (result.created && !req.note && conversation.firstResponseAt === null) {
+    if (result.created && !req.note && result.conversation.firstResponseAt === null) {
       // Reporting data only: the message is committed and pushed already, so a failure here must not fail the send.
-      await this.store.conversations.markFirstResponse(conversation.id, new Date(this.clock.now())).catch(() => undefined);
+      await this.store.conversations.markFirstResponse(result.conversation.id, new Date(this.clock.now())).catch(() => undefined);
     }
     return sent;
   }
@@ -233,6 +231,29 @@ export class ConversationService {
     if (agent.role === 'admin') return agent.siteIds;
     const sites = await this.store.sites.list();
     return sites.filter((s) => servesSite(agent, s.id) && s.widgetSettings.agentsSeeAll).map((s) => s.id);
+  }
+
+  private visitorAppend(visitor: VisitorActor, conversationId: string, message: NewMessage): Promise<AppendResult> {
+    return this.guardedAppend(conversationId, message, { visitorId: visitor.visitorId, open: true }, (conversation) => {
+      if (!conversation || conversation.visitorId !== visitor.visitorId) return notFound('Conversation');
+      if (conversation.status === 'resolved') return new AppError('CONVERSATION_RESOLVED', 'This conversation is closed; start a new one');
+      return null;
+    });
+  }
+
+  /**
+   * Appends under `guard`, checked in the same statement that takes the sequence number. Only when it refuses
+   * is the conversation read, for `refusal` to say why in the caller's terms (null: nothing wrong any more).
+   */
+  private async guardedAppend(
+    conversationId: string,
+    message: NewMessage,
+    guard: SendGuard,
+    refusal: (conversation: ConversationDTO | null) => AppError | null,
+  ): Promise<AppendResult> {
+    const result = await this.store.conversations.append(conversationId, message, guard);
+    if (result) return result;
+    throw refusal(await this.store.conversations.findById(conversationId)) ?? new AppError('CONFLICT', 'The conversation changed meanwhile; try again');
   }
 
   /**

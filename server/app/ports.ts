@@ -53,6 +53,22 @@ export interface AppendResult {
 /** Result of a guarded state change: null when the guard failed (someone else changed it first). */
 export type Guarded<T> = Promise<T | null>;
 
+/**
+ * Who may append to a conversation. The store checks it in the statement that takes the sequence number, so a
+ * conversation resolved or reassigned a moment before refuses the send instead of taking it. A retry of a stored
+ * message is checked too. Unset fields check nothing.
+ */
+export interface SendGuard {
+  /** The conversation belongs to this visitor. */
+  visitorId?: string;
+  /** The conversation is in one of these sites. */
+  siteIds?: string[] | 'all';
+  /** The conversation is not resolved. */
+  open?: boolean;
+  /** The conversation is assigned to this agent. */
+  assigneeId?: string;
+}
+
 export interface OpenConversation {
   id: string;
   siteId: string;
@@ -229,8 +245,11 @@ export interface ConversationStore {
   listForVisitor(visitorId: string): Promise<ConversationDTO[]>;
   list(query: ConversationListQuery): Promise<ConversationSummaryDTO[]>;
   listOpen(): Promise<OpenConversation[]>;
-  /** Appends with the next sequence number; a repeated clientId returns the stored message instead. */
-  append(conversationId: string, message: NewMessage): Promise<AppendResult>;
+  /**
+   * Appends with the next sequence number; a repeated clientId returns the stored message instead. Null when the
+   * conversation does not exist or `guard` refuses.
+   */
+  append(conversationId: string, message: NewMessage, guard: SendGuard): Guarded<AppendResult>;
   history(conversationId: string, query: HistoryQuery): Promise<HistoryPage>;
   /** Records the first agent reply time once. */
   markFirstResponse(conversationId: string, at: Date): Promise<void>;

@@ -1,10 +1,11 @@
 // Opens the Prisma client for DATABASE_URL: SQLite (file:) or PostgreSQL (postgres[ql]://, optional ?schema=).
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils';
 import { parseDatabaseUrl } from '../../prisma/database-url.ts';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgres/client.ts';
 import { PrismaClient } from './generated/sqlite/client.ts';
+import { SQLITE_PRAGMAS, SqliteWriter, walRefused, WriteTurns } from './sqlite-writer.ts';
 
 export interface Database {
   /** Typed by the SQLite client; the PostgreSQL client is generated from the same models and used through it. */
@@ -13,21 +14,35 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function createDatabase(databaseUrl: string): Database {
-  const target = parseDatabaseUrl(databaseUrl);
-  const prisma =
-    target.provider === 'sqlite'
-      ? new PrismaClient({ adapter: sqliteAdapter(target.file) })
-      : (new PostgresPrismaClient({ adapter: new PrismaPg(target.config, { schema: target.schema }) }) as PrismaClient);
-  return { prisma, provider: target.provider, close: () => prisma.$disconnect() };
+/** The raw write connection of each SQLite client opened here, for the stores built on that client. */
+const sqliteWriters = new WeakMap<PrismaClient, SqliteWriter>();
+
+export function sqliteWriterOf(prisma: PrismaClient): SqliteWriter | undefined {
+  return sqliteWriters.get(prisma);
 }
 
-// WAL lets readers run beside the writer; synchronous=FULL fsyncs every commit, so an acked message survives a crash.
-// better-sqlite3 waits for a lock synchronously, blocking the event loop: wait briefly, then fail (UNAVAILABLE) and let clients retry.
-const SQLITE_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 250; PRAGMA foreign_keys = ON;';
+export function createDatabase(databaseUrl: string): Database {
+  const target = parseDatabaseUrl(databaseUrl);
+  if (target.provider === 'postgresql') {
+    const prisma = new PostgresPrismaClient({ adapter: new PrismaPg(target.config, { schema: target.schema }) }) as PrismaClient;
+    return { prisma, provider: target.provider, close: () => prisma.$disconnect() };
+  }
+  const turns = new WriteTurns();
+  const prisma = new PrismaClient({ adapter: sqliteAdapter(target.file, turns) });
+  const writer = new SqliteWriter(target.file, turns);
+  sqliteWriters.set(prisma, writer);
+  return {
+    prisma,
+    provider: target.provider,
+    async close() {
+      await prisma.$disconnect();
+      writer.close();
+    },
+  };
+}
 
-/** The better-sqlite3 adapter with our pragmas on every connection it opens. */
-function sqliteAdapter(file: string): SqlDriverAdapterFactory {
+/** The better-sqlite3 adapter with our pragmas on every connection it opens, its transactions taking write turns. */
+function sqliteAdapter(file: string, turns: WriteTurns): SqlDriverAdapterFactory {
   const base = new PrismaBetterSqlite3({ url: file });
   return {
     provider: base.provider,
@@ -35,12 +50,41 @@ function sqliteAdapter(file: string): SqlDriverAdapterFactory {
     connect: async () => {
       const adapter = await base.connect();
       await adapter.executeScript(SQLITE_PRAGMAS);
-      // SQLite silently keeps another mode when it cannot switch (e.g. in-memory databases).
       const { rows } = await adapter.queryRaw({ sql: 'PRAGMA journal_mode', args: [], argTypes: [] });
-      const mode = rows[0]?.[0];
-      if (mode === 'wal') return adapter;
+      const refused = walRefused(file, rows[0]?.[0]);
+      if (!refused) return takingTurns(adapter, turns);
       await adapter.dispose();
-      throw new Error(`SQLite ${file} refused WAL mode (journal_mode=${String(mode)})`);
+      throw refused;
     },
   };
+}
+
+/** Each transaction waits for the write turn before BEGIN and gives it back after COMMIT or ROLLBACK. */
+function takingTurns(adapter: SqlDriverAdapter, turns: WriteTurns): SqlDriverAdapter {
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    await turns.take();
+    try {
+      return givingTurnBack(await startTransaction(isolationLevel), turns);
+    } catch (error) {
+      turns.give();
+      throw error;
+    }
+  };
+  return adapter;
+}
+
+function givingTurnBack(transaction: Transaction, turns: WriteTurns): Transaction {
+  let ended = false;
+  const end = (finish: () => Promise<void>) => async () => {
+    try {
+      await finish();
+    } finally {
+      if (!ended) turns.give();
+      ended = true;
+    }
+  };
+  transaction.commit = end(transaction.commit.bind(transaction));
+  transaction.rollback = end(transaction.rollback.bind(transaction));
+  return transaction;
 }

@@ -11,12 +11,15 @@ import type {
   HistoryQuery,
   NewMessage,
   OpenConversation,
+  SendGuard,
 } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
 import { assigneeSelect, toConversationDTO } from './mappers.ts';
+import { sqliteWriterOf } from './client.ts';
 import { messageDTOs } from './message-dtos.ts';
-import { GroupCommit, writeMessages } from './message-writer.ts';
+import { GroupCommit, prismaBatches, writeMessages } from './message-writer.ts';
+import { sqliteBatches } from './sqlite-appends.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -36,7 +39,11 @@ export class PrismaConversationStore implements ConversationStore {
     private readonly newId: IdGenerator,
     private readonly options: ConversationStoreOptions,
   ) {
-    this.groupCommit = new GroupCommit(prisma, (tx, appends) => writeMessages(tx, appends, newId, options.attachmentUrl));
+    this.groupCommit = new GroupCommit(
+      options.provider === 'sqlite'
+        ? sqliteBatches(requireSqliteWriter(prisma), newId, options.attachmentUrl)
+        : prismaBatches(prisma, newId, options.attachmentUrl),
+    );
   }
 
   async start(input: { siteId: string; visitorId: string; queuedAt: Date; first: NewMessage }): Promise<AppendResult> {
@@ -128,8 +135,8 @@ export class PrismaConversationStore implements ConversationStore {
     });
   }
 
-  append(conversationId: string, message: NewMessage): Promise<AppendResult> {
-    return this.groupCommit.append(conversationId, message);
+  append(conversationId: string, message: NewMessage, guard: SendGuard): Guarded<AppendResult> {
+    return this.groupCommit.append(conversationId, message, guard);
   }
 
   async history(conversationId: string, query: HistoryQuery): Promise<HistoryPage> {
@@ -235,7 +242,7 @@ export class PrismaConversationStore implements ConversationStore {
   }
 
   private async appendIn(tx: Tx, conversationId: string, message: NewMessage): Promise<AppendResult> {
-    const [result] = await writeMessages(tx, [{ conversationId, message }], this.newId, this.options.attachmentUrl);
+    const [result] = await writeMessages(tx, [{ conversationId, message, guard: {} }], this.newId, this.options.attachmentUrl);
     return result!;
   }
 
@@ -266,6 +273,12 @@ export class PrismaConversationStore implements ConversationStore {
       labels: row.labels.map((l) => l.label),
     }));
   }
+}
+
+function requireSqliteWriter(prisma: PrismaClient) {
+  const writer = sqliteWriterOf(prisma);
+  if (!writer) throw new Error('A SQLite store needs a client opened by createDatabase(), which also opens its write connection');
+  return writer;
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -6,7 +6,10 @@ import type { Conversation, Message, Site, Visitor } from './generated/sqlite/cl
 
 export const assigneeSelect = { select: { id: true, name: true, avatarUrl: true } } as const;
 
-export type ConversationRow = Conversation & { assignee: { id: string; name: string; avatarUrl: string | null } | null };
+/** What a conversation's DTO is made of: its columns (bar bookkeeping ones) and its assignee. */
+export type ConversationRow = Omit<Conversation, 'assigneeId' | 'openingClientId' | 'createdAt' | 'updatedAt'> & {
+  assignee: { id: string; name: string; avatarUrl: string | null } | null;
+};
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -78,8 +81,7 @@ function parseSystemEvent(body: string): SystemEvent | null {
   }
 }
 
-/** `names` maps author ids (agents and visitors) to display names. */
-export function toMessageDTO(row: Message, names: ReadonlyMap<string, string | null>, attachments: AttachmentDTO[]): MessageDTO {
+export function toMessageDTO(row: Message, authorName: string | null, attachments: AttachmentDTO[]): MessageDTO {
   const system = row.authorKind === 'system' ? parseSystemEvent(row.body) : null;
   return {
     id: row.id,
@@ -87,7 +89,7 @@ export function toMessageDTO(row: Message, names: ReadonlyMap<string, string | n
     seq: row.seq,
     authorKind: row.authorKind,
     authorId: row.authorId,
-    authorName: row.authorId ? (names.get(row.authorId) ?? null) : null,
+    authorName,
     body: system ? '' : row.body,
     system,
     clientId: row.clientId,

@@ -6,9 +6,20 @@ import { toMessageDTO } from './mappers.ts';
 export type Db = Prisma.TransactionClient | PrismaClient;
 export type AttachmentUrl = (attachmentId: string) => string;
 
+export interface AttachmentRow {
+  id: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+}
+
 export async function messageDTOs(db: Db, rows: Message[], attachmentUrl: AttachmentUrl): Promise<MessageDTO[]> {
   const [names, attachments] = await Promise.all([authorNames(db, rows), attachmentsOf(db, rows, attachmentUrl)]);
-  return rows.map((row) => toMessageDTO(row, names, attachments.get(row.id) ?? []));
+  return rows.map((row) => toMessageDTO(row, row.authorId ? (names.get(row.authorId) ?? null) : null, attachments.get(row.id) ?? []));
+}
+
+export function toAttachmentDTO(file: AttachmentRow, attachmentUrl: AttachmentUrl): AttachmentDTO {
+  return { id: file.id, fileName: file.fileName, contentType: file.contentType, size: file.size, image: file.contentType.startsWith('image/'), url: attachmentUrl(file.id) };
 }
 
 async function authorNames(db: Db, rows: Message[]): Promise<Map<string, string | null>> {
@@ -33,7 +44,7 @@ async function attachmentsOf(db: Db, rows: Message[], attachmentUrl: AttachmentU
   });
   for (const f of files) {
     const list = byMessage.get(f.messageId!) ?? [];
-    list.push({ id: f.id, fileName: f.fileName, contentType: f.contentType, size: f.size, image: f.contentType.startsWith('image/'), url: attachmentUrl(f.id) });
+    list.push(toAttachmentDTO(f, attachmentUrl));
     byMessage.set(f.messageId!, list);
   }
   return byMessage;

@@ -1,13 +1,14 @@
 /**
  * Appending messages, many at once. A burst of sends from many visitors becomes one transaction (one commit,
- * one fsync) with a handful of queries, instead of one transaction each: group commit. Each send is still
- * acknowledged only after the commit that holds it.
+ * one fsync) instead of one transaction each: group commit. Each send is still acknowledged only after the
+ * commit that holds it. The Prisma writer here serves PostgreSQL, and opening or changing a conversation on
+ * either database; SQLite's sends go through sqlite-appends.ts.
  */
-import type { AppendResult, NewMessage } from '../app/ports.ts';
+import type { AppendResult, NewMessage, SendGuard } from '../app/ports.ts';
 import { AppError } from '../app/errors.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { Message, Prisma, PrismaClient } from './generated/sqlite/client.ts';
-import { assigneeSelect, toConversationDTO } from './mappers.ts';
+import { assigneeSelect, toConversationDTO, type ConversationRow } from './mappers.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -15,68 +16,83 @@ type Tx = Prisma.TransactionClient;
 export interface Append {
   conversationId: string;
   message: NewMessage;
+  guard: SendGuard;
 }
 
-const key = (conversationId: string, clientId: string) => `${conversationId}\u0000${clientId}`;
+/** Null: the conversation does not exist or the guard refused. */
+export type Outcome = PromiseSettledResult<AppendResult | null>;
+
+/** Writes `appends` in one transaction: one outcome each, in order; throws when the transaction itself failed. */
+export type WriteBatch = (appends: Append[]) => Promise<Outcome[]>;
+
+const dedupeKey = (conversationId: string, clientId: string) => `${conversationId}\u0000${clientId}`;
+
+export const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
+const rejected = (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason });
+
+/** The conditions of `guard` as a Prisma filter on Conversation. */
+function guardWhere(id: string, guard: SendGuard): Prisma.ConversationWhereInput {
+  return {
+    id,
+    ...(guard.visitorId !== undefined && { visitorId: guard.visitorId }),
+    ...(guard.siteIds !== undefined && guard.siteIds !== 'all' && { siteId: { in: guard.siteIds } }),
+    ...(guard.open && { status: { not: 'resolved' } }),
+    ...(guard.assigneeId !== undefined && { assigneeId: guard.assigneeId }),
+  };
+}
 
 /**
  * Writes `appends` in order inside `tx`. A clientId already stored (or repeated within the batch) returns the
  * stored message instead of a second one. Sequence numbers are consecutive per conversation.
  */
-export async function writeMessages(tx: Tx, appends: Append[], newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<AppendResult[]> {
+export async function writeMessages(tx: Tx, appends: Append[], newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<(AppendResult | null)[]> {
   const withClientId = appends.filter((a) => a.message.clientId !== null);
   const stored = withClientId.length === 0 ? [] : await tx.message.findMany({
     where: { OR: withClientId.map((a) => ({ conversationId: a.conversationId, clientId: a.message.clientId })) },
   });
-  const known = new Map<string, Message>(stored.map((m) => [key(m.conversationId, m.clientId!), m]));
+  const known = new Map<string, Message>(stored.map((m) => [dedupeKey(m.conversationId, m.clientId!), m]));
 
-  // Which appends are new, and how many new messages each conversation gets.
-  const fresh: Append[] = [];
-  const pendingKeys = new Set<string>();
-  for (const a of appends) {
-    const k = a.message.clientId === null ? null : key(a.conversationId, a.message.clientId);
-    if (k && (known.has(k) || pendingKeys.has(k))) continue;
-    if (k) pendingKeys.add(k);
-    fresh.push(a);
-  }
-  const counts = new Map<string, number>();
-  for (const a of fresh) counts.set(a.conversationId, (counts.get(a.conversationId) ?? 0) + 1);
-
-  // Incrementing lastSeq takes the row lock, so concurrent writers get consecutive numbers.
   const include = { assignee: assigneeSelect } as const;
-  const conversations = new Map<string, Prisma.ConversationGetPayload<{ include: typeof include }>>();
-  for (const [id, by] of counts) conversations.set(id, await tx.conversation.update({ where: { id }, data: { lastSeq: { increment: by } }, include }));
-  const untouched = [...new Set(appends.map((a) => a.conversationId))].filter((id) => !conversations.has(id));
-  if (untouched.length > 0) for (const row of await tx.conversation.findMany({ where: { id: { in: untouched } }, include })) conversations.set(row.id, row);
-
-  const nextSeq = new Map<string, number>();
-  for (const [id, by] of counts) nextSeq.set(id, conversations.get(id)!.lastSeq - by + 1);
   const createdAt = new Date();
-  const rows: Message[] = fresh.map((a) => {
-    const seq = nextSeq.get(a.conversationId)!;
-    nextSeq.set(a.conversationId, seq + 1);
+  const written: ({ row: Message; created: boolean; conversation: ConversationRow } | null)[] = [];
+  const fresh: { row: Message; message: NewMessage }[] = [];
+  for (const a of appends) {
+    const where = guardWhere(a.conversationId, a.guard);
+    const key = a.message.clientId === null ? null : dedupeKey(a.conversationId, a.message.clientId);
+    const existing = key === null ? undefined : known.get(key);
+    if (existing) {
+      const conversation = await tx.conversation.findFirst({ where, include });
+      written.push(conversation && { row: existing, created: false, conversation });
+      continue;
+    }
+    // Incrementing lastSeq takes the row lock, so concurrent writers get consecutive numbers.
+    const { count } = await tx.conversation.updateMany({ where, data: { lastSeq: { increment: 1 } } });
+    if (count === 0) {
+      written.push(null);
+      continue;
+    }
+    const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: a.conversationId }, include });
     const m = a.message;
-    return {
+    const row: Message = {
       id: newId(),
       conversationId: a.conversationId,
-      seq,
+      seq: conversation.lastSeq,
       authorKind: m.authorKind,
       authorId: m.authorId,
       body: m.system ? JSON.stringify(m.system) : m.body,
       clientId: m.clientId,
       createdAt,
     };
-  });
-  if (rows.length > 0) await tx.message.createMany({ data: rows });
-  for (const [i, a] of fresh.entries()) await linkAttachments(tx, rows[i]!, a.message);
-  for (const row of rows) if (row.clientId !== null) known.set(key(row.conversationId, row.clientId), row);
+    if (key !== null) known.set(key, row);
+    fresh.push({ row, message: m });
+    written.push({ row, created: true, conversation });
+  }
+  if (fresh.length > 0) await tx.message.createMany({ data: fresh.map((f) => f.row) });
+  for (const f of fresh) await linkAttachments(tx, f.row, f.message);
 
-  const results = appends.map((a) => {
-    const row = a.message.clientId === null ? rows[fresh.indexOf(a)]! : known.get(key(a.conversationId, a.message.clientId))!;
-    return { row, created: fresh.includes(a), conversationId: a.conversationId };
-  });
-  const dtos = await messageDTOs(tx, results.map((r) => r.row), attachmentUrl);
-  return results.map((r, i) => ({ message: dtos[i]!, conversation: toConversationDTO(conversations.get(r.conversationId)!), created: r.created }));
+  const dtos = await messageDTOs(tx, written.flatMap((w) => (w ? [w.row] : [])), attachmentUrl);
+  let next = 0;
+  return written.map((w) => w && { message: dtos[next++]!, conversation: toConversationDTO(w.conversation), created: w.created });
 }
 
 /** Only unsent files of the same uploader qualify; anything else aborts the send. */
@@ -90,45 +106,70 @@ async function linkAttachments(tx: Tx, row: Message, message: NewMessage): Promi
   if (count !== ids.length) throw new AppError('BAD_REQUEST', 'Unknown or already sent attachment');
 }
 
+/**
+ * Batches through Prisma. A batch that fails is retried one append at a time, so one bad send (say, a foreign
+ * attachment, which aborts a PostgreSQL transaction) fails alone.
+ */
+export function prismaBatches(prisma: PrismaClient, newId: IdGenerator, attachmentUrl: AttachmentUrl): WriteBatch {
+  const inOneTransaction = (appends: Append[]) => prisma.$transaction((tx) => writeMessages(tx, appends, newId, attachmentUrl));
+  return async (appends) => {
+    try {
+      return (await inOneTransaction(appends)).map(fulfilled);
+    } catch (error) {
+      if (appends.length === 1) throw error;
+      const outcomes: Outcome[] = [];
+      for (const a of appends) outcomes.push(await inOneTransaction([a]).then(([result]) => fulfilled(result ?? null), rejected));
+      return outcomes;
+    }
+  };
+}
+
 interface Waiting extends Append {
-  resolve: (result: AppendResult) => void;
+  resolve: (result: AppendResult | null) => void;
   reject: (error: unknown) => void;
 }
 
 /**
- * Queues appends while a commit is in flight and writes them together in the next one. Under light load a
- * batch holds one message, so latency is that of a single write. A batch that fails is retried one append
- * at a time, so one bad send (say, a foreign attachment) fails alone.
+ * Queues appends and writes them in batches, one batch at a time. A batch starts on the next turn of the event
+ * loop, so every send that arrived in the same round of I/O joins it; under light load it holds one message, so
+ * latency is that of a single write. Between batches the loop turns again, so a long queue never starves sockets
+ * and timers.
  */
 export class GroupCommit {
   private queue: Waiting[] = [];
-  private draining = false;
+  private busy = false;
 
   constructor(
-    private readonly prisma: PrismaClient,
-    private readonly write: (tx: Tx, appends: Append[]) => Promise<AppendResult[]>,
+    private readonly write: WriteBatch,
     private readonly maxBatch = 200,
   ) {}
 
-  append(conversationId: string, message: NewMessage): Promise<AppendResult> {
+  append(conversationId: string, message: NewMessage, guard: SendGuard): Promise<AppendResult | null> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ conversationId, message, resolve, reject });
-      if (!this.draining) void this.drain();
+      this.queue.push({ conversationId, message, guard, resolve, reject });
+      this.schedule();
     });
   }
 
+  private schedule(): void {
+    if (this.busy || this.queue.length === 0) return;
+    this.busy = true;
+    setImmediate(() => void this.drain());
+  }
+
   private async drain(): Promise<void> {
-    this.draining = true;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      try {
-        const results = await this.prisma.$transaction((tx) => this.write(tx, batch));
-        batch.forEach((w, i) => w.resolve(results[i]!));
-      } catch (error) {
-        if (batch.length === 1) batch[0]!.reject(error);
-        else for (const w of batch) await this.prisma.$transaction((tx) => this.write(tx, [w])).then(([r]) => w.resolve(r!), w.reject);
-      }
+    const batch = this.queue.splice(0, this.maxBatch);
+    try {
+      const outcomes = await this.write(batch);
+      batch.forEach((w, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.status === 'fulfilled') w.resolve(outcome.value);
+        else w.reject(outcome.reason);
+      });
+    } catch (error) {
+      for (const w of batch) w.reject(error);
     }
-    this.draining = false;
+    this.busy = false;
+    this.schedule();
   }
 }
