@@ -2,6 +2,7 @@
  * Signed tokens. HS256 is pinned on verify (no `alg: none`, no algorithm confusion), and each kind of
  * token has its own audience so a visitor token can never pass as an agent token or the reverse.
  */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppError } from '../app/errors.ts';
 
@@ -26,11 +27,16 @@ export interface SignedToken {
 }
 
 export class TokenSigner {
+  /** A key object, made once: given the string, jsonwebtoken tries to parse it as a PEM key on every sign and verify. */
+  private readonly key: KeyObject;
+
   constructor(
-    private readonly secret: string,
+    secret: string,
     private readonly agentTtlSeconds: number,
     private readonly visitorTtlSeconds: number,
-  ) {}
+  ) {
+    this.key = createSecretKey(Buffer.from(secret));
+  }
 
   signAgent(claims: AgentClaims): SignedToken {
     return this.sign({ role: claims.role }, claims.agentId, AGENT_AUDIENCE, this.agentTtlSeconds);
@@ -53,7 +59,7 @@ export class TokenSigner {
   }
 
   private sign(payload: object, subject: string, audience: string, ttlSeconds: number): SignedToken {
-    const token = jwt.sign(payload, this.secret, {
+    const token = jwt.sign(payload, this.key, {
       algorithm: ALGORITHM,
       issuer: ISSUER,
       audience,
@@ -66,7 +72,7 @@ export class TokenSigner {
   private verify(token: unknown, audience: string): jwt.JwtPayload & { sub: string } {
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) throw invalidToken();
     try {
-      const payload = jwt.verify(token, this.secret, { algorithms: [ALGORITHM], issuer: ISSUER, audience });
+      const payload = jwt.verify(token, this.key, { algorithms: [ALGORITHM], issuer: ISSUER, audience });
       if (typeof payload === 'string' || typeof payload.sub !== 'string') throw invalidToken();
       return payload as jwt.JwtPayload & { sub: string };
     } catch (error) {
