@@ -28,6 +28,7 @@ import type { Clock } from './domain/clock.ts';
 import { createHttpApp } from './http/app.ts';
 import { mountAgentNamespace } from './realtime/agent-namespace.ts';
 import { commandFactory, InFlight } from './realtime/command.ts';
+import { trimHandshakeRequests } from './realtime/handshake.ts';
 import { SocketNotifier, type AgentNamespace, type VisitorNamespace } from './realtime/notifier.ts';
 import { mountVisitorNamespace } from './realtime/visitor-namespace.ts';
 
@@ -70,6 +71,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     pingInterval: config.PING_INTERVAL_MS,
     pingTimeout: config.PING_TIMEOUT_MS,
   });
+  trimHandshakeRequests(io);
   // One Server carries two namespaces with different event maps, so each is typed where it is taken.
   const visitorNsp = io.of('/visitor') as unknown as VisitorNamespace;
   const agentNsp = io.of('/agent') as unknown as AgentNamespace;

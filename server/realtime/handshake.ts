@@ -1,4 +1,5 @@
-import type { Socket } from 'socket.io';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Server, Socket } from 'socket.io';
 import type { ApiError } from '../contract/errors.ts';
 import type { Limits } from '../app/limits.ts';
 import type { ConversationService } from '../app/conversations.ts';
@@ -50,4 +51,24 @@ export function handshakeInfo(handshake: Socket['handshake'], trustProxy: boolea
     host: (trustProxy ? header('x-forwarded-host') : undefined) ?? header('host'),
     secure: forwardedProto ? forwardedProto === 'https' : handshake.secure,
   };
+}
+
+/**
+ * Every connection keeps the HTTP request it was opened with (an IncomingMessage: raw headers, parser and stream
+ * state) for as long as it lives, held twice by engine.io: as the connection's `request`, only for Socket.IO to
+ * build each namespace's handshake from, and by the stand-in response its middlewares get, only for the headers
+ * they set. Keeping just the fields the handshake reads (socket.io's Socket#buildHandshake) frees it on every
+ * connection, and still serves a client that joins a namespace later over the same connection.
+ */
+export function trimHandshakeRequests(io: Server): void {
+  io.engine.use((_req: IncomingMessage, res: { req?: unknown }, next: () => void) => {
+    next();
+    // The last middleware has run, so nobody sets a header any more; a real response (not an upgrade) is left alone.
+    if (!(res instanceof ServerResponse)) res.req = undefined;
+  });
+  io.engine.on('connection', (connection: { request: IncomingMessage & { _query?: unknown } }) => {
+    const { headers, url, _query, socket } = connection.request;
+    const encrypted = (socket as { encrypted?: boolean } | null)?.encrypted === true;
+    connection.request = { headers, url, _query, connection: { encrypted } } as unknown as typeof connection.request;
+  });
 }
