@@ -78,18 +78,18 @@ function isDatabaseBusy(error: unknown): boolean {
 
 /**
  * Every command on this connection spends from `name`/`key`; over the limit, it is answered RATE_LIMITED and
- * not run. A connection that keeps sending into the refusals is a script, not a person: it goes unread for a
- * while, so one flooding client cannot slow everyone else (see RefusalGate).
+ * not run. A connection that keeps sending into the refusals is a script, not a person: it goes unread, then
+ * is closed, so one flooding client cannot slow everyone else (see RefusalGate).
  */
 export function limitCommands(socket: Socket, limits: Limits, name: LimitName, key: () => string, clock: Clock = wallClock): void {
   const gate = new RefusalGate<ApiError>(clock);
-  let paused = false;
+  let flooding = false;
   const refuse = (packet: unknown[], refusal: ApiError) => {
     const ack = packet[packet.length - 1];
     if (typeof ack === 'function') ack({ ok: false, error: refusal });
-    if (gate.refused() && !paused) {
-      paused = true;
-      stopReading(socket, () => (paused = false));
+    if (!flooding && gate.refused()) {
+      flooding = true;
+      stopReading(socket);
     }
   };
   socket.use((packet, next) => {
@@ -107,20 +107,21 @@ export function limitCommands(socket: Socket, limits: Limits, name: LimitName, k
   });
 }
 
-/** How long a flooding connection goes unread. */
+/** How long a flooding connection goes unread before it is closed. */
 export const FLOOD_PAUSE_MS = 5_000;
 
 /**
- * Stops reading the connection for FLOOD_PAUSE_MS: what it sends meanwhile waits in its own buffers (TCP
- * backpressure), costing this process nothing, and the connection survives (the pause is shorter than the
- * heartbeat's timeout, by default). A transport that cannot pause is closed instead.
+ * Stops reading the connection, then closes it FLOOD_PAUSE_MS later without reading on: what it sent meanwhile
+ * waits in its own buffers (TCP backpressure) and is discarded with them, costing this process nothing. Closing
+ * at once would only invite a reconnect storm; reading on, a burst of backlog. A transport that cannot pause
+ * is closed at once.
  */
-function stopReading(socket: Socket, resumed: () => void): void {
-  const webSocket = (socket.conn.transport as unknown as { socket?: { pause?(): void; resume?(): void } }).socket;
-  if (!webSocket?.pause || !webSocket.resume) return void socket.disconnect(true);
+function stopReading(socket: Socket): void {
+  const webSocket = (socket.conn.transport as unknown as { socket?: { pause?(): void; terminate?(): void } }).socket;
+  if (!webSocket?.pause) return void socket.disconnect(true);
   webSocket.pause();
   setTimeout(() => {
-    webSocket.resume!();
-    resumed();
+    socket.disconnect(true);
+    webSocket.terminate?.(); // a paused socket never reads the peer's close frame: do not wait for it
   }, FLOOD_PAUSE_MS).unref();
 }
