@@ -24,7 +24,7 @@ import { VisitorSessionService } from './app/visitor-sessions.ts';
 import { VisitorService } from './app/visitors.ts';
 import { createDatabase } from './db/client.ts';
 import { createStore } from './db/store.ts';
-import type { Clock } from './domain/clock.ts';
+import { wallClock, type Clock } from './domain/clock.ts';
 import { createHttpApp } from './http/app.ts';
 import { mountAgentNamespace } from './realtime/agent-namespace.ts';
 import { commandFactory, InFlight } from './realtime/command.ts';
@@ -44,11 +44,9 @@ export interface Parley {
   close(): Promise<void>;
 }
 
-const systemClock: Clock = { now: () => Date.now() };
-
 export async function createParley(config: Config, options: { log?: Pino; clock?: Clock } = {}): Promise<Parley> {
   const log = options.log ?? pino({ level: config.LOG_LEVEL });
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? wallClock;
   const publicOrigin = config.PUBLIC_URL ? (normaliseOrigin(config.PUBLIC_URL) ?? undefined) : undefined;
 
   const applied = await migrate(config.DATABASE_URL);

@@ -28,7 +28,7 @@ export type WriteBatch = (appends: Append[]) => Promise<Outcome[]>;
 const dedupeKey = (conversationId: string, clientId: string) => `${conversationId}\u0000${clientId}`;
 
 export const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
-const rejected = (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason });
+export const rejected = (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason });
 
 /** The conditions of `guard` as a Prisma filter on Conversation. */
 function guardWhere(id: string, guard: SendGuard): Prisma.ConversationWhereInput {

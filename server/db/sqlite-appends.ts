@@ -11,7 +11,7 @@ import { AppError } from '../app/errors.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import { toConversationDTO, toMessageDTO } from './mappers.ts';
 import { toAttachmentDTO, type AttachmentRow, type AttachmentUrl } from './message-dtos.ts';
-import { fulfilled, type Append, type Outcome, type WriteBatch } from './message-writer.ts';
+import { fulfilled, rejected, type Append, type Outcome, type WriteBatch } from './message-writer.ts';
 import type { Prepare, SqliteWriter } from './sqlite-writer.ts';
 
 /** Prisma's better-sqlite3 adapter writes DateTime as ISO 8601 text with an explicit UTC offset; reads also take integer ms. */
@@ -93,7 +93,7 @@ export function sqliteBatches(writer: SqliteWriter, newId: IdGenerator, attachme
     const fileIds = JSON.stringify(files);
     const withFiles = files.length > 0;
     if (withFiles && prepare(SQL.unsentFiles).pluck().get(fileIds, m.authorId ?? '') !== files.length) {
-      return { status: 'rejected', reason: new AppError('BAD_REQUEST', 'Unknown or already sent attachment') };
+      return rejected(new AppError('BAD_REQUEST', 'Unknown or already sent attachment'));
     }
     const conversation = prepare(SQL.takeSeq).get({ ...guard, now }) as ConversationColumns | undefined;
     if (!conversation) return fulfilled(null);

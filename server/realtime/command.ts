@@ -108,7 +108,7 @@ export function limitCommands(socket: Socket, limits: Limits, name: LimitName, k
 }
 
 /** How long a flooding connection goes unread before it is closed. */
-export const FLOOD_PAUSE_MS = 5_000;
+const FLOOD_PAUSE_MS = 5_000;
 
 /**
  * Stops reading the connection, then closes it FLOOD_PAUSE_MS later without reading on: what it sent meanwhile
