@@ -123,7 +123,7 @@ export function printReport(r: BenchResults): string {
   out.push(`Load average ${m.loadAverage.start} at the start, ${m.loadAverage.end} at the end${busiest > m.cores ? ': other work shared the CPUs, so absolute figures are noisy (the side-by-side ratios less so)' : ''}`);
   if (r.latency) {
     const { intervalMs, durationMs } = r.config.latency;
-    out.push('', `Latency, send → 'message:new' on the other side (ms); each conversation sends 1 message every ${intervalMs / 1000} s, sides alternating; ${durationMs / 1000} s measured`);
+    out.push('', `Latency, send → arrival on the other side (ms); each conversation sends 1 message every ${intervalMs / 1000} s, sides alternating; ${durationMs / 1000} s measured`);
     const rows = r.latency.flatMap((level) =>
       (['parley', 'bare'] as const).flatMap((name) => {
         const run = level[name];

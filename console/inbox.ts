@@ -393,7 +393,7 @@ export class Inbox {
       if (await this.#auth.refresh()) socket.connect(); // else signed out: the app drops this inbox
     });
     socket.on('conversation:updated', (conversation) => this.#upsert(conversation));
-    socket.on('message:new', (message) => this.#receive(message));
+    socket.on('messages:new', (messages) => messages.forEach((message) => this.#receive(message)));
     socket.on('agent:updated', (agent) => {
       const agents = this.#state.agents.some((a) => a.id === agent.id)
         ? this.#state.agents.map((a) => (a.id === agent.id ? agent : a))
@@ -405,7 +405,7 @@ export class Inbox {
     socket.on('visitor:updated', (visitor) => this.#visitorUpdated(visitor));
   }
 
-  /** A live message:new event. */
+  /** A message of a live messages:new event. */
   #receive(message: MessageDTO): void {
     const { conversationId } = message;
     // A conversation never seen (a visitor's first message): fetch how it stands.

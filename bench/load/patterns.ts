@@ -1,6 +1,7 @@
 /**
  * The load patterns, the same for both targets. Latency is measured in this one process from the send to
- * the 'message:new' on the other side's socket, so one clock times both ends.
+ * its arrival on the other side's socket ('message:new'; Parley's agents get 'messages:new', a batch), so
+ * one clock times both ends.
  */
 import type { Socket } from 'socket.io-client';
 import type { Ack } from '../../server/contract/errors.ts';
@@ -19,10 +20,12 @@ interface Pending {
   measured: boolean;
 }
 
+type Receipt = { clientId?: string | null };
+
 /** Sends and their receipts, keyed by clientId, for one pattern run; listens on the target's sockets until disposed. */
 class Tracker {
   private readonly pending = new Map<string, Pending>();
-  private readonly listeners = new Map<Socket, (message: { clientId?: string | null }) => void>();
+  private readonly listeners = new Map<Socket, { one: (message: Receipt) => void; batch: (messages: Receipt[]) => void }>();
   readonly latency: Record<Side, number[]> = { visitor: [], agent: [] };
   readonly ackLatency: number[] = [];
   received = 0;
@@ -31,14 +34,15 @@ class Tracker {
 
   constructor(sockets: Socket[]) {
     for (const socket of sockets) {
-      const listener = (message: { clientId?: string | null }) => this.receipt(message.clientId, socket);
-      this.listeners.set(socket, listener);
-      socket.on('message:new', listener);
+      const one = (message: Receipt) => this.receipt(message.clientId, socket);
+      const batch = (messages: Receipt[]) => messages.forEach(one);
+      this.listeners.set(socket, { one, batch });
+      socket.on('message:new', one).on('messages:new', batch);
     }
   }
 
   dispose(): void {
-    for (const [socket, listener] of this.listeners) socket.off('message:new', listener);
+    for (const [socket, { one, batch }] of this.listeners) socket.off('message:new', one).off('messages:new', batch);
   }
 
   /** Sends one message and resolves on its ack; the receipt is recorded when it reaches the other side. */
@@ -157,7 +161,7 @@ export interface ClosedLoopResult {
   errors: number;
   errorSample?: string;
   ack: Summary;
-  /** Send to 'message:new' on the agent's socket, for the messages delivered in the window. */
+  /** Send to arrival on the agent's socket, for the messages delivered in the window. */
   visitorToAgent: Summary;
 }
 

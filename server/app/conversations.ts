@@ -29,6 +29,8 @@ export interface VisitorActor {
   siteId: string;
   /** Where the connection comes from, for per-network limits. */
   ip: string;
+  /** The connection acting, whose answers already carry what it did. */
+  connectionId?: string;
 }
 
 const LIST_LIMIT = 200;
@@ -52,12 +54,13 @@ export class ConversationService {
       clientId: req.clientId,
       attachmentIds: req.attachmentIds,
     };
-    if (req.conversationId) return this.delivered(await this.visitorAppend(visitor, req.conversationId, message));
+    const delivered = (result: AppendResult) => this.delivered(result, visitor.connectionId);
+    if (req.conversationId) return delivered(await this.visitorAppend(visitor, req.conversationId, message));
     // Without a conversation id, a retry is recognised by clientId across the visitor's conversations.
     const retry = await this.store.conversations.findVisitorMessageByClientId(visitor.visitorId, req.clientId);
-    if (retry) return this.delivered(retry);
+    if (retry) return delivered(retry);
     const open = req.newConversation ? null : await this.store.conversations.findOpenForVisitor(visitor.visitorId);
-    if (open) return this.delivered(await this.visitorAppend(visitor, open.id, message));
+    if (open) return delivered(await this.visitorAppend(visitor, open.id, message));
     await this.limits.take('conversationPerIp', visitor.ip);
     const started = await this.store.conversations.start({
       siteId: visitor.siteId,
@@ -65,7 +68,7 @@ export class ConversationService {
       queuedAt: new Date(this.clock.now()),
       first: message,
     });
-    this.delivered(started);
+    delivered(started);
     if (!started.created) return { message: started.message, conversation: started.conversation };
     await this.routing.enqueue(started.conversation);
     await this.announce(started.conversation.id);
@@ -260,8 +263,8 @@ export class ConversationService {
    * Pushes the message live, also when a retry found it already stored: the first attempt may have committed
    * without its push going out. Clients drop what they already have by id.
    */
-  private delivered(result: AppendResult): SendResult {
-    this.notifier.messageCreated(result.message, result.conversation);
+  private delivered(result: AppendResult, sentFrom?: string): SendResult {
+    this.notifier.messageCreated(result.message, result.conversation, sentFrom);
     return { message: result.message, conversation: result.conversation };
   }
 

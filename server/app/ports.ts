@@ -299,7 +299,8 @@ export interface Store {
 
 /** The only way use cases speak to connected clients. Every method is fire-and-forget. */
 export interface Notifier {
-  messageCreated(message: MessageDTO, conversation: ConversationDTO): void;
+  /** `sentFrom`: the connection that sent it, which has it in the send's answer already and is skipped. */
+  messageCreated(message: MessageDTO, conversation: ConversationDTO, sentFrom?: string): void;
   read(conversation: ConversationDTO, by: 'visitor' | 'agent', seq: number): void;
   visitorChanged(visitor: VisitorDTO): void;
   conversationChanged(conversation: ConversationSummaryDTO): void;

@@ -126,6 +126,7 @@ export interface VisitorClientToServer {
 }
 
 export interface VisitorServerToClient {
+  /** Not to the connection that sent it: that one has it in the send's answer. */
   'message:new': (message: MessageDTO) => void;
   'conversation:updated': (conversation: ConversationDTO) => void;
   'queue:position': (position: QueuePositionDTO) => void;
@@ -200,7 +201,11 @@ export interface AgentClientToServer {
 }
 
 export interface AgentServerToClient {
-  'message:new': (message: MessageDTO) => void;
+  /**
+   * New messages of the agent's sites, oldest first: those stored together arrive together, one event
+   * instead of one per message, since every agent of a site hears every message of it (live previews).
+   */
+  'messages:new': (messages: MessageDTO[]) => void;
   'conversation:updated': (conversation: ConversationSummaryDTO) => void;
   'agent:updated': (agent: AgentDTO) => void;
   typing: (event: TypingEvent) => void;

@@ -23,6 +23,14 @@ export const rooms = {
 };
 
 export class SocketNotifier implements Notifier {
+  /**
+   * Messages on their way to agents, by site. Every agent of a site hears every message of it, so they go
+   * out together on the next turn of the event loop (by then a group commit's whole batch is here): one
+   * frame per agent per batch rather than per message.
+   */
+  private readonly agentsPending = new Map<string, MessageDTO[]>();
+  private flushScheduled = false;
+
   constructor(
     private readonly visitors: VisitorNamespace,
     private readonly agents: AgentNamespace,
@@ -30,26 +38,46 @@ export class SocketNotifier implements Notifier {
     private readonly peers?: Pick<Server, 'serverSideEmit'>,
   ) {}
 
-  messageCreated(message: MessageDTO, conversation: ConversationDTO): void {
-    if (message.authorKind !== 'note') this.visitors.to(rooms.visitor(conversation.visitorId)).emit('message:new', message);
-    this.agents.to(rooms.site(conversation.siteId)).emit('message:new', message);
+  messageCreated(message: MessageDTO, conversation: ConversationDTO, sentFrom?: string): void {
+    if (message.authorKind !== 'note') {
+      const room = this.visitors.to(rooms.visitor(conversation.visitorId));
+      (sentFrom ? room.except(sentFrom) : room).emit('message:new', message);
+    }
+    const pending = this.agentsPending.get(conversation.siteId);
+    if (pending) pending.push(message);
+    else this.agentsPending.set(conversation.siteId, [message]);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushToAgents);
+  }
+
+  private readonly flushToAgents = (): void => {
+    this.flushScheduled = false;
+    for (const [siteId, messages] of this.agentsPending) this.agents.to(rooms.site(siteId)).emit('messages:new', messages);
+    this.agentsPending.clear();
+  };
+
+  /** Agents' events in the order they happened: what comes after a message must not overtake it. */
+  private toAgents(room: string) {
+    if (this.agentsPending.size > 0) this.flushToAgents();
+    return this.agents.to(room);
   }
 
   read(conversation: ConversationDTO, by: 'visitor' | 'agent', seq: number): void {
     const event = { conversationId: conversation.id, seq, by };
     // The visitor's own reads go to their other tabs too, which clear their unread badges.
     this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:read', event);
-    this.agents.to(rooms.site(conversation.siteId)).emit('conversation:read', event);
+    this.toAgents(rooms.site(conversation.siteId)).emit('conversation:read', event);
   }
 
   visitorChanged(visitor: VisitorDTO): void {
-    this.agents.to(rooms.site(visitor.siteId)).emit('visitor:updated', visitor);
+    this.toAgents(rooms.site(visitor.siteId)).emit('visitor:updated', visitor);
   }
 
   conversationChanged(conversation: ConversationSummaryDTO): void {
     const { visitor: _visitor, lastMessage: _last, ...forVisitor } = conversation;
     this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', forVisitor);
-    this.agents.to(rooms.site(conversation.siteId)).emit('conversation:updated', conversation);
+    this.toAgents(rooms.site(conversation.siteId)).emit('conversation:updated', conversation);
   }
 
   queuePosition(visitorId: string, position: QueuePositionDTO): void {
@@ -57,12 +85,12 @@ export class SocketNotifier implements Notifier {
   }
 
   agentChanged(agent: AgentDTO): void {
-    this.agents.to(rooms.agents).emit('agent:updated', agent);
+    this.toAgents(rooms.agents).emit('agent:updated', agent);
     this.peers?.serverSideEmit(serverEvents.agentState, agent);
   }
 
   typing(conversation: ConversationDTO, from: 'visitor' | 'agent', event: TypingEvent): void {
-    if (from === 'visitor') this.agents.to(rooms.site(conversation.siteId)).emit('typing', event);
+    if (from === 'visitor') this.toAgents(rooms.site(conversation.siteId)).emit('typing', event);
     else this.visitors.to(rooms.visitor(conversation.visitorId)).emit('typing', event);
   }
 

@@ -22,7 +22,7 @@ export function mountVisitorNamespace(
     if (!isOwnOrigin(origin, { host, secure }, deps.publicOrigin) && !isOriginAllowed(origin, site.allowedOrigins)) {
       throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} is not allowed for this site`);
     }
-    socket.data = { visitorId: visitor.id, siteId: site.id, ip } satisfies VisitorActor;
+    socket.data = { visitorId: visitor.id, siteId: site.id, ip, connectionId: socket.id } satisfies VisitorActor;
   }));
 
   nsp.on('connection', (socket) => {

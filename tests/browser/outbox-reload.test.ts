@@ -51,7 +51,8 @@ async function socketSwitch(context: BrowserContext): Promise<{ cut(): void; res
  */
 function recordMessages(socket: Socket, kind: MessageDTO['authorKind']): Map<string, string> {
   const bodies = new Map<string, string>();
-  socket.on('message:new', (message: MessageDTO) => message.authorKind === kind && bodies.set(message.id, message.body));
+  const hear = (message: MessageDTO) => message.authorKind === kind && bodies.set(message.id, message.body);
+  socket.on('message:new', hear).on('messages:new', (messages: MessageDTO[]) => messages.forEach(hear)); // agents: batches
   return bodies;
 }
 

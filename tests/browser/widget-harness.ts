@@ -130,8 +130,10 @@ export class TestAgent {
     return message;
   }
 
-  messageFromVisitor(body: string): Promise<MessageDTO> {
-    return this.next<MessageDTO>('message:new', (m) => m.authorKind === 'visitor' && m.body === body);
+  async messageFromVisitor(body: string): Promise<MessageDTO> {
+    const isIt = (m: MessageDTO) => m.authorKind === 'visitor' && m.body === body;
+    const batch = await this.next<MessageDTO[]>('messages:new', (messages) => messages.some(isIt));
+    return batch.find(isIt)!;
   }
 
   close(): void {

@@ -26,7 +26,7 @@ import type { SendResult } from '../../server/contract/events.ts';
 import { visitorUpdate } from '../../server/realtime/schemas.ts';
 import { launchChromium } from '../support/chromium.ts';
 import {
-  ask, closeAllSockets, connectAgent, connectVisitor, createAgent, ok, record, startServer, visitorSession, type AgentSocket, type TestServer,
+  ask, closeAllSockets, connectAgent, connectVisitor, createAgent, ok, record, recordAgentMessages, startServer, visitorSession, type AgentSocket, type TestServer,
 } from '../support/parley.ts';
 import { xssCorpus, type XssPayload } from './xss-corpus.ts';
 
@@ -249,7 +249,7 @@ test('the widget shows hostile visitor messages, agent replies and file names as
   // The visitor's messages, one batch of payloads each; the next once the widget took the last (box emptied).
   // Sent with Enter rather than a click: a renderer that let an overlay through would swallow clicks, and the
   // test should then report what the payloads did rather than time out.
-  const agentReceived = record<MessageDTO>(agent.socket, 'message:new');
+  const agentReceived = recordAgentMessages(agent.socket);
   for (const body of bodies()) {
     await textbox.fill(body);
     await textbox.press('Enter');

@@ -3,7 +3,7 @@ import type { ConversationDTO, MessageDTO, QueuePositionDTO } from '../../server
 import type { HistoryPage } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import {
-  ADMIN, ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, ok, record, sleep,
+  ADMIN, ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextAgentMessage, ok, record, sleep,
   startServer, useSharedServer, type TestServer,
 } from '../support/parley.ts';
 
@@ -17,7 +17,7 @@ describe('a whole conversation', () => {
     const agent = await connectAgent(server, alice);
     const visitor = await connectVisitor(server);
 
-    const agentSees = next<MessageDTO>(agent.socket, 'message:new', (m) => m.authorKind === 'visitor');
+    const agentSees = nextAgentMessage(agent.socket, (m) => m.authorKind === 'visitor');
     const assigned = next<ConversationDTO>(visitor.socket, 'conversation:updated', (c) => c.status === 'active');
     const sent = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'Hello, anyone there?' });
     expect(sent.message.seq).toBe(1);
@@ -50,6 +50,23 @@ describe('a whole conversation', () => {
     expect((await resolved).resolvedAt).not.toBeNull();
     const late = await ask(visitor.socket, 'message:send', { conversationId: sent.conversation.id, clientId: clientId(), body: 'one more' });
     expect(late).toMatchObject({ ok: false, error: { code: 'CONVERSATION_RESOLVED' } });
+  });
+
+  it('pushes a visitor\'s message to their other tabs and agents, not back to the tab that sent it', async () => {
+    const agent = await connectAgent(server, await createAgent(server, 'olivia'));
+    const sender = await connectVisitor(server);
+    const otherTab = await connectVisitor(server, { token: sender.token });
+    const senderHeard = record<MessageDTO>(sender.socket, 'message:new');
+    const otherTabHears = next<MessageDTO>(otherTab.socket, 'message:new', (m) => m.authorKind === 'visitor');
+    const agentHears = nextAgentMessage(agent.socket, (m) => m.authorKind === 'visitor');
+    const sent = await ok<SendResult>(sender.socket, 'message:send', { clientId: clientId(), body: 'from tab one' });
+    expect((await otherTabHears).id).toBe(sent.message.id);
+    expect((await agentHears).id).toBe(sent.message.id);
+    const otherTabHearsReply = next<MessageDTO>(otherTab.socket, 'message:new', (m) => m.body === 'hello both');
+    await ok<SendResult>(agent.socket, 'message:send', { conversationId: sent.conversation.id, clientId: clientId(), body: 'hello both' });
+    await otherTabHearsReply;
+    await sleep(50);
+    expect(senderHeard.filter((m) => m.authorKind !== 'system').map((m) => m.body)).toEqual(['hello both']);
   });
 
   it('answers a retried message with the stored one instead of a second message', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryPage, MessageDTO } from '../../server/contract/dto.ts';
 import { MAX_MESSAGE_LENGTH, MAX_PACKET_BYTES, type SendResult } from '../../server/contract/events.ts';
 import {
-  ADMIN, ask, clientId, connectAgent, connectVisitor, createAgent, login, next, ok, record, SITE_ORIGIN, sleep,
+  ADMIN, ask, clientId, connectAgent, connectVisitor, createAgent, login, next, ok, record, recordAgentMessages, SITE_ORIGIN, sleep,
   startServer, useNewSite, useSharedServer, visitorSession, type TestServer,
 } from '../support/parley.ts';
 
@@ -176,7 +176,7 @@ describe('isolation', () => {
 
     await useNewSite(server, 'Other shop');
     const mallory = await connectAgent(server, await createAgent(server, 'mallory'));
-    const otherSiteInbox = record<MessageDTO>(mallory.socket, 'message:new');
+    const otherSiteInbox = recordAgentMessages(mallory.socket);
     for (const [event, payload] of [
       ['history:get', { conversationId: sent.conversation.id }],
       ['conversation:get', { conversationId: sent.conversation.id }],

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import type { MessageDTO } from '../../server/contract/dto.ts';
 import type { Ack } from '../../server/contract/errors.ts';
 import type { AgentSession, VisitorSessionResponse } from '../../server/contract/http.ts';
 import type { AgentClientToServer, AgentServerToClient, VisitorClientToServer, VisitorServerToClient } from '../../server/contract/events.ts';
@@ -205,6 +206,19 @@ export function next<T>(socket: Socket, event: string, where: (value: T) => bool
 export function record<T>(socket: Socket, event: string): T[] {
   const seen: T[] = [];
   socket.on(event, (value: T) => seen.push(value));
+  return seen;
+}
+
+/** The next message an agent's socket hears of that matches `where` (agents get messages in batches). */
+export async function nextAgentMessage(socket: Socket, where: (message: MessageDTO) => boolean = () => true, timeoutMs = 5000): Promise<MessageDTO> {
+  const batch = await next<MessageDTO[]>(socket, 'messages:new', (messages) => messages.some(where), timeoutMs);
+  return batch.find(where)!;
+}
+
+/** Every message an agent's socket hears of from now on, in order. */
+export function recordAgentMessages(socket: Socket): MessageDTO[] {
+  const seen: MessageDTO[] = [];
+  socket.on('messages:new', (messages: MessageDTO[]) => seen.push(...messages));
   return seen;
 }
 

@@ -153,7 +153,9 @@ export abstract class ResilientClient {
       if (reason === 'io server disconnect') this.later(500, () => this.reconnect());
     });
     this.socket.on('connect_error', (error) => this.handshakeFailed(error));
-    this.socket.on('message:new', (message: MessageDTO) => this.transcript(message.conversationId).receive(message));
+    const receive = (message: MessageDTO) => this.transcript(message.conversationId).receive(message);
+    this.socket.on('message:new', receive);
+    this.socket.on('messages:new', (messages: MessageDTO[]) => messages.forEach(receive)); // an agent's, in batches
     this.listen(this.socket);
     await this.until(() => this.socket.connected, START_TIMEOUT_MS, 'first connection');
   }

@@ -1,0 +1,79 @@
+/**
+ * SocketNotifier over recording stand-ins for the two namespaces: which rooms hear what, that agents get a
+ * turn's messages as one batch per site, and that nothing emitted to agents overtakes a message before it.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ConversationDTO, MessageDTO } from '../../../server/contract/dto.ts';
+import { SocketNotifier, type AgentNamespace, type VisitorNamespace } from '../../../server/realtime/notifier.ts';
+
+interface Emitted {
+  room: string;
+  except: string | null;
+  event: string;
+  payload: unknown;
+}
+
+function recordingNamespace(log: Emitted[]) {
+  const operator = (room: string, except: string | null) => ({
+    except: (id: string) => operator(room, id),
+    emit: (event: string, payload: unknown) => log.push({ room, except, event, payload }),
+  });
+  return { to: (room: string) => operator(room, null) };
+}
+
+function setUp() {
+  const visitors: Emitted[] = [];
+  const agents: Emitted[] = [];
+  const notifier = new SocketNotifier(
+    recordingNamespace(visitors) as unknown as VisitorNamespace,
+    recordingNamespace(agents) as unknown as AgentNamespace,
+  );
+  return { notifier, visitors, agents };
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+const conversation = (id: string, siteId: string) => ({ id, siteId, visitorId: `v-${id}` }) as ConversationDTO;
+const message = (id: string, conversationId: string, authorKind: MessageDTO['authorKind'] = 'visitor') => ({ id, conversationId, authorKind }) as MessageDTO;
+
+describe('SocketNotifier', () => {
+  it('sends agents the messages of one turn as one batch per site, oldest first', async () => {
+    const { notifier, agents } = setUp();
+    const a = conversation('a', 'site-1');
+    const b = conversation('b', 'site-2');
+    notifier.messageCreated(message('m1', 'a'), a);
+    notifier.messageCreated(message('m2', 'b'), b);
+    notifier.messageCreated(message('m3', 'a'), a);
+    expect(agents).toEqual([]);
+    await nextTurn();
+    expect(agents).toEqual([
+      { room: 'site:site-1', except: null, event: 'messages:new', payload: [message('m1', 'a'), message('m3', 'a')] },
+      { room: 'site:site-2', except: null, event: 'messages:new', payload: [message('m2', 'b')] },
+    ]);
+    notifier.messageCreated(message('m4', 'a'), a);
+    await nextTurn();
+    expect(agents.slice(2)).toEqual([{ room: 'site:site-1', except: null, event: 'messages:new', payload: [message('m4', 'a')] }]);
+  });
+
+  it('sends the visitor each message at once, except to the connection that sent it, and never a note', () => {
+    const { notifier, visitors } = setUp();
+    const a = conversation('a', 'site-1');
+    notifier.messageCreated(message('m1', 'a'), a, 'socket-1');
+    notifier.messageCreated(message('m2', 'a', 'agent'), a);
+    notifier.messageCreated(message('m3', 'a', 'note'), a);
+    expect(visitors).toEqual([
+      { room: 'visitor:v-a', except: 'socket-1', event: 'message:new', payload: message('m1', 'a') },
+      { room: 'visitor:v-a', except: null, event: 'message:new', payload: message('m2', 'a', 'agent') },
+    ]);
+  });
+
+  it('lets no later agent event overtake a pending message, and sends it only once', async () => {
+    const { notifier, agents } = setUp();
+    const a = conversation('a', 'site-1');
+    notifier.messageCreated(message('m1', 'a'), a);
+    notifier.read(a, 'visitor', 1);
+    notifier.typing(a, 'visitor', { conversationId: 'a', typing: false });
+    await nextTurn();
+    expect(agents.map((e) => e.event)).toEqual(['messages:new', 'conversation:read', 'typing']);
+  });
+});
