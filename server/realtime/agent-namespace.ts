@@ -33,7 +33,7 @@ export function mountAgentNamespace(
     presenceChanged();
     socket.on('disconnect', presenceChanged);
 
-    limitCommands(socket, deps.limits, 'agentCommand', () => agentId);
+    limitCommands(socket, deps.limits, 'agentCommand', () => agentId, log);
     socket.on('conversation:list', command('conversation:list', schemas.listRequest, (req) => conversations.listForAgent(agentId, req.view, req.limit)));
     socket.on('conversation:get', command('conversation:get', schemas.conversationRef, (req) => conversations.agentDetail(agentId, req.conversationId)));
     socket.on('history:get', command('history:get', schemas.historyRequest, (req) => conversations.agentHistory(agentId, req)));

@@ -80,14 +80,18 @@ function isDatabaseBusy(error: unknown): boolean {
 /**
  * Every command on this connection spends from `name`/`key`; over the limit, it is answered RATE_LIMITED and
  * not run. A connection that keeps sending into the refusals is a script, not a person: it goes unread, then
- * is closed, so one flooding client cannot slow everyone else (see RefusalGate).
+ * is closed, so one flooding client cannot slow everyone else (see RefusalGate). When the limiter itself fails
+ * (Redis unreachable, say) the command is answered UNAVAILABLE, so the client retries, rather than left to time out.
  */
-export function limitCommands(socket: Socket, limits: Limits, name: LimitName, key: () => string, clock: Clock = wallClock): void {
+export function limitCommands(socket: Socket, limits: Limits, name: LimitName, key: () => string, log: Logger, clock: Clock = wallClock): void {
   const gate = new RefusalGate<ApiError>(clock);
   let flooding = false;
-  const refuse = (packet: unknown[], refusal: ApiError) => {
+  const answer = (packet: unknown[], error: ApiError) => {
     const ack = packet[packet.length - 1];
-    if (typeof ack === 'function') ack({ ok: false, error: refusal });
+    if (typeof ack === 'function') ack({ ok: false, error });
+  };
+  const refuse = (packet: unknown[], refusal: ApiError) => {
+    answer(packet, refusal);
     if (!flooding && gate.refused()) {
       flooding = true;
       stopReading(socket);
@@ -99,7 +103,10 @@ export function limitCommands(socket: Socket, limits: Limits, name: LimitName, k
     limits.take(name, key()).then(
       () => next(),
       (error: unknown) => {
-        if (!(error instanceof AppError)) return;
+        if (!(error instanceof AppError)) {
+          log.warn({ err: error, event: packet[0] }, 'rate limiter unavailable');
+          return answer(packet, { code: 'UNAVAILABLE', message: 'The service is busy; try again' });
+        }
         const refusal = error.toApiError();
         gate.hold(refusal, error.retryAfterMs);
         refuse(packet, refusal);

@@ -31,7 +31,7 @@ export function mountVisitorNamespace(
     void socket.join(rooms.visitor(visitor.visitorId));
     deps.routing.sendPositions(visitor.visitorId);
     const { conversations, visitors, command, limits } = deps;
-    limitCommands(socket, limits, 'visitorCommand', () => visitor.visitorId);
+    limitCommands(socket, limits, 'visitorCommand', () => visitor.visitorId, deps.log);
     socket.on('message:send', command('message:send', schemas.visitorSend, async (req) => {
       await limits.take('visitorMessage', visitor.visitorId);
       return conversations.visitorSend(visitor, req);
