@@ -36,7 +36,7 @@ export function createDatabase(databaseUrl: string): Database {
     provider: target.provider,
     async close() {
       await prisma.$disconnect();
-      writer.close();
+      await writer.close();
     },
   };
 }
@@ -59,8 +59,19 @@ function sqliteAdapter(file: string, turns: WriteTurns): SqlDriverAdapterFactory
   };
 }
 
-/** Each transaction waits for the write turn before BEGIN and gives it back after COMMIT or ROLLBACK. */
+/** Statements that write: Prisma's single writes run outside a transaction. */
+const WRITE = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
+
+/**
+ * Each transaction waits for the write turn before BEGIN and gives it back after COMMIT or ROLLBACK; each write
+ * outside a transaction holds it while it runs. The writer thread may be inside a transaction at any moment, and
+ * this connection would otherwise wait for its lock synchronously, with the event loop stopped.
+ */
 function takingTurns(adapter: SqlDriverAdapter, turns: WriteTurns): SqlDriverAdapter {
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  const executeRaw = adapter.executeRaw.bind(adapter);
+  adapter.queryRaw = (query) => (WRITE.test(query.sql) ? turns.holding(() => queryRaw(query)) : queryRaw(query));
+  adapter.executeRaw = (query) => (WRITE.test(query.sql) ? turns.holding(() => executeRaw(query)) : executeRaw(query));
   const startTransaction = adapter.startTransaction.bind(adapter);
   adapter.startTransaction = async (isolationLevel) => {
     await turns.take();

@@ -3,15 +3,18 @@
  * where each Prisma query costs a fraction of a millisecond. Per message: look the clientId up, take the next
  * sequence number with the guarded UPDATE … RETURNING that also reads the conversation, insert the message (its
  * RETURNING reads the author's name). Attachments, when there are any, add a check, a link and a read.
- * Table and column names are those of prisma/schema.prisma; DATETIME values are stored as Prisma stores them.
+ * The statements run on the writer thread (appendRows); the rows they return become DTOs on the main thread,
+ * which signs attachment links. Table and column names are those of prisma/schema.prisma; DATETIME values are
+ * stored as Prisma stores them.
  */
-import type { AttachmentDTO, AuthorKind, ConversationStatus } from '../contract/dto.ts';
+import type { AuthorKind, ConversationStatus } from '../contract/dto.ts';
+import type { ErrorCode } from '../contract/errors.ts';
 import type { AppendResult } from '../app/ports.ts';
 import { AppError } from '../app/errors.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import { toConversationDTO, toMessageDTO } from './mappers.ts';
 import { toAttachmentDTO, type AttachmentRow, type AttachmentUrl } from './message-dtos.ts';
-import { fulfilled, rejected, type Append, type Outcome, type WriteBatch } from './message-writer.ts';
+import { fulfilled, rejected, type Append, type WriteBatch } from './message-writer.ts';
 import type { Prepare, SqliteWriter } from './sqlite-writer.ts';
 
 /** Prisma's better-sqlite3 adapter writes DateTime as ISO 8601 text with an explicit UTC offset; reads also take integer ms. */
@@ -73,41 +76,52 @@ interface MessageColumns {
   authorName: string | null;
 }
 
+/** One append as the writer thread found or wrote it; null: the conversation does not exist or the guard refused. */
+export type StoredRows = { message: MessageColumns; conversation: ConversationColumns; files: AttachmentRow[]; created: boolean } | null;
+export type RowOutcome = { ok: true; rows: StoredRows } | { ok: false; code: ErrorCode; message: string };
+
+/** The store's write path on SQLite: message ids made here (the generator is injected), rows written on the thread. */
 export function sqliteBatches(writer: SqliteWriter, newId: IdGenerator, attachmentUrl: AttachmentUrl): WriteBatch {
-  return (appends) =>
-    writer.transaction((prepare) => {
-      const now = toSqliteDate(new Date());
-      return appends.map((a) => appendOne(prepare, a, now));
-    });
+  return async (appends) => {
+    // Only the data crosses to the thread (the group commit's entries also carry their callbacks).
+    const request = { appends: appends.map(({ conversationId, message, guard }) => ({ conversationId, message, guard })), ids: appends.map(() => newId()) };
+    const outcomes = await writer.append(request);
+    return outcomes.map((o) => (o.ok ? fulfilled(o.rows && result(o.rows, attachmentUrl)) : rejected(new AppError(o.code, o.message))));
+  };
+}
 
-  /** Refusals and bad attachments are found before anything is written, so they fail this append alone. */
-  function appendOne(prepare: Prepare, a: Append, now: string): Outcome {
-    const m = a.message;
-    const guard = guardParams(a);
-    const stored = m.clientId === null ? undefined : (prepare(SQL.storedMessage).get(a.conversationId, m.clientId) as MessageColumns | undefined);
-    if (stored) {
-      const conversation = prepare(SQL.conversation).get(guard) as ConversationColumns | undefined;
-      return fulfilled(conversation ? result(stored, conversation, filesOf(prepare, stored.id), false) : null);
-    }
-    const files = [...new Set(m.attachmentIds ?? [])];
-    const fileIds = JSON.stringify(files);
-    const withFiles = files.length > 0;
-    if (withFiles && prepare(SQL.unsentFiles).pluck().get(fileIds, m.authorId ?? '') !== files.length) {
-      return rejected(new AppError('BAD_REQUEST', 'Unknown or already sent attachment'));
-    }
-    const conversation = prepare(SQL.takeSeq).get({ ...guard, now }) as ConversationColumns | undefined;
-    if (!conversation) return fulfilled(null);
-    const body = m.system ? JSON.stringify(m.system) : m.body;
-    const id = newId();
-    const { authorName } = prepare(SQL.insertMessage).get(id, a.conversationId, conversation.lastSeq, m.authorKind, m.authorId, body, m.clientId, now) as { authorName: string | null };
-    if (withFiles) prepare(SQL.linkFiles).run(id, a.conversationId, fileIds);
-    const message: MessageColumns = { id, conversationId: a.conversationId, seq: conversation.lastSeq, authorKind: m.authorKind, authorId: m.authorId, body, clientId: m.clientId, createdAt: now, authorName };
-    return fulfilled(result(message, conversation, withFiles ? filesOf(prepare, id) : [], true));
-  }
+/** On the writer thread, inside its transaction: `ids[i]` is the id of `appends[i]` if it is stored anew. */
+export function appendRows(prepare: Prepare, appends: Append[], ids: string[]): RowOutcome[] {
+  const now = toSqliteDate(new Date());
+  return appends.map((a, i) => appendOne(prepare, a, ids[i]!, now));
+}
 
-  function filesOf(prepare: Prepare, messageId: string): AttachmentDTO[] {
-    return (prepare(SQL.files).all(messageId) as AttachmentRow[]).map((file) => toAttachmentDTO(file, attachmentUrl));
+/** Refusals and bad attachments are found before anything is written, so they fail this append alone. */
+function appendOne(prepare: Prepare, a: Append, id: string, now: string): RowOutcome {
+  const m = a.message;
+  const guard = guardParams(a);
+  const stored = m.clientId === null ? undefined : (prepare(SQL.storedMessage).get(a.conversationId, m.clientId) as MessageColumns | undefined);
+  if (stored) {
+    const conversation = prepare(SQL.conversation).get(guard) as ConversationColumns | undefined;
+    return { ok: true, rows: conversation ? { message: stored, conversation, files: filesOf(prepare, stored.id), created: false } : null };
   }
+  const files = [...new Set(m.attachmentIds ?? [])];
+  const fileIds = JSON.stringify(files);
+  const withFiles = files.length > 0;
+  if (withFiles && prepare(SQL.unsentFiles).pluck().get(fileIds, m.authorId ?? '') !== files.length) {
+    return { ok: false, code: 'BAD_REQUEST', message: 'Unknown or already sent attachment' };
+  }
+  const conversation = prepare(SQL.takeSeq).get({ ...guard, now }) as ConversationColumns | undefined;
+  if (!conversation) return { ok: true, rows: null };
+  const body = m.system ? JSON.stringify(m.system) : m.body;
+  const { authorName } = prepare(SQL.insertMessage).get(id, a.conversationId, conversation.lastSeq, m.authorKind, m.authorId, body, m.clientId, now) as { authorName: string | null };
+  if (withFiles) prepare(SQL.linkFiles).run(id, a.conversationId, fileIds);
+  const message: MessageColumns = { id, conversationId: a.conversationId, seq: conversation.lastSeq, authorKind: m.authorKind, authorId: m.authorId, body, clientId: m.clientId, createdAt: now, authorName };
+  return { ok: true, rows: { message, conversation, files: withFiles ? filesOf(prepare, id) : [], created: true } };
+}
+
+function filesOf(prepare: Prepare, messageId: string): AttachmentRow[] {
+  return prepare(SQL.files).all(messageId) as AttachmentRow[];
 }
 
 function guardParams({ conversationId, guard }: Append) {
@@ -120,8 +134,9 @@ function guardParams({ conversationId, guard }: Append) {
   };
 }
 
-function result(message: MessageColumns, c: ConversationColumns, attachments: AttachmentDTO[], created: boolean): AppendResult {
+function result({ message, conversation: c, files, created }: NonNullable<StoredRows>, attachmentUrl: AttachmentUrl): AppendResult {
   const { authorName, ...row } = message;
+  const attachments = files.map((file) => toAttachmentDTO(file, attachmentUrl));
   return {
     message: toMessageDTO({ ...row, createdAt: fromSqliteDate(row.createdAt) }, authorName, attachments),
     conversation: toConversationDTO({

@@ -1,17 +1,17 @@
 /**
- * The raw SQLite write path: a second better-sqlite3 connection to Prisma's file, for the writes where Prisma's
- * per-query cost dominates (appending messages). SQLite has one writer at a time, and better-sqlite3 waits for a
- * lock synchronously, blocking the event loop; so the two connections take turns in JavaScript instead. Prisma's
- * transactions and the batches here each hold the turn while they run. Prisma's single statements outside a
- * transaction need no turn: like a batch here, each starts and commits within one synchronous call, so the two
- * can never overlap.
+ * The raw SQLite write path: a second better-sqlite3 connection to Prisma's file, on a thread of its own, for the
+ * writes where Prisma's per-query cost dominates (appending messages). Its statements, commit and fsync then
+ * run beside the event loop instead of on it. SQLite has one writer at a time, and better-sqlite3 waits for a lock
+ * synchronously; so the two connections take turns in JavaScript instead: a batch sent to the thread holds the
+ * turn until its answer, and so do Prisma's transactions and Prisma's writes outside one (client.ts).
  */
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { WalSync } from './wal-sync.ts';
+import type { Append } from './message-writer.ts';
+import type { RowOutcome } from './sqlite-appends.ts';
 
-// WAL lets readers run beside the writer; synchronous=FULL fsyncs every commit, so an acked message survives a crash
-// (the writer below syncs its own commits off the event loop instead).
-// better-sqlite3 waits for a lock synchronously, blocking the event loop: wait briefly, then fail (UNAVAILABLE) and let clients retry.
+// WAL lets readers run beside the writer; synchronous=FULL fsyncs every commit, so an acked message survives a crash.
+// better-sqlite3 waits for a lock synchronously, blocking its thread: wait briefly, then fail (UNAVAILABLE) and let clients retry.
 // Checkpoints every 4,000 pages (16 MB) instead of 1,000: under load the same pages are written again and again,
 // and a checkpoint copies each once (on the send path's probe, commits took about 45 % less time).
 export const SQLITE_PRAGMAS =
@@ -20,6 +20,20 @@ export const SQLITE_PRAGMAS =
 /** SQLite silently keeps another journal mode when it cannot switch (e.g. in-memory databases). */
 export function walRefused(file: string, mode: unknown): Error | null {
   return mode === 'wal' ? null : new Error(`SQLite ${file} refused WAL mode (journal_mode=${String(mode)})`);
+}
+
+/** A better-sqlite3 connection with Parley's pragmas, in WAL mode or not at all. */
+export function openSqlite(file: string): Database.Database {
+  const db = new Database(file);
+  try {
+    db.exec(SQLITE_PRAGMAS);
+    const refused = walRefused(file, db.pragma('journal_mode', { simple: true }));
+    if (refused) throw refused;
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
 
 /** Whose turn it is to write: a FIFO lock. */
@@ -40,68 +54,83 @@ export class WriteTurns {
     if (next) next();
     else this.held = false;
   }
+
+  async holding<T>(work: () => Promise<T>): Promise<T> {
+    await this.take();
+    try {
+      return await work();
+    } finally {
+      this.give();
+    }
+  }
 }
 
 /** Statements are compiled once per connection and reused. */
 export type Prepare = (sql: string) => Database.Statement;
 
+/** What the writer thread is asked: these appends, in one transaction, with these message ids. */
+export interface AppendRequest {
+  appends: Append[];
+  ids: string[];
+}
+
+/** Its answer: one outcome per append, or why the transaction failed (SQLite's message and code). */
+export type AppendReply = { outcomes: RowOutcome[] } | { error: { message: string; code?: string } };
+
 export class SqliteWriter {
-  private db: Database.Database | null = null;
-  private readonly wal: WalSync;
+  private worker: Worker | null = null;
+  private waiting: { resolve: (outcomes: RowOutcome[]) => void; reject: (error: Error) => void } | null = null;
   private closed = false;
-  private readonly statements = new Map<string, Database.Statement>();
-  private readonly prepare: Prepare = (sql) => {
-    let statement = this.statements.get(sql);
-    if (!statement) this.statements.set(sql, (statement = this.open().prepare(sql)));
-    return statement;
-  };
 
   constructor(
     private readonly file: string,
     private readonly turns: WriteTurns,
-  ) {
-    this.wal = new WalSync(`${file}-wal`);
-  }
+  ) {}
 
   /**
-   * Runs `work` in one IMMEDIATE transaction when it is this connection's turn: BEGIN, the statements, COMMIT,
-   * all synchronously; an exception rolls everything back and rejects. Resolves once the commit is on disk:
-   * its fsync runs on the thread pool while the event loop (and the next transaction) goes on.
+   * Writes `appends` in one IMMEDIATE transaction on the writer thread when it is this connection's turn, and
+   * resolves once it is committed and on disk. A failed transaction rolls everything back and rejects.
    */
-  async transaction<T>(work: (prepare: Prepare) => T): Promise<T> {
-    await this.turns.take();
-    let result: T;
-    try {
-      result = this.open().transaction(work).immediate(this.prepare);
-    } finally {
-      this.turns.give();
-    }
-    await this.wal.flush();
-    return result;
+  append(request: AppendRequest): Promise<RowOutcome[]> {
+    return this.turns.holding(
+      () =>
+        new Promise((resolve, reject) => {
+          const worker = this.thread();
+          this.waiting = { resolve, reject };
+          worker.postMessage(request);
+        }),
+    );
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.closed = true;
-    this.wal.close();
-    this.statements.clear();
-    this.db?.close();
-    this.db = null;
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
   }
 
-  /** Opened on first use: the file exists by then (migrations ran), and a server that never writes never opens it. */
-  private open(): Database.Database {
-    if (this.db) return this.db;
+  /** Started on first use: the file exists by then (migrations ran), and a server that never writes never starts it. */
+  private thread(): Worker {
+    if (this.worker) return this.worker;
     if (this.closed) throw new Error(`SQLite ${this.file} is closed`);
-    const db = new Database(this.file);
-    try {
-      // Commits here skip SQLite's fsync (still crash-consistent in WAL mode); transaction() syncs them instead.
-      db.exec(`${SQLITE_PRAGMAS} PRAGMA synchronous = NORMAL;`);
-      const refused = walRefused(this.file, db.pragma('journal_mode', { simple: true }));
-      if (refused) throw refused;
-    } catch (error) {
-      db.close();
-      throw error;
-    }
-    return (this.db = db);
+    // A plain module that registers the TypeScript loader first: threads do not inherit it. Nor anything else the
+    // process was started with (preloads, say): the thread needs none of it.
+    const worker = new Worker(new URL('./sqlite-worker.mjs', import.meta.url), { workerData: { file: this.file }, execArgv: [] });
+    worker.unref();
+    worker.on('message', (reply: AppendReply) => {
+      const waiting = this.waiting;
+      this.waiting = null;
+      if ('outcomes' in reply) waiting?.resolve(reply.outcomes);
+      else waiting?.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+    });
+    const lost = (error: Error) => {
+      if (this.worker === worker) this.worker = null;
+      const waiting = this.waiting;
+      this.waiting = null;
+      waiting?.reject(error);
+    };
+    worker.on('error', lost);
+    worker.on('exit', (code) => lost(new Error(`The SQLite writer thread exited (code ${code})`)));
+    return (this.worker = worker);
   }
 }

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../../prisma/migrate.ts';
-import { createDatabase } from '../../../server/db/client.ts';
+import { createDatabase, sqliteWriterOf } from '../../../server/db/client.ts';
 import { loadMigrations } from '../../../prisma/engine.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'));
@@ -45,6 +45,20 @@ describe('SQLite migrate() and createDatabase()', () => {
     const db = new Sqlite(file, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal'); // persisted in the file, not only on that connection
     db.close();
+  });
+
+  it('writes sends on a thread that answers with SQLite\'s errors and opens again on the next batch', async () => {
+    const later = join(dir, 'later', 'parley.db');
+    const database = createDatabase(`file:${later}`);
+    try {
+      const writer = sqliteWriterOf(database.prisma)!;
+      const append = { conversationId: 'nope', message: { authorKind: 'visitor' as const, authorId: 'v', body: 'hi', clientId: 'c1' }, guard: {} };
+      await expect(writer.append({ appends: [append], ids: ['m1'] })).rejects.toThrow(/directory does not exist/);
+      await migrate(`file:${later}`);
+      expect(await writer.append({ appends: [append], ids: ['m1'] })).toEqual([{ ok: true, rows: null }]); // no such conversation
+    } finally {
+      await database.close();
+    }
   });
 
   it('refuses a database that cannot use WAL', async () => {
