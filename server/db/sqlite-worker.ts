@@ -20,8 +20,7 @@ function write({ appends, ids }: AppendRequest): AppendReply {
   try {
     // Opened on the first batch, so a connection that cannot open fails that batch (and the next tries again).
     db ??= openSqlite(file);
-    const connection = db;
-    return { outcomes: connection.transaction(() => appendRows(prepare, appends, ids)).immediate() };
+    return { outcomes: db.transaction(() => appendRows(prepare, appends, ids)).immediate() };
   } catch (error) {
     const { message, code } = error as { message?: unknown; code?: unknown };
     return { error: { message: String(message ?? error), ...(typeof code === 'string' && { code }) } };
