@@ -118,6 +118,7 @@ export interface ThroughputComparison {
 export async function compareThroughput(stage: Stage, config: BenchConfig, profiler: PhaseProfiler, log: (line: string) => void): Promise<ThroughputComparison> {
   const { senders: count, ...window } = config.throughput;
   const run = async (side: Side, phase?: string) => {
+    await side.generator.rpc.call('open', { count }, 180_000); // already open after the latency section
     await side.server.probe.call('stats', {}, 5_000);
     const work = () => side.generator.rpc.call('closedLoop', { count, ...window }, window.warmupMs + window.durationMs + 30_000);
     const result = phase ? await profiler.around(side.server, phase, work) : await work();

@@ -160,6 +160,8 @@ export interface ClosedLoopResult {
   deliveredPerSecond: number;
   errors: number;
   errorSample?: string;
+  /** Share of one core the load generator used in the measured window: on 2 cores, it competes with the server. */
+  generatorCpu: number;
   ack: Summary;
   /** Send to arrival on the agent's socket, for the messages delivered in the window. */
   visitorToAgent: Summary;
@@ -177,8 +179,15 @@ export async function closedLoop(
   const tracker = new Tracker(target.sockets());
   const measureFrom = performance.now() + options.warmupMs;
   const end = measureFrom + options.durationMs;
+  let cpuFrom: NodeJS.CpuUsage | undefined;
+  let cpu: NodeJS.CpuUsage | undefined;
   const loop = async (pair: Pair) => {
-    while (performance.now() < end) await tracker.send(target, pair, 'visitor', performance.now() >= measureFrom);
+    while (performance.now() < end) {
+      const measured = performance.now() >= measureFrom;
+      if (measured) cpuFrom ??= process.cpuUsage();
+      await tracker.send(target, pair, 'visitor', measured);
+    }
+    cpu ??= process.cpuUsage(cpuFrom);
   };
   await Promise.all(senders.map(loop));
   await tracker.drain();
@@ -190,6 +199,7 @@ export async function closedLoop(
     deliveredPerSecond: Math.round(tracker.received / seconds),
     errors: tracker.errors,
     ...(tracker.errorSample ? { errorSample: tracker.errorSample } : {}),
+    generatorCpu: cpu ? Math.round((cpu.user + cpu.system) / 1000 / options.durationMs * 100) / 100 : 0,
     ack: summarize(tracker.ackLatency),
     visitorToAgent: summarize(tracker.latency.visitor),
   };
