@@ -22,8 +22,12 @@ export interface Append {
 /** Null: the conversation does not exist or the guard refused. */
 export type Outcome = PromiseSettledResult<AppendResult | null>;
 
-/** Writes `appends` in one transaction: one outcome each, in order; throws when the transaction itself failed. */
-export type WriteBatch = (appends: Append[]) => Promise<Outcome[]>;
+/**
+ * Writes `appends` in one transaction: one outcome each, in order; throws when the transaction itself failed.
+ * A writer that can take the next batch before this one is committed (while it waits for the disk) says so by
+ * calling `ready`; batches it is given are still committed one after another, in order.
+ */
+export type WriteBatch = (appends: Append[], ready: () => void) => Promise<Outcome[]>;
 
 const dedupeKey = (conversationId: string, clientId: string) => `${conversationId}\u0000${clientId}`;
 
@@ -130,14 +134,16 @@ interface Waiting extends Append {
 }
 
 /**
- * Queues appends and writes them in batches, one batch at a time. A batch starts on the next turn of the event
- * loop, so every send that arrived in the same round of I/O joins it; under light load it holds one message, so
- * latency is that of a single write. Between batches the loop turns again, so a long queue never starves sockets
- * and timers.
+ * Queues appends and writes them in batches. A batch starts on the next turn of the event loop, so every send
+ * that arrived in the same round of I/O joins it; under light load it holds one message, so latency is that of a
+ * single write. What arrives meanwhile is the next batch, handed over as soon as the writer is ready for it: when
+ * the last batch is written, or earlier when the writer says so (SQLite's thread, while it commits). Senders are
+ * answered after the writer has the next batch, so the database works while this thread answers them.
  */
 export class GroupCommit {
   private queue: Waiting[] = [];
-  private busy = false;
+  /** No batch is scheduled, and the writer is ready for one. */
+  private idle = true;
 
   constructor(
     private readonly write: WriteBatch,
@@ -147,29 +153,34 @@ export class GroupCommit {
   append(conversationId: string, message: NewMessage, guard: SendGuard): Promise<AppendResult | null> {
     return new Promise((resolve, reject) => {
       this.queue.push({ conversationId, message, guard, resolve, reject });
-      this.schedule();
+      if (!this.idle) return;
+      this.idle = false;
+      setImmediate(() => this.writeNext());
     });
   }
 
-  private schedule(): void {
-    if (this.busy || this.queue.length === 0) return;
-    this.busy = true;
-    setImmediate(() => void this.drain());
-  }
-
-  private async drain(): Promise<void> {
+  private writeNext(): void {
     const batch = this.queue.splice(0, this.maxBatch);
-    try {
-      const outcomes = await this.write(batch);
-      batch.forEach((w, i) => {
-        const outcome = outcomes[i]!;
-        if (outcome.status === 'fulfilled') w.resolve(outcome.value);
-        else w.reject(outcome.reason);
-      });
-    } catch (error) {
-      for (const w of batch) w.reject(error);
-    }
-    this.busy = false;
-    this.schedule();
+    let handedOn = false;
+    const ready = () => {
+      if (handedOn) return;
+      handedOn = true;
+      if (this.queue.length > 0) this.writeNext();
+      else this.idle = true;
+    };
+    this.write(batch, ready).then(
+      (outcomes) => {
+        ready();
+        batch.forEach((w, i) => {
+          const outcome = outcomes[i]!;
+          if (outcome.status === 'fulfilled') w.resolve(outcome.value);
+          else w.reject(outcome.reason);
+        });
+      },
+      (error: unknown) => {
+        ready();
+        for (const w of batch) w.reject(error);
+      },
+    );
   }
 }

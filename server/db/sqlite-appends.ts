@@ -82,10 +82,10 @@ export type RowOutcome = { ok: true; rows: StoredRows } | { ok: false; code: Err
 
 /** The store's write path on SQLite: message ids made here (the generator is injected), rows written on the thread. */
 export function sqliteBatches(writer: SqliteWriter, newId: IdGenerator, attachmentUrl: AttachmentUrl): WriteBatch {
-  return async (appends) => {
+  return async (appends, ready) => {
     // Only the data crosses to the thread (the group commit's entries also carry their callbacks).
     const request = { appends: appends.map(({ conversationId, message, guard }) => ({ conversationId, message, guard })), ids: appends.map(() => newId()) };
-    const outcomes = await writer.append(request);
+    const outcomes = await writer.append(request, ready);
     return outcomes.map((o) => (o.ok ? fulfilled(o.rows && result(o.rows, attachmentUrl)) : rejected(new AppError(o.code, o.message))));
   };
 }

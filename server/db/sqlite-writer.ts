@@ -2,8 +2,9 @@
  * The raw SQLite write path: a second better-sqlite3 connection to Prisma's file, on a thread of its own, for the
  * writes where Prisma's per-query cost dominates (appending messages). Its statements, commit and fsync then
  * run beside the event loop instead of on it. SQLite has one writer at a time, and better-sqlite3 waits for a lock
- * synchronously; so the two connections take turns in JavaScript instead: a batch sent to the thread holds the
- * turn until its answer, and so do Prisma's transactions and Prisma's writes outside one (client.ts).
+ * synchronously; so the two connections take turns in JavaScript instead: the thread holds the turn from the
+ * batch sent to it until its last answer, and Prisma's transactions and Prisma's writes outside one hold it
+ * while they run (client.ts).
  */
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -49,6 +50,11 @@ export class WriteTurns {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
+  /** Someone is waiting for the turn. */
+  get contended(): boolean {
+    return this.waiting.length > 0;
+  }
+
   give(): void {
     const next = this.waiting.shift();
     if (next) next();
@@ -74,12 +80,22 @@ export interface AppendRequest {
   ids: string[];
 }
 
-/** Its answer: one outcome per append, or why the transaction failed (SQLite's message and code). */
-export type AppendReply = { outcomes: RowOutcome[] } | { error: { message: string; code?: string } };
+/**
+ * Its answers: `written` when the statements have run and the commit begins, then one outcome per append, or
+ * why the transaction failed (SQLite's message and code).
+ */
+export type AppendReply = { written: true } | { outcomes: RowOutcome[] } | { error: { message: string; code?: string } };
+
+interface Sent {
+  ready: () => void;
+  resolve: (outcomes: RowOutcome[]) => void;
+  reject: (error: Error) => void;
+}
 
 export class SqliteWriter {
   private worker: Worker | null = null;
-  private waiting: { resolve: (outcomes: RowOutcome[]) => void; reject: (error: Error) => void } | null = null;
+  /** Batches sent to the thread and not answered yet, oldest (the one it is working on) first. */
+  private readonly sent: Sent[] = [];
   private closed = false;
 
   constructor(
@@ -89,17 +105,22 @@ export class SqliteWriter {
 
   /**
    * Writes `appends` in one IMMEDIATE transaction on the writer thread when it is this connection's turn, and
-   * resolves once it is committed and on disk. A failed transaction rolls everything back and rejects.
+   * resolves once it is committed and on disk; a failed transaction rolls everything back and rejects. `ready`
+   * is called when the thread can take the next batch: when this one's commit begins. A batch that comes while
+   * the thread is busy joins the turn it holds, unless someone else is waiting for the turn: they go first.
    */
-  append(request: AppendRequest): Promise<RowOutcome[]> {
-    return this.turns.holding(
-      () =>
-        new Promise((resolve, reject) => {
-          const worker = this.thread();
-          this.waiting = { resolve, reject };
-          worker.postMessage(request);
-        }),
-    );
+  async append(request: AppendRequest, ready: () => void = () => {}): Promise<RowOutcome[]> {
+    if (this.sent.length === 0 || this.turns.contended) await this.turns.take();
+    return new Promise((resolve, reject) => {
+      try {
+        const worker = this.thread();
+        this.sent.push({ ready, resolve, reject });
+        worker.postMessage(request);
+      } catch (error) {
+        if (this.sent.length === 0) this.turns.give();
+        reject(error as Error);
+      }
+    });
   }
 
   async close(): Promise<void> {
@@ -118,19 +139,24 @@ export class SqliteWriter {
     const worker = new Worker(new URL('./sqlite-worker.mjs', import.meta.url), { workerData: { file: this.file }, execArgv: [] });
     worker.unref();
     worker.on('message', (reply: AppendReply) => {
-      const waiting = this.waiting;
-      this.waiting = null;
-      if ('outcomes' in reply) waiting?.resolve(reply.outcomes);
-      else waiting?.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+      if ('written' in reply) return this.sent[0]?.ready();
+      const sent = this.answered();
+      if ('outcomes' in reply) sent?.resolve(reply.outcomes);
+      else sent?.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
     });
     const lost = (error: Error) => {
       if (this.worker === worker) this.worker = null;
-      const waiting = this.waiting;
-      this.waiting = null;
-      waiting?.reject(error);
+      for (let sent = this.answered(); sent; sent = this.answered()) sent.reject(error);
     };
     worker.on('error', lost);
     worker.on('exit', (code) => lost(new Error(`The SQLite writer thread exited (code ${code})`)));
     return (this.worker = worker);
+  }
+
+  /** The oldest batch sent, now answered; the turn goes back once none is left. */
+  private answered(): Sent | undefined {
+    const sent = this.sent.shift();
+    if (sent && this.sent.length === 0) this.turns.give();
+    return sent;
   }
 }

@@ -5,6 +5,7 @@ import Sqlite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../../prisma/migrate.ts';
 import { createDatabase, sqliteWriterOf } from '../../../server/db/client.ts';
+import { SqliteWriter, WriteTurns } from '../../../server/db/sqlite-writer.ts';
 import { loadMigrations } from '../../../prisma/engine.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'));
@@ -59,6 +60,36 @@ describe('SQLite migrate() and createDatabase()', () => {
     } finally {
       await database.close();
     }
+  });
+
+  it('takes the next batch while the last one commits, in its turn, unless someone else is waiting for the turn', async () => {
+    const pipelined = join(dir, 'pipelined.db');
+    await migrate(`file:${pipelined}`);
+    const batch = (id: string) => ({ appends: [{ conversationId: 'nope', message: { authorKind: 'visitor' as const, authorId: 'v', body: 'hi', clientId: id }, guard: {} }], ids: [id] });
+    const run = async (otherFirst: boolean) => {
+      const turns = new WriteTurns();
+      const writer = new SqliteWriter(pipelined, turns);
+      const order: string[] = [];
+      let second: Promise<unknown> | undefined;
+      let other: Promise<unknown> | undefined;
+      const took = () => turns.take().then(() => {
+        order.push('other');
+        turns.give();
+      });
+      try {
+        await writer.append(batch('m1'), () => {
+          if (otherFirst) other = took(); // e.g. a Prisma write, now waiting for the turn
+          second = writer.append(batch('m2'), () => order.push('m2 written'));
+          if (!otherFirst) other = took();
+        });
+        await Promise.all([second, other]);
+      } finally {
+        await writer.close();
+      }
+      return order;
+    };
+    expect(await run(false)).toEqual(['m2 written', 'other']); // m2 joined the thread's turn
+    expect(await run(true)).toEqual(['other', 'm2 written']); // m2 queued behind the waiting writer
   });
 
   it('refuses a database that cannot use WAL', async () => {
