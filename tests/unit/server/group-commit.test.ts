@@ -25,6 +25,15 @@ class ManualWriter {
   }
 }
 
+/** A group commit whose writer has 'a', its first batch. */
+async function writingA() {
+  const writer = new ManualWriter();
+  const commit = new GroupCommit(writer.write);
+  const first = commit.append('c1', message('a'), {});
+  await nextTurn();
+  return { writer, commit, first };
+}
+
 describe('GroupCommit', () => {
   it('writes what arrived in one turn of the event loop as one batch', async () => {
     const writer = new ManualWriter();
@@ -38,10 +47,7 @@ describe('GroupCommit', () => {
   });
 
   it('hands over the next batch when the last one is written, or as soon as the writer is ready', async () => {
-    const writer = new ManualWriter();
-    const commit = new GroupCommit(writer.write);
-    const first = commit.append('c1', message('a'), {});
-    await nextTurn();
+    const { writer, commit, first } = await writingA();
     const second = commit.append('c1', message('b'), {});
     await nextTurn();
     expect(writer.bodies()).toEqual([['a']]); // the writer is busy and not ready: 'b' waits
@@ -64,10 +70,7 @@ describe('GroupCommit', () => {
   });
 
   it('fails only the batch whose transaction failed, and writes the next', async () => {
-    const writer = new ManualWriter();
-    const commit = new GroupCommit(writer.write);
-    const first = commit.append('c1', message('a'), {});
-    await nextTurn();
+    const { writer, commit, first } = await writingA();
     const second = commit.append('c1', message('b'), {});
     writer.batches[0]!.fail(new Error('disk I/O error'));
     await expect(first).rejects.toThrow('disk I/O error');
