@@ -145,7 +145,7 @@ export function printReport(r: BenchResults): string {
       String(x.ack.p99),
       String(x.errors),
       x.server.cpu.toFixed(2),
-      (x.generatorCpu ?? 0).toFixed(2),
+      x.generatorCpu.toFixed(2),
       `${x.server.loopDelay.p99}/${x.server.loopDelay.max}`,
     ];
     out.push(table(['server', 'acked/s', 'delivered/s', 'ack p50', 'ack p99', 'errors', 'cpu', 'load cpu', 'loop p99/max'], [row('parley', t.parley), row('bare', t.bare)]));
