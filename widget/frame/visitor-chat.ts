@@ -10,7 +10,8 @@ import type { Identity } from '../bridge.ts';
 import { newClientId } from '../shared/client-id.ts';
 import { CatchUpPoint, lastSeq, mergeMessages } from '../shared/messages.ts';
 import { browserStorage, Outbox, type Pending, type Unsent } from '../shared/outbox.ts';
-import { AckError, isUnauthorized, requester, type Requester } from '../shared/request.ts';
+import { type AckError, isUnauthorized, requester, type Requester } from '../shared/request.ts';
+import { PageFacts, type PageContext } from './page-facts.ts';
 import { TypingNotifier } from './typing-notifier.ts';
 import { uploadAttachment } from './uploads.ts';
 
@@ -64,15 +65,10 @@ export interface VisitorChatEvents {
 /** What the visitor looks at: the newest conversation, one chosen from the history, or a new one. */
 type Choice = { kind: 'latest' } | { kind: 'chosen'; id: string } | { kind: 'new' };
 
-type Context = NonNullable<VisitorUpdateRequest['context']>;
-
 const newestFirst = (conversations: ConversationDTO[]): ConversationDTO[] =>
   [...conversations].sort((a, b) => b.queuedAt.localeCompare(a.queuedAt));
 
-const asAckError = (error: unknown): AckError =>
-  error instanceof AckError ? error : new AckError({ code: 'INTERNAL', message: String(error) });
-
-/** The visitor id the server signed into the token (its `sub`), read unverified: it only names the outbox's owner. */
+/** The visitor id the server signed into the token (its `sub`), read unverified: whom the outbox and the socket belong to. */
 function tokenSubject(token: string): string {
   try {
     const payload = token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/');
@@ -106,16 +102,24 @@ export class VisitorChat {
   #token: string;
   #awaitingToken = false;
   #choice: Choice = { kind: 'latest' };
-  /** Reported once per visitor; null once sent. */
-  #context: Context | null;
+  /** Identity, page and attributes from the host page, until the server took them. */
+  readonly #facts: PageFacts;
   /** The highest seq this page marked read, per conversation on screen. */
   #read = { conversationId: '', seq: 0 };
   #agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(token: string, options: { siteKey: string; context: Context; typingPreview: boolean; events: VisitorChatEvents }) {
+  constructor(token: string, options: { siteKey: string; context: PageContext; typingPreview: boolean; events: VisitorChatEvents }) {
     this.#token = token;
-    this.#context = options.context;
     this.#events = options.events;
+    this.#facts = new PageFacts(
+      {
+        identify: (identity) => this.#identify(identity),
+        context: (context) => this.updateVisitor({ context }),
+        attributes: (attributes) => this.updateVisitor({ attributes }),
+        refused: (fact, error) => (fact === 'context' ? console.warn('[Parley] could not report the page:', error) : this.#events.apiError(error)),
+      },
+      options.context,
+    );
     // In the frame's own storage: partitioned per top-level site, so it survives the host page's reloads.
     this.#outbox = new Outbox<VisitorUnsent>({
       storage: browserStorage(),
@@ -199,25 +203,28 @@ export class VisitorChat {
     this.#update({ visitor: await this.#request('visitor:update', update) });
   }
 
-  setAttributes(attributes: VisitorUpdateRequest['attributes']): void {
-    this.updateVisitor({ attributes }).catch((error: unknown) => this.#events.apiError(asAckError(error)));
+  /** `Parley.setAttributes`: kept until the server has them (see PageFacts). */
+  setAttributes(attributes: NonNullable<VisitorUpdateRequest['attributes']>): void {
+    this.#facts.setAttributes(attributes);
   }
 
-  async identify({ id, name, email, hash }: Identity): Promise<void> {
-    try {
-      const result = await this.#request('visitor:identify', { userId: String(id), name: name ?? undefined, email: email ?? undefined, hash: hash ?? undefined });
-      const switched = result.visitor.id !== this.#state.visitor?.id;
-      this.#token = result.token;
-      this.#events.tokenChanged(result.token);
-      this.#update({ visitor: result.visitor });
-      if (!switched) return;
-      // The same user known from another device: reconnect as them and show their conversations.
-      this.#outbox.setOwner(result.visitor.id);
-      this.#choice = { kind: 'latest' };
-      this.#socket.disconnect().connect();
-    } catch (error) {
-      this.#events.apiError(asAckError(error));
-    }
+  /** `Parley.identify`: kept until the server answered it (see PageFacts). */
+  identify(identity: Identity): void {
+    this.#facts.identify(identity);
+  }
+
+  async #identify({ id, name, email, hash }: Identity): Promise<void> {
+    const result = await this.#request('visitor:identify', { userId: String(id), name: name ?? undefined, email: email ?? undefined, hash: hash ?? undefined });
+    // Against the token this socket connected with: the visitor in the state may not be known yet.
+    const switched = result.visitor.id !== tokenSubject(this.#token);
+    this.#token = result.token;
+    this.#events.tokenChanged(result.token);
+    this.#update({ visitor: result.visitor });
+    if (!switched) return;
+    // The same user known from another device: reconnect as them and show their conversations.
+    this.#outbox.setOwner(result.visitor.id);
+    this.#choice = { kind: 'latest' };
+    this.#socket.disconnect().connect();
   }
 
   upload(file: File): Promise<AttachmentDTO> {
@@ -235,11 +242,12 @@ export class VisitorChat {
     socket.on('connect', () => {
       this.#awaitingToken = false;
       this.#update({ connection: 'online' });
-      void this.#reportContext();
+      this.#facts.online();
       void this.#sync();
       this.#outbox.online();
     });
     socket.on('disconnect', () => {
+      this.#facts.offline();
       this.#outbox.offline();
       this.#catchUp.disconnected();
       this.#update({ connection: 'reconnecting' });
@@ -323,17 +331,6 @@ export class VisitorChat {
       const page = await this.#request('history:get', { conversationId, afterSeq: after });
       missed.push(...page.messages);
       if (!page.hasMore || page.messages.length === 0) return missed;
-    }
-  }
-
-  async #reportContext(): Promise<void> {
-    const context = this.#context;
-    if (!context) return;
-    try {
-      this.#update({ visitor: await this.#request('visitor:update', { context }) });
-      this.#context = null;
-    } catch (error) {
-      console.warn('[Parley] could not report the page:', error);
     }
   }
 

@@ -9,7 +9,7 @@
  * (disabled, blocked in a third-party frame, full) the outbox works in memory, for this page only.
  */
 import type { OutgoingMessage } from './messages.ts';
-import { AckError } from './request.ts';
+import { AckError, isTransient } from './request.ts';
 
 /** What is kept of a message written: enough to show it and send it again after a reload. */
 export interface Unsent {
@@ -35,8 +35,6 @@ interface Saved<E extends Unsent> {
 export const OUTBOX_MAX_ENTRIES = 100;
 export const OUTBOX_MAX_CHARS = 200_000;
 
-/** Failures a later attempt can get past: sent again by themselves on the next connect. */
-const TRANSIENT: ReadonlySet<Failure> = new Set<Failure>(['TIMEOUT', 'UNAVAILABLE', 'INTERNAL', 'RATE_LIMITED']);
 
 export interface OutboxOptions<E extends Unsent> {
   storage: Storage | null;
@@ -106,10 +104,10 @@ export class Outbox<E extends Unsent> {
     this.#emit();
   }
 
-  /** Connected: what failed for want of a connection (or a busy server) goes again, in order. */
+  /** Connected: what failed for want of a connection (or a busy server: transient failures) goes again, in order. */
   online(): void {
     this.#online = true;
-    for (const p of this.#pending) if (p.error && TRANSIENT.has(p.error)) this.#setStatus(p.clientId, 'sending', null);
+    for (const p of this.#pending) if (p.error && isTransient(p.error)) this.#setStatus(p.clientId, 'sending', null);
     void this.#flush();
   }
 
@@ -154,7 +152,7 @@ export class Outbox<E extends Unsent> {
 
   #setStatus(clientId: string, status: OutgoingMessage['status'], error: Failure | null): void {
     this.#pending = this.#pending.map((p) => (p.clientId === clientId ? { ...p, status, error } : p));
-    const kept = error && !TRANSIENT.has(error) ? error : null;
+    const kept = error && !isTransient(error) ? error : null;
     this.#change((entries) => entries.map((e) => (e.clientId === clientId ? { ...e, error: kept } : e)));
     this.#emit();
   }
@@ -162,7 +160,7 @@ export class Outbox<E extends Unsent> {
   #stored(): Stored<E>[] {
     return this.#pending.map(({ status: _status, ...entry }) => ({
       ...(entry as unknown as Stored<E>),
-      error: entry.error && !TRANSIENT.has(entry.error) ? entry.error : null,
+      error: entry.error && !isTransient(entry.error) ? entry.error : null,
     }));
   }
 

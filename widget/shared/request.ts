@@ -18,6 +18,11 @@ export class AckError extends Error {
   }
 }
 
+/** Failures a later attempt can get past (no answer, a busy server, a limit), unlike a refusal of the request itself. */
+export function isTransient(code: AckError['code']): boolean {
+  return code === 'TIMEOUT' || code === 'UNAVAILABLE' || code === 'INTERNAL' || code === 'RATE_LIMITED';
+}
+
 export type Requester<Commands> = <K extends keyof Commands & string>(
   command: K,
   request: RequestOf<Commands[K]>,
