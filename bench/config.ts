@@ -19,11 +19,12 @@ export interface BenchConfig {
   /**
    * Issue #5, production rate limits: `conversations` visitors send every intervalMs × (1 ± jitter) to their
    * agents, for a baseline window, then one more visitor floods for a window of the same length (ordinary
-   * bodies, then the longest valid ones), keeping up to `windowBytes` of unanswered sends in flight (1 MiB:
+   * bodies, then the longest valid ones), the three in turn `rounds` times, pooled per kind; the flooder keeps
+   * up to `windowBytes` of unanswered sends in flight (1 MiB:
    * about what socket buffers hold between a client that never waits and the server; a 64 KiB window hurts
    * the others far less, so this is the knob that decides how bad a flood looks).
    */
-  flood: { conversations: number; intervalMs: number; jitter: number; warmupMs: number; durationMs: number; windowBytes: number };
+  flood: { conversations: number; intervalMs: number; jitter: number; warmupMs: number; durationMs: number; rounds: number; windowBytes: number };
   /**
    * Issue #6: 1, 2, 3 nodes (ascending: nodes are only added) on PostgreSQL + Redis, each count measured like
    * the throughput section; the warm-up also covers a freshly started node's cold start.
@@ -40,7 +41,7 @@ export const FULL: BenchConfig = {
   throughput: { senders: 200, warmupMs: 2000, durationMs: 15_000 },
   persistence: { visitors: 200, warmupMs: 2000, durationMs: 10_000, rawDurationMs: 2500 },
   connections: { steps: [1000, 2500, 5000, 10_000], perGenerator: 5000, settleMs: 2000, holdMs: 3000 },
-  flood: { conversations: 100, intervalMs: 1500, jitter: 1 / 3, warmupMs: 2000, durationMs: 10_000, windowBytes: 1 << 20 },
+  flood: { conversations: 100, intervalMs: 1500, jitter: 1 / 3, warmupMs: 2000, durationMs: 6000, rounds: 3, windowBytes: 1 << 20 },
   cluster: { nodes: [1, 2, 3], senders: 200, warmupMs: 5000, durationMs: 15_000 },
   widget: { runs: 4, observeMs: 2000 },
 };
@@ -53,7 +54,7 @@ export const QUICK: BenchConfig = {
   throughput: { senders: 100, warmupMs: 1000, durationMs: 3000 },
   persistence: { visitors: 100, warmupMs: 1000, durationMs: 2500, rawDurationMs: 750 },
   connections: { steps: [500], perGenerator: 5000, settleMs: 500, holdMs: 1500 },
-  flood: { conversations: 40, intervalMs: 1500, jitter: 1 / 3, warmupMs: 1000, durationMs: 2500, windowBytes: 1 << 20 },
+  flood: { conversations: 40, intervalMs: 1500, jitter: 1 / 3, warmupMs: 1000, durationMs: 2500, rounds: 1, windowBytes: 1 << 20 },
   cluster: { nodes: [1, 2, 3], senders: 40, warmupMs: 1000, durationMs: 2500 },
   widget: { runs: 1, observeMs: 1000 },
 };

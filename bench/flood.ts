@@ -1,9 +1,11 @@
 /**
  * Issue #5, measured: one visitor flooding does not slow the others. A Parley process with the production
  * rate limits (RATE_LIMIT_SCALE=1); ordinary visitors, each from an address of its own, send every 1–2 s to
- * their agents and time visitor→agent delivery, first alone (baseline), then while one more visitor, in a
- * process of its own, floods its conversation as fast as the server answers: ordinary bodies, then the
- * longest valid ones. Same window length each time; the server's CPU and event-loop delay beside each.
+ * their agents and time visitor→agent delivery, alone (baseline) and while one more visitor, in a process of
+ * its own, floods its conversation as fast as the server answers: ordinary bodies, then the longest valid
+ * ones. The three windows take turns, `rounds` times, and each kind's samples are pooled: a neighbour's burst
+ * on this shared machine then falls on every kind alike instead of deciding the verdict. The server's CPU and
+ * event-loop delay beside each.
  */
 import type { BenchConfig } from './config.ts';
 import { startGenerator, type Generator } from './generators.ts';
@@ -14,7 +16,7 @@ import type { ProbeStats } from './server-probe.ts';
 import { startParley, type ServerProcess } from './server-process.ts';
 import { Admin } from './setup.ts';
 import { SITE_ORIGIN } from './side-by-side.ts';
-import { round } from './stats.ts';
+import { round, summarize } from './stats.ts';
 
 /**
  * The production limits, and a trusted X-Forwarded-For so each bench visitor counts as an address of its own
@@ -29,12 +31,14 @@ export type FloodKind = 'baseline' | 'flood' | 'flood-huge';
 
 export interface FloodWindow {
   kind: FloodKind;
+  /** How many windows of this kind are pooled here. */
+  rounds: number;
   /** The ordinary visitors' messages in this window. */
   others: PacedResult;
   /** The flooder's sends and the server's answers (absent for the baseline). */
   flooder?: FloodResult;
   server: ProbeStats;
-  /** Wall-clock time the server's figures cover. */
+  /** Wall-clock time the server's figures cover (loop delay: the worst round's p99 and max). */
   serverWindowMs: number;
   /** The others' visitor→agent percentiles over the baseline's (1 = unchanged). */
   ratio?: { p50: number; p95: number; p99: number };
@@ -63,8 +67,8 @@ export async function startFlood(config: BenchConfig, profiler: PhaseProfiler): 
   });
 
   /** One window: the others' pattern, with the flooder at work or not; the server's figures over the same time. */
-  const measureWindow = async (kind: FloodKind, log: (line: string) => void): Promise<FloodWindow> => {
-    const pattern = { count: conversations, intervalMs, jitter, from: 'visitor' as const, warmupMs, durationMs };
+  const measureWindow = async (kind: FloodKind, round: number, log: (line: string) => void): Promise<FloodWindow> => {
+    const pattern = { count: conversations, intervalMs, jitter, from: 'visitor' as const, warmupMs, durationMs, keepSamples: true };
     const budget = warmupMs + durationMs + 60_000;
     await server.probe.call('stats', {}, 5_000); // the server's window starts
     const windowStart = performance.now();
@@ -73,12 +77,13 @@ export async function startFlood(config: BenchConfig, profiler: PhaseProfiler): 
         others.rpc.call('paced', pattern, budget),
         kind === 'baseline' ? undefined : flooder.rpc.call('flood', { huge: kind === 'flood-huge', durationMs: warmupMs + durationMs, windowBytes }, budget),
       ]);
-    const [othersResult, flood] = kind === 'baseline' ? await work() : await profiler.around(server, kind, work);
+    // Profiled once per flood kind: the first round.
+    const [othersResult, flood] = kind === 'baseline' || round > 0 ? await work() : await profiler.around(server, kind, work);
     const stats = await server.probe.call('stats', {}, 5_000);
     const serverWindowMs = Math.round(performance.now() - windowStart);
-    const window: FloodWindow = { kind, others: othersResult, ...(flood ? { flooder: flood } : {}), server: stats, serverWindowMs };
+    const window: FloodWindow = { kind, rounds: 1, others: othersResult, ...(flood ? { flooder: flood } : {}), server: stats, serverWindowMs };
     const f = flood ? `; flooder ${flood.attempted} sent (${flood.attemptedPerSecond}/s), ${flood.accepted} accepted, ${flood.rateLimited} rate-limited` : '';
-    log(`flood, ${kind}: others' visitor→agent p50/p99 ${othersResult.visitorToAgent.p50}/${othersResult.visitorToAgent.p99} ms${f}`);
+    log(`flood, round ${round + 1}, ${kind}: others' visitor→agent p50/p99 ${othersResult.visitorToAgent.p50}/${othersResult.visitorToAgent.p99} ms${f}`);
     return window;
   };
 
@@ -94,8 +99,12 @@ export async function startFlood(config: BenchConfig, profiler: PhaseProfiler): 
       await flooder.rpc.call('floodPrepare', { url: server.url, site, addressBlock: FLOODER_ADDRESS }, 30_000);
     },
     async measure(log) {
-      const windows: FloodWindow[] = [];
-      for (const kind of ['baseline', 'flood', 'flood-huge'] as const) windows.push(await measureWindow(kind, log));
+      const kinds = ['baseline', 'flood', 'flood-huge'] as const;
+      const measured = new Map<FloodKind, FloodWindow[]>(kinds.map((kind) => [kind, []]));
+      for (let round = 0; round < config.flood.rounds; round++) {
+        for (const kind of kinds) measured.get(kind)!.push(await measureWindow(kind, round, log));
+      }
+      const windows = kinds.map((kind) => pooled(measured.get(kind)!));
       const baseline = windows[0]!;
       const base = baseline.others.visitorToAgent;
       for (const w of windows.slice(1)) {
@@ -111,6 +120,60 @@ export async function startFlood(config: BenchConfig, profiler: PhaseProfiler): 
       await server.stop();
       removeTempDir(dataDir);
     }),
+  };
+}
+
+const total = <T>(items: T[], pick: (item: T) => number) => items.reduce((sum, item) => sum + pick(item), 0);
+
+/** One kind's windows as one: the samples pooled, counts summed, the server's CPU over all their time. */
+function pooled(windows: FloodWindow[]): FloodWindow {
+  const sum = (pick: (w: FloodWindow) => number) => total(windows, pick);
+  const serverWindowMs = sum((w) => w.serverWindowMs);
+  const samples = { visitorToAgent: windows.flatMap((w) => w.others.samples!.visitorToAgent), ack: windows.flatMap((w) => w.others.samples!.ack) };
+  const first = windows[0]!.others;
+  const others: PacedResult = {
+    conversations: first.conversations,
+    offeredRate: first.offeredRate,
+    sent: sum((w) => w.others.sent),
+    received: sum((w) => w.others.received),
+    lost: sum((w) => w.others.lost),
+    errors: sum((w) => w.others.errors),
+    ...(windows.find((w) => w.others.errorSample) && { errorSample: windows.find((w) => w.others.errorSample)!.others.errorSample }),
+    visitorToAgent: summarize(samples.visitorToAgent),
+    agentToVisitor: first.agentToVisitor,
+    ack: summarize(samples.ack),
+  };
+  const server: ProbeStats = {
+    ...windows.at(-1)!.server,
+    cpu: round(sum((w) => w.server.cpu * w.serverWindowMs) / serverWindowMs),
+    loopDelay: {
+      p50: round(sum((w) => w.server.loopDelay.p50) / windows.length),
+      p99: Math.max(...windows.map((w) => w.server.loopDelay.p99)),
+      max: Math.max(...windows.map((w) => w.server.loopDelay.max)),
+    },
+  };
+  const floods = windows.flatMap((w) => (w.flooder ? [w.flooder] : []));
+  return { kind: windows[0]!.kind, rounds: windows.length, others, ...(floods.length > 0 && { flooder: pooledFlood(floods) }), server, serverWindowMs };
+}
+
+function pooledFlood(floods: FloodResult[]): FloodResult {
+  const sum = (pick: (f: FloodResult) => number) => total(floods, pick);
+  const durationMs = sum((f) => f.durationMs);
+  const attempted = sum((f) => f.attempted);
+  const errorSample = floods.find((f) => f.errorSample)?.errorSample;
+  return {
+    bodyChars: floods[0]!.bodyChars,
+    bodyBytes: floods[0]!.bodyBytes,
+    durationMs,
+    attempted,
+    accepted: sum((f) => f.accepted),
+    rateLimited: sum((f) => f.rateLimited),
+    otherErrors: sum((f) => f.otherErrors),
+    unanswered: sum((f) => f.unanswered),
+    attemptedPerSecond: Math.round(attempted / (durationMs / 1000)),
+    ...(errorSample && { errorSample }),
+    disconnects: sum((f) => f.disconnects),
+    cpu: round(sum((f) => f.cpu * f.durationMs) / durationMs),
   };
 }
 

@@ -171,9 +171,9 @@ export function printReport(r: BenchResults): string {
   }
   if (r.flood) {
     const f = r.flood;
-    const { warmupMs, durationMs, jitter } = r.config.flood;
+    const { warmupMs, durationMs, jitter, rounds } = r.config.flood;
     const gaps = `${((f.intervalMs * (1 - jitter)) / 1000).toFixed(1)}–${((f.intervalMs * (1 + jitter)) / 1000).toFixed(1)} s`;
-    out.push('', `One visitor flooding, production rate limits: ${f.conversations} other visitors each send to their agent every ${gaps}; ${durationMs / 1000} s measured per window (after ${warmupMs / 1000} s)`);
+    out.push('', `One visitor flooding, production rate limits: ${f.conversations} other visitors each send to their agent every ${gaps}; ${durationMs / 1000} s measured per window (after ${warmupMs / 1000} s), the three windows in turn ${rounds}×, pooled per kind`);
     const label = (w: (typeof f.windows)[number]) => (w.flooder ? `${w.kind} (${w.flooder.bodyChars.toLocaleString('en')}-char bodies)` : w.kind);
     const rows = f.windows.map((w) => [
       label(w),

@@ -96,6 +96,8 @@ export interface PacedResult {
   agentToVisitor: Summary;
   /** Send to ack: for Parley, to the commit. */
   ack: Summary;
+  /** The measured times themselves (ms), when asked for: windows measured apart can then be pooled. */
+  samples?: { visitorToAgent: number[]; ack: number[] };
 }
 
 export interface PacedOptions {
@@ -106,6 +108,8 @@ export interface PacedOptions {
   from?: 'alternate' | 'visitor';
   /** Each gap is intervalMs × (1 ± jitter), uniformly (default 0: exactly intervalMs). */
   jitter?: number;
+  /** Return the samples as well as their summaries. */
+  keepSamples?: boolean;
 }
 
 /**
@@ -149,6 +153,7 @@ export async function paced(target: Target, pairs: Pair[], options: PacedOptions
     visitorToAgent: summarize(tracker.latency.visitor),
     agentToVisitor: summarize(tracker.latency.agent),
     ack: summarize(tracker.ackLatency),
+    ...(options.keepSamples && { samples: { visitorToAgent: tracker.latency.visitor, ack: tracker.ackLatency } }),
   };
 }
 
