@@ -3,9 +3,9 @@
  * `--profile` also records CPU profiles of Parley's process around each measured phase and heap snapshots
  * of the idle connections, and summarises them; `--no-build` measures dist/ as it is; `--only flood,cluster`
  * runs just those sections (widget, latency, throughput, persistence, flood, cluster, connections) and
- * writes partial.json (partial-quick.json) instead, so a partial run never replaces a whole one.
- * Loopback only. Prints the tables and writes bench/results/latest.json (latest-quick.json for --quick;
- * bench/results/profiles/summary.json with the profiles for --profile).
+ * writes partial.json/.txt (partial-quick) instead, so a partial run never replaces a whole one.
+ * Loopback only. Prints the tables and writes them and the figures to bench/results/latest.txt and latest.json
+ * (latest-quick for --quick; bench/results/profiles/summary for --profile).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,9 +113,12 @@ function finish(code: number): never {
   // A profiled run's figures carry the profiler's overhead: they go beside the profiles, not in latest.json.
   const dir = flags.profile ? join(resultsDir, 'profiles') : resultsDir;
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${flags.profile ? 'summary' : only ? 'partial' : 'latest'}${flags.quick ? '-quick' : ''}.json`);
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`\n${printReport(results)}\n\nWritten to ${file}\n`);
+  const name = join(dir, `${flags.profile ? 'summary' : only ? 'partial' : 'latest'}${flags.quick ? '-quick' : ''}`);
+  const report = printReport(results);
+  // The tables as printed, beside the figures: what a reader of the repository sees without running it.
+  writeFileSync(`${name}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(`${name}.txt`, `${report}\n`);
+  process.stdout.write(`\n${report}\n\nWritten to ${name}.json and ${name}.txt\n`);
   killEverything();
   process.exit(code);
 }

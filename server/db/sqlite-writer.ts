@@ -109,7 +109,7 @@ export class SqliteWriter {
    * is called when the thread can take the next batch: when this one's commit begins. A batch that comes while
    * the thread is busy joins the turn it holds, unless someone else is waiting for the turn: they go first.
    */
-  async append(request: AppendRequest, ready: () => void = () => {}): Promise<RowOutcome[]> {
+  async append(request: AppendRequest, ready: () => void): Promise<RowOutcome[]> {
     if (this.sent.length === 0 || this.turns.contended) await this.turns.take();
     return new Promise((resolve, reject) => {
       try {

@@ -54,9 +54,9 @@ describe('SQLite migrate() and createDatabase()', () => {
     try {
       const writer = sqliteWriterOf(database.prisma)!;
       const append = { conversationId: 'nope', message: { authorKind: 'visitor' as const, authorId: 'v', body: 'hi', clientId: 'c1' }, guard: {} };
-      await expect(writer.append({ appends: [append], ids: ['m1'] })).rejects.toThrow(/directory does not exist/);
+      await expect(writer.append({ appends: [append], ids: ['m1'] }, () => {})).rejects.toThrow(/directory does not exist/);
       await migrate(`file:${later}`);
-      expect(await writer.append({ appends: [append], ids: ['m1'] })).toEqual([{ ok: true, rows: null }]); // no such conversation
+      expect(await writer.append({ appends: [append], ids: ['m1'] }, () => {})).toEqual([{ ok: true, rows: null }]); // no such conversation
     } finally {
       await database.close();
     }
