@@ -22,7 +22,7 @@ import type { Browser, BrowserContext, Frame, FrameLocator, Locator, Page } from
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { cleanFileName } from '../../server/app/attachments.ts';
 import type { MessageDTO } from '../../server/contract/dto.ts';
-import type { SendResult } from '../../server/contract/events.ts';
+import type { ConversationDetail, SendResult } from '../../server/contract/events.ts';
 import { visitorUpdate } from '../../server/realtime/schemas.ts';
 import { launchChromium } from '../support/chromium.ts';
 import {
@@ -298,6 +298,9 @@ test('the console shows the same conversation, the identified name, email and at
   await openConversation(conversationId);
 
   const { name, email, attributes } = widgetVisitor();
+  // What the server stored of the page's identify and attributes: a miss here is the widget's, not the console's.
+  const stored = await ok<ConversationDetail>(agent.socket, 'conversation:get', { conversationId });
+  expect({ name: stored.visitor.name, email: stored.visitor.email, attributes: stored.visitor.attributes }).toEqual({ name, email, attributes });
   const transcript = consolePage.getByRole('log');
   await expect.poll(() => transcript.locator('li.message .body').count(), { timeout: 15_000 }).toBe(2 * bodies().length);
   await expect.poll(() => transcript.locator('.attachments li').count(), { timeout: 15_000 }).toBe(corpus.length);
