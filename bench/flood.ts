@@ -131,6 +131,7 @@ function pooled(windows: FloodWindow[]): FloodWindow {
   const serverWindowMs = sum((w) => w.serverWindowMs);
   const samples = { visitorToAgent: windows.flatMap((w) => w.others.samples!.visitorToAgent), ack: windows.flatMap((w) => w.others.samples!.ack) };
   const first = windows[0]!.others;
+  const errorSample = windows.find((w) => w.others.errorSample)?.others.errorSample;
   const others: PacedResult = {
     conversations: first.conversations,
     offeredRate: first.offeredRate,
@@ -138,7 +139,7 @@ function pooled(windows: FloodWindow[]): FloodWindow {
     received: sum((w) => w.others.received),
     lost: sum((w) => w.others.lost),
     errors: sum((w) => w.others.errors),
-    ...(windows.find((w) => w.others.errorSample) && { errorSample: windows.find((w) => w.others.errorSample)!.others.errorSample }),
+    ...(errorSample && { errorSample }),
     visitorToAgent: summarize(samples.visitorToAgent),
     agentToVisitor: first.agentToVisitor,
     ack: summarize(samples.ack),

@@ -91,7 +91,7 @@ try {
   }
   host.close();
   // Each prepares (sites, agents, conversations: not measured) and measures in turn. Not prepared together:
-  // the cluster's writes to PostgreSQL wake its autovacuum, which then ran during the flood's measurement.
+  // what the cluster's writes leave PostgreSQL doing (autovacuum, say) would overlap the flood's measurement.
   const floodReady = flood ? await section('flood (prepare)', async () => (await flood.prepare(), true)) : undefined;
   if (flood && floodReady) results.flood = await section('flood', () => flood.measure(log));
   await flood?.stop();

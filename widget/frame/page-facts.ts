@@ -6,19 +6,18 @@
  * attributes land on the identified user when identify switches to a known one.
  */
 import type { VisitorUpdateRequest } from '../../server/contract/events.ts';
-import type { Identity } from '../bridge.ts';
+import type { Identity, VisitorAttributes } from '../bridge.ts';
 import { AckError, isTransient } from '../shared/request.ts';
 
 /** A transient failure while connected (a busy server, a limit) is tried again after this long. */
 export const FACTS_RETRY_MS = 5000;
 
 export type PageContext = NonNullable<VisitorUpdateRequest['context']>;
-export type Attributes = NonNullable<VisitorUpdateRequest['attributes']>;
 
 export interface FactsSender {
   identify(identity: Identity): Promise<void>;
   context(context: PageContext): Promise<void>;
-  attributes(attributes: Attributes): Promise<void>;
+  attributes(attributes: VisitorAttributes): Promise<void>;
   /** The server refused a fact for good (bad hash, invalid attributes): sending it again would not help. */
   refused(fact: 'identify' | 'context' | 'attributes', error: AckError): void;
 }
@@ -57,15 +56,15 @@ class Fact<T> {
   }
 }
 
-type AnyFact = Fact<Identity> | Fact<PageContext> | Fact<Attributes>;
+type AnyFact = Fact<Identity> | Fact<PageContext> | Fact<VisitorAttributes>;
 
 export class PageFacts {
   readonly #sender: FactsSender;
   /** In the order they are sent. */
-  readonly #facts: readonly (AnyFact)[];
+  readonly #facts: readonly AnyFact[];
   readonly #identity: Fact<Identity>;
   readonly #context: Fact<PageContext>;
-  readonly #attributes: Fact<Attributes>;
+  readonly #attributes: Fact<VisitorAttributes>;
   #online = false;
   #sending = false;
   #retry: ReturnType<typeof setTimeout> | undefined;
@@ -85,7 +84,7 @@ export class PageFacts {
     void this.#flush();
   }
 
-  setAttributes(attributes: Attributes): void {
+  setAttributes(attributes: VisitorAttributes): void {
     this.#attributes.set(attributes);
     void this.#flush();
   }

@@ -6,7 +6,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { AttachmentDTO, ConversationDTO, MessageDTO, QueuePositionDTO, VisitorDTO } from '../../server/contract/dto.ts';
 import type { VisitorClientToServer, VisitorServerToClient, VisitorUpdateRequest } from '../../server/contract/events.ts';
-import type { Identity } from '../bridge.ts';
+import type { Identity, VisitorAttributes } from '../bridge.ts';
 import { newClientId } from '../shared/client-id.ts';
 import { CatchUpPoint, lastSeq, mergeMessages } from '../shared/messages.ts';
 import { browserStorage, Outbox, type Pending, type Unsent } from '../shared/outbox.ts';
@@ -204,7 +204,7 @@ export class VisitorChat {
   }
 
   /** `Parley.setAttributes`: kept until the server has them (see PageFacts). */
-  setAttributes(attributes: NonNullable<VisitorUpdateRequest['attributes']>): void {
+  setAttributes(attributes: VisitorAttributes): void {
     this.#facts.setAttributes(attributes);
   }
 
