@@ -25,6 +25,7 @@ import type {
 } from '../server/contract/events.ts';
 import { newClientId } from '../widget/shared/client-id.ts';
 import { CatchUpPoint, lastSeq, mergeMessages } from '../widget/shared/messages.ts';
+import { HandshakeRetry } from '../widget/shared/handshake-retry.ts';
 import { browserStorage, Outbox, type Pending, type Unsent } from '../widget/shared/outbox.ts';
 import { AckError, isUnauthorized, requester, type Requester } from '../widget/shared/request.ts';
 import type { AgentAuth } from './auth.ts';
@@ -130,6 +131,7 @@ export class Inbox {
   readonly #myTyping = new Map<string, { sentAt: number; idle: ReturnType<typeof setTimeout> }>();
   readonly #canned = new Map<string, Promise<CannedResponseDTO[]>>();
   readonly #outbox: Outbox<UnsentReply>;
+  readonly #handshakeRetry = new HandshakeRetry(() => this.#socket.connect());
   #refreshedForRefusal = false;
   #visible = typeof document === 'undefined' || document.visibilityState === 'visible';
   #searchSeq = 0;
@@ -178,6 +180,7 @@ export class Inbox {
     for (const timer of this.#typingTimers.values()) clearTimeout(timer);
     for (const typing of this.#myTyping.values()) clearTimeout(typing.idle);
     this.#outbox.offline();
+    this.#handshakeRetry.reset();
     this.#socket.disconnect();
   }
 
@@ -376,6 +379,7 @@ export class Inbox {
     const socket = this.#socket;
     socket.on('connect', () => {
       this.#refreshedForRefusal = false;
+      this.#handshakeRetry.reset();
       this.#update({ connection: 'online' });
       void this.#sync();
       this.#outbox.online();
@@ -388,6 +392,7 @@ export class Inbox {
     socket.on('connect_error', async (error) => {
       // Socket.IO retries network errors by itself; an inactive socket means the server refused us.
       if (socket.active) return;
+      if (this.#handshakeRetry.scheduled(error)) return this.#update({ connection: 'reconnecting' });
       if (!isUnauthorized(error) || this.#refreshedForRefusal) return this.#update({ connection: 'unavailable' });
       this.#refreshedForRefusal = true;
       if (await this.#auth.refresh()) socket.connect(); // else signed out: the app drops this inbox

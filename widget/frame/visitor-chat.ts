@@ -9,6 +9,7 @@ import type { VisitorClientToServer, VisitorServerToClient, VisitorUpdateRequest
 import type { Identity, VisitorAttributes } from '../bridge.ts';
 import { newClientId } from '../shared/client-id.ts';
 import { CatchUpPoint, lastSeq, mergeMessages } from '../shared/messages.ts';
+import { HandshakeRetry } from '../shared/handshake-retry.ts';
 import { browserStorage, Outbox, type Pending, type Unsent } from '../shared/outbox.ts';
 import { type AckError, isUnauthorized, requester, type Requester } from '../shared/request.ts';
 import { PageFacts, type PageContext } from './page-facts.ts';
@@ -99,6 +100,7 @@ export class VisitorChat {
   readonly #catchUp = new CatchUpPoint();
   readonly #typing: TypingNotifier;
   readonly #outbox: Outbox<VisitorUnsent>;
+  readonly #handshakeRetry: HandshakeRetry;
   #token: string;
   #awaitingToken = false;
   #choice: Choice = { kind: 'latest' };
@@ -132,6 +134,7 @@ export class VisitorChat {
     // The function form of `auth` is read on every (re)connect, so it always sends the latest token.
     this.#socket = io('/visitor', { transports: ['websocket'], auth: (send) => send({ token: this.#token }) });
     this.#request = requester(this.#socket);
+    this.#handshakeRetry = new HandshakeRetry(() => this.#socket.connect());
     this.#typing = new TypingNotifier((typing, preview) => {
       const open = this.#openConversation();
       if (open) this.#request('typing', { conversationId: open.id, typing, preview }).catch(() => {});
@@ -241,6 +244,7 @@ export class VisitorChat {
     const socket = this.#socket;
     socket.on('connect', () => {
       this.#awaitingToken = false;
+      this.#handshakeRetry.reset();
       this.#update({ connection: 'online' });
       this.#facts.online();
       void this.#sync();
@@ -255,6 +259,7 @@ export class VisitorChat {
     socket.on('connect_error', (error) => {
       // Socket.IO retries network errors by itself; an inactive socket means the server refused us.
       if (socket.active) return;
+      if (this.#handshakeRetry.scheduled(error)) return this.#update({ connection: 'reconnecting' });
       if (!isUnauthorized(error) || this.#awaitingToken) return this.#update({ connection: 'unavailable' });
       this.#awaitingToken = true;
       this.#events.tokenRejected();
