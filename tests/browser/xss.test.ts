@@ -70,6 +70,8 @@ interface Watch {
   foreignRequests: string[];
   popups: string[];
   pageErrors: string[];
+  /** What the pages and their frames logged: not checked, shown when a test fails to say why. */
+  consoleLines: string[];
   contexts: BrowserContext[];
 }
 
@@ -88,6 +90,7 @@ async function watchedContext(): Promise<BrowserContext> {
       void dialog.dismiss();
     });
     page.on('pageerror', (error) => watch.pageErrors.push(`${page.url()}: ${error.message}`));
+    page.on('console', (message) => watch.consoleLines.push(`${message.type()} ${message.location().url}: ${message.text()}`));
     page.on('popup', (popup) => watch.popups.push(popup.url()));
   });
   await context.route(`${HOST_ORIGIN}/**`, (route) =>
@@ -206,12 +209,34 @@ const settle = (page: Page) => page.waitForTimeout(1000);
 /** Clicks the conversation in the console's list (dispatched: an injected overlay must not get the click). */
 const openConversation = (id: string) => consolePage.locator(`[data-conversation-id="${id}"]`).dispatchEvent('click');
 
+/** Adds what `explain` finds to the message of `check`'s failure. */
+async function explained(check: Promise<unknown>, explain: () => Promise<string>): Promise<void> {
+  try {
+    await check;
+  } catch (error) {
+    if (error instanceof Error) error.message += `\n${await explain().catch((e: unknown) => `(no explanation: ${String(e)})`)}`;
+    throw error;
+  }
+}
+
+/** Where the widget's messages are stuck, if they are: its status line, its unsent messages, the logs. */
+async function widgetState(chat: FrameLocator): Promise<string> {
+  const status = await chat.getByRole('status').innerText({ timeout: 1000 });
+  const unsent = await chat.locator('li.message.mine.sending, li.message.mine.failed').evaluateAll((items) => items.map((li) => li.querySelector('.meta')?.textContent ?? ''));
+  return [
+    `widget status line: ${JSON.stringify(status)}`,
+    `widget's unsent messages: ${JSON.stringify(unsent)}`,
+    `browser console:\n  ${watch.consoleLines.join('\n  ')}`,
+    `server log:\n  ${server.logs.join('\n  ')}`,
+  ].join('\n');
+}
+
 const textOf = (elements: Locator) => elements.evaluateAll((all) => all.map((e) => e.textContent ?? '').join('\n'));
 
 beforeAll(async () => {
   [server, browser, beacon] = await Promise.all([startServer(), launchChromium(), startBeacon()]);
   corpus = xssCorpus(beacon.origin);
-  watch = { dialogs: [], foreignRequests: [], popups: [], pageErrors: [], contexts: [] };
+  watch = { dialogs: [], foreignRequests: [], popups: [], pageErrors: [], consoleLines: [], contexts: [] };
   server.site = await server.parley.admin.createSite({ name: 'Shop', origins: [HOST_ORIGIN] });
   // One agent answers everything: the widget's visitor and one visitor per payload.
   const credentials = await createAgent(server, 'ada', 100);
@@ -256,7 +281,7 @@ test('the widget shows hostile visitor messages, agent replies and file names as
     await expect.poll(() => textbox.inputValue(), { timeout: 15_000 }).toBe('');
   }
   const fromVisitor = () => agentReceived.filter((m) => m.authorKind === 'visitor');
-  await expect.poll(() => fromVisitor().length, { timeout: 20_000 }).toBe(bodies().length);
+  await explained(expect.poll(() => fromVisitor().length, { timeout: 20_000 }).toBe(bodies().length), () => widgetState(chat));
   conversationId = fromVisitor()[0]!.conversationId;
 
   // The agent's replies.

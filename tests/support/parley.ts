@@ -34,6 +34,8 @@ export interface TestServer extends Target {
   url: string;
   dataDir: string;
   site: SiteRecord;
+  /** The server's last log lines (warnings and worse unless LOG_LEVEL says otherwise), for failure messages. */
+  logs: string[];
   close(): Promise<void>;
 }
 
@@ -41,6 +43,8 @@ export type Backend = 'sqlite' | 'postgresql';
 
 /** The backends integration suites run on: SQLite always, PostgreSQL when reachable (required under CI). */
 export const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgresql'] : ['sqlite'];
+
+const KEPT_LOG_LINES = 200;
 
 export async function startServer(env: Record<string, string> = {}, backend: Backend = 'sqlite'): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-test-'));
@@ -52,12 +56,19 @@ export async function startServer(env: Record<string, string> = {}, backend: Bac
     DATA_DIR: dataDir,
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: 'warn',
     // Every test client comes from 127.0.0.1; limits have their own tests with RATE_LIMIT_SCALE=1.
     RATE_LIMIT_SCALE: '1000',
     ...env,
   });
-  const parley = await createParley(config, { log: pino({ level: config.LOG_LEVEL }) });
+  const logs: string[] = [];
+  const inMemory = {
+    write(line: string) {
+      logs.push(line.trimEnd());
+      if (logs.length > KEPT_LOG_LINES) logs.shift();
+    },
+  };
+  const parley = await createParley(config, { log: pino({ level: config.LOG_LEVEL }, inMemory) });
   const url = await parley.listen();
   const site = await parley.admin.createSite({ name: 'Shop', origins: [SITE_ORIGIN] });
   return {
@@ -65,6 +76,7 @@ export async function startServer(env: Record<string, string> = {}, backend: Bac
     url,
     dataDir,
     site,
+    logs,
     async close() {
       await parley.close();
       rmSync(dataDir, { recursive: true, force: true });
