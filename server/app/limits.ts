@@ -15,6 +15,10 @@ export const LIMITS = {
   agentCommand: { burst: 200, perSecond: 30 },
   /** New conversations per IP: 20, then one every 3 minutes. */
   conversationPerIp: { burst: 20, perSecond: 1 / 180 },
+  /** Connections per visitor: 30 (tabs, reloads, flaky networks), then one every 2 s. */
+  visitorConnect: { burst: 30, perSecond: 1 / 2 },
+  /** Connections per agent, likewise. */
+  agentConnect: { burst: 30, perSecond: 1 / 2 },
   /** New visitor sessions per IP. */
   sessionPerIp: { burst: 60, perSecond: 1 },
   /** Login attempts per IP. */
@@ -31,6 +35,8 @@ const MESSAGES: Record<LimitName, string> = {
   visitorMessage: 'You are sending messages too quickly; please wait a moment',
   visitorCommand: 'Too many requests; please slow down',
   agentCommand: 'Too many requests; please slow down',
+  visitorConnect: 'Too many connections; please wait a moment',
+  agentConnect: 'Too many connections; please wait a moment',
   conversationPerIp: 'Too many new conversations from your network; please try again later',
   sessionPerIp: 'Too many new sessions from your network; please try again later',
   loginPerIp: 'Too many sign-in attempts; please wait and try again',

@@ -20,6 +20,7 @@ export function mountAgentNamespace(
       throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} may not open an agent connection`);
     }
     const claims = deps.signer.verifyAgent((socket.handshake.auth as { token?: unknown } | undefined)?.token);
+    await deps.limits.take('agentConnect', claims.agentId);
     // An agent created by another process (the CLI) is read from the database on first sight.
     const agent = deps.routing.agent(claims.agentId) ?? (await deps.routing.refreshAgent(claims.agentId));
     if (!agent || !agent.active) throw new AppError('UNAUTHORIZED', 'Agent account is not active');

@@ -16,6 +16,8 @@ export function mountVisitorNamespace(
   nsp.use(handshakeGuard(deps.log, 'visitor:handshake', async (socket) => {
     const { origin, host, secure, ip } = handshakeInfo(socket.handshake, deps.trustProxy);
     const claims = deps.signer.verifyVisitor((socket.handshake.auth as { token?: unknown } | undefined)?.token);
+    // Before the lookups: a client reconnecting in a loop costs one bucket check per attempt.
+    await deps.limits.take('visitorConnect', claims.visitorId);
     const [site, visitor] = await Promise.all([deps.store.sites.findById(claims.siteId), deps.store.visitors.findById(claims.visitorId)]);
     if (!site || !visitor || visitor.siteId !== site.id) throw new AppError('UNAUTHORIZED', 'Unknown visitor');
     // The frame runs on our own origin; a page of the site may also connect directly.

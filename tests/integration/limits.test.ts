@@ -2,7 +2,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryPage } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { FLOOD_REFUSALS } from '../../server/domain/refusal-gate.ts';
-import { ADMIN, ask, clientId, closeAllSockets, connectVisitor, ok, sleep, startServer, type TestServer } from '../support/parley.ts';
+import { io } from 'socket.io-client';
+import type { ApiError } from '../../server/contract/errors.ts';
+import { LIMITS } from '../../server/app/limits.ts';
+import { ADMIN, ask, clientId, closeAllSockets, connectVisitor, createAgent, login, ok, SITE_ORIGIN, sleep, startServer, visitorSession, type TestServer } from '../support/parley.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -74,4 +77,41 @@ describe('rate limits (as shipped)', () => {
     expect(answers.length).toBe(answeredBefore);
     expect(answers.filter((a) => !a.ok).every((a) => a.error?.code === 'RATE_LIMITED')).toBe(true);
   }, 30_000);
+
+  it('refuses a visitor or an agent reconnecting in a loop at the handshake, with when to retry; others still connect', async () => {
+    /** One handshake with `token`: null when admitted, else the typed refusal. */
+    const handshake = (namespace: 'visitor' | 'agent', token: string) =>
+      new Promise<ApiError | null>((resolve) => {
+        const origin = namespace === 'visitor' ? SITE_ORIGIN : server.url;
+        const socket = io(`${server.url}/${namespace}`, { transports: ['websocket'], auth: { token }, extraHeaders: { origin }, reconnection: false, forceNew: true });
+        socket.on('connect', () => {
+          socket.disconnect();
+          resolve(null);
+        });
+        socket.on('connect_error', (error) => resolve((error as Error & { data: ApiError }).data));
+      });
+    // The admin's sign-ins are locked by the test above.
+    const agentToken = async () => {
+      const credentials = await createAgent(server, 'looper');
+      return (await login(server, credentials.email, credentials.password)).accessToken;
+    };
+    const loop = async (namespace: 'visitor' | 'agent', token: string) => {
+      const outcomes: (ApiError | null)[] = [];
+      for (let i = 0; i < LIMITS.visitorConnect.burst + 5; i++) outcomes.push(await handshake(namespace, token));
+      return outcomes;
+    };
+
+    for (const [namespace, token, other] of [
+      ['visitor', (await visitorSession(server)).token, (await visitorSession(server)).token],
+      ['agent', await agentToken(), null],
+    ] as const) {
+      const outcomes = await loop(namespace, token);
+      const admitted = outcomes.filter((o) => o === null).length;
+      // The burst, plus what the bucket refilled meanwhile (one every 2 s).
+      expect(admitted, namespace).toBeGreaterThanOrEqual(LIMITS.visitorConnect.burst);
+      expect(admitted, namespace).toBeLessThan(outcomes.length);
+      expect(outcomes.at(-1), namespace).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/Too many connections/), retryAfterMs: expect.any(Number) });
+      if (other) expect(await handshake(namespace, other), 'another visitor').toBeNull();
+    }
+  });
 });
