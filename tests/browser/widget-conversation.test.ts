@@ -151,7 +151,7 @@ test('attachments: picked and pasted files upload, images preview, others link f
   expect(h.pageErrors).toEqual([]);
 });
 
-test('a message that gets no answer is marked failed, and Retry sends it once', async () => {
+test('a message that gets no answer is marked failed, and goes again once: with Retry, or by itself after a pause', async () => {
   const site = await h.createSite();
   const agent = await h.connectAgent('Dan', site);
   const context = await h.newContext({ site });
@@ -178,6 +178,14 @@ test('a message that gets no answer is marked failed, and Retry sends it once', 
   await arrived;
   await stateOf(chat, 'Two').getByText('Sent').waitFor();
   expect(await log(chat).getByText('Two', { exact: true }).count()).toBe(1);
+
+  dropNextSend = true;
+  await send(chat, 'Three');
+  await stateOf(chat, 'Three').getByText('Not sent').waitFor({ timeout: 20_000 });
+  const resent = agent.messageFromVisitor('Three');
+  await stateOf(chat, 'Three').getByText('Sent').waitFor({ timeout: 20_000 });
+  await resent;
+  expect(await log(chat).getByText('Three', { exact: true }).count()).toBe(1);
   expect(h.pageErrors).toEqual([]);
 });
 

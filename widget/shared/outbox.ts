@@ -34,7 +34,12 @@ interface Saved<E extends Unsent> {
 /** Bounds what is stored; messages past them are still shown and sent, they just don't outlive the page. */
 export const OUTBOX_MAX_ENTRIES = 100;
 export const OUTBOX_MAX_CHARS = 200_000;
-
+/**
+ * A message that failed for now (no answer, a busy server, a limit) while connected goes again after this
+ * pause (or the server's retryAfterMs, when longer), doubling while sends keep failing, up to the maximum.
+ */
+export const OUTBOX_RETRY_MS = 5000;
+export const OUTBOX_RETRY_MAX_MS = 60_000;
 
 export interface OutboxOptions<E extends Unsent> {
   storage: Storage | null;
@@ -60,6 +65,8 @@ export class Outbox<E extends Unsent> {
   #pending: Pending<E>[];
   #online = false;
   #flushing = false;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #retryPause = OUTBOX_RETRY_MS;
 
   constructor(options: OutboxOptions<E>) {
     this.#options = options;
@@ -107,12 +114,14 @@ export class Outbox<E extends Unsent> {
   /** Connected: what failed for want of a connection (or a busy server: transient failures) goes again, in order. */
   online(): void {
     this.#online = true;
+    this.#cancelRetry();
     for (const p of this.#pending) if (p.error && isTransient(p.error)) this.#setStatus(p.clientId, 'sending', null);
     void this.#flush();
   }
 
   offline(): void {
     this.#online = false;
+    this.#cancelRetry(); // the next connect sends them again
   }
 
   /** The same person under another id (the widget's identify): their unsent messages go with them. */
@@ -125,7 +134,7 @@ export class Outbox<E extends Unsent> {
   /**
    * One message at a time, oldest first, so they are stored in the order written and a first message
    * starts the conversation the next ones join. A lost connection ends the run; what failed stays
-   * shown as failed (with retry) and the run goes on.
+   * shown as failed (with retry) and the run goes on, and what failed for now goes again after a pause.
    */
   async #flush(): Promise<void> {
     if (this.#flushing) return;
@@ -145,9 +154,24 @@ export class Outbox<E extends Unsent> {
     try {
       await this.#options.deliver(entry);
       this.delivered(entry.clientId);
+      this.#retryPause = OUTBOX_RETRY_MS;
     } catch (error) {
-      this.#setStatus(entry.clientId, 'failed', error instanceof AckError ? error.code : 'INTERNAL');
+      const code = error instanceof AckError ? error.code : 'INTERNAL';
+      this.#setStatus(entry.clientId, 'failed', code);
+      if (this.#online && isTransient(code)) this.#retryLater(error instanceof AckError ? error.retryAfterMs : undefined);
     }
+  }
+
+  /** One retry at a time: when it comes, every message that failed for now goes again, in order. */
+  #retryLater(retryAfterMs: number | undefined): void {
+    if (this.#retry !== undefined) return;
+    this.#retry = setTimeout(() => this.online(), Math.max(this.#retryPause, retryAfterMs ?? 0));
+    this.#retryPause = Math.min(this.#retryPause * 2, OUTBOX_RETRY_MAX_MS);
+  }
+
+  #cancelRetry(): void {
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
   }
 
   #setStatus(clientId: string, status: OutgoingMessage['status'], error: Failure | null): void {

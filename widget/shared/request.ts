@@ -11,10 +11,13 @@ type DataOf<F> = F extends (request: never, ack: AckCallback<infer T>) => void ?
 
 export class AckError extends Error {
   readonly code: ErrorCode | 'TIMEOUT';
+  /** With RATE_LIMITED: when trying again can succeed. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(error: ApiError | { code: 'TIMEOUT'; message: string }) {
     super(error.message);
     this.code = error.code;
+    this.retryAfterMs = 'retryAfterMs' in error ? error.retryAfterMs : undefined;
   }
 }
 

@@ -1,7 +1,9 @@
 /** The outbox shared by the widget and the console, over a fake Storage and a scripted server. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AckError } from '../../../widget/shared/request.ts';
-import { Outbox, OUTBOX_MAX_CHARS, OUTBOX_MAX_ENTRIES, type Pending, type Unsent } from '../../../widget/shared/outbox.ts';
+import {
+  Outbox, OUTBOX_MAX_CHARS, OUTBOX_MAX_ENTRIES, OUTBOX_RETRY_MAX_MS, OUTBOX_RETRY_MS, type Pending, type Unsent,
+} from '../../../widget/shared/outbox.ts';
 
 /** Storage in a Map; `full` makes writes throw as a browser's quota does. */
 class FakeStorage implements Storage {
@@ -35,7 +37,7 @@ const entry = (body: string): Unsent => ({ clientId: `c${++nextId}`, body, creat
 /** A server that answers each send as the test says: stored, or refused with a code. */
 function harness(storage: Storage | null, owner = 'visitor-1') {
   const sent: string[] = [];
-  const answers: Array<(outcome: 'ok' | AckError['code']) => void> = [];
+  const answers: Array<(outcome: 'ok' | AckError['code'], retryAfterMs?: number) => void> = [];
   let shown: readonly Pending<Unsent>[] | null = null;
   const outbox = new Outbox<Unsent>({
     storage,
@@ -44,14 +46,16 @@ function harness(storage: Storage | null, owner = 'visitor-1') {
     deliver: (e) =>
       new Promise<void>((resolve, reject) => {
         sent.push(`${e.clientId}:${e.body}`);
-        answers.push((outcome) => (outcome === 'ok' ? resolve() : reject(new AckError({ code: outcome, message: outcome }))));
+        answers.push((outcome, retryAfterMs) =>
+          outcome === 'ok' ? resolve() : reject(new AckError(outcome === 'TIMEOUT' ? { code: outcome, message: outcome } : { code: outcome, message: outcome, retryAfterMs })),
+        );
       }),
     onChange: (pending) => (shown = pending),
   });
   /** Answers the oldest unanswered send, then lets the outbox go on. */
-  const answer = async (outcome: 'ok' | AckError['code']): Promise<void> => {
-    answers.shift()!(outcome);
-    await new Promise((resolve) => setTimeout(resolve, 0));
+  const answer = async (outcome: 'ok' | AckError['code'], retryAfterMs?: number): Promise<void> => {
+    answers.shift()!(outcome, retryAfterMs);
+    for (let i = 0; i < 10; i++) await Promise.resolve();
   };
   // What the view was last told, or what the outbox starts with before any change.
   const view = (): readonly Pending<Unsent>[] => shown ?? outbox.pending;
@@ -59,6 +63,10 @@ function harness(storage: Storage | null, owner = 'visitor-1') {
 }
 
 const stored = (storage: FakeStorage) => JSON.parse(storage.getItem(KEY) ?? 'null') as { owner: string; entries: Unsent[] } | null;
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('outbox', () => {
   it('keeps what was written offline across a reload, then sends it once, in order, with the same client ids', async () => {
@@ -127,6 +135,56 @@ describe('outbox', () => {
     await answer('ok');
     expect(sent.filter((s) => s.startsWith(busy.clientId))).toHaveLength(2);
     expect(shown()).toEqual([]);
+  });
+
+  it('while connected, sends what failed for now again after a pause that doubles while it keeps failing', async () => {
+    vi.useFakeTimers();
+    const { outbox, sent, answer, shown } = harness(new FakeStorage());
+    outbox.online();
+    const busy = entry('busy');
+    outbox.add(busy);
+    const pauses: number[] = [];
+    for (let attempt = 0; attempt < 6; attempt++) {
+      await answer(attempt % 2 ? 'TIMEOUT' : 'UNAVAILABLE');
+      expect(shown()).toEqual([`busy:failed:${attempt % 2 ? 'TIMEOUT' : 'UNAVAILABLE'}`]);
+      const before = sent.length;
+      const start = Date.now();
+      for (let waited = 0; sent.length === before && waited <= OUTBOX_RETRY_MAX_MS; waited += 100) vi.advanceTimersByTime(100);
+      pauses.push(Date.now() - start);
+    }
+    expect(pauses).toEqual([OUTBOX_RETRY_MS, 10_000, 20_000, 40_000, OUTBOX_RETRY_MAX_MS, OUTBOX_RETRY_MAX_MS]);
+    await answer('ok');
+    expect(shown()).toEqual([]);
+    expect(new Set(sent)).toEqual(new Set([`${busy.clientId}:busy`])); // always the same client id
+
+    // A success starts the pauses over; a limit's retryAfterMs is waited out when longer.
+    outbox.add(entry('limited'));
+    await answer('RATE_LIMITED', 12_000);
+    const before = sent.length;
+    vi.advanceTimersByTime(11_999);
+    expect(sent).toHaveLength(before);
+    vi.advanceTimersByTime(1);
+    expect(sent).toHaveLength(before + 1);
+  });
+
+  it('does not send again by itself what was refused for good, nor while offline', async () => {
+    vi.useFakeTimers();
+    const { outbox, sent, answer, shown } = harness(new FakeStorage());
+    outbox.online();
+    outbox.add(entry('refused'));
+    await answer('BAD_REQUEST');
+    outbox.add(entry('busy'));
+    await answer('UNAVAILABLE');
+    outbox.offline();
+    vi.advanceTimersByTime(OUTBOX_RETRY_MAX_MS * 2);
+    expect(sent).toHaveLength(2);
+    expect(shown()).toEqual(['refused:failed:BAD_REQUEST', 'busy:failed:UNAVAILABLE']);
+    outbox.online(); // the reconnect sends what failed for now at once
+    expect(sent).toHaveLength(3);
+    await answer('ok');
+    vi.advanceTimersByTime(OUTBOX_RETRY_MAX_MS * 2);
+    expect(shown()).toEqual(['refused:failed:BAD_REQUEST']);
+    expect(sent).toHaveLength(3);
   });
 
   it('keeps entries another tab stored meanwhile, and drops one delivered elsewhere', async () => {
