@@ -131,7 +131,7 @@ export class Inbox {
   readonly #myTyping = new Map<string, { sentAt: number; idle: ReturnType<typeof setTimeout> }>();
   readonly #canned = new Map<string, Promise<CannedResponseDTO[]>>();
   readonly #outbox: Outbox<UnsentReply>;
-  readonly #handshakeRetry = new HandshakeRetry(() => this.#socket.connect());
+  readonly #handshakeRetry: HandshakeRetry;
   #refreshedForRefusal = false;
   #visible = typeof document === 'undefined' || document.visibilityState === 'visible';
   #searchSeq = 0;
@@ -164,6 +164,7 @@ export class Inbox {
     // The function form of `auth` is read on every (re)connect, so reconnects use the latest token.
     this.#socket = io('/agent', { transports: ['websocket'], auth: (send) => send({ token: auth.session?.accessToken }) });
     this.#request = requester(this.#socket);
+    this.#handshakeRetry = new HandshakeRetry(this.#socket);
     this.#listen();
   }
 
@@ -392,7 +393,7 @@ export class Inbox {
     socket.on('connect_error', async (error) => {
       // Socket.IO retries network errors by itself; an inactive socket means the server refused us.
       if (socket.active) return;
-      if (this.#handshakeRetry.scheduled(error)) return this.#update({ connection: 'reconnecting' });
+      if (this.#handshakeRetry.retryIfTransient(error)) return this.#update({ connection: 'reconnecting' });
       if (!isUnauthorized(error) || this.#refreshedForRefusal) return this.#update({ connection: 'unavailable' });
       this.#refreshedForRefusal = true;
       if (await this.#auth.refresh()) socket.connect(); // else signed out: the app drops this inbox

@@ -155,12 +155,14 @@ test('a message that gets no answer is marked failed, and goes again once: with 
   const site = await h.createSite();
   const agent = await h.connectAgent('Dan', site);
   const context = await h.newContext({ site });
-  // Drops the visitor's next message:send on its way to the server, so its answer never comes.
+  // Drops the visitor's message:send packets on their way to the server (all while `dropSends`, or the next one), so no answer comes.
+  let dropSends = false;
   let dropNextSend = false;
   await context.routeWebSocket(/\/socket\.io\//, (socket) => {
     const server = socket.connectToServer();
     socket.onMessage((frame) => {
-      if (dropNextSend && typeof frame === 'string' && frame.includes('"message:send"')) dropNextSend = false;
+      const isSend = typeof frame === 'string' && frame.includes('"message:send"');
+      if (isSend && (dropSends || dropNextSend)) dropNextSend = false;
       else server.send(frame);
     });
   });
@@ -169,11 +171,13 @@ test('a message that gets no answer is marked failed, and goes again once: with 
   await send(chat, 'One');
   await stateOf(chat, 'One').getByText('Sent').waitFor();
 
-  dropNextSend = true;
+  // Dropped until the click, so the widget's own retry (5 s after the failure) cannot beat it on a slow machine.
+  dropSends = true;
   await send(chat, 'Two');
   await stateOf(chat, 'Two').getByText('Sending…').waitFor();
   await stateOf(chat, 'Two').getByText('Not sent').waitFor({ timeout: 20_000 });
   const arrived = agent.messageFromVisitor('Two');
+  dropSends = false;
   await log(chat).locator('li.mine', { hasText: 'Two' }).getByRole('button', { name: 'Retry' }).click();
   await arrived;
   await stateOf(chat, 'Two').getByText('Sent').waitFor();

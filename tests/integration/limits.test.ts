@@ -95,9 +95,10 @@ describe('rate limits (as shipped)', () => {
       const credentials = await createAgent(server, 'looper');
       return (await login(server, credentials.email, credentials.password)).accessToken;
     };
+    const burst = { visitor: LIMITS.visitorConnect.burst, agent: LIMITS.agentConnect.burst };
     const loop = async (namespace: 'visitor' | 'agent', token: string) => {
       const outcomes: (ApiError | null)[] = [];
-      for (let i = 0; i < LIMITS.visitorConnect.burst + 5; i++) outcomes.push(await handshake(namespace, token));
+      for (let i = 0; i < burst[namespace] + 5; i++) outcomes.push(await handshake(namespace, token));
       return outcomes;
     };
 
@@ -106,11 +107,10 @@ describe('rate limits (as shipped)', () => {
       ['agent', await agentToken(), null],
     ] as const) {
       const outcomes = await loop(namespace, token);
-      const admitted = outcomes.filter((o) => o === null).length;
-      // The burst, plus what the bucket refilled meanwhile (one every 2 s).
-      expect(admitted, namespace).toBeGreaterThanOrEqual(LIMITS.visitorConnect.burst);
-      expect(admitted, namespace).toBeLessThan(outcomes.length);
-      expect(outcomes.at(-1), namespace).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/Too many connections/), retryAfterMs: expect.any(Number) });
+      // The burst first (on a slow machine the bucket may refill one more now and then: one every 2 s).
+      const firstRefused = outcomes.findIndex((o) => o !== null);
+      expect(firstRefused, namespace).toBeGreaterThanOrEqual(burst[namespace]);
+      expect(outcomes[firstRefused], namespace).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/Too many connections/), retryAfterMs: expect.any(Number) });
       if (other) expect(await handshake(namespace, other), 'another visitor').toBeNull();
     }
   });

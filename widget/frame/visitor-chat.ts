@@ -134,7 +134,7 @@ export class VisitorChat {
     // The function form of `auth` is read on every (re)connect, so it always sends the latest token.
     this.#socket = io('/visitor', { transports: ['websocket'], auth: (send) => send({ token: this.#token }) });
     this.#request = requester(this.#socket);
-    this.#handshakeRetry = new HandshakeRetry(() => this.#socket.connect());
+    this.#handshakeRetry = new HandshakeRetry(this.#socket);
     this.#typing = new TypingNotifier((typing, preview) => {
       const open = this.#openConversation();
       if (open) this.#request('typing', { conversationId: open.id, typing, preview }).catch(() => {});
@@ -153,6 +153,7 @@ export class VisitorChat {
 
   setToken(token: string): void {
     this.#token = token;
+    this.#handshakeRetry.reset();
     if (!this.#socket.connected) this.#socket.connect();
   }
 
@@ -259,7 +260,7 @@ export class VisitorChat {
     socket.on('connect_error', (error) => {
       // Socket.IO retries network errors by itself; an inactive socket means the server refused us.
       if (socket.active) return;
-      if (this.#handshakeRetry.scheduled(error)) return this.#update({ connection: 'reconnecting' });
+      if (this.#handshakeRetry.retryIfTransient(error)) return this.#update({ connection: 'reconnecting' });
       if (!isUnauthorized(error) || this.#awaitingToken) return this.#update({ connection: 'unavailable' });
       this.#awaitingToken = true;
       this.#events.tokenRejected();

@@ -36,10 +36,13 @@ export const OUTBOX_MAX_ENTRIES = 100;
 export const OUTBOX_MAX_CHARS = 200_000;
 /**
  * A message that failed for now (no answer, a busy server, a limit) while connected goes again after this
- * pause (or the server's retryAfterMs, when longer), doubling while sends keep failing, up to the maximum.
+ * pause (or the server's retryAfterMs, when longer), doubling while sends keep failing, up to the maximum;
+ * the messages after it wait. After OUTBOX_RETRY_ATTEMPTS failures in a row (about 4 minutes) the outbox
+ * stops trying by itself: the message stays failed, with Retry, and the ones after it go on.
  */
 export const OUTBOX_RETRY_MS = 5000;
 export const OUTBOX_RETRY_MAX_MS = 60_000;
+export const OUTBOX_RETRY_ATTEMPTS = 8;
 
 export interface OutboxOptions<E extends Unsent> {
   storage: Storage | null;
@@ -65,8 +68,9 @@ export class Outbox<E extends Unsent> {
   #pending: Pending<E>[];
   #online = false;
   #flushing = false;
+  /** Pending while a message that failed for now waits to go again (and holds back the ones after it). */
   #retry: ReturnType<typeof setTimeout> | undefined;
-  #retryPause = OUTBOX_RETRY_MS;
+  #failuresInRow = 0;
 
   constructor(options: OutboxOptions<E>) {
     this.#options = options;
@@ -114,9 +118,8 @@ export class Outbox<E extends Unsent> {
   /** Connected: what failed for want of a connection (or a busy server: transient failures) goes again, in order. */
   online(): void {
     this.#online = true;
-    this.#cancelRetry();
-    for (const p of this.#pending) if (p.error && isTransient(p.error)) this.#setStatus(p.clientId, 'sending', null);
-    void this.#flush();
+    this.#failuresInRow = 0;
+    this.#resendFailedForNow();
   }
 
   offline(): void {
@@ -133,40 +136,51 @@ export class Outbox<E extends Unsent> {
 
   /**
    * One message at a time, oldest first, so they are stored in the order written and a first message
-   * starts the conversation the next ones join. A lost connection ends the run; what failed stays
-   * shown as failed (with retry) and the run goes on, and what failed for now goes again after a pause.
+   * starts the conversation the next ones join. A lost connection ends the run, and so does a failure for
+   * now: that message goes again after a pause, before the ones after it. What was refused for good stays
+   * shown as failed (with Retry) and the run goes on.
    */
   async #flush(): Promise<void> {
     if (this.#flushing) return;
     this.#flushing = true;
     try {
-      for (let next = this.#next(); next && this.#online; next = this.#next()) await this.#send(next);
+      for (let next = this.#next(); next?.status === 'sending' && this.#online; next = this.#next()) await this.#send(next);
     } finally {
       this.#flushing = false;
     }
   }
 
+  /** The first message to send, or the one that failed for now and waits for its retry (the run stops there). */
   #next(): Pending<E> | undefined {
-    return this.#pending.find((p) => p.status === 'sending');
+    const waiting = this.#retry !== undefined;
+    return this.#pending.find((p) => p.status === 'sending' || (waiting && p.error !== null && isTransient(p.error)));
   }
 
   async #send(entry: Pending<E>): Promise<void> {
     try {
       await this.#options.deliver(entry);
       this.delivered(entry.clientId);
-      this.#retryPause = OUTBOX_RETRY_MS;
+      this.#failuresInRow = 0;
     } catch (error) {
       const code = error instanceof AckError ? error.code : 'INTERNAL';
       this.#setStatus(entry.clientId, 'failed', code);
-      if (this.#online && isTransient(code)) this.#retryLater(error instanceof AckError ? error.retryAfterMs : undefined);
+      if (this.#online && isTransient(code) && ++this.#failuresInRow < OUTBOX_RETRY_ATTEMPTS) {
+        this.#retryLater(error instanceof AckError ? error.retryAfterMs : undefined);
+      }
     }
   }
 
-  /** One retry at a time: when it comes, every message that failed for now goes again, in order. */
   #retryLater(retryAfterMs: number | undefined): void {
-    if (this.#retry !== undefined) return;
-    this.#retry = setTimeout(() => this.online(), Math.max(this.#retryPause, retryAfterMs ?? 0));
-    this.#retryPause = Math.min(this.#retryPause * 2, OUTBOX_RETRY_MAX_MS);
+    const pause = Math.min(OUTBOX_RETRY_MS * 2 ** (this.#failuresInRow - 1), OUTBOX_RETRY_MAX_MS);
+    clearTimeout(this.#retry);
+    this.#retry = setTimeout(() => this.#resendFailedForNow(), Math.max(pause, retryAfterMs ?? 0));
+  }
+
+  /** Every message that failed for now goes again, in the order written. */
+  #resendFailedForNow(): void {
+    this.#cancelRetry();
+    for (const p of this.#pending) if (p.error && isTransient(p.error)) this.#setStatus(p.clientId, 'sending', null);
+    void this.#flush();
   }
 
   #cancelRetry(): void {

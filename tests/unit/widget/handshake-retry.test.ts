@@ -6,10 +6,10 @@ import { HANDSHAKE_RETRY_FIRST_MS, HANDSHAKE_RETRY_MAX_MS, HandshakeRetry } from
 /** What socket.io-client's connect_error carries when a namespace middleware refuses: the server's ApiError as `data`. */
 const refusal = (code: ErrorCode, retryAfterMs?: number) => Object.assign(new Error(code), { data: { code, message: code, retryAfterMs } satisfies ApiError });
 
-/** A HandshakeRetry whose jitter is `jitter` (0: half the backoff, 1: all of it), counting reconnects. */
+/** A HandshakeRetry on a refused socket, whose jitter is `jitter` (0: half the backoff, 1: all of it), counting reconnects. */
 function harness(jitter = 1) {
-  const reconnect = vi.fn();
-  return { retry: new HandshakeRetry(reconnect, () => jitter), reconnect };
+  const socket = { active: false, connect: vi.fn() };
+  return { retry: new HandshakeRetry(socket as never, () => jitter), reconnect: socket.connect, socket };
 }
 
 beforeEach(() => {
@@ -23,7 +23,7 @@ afterEach(() => {
 describe('HandshakeRetry', () => {
   it.each(['INTERNAL', 'UNAVAILABLE', 'RATE_LIMITED'] as const)('reconnects after a refusal for now (%s)', (code) => {
     const { retry, reconnect } = harness();
-    expect(retry.scheduled(refusal(code))).toBe(true);
+    expect(retry.retryIfTransient(refusal(code))).toBe(true);
     vi.advanceTimersByTime(HANDSHAKE_RETRY_FIRST_MS - 1);
     expect(reconnect).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1);
@@ -32,14 +32,14 @@ describe('HandshakeRetry', () => {
 
   it.each(['UNAUTHORIZED', 'ORIGIN_NOT_ALLOWED', 'FORBIDDEN', 'BAD_REQUEST'] as const)('leaves a refusal for good alone (%s)', (code) => {
     const { retry, reconnect } = harness();
-    expect(retry.scheduled(refusal(code))).toBe(false);
+    expect(retry.retryIfTransient(refusal(code))).toBe(false);
     vi.advanceTimersByTime(HANDSHAKE_RETRY_MAX_MS * 2);
     expect(reconnect).not.toHaveBeenCalled();
   });
 
   it('leaves an error without a typed refusal alone (not from our server)', () => {
     const { retry, reconnect } = harness();
-    expect(retry.scheduled(new Error('websocket error'))).toBe(false);
+    expect(retry.retryIfTransient(new Error('websocket error'))).toBe(false);
     vi.advanceTimersByTime(HANDSHAKE_RETRY_MAX_MS * 2);
     expect(reconnect).not.toHaveBeenCalled();
   });
@@ -49,7 +49,7 @@ describe('HandshakeRetry', () => {
     const pauses: number[] = [];
     const pauseOf = () => {
       const start = Date.now();
-      retry.scheduled(refusal('UNAVAILABLE'));
+      retry.retryIfTransient(refusal('UNAVAILABLE'));
       vi.runOnlyPendingTimers();
       return Date.now() - start;
     };
@@ -61,7 +61,7 @@ describe('HandshakeRetry', () => {
 
   it('spreads clients over the second half of the pause', () => {
     const { retry, reconnect } = harness(0);
-    retry.scheduled(refusal('UNAVAILABLE'));
+    retry.retryIfTransient(refusal('UNAVAILABLE'));
     vi.advanceTimersByTime(HANDSHAKE_RETRY_FIRST_MS / 2 - 1);
     expect(reconnect).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1);
@@ -70,20 +70,28 @@ describe('HandshakeRetry', () => {
 
   it("waits at least as long as the server's retryAfterMs", () => {
     const { retry, reconnect } = harness();
-    retry.scheduled(refusal('RATE_LIMITED', 12_000));
+    retry.retryIfTransient(refusal('RATE_LIMITED', 12_000));
     vi.advanceTimersByTime(11_999);
     expect(reconnect).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1);
     expect(reconnect).toHaveBeenCalledTimes(1);
   });
 
+  it('does not connect a socket that something else connected meanwhile (a new token)', () => {
+    const { retry, reconnect, socket } = harness();
+    retry.retryIfTransient(refusal('UNAVAILABLE'));
+    socket.active = true;
+    vi.advanceTimersByTime(HANDSHAKE_RETRY_MAX_MS);
+    expect(reconnect).not.toHaveBeenCalled();
+  });
+
   it('keeps one reconnect pending, and none after reset (the client closed)', () => {
     const { retry, reconnect } = harness();
-    retry.scheduled(refusal('INTERNAL'));
-    retry.scheduled(refusal('INTERNAL'));
+    retry.retryIfTransient(refusal('INTERNAL'));
+    retry.retryIfTransient(refusal('INTERNAL'));
     vi.advanceTimersByTime(HANDSHAKE_RETRY_MAX_MS);
     expect(reconnect).toHaveBeenCalledTimes(1);
-    retry.scheduled(refusal('INTERNAL'));
+    retry.retryIfTransient(refusal('INTERNAL'));
     retry.reset();
     vi.advanceTimersByTime(HANDSHAKE_RETRY_MAX_MS);
     expect(reconnect).toHaveBeenCalledTimes(1);

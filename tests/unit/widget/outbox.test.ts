@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AckError } from '../../../widget/shared/request.ts';
 import {
-  Outbox, OUTBOX_MAX_CHARS, OUTBOX_MAX_ENTRIES, OUTBOX_RETRY_MAX_MS, OUTBOX_RETRY_MS, type Pending, type Unsent,
+  Outbox, OUTBOX_MAX_CHARS, OUTBOX_MAX_ENTRIES, OUTBOX_RETRY_ATTEMPTS, OUTBOX_RETRY_MAX_MS, OUTBOX_RETRY_MS, type Pending, type Unsent,
 } from '../../../widget/shared/outbox.ts';
 
 /** Storage in a Map; `full` makes writes throw as a browser's quota does. */
@@ -55,7 +55,8 @@ function harness(storage: Storage | null, owner = 'visitor-1') {
   /** Answers the oldest unanswered send, then lets the outbox go on. */
   const answer = async (outcome: 'ok' | AckError['code'], retryAfterMs?: number): Promise<void> => {
     answers.shift()!(outcome, retryAfterMs);
-    for (let i = 0; i < 10; i++) await Promise.resolve();
+    if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0);
+    else await new Promise((resolve) => setTimeout(resolve, 0));
   };
   // What the view was last told, or what the outbox starts with before any change.
   const view = (): readonly Pending<Unsent>[] => shown ?? outbox.pending;
@@ -116,24 +117,25 @@ describe('outbox', () => {
     expect(reloaded.sent).toEqual([`${refused.clientId}:refused`]);
   });
 
-  it('a busy server: the refused message shows failed while the next goes on, and it goes again on the next connect', async () => {
+  it('a busy server: the refused message shows failed, the next waits behind it, and both go in order on the next connect', async () => {
     const storage = new FakeStorage();
     const { outbox, sent, answer, shown } = harness(storage);
     outbox.online();
     const busy = entry('busy');
+    const next = entry('next');
     outbox.add(busy);
-    outbox.add(entry('next'));
+    outbox.add(next);
     await answer('UNAVAILABLE');
     expect(shown()).toEqual(['busy:failed:UNAVAILABLE', 'next:sending']);
-    await answer('ok');
-    expect(shown()).toEqual(['busy:failed:UNAVAILABLE']);
-    expect(harness(storage).shown()).toEqual(['busy:sending']); // after a reload it would simply go again
+    expect(sent).toEqual([`${busy.clientId}:busy`]); // the next must not overtake it
+    expect(harness(storage).shown()).toEqual(['busy:sending', 'next:sending']); // after a reload both would simply go again
 
     outbox.offline();
     outbox.online();
-    expect(shown()).toEqual(['busy:sending']);
+    expect(shown()).toEqual(['busy:sending', 'next:sending']);
     await answer('ok');
-    expect(sent.filter((s) => s.startsWith(busy.clientId))).toHaveLength(2);
+    await answer('ok');
+    expect(sent).toEqual([`${busy.clientId}:busy`, `${busy.clientId}:busy`, `${next.clientId}:next`]);
     expect(shown()).toEqual([]);
   });
 
@@ -165,6 +167,30 @@ describe('outbox', () => {
     expect(sent).toHaveLength(before);
     vi.advanceTimersByTime(1);
     expect(sent).toHaveLength(before + 1);
+  });
+
+  it('gives up trying by itself after a few minutes of failures: the message stays failed, with Retry, and the next goes on', async () => {
+    vi.useFakeTimers();
+    const { outbox, sent, answer, shown } = harness(new FakeStorage());
+    outbox.online();
+    const stuck = entry('stuck');
+    const next = entry('next');
+    outbox.add(stuck);
+    outbox.add(next);
+    for (let attempt = 1; attempt < OUTBOX_RETRY_ATTEMPTS; attempt++) {
+      await answer('INTERNAL');
+      await vi.advanceTimersByTimeAsync(OUTBOX_RETRY_MAX_MS);
+    }
+    expect(sent.filter((s) => s.startsWith(stuck.clientId))).toHaveLength(OUTBOX_RETRY_ATTEMPTS);
+    await answer('INTERNAL'); // the last attempt: no more by itself
+    expect(sent.at(-1)).toBe(`${next.clientId}:next`);
+    await answer('ok');
+    await vi.advanceTimersByTimeAsync(OUTBOX_RETRY_MAX_MS * 10);
+    expect(shown()).toEqual(['stuck:failed:INTERNAL']);
+    expect(sent).toHaveLength(OUTBOX_RETRY_ATTEMPTS + 1);
+    outbox.retry(stuck.clientId); // the Retry button
+    await answer('ok');
+    expect(shown()).toEqual([]);
   });
 
   it('does not send again by itself what was refused for good, nor while offline', async () => {
