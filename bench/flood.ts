@@ -147,6 +147,7 @@ function pooled(windows: FloodWindow[]): FloodWindow {
   const server: ProbeStats = {
     ...windows.at(-1)!.server,
     cpu: round(sum((w) => w.server.cpu * w.serverWindowMs) / serverWindowMs),
+    mainThreadCpu: windows.some((w) => w.server.mainThreadCpu === null) ? null : round(sum((w) => w.server.mainThreadCpu! * w.serverWindowMs) / serverWindowMs),
     loopDelay: {
       p50: round(sum((w) => w.server.loopDelay.p50) / windows.length),
       p99: Math.max(...windows.map((w) => w.server.loopDelay.p99)),

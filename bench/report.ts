@@ -145,10 +145,11 @@ export function printReport(r: BenchResults): string {
       String(x.ack.p99),
       String(x.errors),
       x.server.cpu.toFixed(2),
+      x.server.mainThreadCpu?.toFixed(2) ?? '?',
       x.generatorCpu.toFixed(2),
       `${x.server.loopDelay.p99}/${x.server.loopDelay.max}`,
     ];
-    out.push(table(['server', 'acked/s', 'delivered/s', 'ack p50', 'ack p99', 'errors', 'cpu', 'load cpu', 'loop p99/max'], [row('parley', t.parley), row('bare', t.bare)]));
+    out.push(table(['server', 'acked/s', 'delivered/s', 'ack p50', 'ack p99', 'errors', 'cpu', 'main thread', 'load cpu', 'loop p99/max'], [row('parley', t.parley), row('bare', t.bare)]));
     out.push(`parley/bare: ${pct(t.ratio)}`);
   }
   if (r.persistence) {
