@@ -1,9 +1,14 @@
 /**
  * Messages persisted per second through Parley's real write path (visitors sending over sockets, each ack
- * after the commit), against raw better-sqlite3 inserts on the same disk with the server's pragmas.
+ * after the commit), against raw better-sqlite3 inserts on the same disk with the server's pragmas; and the
+ * writer thread's own statements alone, on a copy of the server's database, for the ceiling they set.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { newId } from '../server/app/ids.ts';
+import { appendRows } from '../server/db/sqlite-appends.ts';
+import type { Append } from '../server/db/message-writer.ts';
+import { openSqlite } from '../server/db/sqlite-writer.ts';
 import type { BenchConfig } from './config.ts';
 import type { ClosedLoopResult } from './load/patterns.ts';
 import type { PhaseProfiler } from './profile/capture.ts';
@@ -24,7 +29,18 @@ export interface PersistenceResult {
   rawRuns: RawRates[];
   /** Parley over raw single-row autocommit inserts. */
   ratio: number;
+  writerAlone: WriterAlone;
 }
+
+/** The writer thread's statements (appendRows) with nothing around them: no sockets, no thread hops, a core of its own. */
+interface WriterAlone {
+  batch: number;
+  conversations: number;
+  perSecond: number;
+}
+
+/** About the group commit's mean batch in the throughput section's closed loop. */
+const WRITER_BATCH = 60;
 
 interface RawRates {
   singleRow: number;
@@ -41,9 +57,10 @@ export async function measurePersistence(stage: Stage, config: BenchConfig, prof
   );
   const writePath = { ...measured, server: await server.probe.call('stats', {}, 5_000) };
   const after = rawInsertRates(join(stage.dataDir, 'raw-after.db'), rawDurationMs);
+  const writerAlone = writerAloneRate(join(stage.dataDir, 'parley.db'), join(stage.dataDir, 'writer-alone.db'), visitors, rawDurationMs);
   const rawSingleRowPerSecond = Math.round((before.singleRow + after.singleRow) / 2);
   const rawBatch100PerSecond = Math.round((before.batch100 + after.batch100) / 2);
-  log(`persistence: parley ${writePath.ackedPerSecond} msg/s, raw SQLite ${rawSingleRowPerSecond} rows/s (${rawBatch100PerSecond} in 100-row transactions)`);
+  log(`persistence: parley ${writePath.ackedPerSecond} msg/s, raw SQLite ${rawSingleRowPerSecond} rows/s (${rawBatch100PerSecond} in 100-row transactions), writer alone ${writerAlone.perSecond} msg/s`);
   return {
     writePath,
     parleyPerSecond: writePath.ackedPerSecond,
@@ -51,7 +68,48 @@ export async function measurePersistence(stage: Stage, config: BenchConfig, prof
     rawBatch100PerSecond,
     rawRuns: [before, after],
     ratio: round(writePath.ackedPerSecond / rawSingleRowPerSecond),
+    writerAlone,
   };
+}
+
+/**
+ * Visitor messages to the open conversations of a copy of the server's database (VACUUM INTO reads a snapshot
+ * of the live file), WRITER_BATCH per IMMEDIATE transaction, through the writer thread's own appendRows and
+ * the server's pragmas (synchronous=FULL): how fast the writer could go if nothing else wanted the cores.
+ */
+function writerAloneRate(serverFile: string, file: string, visitors: number, durationMs: number): WriterAlone {
+  const live = new Database(serverFile, { readonly: true });
+  try {
+    live.exec(`VACUUM INTO '${file.replace(/'/g, "''")}'`);
+  } finally {
+    live.close();
+  }
+  const db = openSqlite(file);
+  try {
+    // As many as the closed loops have visitors: the same spread of the writes over the indexes' pages.
+    const open = db.prepare(`SELECT id, visitorId FROM Conversation WHERE status <> 'resolved' ORDER BY queuedAt DESC LIMIT ?`).all(visitors) as { id: string; visitorId: string }[];
+    if (open.length === 0) throw new Error('the server has no open conversation to write to');
+    const statements = new Map<string, Database.Statement>();
+    const prepare = (sql: string) => statements.get(sql) ?? statements.set(sql, db.prepare(sql)).get(sql)!;
+    let sent = 0;
+    const batch = (): Append[] =>
+      Array.from({ length: WRITER_BATCH }, () => {
+        const c = open[sent++ % open.length]!;
+        const body = 'Could you check the delivery date of order 48213, please? Thanks!';
+        return { conversationId: c.id, message: { authorKind: 'visitor', authorId: c.visitorId, body, clientId: crypto.randomUUID() }, guard: { visitorId: c.visitorId, open: true } };
+      });
+    const start = performance.now();
+    while (performance.now() - start < durationMs && sent < MAX_ROWS) {
+      const appends = batch();
+      db.exec('BEGIN IMMEDIATE');
+      const outcomes = appendRows(prepare, appends, appends.map(() => newId()));
+      db.exec('COMMIT');
+      if (outcomes.some((o) => !o.ok || o.rows === null)) throw new Error('a conversation refused a message');
+    }
+    return { batch: WRITER_BATCH, conversations: open.length, perSecond: Math.round(sent / ((performance.now() - start) / 1000)) };
+  } finally {
+    db.close();
+  }
 }
 
 /** The message table's shape and keys, WAL and synchronous=FULL like the server: one writer, as fast as it goes. */

@@ -165,6 +165,10 @@ export function printReport(r: BenchResults): string {
           ],
           ['raw better-sqlite3, single-row autocommit', String(p.rawSingleRowPerSecond)],
           ['raw better-sqlite3, 100-row transactions', String(p.rawBatch100PerSecond)],
+          [
+            `parley's writer statements alone (${p.writerAlone.batch} messages per transaction to ${p.writerAlone.conversations} conversations, a copy of its database)`,
+            String(p.writerAlone.perSecond),
+          ],
         ],
       ),
     );
