@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { FrameLocator } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ConversationDetail, TypingEvent, ReadEvent } from '../../server/contract/events.ts';
+import { explained } from '../support/explained.ts';
 import { eventually, HOST_ORIGIN, openChat, send, WidgetHarness } from './widget-harness.ts';
 
 let h: WidgetHarness;
@@ -23,6 +24,13 @@ const textbox = (chat: FrameLocator) => chat.getByRole('textbox', { name: 'Messa
 const log = (chat: FrameLocator) => chat.getByRole('log');
 /** The meta line (time · state) of the visitor's message `body`. */
 const stateOf = (chat: FrameLocator, body: string) => log(chat).locator('li.mine', { hasText: body }).locator('.meta');
+
+/** The widget's status line and its messages not stored yet (their state), for a failure message. */
+async function widgetState(chat: FrameLocator): Promise<string> {
+  const status = await chat.getByRole('status').innerText({ timeout: 1000 });
+  const unsent = await log(chat).locator('li.mine.sending, li.mine.failed').evaluateAll((items) => items.map((li) => li.textContent));
+  return `status line ${JSON.stringify(status)}, unsent ${JSON.stringify(unsent)}`;
+}
 
 /** 1×1 transparent PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
@@ -222,7 +230,7 @@ test('reload and navigation keep the history; two tabs show the same messages li
   await log(secondChat).getByText('It ships today.').waitFor();
   const fromSecondTab = agent.messageFromVisitor('Sent from the second tab');
   await send(secondChat, 'Sent from the second tab');
-  await log(chat).getByText('Sent from the second tab').waitFor();
+  await explained(log(chat).getByText('Sent from the second tab').waitFor(), async () => `first tab: ${await widgetState(chat)}\nsecond tab: ${await widgetState(secondChat)}`);
   await agent.replyTo(fromSecondTab, 'Seen in both tabs');
   await log(chat).getByText('Seen in both tabs').waitFor();
   await log(secondChat).getByText('Seen in both tabs').waitFor();

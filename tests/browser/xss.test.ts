@@ -25,6 +25,7 @@ import type { MessageDTO } from '../../server/contract/dto.ts';
 import type { ConversationDetail, SendResult } from '../../server/contract/events.ts';
 import { visitorUpdate } from '../../server/realtime/schemas.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { explained } from '../support/explained.ts';
 import {
   ask, closeAllSockets, connectAgent, connectVisitor, createAgent, ok, record, recordAgentMessages, startServer, visitorSession, type AgentSocket, type TestServer,
 } from '../support/parley.ts';
@@ -208,16 +209,6 @@ const settle = (page: Page) => page.waitForTimeout(1000);
 
 /** Clicks the conversation in the console's list (dispatched: an injected overlay must not get the click). */
 const openConversation = (id: string) => consolePage.locator(`[data-conversation-id="${id}"]`).dispatchEvent('click');
-
-/** Adds what `explain` finds to the message of `check`'s failure. */
-async function explained(check: Promise<unknown>, explain: () => Promise<string>): Promise<void> {
-  try {
-    await check;
-  } catch (error) {
-    if (error instanceof Error) error.message += `\n${await explain().catch((e: unknown) => `(no explanation: ${String(e)})`)}`;
-    throw error;
-  }
-}
 
 /** Where the widget's messages are stuck, if they are: its status line, its unsent messages, the logs. */
 async function widgetState(chat: FrameLocator): Promise<string> {
