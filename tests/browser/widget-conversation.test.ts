@@ -230,7 +230,10 @@ test('reload and navigation keep the history; two tabs show the same messages li
   await log(secondChat).getByText('It ships today.').waitFor();
   const fromSecondTab = agent.messageFromVisitor('Sent from the second tab');
   await send(secondChat, 'Sent from the second tab');
-  await explained(log(chat).getByText('Sent from the second tab').waitFor(), async () => `first tab: ${await widgetState(chat)}\nsecond tab: ${await widgetState(secondChat)}`);
+  await explained(
+    log(chat).getByText('Sent from the second tab').waitFor(),
+    async () => `first tab: ${await widgetState(chat)}\nsecond tab: ${await widgetState(secondChat)}\nserver warnings:\n${h.serverWarnings.join('\n')}`,
+  );
   await agent.replyTo(fromSecondTab, 'Seen in both tabs');
   await log(chat).getByText('Seen in both tabs').waitFor();
   await log(secondChat).getByText('Seen in both tabs').waitFor();

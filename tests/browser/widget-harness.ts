@@ -17,7 +17,7 @@ import type { CreateSiteRequest, SiteAdminDTO } from '../../server/contract/admi
 import type { MessageDTO } from '../../server/contract/dto.ts';
 import type { Ack } from '../../server/contract/errors.ts';
 import type { AgentSession } from '../../server/contract/http.ts';
-import { spawnServer, type SpawnedServer } from '../support/spawn-server.ts';
+import { parseLogLine, spawnServer, type SpawnedServer } from '../support/spawn-server.ts';
 import { launchChromium } from '../support/chromium.ts';
 
 export const HOST_ORIGIN = 'http://shop.test';
@@ -141,6 +141,9 @@ export class TestAgent {
   }
 }
 
+/** How many of the server's last warnings and errors are kept, for failure messages. */
+const KEPT_SERVER_WARNINGS = 50;
+
 export class WidgetHarness {
   readonly pageErrors: string[] = [];
   readonly #agents: TestAgent[] = [];
@@ -151,6 +154,8 @@ export class WidgetHarness {
     /** The site made with the CLI, as a site owner would. */
     readonly site: TestSite,
     readonly adminToken: string,
+    /** The server's last warnings and errors (pino level 40 and up), oldest first, for failure messages. */
+    readonly serverWarnings: readonly string[],
   ) {}
 
   static async start(): Promise<WidgetHarness> {
@@ -161,12 +166,19 @@ export class WidgetHarness {
     const cliEnv = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: `file:${join(dataDir, 'parley.db')}` };
     const { stdout } = await run('npm', ['run', '--silent', 'cli', '--', 'site', 'create', '--name', 'Shop', '--origin', HOST_ORIGIN, '--json'], { env: cliEnv });
     const created = JSON.parse(stdout) as { id: string; key: string; identitySecret: string };
+    const warnings: string[] = [];
+    const keepWarning = (line: string) => {
+      const level = (parseLogLine(line)?.level as number | undefined) ?? 0;
+      if (level < 40) return;
+      warnings.push(line);
+      if (warnings.length > KEPT_SERVER_WARNINGS) warnings.shift();
+    };
     const [server, browser] = await Promise.all([
-      spawnServer({ dataDir, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } }),
+      spawnServer({ dataDir, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }, onLine: keepWarning }),
       launchChromium(),
     ]);
     const admin = await login(server.url, ADMIN);
-    return new WidgetHarness(server, browser, { id: created.id, key: created.key, identitySecret: created.identitySecret }, admin.accessToken);
+    return new WidgetHarness(server, browser, { id: created.id, key: created.key, identitySecret: created.identitySecret }, admin.accessToken, warnings);
   }
 
   async stop(): Promise<void> {

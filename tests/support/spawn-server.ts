@@ -73,7 +73,7 @@ export async function spawnServer(opts: SpawnOptions = {}): Promise<SpawnedServe
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (started) return opts.onLine?.(line);
       output.push(`${line}\n`);
-      const entry = parseJson(line);
+      const entry = parseLogLine(line);
       if (entry?.msg === 'listening' && typeof entry.url === 'string') {
         started = true;
         clearTimeout(timer);
@@ -108,7 +108,8 @@ export async function spawnServer(opts: SpawnOptions = {}): Promise<SpawnedServe
   };
 }
 
-function parseJson(line: string): Record<string, unknown> | null {
+/** A pino log line as an object; null for the server's plain-text lines. */
+export function parseLogLine(line: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(line);
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
