@@ -25,11 +25,12 @@ const log = (chat: FrameLocator) => chat.getByRole('log');
 /** The meta line (time · state) of the visitor's message `body`. */
 const stateOf = (chat: FrameLocator, body: string) => log(chat).locator('li.mine', { hasText: body }).locator('.meta');
 
-/** The widget's status line and its messages not stored yet (their state), for a failure message. */
+/** The widget's status line, what its message box holds, and the transcript's last lines, for a failure message. */
 async function widgetState(chat: FrameLocator): Promise<string> {
   const status = await chat.getByRole('status').innerText({ timeout: 1000 });
-  const unsent = await log(chat).locator('li.mine.sending, li.mine.failed').evaluateAll((items) => items.map((li) => li.textContent));
-  return `status line ${JSON.stringify(status)}, unsent ${JSON.stringify(unsent)}`;
+  const draft = await textbox(chat).inputValue({ timeout: 1000 }).catch(() => '(no message box)');
+  const lines = await log(chat).locator('li').evaluateAll((items) => items.slice(-4).map((li) => `${li.className}: ${li.textContent}`));
+  return `status line ${JSON.stringify(status)}, message box ${JSON.stringify(draft)}, last lines ${JSON.stringify(lines)}`;
 }
 
 /** 1×1 transparent PNG. */
