@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { newId } from '../server/app/ids.ts';
 import { appendRows } from '../server/db/sqlite-appends.ts';
 import type { Append } from '../server/db/message-writer.ts';
-import { openSqlite } from '../server/db/sqlite-writer.ts';
+import { cachedStatements, openSqlite } from '../server/db/sqlite-writer.ts';
 import type { BenchConfig } from './config.ts';
 import type { ClosedLoopResult } from './load/patterns.ts';
 import type { PhaseProfiler } from './profile/capture.ts';
@@ -89,8 +89,7 @@ function writerAloneRate(serverFile: string, file: string, visitors: number, dur
     // As many as the closed loops have visitors: the same spread of the writes over the indexes' pages.
     const open = db.prepare(`SELECT id, visitorId FROM Conversation WHERE status <> 'resolved' ORDER BY queuedAt DESC LIMIT ?`).all(visitors) as { id: string; visitorId: string }[];
     if (open.length === 0) throw new Error('the server has no open conversation to write to');
-    const statements = new Map<string, Database.Statement>();
-    const prepare = (sql: string) => statements.get(sql) ?? statements.set(sql, db.prepare(sql)).get(sql)!;
+    const prepare = cachedStatements(db);
     let sent = 0;
     const batch = (): Append[] =>
       Array.from({ length: WRITER_BATCH }, () => {

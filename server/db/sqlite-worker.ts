@@ -6,21 +6,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { appendRows } from './sqlite-appends.ts';
-import { openSqlite, type AppendReply, type AppendRequest, type Prepare } from './sqlite-writer.ts';
+import { cachedStatements, openSqlite, type AppendReply, type AppendRequest, type Prepare } from './sqlite-writer.ts';
 
 const { file } = workerData as { file: string };
-let db: Database.Database | null = null;
-const statements = new Map<string, Database.Statement>();
-const prepare: Prepare = (sql) => {
-  let statement = statements.get(sql);
-  if (!statement) statements.set(sql, (statement = db!.prepare(sql)));
-  return statement;
-};
+let opened: { db: Database.Database; prepare: Prepare } | null = null;
 
 function write({ appends, ids }: AppendRequest): AppendReply {
   try {
     // Opened on the first batch, so a connection that cannot open fails that batch (and the next tries again).
-    db ??= openSqlite(file);
+    if (!opened) {
+      const db = openSqlite(file);
+      opened = { db, prepare: cachedStatements(db) };
+    }
+    const { db, prepare } = opened;
     return { outcomes: inTransaction(db, () => appendRows(prepare, appends, ids)) };
   } catch (error) {
     const { message, code } = error as { message?: unknown; code?: unknown };

@@ -74,6 +74,16 @@ export class WriteTurns {
 /** Statements are compiled once per connection and reused. */
 export type Prepare = (sql: string) => Database.Statement;
 
+/** A Prepare for `db` that compiles each statement on first use and keeps it. */
+export function cachedStatements(db: Database.Database): Prepare {
+  const statements = new Map<string, Database.Statement>();
+  return (sql) => {
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
+}
+
 /** What the writer thread is asked: these appends, in one transaction, with these message ids. */
 export interface AppendRequest {
   appends: Append[];
