@@ -20,6 +20,7 @@ import { sqliteWriterOf } from './client.ts';
 import { messageDTOs } from './message-dtos.ts';
 import { GroupCommit, prismaBatches, writeMessages } from './message-writer.ts';
 import { sqliteBatches } from './sqlite-appends.ts';
+import { isUniqueViolation } from './errors.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -279,8 +280,4 @@ function requireSqliteWriter(prisma: PrismaClient) {
   const writer = sqliteWriterOf(prisma);
   if (!writer) throw new Error('A SQLite store needs a client opened by createDatabase(), which also opens its write connection');
   return writer;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown })?.code === 'P2002';
 }
