@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { newId } from '../server/app/ids.ts';
-import { appendRows } from '../server/db/sqlite-appends.ts';
-import type { Append } from '../server/db/message-writer.ts';
-import { cachedStatements, openSqlite } from '../server/db/sqlite-writer.ts';
+import type { Append } from '../server/db/group-commit.ts';
+import { appendRows } from '../server/db/sqlite-append-rows.ts';
+import { cachedStatements, openSqlite } from '../server/db/sqlite-connection.ts';
 import type { BenchConfig } from './config.ts';
 import type { ClosedLoopResult } from './load/patterns.ts';
 import type { PhaseProfiler } from './profile/capture.ts';

@@ -38,7 +38,7 @@ async function run(argv: string[]): Promise<string> {
   const database = createDatabase(config.DATABASE_URL);
   try {
     // The CLI sends no messages, so it never needs attachment links.
-    const admin = new AdminService(createStore(database.prisma, newId, { provider: database.provider, attachmentUrl: () => '' }));
+    const admin = new AdminService(createStore(database, newId, { attachmentUrl: () => '' }));
     if (noun === 'site') {
       if (!values.name || !values.origin) throw new AppError('BAD_REQUEST', `--name and --origin are required\n${USAGE}`);
       const site = await admin.createSite({ name: values.name, origins: values.origin });

@@ -54,7 +54,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const database = createDatabase(config.DATABASE_URL);
   const secret = loadSigningSecret(config.JWT_SECRET, config.DATA_DIR);
   const links = new AttachmentLinks(secret, clock);
-  const store = createStore(database.prisma, newId, { provider: database.provider, attachmentUrl: (id) => links.url(id) });
+  const store = createStore(database, newId, { attachmentUrl: (id) => links.url(id) });
   const signer = new TokenSigner(secret, config.ACCESS_TOKEN_TTL_S, config.VISITOR_TOKEN_TTL_DAYS * 86_400);
 
   const topology = createTopology(config, clock, log);

@@ -5,21 +5,18 @@ import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@pr
 import { parseDatabaseUrl } from '../../prisma/database-url.ts';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgres/client.ts';
 import { PrismaClient } from './generated/sqlite/client.ts';
-import { SQLITE_PRAGMAS, SqliteWriter, walRefused, WriteTurns } from './sqlite-writer.ts';
+import { SQLITE_PRAGMAS, walRefused } from './sqlite-connection.ts';
+import { WriteTurns } from './sqlite-write-turns.ts';
+import { SqliteWriter } from './sqlite-writer.ts';
 
-export interface Database {
+interface Connected {
   /** Typed by the SQLite client; the PostgreSQL client is generated from the same models and used through it. */
   prisma: PrismaClient;
-  provider: 'sqlite' | 'postgresql';
   close(): Promise<void>;
 }
 
-/** The raw write connection of each SQLite client opened here, for the stores built on that client. */
-const sqliteWriters = new WeakMap<PrismaClient, SqliteWriter>();
-
-export function sqliteWriterOf(prisma: PrismaClient): SqliteWriter | undefined {
-  return sqliteWriters.get(prisma);
-}
+/** On SQLite, sends are written by `sqliteWriter`, a raw connection on its own thread that takes turns with Prisma's. */
+export type Database = Connected & ({ provider: 'postgresql' } | { provider: 'sqlite'; sqliteWriter: SqliteWriter });
 
 export function createDatabase(databaseUrl: string): Database {
   const target = parseDatabaseUrl(databaseUrl);
@@ -30,10 +27,10 @@ export function createDatabase(databaseUrl: string): Database {
   const turns = new WriteTurns();
   const prisma = new PrismaClient({ adapter: sqliteAdapter(target.file, turns) });
   const writer = new SqliteWriter(target.file, turns);
-  sqliteWriters.set(prisma, writer);
   return {
     prisma,
     provider: target.provider,
+    sqliteWriter: writer,
     async close() {
       await prisma.$disconnect();
       await writer.close();

@@ -16,11 +16,10 @@ import type {
 import type { IdGenerator } from '../app/ids.ts';
 import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
 import { assigneeSelect, toConversationDTO } from './mappers.ts';
-import { sqliteWriterOf } from './client.ts';
-import { messageDTOs } from './message-dtos.ts';
-import { GroupCommit, prismaBatches, writeMessages } from './message-writer.ts';
-import { sqliteBatches } from './sqlite-appends.ts';
+import { GroupCommit, type WriteBatch } from './group-commit.ts';
 import { isUniqueViolation } from './errors.ts';
+import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
+import { writeMessages } from './prisma-appends.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -29,7 +28,9 @@ const withAssignee = { assignee: assigneeSelect } as const;
 export interface ConversationStoreOptions {
   provider: 'sqlite' | 'postgresql';
   /** A link clients can fetch an attachment from (signed, expiring). */
-  attachmentUrl: (attachmentId: string) => string;
+  attachmentUrl: AttachmentUrl;
+  /** Writes the group commit's batches of sends. */
+  sends: WriteBatch;
 }
 
 export class PrismaConversationStore implements ConversationStore {
@@ -40,11 +41,7 @@ export class PrismaConversationStore implements ConversationStore {
     private readonly newId: IdGenerator,
     private readonly options: ConversationStoreOptions,
   ) {
-    this.groupCommit = new GroupCommit(
-      options.provider === 'sqlite'
-        ? sqliteBatches(requireSqliteWriter(prisma), newId, options.attachmentUrl)
-        : prismaBatches(prisma, newId, options.attachmentUrl),
-    );
+    this.groupCommit = new GroupCommit(options.sends);
   }
 
   async start(input: { siteId: string; visitorId: string; queuedAt: Date; first: NewMessage }): Promise<AppendResult> {
@@ -274,10 +271,4 @@ export class PrismaConversationStore implements ConversationStore {
       labels: row.labels.map((l) => l.label),
     }));
   }
-}
-
-function requireSqliteWriter(prisma: PrismaClient) {
-  const writer = sqliteWriterOf(prisma);
-  if (!writer) throw new Error('A SQLite store needs a client opened by createDatabase(), which also opens its write connection');
-  return writer;
 }

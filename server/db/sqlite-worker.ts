@@ -5,8 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { appendRows } from './sqlite-appends.ts';
-import { cachedStatements, openSqlite, type AppendReply, type AppendRequest, type Prepare } from './sqlite-writer.ts';
+import { appendRows } from './sqlite-append-rows.ts';
+import { cachedStatements, openSqlite, type Prepare } from './sqlite-connection.ts';
+import type { AppendReply, AppendRequest } from './sqlite-writer-protocol.ts';
 
 const { file } = workerData as { file: string };
 let opened: { db: Database.Database; prepare: Prepare } | null = null;

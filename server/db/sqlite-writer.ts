@@ -1,100 +1,12 @@
 /**
- * The raw SQLite write path: a second better-sqlite3 connection to Prisma's file, on a thread of its own, for the
- * writes where Prisma's per-query cost dominates (appending messages). Its statements, commit and fsync then
- * run beside the event loop instead of on it. SQLite has one writer at a time, and better-sqlite3 waits for a lock
- * synchronously; so the two connections take turns in JavaScript instead: the thread holds the turn from the
- * batch sent to it until its last answer, and Prisma's transactions and Prisma's writes outside one hold it
- * while they run (client.ts).
+ * The raw SQLite write path, main-thread side: a second better-sqlite3 connection to Prisma's file, on a thread of
+ * its own (sqlite-worker.ts), for the writes where Prisma's per-query cost dominates (appending messages). Its
+ * statements, commit and fsync then run beside the event loop instead of on it. The thread holds the write turn
+ * (sqlite-write-turns.ts) from the batch sent to it until its last answer.
  */
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
-import type { Append } from './message-writer.ts';
-import type { RowOutcome } from './sqlite-appends.ts';
-
-// WAL lets readers run beside the writer; synchronous=FULL fsyncs every commit, so an acked message survives a crash.
-// better-sqlite3 waits for a lock synchronously, blocking its thread: wait briefly, then fail (UNAVAILABLE) and let clients retry.
-// Checkpoints every 4,000 pages (16 MB) instead of 1,000: under load the same pages are written again and again,
-// and a checkpoint copies each once (on the send path's probe, commits took about 45 % less time).
-export const SQLITE_PRAGMAS =
-  'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 250; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 4000;';
-
-/** SQLite silently keeps another journal mode when it cannot switch (e.g. in-memory databases). */
-export function walRefused(file: string, mode: unknown): Error | null {
-  return mode === 'wal' ? null : new Error(`SQLite ${file} refused WAL mode (journal_mode=${String(mode)})`);
-}
-
-/** A better-sqlite3 connection with Parley's pragmas, in WAL mode or not at all. */
-export function openSqlite(file: string): Database.Database {
-  const db = new Database(file);
-  try {
-    db.exec(SQLITE_PRAGMAS);
-    const refused = walRefused(file, db.pragma('journal_mode', { simple: true }));
-    if (refused) throw refused;
-    return db;
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-}
-
-/** Whose turn it is to write: a FIFO lock. */
-export class WriteTurns {
-  private held = false;
-  private readonly waiting: (() => void)[] = [];
-
-  take(): Promise<void> {
-    if (!this.held) {
-      this.held = true;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  /** Someone is waiting for the turn. */
-  get contended(): boolean {
-    return this.waiting.length > 0;
-  }
-
-  give(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.held = false;
-  }
-
-  async holding<T>(work: () => Promise<T>): Promise<T> {
-    await this.take();
-    try {
-      return await work();
-    } finally {
-      this.give();
-    }
-  }
-}
-
-/** Statements are compiled once per connection and reused. */
-export type Prepare = (sql: string) => Database.Statement;
-
-/** A Prepare for `db` that compiles each statement on first use and keeps it. */
-export function cachedStatements(db: Database.Database): Prepare {
-  const statements = new Map<string, Database.Statement>();
-  return (sql) => {
-    let statement = statements.get(sql);
-    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
-    return statement;
-  };
-}
-
-/** What the writer thread is asked: these appends, in one transaction, with these message ids. */
-export interface AppendRequest {
-  appends: Append[];
-  ids: string[];
-}
-
-/**
- * Its answers: `written` when the statements have run and the commit begins, then one outcome per append, or
- * why the transaction failed (SQLite's message and code).
- */
-export type AppendReply = { written: true } | { outcomes: RowOutcome[] } | { error: { message: string; code?: string } };
+import type { WriteTurns } from './sqlite-write-turns.ts';
+import type { AppendReply, AppendRequest, RowOutcome } from './sqlite-writer-protocol.ts';
 
 interface Sent {
   ready: () => void;

@@ -1,23 +1,33 @@
 /** The one object through which the application reaches the database. */
 import type { Store } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
-import type { PrismaClient } from './generated/sqlite/client.ts';
+import type { Database } from './client.ts';
+import type { WriteBatch } from './group-commit.ts';
+import type { AttachmentUrl } from './message-dtos.ts';
+import { prismaBatches } from './prisma-appends.ts';
+import { sqliteBatches } from './sqlite-batches.ts';
 import { PrismaAgentStore } from './agents.ts';
 import { PrismaAttachmentStore } from './attachments.ts';
 import { PrismaCannedStore } from './canned.ts';
 import { PrismaInviteStore } from './invites.ts';
 import { PrismaReportStore } from './reports.ts';
-import { PrismaConversationStore, type ConversationStoreOptions } from './conversations.ts';
+import { PrismaConversationStore } from './conversations.ts';
 import { PrismaRefreshTokenStore } from './refresh-tokens.ts';
 import { PrismaSiteStore } from './sites.ts';
 import { PrismaVisitorStore } from './visitors.ts';
 
-export function createStore(prisma: PrismaClient, newId: IdGenerator, options: ConversationStoreOptions): Store {
+export interface StoreOptions {
+  /** A link clients can fetch an attachment from (signed, expiring). */
+  attachmentUrl: AttachmentUrl;
+}
+
+export function createStore(database: Database, newId: IdGenerator, { attachmentUrl }: StoreOptions): Store {
+  const { prisma, provider } = database;
   return {
     sites: new PrismaSiteStore(prisma, newId),
     agents: new PrismaAgentStore(prisma, newId),
     visitors: new PrismaVisitorStore(prisma, newId),
-    conversations: new PrismaConversationStore(prisma, newId, options),
+    conversations: new PrismaConversationStore(prisma, newId, { provider, attachmentUrl, sends: sendBatches(database, newId, attachmentUrl) }),
     attachments: new PrismaAttachmentStore(prisma, newId),
     refreshTokens: new PrismaRefreshTokenStore(prisma, newId),
     canned: new PrismaCannedStore(prisma, newId),
@@ -27,4 +37,9 @@ export function createStore(prisma: PrismaClient, newId: IdGenerator, options: C
       await prisma.$queryRaw`SELECT 1`;
     },
   };
+}
+
+/** How sends reach the database: on SQLite through its writer thread, on PostgreSQL through Prisma. */
+function sendBatches(database: Database, newId: IdGenerator, attachmentUrl: AttachmentUrl): WriteBatch {
+  return database.provider === 'sqlite' ? sqliteBatches(database.sqliteWriter, newId, attachmentUrl) : prismaBatches(database.prisma, newId, attachmentUrl);
 }

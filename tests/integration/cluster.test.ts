@@ -46,7 +46,7 @@ describe.skipIf(!postgresAvailable || !redisAvailable)('a cluster of three nodes
     nodes.push(await spawnServer({ env })); // the first one migrates and bootstraps
     nodes.push(...(await Promise.all(Array.from({ length: NODES - 1 }, () => spawnServer({ env })))));
     database = createDatabase(databaseUrl);
-    const admin = new AdminService(createStore(database.prisma, newId, { provider: 'postgresql', attachmentUrl: () => '' }));
+    const admin = new AdminService(createStore(database, newId, { attachmentUrl: () => '' }));
     site = await admin.createSite({ name: 'Cluster shop', origins: [SITE_ORIGIN] });
     for (let i = 0; i < AGENTS; i++) {
       await admin.createAgent({ email: `agent${i}@example.com`, password: `agent${i}-password`, name: `agent${i}`, role: 'agent', capacity: 10, siteKeys: [site.publicKey] });

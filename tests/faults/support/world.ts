@@ -125,7 +125,7 @@ async function seed(dataDir: string, count: number, capacity: number) {
   await migrate(url);
   const database = createDatabase(url);
   try {
-    const admin = new AdminService(createStore(database.prisma, newId, { provider: database.provider, attachmentUrl: () => '' }));
+    const admin = new AdminService(createStore(database, newId, { attachmentUrl: () => '' }));
     const site = await admin.createSite({ name: 'Fault shop', origins: [SITE_ORIGIN] });
     const agents: Credentials[] = [];
     for (let i = 0; i < count; i++) {

@@ -4,8 +4,9 @@ import { join, relative } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../../prisma/migrate.ts';
-import { createDatabase, sqliteWriterOf } from '../../../server/db/client.ts';
-import { SqliteWriter, WriteTurns } from '../../../server/db/sqlite-writer.ts';
+import { createDatabase } from '../../../server/db/client.ts';
+import { WriteTurns } from '../../../server/db/sqlite-write-turns.ts';
+import { SqliteWriter } from '../../../server/db/sqlite-writer.ts';
 import { loadMigrations } from '../../../prisma/engine.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'));
@@ -52,7 +53,8 @@ describe('SQLite migrate() and createDatabase()', () => {
     const later = join(dir, 'later', 'parley.db');
     const database = createDatabase(`file:${later}`);
     try {
-      const writer = sqliteWriterOf(database.prisma)!;
+      if (database.provider !== 'sqlite') throw new Error('expected a SQLite database');
+      const writer = database.sqliteWriter;
       const append = { conversationId: 'nope', message: { authorKind: 'visitor' as const, authorId: 'v', body: 'hi', clientId: 'c1' }, guard: {} };
       await expect(writer.append({ appends: [append], ids: ['m1'] }, () => {})).rejects.toThrow(/directory does not exist/);
       await migrate(`file:${later}`);

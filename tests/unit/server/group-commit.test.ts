@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppendResult, NewMessage } from '../../../server/app/ports.ts';
-import { fulfilled, GroupCommit, type Append, type Outcome } from '../../../server/db/message-writer.ts';
+import { fulfilled, GroupCommit, type Append, type Outcome } from '../../../server/db/group-commit.ts';
 
 const message = (body: string): NewMessage => ({ authorKind: 'visitor', authorId: 'v1', body, clientId: body });
 const stored = (a: Append) => ({ message: { body: a.message.body } }) as unknown as AppendResult;

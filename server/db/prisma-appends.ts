@@ -1,38 +1,18 @@
 /**
- * Appending messages, many at once. A burst of sends from many visitors becomes one transaction (one commit,
- * one fsync) instead of one transaction each: group commit. Each send is still acknowledged only after the
- * commit that holds it. The Prisma writer here serves PostgreSQL, and opening or changing a conversation on
- * either database; SQLite's sends go through sqlite-appends.ts.
+ * Appending messages through Prisma: PostgreSQL's sends, and on either database the system messages written with
+ * a conversation's change in the same transaction. SQLite's sends go through its writer thread (sqlite-batches.ts).
  */
 import type { AppendResult, NewMessage, SendGuard } from '../app/ports.ts';
 import { AppError } from '../app/errors.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { Message, Prisma, PrismaClient } from './generated/sqlite/client.ts';
+import { fulfilled, rejected, type Append, type Outcome, type WriteBatch } from './group-commit.ts';
 import { assigneeSelect, toConversationDTO, type ConversationRow } from './mappers.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
 
 type Tx = Prisma.TransactionClient;
 
-export interface Append {
-  conversationId: string;
-  message: NewMessage;
-  guard: SendGuard;
-}
-
-/** Null: the conversation does not exist or the guard refused. */
-export type Outcome = PromiseSettledResult<AppendResult | null>;
-
-/**
- * Writes `appends` in one transaction: one outcome each, in order; throws when the transaction itself failed.
- * A writer that can take the next batch before this one is committed (while it waits for the disk) says so by
- * calling `ready`; batches it is given are still committed one after another, in order.
- */
-export type WriteBatch = (appends: Append[], ready: () => void) => Promise<Outcome[]>;
-
 const dedupeKey = (conversationId: string, clientId: string) => `${conversationId}\u0000${clientId}`;
-
-export const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
-export const rejected = (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason });
 
 /** The conditions of `guard` as a Prisma filter on Conversation. */
 function guardWhere(id: string, guard: SendGuard): Prisma.ConversationWhereInput {
@@ -126,61 +106,4 @@ export function prismaBatches(prisma: PrismaClient, newId: IdGenerator, attachme
       return outcomes;
     }
   };
-}
-
-interface Waiting extends Append {
-  resolve: (result: AppendResult | null) => void;
-  reject: (error: unknown) => void;
-}
-
-/**
- * Queues appends and writes them in batches. A batch starts on the next turn of the event loop, so every send
- * that arrived in the same round of I/O joins it; under light load it holds one message, so latency is that of a
- * single write. What arrives meanwhile is the next batch, handed over as soon as the writer is ready for it: when
- * the last batch is written, or earlier when the writer says so (SQLite's thread, while it commits). Senders are
- * answered after the writer has the next batch, so the database works while this thread answers them.
- */
-export class GroupCommit {
-  private queue: Waiting[] = [];
-  /** No batch is scheduled, and the writer is ready for one. */
-  private idle = true;
-
-  constructor(
-    private readonly write: WriteBatch,
-    private readonly maxBatch = 200,
-  ) {}
-
-  append(conversationId: string, message: NewMessage, guard: SendGuard): Promise<AppendResult | null> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ conversationId, message, guard, resolve, reject });
-      if (!this.idle) return;
-      this.idle = false;
-      setImmediate(() => this.writeNext());
-    });
-  }
-
-  private writeNext(): void {
-    const batch = this.queue.splice(0, this.maxBatch);
-    let handedOn = false;
-    const ready = () => {
-      if (handedOn) return;
-      handedOn = true;
-      if (this.queue.length > 0) this.writeNext();
-      else this.idle = true;
-    };
-    this.write(batch, ready).then(
-      (outcomes) => {
-        ready();
-        batch.forEach((w, i) => {
-          const outcome = outcomes[i]!;
-          if (outcome.status === 'fulfilled') w.resolve(outcome.value);
-          else w.reject(outcome.reason);
-        });
-      },
-      (error: unknown) => {
-        ready();
-        for (const w of batch) w.reject(error);
-      },
-    );
-  }
 }

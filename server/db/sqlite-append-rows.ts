@@ -1,27 +1,17 @@
 /**
- * Sending on SQLite: a group-commit batch in one transaction of raw prepared statements, which cost microseconds
- * where each Prisma query costs a fraction of a millisecond. Per message: look the clientId up, take the next
- * sequence number with the guarded UPDATE … RETURNING that also reads the conversation, insert the message (its
- * RETURNING reads the author's name). Attachments, when there are any, add a check, a link and a read.
- * The statements run on the writer thread (appendRows); the rows they return become DTOs on the main thread,
- * which signs attachment links. Table and column names are those of prisma/schema.prisma; DATETIME values are
- * stored as Prisma stores them.
+ * Sending on SQLite, on the writer thread: a group-commit batch in one transaction of raw prepared statements,
+ * which cost microseconds where each Prisma query costs a fraction of a millisecond. Per message: look the
+ * clientId up, take the next sequence number with the guarded UPDATE … RETURNING that also reads the conversation,
+ * insert the message (its RETURNING reads the author's name). Attachments, when there are any, add a check, a link
+ * and a read. The rows go back to the main thread (sqlite-batches.ts). DATETIME values are stored as Prisma
+ * stores them.
  */
-import type { AuthorKind, ConversationStatus } from '../contract/dto.ts';
-import type { ErrorCode } from '../contract/errors.ts';
-import type { AppendResult } from '../app/ports.ts';
-import { AppError } from '../app/errors.ts';
-import type { IdGenerator } from '../app/ids.ts';
-import { toConversationDTO, toMessageDTO } from './mappers.ts';
-import { toAttachmentDTO, type AttachmentRow, type AttachmentUrl } from './message-dtos.ts';
-import { fulfilled, rejected, type Append, type WriteBatch } from './message-writer.ts';
-import type { Prepare, SqliteWriter } from './sqlite-writer.ts';
+import type { Append } from './group-commit.ts';
+import type { AttachmentRow } from './message-dtos.ts';
+import type { Prepare } from './sqlite-connection.ts';
+import type { ConversationColumns, MessageColumns, RowOutcome } from './sqlite-writer-protocol.ts';
 
-/** Prisma's better-sqlite3 adapter writes DateTime as ISO 8601 text with an explicit UTC offset; reads also take integer ms. */
-type SqliteDate = string | number;
 const toSqliteDate = (date: Date) => date.toISOString().replace('Z', '+00:00');
-const fromSqliteDate = (value: SqliteDate) => new Date(value);
-const fromNullableDate = (value: SqliteDate | null) => (value === null ? null : new Date(value));
 
 // The guard's unset fields are bound as NULL (0 for `open`) and check nothing; siteIds is a JSON array.
 const GUARD = `(:visitorId IS NULL OR visitorId = :visitorId)
@@ -44,51 +34,6 @@ const SQL = {
   linkFiles: `UPDATE Attachment SET messageId = ?, conversationId = ? WHERE id IN (SELECT value FROM json_each(?))`,
   files: `SELECT id, fileName, contentType, size FROM Attachment WHERE messageId = ? ORDER BY createdAt`,
 };
-
-interface ConversationColumns {
-  id: string;
-  siteId: string;
-  visitorId: string;
-  status: ConversationStatus;
-  assigneeId: string | null;
-  assigneeName: string | null;
-  assigneeAvatarUrl: string | null;
-  queuedAt: SqliteDate;
-  assignedAt: SqliteDate | null;
-  firstResponseAt: SqliteDate | null;
-  resolvedAt: SqliteDate | null;
-  lastSeq: number;
-  visitorReadSeq: number;
-  agentReadSeq: number;
-  rating: number | null;
-  ratingComment: string | null;
-}
-
-interface MessageColumns {
-  id: string;
-  conversationId: string;
-  seq: number;
-  authorKind: AuthorKind;
-  authorId: string | null;
-  body: string;
-  clientId: string | null;
-  createdAt: SqliteDate;
-  authorName: string | null;
-}
-
-/** One append as the writer thread found or wrote it; null: the conversation does not exist or the guard refused. */
-export type StoredRows = { message: MessageColumns; conversation: ConversationColumns; files: AttachmentRow[]; created: boolean } | null;
-export type RowOutcome = { ok: true; rows: StoredRows } | { ok: false; code: ErrorCode; message: string };
-
-/** The store's write path on SQLite: message ids made here (the generator is injected), rows written on the thread. */
-export function sqliteBatches(writer: SqliteWriter, newId: IdGenerator, attachmentUrl: AttachmentUrl): WriteBatch {
-  return async (appends, ready) => {
-    // Only the data crosses to the thread (the group commit's entries also carry their callbacks).
-    const request = { appends: appends.map(({ conversationId, message, guard }) => ({ conversationId, message, guard })), ids: appends.map(() => newId()) };
-    const outcomes = await writer.append(request, ready);
-    return outcomes.map((o) => (o.ok ? fulfilled(o.rows && result(o.rows, attachmentUrl)) : rejected(new AppError(o.code, o.message))));
-  };
-}
 
 /** On the writer thread, inside its transaction: `ids[i]` is the id of `appends[i]` if it is stored anew. */
 export function appendRows(prepare: Prepare, appends: Append[], ids: string[]): RowOutcome[] {
@@ -131,22 +76,5 @@ function guardParams({ conversationId, guard }: Append) {
     siteIds: guard.siteIds === undefined || guard.siteIds === 'all' ? null : JSON.stringify(guard.siteIds),
     open: guard.open ? 1 : 0,
     assigneeId: guard.assigneeId ?? null,
-  };
-}
-
-function result({ message, conversation: c, files, created }: NonNullable<StoredRows>, attachmentUrl: AttachmentUrl): AppendResult {
-  const { authorName, ...row } = message;
-  const attachments = files.map((file) => toAttachmentDTO(file, attachmentUrl));
-  return {
-    message: toMessageDTO({ ...row, createdAt: fromSqliteDate(row.createdAt) }, authorName, attachments),
-    conversation: toConversationDTO({
-      ...c,
-      assignee: c.assigneeId === null ? null : { id: c.assigneeId, name: c.assigneeName ?? '', avatarUrl: c.assigneeAvatarUrl },
-      queuedAt: fromSqliteDate(c.queuedAt),
-      assignedAt: fromNullableDate(c.assignedAt),
-      firstResponseAt: fromNullableDate(c.firstResponseAt),
-      resolvedAt: fromNullableDate(c.resolvedAt),
-    }),
-    created,
   };
 }
