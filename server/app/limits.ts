@@ -44,10 +44,16 @@ const MESSAGES: Record<LimitName, string> = {
   upload: 'Too many files at once; please wait a moment',
 };
 
-/** Where buckets live: this process (domain/rate-limit.ts) or Redis, shared by every node. */
+/** Where buckets live: this process (domain/rate-limit.ts) or Redis, shared by every node. Each limit is its own store. */
 export interface TokenBuckets {
-  take(key: string, policy: BucketPolicy): TakeResult | Promise<TakeResult>;
-  reset(key: string): void | Promise<void>;
+  take(limit: LimitName, key: string, policy: BucketPolicy): TakeResult | Promise<TakeResult>;
+  refund(limit: LimitName, key: string, policy: BucketPolicy): void | Promise<void>;
+  reset(limit: LimitName, key: string): void | Promise<void>;
+}
+
+/** What a granted request learns: whether `key` had no recent use under this limit (its bucket was full). */
+export interface Granted {
+  fresh: boolean;
 }
 
 export class Limits {
@@ -63,13 +69,19 @@ export class Limits {
   }
 
   /** Spends one request of `name` for `key`, or throws RATE_LIMITED with when to retry. */
-  async take(name: LimitName, key: string): Promise<void> {
-    const result = await this.limiter.take(`${name}:${key}`, this.policies[name]);
+  async take(name: LimitName, key: string): Promise<Granted> {
+    const result = await this.limiter.take(name, key, this.policies[name]);
     if (!result.ok) throw new AppError('RATE_LIMITED', MESSAGES[name], result.retryAfterMs);
+    return { fresh: result.fresh };
+  }
+
+  /** Gives back a request of `name` that cost nothing after all, e.g. a retry answered from storage. */
+  async refund(name: LimitName, key: string): Promise<void> {
+    await this.limiter.refund(name, key, this.policies[name]);
   }
 
   /** Forgets `key`'s history for `name`: a successful sign-in clears the failures before it. */
   async reset(name: LimitName, key: string): Promise<void> {
-    await this.limiter.reset(`${name}:${key}`);
+    await this.limiter.reset(name, key);
   }
 }
