@@ -23,8 +23,12 @@ export const LIMITS = {
   sessionPerIp: { burst: 60, perSecond: 1 },
   /** Login attempts per IP. */
   loginPerIp: { burst: 20, perSecond: 1 / 3 },
-  /** Sign-in attempts per account: 5, then one a minute; a successful one resets it, so only failures add up. */
-  loginFailure: { burst: 5, perSecond: 1 / 60 },
+  /**
+   * Sign-in attempts per account and address: 5, then one every 10 minutes; a successful one resets it, so only
+   * failures add up. Locks that pair only: the owner elsewhere still signs in. While this pair's bucket is not full
+   * again, the address also waits out the account's slow-down (domain/sign-in-slowdown.ts).
+   */
+  loginFailure: { burst: 5, perSecond: 1 / 600 },
   /** Uploads per visitor or agent: 10, then one a minute. */
   upload: { burst: 10, perSecond: 1 / 60 },
 } satisfies Record<string, BucketPolicy>;
@@ -40,7 +44,7 @@ const MESSAGES: Record<LimitName, string> = {
   conversationPerIp: 'Too many new conversations from your network; please try again later',
   sessionPerIp: 'Too many new sessions from your network; please try again later',
   loginPerIp: 'Too many sign-in attempts; please wait and try again',
-  loginFailure: 'Too many failed sign-ins for this account; please wait and try again',
+  loginFailure: 'Too many failed sign-ins for this account from your network; please wait and try again',
   upload: 'Too many files at once; please wait a moment',
 };
 
