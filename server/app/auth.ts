@@ -8,6 +8,7 @@ import type { Limits } from './limits.ts';
 import type { IdGenerator } from './ids.ts';
 import type { AgentDirectory, AgentRecord, Store } from './ports.ts';
 import type { Clock } from '../domain/clock.ts';
+import { accountWaitMs, forgetFailuresBefore } from '../domain/sign-in-slowdown.ts';
 
 export interface IssuedSession {
   session: AgentSession;
@@ -29,15 +30,26 @@ export class AuthService {
     private readonly limits: Limits,
   ) {}
 
+  /**
+   * Failures lock the (account, address) pair, not the account, so nobody can lock the owner out from elsewhere;
+   * failures of the account from every address slow down the addresses that have failed it themselves.
+   */
   async login(email: string, password: string, ip: string): Promise<IssuedSession> {
     const account = email.trim().toLowerCase();
+    const pair = `${ip} ${account}`; // the address never contains a space: the pair is unambiguous
     await this.limits.take('loginPerIp', ip);
-    await this.limits.take('loginFailure', account);
+    const { fresh } = await this.limits.take('loginFailure', pair);
     const agent = await this.store.agents.findByEmail(account);
+    if (agent && !fresh) await this.waitOutSlowdown(agent.id);
     // Verify against a decoy when the account is unknown, so timing does not reveal which emails exist.
     const valid = await verifyPassword(agent?.passwordHash ?? (await decoyHash()), password);
+    if (agent && !valid) {
+      const now = this.clock.now();
+      await this.store.agents.recordSignInFailure(agent.id, new Date(now), new Date(forgetFailuresBefore(now)));
+    }
     if (!agent || !valid || !agent.active) throw badCredentials();
-    await this.limits.reset('loginFailure', account);
+    // Only the owner gets here: their sign-in ends the slow-down a typo or an attack began.
+    await Promise.all([this.limits.reset('loginFailure', pair), this.store.agents.clearSignInFailures(agent.id)]);
     return this.issue(agent, this.newId());
   }
 
@@ -61,6 +73,11 @@ export class AuthService {
     const now = new Date(this.clock.now());
     const result = await this.store.refreshTokens.consume(hashToken(refreshToken), now);
     if (result.status !== 'invalid') await this.store.refreshTokens.revokeFamily(result.familyId, now);
+  }
+
+  private async waitOutSlowdown(agentId: string): Promise<void> {
+    const waitMs = accountWaitMs(await this.store.agents.signInFailures(agentId), this.clock.now());
+    if (waitMs > 0) throw new AppError('RATE_LIMITED', 'Too many failed sign-ins for this account; please wait and try again', waitMs);
   }
 
   private async issue(agent: AgentRecord, familyId: string): Promise<IssuedSession> {

@@ -46,35 +46,24 @@ export class ConversationService {
 
   // --- visitors ----------------------------------------------------------------------------------
 
+  /**
+   * Spends one of the visitor's message tokens, except for a retry of a message already stored (the client resends
+   * when an answer is lost): that is answered from storage, refused never and charged nothing. The stored message
+   * is looked up only when the limit refuses, so an ordinary send costs no extra query; a retry let through
+   * gets its token back once the store says it was one.
+   */
   async visitorSend(visitor: VisitorActor, req: VisitorSendRequest): Promise<SendResult> {
-    const message: NewMessage = {
-      authorKind: 'visitor',
-      authorId: visitor.visitorId,
-      body: req.body,
-      clientId: req.clientId,
-      attachmentIds: req.attachmentIds,
-    };
-    const delivered = (result: AppendResult) => this.delivered(result, visitor.connectionId);
-    if (req.conversationId) return delivered(await this.visitorAppend(visitor, req.conversationId, message));
-    // Without a conversation id, a retry is recognised by clientId across the visitor's conversations.
-    const retry = await this.store.conversations.findVisitorMessageByClientId(visitor.visitorId, req.clientId);
-    if (retry) return delivered(retry);
-    const open = req.newConversation ? null : await this.store.conversations.findOpenForVisitor(visitor.visitorId);
-    if (open) return delivered(await this.visitorAppend(visitor, open.id, message));
-    await this.limits.take('conversationPerIp', visitor.ip);
-    const started = await this.store.conversations.start({
-      siteId: visitor.siteId,
-      visitorId: visitor.visitorId,
-      queuedAt: new Date(this.clock.now()),
-      first: message,
-    });
-    delivered(started);
-    if (!started.created) return { message: started.message, conversation: started.conversation };
-    await this.routing.enqueue(started.conversation);
-    await this.announce(started.conversation.id);
-    // Routing may have assigned it already: answer with the conversation as it is now.
-    const conversation = (await this.store.conversations.findById(started.conversation.id)) ?? started.conversation;
-    return { message: started.message, conversation };
+    try {
+      await this.limits.take('visitorMessage', visitor.visitorId);
+    } catch (error) {
+      const limited = error instanceof AppError && error.code === 'RATE_LIMITED';
+      const stored = limited ? await this.store.conversations.findVisitorMessageByClientId(visitor.visitorId, req.clientId) : null;
+      if (!stored) throw error;
+      return this.delivered(stored, visitor.connectionId);
+    }
+    const { created, ...sent } = await this.visitorPost(visitor, req);
+    if (!created) await this.limits.refund('visitorMessage', visitor.visitorId);
+    return sent;
   }
 
   listForVisitor(visitor: VisitorActor): Promise<ConversationDTO[]> {
@@ -216,6 +205,38 @@ export class ConversationService {
   }
 
   // --- internals ---------------------------------------------------------------------------------
+
+  /** Stores and pushes the visitor's message; `created` is false when it was a retry of one already stored. */
+  private async visitorPost(visitor: VisitorActor, req: VisitorSendRequest): Promise<SendResult & { created: boolean }> {
+    const message: NewMessage = {
+      authorKind: 'visitor',
+      authorId: visitor.visitorId,
+      body: req.body,
+      clientId: req.clientId,
+      attachmentIds: req.attachmentIds,
+    };
+    const delivered = (result: AppendResult) => ({ ...this.delivered(result, visitor.connectionId), created: result.created });
+    if (req.conversationId) return delivered(await this.visitorAppend(visitor, req.conversationId, message));
+    // Without a conversation id, a retry is recognised by clientId across the visitor's conversations.
+    const retry = await this.store.conversations.findVisitorMessageByClientId(visitor.visitorId, req.clientId);
+    if (retry) return delivered(retry);
+    const open = req.newConversation ? null : await this.store.conversations.findOpenForVisitor(visitor.visitorId);
+    if (open) return delivered(await this.visitorAppend(visitor, open.id, message));
+    await this.limits.take('conversationPerIp', visitor.ip);
+    const started = await this.store.conversations.start({
+      siteId: visitor.siteId,
+      visitorId: visitor.visitorId,
+      queuedAt: new Date(this.clock.now()),
+      first: message,
+    });
+    if (!started.created) return delivered(started);
+    this.delivered(started, visitor.connectionId);
+    await this.routing.enqueue(started.conversation);
+    await this.announce(started.conversation.id);
+    // Routing may have assigned it already: answer with the conversation as it is now.
+    const conversation = (await this.store.conversations.findById(started.conversation.id)) ?? started.conversation;
+    return { message: started.message, conversation, created: true };
+  }
 
   private async markRead(conversation: ConversationDTO, by: 'visitor' | 'agent', seq: number): Promise<void> {
     const updated = await this.store.conversations.markRead(conversation.id, by, seq);

@@ -23,8 +23,12 @@ export const LIMITS = {
   sessionPerIp: { burst: 60, perSecond: 1 },
   /** Login attempts per IP. */
   loginPerIp: { burst: 20, perSecond: 1 / 3 },
-  /** Sign-in attempts per account: 5, then one a minute; a successful one resets it, so only failures add up. */
-  loginFailure: { burst: 5, perSecond: 1 / 60 },
+  /**
+   * Sign-in attempts per account and address: 5, then one every 10 minutes; a successful one resets it, so only
+   * failures add up. Locks that pair only: the owner elsewhere still signs in. While this pair's bucket is not full
+   * again, the address also waits out the account's slow-down (domain/sign-in-slowdown.ts).
+   */
+  loginFailure: { burst: 5, perSecond: 1 / 600 },
   /** Uploads per visitor or agent: 10, then one a minute. */
   upload: { burst: 10, perSecond: 1 / 60 },
 } satisfies Record<string, BucketPolicy>;
@@ -40,14 +44,20 @@ const MESSAGES: Record<LimitName, string> = {
   conversationPerIp: 'Too many new conversations from your network; please try again later',
   sessionPerIp: 'Too many new sessions from your network; please try again later',
   loginPerIp: 'Too many sign-in attempts; please wait and try again',
-  loginFailure: 'Too many failed sign-ins for this account; please wait and try again',
+  loginFailure: 'Too many failed sign-ins for this account from your network; please wait and try again',
   upload: 'Too many files at once; please wait a moment',
 };
 
-/** Where buckets live: this process (domain/rate-limit.ts) or Redis, shared by every node. */
+/** Where buckets live: this process (domain/rate-limit.ts) or Redis, shared by every node. Each limit is its own store. */
 export interface TokenBuckets {
-  take(key: string, policy: BucketPolicy): TakeResult | Promise<TakeResult>;
-  reset(key: string): void | Promise<void>;
+  take(limit: LimitName, key: string, policy: BucketPolicy): TakeResult | Promise<TakeResult>;
+  refund(limit: LimitName, key: string, policy: BucketPolicy): void | Promise<void>;
+  reset(limit: LimitName, key: string): void | Promise<void>;
+}
+
+/** What a granted request learns: whether `key` had no recent use under this limit (its bucket was full). */
+export interface Granted {
+  fresh: boolean;
 }
 
 export class Limits {
@@ -63,13 +73,19 @@ export class Limits {
   }
 
   /** Spends one request of `name` for `key`, or throws RATE_LIMITED with when to retry. */
-  async take(name: LimitName, key: string): Promise<void> {
-    const result = await this.limiter.take(`${name}:${key}`, this.policies[name]);
+  async take(name: LimitName, key: string): Promise<Granted> {
+    const result = await this.limiter.take(name, key, this.policies[name]);
     if (!result.ok) throw new AppError('RATE_LIMITED', MESSAGES[name], result.retryAfterMs);
+    return { fresh: result.fresh };
+  }
+
+  /** Gives back a request of `name` that cost nothing after all, e.g. a retry answered from storage. */
+  async refund(name: LimitName, key: string): Promise<void> {
+    await this.limiter.refund(name, key, this.policies[name]);
   }
 
   /** Forgets `key`'s history for `name`: a successful sign-in clears the failures before it. */
   async reset(name: LimitName, key: string): Promise<void> {
-    await this.limiter.reset(`${name}:${key}`);
+    await this.limiter.reset(name, key);
   }
 }

@@ -21,6 +21,7 @@ import type {
   VisitorDTO,
   WidgetSettings,
 } from '../contract/dto.ts';
+import type { AccountFailures } from '../domain/sign-in-slowdown.ts';
 import type { TypingEvent } from '../contract/events.ts';
 
 export interface AgentRecord extends Omit<AgentDTO, 'connected' | 'load'> {
@@ -166,6 +167,12 @@ export interface AgentStore {
   listAdmin(): Promise<AgentAdminRecord[]>;
   /** Changes the given fields (siteIds replaces the memberships); null when the agent does not exist. */
   update(id: string, patch: AgentPatch): Promise<AgentAdminRecord | null>;
+  /** Wrong passwords for this account from any address (sign-in slow-down). */
+  signInFailures(id: string): Promise<AccountFailures>;
+  /** Counts one more wrong password at `at`, first forgetting a count whose last failure was before `forgetBefore`. */
+  recordSignInFailure(id: string, at: Date, forgetBefore: Date): Promise<void>;
+  /** Forgets them: the owner signed in. */
+  clearSignInFailures(id: string): Promise<void>;
 }
 
 export interface AgentAdminRecord extends AgentRecord {

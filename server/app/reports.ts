@@ -61,14 +61,23 @@ export function daysBetween(from: string, to: string): string[] {
   return days;
 }
 
+/**
+ * Formatters by canonical zone name only: a zone has countless spellings ("europe/PARIS"), and a cache keyed by
+ * what requests send would grow without bound; keyed by name it holds at most one per zone that exists.
+ */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** The local date (YYYY-MM-DD) of an instant in a time zone. */
+/** The zone's canonical name ("europe/paris" is "Europe/Paris"), which reports state and formatters are cached by. */
+export function canonicalTimeZone(timezone: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
+}
+
+/** The local date (YYYY-MM-DD) of an instant in a time zone (fast when given its canonical name). */
 export function dayKey(at: Date, timezone: string): string {
   let format = formatters.get(timezone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    formatters.set(timezone, format);
+    if (format.resolvedOptions().timeZone === timezone) formatters.set(timezone, format);
   }
   const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
   return `${parts.year}-${parts.month}-${parts.day}`;
@@ -117,7 +126,8 @@ function row(key: string, label: string, conversations: readonly ReportConversat
 }
 
 export function computeReport(input: ReportInput): Report {
-  const { from, to, groupBy, timezone } = input;
+  const { from, to, groupBy } = input;
+  const timezone = canonicalTimeZone(input.timezone);
   const inRange = input.conversations
     .map((c) => ({ c, day: dayKey(c.queuedAt, timezone) }))
     .filter(({ day }) => day >= from && day <= to);

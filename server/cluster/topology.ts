@@ -46,13 +46,15 @@ export function createTopology(config: Config, clock: Clock, log: Logger): Topol
   const target = parseDatabaseUrl(config.DATABASE_URL);
   let cluster: ClusterRouting | undefined;
   let leadership: PostgresLeadership | undefined;
+  const buckets = new RedisRateLimiter(redis, clock, `${config.CLUSTER_NAME}:limit:`);
   return {
     clustered: true,
     role: () => (cluster?.isLeader ? 'leader' : 'follower'),
     adapter: createAdapter(redis, { streamName: `${config.CLUSTER_NAME}:socket.io` }),
-    buckets: new RedisRateLimiter(redis, clock, `${config.CLUSTER_NAME}:limit:`),
+    buckets,
     routing: (local, io) => (cluster = new ClusterRouting(local, io, log)),
     async start() {
+      await warnIfRedisEvicts(buckets, log);
       if (target.provider === 'sqlite') return cluster!.leadershipChanged(true); // one SQLite file means one node
       leadership = new PostgresLeadership(config.CLUSTER_NAME, target.config.connectionString, (leader) => cluster!.leadershipChanged(leader), log);
       await leadership.start();
@@ -63,4 +65,10 @@ export function createTopology(config: Config, clock: Clock, log: Logger): Topol
       redis.disconnect();
     },
   };
+}
+
+/** Rate limits hold only if Redis never evicts a bucket still limiting; a managed Redis may not answer CONFIG. */
+async function warnIfRedisEvicts(buckets: RedisRateLimiter, log: Logger): Promise<void> {
+  const evicts = await buckets.evicts().catch(() => undefined);
+  if (evicts !== false) log.warn({ evicts }, 'Redis may evict keys (maxmemory-policy is not noeviction): rate limits could forget limited clients');
 }

@@ -1,6 +1,7 @@
 import type { AgentAdminRecord, AgentPatch, AgentRecord, AgentStore } from '../app/ports.ts';
 import type { AgentRole, AgentStatus } from '../contract/dto.ts';
 import type { IdGenerator } from '../app/ids.ts';
+import type { AccountFailures } from '../domain/sign-in-slowdown.ts';
 import type { Agent, PrismaClient } from './generated/sqlite/client.ts';
 
 const withSites = { memberships: { select: { siteId: true } } } as const;
@@ -89,5 +90,22 @@ export class PrismaAgentStore implements AgentStore {
       return tx.agent.findUnique({ where: { id }, include: withSites });
     });
     return row ? { ...toRecord(row), createdAt: row.createdAt } : null;
+  }
+
+  async signInFailures(id: string): Promise<AccountFailures> {
+    const row = await this.prisma.agent.findUnique({ where: { id }, select: { signInFailures: true, lastSignInFailureAt: true } });
+    return { count: row?.signInFailures ?? 0, lastAt: row?.lastSignInFailureAt?.getTime() ?? null };
+  }
+
+  async clearSignInFailures(id: string): Promise<void> {
+    await this.prisma.agent.updateMany({ where: { id, signInFailures: { gt: 0 } }, data: { signInFailures: 0, lastSignInFailureAt: null } });
+  }
+
+  async recordSignInFailure(id: string, at: Date, forgetBefore: Date): Promise<void> {
+    // Two statements in one transaction: each is atomic, so concurrent failures all count.
+    await this.prisma.$transaction([
+      this.prisma.agent.updateMany({ where: { id, lastSignInFailureAt: { lte: forgetBefore } }, data: { signInFailures: 0 } }),
+      this.prisma.agent.updateMany({ where: { id }, data: { signInFailures: { increment: 1 }, lastSignInFailureAt: at } }),
+    ]);
   }
 }

@@ -81,6 +81,10 @@ function isDatabaseBusy(error: unknown): boolean {
  * not run. A connection that keeps sending into the refusals is a script, not a person: it goes unread, then
  * is closed, so one flooding client cannot slow everyone else (see RefusalGate). When the limiter itself fails
  * (Redis unreachable, say) the command is answered UNAVAILABLE, so the client retries, rather than left to time out.
+ * A resent message counts here like any command (only its message token is spared, in ConversationService):
+ * exempting it would take a database lookup before the cheap refusal this guard exists for, and would let a
+ * script replaying one stored clientId past it; the bucket refills within a fraction of a second, and the
+ * client retries after the retryAfterMs it is told.
  */
 export function limitCommands(socket: Socket, limits: Limits, name: LimitName, key: () => string, log: Logger, clock: Clock = wallClock): void {
   const gate = new RefusalGate<ApiError>(clock);

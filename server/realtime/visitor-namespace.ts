@@ -34,10 +34,7 @@ export function mountVisitorNamespace(
     deps.routing.sendPositions(visitor.visitorId);
     const { conversations, visitors, command, limits } = deps;
     limitCommands(socket, limits, 'visitorCommand', () => visitor.visitorId, deps.log);
-    socket.on('message:send', command('message:send', schemas.visitorSend, async (req) => {
-      await limits.take('visitorMessage', visitor.visitorId);
-      return conversations.visitorSend(visitor, req);
-    }));
+    socket.on('message:send', command('message:send', schemas.visitorSend, (req) => conversations.visitorSend(visitor, req)));
     socket.on('conversation:list', command('conversation:list', schemas.empty, () => conversations.listForVisitor(visitor)));
     socket.on('history:get', command('history:get', schemas.historyRequest, (req) => conversations.visitorHistory(visitor, req)));
     socket.on('typing', command('typing', schemas.typingRequest, (req) => conversations.visitorTyping(visitor, req)));

@@ -33,7 +33,7 @@ describe('rate limits (as shipped)', () => {
     expect((await ask(bystander.socket, 'message:send', { clientId: clientId(), body: 'hello' })).ok).toBe(true);
   });
 
-  it('backs off sign-in attempts per account after five failures, even with the right password', async () => {
+  it('backs off sign-in attempts per account and address after five failures, even with the right password', async () => {
     const login = (email: string, password: string) =>
       fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
     for (let i = 0; i < 5; i++) expect((await login(ADMIN.email, 'wrong-password')).status).toBe(401);

@@ -19,7 +19,7 @@ function setUp(take: Limits['take']) {
 
 describe('limitCommands', () => {
   it('lets a command through while the limit allows it', async () => {
-    const send = setUp(() => Promise.resolve());
+    const send = setUp(() => Promise.resolve({ fresh: true }));
     expect(await send('message:send')).toBe('ran');
   });
 

@@ -115,6 +115,12 @@ describe('computeReport', () => {
     expect(report.totals.conversations).toBe(4);
   });
 
+  it('states the zone by its canonical name, however the request spelled it (the formatter cache is keyed by it)', () => {
+    const report = computeReport({ from: '2026-03-01', to: '2026-03-03', groupBy: 'day', timezone: 'asia/SHANGHAI', conversations: rows, agents });
+    expect(report.timezone).toBe('Asia/Shanghai');
+    expect(report.rows.map((r) => r.conversations)).toEqual([4, 0, 0]);
+  });
+
   it('groups by agent, naming them, with active agents shown even without work and the unassigned apart', () => {
     const report = computeReport({ from: '2026-03-01', to: '2026-03-03', groupBy: 'agent', timezone: 'UTC', conversations: rows, agents });
     expect(report.rows.map((r) => [r.key, r.label, r.conversations])).toEqual([
