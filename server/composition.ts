@@ -6,6 +6,7 @@ import { Server } from 'socket.io';
 import { migrate } from '../prisma/migrate.ts';
 import { MAX_PACKET_BYTES } from './contract/events.ts';
 import type { Config } from './config.ts';
+import { compileTrust } from './auth/client-address.ts';
 import { normaliseOrigin } from './auth/origins.ts';
 import { loadSigningSecret } from './auth/secret.ts';
 import { TokenSigner } from './auth/tokens.ts';
@@ -58,6 +59,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const signer = new TokenSigner(secret, config.ACCESS_TOKEN_TTL_S, config.VISITOR_TOKEN_TTL_DAYS * 86_400);
 
   const topology = createTopology(config, clock, log);
+  const trust = compileTrust(config.TRUST_PROXY);
   const httpServer = createServer();
   const io = new Server(httpServer, {
     adapter: topology.adapter,
@@ -95,10 +97,10 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
 
   const inflight = new InFlight();
   const command = commandFactory(log, inflight);
-  const realtime = { signer, conversations, limits, log, command, publicOrigin, trustProxy: config.TRUST_PROXY };
+  const realtime = { signer, conversations, limits, log, command, publicOrigin, trust };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, siteIds: async () => (await store.sites.list()).map((s) => s.id) });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trustProxy: config.TRUST_PROXY, role: topology.role }));
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trust, role: topology.role }));
 
   return {
     httpServer,

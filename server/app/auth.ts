@@ -7,6 +7,7 @@ import { AppError } from './errors.ts';
 import type { Limits } from './limits.ts';
 import type { IdGenerator } from './ids.ts';
 import type { AgentDirectory, AgentRecord, Store } from './ports.ts';
+import { addressKey } from '../domain/address-key.ts';
 import type { Clock } from '../domain/clock.ts';
 
 export interface IssuedSession {
@@ -31,7 +32,7 @@ export class AuthService {
 
   async login(email: string, password: string, ip: string): Promise<IssuedSession> {
     const account = email.trim().toLowerCase();
-    await this.limits.take('loginPerIp', ip);
+    await this.limits.take('loginPerIp', addressKey(ip));
     await this.limits.take('loginFailure', account);
     const agent = await this.store.agents.findByEmail(account);
     // Verify against a decoy when the account is unknown, so timing does not reveal which emails exist.

@@ -1,6 +1,7 @@
 /** The Express application: health, auth, widget API, static assets; every error as typed JSON. */
 import express, { type Request } from 'express';
 import type { Logger as Pino } from 'pino';
+import type { Trust } from '../auth/client-address.ts';
 import { isOwnOrigin } from '../auth/origins.ts';
 import type { AuthService } from '../app/auth.ts';
 import type { Store } from '../app/ports.ts';
@@ -30,7 +31,8 @@ export interface HttpDeps {
   team: TeamService;
   log: Pino;
   publicOrigin: string | undefined;
-  trustProxy: boolean;
+  /** TRUST_PROXY, compiled: the same function the socket handshake uses. */
+  trust: Trust;
   /** Routing role of this node: single, leader or follower. */
   role: () => string;
 }
@@ -38,7 +40,7 @@ export interface HttpDeps {
 export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.trustProxy);
+  app.set('trust proxy', deps.trust);
   app.use(requestContext(deps.log));
   app.use((req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');

@@ -77,7 +77,7 @@ function clear(res: Response, req: Request) {
   res.clearCookie(REFRESH_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: COOKIE_PATH });
 }
 
-/** The caller's address; behind a trusted proxy (TRUST_PROXY) Express reads it from X-Forwarded-For. */
+/** The caller's address: behind trusted proxies (TRUST_PROXY), the nearest untrusted one in X-Forwarded-For. */
 export function clientIp(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }

@@ -4,6 +4,7 @@ import type { ApiError } from '../contract/errors.ts';
 import type { Limits } from '../app/limits.ts';
 import type { ConversationService } from '../app/conversations.ts';
 import type { Logger, Routing } from '../app/routing.ts';
+import { forwardedClient, type Trust } from '../auth/client-address.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import { toApiError, type Command } from './command.ts';
 
@@ -19,7 +20,8 @@ export interface NamespaceDeps {
   log: Logger;
   command: Command;
   publicOrigin: string | undefined;
-  trustProxy: boolean;
+  /** TRUST_PROXY, compiled: the same function Express uses. */
+  trust: Trust;
 }
 
 /**
@@ -38,19 +40,10 @@ export function handshakeGuard<S extends Socket>(log: Logger, name: string, admi
   };
 }
 
-export function handshakeInfo(handshake: Socket['handshake'], trustProxy: boolean) {
-  const header = (name: string) => {
-    const value = handshake.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  const forwardedProto = trustProxy ? header('x-forwarded-proto')?.split(',')[0]?.trim() : undefined;
-  const forwardedFor = trustProxy ? header('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
-  return {
-    ip: forwardedFor || handshake.address,
-    origin: header('origin'),
-    host: (trustProxy ? header('x-forwarded-host') : undefined) ?? header('host'),
-    secure: forwardedProto ? forwardedProto === 'https' : handshake.secure,
-  };
+/** Who is connecting: origin, and the client's address, host and scheme as trusted proxies report them. */
+export function handshakeInfo(handshake: Socket['handshake'], trust: Trust) {
+  const client = forwardedClient(trust, { address: handshake.address, encrypted: handshake.secure, headers: handshake.headers });
+  return { origin: handshake.headers.origin, ...client };
 }
 
 /**
