@@ -29,7 +29,8 @@ import { wallClock, type Clock } from './domain/clock.ts';
 import { createHttpApp } from './http/app.ts';
 import { mountAgentNamespace } from './realtime/agent-namespace.ts';
 import { commandFactory, InFlight } from './realtime/command.ts';
-import { trimHandshakeRequests } from './realtime/handshake.ts';
+import { capConnectionsPerAddress } from './realtime/connection-cap.ts';
+import { refuseDefaultNamespace, trimHandshakeRequests } from './realtime/handshake.ts';
 import { SocketNotifier, type AgentNamespace, type VisitorNamespace } from './realtime/notifier.ts';
 import { mountVisitorNamespace } from './realtime/visitor-namespace.ts';
 
@@ -72,9 +73,15 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     pingTimeout: config.PING_TIMEOUT_MS,
   });
   trimHandshakeRequests(io);
+  const perAddressCap = capConnectionsPerAddress(io, { trust, scale: config.RATE_LIMIT_SCALE, log });
+  io.use(perAddressCap);
+  refuseDefaultNamespace(io, log);
   // One Server carries two namespaces with different event maps, so each is typed where it is taken.
   const visitorNsp = io.of('/visitor') as unknown as VisitorNamespace;
   const agentNsp = io.of('/agent') as unknown as AgentNamespace;
+  // First, before any namespace's own checks: an address over its cap costs no token check or lookup.
+  visitorNsp.use(perAddressCap);
+  agentNsp.use(perAddressCap);
   const notifier = new SocketNotifier(visitorNsp, agentNsp, topology.clustered ? io : undefined);
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
   const routingService = new RoutingService(store, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);

@@ -6,6 +6,7 @@ import type { ConversationService } from '../app/conversations.ts';
 import type { Logger, Routing } from '../app/routing.ts';
 import { forwardedClient, type Trust } from '../auth/client-address.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
+import { AppError } from '../app/errors.ts';
 import { toApiError, type Command } from './command.ts';
 
 /** A refused handshake: the client sees `err.message` and `err.data` (the typed error) in connect_error. */
@@ -44,6 +45,16 @@ export function handshakeGuard<S extends Socket>(log: Logger, name: string, admi
 export function handshakeInfo(handshake: Socket['handshake'], trust: Trust) {
   const client = forwardedClient(trust, { address: handshake.address, encrypted: handshake.secure, headers: handshake.headers });
   return { origin: handshake.headers.origin, ...client };
+}
+
+/**
+ * Socket.IO's default namespace `/` serves nothing here; left open it would take any WebSocket with no token or
+ * origin check. Clients connect to /visitor or /agent.
+ */
+export function refuseDefaultNamespace(io: Server, log: Logger): void {
+  io.use(handshakeGuard(log, 'default-namespace', async () => {
+    throw new AppError('NOT_FOUND', 'No such namespace; connect to /visitor or /agent');
+  }));
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
- * The client's address behind a trusted proxy (TRUST_PROXY) and the IPv6 /64 key, with production limits
- * (RATE_LIMIT_SCALE=1). A test stands in for the proxy: it connects from 127.0.0.1 (TRUST_PROXY=loopback) and
- * sends X-Forwarded-For as nginx builds it, the client's own claims first and the address nginx saw last.
+ * The client's address behind a trusted proxy (TRUST_PROXY), the IPv6 /64 key, and the per-address cap on
+ * open connections, with production limits (RATE_LIMIT_SCALE=1). A test stands in for the proxy: it connects
+ * from 127.0.0.1 (TRUST_PROXY=loopback) and sends X-Forwarded-For as nginx builds it, the client's own claims
+ * first and the address nginx saw last.
  */
-import { io } from 'socket.io-client';
+import { Manager, io } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiError } from '../../server/contract/errors.ts';
 import { LIMITS } from '../../server/app/limits.ts';
+import { CONNECTIONS_PER_ADDRESS } from '../../server/realtime/connection-cap.ts';
 import { ask, clientId, closeAllSockets, SITE_ORIGIN, startServer, visitorSession, type TestServer } from '../support/parley.ts';
 
 let server: TestServer;
@@ -70,5 +72,37 @@ describe('client address behind a trusted proxy', () => {
     const statuses = await signInsBeyondBurst((i) => forwardedFor(`2001:db8:5:6::${(i + 1).toString(16)}`));
     expect(statuses).toContain(429);
     expect((await signIn(forwardedFor('2001:db8:5:7::1'), 'someone@example.com')).status).toBe(401);
+  });
+});
+
+describe('connections', () => {
+  it('refuses the connection over the cap per address, with a typed RATE_LIMITED, while another address connects', async () => {
+    const crowded = forwardedFor('198.51.100.50');
+    // Bare connections that join no namespace count as much as any.
+    const managers = Array.from({ length: CONNECTIONS_PER_ADDRESS }, () =>
+      new Manager(server.url, { transports: ['websocket'], extraHeaders: crowded, reconnection: false, autoConnect: false }));
+    try {
+      await Promise.all(managers.map((m) => new Promise<void>((resolve, reject) => m.open((err) => (err ? reject(err) : resolve())))));
+      const { token } = await visitorSession(server);
+      const over = await visitorHandshake(token, crowded);
+      expect(over.refused).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
+      over.socket.disconnect();
+      const elsewhere = await visitorHandshake(token, forwardedFor('198.51.100.51'));
+      expect(elsewhere.refused).toBeNull();
+      elsewhere.socket.disconnect();
+    } finally {
+      for (const m of managers) m.engine?.close();
+    }
+  });
+
+  it('refuses the default namespace, which serves nothing', async () => {
+    const { token } = await visitorSession(server);
+    const socket = io(server.url, { transports: ['websocket'], auth: { token }, extraHeaders: { origin: SITE_ORIGIN }, reconnection: false, forceNew: true });
+    const refused = await new Promise<ApiError | null>((resolve) => {
+      socket.on('connect', () => resolve(null));
+      socket.on('connect_error', (error) => resolve((error as Error & { data: ApiError }).data));
+    });
+    socket.disconnect();
+    expect(refused).toMatchObject({ code: 'NOT_FOUND' });
   });
 });
