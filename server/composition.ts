@@ -27,6 +27,7 @@ import { createDatabase } from './db/client.ts';
 import { createStore } from './db/store.ts';
 import { wallClock, type Clock } from './domain/clock.ts';
 import { createHttpApp } from './http/app.ts';
+import { SERVER_TIMEOUTS } from './http/slow-body.ts';
 import { mountAgentNamespace } from './realtime/agent-namespace.ts';
 import { commandFactory, InFlight } from './realtime/command.ts';
 import { capConnectionsPerAddress } from './realtime/connection-cap.ts';
@@ -61,7 +62,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
 
   const topology = createTopology(config, clock, log);
   const trust = compileTrust(config.TRUST_PROXY);
-  const httpServer = createServer();
+  const httpServer = createServer(SERVER_TIMEOUTS);
   const io = new Server(httpServer, {
     adapter: topology.adapter,
     // WebSocket only: no long-polling, so several nodes need no sticky sessions.

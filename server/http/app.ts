@@ -16,6 +16,7 @@ import { attachmentRoutes } from './attachment-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { errorHandler, notFoundHandler, route } from './errors.ts';
 import { requestContext } from './request-context.ts';
+import { slowBodyCutoff } from './slow-body.ts';
 import { staticRoutes } from './static.ts';
 import { widgetRoutes } from './widget-routes.ts';
 
@@ -42,6 +43,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trust);
   app.use(requestContext(deps.log));
+  app.use(slowBodyCutoff(deps.log));
   app.use((req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');

@@ -9,6 +9,8 @@ import type { Logger } from '../app/routing.ts';
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const apiError = bodyParserError(error) ?? toApiError(log, `${req.method} ${req.path}`, error);
+    // Already answered (a body cut for being too slow): nothing more can be sent on this connection.
+    if (res.headersSent) return void res.destroy();
     const body: HttpErrorBody = { error: apiError };
     res.status(HTTP_STATUS[apiError.code]).json(body);
   };
