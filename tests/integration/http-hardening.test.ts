@@ -1,4 +1,4 @@
-/** HTTP hardening: slow requests are cut. */
+/** HTTP hardening: slow requests are cut, client mistakes are 4xx and not logged as failures. */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../support/parley.ts';
@@ -30,5 +30,14 @@ describe('a default server', () => {
     expect(headers).toMatch(/^HTTP\/1\.1 408/);
     expect(body).toMatch(/^HTTP\/1\.1 408/);
     expect(body).toContain('"code":"BAD_REQUEST"');
+  });
+
+  it('answers a malformed percent-encoding in a path with 400, as JSON, without logging a failure', async () => {
+    for (const path of ['/api/attachments/%E0%A4%A', '/console/%zz']) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status, path).toBe(400);
+      expect(await res.json(), path).toEqual({ error: { code: 'BAD_REQUEST', message: expect.stringMatching(/percent-encoding/) } });
+    }
+    expect(server.logs.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
   });
 });
