@@ -42,13 +42,17 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trust);
+  // Served over https (PUBLIC_URL says so, or the request came over TLS): a proxy that forgets to say so, or a
+  // client reaching a node directly, must not get a refresh cookie that could travel in clear, nor miss HSTS.
+  const httpsOnly = deps.publicOrigin?.startsWith('https:') === true;
+  const overHttps = (req: Request) => httpsOnly || req.secure;
   app.use(requestContext(deps.log));
   app.use(slowBodyCutoff(deps.log));
   app.use((req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
-    // Behind TLS (directly, or a trusted proxy saying so), browsers should never come back over plain http.
-    if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    // Browsers should never come back over plain http.
+    if (overHttps(req)) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     next();
   });
 
@@ -65,7 +69,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       res.status(503).json({ error: { code: 'UNAVAILABLE', message: 'Database unreachable' } });
     }
   }));
-  app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
+  app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, overHttps, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
   app.use('/api/admin', adminRoutes({ signer: deps.signer, agents: deps.store.agents, team: deps.team, publicUrl }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));

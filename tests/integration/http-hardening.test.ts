@@ -1,7 +1,10 @@
-/** HTTP hardening: slow requests are cut, client mistakes are 4xx and not logged as failures. */
-import { connect } from 'node:net';
+/**
+ * HTTP hardening: slow requests are cut, client mistakes are 4xx and not logged as failures, https settings
+ * follow PUBLIC_URL.
+ */
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../support/parley.ts';
+import { ADMIN, startServer, type TestServer } from '../support/parley.ts';
 
 /** Sends `data` on a raw connection and resolves with everything the server answered once it closes. */
 function rawExchange(url: string, data: string): Promise<string> {
@@ -39,5 +42,28 @@ describe('a default server', () => {
       expect(await res.json(), path).toEqual({ error: { code: 'BAD_REQUEST', message: expect.stringMatching(/percent-encoding/) } });
     }
     expect(server.logs.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
+  });
+});
+
+describe('a production server (PUBLIC_URL https)', () => {
+  let server: TestServer;
+  /** Where the proxy reaches this node (server.url is the public https one). */
+  let direct: string;
+  beforeAll(async () => {
+    server = await startServer({ PUBLIC_URL: 'https://chat.example.com' });
+    direct = `http://127.0.0.1:${(server.parley.httpServer.address() as AddressInfo).port}`;
+  });
+  afterAll(() => server.close());
+
+  it('sends HSTS and a Secure refresh cookie even when the proxy reached it over plain http', async () => {
+    const health = await fetch(`${direct}/healthz`);
+    expect(health.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+    const login = await fetch(`${direct}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
+    });
+    expect(login.status).toBe(200);
+    expect(login.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
   });
 });
