@@ -99,7 +99,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const firstRun = await bootstrap(store, admin, {
     adminEmail: config.ADMIN_EMAIL,
     adminPassword: config.ADMIN_PASSWORD,
-    demoOrigins: publicOrigin ? [publicOrigin] : [`http://localhost:${config.PORT || 3000}`],
+    demoOrigins: !config.DEMO ? null : publicOrigin ? [publicOrigin] : [`http://localhost:${config.PORT || 3000}`],
   });
   await topology.start();
 
@@ -108,7 +108,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const realtime = { signer, conversations, limits, log, command, publicOrigin, trust };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, siteIds: async () => (await store.sites.list()).map((s) => s.id) });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trust, role: topology.role }));
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trust, demo: config.DEMO, role: topology.role }));
 
   return {
     httpServer,

@@ -32,6 +32,8 @@ const schema = z.object({
       return z.NEVER;
     }
   }),
+  /** `false` in production: no demo page, and no demo site created on first start. */
+  DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: positiveMs.default(10_000),
   PING_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(25_000),

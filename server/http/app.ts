@@ -36,6 +36,8 @@ export interface HttpDeps {
   trust: Trust;
   /** Routing role of this node: single, leader or follower. */
   role: () => string;
+  /** DEMO: serve the demo page at `/`. */
+  demo: boolean;
 }
 
 export function createHttpApp(deps: HttpDeps): express.Express {
@@ -74,7 +76,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));
   app.use('/api', notFoundHandler);
-  app.use(staticRoutes({ sites: deps.store.sites, publicUrl }));
+  app.use(staticRoutes({ sites: deps.store.sites, publicUrl, demo: deps.demo }));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;

@@ -1,6 +1,6 @@
 /**
  * HTTP hardening: slow requests are cut, client mistakes are 4xx and not logged as failures, https settings
- * follow PUBLIC_URL.
+ * follow PUBLIC_URL, DEMO=false turns the demo off.
  */
 import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,12 +45,12 @@ describe('a default server', () => {
   });
 });
 
-describe('a production server (PUBLIC_URL https)', () => {
+describe('a production server (PUBLIC_URL https, DEMO=false)', () => {
   let server: TestServer;
   /** Where the proxy reaches this node (server.url is the public https one). */
   let direct: string;
   beforeAll(async () => {
-    server = await startServer({ PUBLIC_URL: 'https://chat.example.com' });
+    server = await startServer({ PUBLIC_URL: 'https://chat.example.com', DEMO: 'false' });
     direct = `http://127.0.0.1:${(server.parley.httpServer.address() as AddressInfo).port}`;
   });
   afterAll(() => server.close());
@@ -65,5 +65,13 @@ describe('a production server (PUBLIC_URL https)', () => {
     });
     expect(login.status).toBe(200);
     expect(login.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
+  });
+
+  it('serves no demo page and created no demo site', async () => {
+    const demo = await fetch(`${direct}/`);
+    expect(demo.status).toBe(404);
+    expect(server.parley.firstRun.createdSiteKey).toBeUndefined();
+    // The only site is the one the test harness created.
+    expect((await server.parley.store.sites.list()).map((s) => s.name)).toEqual(['Shop']);
   });
 });

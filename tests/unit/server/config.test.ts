@@ -8,9 +8,9 @@ describe('loadConfig', () => {
     expect(config.JWT_SECRET).toBeUndefined();
   });
 
-  it('reads TRUST_PROXY as no proxy, a number of hops or a list of proxies', () => {
-    expect(loadConfig({}).TRUST_PROXY).toBe(false);
-    expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+  it('reads TRUST_PROXY as no proxy, a number of hops or a list of proxies, and DEMO as on unless false', () => {
+    expect(loadConfig({})).toMatchObject({ TRUST_PROXY: false, DEMO: true });
+    expect(loadConfig({ TRUST_PROXY: '1', DEMO: 'false' })).toMatchObject({ TRUST_PROXY: 1, DEMO: false });
     expect(loadConfig({ TRUST_PROXY: 'loopback,10.0.0.0/8' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8']);
   });
 
@@ -30,6 +30,7 @@ describe('loadConfig', () => {
     [{ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL'],
     [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY: `true` is no longer accepted'],
     [{ TRUST_PROXY: 'proxy.internal' }, 'TRUST_PROXY: invalid IP address'],
+    [{ DEMO: 'off' }, 'DEMO'],
   ])('refuses %j with a message naming the variable', (env, expected) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(expected);
