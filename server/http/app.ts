@@ -58,9 +58,9 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     next();
   });
 
-  const ownOrigin = (req: Request) =>
-    isOwnOrigin(req.get('origin'), { host: req.get('host'), secure: req.secure }, deps.publicOrigin);
-  const publicUrl = (req: Request) => deps.publicOrigin ?? `${req.protocol}://${req.get('host')}`;
+  // req.host honours X-Forwarded-Host from a trusted proxy only, as the socket handshake does.
+  const ownOrigin = (req: Request) => isOwnOrigin(req.get('origin'), { host: req.host, secure: req.secure }, deps.publicOrigin);
+  const publicUrl = (req: Request) => deps.publicOrigin ?? `${req.protocol}://${req.host}`;
 
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   app.get('/readyz', route(async (_req, res) => {

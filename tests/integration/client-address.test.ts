@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiError } from '../../server/contract/errors.ts';
 import { LIMITS } from '../../server/app/limits.ts';
 import { CONNECTIONS_PER_ADDRESS } from '../../server/realtime/connection-cap.ts';
-import { ask, clientId, closeAllSockets, SITE_ORIGIN, startServer, visitorSession, type TestServer } from '../support/parley.ts';
+import { ADMIN, ask, clientId, closeAllSockets, SITE_ORIGIN, startServer, visitorSession, type TestServer } from '../support/parley.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -66,6 +66,24 @@ describe('client address behind a trusted proxy', () => {
     }
     expect(outcomes.slice(0, -1).every(Boolean)).toBe(true);
     expect(outcomes.at(-1)).toBe(false);
+  });
+
+  it('over HTTP as at the handshake, takes our own host from a trusted proxy: the console signs in through it', async () => {
+    const behindProxy = { origin: 'https://chat.example.com', 'x-forwarded-host': 'chat.example.com', 'x-forwarded-proto': 'https' };
+    const login = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...behindProxy },
+      body: JSON.stringify(ADMIN),
+    });
+    expect(login.status).toBe(200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const socket = io(`${server.url}/agent`, { transports: ['websocket'], auth: { token: accessToken }, extraHeaders: behindProxy, reconnection: false, forceNew: true });
+    const refused = await new Promise<ApiError | null>((resolve) => {
+      socket.on('connect', () => resolve(null));
+      socket.on('connect_error', (error) => resolve((error as Error & { data: ApiError }).data));
+    });
+    socket.disconnect();
+    expect(refused).toBeNull();
   });
 
   it('keys an IPv6 client by its /64: changing addresses inside it does not escape the limit, another /64 is apart', async () => {
