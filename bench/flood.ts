@@ -19,11 +19,12 @@ import { SITE_ORIGIN } from './side-by-side.ts';
 import { round, summarize } from './stats.ts';
 
 /**
- * The production limits, and a trusted X-Forwarded-For so each bench visitor counts as an address of its own
- * (as behind nginx); otherwise one loopback address would hit the per-address limits long before the flood.
+ * The production limits, and the bench as a trusted proxy on loopback whose X-Forwarded-For gives each bench
+ * visitor an address of its own (as behind nginx); otherwise one loopback address would hit the per-address
+ * limits long before the flood.
  */
-const PRODUCTION_LIMITS = { RATE_LIMIT_SCALE: '1', TRUST_PROXY: 'true' };
-const LIMITS_NOTE = 'production (RATE_LIMIT_SCALE=1); each visitor its own address (X-Forwarded-For, TRUST_PROXY=true)';
+const PRODUCTION_LIMITS = { RATE_LIMIT_SCALE: '1', TRUST_PROXY: 'loopback' };
+const LIMITS_NOTE = 'production (RATE_LIMIT_SCALE=1); each visitor its own address (X-Forwarded-For, TRUST_PROXY=loopback)';
 const OTHERS_ADDRESSES = 1;
 const FLOODER_ADDRESS = 2;
 

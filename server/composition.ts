@@ -6,6 +6,7 @@ import { Server } from 'socket.io';
 import { migrate } from '../prisma/migrate.ts';
 import { MAX_PACKET_BYTES } from './contract/events.ts';
 import type { Config } from './config.ts';
+import { compileTrust } from './auth/client-address.ts';
 import { normaliseOrigin } from './auth/origins.ts';
 import { loadSigningSecret } from './auth/secret.ts';
 import { TokenSigner } from './auth/tokens.ts';
@@ -26,9 +27,11 @@ import { createDatabase } from './db/client.ts';
 import { createStore } from './db/store.ts';
 import { wallClock, type Clock } from './domain/clock.ts';
 import { createHttpApp } from './http/app.ts';
+import { SERVER_TIMEOUTS } from './http/slow-body.ts';
 import { mountAgentNamespace } from './realtime/agent-namespace.ts';
 import { commandFactory, InFlight } from './realtime/command.ts';
-import { trimHandshakeRequests } from './realtime/handshake.ts';
+import { capConnectionsPerAddress } from './realtime/connection-cap.ts';
+import { refuseDefaultNamespace, trimHandshakeRequests } from './realtime/handshake.ts';
 import { SocketNotifier, type AgentNamespace, type VisitorNamespace } from './realtime/notifier.ts';
 import { mountVisitorNamespace } from './realtime/visitor-namespace.ts';
 
@@ -58,7 +61,8 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const signer = new TokenSigner(secret, config.ACCESS_TOKEN_TTL_S, config.VISITOR_TOKEN_TTL_DAYS * 86_400);
 
   const topology = createTopology(config, clock, log);
-  const httpServer = createServer();
+  const trust = compileTrust(config.TRUST_PROXY);
+  const httpServer = createServer(SERVER_TIMEOUTS);
   const io = new Server(httpServer, {
     adapter: topology.adapter,
     // WebSocket only: no long-polling, so several nodes need no sticky sessions.
@@ -70,9 +74,15 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     pingTimeout: config.PING_TIMEOUT_MS,
   });
   trimHandshakeRequests(io);
+  const perAddressCap = capConnectionsPerAddress(io, { trust, scale: config.RATE_LIMIT_SCALE, log });
+  io.use(perAddressCap);
+  refuseDefaultNamespace(io, log);
   // One Server carries two namespaces with different event maps, so each is typed where it is taken.
   const visitorNsp = io.of('/visitor') as unknown as VisitorNamespace;
   const agentNsp = io.of('/agent') as unknown as AgentNamespace;
+  // First, before any namespace's own checks: an address over its cap costs no token check or lookup.
+  visitorNsp.use(perAddressCap);
+  agentNsp.use(perAddressCap);
   const notifier = new SocketNotifier(visitorNsp, agentNsp, topology.clustered ? io : undefined);
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
   const routingService = new RoutingService(store, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
@@ -89,16 +99,16 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const firstRun = await bootstrap(store, admin, {
     adminEmail: config.ADMIN_EMAIL,
     adminPassword: config.ADMIN_PASSWORD,
-    demoOrigins: publicOrigin ? [publicOrigin] : [`http://localhost:${config.PORT || 3000}`],
+    demoOrigins: !config.DEMO ? null : publicOrigin ? [publicOrigin] : [`http://localhost:${config.PORT || 3000}`],
   });
   await topology.start();
 
   const inflight = new InFlight();
   const command = commandFactory(log, inflight);
-  const realtime = { signer, conversations, limits, log, command, publicOrigin, trustProxy: config.TRUST_PROXY };
+  const realtime = { signer, conversations, limits, log, command, publicOrigin, trust };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, siteIds: async () => (await store.sites.list()).map((s) => s.id) });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trustProxy: config.TRUST_PROXY, role: topology.role }));
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trust, demo: config.DEMO, role: topology.role }));
 
   return {
     httpServer,

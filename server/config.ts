@@ -1,5 +1,6 @@
 /** Every environment variable Parley reads, parsed and validated once at start. */
 import { z } from 'zod';
+import { parseTrustProxy } from './auth/client-address.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().min(0).max(24 * 3600 * 1000);
@@ -23,7 +24,16 @@ const schema = z.object({
   ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(900).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   VISITOR_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(730).default(365),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  TRUST_PROXY: z.string().default('false').transform((value, ctx) => {
+    try {
+      return parseTrustProxy(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** `false` in production: no demo page, and no demo site created on first start. */
+  DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: positiveMs.default(10_000),
   PING_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(25_000),

@@ -22,7 +22,7 @@ async function main() {
   const { generatedAdminPassword, createdAdmin } = parley.firstRun;
   if (createdAdmin) {
     const password = generatedAdminPassword ? `password ${generatedAdminPassword} (shown once; change it)` : 'the password from ADMIN_PASSWORD';
-    process.stdout.write(`\n  Parley is running: demo page ${url}/  console ${url}/console/\n  Admin account: ${createdAdmin}, ${password}\n\n`);
+    process.stdout.write(`\n  Parley is running: ${config.DEMO ? `demo page ${url}/  ` : ''}console ${url}/console/\n  Admin account: ${createdAdmin}, ${password}\n\n`);
   }
 
   let stopping = false;

@@ -35,7 +35,7 @@ const SETUP_ACK_TIMEOUT_MS = 60_000;
 export interface ParleyTargetOptions {
   /**
    * Every visitor comes from an address of its own, 10.<block>.x.y, sent as X-Forwarded-For to a server that
-   * trusts it (TRUST_PROXY=true, as behind nginx): the per-address limits then meet one visitor each, as in
+   * trusts its loopback peer as a proxy (TRUST_PROXY=loopback, as behind nginx): the per-address limits then meet one visitor each, as in
    * production, instead of the bench's one loopback address.
    */
   addressBlock?: number;

@@ -7,6 +7,7 @@ import { AppError } from './errors.ts';
 import type { Limits } from './limits.ts';
 import type { IdGenerator } from './ids.ts';
 import type { AgentDirectory, AgentRecord, Store } from './ports.ts';
+import { addressKey } from '../domain/address-key.ts';
 import type { Clock } from '../domain/clock.ts';
 import { accountWaitMs, forgetFailuresBefore } from '../domain/sign-in-slowdown.ts';
 
@@ -36,8 +37,9 @@ export class AuthService {
    */
   async login(email: string, password: string, ip: string): Promise<IssuedSession> {
     const account = email.trim().toLowerCase();
-    const pair = `${ip} ${account}`; // the address never contains a space: the pair is unambiguous
-    await this.limits.take('loginPerIp', ip);
+    const address = addressKey(ip);
+    const pair = `${address} ${account}`; // the address never contains a space: the pair is unambiguous
+    await this.limits.take('loginPerIp', address);
     const { fresh } = await this.limits.take('loginFailure', pair);
     const agent = await this.store.agents.findByEmail(account);
     if (agent && !fresh) await this.waitOutSlowdown(agent.id);

@@ -1,4 +1,4 @@
-/** First run on an empty database: an admin account and a demo site, so `npm start` is ready to use. */
+/** First run on an empty database: an admin account and (unless DEMO=false) a demo site, so `npm start` is ready to use. */
 import { randomBytes } from 'node:crypto';
 import type { AdminService } from './admin.ts';
 import type { Store } from './ports.ts';
@@ -13,10 +13,11 @@ export interface BootstrapResult {
 export async function bootstrap(
   store: Store,
   admin: AdminService,
-  options: { adminEmail: string; adminPassword: string | undefined; demoOrigins: string[] },
+  options: { adminEmail: string; adminPassword: string | undefined; demoOrigins: string[] | null },
 ): Promise<BootstrapResult> {
   const result: BootstrapResult = {};
-  if ((await store.sites.count()) === 0) {
+  // No demo site when DEMO=false (null): a production install starts empty and creates its own sites.
+  if (options.demoOrigins && (await store.sites.count()) === 0) {
     const site = await admin.createSite({ name: 'Demo site', origins: options.demoOrigins });
     result.createdSiteKey = site.publicKey;
   }

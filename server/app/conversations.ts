@@ -17,6 +17,7 @@ import type {
   VisitorSendRequest,
 } from '../contract/events.ts';
 import { HISTORY_PAGE_MAX } from '../contract/events.ts';
+import { addressKey } from '../domain/address-key.ts';
 import type { Clock } from '../domain/clock.ts';
 import { AppError, notFound } from './errors.ts';
 import { servesSite } from './access.ts';
@@ -222,7 +223,7 @@ export class ConversationService {
     if (retry) return delivered(retry);
     const open = req.newConversation ? null : await this.store.conversations.findOpenForVisitor(visitor.visitorId);
     if (open) return delivered(await this.visitorAppend(visitor, open.id, message));
-    await this.limits.take('conversationPerIp', visitor.ip);
+    await this.limits.take('conversationPerIp', addressKey(visitor.ip));
     const started = await this.store.conversations.start({
       siteId: visitor.siteId,
       visitorId: visitor.visitorId,

@@ -1,6 +1,7 @@
 /** The Express application: health, auth, widget API, static assets; every error as typed JSON. */
 import express, { type Request } from 'express';
 import type { Logger as Pino } from 'pino';
+import type { Trust } from '../auth/client-address.ts';
 import { isOwnOrigin } from '../auth/origins.ts';
 import type { AuthService } from '../app/auth.ts';
 import type { Store } from '../app/ports.ts';
@@ -15,6 +16,7 @@ import { attachmentRoutes } from './attachment-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { errorHandler, notFoundHandler, route } from './errors.ts';
 import { requestContext } from './request-context.ts';
+import { slowBodyCutoff } from './slow-body.ts';
 import { staticRoutes } from './static.ts';
 import { widgetRoutes } from './widget-routes.ts';
 
@@ -30,27 +32,35 @@ export interface HttpDeps {
   team: TeamService;
   log: Pino;
   publicOrigin: string | undefined;
-  trustProxy: boolean;
+  /** TRUST_PROXY, compiled: the same function the socket handshake uses. */
+  trust: Trust;
   /** Routing role of this node: single, leader or follower. */
   role: () => string;
+  /** DEMO: serve the demo page at `/`. */
+  demo: boolean;
 }
 
 export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.trustProxy);
+  app.set('trust proxy', deps.trust);
+  // Served over https (PUBLIC_URL says so, or the request came over TLS): a proxy that forgets to say so, or a
+  // client reaching a node directly, must not get a refresh cookie that could travel in clear, nor miss HSTS.
+  const httpsOnly = deps.publicOrigin?.startsWith('https:') === true;
+  const overHttps = (req: Request) => httpsOnly || req.secure;
   app.use(requestContext(deps.log));
+  app.use(slowBodyCutoff(deps.log));
   app.use((req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
-    // Behind TLS (directly, or a trusted proxy saying so), browsers should never come back over plain http.
-    if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    // Browsers should never come back over plain http.
+    if (overHttps(req)) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     next();
   });
 
-  const ownOrigin = (req: Request) =>
-    isOwnOrigin(req.get('origin'), { host: req.get('host'), secure: req.secure }, deps.publicOrigin);
-  const publicUrl = (req: Request) => deps.publicOrigin ?? `${req.protocol}://${req.get('host')}`;
+  // req.host honours X-Forwarded-Host from a trusted proxy only, as the socket handshake does.
+  const ownOrigin = (req: Request) => isOwnOrigin(req.get('origin'), { host: req.host, secure: req.secure }, deps.publicOrigin);
+  const publicUrl = (req: Request) => deps.publicOrigin ?? `${req.protocol}://${req.host}`;
 
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   app.get('/readyz', route(async (_req, res) => {
@@ -61,12 +71,12 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       res.status(503).json({ error: { code: 'UNAVAILABLE', message: 'Database unreachable' } });
     }
   }));
-  app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
+  app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, overHttps, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
   app.use('/api/admin', adminRoutes({ signer: deps.signer, agents: deps.store.agents, team: deps.team, publicUrl }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));
   app.use('/api', notFoundHandler);
-  app.use(staticRoutes({ sites: deps.store.sites, publicUrl }));
+  app.use(staticRoutes({ sites: deps.store.sites, publicUrl, demo: deps.demo }));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;

@@ -16,6 +16,8 @@ export function authRoutes(
   auth: AuthService,
   deps: {
     isOwnOrigin: (req: Request) => boolean;
+    /** Whether browsers reach us over https here: the refresh cookie is then Secure. */
+    overHttps: (req: Request) => boolean;
     /** Sets an invited agent's password (one use); returns the email to sign in with. */
     acceptInvite?: (token: string, password: string) => Promise<{ email: string }>;
   },
@@ -31,14 +33,14 @@ export function authRoutes(
   router.post('/login', route(async (req, res) => {
     const parsed = loginBody.safeParse(req.body);
     if (!parsed.success) throw new AppError('BAD_REQUEST', 'email and password are required');
-    send(res, req, await auth.login(parsed.data.email, parsed.data.password, clientIp(req)));
+    send(res, deps.overHttps(req), await auth.login(parsed.data.email, parsed.data.password, clientIp(req)));
   }));
 
   router.post('/refresh', route(async (req, res) => {
     try {
-      send(res, req, await auth.refresh(readCookie(req.get('cookie'), REFRESH_COOKIE)));
+      send(res, deps.overHttps(req), await auth.refresh(readCookie(req.get('cookie'), REFRESH_COOKIE)));
     } catch (error) {
-      clear(res, req);
+      clear(res, deps.overHttps(req));
       throw error;
     }
   }));
@@ -49,23 +51,23 @@ export function authRoutes(
     if (!parsed.success) throw new AppError('BAD_REQUEST', 'token and a password of at least 8 characters are required');
     if (!deps.acceptInvite) throw new AppError('NOT_FOUND', 'No such endpoint');
     const { email } = await deps.acceptInvite(parsed.data.token, parsed.data.password);
-    send(res, req, await auth.login(email, parsed.data.password, clientIp(req)));
+    send(res, deps.overHttps(req), await auth.login(email, parsed.data.password, clientIp(req)));
   }));
 
   router.post('/logout', route(async (req, res) => {
     await auth.logout(readCookie(req.get('cookie'), REFRESH_COOKIE));
-    clear(res, req);
+    clear(res, deps.overHttps(req));
     res.status(204).end();
   }));
 
   return router;
 }
 
-function send(res: Response, req: Request, issued: IssuedSession) {
+function send(res: Response, secure: boolean, issued: IssuedSession) {
   res.cookie(REFRESH_COOKIE, issued.refreshToken, {
     httpOnly: true,
     sameSite: 'strict',
-    secure: req.secure,
+    secure,
     path: COOKIE_PATH,
     expires: issued.refreshExpiresAt,
   });
@@ -73,11 +75,11 @@ function send(res: Response, req: Request, issued: IssuedSession) {
   res.json(issued.session);
 }
 
-function clear(res: Response, req: Request) {
-  res.clearCookie(REFRESH_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: COOKIE_PATH });
+function clear(res: Response, secure: boolean) {
+  res.clearCookie(REFRESH_COOKIE, { httpOnly: true, sameSite: 'strict', secure, path: COOKIE_PATH });
 }
 
-/** The caller's address; behind a trusted proxy (TRUST_PROXY) Express reads it from X-Forwarded-For. */
+/** The caller's address: behind trusted proxies (TRUST_PROXY), the nearest untrusted one in X-Forwarded-For. */
 export function clientIp(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }

@@ -32,7 +32,7 @@ const staticOptions = {
   },
 };
 
-export function staticRoutes(deps: { sites: SiteStore; publicUrl: (req: express.Request) => string }): Router {
+export function staticRoutes(deps: { sites: SiteStore; publicUrl: (req: express.Request) => string; demo: boolean }): Router {
   const router = Router();
   router.use((req, _res, next) => {
     const needsBuild = req.path === '/widget.js' || req.path.startsWith('/frame') || req.path.startsWith('/console');
@@ -61,7 +61,8 @@ export function staticRoutes(deps: { sites: SiteStore; publicUrl: (req: express.
   router.use('/console', express.static(join(DIST, 'console'), staticOptions));
   // The console is a single-page app: unknown paths under /console get its page.
   router.get(/^\/console(\/.*)?$/, (_req, res) => res.sendFile(join(DIST, 'console', 'index.html')));
-  router.get('/', route(async (req, res) => {
+  // DEMO=false: no demo page; `/` is then a plain 404.
+  if (deps.demo) router.get('/', route(async (req, res) => {
     const [site] = await deps.sites.list();
     if (!site) throw new AppError('NOT_FOUND', 'No site exists yet; create one with `npm run cli -- site create`');
     res.type('html').send(demoPage(snippet(deps.publicUrl(req), site.publicKey)));

@@ -9,6 +9,7 @@ import { AppError } from '../app/errors.ts';
 import type { SiteStore } from '../app/ports.ts';
 import type { VisitorSessionService } from '../app/visitor-sessions.ts';
 import type { Limits } from '../app/limits.ts';
+import { addressKey } from '../domain/address-key.ts';
 import { clientIp } from './auth-routes.ts';
 import { route } from './errors.ts';
 
@@ -40,7 +41,7 @@ export function widgetRoutes(
   router.post('/session', route(async (req, res) => {
     const parsed = sessionBody.safeParse(req.body);
     if (!parsed.success) throw new AppError('BAD_REQUEST', 'siteKey is required');
-    await deps.limits.take('sessionPerIp', clientIp(req));
+    await deps.limits.take('sessionPerIp', addressKey(clientIp(req)));
     const origin = req.get('origin');
     const access = deps.isOwnOrigin(req) ? ({ trusted: true } as const) : { origin };
     const session = await sessions.open(parsed.data.siteKey, access, parsed.data.token);

@@ -15,7 +15,7 @@ export function mountAgentNamespace(
   deps: NamespaceDeps & { siteIds: () => Promise<string[]> },
 ): void {
   nsp.use(handshakeGuard(deps.log, 'agent:handshake', async (socket) => {
-    const { origin, host, secure } = handshakeInfo(socket.handshake, deps.trustProxy);
+    const { origin, host, secure } = handshakeInfo(socket.handshake, deps.trust);
     if (!isOwnOrigin(origin, { host, secure }, deps.publicOrigin)) {
       throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} may not open an agent connection`);
     }

@@ -4,7 +4,9 @@ import type { ApiError } from '../contract/errors.ts';
 import type { Limits } from '../app/limits.ts';
 import type { ConversationService } from '../app/conversations.ts';
 import type { Logger, Routing } from '../app/routing.ts';
+import { forwardedClient, type Trust } from '../auth/client-address.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
+import { AppError } from '../app/errors.ts';
 import { toApiError, type Command } from './command.ts';
 
 /** A refused handshake: the client sees `err.message` and `err.data` (the typed error) in connect_error. */
@@ -19,7 +21,8 @@ export interface NamespaceDeps {
   log: Logger;
   command: Command;
   publicOrigin: string | undefined;
-  trustProxy: boolean;
+  /** TRUST_PROXY, compiled: the same function Express uses. */
+  trust: Trust;
 }
 
 /**
@@ -38,19 +41,20 @@ export function handshakeGuard<S extends Socket>(log: Logger, name: string, admi
   };
 }
 
-export function handshakeInfo(handshake: Socket['handshake'], trustProxy: boolean) {
-  const header = (name: string) => {
-    const value = handshake.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  const forwardedProto = trustProxy ? header('x-forwarded-proto')?.split(',')[0]?.trim() : undefined;
-  const forwardedFor = trustProxy ? header('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
-  return {
-    ip: forwardedFor || handshake.address,
-    origin: header('origin'),
-    host: (trustProxy ? header('x-forwarded-host') : undefined) ?? header('host'),
-    secure: forwardedProto ? forwardedProto === 'https' : handshake.secure,
-  };
+/** Who is connecting: origin, and the client's address, host and scheme as trusted proxies report them. */
+export function handshakeInfo(handshake: Socket['handshake'], trust: Trust) {
+  const client = forwardedClient(trust, { address: handshake.address, encrypted: handshake.secure, headers: handshake.headers });
+  return { origin: handshake.headers.origin, ...client };
+}
+
+/**
+ * Socket.IO's default namespace `/` serves nothing here; left open it would take any WebSocket with no token or
+ * origin check. Clients connect to /visitor or /agent.
+ */
+export function refuseDefaultNamespace(io: Server, log: Logger): void {
+  io.use(handshakeGuard(log, 'default-namespace', async () => {
+    throw new AppError('NOT_FOUND', 'No such namespace; connect to /visitor or /agent');
+  }));
 }
 
 /**

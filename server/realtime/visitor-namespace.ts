@@ -14,7 +14,7 @@ export function mountVisitorNamespace(
   deps: NamespaceDeps & { store: Store; visitors: VisitorService },
 ): void {
   nsp.use(handshakeGuard(deps.log, 'visitor:handshake', async (socket) => {
-    const { origin, host, secure, ip } = handshakeInfo(socket.handshake, deps.trustProxy);
+    const { origin, host, secure, ip } = handshakeInfo(socket.handshake, deps.trust);
     const claims = deps.signer.verifyVisitor((socket.handshake.auth as { token?: unknown } | undefined)?.token);
     // Before the lookups: a client reconnecting in a loop costs one bucket check per attempt.
     await deps.limits.take('visitorConnect', claims.visitorId);

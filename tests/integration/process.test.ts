@@ -7,7 +7,7 @@ const run = promisify(execFile);
 
 describe('the server process', () => {
   it('serves health and readiness, the demo page and console, and exits 0 on SIGTERM', async () => {
-    const server = await spawnServer({ env: { ADMIN_PASSWORD: 'process-test-pw', TRUST_PROXY: 'true' } });
+    const server = await spawnServer({ env: { ADMIN_PASSWORD: 'process-test-pw', TRUST_PROXY: 'loopback' } });
     let stopped = false;
     try {
       expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });

@@ -8,6 +8,12 @@ describe('loadConfig', () => {
     expect(config.JWT_SECRET).toBeUndefined();
   });
 
+  it('reads TRUST_PROXY as no proxy, a number of hops or a list of proxies, and DEMO as on unless false', () => {
+    expect(loadConfig({})).toMatchObject({ TRUST_PROXY: false, DEMO: true });
+    expect(loadConfig({ TRUST_PROXY: '1', DEMO: 'false' })).toMatchObject({ TRUST_PROXY: 1, DEMO: false });
+    expect(loadConfig({ TRUST_PROXY: 'loopback,10.0.0.0/8' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8']);
+  });
+
   it('derives the SQLite file from DATA_DIR and treats empty values as unset', () => {
     expect(loadConfig({ DATA_DIR: '/var/lib/parley', PORT: '' }).DATABASE_URL).toBe('file:/var/lib/parley/parley.db');
   });
@@ -22,6 +28,9 @@ describe('loadConfig', () => {
     [{ ACCESS_TOKEN_TTL_S: '3600' }, 'ACCESS_TOKEN_TTL_S'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY: `true` is no longer accepted'],
+    [{ TRUST_PROXY: 'proxy.internal' }, 'TRUST_PROXY: invalid IP address'],
+    [{ DEMO: 'off' }, 'DEMO'],
   ])('refuses %j with a message naming the variable', (env, expected) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(expected);
