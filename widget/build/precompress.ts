@@ -4,24 +4,15 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { brotliMax, gzipMax } from './encodings.ts';
 
 const DIST = resolve(import.meta.dirname, '../../dist');
 const COMPRESSIBLE = /\.(js|css|html|svg|json|webmanifest)$/;
 
-function precompress(file: string): void {
-  const bytes = readFileSync(file);
-  const brotli = brotliCompressSync(bytes, {
-    params: {
-      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
-      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-      [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
-    },
-  });
-  writeFileSync(`${file}.br`, brotli);
-  writeFileSync(`${file}.gz`, gzipSync(bytes, { level: 9 }));
-}
-
 const files = readdirSync(DIST, { recursive: true, encoding: 'utf8' }).filter((file) => COMPRESSIBLE.test(file));
-for (const file of files) precompress(join(DIST, file));
+for (const file of files) {
+  const bytes = readFileSync(join(DIST, file));
+  writeFileSync(join(DIST, `${file}.br`), brotliMax(bytes));
+  writeFileSync(join(DIST, `${file}.gz`), gzipMax(bytes));
+}
 console.log(`precompressed ${files.length} files in dist/ (brotli 11, gzip 9)`);
