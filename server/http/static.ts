@@ -52,9 +52,13 @@ export function staticRoutes(deps: { sites: SiteStore; publicUrl: (req: Request)
     res.setHeader('X-Frame-Options', 'DENY');
     next();
   });
-  router.use('/console', precompressedStatic(join(DIST, 'console'), assetCaching));
+  const consoleAssets = precompressedStatic(join(DIST, 'console'), assetCaching);
+  router.use('/console', consoleAssets);
   // The console is a single-page app: unknown paths under /console get its page.
-  router.get(/^\/console(\/.*)?$/, (_req, res) => res.sendFile(join(DIST, 'console', 'index.html')));
+  router.get(/^\/console(\/.*)?$/, (req, res, next) => {
+    req.url = '/index.html';
+    consoleAssets(req, res, next);
+  });
   router.get('/', route(async (req, res) => {
     const [site] = await deps.sites.list();
     if (!site) throw new AppError('NOT_FOUND', 'No site exists yet; create one with `npm run cli -- site create`');

@@ -31,14 +31,22 @@ function decoded(res: RawResponse): Buffer {
 describe('compression', () => {
   let first: TestServer;
   let second: TestServer;
-  const assets: string[] = [];
+  /** Filled once the first server runs: the frame and console scripts have hashed names. */
+  const assets: Record<string, string> = {};
 
   beforeAll(async () => {
     if (!existsSync(join(DIST, 'widget', 'widget.js.br'))) throw new Error('dist/ has no precompressed files: run `npm run build`');
     first = await startServer();
     const frameHtml = (await get(`${first.url}/frame/?site=${first.site.publicKey}`)).body.toString('utf8');
     const consoleHtml = (await get(`${first.url}/console/`)).body.toString('utf8');
-    assets.push('/widget.js', scriptsOf(frameHtml)[0]!, scriptsOf(consoleHtml)[0]!, `/frame/?site=${first.site.publicKey}`);
+    Object.assign(assets, {
+      'widget.js': '/widget.js',
+      'the frame page': `/frame/?site=${first.site.publicKey}`,
+      'the frame script': scriptsOf(frameHtml)[0],
+      'the console page': '/console/',
+      'a console link (the single-page app)': '/console/invite',
+      'the console script': scriptsOf(consoleHtml)[0],
+    });
     // A rebuild rewrites every file: the same bytes with a new mtime must keep their ETags.
     const later = new Date(Date.now() + 60_000);
     for (const file of ['widget.js', 'widget.js.br', 'widget.js.gz']) utimesSync(join(DIST, 'widget', file), later, later);
@@ -50,11 +58,14 @@ describe('compression', () => {
   });
 
   it('finds a frame script and a console script to check', () => {
-    expect(assets.slice(1, 3)).toEqual([expect.stringMatching(/^\/frame\/assets\/.+\.js$/), expect.stringMatching(/^\/console\/assets\/.+\.js$/)]);
+    expect(assets['the frame script']).toMatch(/^\/frame\/assets\/.+\.js$/);
+    expect(assets['the console script']).toMatch(/^\/console\/assets\/.+\.js$/);
   });
 
-  it.each([0, 1, 2, 3])('serves asset %i in the best coding the browser accepts, each with its own stable ETag', async (index) => {
-    const path = assets[index]!;
+  it.each([
+    'widget.js', 'the frame page', 'the frame script', 'the console page', 'a console link (the single-page app)', 'the console script',
+  ])('serves %s in the best coding the browser accepts, each coding with its own stable ETag', async (asset) => {
+    const path = assets[asset]!;
     const plain = await get(`${first.url}${path}`);
     expect(plain.status).toBe(200);
     const tags = new Map<string | undefined, string>();
@@ -82,7 +93,7 @@ describe('compression', () => {
 
   it('keeps the caching rules: widget.js for 5 minutes, hashed assets for good', async () => {
     expect((await get(`${first.url}/widget.js`, 'br')).headers['cache-control']).toBe('public, max-age=300');
-    for (const path of assets.slice(1, 3)) {
+    for (const path of [assets['the frame script']!, assets['the console script']!]) {
       expect((await get(`${first.url}${path}`, 'br')).headers['cache-control'], path).toBe('public, max-age=31536000, immutable');
     }
   });
