@@ -8,6 +8,8 @@ import type { PersistenceResult } from './persistence.ts';
 import type { ProfileSummary } from './profile/summary.ts';
 import type { LatencyLevel, ThroughputComparison } from './side-by-side.ts';
 import { round, type Summary } from './stats.ts';
+import { FRAME_BUDGET, LOADER_BUDGET } from '../widget/build/size-budget.ts';
+import { describeWire } from '../widget/build/wire-size.ts';
 import type { LongTasks, WidgetResult } from './widget.ts';
 
 export interface TargetCheck {
@@ -106,6 +108,14 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
         : 'not measured',
     pass: baseline && worst ? worst.others.visitorToAgent.p99 <= floodAllowance(baseline.others.visitorToAgent.p99) && othersFailed === 0 : null,
   });
+  const wire = r.widget?.sizes;
+  for (const [part, budget] of [['loader', LOADER_BUDGET], ['frame', FRAME_BUDGET]] as const) {
+    checks.push({
+      target: `${part} ≤ ${budget} B on the wire (br)`,
+      measured: wire ? `${wire[part].br} B` : 'not measured',
+      pass: wire ? wire[part].br <= budget : null,
+    });
+  }
   const tasks = r.widget?.longTasks;
   checks.push({
     target: 'no long task from the widget before open',
@@ -258,8 +268,8 @@ export function printReport(r: BenchResults): string {
       table(
         ['measure', 'value'],
         [
-          ['loader dist/widget/widget.js', `${w.sizes.loaderGzip} B gzipped (${w.sizes.loaderBytes} B)`],
-          [`frame dist/frame (${w.sizes.frameFiles} js)`, `${w.sizes.frameGzip} B gzipped (${w.sizes.frameBytes} B)`],
+          ['loader /widget.js on the wire', describeWire(w.sizes.loader)],
+          [`frame on the wire (${w.sizes.frame.files.join(', ')})`, describeWire(w.sizes.frame)],
           ['script tag → bubble on screen', `p50 ${w.bubbleMs.p50} ms, max ${w.bubbleMs.max} ms (${w.bubbleMs.count} runs)`],
           ['long tasks with widget', longTaskList(w.longTasks.withWidget)],
           ['long tasks without widget', longTaskList(w.longTasks.withoutWidget)],

@@ -1,20 +1,17 @@
 /**
- * The widget as a customer's page sees it: gzipped sizes of what dist/ ships, time from the script tag to
+ * The widget as a customer's page sees it: the bytes Parley sends of it, time from the script tag to
  * the bubble on screen, and the page's long tasks with and without the widget (never opened), in Chromium.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
+import { measureWidgetWire, type WidgetWire } from '../widget/build/wire-size.ts';
 import type { BenchConfig } from './config.ts';
-import { repoRoot, spawnTracked } from './processes.ts';
+import { spawnTracked } from './processes.ts';
 import type { Site } from './setup.ts';
 import { round, summarize, type Summary, withTimeout } from './stats.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'];
-const DIST = join(repoRoot, 'dist');
 
 export interface LongTasks {
   /** Long tasks seen over all runs, and their total duration. */
@@ -26,7 +23,8 @@ export interface LongTasks {
 }
 
 export interface WidgetResult {
-  sizes: { loaderBytes: number; loaderGzip: number; frameBytes: number; frameGzip: number; frameFiles: number };
+  /** Bytes on the wire from the measured server, as `npm run size` counts them. */
+  sizes: WidgetWire;
   /** Script tag to the first frame with the bubble, each run in a fresh browser context (cold cache). */
   bubbleMs: Summary;
   longTasks: { withWidget: LongTasks; withoutWidget: LongTasks; runs: number; observeMs: number };
@@ -67,7 +65,7 @@ export async function startHostPage(): Promise<HostPage> {
 }
 
 export async function measureWidget(host: HostPage, parleyUrl: string, site: Site, config: BenchConfig, log: (line: string) => void): Promise<WidgetResult> {
-  const sizes = distSizes();
+  const sizes = await measureWidgetWire(parleyUrl);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     const bubble: number[] = [];
@@ -107,7 +105,7 @@ export async function measureWidget(host: HostPage, parleyUrl: string, site: Sit
       bubbleMs: summarize(bubble),
       longTasks: { withWidget: longTasks(tasks.withWidget), withoutWidget: longTasks(tasks.withoutWidget), runs: config.widget.runs, observeMs: config.widget.observeMs },
     };
-    log(`widget: loader ${sizes.loaderGzip} B gz, bubble after ${result.bubbleMs.p50} ms, long tasks ${result.longTasks.withWidget.count} with / ${result.longTasks.withoutWidget.count} without`);
+    log(`widget: loader ${sizes.loader.br} B br, bubble after ${result.bubbleMs.p50} ms, long tasks ${result.longTasks.withWidget.count} with / ${result.longTasks.withoutWidget.count} without`);
     return result;
   } finally {
     await browser.close();
@@ -116,21 +114,6 @@ export async function measureWidget(host: HostPage, parleyUrl: string, site: Sit
 
 interface BenchWindow {
   __bench: { tagAt: number; bubbleAt?: number; longTasks: { start: number; duration: number }[] };
-}
-
-function distSizes(): WidgetResult['sizes'] {
-  const loader = readFileSync(join(DIST, 'widget', 'widget.js'));
-  const frame = readdirSync(join(DIST, 'frame'), { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.js'))
-    .map((file) => readFileSync(join(DIST, 'frame', file)));
-  const gzip = (bytes: Buffer) => gzipSync(bytes, { level: 9 }).length; // as widget/build/size-budget.ts counts
-  return {
-    loaderBytes: loader.length,
-    loaderGzip: gzip(loader),
-    frameBytes: frame.reduce((sum, file) => sum + file.length, 0),
-    frameGzip: frame.reduce((sum, file) => sum + gzip(file), 0),
-    frameFiles: frame.length,
-  };
 }
 
 /**

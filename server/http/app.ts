@@ -14,6 +14,7 @@ import type { TeamService } from '../app/team.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { attachmentRoutes } from './attachment-routes.ts';
 import { authRoutes } from './auth-routes.ts';
+import { compressJson } from './compress-json.ts';
 import { errorHandler, notFoundHandler, route } from './errors.ts';
 import { requestContext } from './request-context.ts';
 import { slowBodyCutoff } from './slow-body.ts';
@@ -71,6 +72,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       res.status(503).json({ error: { code: 'UNAVAILABLE', message: 'Database unreachable' } });
     }
   }));
+  app.use('/api', compressJson());
   app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, overHttps, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
   app.use('/api/admin', adminRoutes({ signer: deps.signer, agents: deps.store.agents, team: deps.team, publicUrl }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));

@@ -1,11 +1,12 @@
 /** The built widget loader, chat frame and console (from `npm run build`), and the demo page. */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import express, { Router } from 'express';
+import { type Request, Router } from 'express';
 import { snippet } from '../app/admin.ts';
 import type { SiteStore } from '../app/ports.ts';
 import { AppError } from '../app/errors.ts';
 import { route } from './errors.ts';
+import { precompressedStatic } from './precompressed.ts';
 
 export const DIST = resolve(import.meta.dirname, '../../dist');
 
@@ -25,14 +26,10 @@ const APP_CSP = [
 ].join('; ');
 
 // Hashed asset names never change content, so they may be cached for good; entry points must revalidate.
-const staticOptions = {
-  index: 'index.html',
-  setHeaders(res: express.Response, path: string) {
-    res.setHeader('Cache-Control', /[.-][A-Za-z0-9_-]{8,}\.(js|css)$/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
-  },
-};
+const assetCaching = (path: string) =>
+  /[.-][A-Za-z0-9_-]{8,}\.(js|css)$/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache';
 
-export function staticRoutes(deps: { sites: SiteStore; publicUrl: (req: express.Request) => string; demo: boolean }): Router {
+export function staticRoutes(deps: { sites: SiteStore; publicUrl: (req: Request) => string; demo: boolean }): Router {
   const router = Router();
   router.use((req, _res, next) => {
     const needsBuild = req.path === '/widget.js' || req.path.startsWith('/frame') || req.path.startsWith('/console');
@@ -40,10 +37,7 @@ export function staticRoutes(deps: { sites: SiteStore; publicUrl: (req: express.
       next(new AppError('UNAVAILABLE', 'The widget and console are not built; run `npm run build`'));
     } else next();
   });
-  router.get('/widget.js', (_req, res) => {
-    res.setHeader('Cache-Control', 'public, max-age=300');
-    res.sendFile(join(DIST, 'widget', 'widget.js'));
-  });
+  router.get('/widget.js', precompressedStatic(join(DIST, 'widget'), () => 'public, max-age=300'));
   // Only the site's own pages may embed its chat frame (clickjacking), and the frame runs no foreign script.
   router.use('/frame', route(async (req, res, next) => {
     const key = typeof req.query.site === 'string' ? req.query.site : '';
@@ -52,15 +46,19 @@ export function staticRoutes(deps: { sites: SiteStore; publicUrl: (req: express.
     res.setHeader('Content-Security-Policy', `${APP_CSP}; frame-ancestors ${ancestors}`);
     next();
   }));
-  router.use('/frame', express.static(join(DIST, 'frame'), staticOptions));
+  router.use('/frame', precompressedStatic(join(DIST, 'frame'), assetCaching));
   router.use('/console', (_req, res, next) => {
     res.setHeader('Content-Security-Policy', `${APP_CSP}; frame-ancestors 'none'`);
     res.setHeader('X-Frame-Options', 'DENY');
     next();
   });
-  router.use('/console', express.static(join(DIST, 'console'), staticOptions));
+  const consoleAssets = precompressedStatic(join(DIST, 'console'), assetCaching);
+  router.use('/console', consoleAssets);
   // The console is a single-page app: unknown paths under /console get its page.
-  router.get(/^\/console(\/.*)?$/, (_req, res) => res.sendFile(join(DIST, 'console', 'index.html')));
+  router.get(/^\/console(\/.*)?$/, (req, res, next) => {
+    req.url = '/index.html';
+    consoleAssets(req, res, next);
+  });
   // DEMO=false: no demo page; `/` is then a plain 404.
   if (deps.demo) router.get('/', route(async (req, res) => {
     const [site] = await deps.sites.list();
