@@ -29,7 +29,20 @@ function contentTag(path: string, stat: Stats): string {
  */
 export function precompressedStatic(root: string, cacheControl: (assetPath: string) => string): RequestHandler {
   let serve: RequestHandler | undefined;
-  return (req, res, next) => (serve ??= variantsOf(root, cacheControl))(req, res, next);
+  return (req, res, next) => {
+    // express-static-gzip answers a malformed path itself, as plain text: send it to the error handler like any 4xx.
+    if (!decodable(req.path)) return next(Object.assign(new URIError('Malformed percent-encoding in the path'), { status: 400 }));
+    (serve ??= variantsOf(root, cacheControl))(req, res, next);
+  };
+}
+
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function variantsOf(root: string, cacheControl: (assetPath: string) => string): RequestHandler {
