@@ -75,8 +75,7 @@ export class SocketNotifier implements Notifier {
   }
 
   conversationChanged(conversation: ConversationSummaryDTO): void {
-    const { visitor: _visitor, lastMessage: _last, ...forVisitor } = conversation;
-    this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', forVisitor);
+    this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', visitorView(conversation));
     this.toAgents(rooms.site(conversation.siteId)).emit('conversation:updated', conversation);
   }
 
@@ -101,4 +100,15 @@ export class SocketNotifier implements Notifier {
   siteAdded(siteId: string): void {
     this.agents.in(rooms.admins).socketsJoin(rooms.site(siteId));
   }
+}
+
+/**
+ * What the visitor may know of a conversation: the fields listed here and nothing else, so whatever agents'
+ * summaries gain (labels, the last message, whatever comes next) never reaches a visitor by default.
+ */
+function visitorView(conversation: ConversationDTO): ConversationDTO {
+  const { id, siteId, visitorId, status, queuedAt, assignedAt, firstResponseAt, resolvedAt, lastSeq } = conversation;
+  const { visitorReadSeq, agentReadSeq, rating, ratingComment } = conversation;
+  const assignee = conversation.assignee && { id: conversation.assignee.id, name: conversation.assignee.name, avatarUrl: conversation.assignee.avatarUrl };
+  return { id, siteId, visitorId, status, assignee, queuedAt, assignedAt, firstResponseAt, resolvedAt, lastSeq, visitorReadSeq, agentReadSeq, rating, ratingComment };
 }
