@@ -25,6 +25,8 @@ export const LIMITS = {
   loginPerIp: { burst: 20, perSecond: 1 / 3 },
   /** Sign-in attempts per account: 5, then one a minute; a successful one resets it, so only failures add up. */
   loginFailure: { burst: 5, perSecond: 1 / 60 },
+  /** Profile writes per visitor (visitor:update, identify): each goes to every agent of the site. 20, then one every 3 s. */
+  visitorProfile: { burst: 20, perSecond: 1 / 3 },
   /** Uploads per visitor or agent: 10, then one a minute. */
   upload: { burst: 10, perSecond: 1 / 60 },
 } satisfies Record<string, BucketPolicy>;
@@ -42,6 +44,7 @@ const MESSAGES: Record<LimitName, string> = {
   loginPerIp: 'Too many sign-in attempts; please wait and try again',
   loginFailure: 'Too many failed sign-ins for this account; please wait and try again',
   upload: 'Too many files at once; please wait a moment',
+  visitorProfile: 'Too many profile updates; please wait a moment',
 };
 
 /** Where buckets live: this process (domain/rate-limit.ts) or Redis, shared by every node. */

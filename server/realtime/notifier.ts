@@ -1,6 +1,6 @@
 /** The only module that emits to clients, and the only one that names rooms. */
 import type { Namespace, Server } from 'socket.io';
-import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO, VisitorDTO } from '../contract/dto.ts';
+import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO, VisitorChange } from '../contract/dto.ts';
 import type { AgentClientToServer, AgentServerToClient, TypingEvent, VisitorClientToServer, VisitorServerToClient } from '../contract/events.ts';
 import type { Notifier } from '../app/ports.ts';
 
@@ -70,8 +70,8 @@ export class SocketNotifier implements Notifier {
     this.toAgents(rooms.site(conversation.siteId)).emit('conversation:read', event);
   }
 
-  visitorChanged(visitor: VisitorDTO): void {
-    this.toAgents(rooms.site(visitor.siteId)).emit('visitor:updated', visitor);
+  visitorChanged(change: VisitorChange): void {
+    this.toAgents(rooms.site(change.siteId)).emit('visitor:updated', change);
   }
 
   conversationChanged(conversation: ConversationSummaryDTO): void {

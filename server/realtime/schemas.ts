@@ -31,6 +31,9 @@ const isWellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).
  */
 export const storableText = () =>
   z.string().refine((s) => !s.includes('\0') && isWellFormed(s), 'must not contain NUL characters or unpaired UTF-16 surrogates');
+/** Names and user ids are one line: a profileHash joins them with line breaks, so they cannot hold one. */
+const noControlCharacters = [/^[^\p{Cc}]*$/u, 'must not contain control characters'] as const;
+const personName = storableText().trim().max(100).regex(...noControlCharacters);
 
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
 const clientId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'must be a client id');
@@ -73,7 +76,7 @@ export const rateRequest = z.strictObject({
 const attributeValue = z.union([storableText().max(1000), z.number().finite(), z.boolean(), z.null()]);
 
 export const visitorUpdate = z.strictObject({
-  name: text(100).optional(),
+  name: personName.optional(),
   email: z.email().max(254).optional(),
   attributes: z
     .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'attribute names are letters, digits, _ . -'), attributeValue)
@@ -91,11 +94,14 @@ export const visitorUpdate = z.strictObject({
     .optional(),
 }) satisfies z.ZodType<VisitorUpdateRequest>;
 
+const hmacHex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be a hex HMAC-SHA256');
+
 export const identifyRequest = z.strictObject({
-  userId: storableText().min(1).max(256),
-  name: text(100).optional(),
+  userId: storableText().min(1).max(256).regex(...noControlCharacters),
+  name: personName.optional(),
   email: z.email().max(254).optional(),
-  hash: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be a hex HMAC-SHA256').optional(),
+  hash: hmacHex.optional(),
+  profileHash: hmacHex.optional(),
 }) satisfies z.ZodType<IdentifyRequest>;
 
 export const searchRequest = z.strictObject({
