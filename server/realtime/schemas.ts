@@ -32,8 +32,8 @@ const isWellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).
 export const storableText = () =>
   z.string().refine((s) => !s.includes('\0') && isWellFormed(s), 'must not contain NUL characters or unpaired UTF-16 surrogates');
 /** Names and user ids are one line: a profileHash joins them with line breaks, so they cannot hold one. */
-const noControlCharacters = [/^[^\p{Cc}]*$/u, 'must not contain control characters'] as const;
-const personName = storableText().trim().max(100).regex(...noControlCharacters);
+const oneLine = [/^[^\r\n]*$/, 'must be one line'] as const;
+const personName = storableText().trim().max(100).regex(...oneLine);
 
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
 const clientId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'must be a client id');
@@ -97,7 +97,7 @@ export const visitorUpdate = z.strictObject({
 const hmacHex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be a hex HMAC-SHA256');
 
 export const identifyRequest = z.strictObject({
-  userId: storableText().min(1).max(256).regex(...noControlCharacters),
+  userId: storableText().min(1).max(256).regex(...oneLine),
   name: personName.optional(),
   email: z.email().max(254).optional(),
   hash: hmacHex.optional(),

@@ -105,6 +105,9 @@ describe.each(backends)('visitor profile on %s', (backend) => {
     // Once verified, a typed name or email is refused, by update or by identify, and nothing is changed.
     expect(await ask(visitor.socket, 'visitor:update', { name: 'The CEO', attributes: { plan: 'free' } })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await ask(visitor.socket, 'visitor:identify', { userId: 'user-7', email: 'ceo@example.com', hash })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    // Line breaks would make the signed string ambiguous: names and user ids are one line.
+    expect(await ask(visitor.socket, 'visitor:identify', { userId: 'user-7\nAda', hash })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await ask(visitor.socket, 'visitor:update', { name: 'Ada\nLovelace' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     const wrong = profileHash({ userId: 'user-7', name: 'The CEO' }, secret);
     expect(await ask(visitor.socket, 'visitor:identify', { userId: 'user-7', name: 'Ada Lovelace', hash, profileHash: wrong })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await server.parley.store.visitors.findById(typed.visitor.id)).toMatchObject({ name: 'Ada', email: 'ada@example.com', attributes: {} });
