@@ -42,11 +42,16 @@ function profilePatch(stored: VisitorDTO, given: { name?: string; email?: string
   };
 }
 
-/** A verified user's name and email, and any on a site that requires verification, change only when signed. */
+/**
+ * A verified user's name and email, and any on a site that requires verification, are replaced only when
+ * signed. Filling one that is empty stays possible (the pre-chat and offline forms ask for them); it is shown
+ * unverified.
+ */
 function refuseUnsignedChange(site: SiteRecord, stored: VisitorDTO, patch: ProfileFields, signed: boolean): void {
-  if (signed || (patch.name === undefined && patch.email === undefined)) return;
-  if (site.identityRequired || stored.verified) {
-    throw new AppError('FORBIDDEN', 'Name and email of a verified visitor change only through identify with a matching profileHash');
+  if (signed || !(site.identityRequired || stored.verified)) return;
+  const replaces = (given: string | undefined, current: string | null) => given !== undefined && current !== null;
+  if (replaces(patch.name, stored.name) || replaces(patch.email, stored.email)) {
+    throw new AppError('FORBIDDEN', "A verified visitor's name and email change only through identify with a matching profileHash");
   }
 }
 

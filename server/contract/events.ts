@@ -102,8 +102,8 @@ export interface VisitorUpdateRequest {
  * secret: it verifies the user id only. `profileHash` = hex HMAC-SHA256 of `userId + "\n" + name + "\n" + email`
  * (an absent field is the empty string; name trimmed) with the same secret: with a valid `hash`, it marks the
  * name and email verified. Sites that require verification refuse an identify without a valid hash, and
- * a verified visitor's (or, on such sites, any visitor's) name or email change without a valid profileHash
- * (FORBIDDEN).
+ * a name or email already stored for a verified visitor (or, on such sites, any visitor) is not replaced
+ * without a valid profileHash (FORBIDDEN); an empty one may be filled, and is shown unverified.
  */
 export interface IdentifyRequest {
   userId: string;

@@ -121,13 +121,17 @@ describe.each(backends)('visitor profile on %s', (backend) => {
     expect(listed!.visitor).toMatchObject({ verified: true, nameVerified: true, emailVerified: true });
   });
 
-  it('on a site that requires verification, refuses a typed name or email and takes the rest', async () => {
+  it('on a site that requires verification, a typed name or email fills an empty field, unverified, and replaces nothing', async () => {
     await server.parley.store.sites.update(server.site.id, { identityRequired: true });
     const visitor = await connectVisitor(server);
-    expect(await ask(visitor.socket, 'visitor:update', { name: 'Mallory' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await ask(visitor.socket, 'visitor:update', { email: 'mallory@example.com' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    // The pre-chat and offline forms still work: what the visitor types is kept, and shown unverified.
+    await ok(visitor.socket, 'visitor:update', { name: 'Mallory', email: 'mallory@example.com' });
+    expect(await ask(visitor.socket, 'visitor:update', { name: 'Ada' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await ask(visitor.socket, 'visitor:update', { email: 'ada@example.com', attributes: { plan: 'free' } })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     await ok(visitor.socket, 'visitor:update', { attributes: { plan: 'pro' } });
-    expect(await server.parley.store.visitors.findById(visitor.visitorId!)).toMatchObject({ name: null, email: null, attributes: { plan: 'pro' } });
+    expect(await server.parley.store.visitors.findById(visitor.visitorId!)).toMatchObject({
+      name: 'Mallory', email: 'mallory@example.com', nameVerified: false, emailVerified: false, attributes: { plan: 'pro' },
+    });
   });
 
   it("sends the visitor a conversation's own fields only: no labels, no agents' summary", async () => {
