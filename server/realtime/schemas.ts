@@ -7,6 +7,7 @@ import {
   HISTORY_PAGE_MAX,
   MAX_ATTACHMENTS_PER_MESSAGE,
   MAX_MESSAGE_LENGTH,
+  MAX_VISITOR_ATTRIBUTES,
   type IdentifyRequest,
   type LabelsRequest,
   type RateRequest,
@@ -80,7 +81,7 @@ export const visitorUpdate = z.strictObject({
   email: z.email().max(254).optional(),
   attributes: z
     .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'attribute names are letters, digits, _ . -'), attributeValue)
-    .refine((a) => Object.keys(a).length <= 50, 'at most 50 attributes')
+    .refine((a) => Object.keys(a).length <= MAX_VISITOR_ATTRIBUTES, `at most ${MAX_VISITOR_ATTRIBUTES} attributes`)
     .optional(),
   context: z
     .strictObject({
