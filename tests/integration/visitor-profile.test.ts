@@ -177,6 +177,12 @@ describe.each(backends)('visitor profile on %s', (backend) => {
       });
       expect(site.status).toBe(400);
       expect(await site.json()).toMatchObject({ error: { code: 'BAD_REQUEST' } });
+      const signIn = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `${bad}@example.com`, password: 'whatever-1' }),
+      });
+      expect(signIn.status, JSON.stringify(bad)).toBe(400);
     }
     const page = await ok<HistoryPage>(visitor.socket, 'history:get', { conversationId: conversation.id });
     expect(page.messages.filter((m) => m.authorKind !== 'system').map((m) => m.body)).toEqual(['hi']);
