@@ -1,7 +1,7 @@
 /** The open conversation: who and what state, the actions on it, labels, the transcript and the composer. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AgentDTO, ConversationSummaryDTO } from '../server/contract/dto.ts';
-import { failureText, visitorLabel } from './format.ts';
+import { failureText, visitorLabel, visitorLabelVerified } from './format.ts';
 import { t } from './i18n.ts';
 import type { Inbox, InboxState } from './inbox.ts';
 import { ReplyBox } from './reply-box.tsx';
@@ -123,7 +123,7 @@ export function ConversationPane({ inbox, state }: { inbox: Inbox; state: InboxS
           <h2>
             {/* bdi: a name written right to left (or with a bidi override) cannot reorder the badge after it. */}
             <bdi>{visitorLabel(conversation)}</bdi>
-            {conversation.visitor.verified && (
+            {visitorLabelVerified(conversation) && (
               <span class="verified" title={t('verifiedTitle')}>
                 {' '}
                 ✓

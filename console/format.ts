@@ -9,6 +9,12 @@ export function visitorLabel({ visitor }: Pick<ConversationSummaryDTO, 'visitor'
   return visitor.name ?? visitor.email ?? t('visitor', { id: visitor.id.slice(-6) });
 }
 
+/** Whether the site vouched for what visitorLabel shows: a typed name or email is never shown as verified. */
+export function visitorLabelVerified({ visitor }: Pick<ConversationSummaryDTO, 'visitor'>): boolean {
+  if (visitor.name !== null) return visitor.nameVerified;
+  return visitor.email !== null && visitor.emailVerified;
+}
+
 export function systemText(event: SystemEvent): string {
   return sharedSystemText(event, t);
 }

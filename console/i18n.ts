@@ -107,7 +107,7 @@ const en = {
   // visitor context
   visitorContext: 'Visitor',
   verified: 'verified',
-  verifiedTitle: 'Identity verified by the site',
+  verifiedTitle: 'Verified by the site',
   userId: 'User id',
   currentPage: 'Current page',
   referrer: 'Came from',
@@ -391,7 +391,7 @@ const zhCN: Record<ConsoleText, string> = {
   removeFile: '移除 {name}',
   visitorContext: '访客',
   verified: '已验证',
-  verifiedTitle: '身份已由站点验证',
+  verifiedTitle: '已由站点验证',
   userId: '用户 ID',
   currentPage: '当前页面',
   referrer: '来源',

@@ -12,7 +12,7 @@ import type {
   ConversationDTO,
   ConversationSummaryDTO,
   MessageDTO,
-  VisitorDTO,
+  VisitorChange,
 } from '../server/contract/dto.ts';
 import type { ErrorCode } from '../server/contract/errors.ts';
 import type {
@@ -29,6 +29,7 @@ import { HandshakeRetry } from '../widget/shared/handshake-retry.ts';
 import { browserStorage, Outbox, type Pending, type Unsent } from '../widget/shared/outbox.ts';
 import { AckError, isUnauthorized, requester, type Requester } from '../widget/shared/request.ts';
 import type { AgentAuth } from './auth.ts';
+import { applyVisitorChange, applyVisitorSummaryChange } from './visitor-change.ts';
 
 /** A reply or note the agent wrote, kept in the agent's outbox until the server stored it. */
 export interface UnsentReply extends Unsent {
@@ -499,12 +500,13 @@ export class Inbox {
     }
   }
 
-  #visitorUpdated(visitor: VisitorDTO): void {
+  #visitorUpdated(change: VisitorChange): void {
     const threads = { ...this.#state.threads };
     let changed = false;
     for (const [id, thread] of Object.entries(threads)) {
       const detail = thread.detail;
-      if (!detail || detail.visitor.id !== visitor.id) continue;
+      if (!detail || detail.visitor.id !== change.id) continue;
+      const visitor = applyVisitorChange(detail.visitor, change);
       const moved = visitor.pageUrl && visitor.pageUrl !== detail.visitor.pageUrl;
       const pages = moved ? [{ url: visitor.pageUrl!, title: visitor.pageTitle, at: new Date().toISOString() }, ...detail.pages].slice(0, 50) : detail.pages;
       threads[id] = { ...thread, detail: { ...detail, visitor, pages } };
@@ -512,8 +514,8 @@ export class Inbox {
     }
     const conversations = { ...this.#state.conversations };
     for (const c of Object.values(conversations)) {
-      if (c.visitor.id === visitor.id) {
-        conversations[c.id] = { ...c, visitor: { id: visitor.id, name: visitor.name, email: visitor.email, verified: visitor.verified } };
+      if (c.visitor.id === change.id) {
+        conversations[c.id] = { ...c, visitor: applyVisitorSummaryChange(c.visitor, change) };
         changed = true;
       }
     }

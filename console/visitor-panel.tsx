@@ -3,7 +3,7 @@ import type { ConversationDetail } from '../server/contract/events.ts';
 import type { ComponentChildren } from 'preact';
 import type { ConversationSummaryDTO } from '../server/contract/dto.ts';
 import { safeHref } from '../widget/shared/rich-text.tsx';
-import { dateTimeFormat, messagePreview, timeFormat, useNow, visitorLabel } from './format.ts';
+import { dateTimeFormat, messagePreview, timeFormat, useNow, visitorLabel, visitorLabelVerified } from './format.ts';
 import { locale, t } from './i18n.ts';
 import { parseUserAgent } from './ua.ts';
 
@@ -34,6 +34,16 @@ function Link({ url, text }: { url: string; text?: string | null }) {
     </a>
   ) : (
     <span>{text || url}</span>
+  );
+}
+
+/** Next to one field the site signed (identify's hash for the user id, profileHash for name and email). */
+function VerifiedBadge() {
+  return (
+    <span class="verified" title={t('verifiedTitle')}>
+      {' '}
+      ✓ {t('verified')}
+    </span>
   );
 }
 
@@ -76,20 +86,21 @@ export function VisitorPanel({ detail, conversation, onOpen }: VisitorPanelProps
       <h2>
         {/* bdi: a name written right to left (or with a bidi override) cannot reorder the badge after it. */}
         <bdi>{visitorLabel({ visitor })}</bdi>
-        {visitor.verified && (
-          <span class="verified" title={t('verifiedTitle')}>
-            {' '}
-            ✓ {t('verified')}
-          </span>
-        )}
+        {visitorLabelVerified({ visitor }) && <VerifiedBadge />}
       </h2>
       <dl>
         {visitor.email && (
           <Field label={t('email')}>
             <a href={`mailto:${visitor.email}`}>{visitor.email}</a>
+            {visitor.emailVerified && <VerifiedBadge />}
           </Field>
         )}
-        {visitor.externalId && <Field label={t('userId')}>{visitor.externalId}</Field>}
+        {visitor.externalId && (
+          <Field label={t('userId')}>
+            {visitor.externalId}
+            {visitor.verified && <VerifiedBadge />}
+          </Field>
+        )}
         <Field label={t('currentPage')}>
           {visitor.pageUrl ? (
             <span class="current-page">

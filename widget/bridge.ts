@@ -13,12 +13,16 @@ import type { Locale } from './shared/i18n.ts';
 
 export const BRIDGE_VERSION = 1;
 
-/** `Parley.identify(...)`: `hash` is the site's hex HMAC-SHA256 of `id`. */
+/**
+ * `Parley.identify(...)`, passed through unchanged: `hash` is the site's hex HMAC-SHA256 of `id`; `profileHash`,
+ * of `id + "\n" + name + "\n" + email`, also vouches for the name and email (see IdentifyRequest).
+ */
 export interface Identity {
   id: string;
   name?: string;
   email?: string;
   hash?: string;
+  profileHash?: string;
 }
 
 export type VisitorAttributes = NonNullable<VisitorUpdateRequest['attributes']>;

@@ -29,6 +29,8 @@ export const LIMITS = {
    * again, the address also waits out the account's slow-down (domain/sign-in-slowdown.ts).
    */
   loginFailure: { burst: 5, perSecond: 1 / 600 },
+  /** Profile writes per visitor (visitor:update, identify): each goes to every agent of the site. 20, then one every 3 s. */
+  visitorProfile: { burst: 20, perSecond: 1 / 3 },
   /** Uploads per visitor or agent: 10, then one a minute. */
   upload: { burst: 10, perSecond: 1 / 60 },
 } satisfies Record<string, BucketPolicy>;
@@ -46,6 +48,7 @@ const MESSAGES: Record<LimitName, string> = {
   loginPerIp: 'Too many sign-in attempts; please wait and try again',
   loginFailure: 'Too many failed sign-ins for this account from your network; please wait and try again',
   upload: 'Too many files at once; please wait a moment',
+  visitorProfile: 'Too many profile updates; please wait a moment',
 };
 
 /** Where buckets live: this process (domain/rate-limit.ts) or Redis, shared by every node. Each limit is its own store. */

@@ -18,11 +18,13 @@ import type {
   QueuePositionDTO,
   SiteDTO,
   SystemEvent,
+  VisitorChange,
   VisitorDTO,
   WidgetSettings,
 } from '../contract/dto.ts';
 import type { AccountFailures } from '../domain/sign-in-slowdown.ts';
 import type { TypingEvent } from '../contract/events.ts';
+import type { AttributePatch } from '../domain/visitor-profile.ts';
 
 export interface AgentRecord extends Omit<AgentDTO, 'connected' | 'load'> {
   passwordHash: string;
@@ -97,11 +99,22 @@ export interface ConversationListQuery {
 }
 
 export interface VisitorPatch {
+  /** Marks the visitor verified as this site user. */
+  externalId?: string;
   name?: string;
   email?: string;
-  /** Merged into the stored attributes; a null value removes the key. */
-  attributes?: Record<string, string | number | boolean | null>;
+  /** Whether the site signed the name / email written with them. */
+  nameVerified?: boolean;
+  emailVerified?: boolean;
+  /** Merged into the stored attributes; a null value removes the key. Past the stored caps: LIMIT_EXCEEDED. */
+  attributes?: AttributePatch;
   context?: Partial<VisitorContext>;
+}
+
+/** A profile write: the visitor as stored, and what it changed. */
+export interface VisitorWrite {
+  visitor: VisitorDTO;
+  change: VisitorChange;
 }
 
 export interface NewAttachment {
@@ -231,11 +244,11 @@ export interface VisitorStore {
   findById(id: string): Promise<VisitorDTO | null>;
   findByExternalId(siteId: string, externalId: string): Promise<VisitorDTO | null>;
   touch(id: string): Promise<void>;
-  update(id: string, patch: VisitorPatch): Promise<VisitorDTO>;
-  /** Marks the visitor verified as this site user. */
-  setExternalId(id: string, externalId: string): Promise<VisitorDTO>;
+  /** One guarded write: concurrent updates each merge into the other's result, and never together pass the caps. */
+  update(id: string, patch: VisitorPatch): Promise<VisitorWrite>;
   /** An anonymous visitor turned out to be a known user: their conversations join that user's. */
   moveConversations(fromVisitorId: string, toVisitorId: string): Promise<void>;
+  /** Records a page view and prunes all but the newest MAX_PAGE_VIEWS_KEPT, in one transaction. */
   addPageView(visitorId: string, url: string, title: string | null): Promise<void>;
   pageViews(visitorId: string, limit: number): Promise<PageViewDTO[]>;
 }
@@ -309,7 +322,8 @@ export interface Notifier {
   /** `sentFrom`: the connection that sent it, which has it in the send's answer already and is skipped. */
   messageCreated(message: MessageDTO, conversation: ConversationDTO, sentFrom?: string): void;
   read(conversation: ConversationDTO, by: 'visitor' | 'agent', seq: number): void;
-  visitorChanged(visitor: VisitorDTO): void;
+  /** Agents of the site hear only what changed. */
+  visitorChanged(change: VisitorChange): void;
   conversationChanged(conversation: ConversationSummaryDTO): void;
   queuePosition(visitorId: string, position: QueuePositionDTO): void;
   agentChanged(agent: AgentDTO): void;

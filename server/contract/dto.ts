@@ -89,17 +89,30 @@ export interface VisitorDTO extends VisitorContext {
   siteId: string;
   name: string | null;
   email: string | null;
-  /** True when the site verified this visitor's identity with its HMAC secret. */
+  /** True when the site verified this visitor's user id (`externalId`) with its HMAC secret. */
   verified: boolean;
+  /** True when the site also signed the name / email shown (identify's `profileHash`); false when the visitor typed it. */
+  nameVerified: boolean;
+  emailVerified: boolean;
   externalId: string | null;
   attributes: Record<string, unknown>;
   createdAt: string;
   lastSeenAt: string;
 }
 
+/**
+ * `visitor:updated`: only what changed. `attributes` holds just the changed keys, with null for a removed one;
+ * the console merges it into the visitor it has.
+ */
+export type VisitorChange = Pick<VisitorDTO, 'id' | 'siteId'> &
+  Partial<Omit<VisitorDTO, 'id' | 'siteId' | 'attributes'>> & { attributes?: Record<string, unknown> };
+
+/** What the console lists of a conversation's visitor. */
+export type VisitorSummary = Pick<VisitorDTO, 'id' | 'name' | 'email' | 'verified' | 'nameVerified' | 'emailVerified'>;
+
 /** A conversation as the console lists it. */
 export interface ConversationSummaryDTO extends ConversationDTO {
-  visitor: Pick<VisitorDTO, 'id' | 'name' | 'email' | 'verified'>;
+  visitor: VisitorSummary;
   lastMessage: MessageDTO | null;
   labels: string[];
 }

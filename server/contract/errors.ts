@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'CONVERSATION_RESOLVED', // writing to a resolved conversation
   'RATE_LIMITED',
   'PAYLOAD_TOO_LARGE',
+  'LIMIT_EXCEEDED', // the write would take a stored total (a visitor's attributes) past its cap; nothing was changed
   'CONFLICT',
   'UNAVAILABLE', // database or another dependency refused; retry later
   'INTERNAL',
@@ -45,6 +46,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   CONVERSATION_RESOLVED: 409,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  LIMIT_EXCEEDED: 409,
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,
   INTERNAL: 500,

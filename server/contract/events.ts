@@ -15,6 +15,7 @@ import type {
   MessageDTO,
   PageViewDTO,
   QueuePositionDTO,
+  VisitorChange,
   VisitorContext,
   VisitorDTO,
 } from './dto.ts';
@@ -24,6 +25,11 @@ export const MAX_MESSAGE_LENGTH = 5000;
 /** Largest Socket.IO packet accepted (maxHttpBufferSize). */
 export const MAX_PACKET_BYTES = 64 * 1024;
 export const HISTORY_PAGE_MAX = 100;
+/** A visitor's stored custom attributes, in total: keys, and bytes of their JSON. Beyond, an update is refused. */
+export const MAX_VISITOR_ATTRIBUTES = 50;
+export const MAX_VISITOR_ATTRIBUTE_BYTES = 32 * 1024;
+/** Page views kept per visitor: the newest, older ones are pruned as new ones are recorded. */
+export const MAX_PAGE_VIEWS_KEPT = 50;
 
 export interface HistoryRequest {
   conversationId: string;
@@ -93,13 +99,18 @@ export interface VisitorUpdateRequest {
 
 /**
  * Identity from the site (`Parley.identify`). `hash` = hex HMAC-SHA256 of `userId` with the site's identity
- * secret. Sites that require verification refuse an identify without a valid hash (FORBIDDEN).
+ * secret: it verifies the user id only. `profileHash` = hex HMAC-SHA256 of `userId + "\n" + name + "\n" + email`
+ * (an absent field is the empty string; name trimmed) with the same secret: with a valid `hash`, it marks the
+ * name and email verified. Sites that require verification refuse an identify without a valid hash, and
+ * a name or email already stored for a verified visitor (or, on such sites, any visitor) is not replaced
+ * without a valid profileHash (FORBIDDEN); an empty one may be filled, and is shown unverified.
  */
 export interface IdentifyRequest {
   userId: string;
   name?: string;
   email?: string;
   hash?: string;
+  profileHash?: string;
 }
 
 export interface IdentifyResult {
@@ -210,6 +221,6 @@ export interface AgentServerToClient {
   'agent:updated': (agent: AgentDTO) => void;
   typing: (event: TypingEvent) => void;
   'conversation:read': (event: ReadEvent) => void;
-  /** The visitor's context changed (page, name, email, attributes). */
-  'visitor:updated': (visitor: VisitorDTO) => void;
+  /** The visitor's context changed (page, name, email, attributes): only the fields that changed. */
+  'visitor:updated': (change: VisitorChange) => void;
 }

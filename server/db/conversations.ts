@@ -15,7 +15,7 @@ import type {
 } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
-import { assigneeSelect, toConversationDTO } from './mappers.ts';
+import { assigneeSelect, toConversationDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
 import { GroupCommit, type WriteBatch } from './group-commit.ts';
 import { isUniqueViolation } from './errors.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
@@ -256,7 +256,7 @@ export class PrismaConversationStore implements ConversationStore {
       take,
       include: {
         ...withAssignee,
-        visitor: { select: { id: true, name: true, email: true, externalId: true } },
+        visitor: { select: visitorSummarySelect },
         labels: { select: { label: true }, orderBy: { label: 'asc' } },
         // The preview shows what people said, not system lines like "assigned".
         messages: { where: { authorKind: { in: ['visitor', 'agent'] } }, orderBy: { seq: 'desc' }, take: 1 },
@@ -266,7 +266,7 @@ export class PrismaConversationStore implements ConversationStore {
     const byConversation = new Map(lastMessages.map((m) => [m.conversationId, m]));
     return rows.map((row) => ({
       ...toConversationDTO(row),
-      visitor: { id: row.visitor.id, name: row.visitor.name, email: row.visitor.email, verified: row.visitor.externalId !== null },
+      visitor: toVisitorSummary(row.visitor),
       lastMessage: byConversation.get(row.id) ?? null,
       labels: row.labels.map((l) => l.label),
     }));

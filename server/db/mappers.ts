@@ -1,5 +1,5 @@
 /** Database rows to wire DTOs. Json columns are parsed defensively: a bad stored value never crashes a read. */
-import type { AttachmentDTO, ConversationDTO, MessageDTO, SystemEvent, VisitorDTO, WidgetSettings } from '../contract/dto.ts';
+import type { AttachmentDTO, ConversationDTO, MessageDTO, SystemEvent, VisitorDTO, VisitorSummary, WidgetSettings } from '../contract/dto.ts';
 import type { SiteRecord } from '../app/ports.ts';
 import { withDefaults } from '../app/defaults.ts';
 import type { Conversation, Message, Site, Visitor } from './generated/sqlite/client.ts';
@@ -40,6 +40,8 @@ export function toVisitorDTO(row: Visitor): VisitorDTO {
     name: row.name,
     email: row.email,
     verified: row.externalId !== null,
+    nameVerified: row.nameVerified,
+    emailVerified: row.emailVerified,
     externalId: row.externalId,
     attributes: asObject(row.attributes),
     locale: row.locale,
@@ -51,6 +53,13 @@ export function toVisitorDTO(row: Visitor): VisitorDTO {
     createdAt: row.createdAt.toISOString(),
     lastSeenAt: row.lastSeenAt.toISOString(),
   };
+}
+
+export const visitorSummarySelect = { id: true, name: true, email: true, externalId: true, nameVerified: true, emailVerified: true } as const;
+
+export function toVisitorSummary(row: Pick<Visitor, keyof typeof visitorSummarySelect>): VisitorSummary {
+  const { id, name, email, nameVerified, emailVerified } = row;
+  return { id, name, email, verified: row.externalId !== null, nameVerified, emailVerified };
 }
 
 export function toConversationDTO(row: ConversationRow): ConversationDTO {

@@ -10,6 +10,7 @@ import { AppError } from '../app/errors.ts';
 import { isValidDate, isValidTimeZone, MAX_REPORT_DAYS, reportCsv } from '../app/reports.ts';
 import type { TeamService } from '../app/team.ts';
 import { LOCALES } from '../contract/dto.ts';
+import { storableText } from '../realtime/schemas.ts';
 import { route } from './errors.ts';
 
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
@@ -23,8 +24,8 @@ const widgetSettings = z.strictObject({
   offsetX: z.number().int().min(0).max(500),
   offsetY: z.number().int().min(0).max(500),
   zIndex: z.number().int().min(0).max(2147483647),
-  teamName: z.string().max(60),
-  greeting: z.string().max(500),
+  teamName: storableText().max(60),
+  greeting: storableText().max(500),
   locale: z.enum(['auto', ...LOCALES]),
   prechat: z.strictObject({ enabled: z.boolean(), nameRequired: z.boolean(), emailRequired: z.boolean() }).partial(),
   businessHours: z
@@ -34,14 +35,14 @@ const widgetSettings = z.strictObject({
       days: z.strictObject({ mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day }).partial(),
     })
     .partial(),
-  offlineMessage: z.string().max(1000),
+  offlineMessage: storableText().max(1000),
   typingPreview: z.boolean(),
   agentsSeeAll: z.boolean(),
 }).partial();
 
-const origins = z.array(z.string().min(1).max(300)).min(1).max(50);
+const origins = z.array(storableText().min(1).max(300)).min(1).max(50);
 const createSite = z.strictObject({
-  name: z.string().min(1).max(100),
+  name: storableText().min(1).max(100),
   allowedOrigins: origins,
   widgetSettings: widgetSettings.optional(),
   identityRequired: z.boolean().optional(),
@@ -53,27 +54,27 @@ const capacity = z.number().int().min(1).max(100);
 const siteIds = z.array(id).max(500);
 const password = z.string().min(8, 'must be at least 8 characters').max(1024);
 const createAgent = z.strictObject({
-  email: z.string().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address'),
-  name: z.string().max(100),
+  email: storableText().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address'),
+  name: storableText().max(100),
   role,
   capacity: capacity.optional(),
   siteIds: siteIds.optional(),
   password: password.optional(),
 });
 const updateAgent = z.strictObject({
-  name: z.string().min(1).max(100).optional(),
+  name: storableText().min(1).max(100).optional(),
   role: role.optional(),
   capacity: capacity.optional(),
   siteIds: siteIds.optional(),
   active: z.boolean().optional(),
-  avatarUrl: z.string().max(2000).nullable().optional(),
+  avatarUrl: storableText().max(2000).nullable().optional(),
 });
 
 const canned = z.strictObject({
   siteId: id.nullable(),
   shortcut: z.string().regex(/^\/?[A-Za-z0-9_-]{1,32}$/, 'must be 1 to 32 letters, digits, - or _'),
-  title: z.string().min(1).max(100),
-  body: z.string().min(1).max(5000),
+  title: storableText().min(1).max(100),
+  body: storableText().min(1).max(5000),
 });
 
 const reportQuery = z

@@ -1,6 +1,6 @@
 /** The only module that emits to clients, and the only one that names rooms. */
 import type { Namespace, Server } from 'socket.io';
-import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO, VisitorDTO } from '../contract/dto.ts';
+import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO, VisitorChange } from '../contract/dto.ts';
 import type { AgentClientToServer, AgentServerToClient, TypingEvent, VisitorClientToServer, VisitorServerToClient } from '../contract/events.ts';
 import type { Notifier } from '../app/ports.ts';
 
@@ -70,13 +70,12 @@ export class SocketNotifier implements Notifier {
     this.toAgents(rooms.site(conversation.siteId)).emit('conversation:read', event);
   }
 
-  visitorChanged(visitor: VisitorDTO): void {
-    this.toAgents(rooms.site(visitor.siteId)).emit('visitor:updated', visitor);
+  visitorChanged(change: VisitorChange): void {
+    this.toAgents(rooms.site(change.siteId)).emit('visitor:updated', change);
   }
 
   conversationChanged(conversation: ConversationSummaryDTO): void {
-    const { visitor: _visitor, lastMessage: _last, ...forVisitor } = conversation;
-    this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', forVisitor);
+    this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', visitorView(conversation));
     this.toAgents(rooms.site(conversation.siteId)).emit('conversation:updated', conversation);
   }
 
@@ -101,4 +100,15 @@ export class SocketNotifier implements Notifier {
   siteAdded(siteId: string): void {
     this.agents.in(rooms.admins).socketsJoin(rooms.site(siteId));
   }
+}
+
+/**
+ * What the visitor may know of a conversation: the fields listed here and nothing else, so whatever agents'
+ * summaries gain (labels, the last message, whatever comes next) never reaches a visitor by default.
+ */
+function visitorView(conversation: ConversationDTO): ConversationDTO {
+  const { id, siteId, visitorId, status, queuedAt, assignedAt, firstResponseAt, resolvedAt, lastSeq } = conversation;
+  const { visitorReadSeq, agentReadSeq, rating, ratingComment } = conversation;
+  const assignee = conversation.assignee && { id: conversation.assignee.id, name: conversation.assignee.name, avatarUrl: conversation.assignee.avatarUrl };
+  return { id, siteId, visitorId, status, assignee, queuedAt, assignedAt, firstResponseAt, resolvedAt, lastSeq, visitorReadSeq, agentReadSeq, rating, ratingComment };
 }

@@ -7,6 +7,7 @@ import {
   HISTORY_PAGE_MAX,
   MAX_ATTACHMENTS_PER_MESSAGE,
   MAX_MESSAGE_LENGTH,
+  MAX_VISITOR_ATTRIBUTES,
   type IdentifyRequest,
   type LabelsRequest,
   type RateRequest,
@@ -22,16 +23,29 @@ import {
   type VisitorSendRequest,
 } from '../contract/events.ts';
 
+/** ES2024 `String#isWellFormed` (Node 20+): no unpaired UTF-16 surrogate. The project's ES2023 lib lacks its type. */
+const isWellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * Any free text that is stored or sent on: no NUL (PostgreSQL refuses it in text) and no unpaired surrogate
+ * (it has no UTF-8 form, so JSON and the database would mangle it). Refused here with BAD_REQUEST.
+ */
+export const storableText = () =>
+  z.string().refine((s) => !s.includes('\0') && isWellFormed(s), 'must not contain NUL characters or unpaired UTF-16 surrogates');
+/** Names and user ids are one line: a profileHash joins them with line breaks, so they cannot hold one. */
+const oneLine = [/^[^\r\n]*$/, 'must be one line'] as const;
+const personName = storableText().trim().max(100).regex(...oneLine);
+
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
 const clientId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'must be a client id');
-const body = z.string().max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`);
+const body = storableText().max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`);
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const attachmentIds = z.array(id).max(MAX_ATTACHMENTS_PER_MESSAGE).optional();
 /** A message needs words, files, or both. */
 const hasContent = (m: { body: string; attachmentIds?: string[] | undefined }) => m.body.trim().length > 0 || (m.attachmentIds?.length ?? 0) > 0;
 const notEmpty = { message: 'body must not be empty', path: ['body'] };
-const text = (max: number) => z.string().trim().max(max);
-const webUrl = z.url({ protocol: /^https?$/ }).max(2048);
+const text = (max: number) => storableText().trim().max(max);
+const webUrl = z.url({ protocol: /^https?$/ }).max(2048).and(storableText());
 
 export const empty = z.strictObject({}).or(z.undefined()).transform(() => ({}) as Record<string, never>);
 
@@ -60,14 +74,14 @@ export const rateRequest = z.strictObject({
   comment: text(1000).optional(),
 }) satisfies z.ZodType<RateRequest>;
 
-const attributeValue = z.union([z.string().max(1000), z.number().finite(), z.boolean(), z.null()]);
+const attributeValue = z.union([storableText().max(1000), z.number().finite(), z.boolean(), z.null()]);
 
 export const visitorUpdate = z.strictObject({
-  name: text(100).optional(),
+  name: personName.optional(),
   email: z.email().max(254).optional(),
   attributes: z
     .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'attribute names are letters, digits, _ . -'), attributeValue)
-    .refine((a) => Object.keys(a).length <= 50, 'at most 50 attributes')
+    .refine((a) => Object.keys(a).length <= MAX_VISITOR_ATTRIBUTES, `at most ${MAX_VISITOR_ATTRIBUTES} attributes`)
     .optional(),
   context: z
     .strictObject({
@@ -81,11 +95,14 @@ export const visitorUpdate = z.strictObject({
     .optional(),
 }) satisfies z.ZodType<VisitorUpdateRequest>;
 
+const hmacHex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be a hex HMAC-SHA256');
+
 export const identifyRequest = z.strictObject({
-  userId: z.string().min(1).max(256),
-  name: text(100).optional(),
+  userId: storableText().min(1).max(256).regex(...oneLine),
+  name: personName.optional(),
   email: z.email().max(254).optional(),
-  hash: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be a hex HMAC-SHA256').optional(),
+  hash: hmacHex.optional(),
+  profileHash: hmacHex.optional(),
 }) satisfies z.ZodType<IdentifyRequest>;
 
 export const searchRequest = z.strictObject({

@@ -40,8 +40,12 @@ export function mountVisitorNamespace(
     socket.on('typing', command('typing', schemas.typingRequest, (req) => conversations.visitorTyping(visitor, req)));
     socket.on('conversation:read', command('conversation:read', schemas.readRequest, (req) => conversations.visitorRead(visitor, req)));
     socket.on('conversation:rate', command('conversation:rate', schemas.rateRequest, (req) => conversations.rate(visitor, req)));
-    socket.on('visitor:update', command('visitor:update', schemas.visitorUpdate, (req) => visitors.update(visitor, req)));
+    socket.on('visitor:update', command('visitor:update', schemas.visitorUpdate, async (req) => {
+      await limits.take('visitorProfile', visitor.visitorId);
+      return visitors.update(visitor, req);
+    }));
     socket.on('visitor:identify', command('visitor:identify', schemas.identifyRequest, async (req) => {
+      await limits.take('visitorProfile', visitor.visitorId);
       const result = await visitors.identify(visitor, req);
       if (result.visitor.id !== visitor.visitorId) {
         void socket.leave(rooms.visitor(visitor.visitorId));

@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ConversationDetail } from '../../server/contract/events.ts';
 import { chatFrame, eventually, identityHash, openChat, send, WidgetHarness } from './widget-harness.ts';
+import { profileHash } from '../../server/app/visitors.ts';
 
 let h: WidgetHarness;
 
@@ -66,7 +67,9 @@ test('identify: a valid hash verifies the visitor, who keeps the conversation an
   const site = await h.createSite({ identityRequired: true });
   const agent = await h.connectAgent('Rae', site);
   const hash = identityHash('user-42', site.identitySecret);
-  const identify = `Parley('identify', { id: 'user-42', name: 'Ada', email: 'ada@example.com', hash: '${hash}' });`;
+  // The site requires verification, so it signs the name and email too.
+  const signed = profileHash({ userId: 'user-42', name: 'Ada', email: 'ada@example.com' }, site.identitySecret);
+  const identify = `Parley('identify', { id: 'user-42', name: 'Ada', email: 'ada@example.com', hash: '${hash}', profileHash: '${signed}' });`;
 
   // Anonymous first, then signed in on the same page.
   const laptop = await h.openShop(await h.newContext({ site, stub: true }));
@@ -75,7 +78,7 @@ test('identify: a valid hash verifies the visitor, who keeps the conversation an
   const { conversationId } = await arrived;
   await laptop.evaluate(identify);
   await eventually(async () => (await agent.command<ConversationDetail>('conversation:get', { conversationId })).visitor)
-    .toMatchObject({ name: 'Ada', email: 'ada@example.com', verified: true, externalId: 'user-42' });
+    .toMatchObject({ name: 'Ada', email: 'ada@example.com', verified: true, nameVerified: true, emailVerified: true, externalId: 'user-42' });
   await chatFrame(laptop).getByRole('log').getByText('Asked before signing in').waitFor();
 
   // Another device: identify (queued by the stub) resumes the same conversation, and after a reload the

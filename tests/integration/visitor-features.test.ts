@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConversationDTO, HistoryPage, MessageDTO, VisitorDTO } from '../../server/contract/dto.ts';
+import type { ConversationDTO, HistoryPage, MessageDTO, VisitorChange, VisitorDTO } from '../../server/contract/dto.ts';
 import type { IdentifyResult, ReadEvent, SendResult, TypingEvent } from '../../server/contract/events.ts';
 import type { WidgetConfig } from '../../server/contract/http.ts';
 import { identityHash } from '../../server/app/visitors.ts';
@@ -26,7 +26,7 @@ describe('visitor profile and context', () => {
     const agent = await connectAgent(server, await createAgent(server, 'nina'));
     const visitor = await connectVisitor(server);
     const sent = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'hi' });
-    const seen = next<VisitorDTO>(agent.socket, 'visitor:updated', (v) => v.pageUrl === 'https://shop.example.com/pricing');
+    const seen = next<VisitorChange>(agent.socket, 'visitor:updated', (v) => v.pageUrl === 'https://shop.example.com/pricing');
     await ok(visitor.socket, 'visitor:update', {
       name: 'Ada', email: 'ada@example.com', attributes: { plan: 'pro', seats: 3 },
       context: { pageUrl: 'https://shop.example.com/', pageTitle: 'Home', locale: 'en-GB', timezone: 'Europe/London', userAgent: 'Mozilla/5.0' },
@@ -36,7 +36,10 @@ describe('visitor profile and context', () => {
     });
     expect(updated).toMatchObject({ name: 'Ada', email: 'ada@example.com', attributes: { plan: 'pro', trial: true }, timezone: 'Europe/London', pageTitle: 'Pricing' });
     expect(updated.attributes).not.toHaveProperty('seats');
-    expect((await seen).name).toBe('Ada');
+    // Agents are told only what changed: the attributes touched (null: removed) and the page, not the name.
+    const change = await seen;
+    expect(change).toMatchObject({ id: updated.id, attributes: { seats: null, trial: true }, pageTitle: 'Pricing' });
+    expect(change).not.toHaveProperty('name');
     const detail = await ok<{ pages: { url: string }[]; visitor: VisitorDTO }>(agent.socket, 'conversation:get', { conversationId: sent.conversation.id });
     expect(detail.pages.map((p) => p.url)).toEqual(['https://shop.example.com/pricing', 'https://shop.example.com/']);
     expect(detail.visitor.locale).toBe('en-GB');

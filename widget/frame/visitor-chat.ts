@@ -217,8 +217,14 @@ export class VisitorChat {
     this.#facts.identify(identity);
   }
 
-  async #identify({ id, name, email, hash }: Identity): Promise<void> {
-    const result = await this.#request('visitor:identify', { userId: String(id), name: name ?? undefined, email: email ?? undefined, hash: hash ?? undefined });
+  async #identify({ id, name, email, hash, profileHash }: Identity): Promise<void> {
+    const result = await this.#request('visitor:identify', {
+      userId: String(id),
+      name: name ?? undefined,
+      email: email ?? undefined,
+      hash: hash ?? undefined,
+      profileHash: profileHash ?? undefined,
+    });
     // Against the token this socket connected with: the visitor in the state may not be known yet.
     const switched = result.visitor.id !== tokenSubject(this.#token);
     this.#token = result.token;
