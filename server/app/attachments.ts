@@ -14,6 +14,16 @@ export const ATTACHMENT_LIMITS: AttachmentLimits = {
   types: ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'],
 };
 
+/** The extensions a saved file may carry for each accepted type; the first is added when the name has none of them. */
+const EXTENSIONS: Record<string, string[]> = {
+  'image/png': ['.png'],
+  'image/jpeg': ['.jpg', '.jpeg'],
+  'image/gif': ['.gif'],
+  'image/webp': ['.webp'],
+  'application/pdf': ['.pdf'],
+  'text/plain': ['.txt'],
+};
+
 /** Links stay valid at least a day; rounding to the hour keeps one URL per hour, so browsers can cache. */
 const LINK_TTL_MS = 24 * 3600_000;
 const HOUR_MS = 3600_000;
@@ -66,7 +76,7 @@ export class AttachmentService {
       conversationId: file.conversationId,
       uploaderKind: uploader.kind,
       uploaderId: uploader.kind === 'visitor' ? uploader.visitorId : uploader.agentId,
-      fileName: cleanFileName(file.fileName),
+      fileName: nameForType(cleanFileName(file.fileName), contentType),
       contentType,
       data: file.data,
     });
@@ -79,7 +89,8 @@ export class AttachmentService {
     if (!this.links.isValid(id, expires, signature)) throw new AppError('FORBIDDEN', 'This link has expired or is invalid');
     const file = await this.store.attachments.findById(id);
     if (!file) throw new AppError('NOT_FOUND', 'File not found');
-    return file;
+    // Files stored before names were matched to their type get the same treatment on the way out.
+    return { ...file, fileName: nameForType(file.fileName, file.contentType) };
   }
 }
 
@@ -112,4 +123,17 @@ export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   const cleaned = base.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '').trim().slice(0, MAX_NAME);
   return cleaned || 'file';
+}
+
+/**
+ * A name whose extension agrees with the type the bytes say, so the visitor's or agent's system opens the file as
+ * what it is: `x.html` holding text becomes `x.txt`, `a.gif.html` holding a GIF becomes `a.gif`, `photo` a `photo.png`.
+ */
+export function nameForType(name: string, contentType: string): string {
+  const allowed = EXTENSIONS[contentType] ?? [];
+  const endsRight = (n: string) => allowed.some((ext) => n.toLowerCase().endsWith(ext) && n.length > ext.length);
+  if (endsRight(name)) return name;
+  const dot = name.lastIndexOf('.');
+  const stem = dot > 0 ? name.slice(0, dot) : name;
+  return endsRight(stem) ? stem : `${stem}${allowed[0] ?? ''}`;
 }

@@ -2,6 +2,7 @@
  * Uploads (raw body, Bearer visitor or agent token) and signed downloads. Files are always served as
  * attachments with nosniff and a sandbox CSP, so even a crafted file cannot run in our origin.
  */
+import { create as contentDisposition } from 'content-disposition';
 import express, { type Request, Router } from 'express';
 import type { TokenSigner } from '../auth/tokens.ts';
 import { ATTACHMENT_LIMITS, type AttachmentService, type Uploader } from '../app/attachments.ts';
@@ -42,7 +43,8 @@ export function attachmentRoutes(deps: {
     const { exp, sig } = req.query;
     const file = await deps.attachments.open(String(req.params.id), String(exp ?? ''), String(sig ?? ''));
     res.setHeader('Content-Type', file.contentType);
-    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${rfc5987(file.fileName)}`);
+    // An ASCII `filename=` for old clients, beside `filename*=UTF-8''…` when the name needs more than ASCII.
+    res.setHeader('Content-Disposition', contentDisposition(file.fileName));
     res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
     res.setHeader('Cache-Control', 'private, max-age=3600');
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
@@ -50,14 +52,6 @@ export function attachmentRoutes(deps: {
   }));
 
   return router;
-}
-
-/**
- * A header parameter value as RFC 5987 wants it: encodeURIComponent leaves ' ( ) * as they are, but the
- * apostrophe delimits charset and language, so a name holding one could be misread by a download client.
- */
-function rfc5987(value: string): string {
-  return encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function decodeName(header: string | undefined): string {
