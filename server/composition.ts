@@ -84,7 +84,12 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits);
   const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
   const visitors = new VisitorService(store, notifier, signer);
-  const attachments = new AttachmentService(store, links);
+  const attachments = new AttachmentService(store, links, clock, {
+    addressBytes: config.UPLOAD_QUOTA_ADDRESS_MB * MB * config.RATE_LIMIT_SCALE,
+    siteBytes: config.UPLOAD_QUOTA_SITE_MB * MB * config.RATE_LIMIT_SCALE,
+    unsentBytes: config.UPLOAD_UNSENT_MAX_MB * MB,
+    unsentTtlMs: config.UPLOAD_UNSENT_TTL_MIN * 60_000,
+  });
 
   const firstRun = await bootstrap(store, admin, {
     adminEmail: config.ADMIN_EMAIL,
@@ -92,6 +97,12 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     demoOrigins: publicOrigin ? [publicOrigin] : [`http://localhost:${config.PORT || 3000}`],
   });
   await topology.start();
+  const sweep = setInterval(() => {
+    attachments.sweepUnsent().then(
+      (deleted) => deleted > 0 && log.info({ deleted }, 'deleted unsent attachments'),
+      (error: unknown) => log.warn({ err: error }, 'unsent attachment sweep failed'),
+    );
+  }, UNSENT_SWEEP_INTERVAL_MS).unref();
 
   const inflight = new InFlight();
   const command = commandFactory(log, inflight);
@@ -116,6 +127,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
         });
       }),
     async close() {
+      clearInterval(sweep);
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       // Stop taking commands, let running ones commit, then drop the connections.
       await Promise.race([inflight.settled(), delay(config.SHUTDOWN_TIMEOUT_MS)]);
@@ -127,5 +139,9 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     },
   };
 }
+
+const MB = 1024 * 1024;
+/** How often unsent attachments past their TTL are looked for; each node does it, deleting is idempotent. */
+const UNSENT_SWEEP_INTERVAL_MS = 60_000;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

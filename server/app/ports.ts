@@ -22,6 +22,7 @@ import type {
   WidgetSettings,
 } from '../contract/dto.ts';
 import type { TypingEvent } from '../contract/events.ts';
+import type { UploadUsage } from '../domain/upload-quota.ts';
 
 export interface AgentRecord extends Omit<AgentDTO, 'connected' | 'load'> {
   passwordHash: string;
@@ -108,6 +109,9 @@ export interface NewAttachment {
   conversationId: string | null;
   uploaderKind: 'visitor' | 'agent';
   uploaderId: string;
+  /** Where a visitor's upload came from, for quotas per address; null for agents. */
+  uploaderAddress: string | null;
+  createdAt: Date;
   fileName: string;
   contentType: string;
   data: Uint8Array;
@@ -269,8 +273,10 @@ export interface ConversationStore {
 export interface AttachmentStore {
   create(attachment: NewAttachment): Promise<StoredAttachment>;
   findById(id: string): Promise<StoredAttachment | null>;
-  /** How many files this uploader sent since `since`, for upload limits. */
-  countSince(uploaderId: string, since: Date): Promise<number>;
+  /** Visitors' bytes: from `address` since `addressSince`, to `siteId` since `siteSince`, and stored unsent anywhere. */
+  visitorUsage(query: { address: string; addressSince: Date; siteId: string; siteSince: Date }): Promise<UploadUsage>;
+  /** Deletes files never sent in a message and stored before `cutoff`; how many went. */
+  deleteUnsentBefore(cutoff: Date): Promise<number>;
 }
 
 export interface RefreshTokenStore {

@@ -11,6 +11,7 @@ import type { Limits } from '../app/limits.ts';
 import type { Store } from '../app/ports.ts';
 import type { Routing } from '../app/routing.ts';
 import { servesSite } from '../app/access.ts';
+import { clientIp } from './auth-routes.ts';
 import { route } from './errors.ts';
 
 export function attachmentRoutes(deps: {
@@ -28,6 +29,8 @@ export function attachmentRoutes(deps: {
     route(async (req, res, next) => {
       const uploader = await authenticate(req, deps, req.get('x-conversation-id') || null);
       await deps.limits.take('upload', uploader.kind === 'visitor' ? uploader.visitorId : uploader.agentId);
+      // Over quota by its declared length: refused before a byte of the body is read (the real length counts after).
+      await deps.attachments.admit(uploader, Number(req.get('content-length')) || 0);
       res.locals.uploader = uploader;
       next();
     }),
@@ -75,7 +78,7 @@ async function authenticate(
   const asVisitor = tryClaims(() => deps.signer.verifyVisitor(token));
   if (asVisitor) {
     if (conversation && conversation.visitorId !== asVisitor.visitorId) throw new AppError('NOT_FOUND', 'Conversation not found');
-    return { kind: 'visitor', visitorId: asVisitor.visitorId, siteId: asVisitor.siteId };
+    return { kind: 'visitor', visitorId: asVisitor.visitorId, siteId: asVisitor.siteId, address: clientIp(req) };
   }
   const claims = deps.signer.verifyAgent(token);
   const agent = deps.routing.agent(claims.agentId);

@@ -6,6 +6,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ PORT: 3000, DATABASE_URL: 'file:./data/parley.db', REQUEUE_GRACE_MS: 60_000, ACCESS_TOKEN_TTL_S: 900 });
     expect(config.JWT_SECRET).toBeUndefined();
+    expect(config).toMatchObject({ UPLOAD_QUOTA_ADDRESS_MB: 50, UPLOAD_QUOTA_SITE_MB: 500, UPLOAD_UNSENT_MAX_MB: 1024, UPLOAD_UNSENT_TTL_MIN: 60 });
   });
 
   it('derives the SQLite file from DATA_DIR and treats empty values as unset', () => {
@@ -22,6 +23,10 @@ describe('loadConfig', () => {
     [{ ACCESS_TOKEN_TTL_S: '3600' }, 'ACCESS_TOKEN_TTL_S'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL'],
+    [{ UPLOAD_QUOTA_ADDRESS_MB: '0' }, 'UPLOAD_QUOTA_ADDRESS_MB'],
+    [{ UPLOAD_QUOTA_SITE_MB: 'lots' }, 'UPLOAD_QUOTA_SITE_MB'],
+    [{ UPLOAD_UNSENT_MAX_MB: '-1' }, 'UPLOAD_UNSENT_MAX_MB'],
+    [{ UPLOAD_UNSENT_TTL_MIN: '0.5' }, 'UPLOAD_UNSENT_TTL_MIN'],
   ])('refuses %j with a message naming the variable', (env, expected) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(expected);
