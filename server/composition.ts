@@ -9,7 +9,7 @@ import type { Config } from './config.ts';
 import { normaliseOrigin } from './auth/origins.ts';
 import { loadSigningSecret } from './auth/secret.ts';
 import { TokenSigner } from './auth/tokens.ts';
-import { AdminService } from './app/admin.ts';
+import { AdminService, sitesWithIgnoredOrigins } from './app/admin.ts';
 import { Limits } from './app/limits.ts';
 import { createTopology } from './cluster/topology.ts';
 import { AttachmentLinks, AttachmentService } from './app/attachments.ts';
@@ -96,6 +96,9 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     adminPassword: config.ADMIN_PASSWORD,
     demoOrigins: publicOrigin ? [publicOrigin] : [`http://localhost:${config.PORT || 3000}`],
   });
+  for (const { siteKey, ignored } of await sitesWithIgnoredOrigins(store)) {
+    log.warn({ site: siteKey, ignored }, 'allowed origins ignored by CORS and frame-ancestors: not a scheme, host and port; correct them in the console');
+  }
   await topology.start();
   const sweep = setInterval(() => {
     attachments.sweepUnsent().then(

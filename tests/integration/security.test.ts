@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import type { HistoryPage, MessageDTO } from '../../server/contract/dto.ts';
+import { DEFAULT_WIDGET_SETTINGS } from '../../server/app/defaults.ts';
 import { MAX_MESSAGE_LENGTH, MAX_PACKET_BYTES, type SendResult } from '../../server/contract/events.ts';
 import {
   ADMIN, ask, clientId, connectAgent, connectVisitor, createAgent, login, next, ok, record, recordAgentMessages, SITE_ORIGIN, sleep,
@@ -70,6 +71,46 @@ describe('origins', () => {
     expect(await handshake('/agent', session.accessToken, server.url)).toBe('connected');
     expect(await handshake('/agent', session.accessToken, SITE_ORIGIN)).toBe('ORIGIN_NOT_ALLOWED');
     expect(await handshake('/agent', session.accessToken, undefined)).toBe('ORIGIN_NOT_ALLOWED');
+  });
+});
+
+describe('allowed origins', () => {
+  const VECTORS = ['https://*', 'http://*.example.com', `${SITE_ORIGIN}; script-src *`, `${SITE_ORIGIN};x`, `${SITE_ORIGIN}/path`, 'https://shop_x.example'];
+
+  async function admin(method: string, path: string, body: unknown) {
+    const { accessToken } = await login(server, ADMIN.email, ADMIN.password);
+    const res = await fetch(`${server.url}/api/admin${path}`, {
+      method,
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string }; allowedOrigins?: string[] } };
+  }
+
+  it('refuses a wildcard, a semicolon, a path or a bad host in the admin API, and changes nothing', async () => {
+    for (const origin of VECTORS) {
+      const created = await admin('POST', '/sites', { name: 'Bad', allowedOrigins: [origin] });
+      expect(created.status, origin).toBe(400);
+      expect(created.body.error, origin).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('no wildcard, path') });
+      const patched = await admin('PATCH', `/sites/${server.site.id}`, { allowedOrigins: [SITE_ORIGIN, origin] });
+      expect(patched.status, origin).toBe(400);
+    }
+    expect((await server.parley.store.sites.findById(server.site.id))?.allowedOrigins).toEqual([SITE_ORIGIN]);
+  });
+
+  it('ignores origins stored before they were checked, for CORS and the frame\'s frame-ancestors', async () => {
+    const site = await server.parley.store.sites.create({ name: 'Old', allowedOrigins: [...VECTORS, SITE_ORIGIN], widgetSettings: DEFAULT_WIDGET_SETTINGS });
+    const session = (origin: string) =>
+      fetch(`${server.url}/api/widget/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin },
+        body: JSON.stringify({ siteKey: site.publicKey }),
+      });
+    for (const origin of VECTORS.slice(0, 2)) expect((await session(origin)).status, origin).toBe(403);
+    expect((await session(SITE_ORIGIN)).status).toBe(200);
+
+    const frame = await fetch(`${server.url}/frame/?site=${site.publicKey}`);
+    expect(frame.headers.get('content-security-policy')).toMatch(new RegExp(`; frame-ancestors 'self' ${SITE_ORIGIN}$`));
   });
 });
 
