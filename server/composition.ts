@@ -23,6 +23,7 @@ import { RoutingService, type Routing } from './app/routing.ts';
 import { VisitorSessionService } from './app/visitor-sessions.ts';
 import { VisitorService } from './app/visitors.ts';
 import { createDatabase } from './db/client.ts';
+import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
 import { wallClock, type Clock } from './domain/clock.ts';
 import { createHttpApp } from './http/app.ts';
@@ -49,6 +50,9 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const clock = options.clock ?? wallClock;
   const publicOrigin = config.PUBLIC_URL ? (normaliseOrigin(config.PUBLIC_URL) ?? undefined) : undefined;
 
+  for (const change of securePrivateFiles({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, secretInDataDir: !config.JWT_SECRET })) {
+    log.warn(change, 'permissions tightened to owner-only');
+  }
   const applied = await migrate(config.DATABASE_URL);
   if (applied.applied.length > 0) log.info({ migrations: applied.applied }, 'database migrated');
   const database = createDatabase(config.DATABASE_URL);
