@@ -1,7 +1,8 @@
 /** The Express application: health, auth, widget API, static assets; every error as typed JSON. */
 import express, { type Request } from 'express';
 import type { Logger as Pino } from 'pino';
-import { isOwnOrigin } from '../auth/origins.ts';
+import { isOwnOrigin, parseAllowedOrigin } from '../auth/origins.ts';
+import { AppError } from '../app/errors.ts';
 import type { AuthService } from '../app/auth.ts';
 import type { Store } from '../app/ports.ts';
 import type { VisitorSessionService } from '../app/visitor-sessions.ts';
@@ -50,7 +51,12 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   const ownOrigin = (req: Request) =>
     isOwnOrigin(req.get('origin'), { host: req.get('host'), secure: req.secure }, deps.publicOrigin);
-  const publicUrl = (req: Request) => deps.publicOrigin ?? `${req.protocol}://${req.get('host')}`;
+  // The Host header is the client's: only a real host and port may reach the snippets in the demo page and the admin API.
+  const publicUrl = (req: Request) => {
+    const url = deps.publicOrigin ?? parseAllowedOrigin(`${req.protocol}://${req.get('host')}`);
+    if (!url) throw new AppError('BAD_REQUEST', 'The Host header is not a host name and port');
+    return url;
+  };
 
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   app.get('/readyz', route(async (_req, res) => {

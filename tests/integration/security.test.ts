@@ -1,4 +1,5 @@
 import { decodeExtended, parse } from 'content-disposition';
+import { request } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +112,24 @@ describe('allowed origins', () => {
 
     const frame = await fetch(`${server.url}/frame/?site=${site.publicKey}`);
     expect(frame.headers.get('content-security-policy')).toMatch(new RegExp(`; frame-ancestors 'self' ${SITE_ORIGIN}$`));
+  });
+});
+
+describe('Host header', () => {
+  it('keeps a hostile Host header out of the demo page\'s snippet', async () => {
+    const { port } = new URL(server.url);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/', headers: { host: 'x"><script>alert(1)</script>' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(answer.body).not.toContain('<script>alert(1)');
+    expect(answer.status).toBe(400);
   });
 });
 
