@@ -23,6 +23,7 @@ import { servesSite } from './access.ts';
 import type { Limits } from './limits.ts';
 import type { AgentRecord, AppendResult, ConversationListQuery, NewMessage, Notifier, SendGuard, Store } from './ports.ts';
 import type { Routing } from './routing.ts';
+import { PAGE_VIEWS_KEPT } from './visitors.ts';
 
 export interface VisitorActor {
   visitorId: string;
@@ -160,7 +161,7 @@ export class ConversationService {
     const visitor = summary && (await this.store.visitors.findById(summary.visitorId));
     if (!summary || !visitor) throw notFound('Conversation');
     const [pages, history] = await Promise.all([
-      this.store.visitors.pageViews(visitor.id, 50),
+      this.store.visitors.pageViews(visitor.id, PAGE_VIEWS_KEPT),
       this.store.conversations.list({ statuses: ['queued', 'active', 'resolved'], siteIds: agent.siteIds, visitorId: visitor.id, limit: 20 }),
     ]);
     return { conversation: summary, visitor, pages, earlier: history.filter((c) => c.id !== conversationId) };

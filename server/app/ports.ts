@@ -233,7 +233,8 @@ export interface VisitorStore {
   setExternalId(id: string, externalId: string): Promise<VisitorDTO>;
   /** An anonymous visitor turned out to be a known user: their conversations join that user's. */
   moveConversations(fromVisitorId: string, toVisitorId: string): Promise<void>;
-  addPageView(visitorId: string, url: string, title: string | null): Promise<void>;
+  /** Records a page view and forgets all but the newest `keep` of this visitor's. */
+  addPageView(visitorId: string, url: string, title: string | null, keep: number): Promise<void>;
   pageViews(visitorId: string, limit: number): Promise<PageViewDTO[]>;
 }
 

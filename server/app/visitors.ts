@@ -6,6 +6,9 @@ import type { TokenSigner } from '../auth/tokens.ts';
 import { AppError, notFound } from './errors.ts';
 import type { Notifier, Store } from './ports.ts';
 
+/** Page views kept per visitor, and shown to agents: a visitor moving between pages for hours stores no more. */
+export const PAGE_VIEWS_KEPT = 50;
+
 export interface VisitorIdentity {
   visitorId: string;
   siteId: string;
@@ -35,7 +38,9 @@ export class VisitorService {
     if (!before) throw notFound('Visitor');
     const updated = await this.store.visitors.update(visitor.visitorId, req);
     const page = req.context?.pageUrl;
-    if (page && page !== before.pageUrl) await this.store.visitors.addPageView(visitor.visitorId, page, req.context?.pageTitle ?? null);
+    if (page && page !== before.pageUrl) {
+      await this.store.visitors.addPageView(visitor.visitorId, page, req.context?.pageTitle ?? null, PAGE_VIEWS_KEPT);
+    }
     this.notifier.visitorChanged(updated);
     return updated;
   }

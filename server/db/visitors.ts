@@ -54,8 +54,10 @@ export class PrismaVisitorStore implements VisitorStore {
     await this.prisma.conversation.updateMany({ where: { visitorId: fromVisitorId }, data: { visitorId: toVisitorId } });
   }
 
-  async addPageView(visitorId: string, url: string, title: string | null) {
+  async addPageView(visitorId: string, url: string, title: string | null, keep: number) {
     await this.prisma.pageView.create({ data: { id: this.newId(), visitorId, url, title } });
+    const older = await this.prisma.pageView.findMany({ where: { visitorId }, orderBy: { createdAt: 'desc' }, skip: keep, select: { id: true } });
+    if (older.length > 0) await this.prisma.pageView.deleteMany({ where: { id: { in: older.map((v) => v.id) } } });
   }
 
   async pageViews(visitorId: string, limit: number) {
