@@ -19,7 +19,8 @@ export function normaliseOrigin(value: string): string | null {
 /** Scheme, then a bracketed IPv6 literal or a host with no delimiters, an optional port and at most a final slash. */
 const ORIGIN_SHAPE = /^https?:\/\/(\[[0-9a-f:.]+\]|[^\s/\\?#@:[\]]+)(:\d{1,5})?\/?$/i;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+// Underscores are not DNS but browsers accept them, and container host names (compose services) have them.
+const DNS_LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
 
 /**
  * An origin a site may allow, normalised (`https://Shop.example:443/` -> `https://shop.example`), or null. Only
@@ -61,6 +62,7 @@ export function isOwnOrigin(
   if (!origin || origin === 'null') return false;
   if (publicOrigin) return origin === publicOrigin;
   if (!request.host) return false;
-  const expected = normaliseOrigin(`${request.secure ? 'https' : 'http'}://${request.host}`);
+  // Host is the client's to choose: only a real host and port can name us (and be echoed in CORS).
+  const expected = parseAllowedOrigin(`${request.secure ? 'https' : 'http'}://${request.host}`);
   return expected !== null && origin === expected;
 }

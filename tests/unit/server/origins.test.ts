@@ -35,6 +35,8 @@ describe('origin checks', () => {
     expect(isOwnOrigin('http://evil.com', { host: 'localhost:3000', secure: false }, undefined)).toBe(false);
     expect(isOwnOrigin('https://localhost:3000', { host: 'localhost:3000', secure: false }, undefined)).toBe(false);
     expect(isOwnOrigin(undefined, { host: 'localhost:3000', secure: false }, undefined)).toBe(false);
+    expect(isOwnOrigin('http://a.example;x', { host: 'a.example;x', secure: false }, undefined)).toBe(false);
+    expect(isOwnOrigin('http://*', { host: '*', secure: false }, undefined)).toBe(false);
   });
 
   it.each([
@@ -47,7 +49,8 @@ describe('origin checks', () => {
     ['https://shop.example#top'],
     ['https://user@shop.example'],
     ['ftp://shop.example'],
-    ['https://shop_example.com'],
+    ['https://shop.example:0x50'],
+    ['https://shop.exa mple'],
     ['https://-shop.example'],
     ['https://shop.example.'],
     ['https://shop.example:99999'],
@@ -64,6 +67,7 @@ describe('origin checks', () => {
     ['http://localhost:8080', 'http://localhost:8080'],
     ['http://[::1]:3000', 'http://[::1]:3000'],
     ['http://192.0.2.1', 'http://192.0.2.1'],
+    ['http://chat_server:3000', 'http://chat_server:3000'],
     ['https://bücher.example', 'https://xn--bcher-kva.example'],
   ])('accepts %j as %j', (value, expected) => {
     expect(parseAllowedOrigin(value)).toBe(expected);
