@@ -80,9 +80,9 @@ export class AttachmentService {
 
   /**
    * Refuses a visitor's upload of `bytes` more that would exceed a byte quota: called with the declared length
-   * before the body is read, and with the real one before it is stored. Concurrent uploads from one address may
-   * each pass before either is stored, so a quota can be overrun by what is in flight (at most the upload rate
-   * limit's burst of files).
+   * before the body is read, and with the real one before it is stored. Uploads running at the same moment may
+   * each pass before the others are stored, so a quota can be overrun by the files in flight then (each at most
+   * ATTACHMENT_LIMITS.maxBytes, each visitor at most the upload rate limit's burst).
    */
   async admit(uploader: Uploader, bytes: number): Promise<void> {
     if (uploader.kind !== 'visitor') return;
