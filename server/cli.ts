@@ -9,6 +9,7 @@ import { AppError } from './app/errors.ts';
 import { newId } from './app/ids.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createDatabase } from './db/client.ts';
+import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
 
 const USAGE = `Usage:
@@ -34,6 +35,8 @@ async function run(argv: string[]): Promise<string> {
   if (verb !== 'create' || (noun !== 'site' && noun !== 'agent')) throw new AppError('BAD_REQUEST', USAGE);
 
   const config = loadConfig();
+  // The CLI may be the first to create the database: owner-only, as the server makes it.
+  securePrivateFiles({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, secretInDataDir: false });
   await migrate(config.DATABASE_URL);
   const database = createDatabase(config.DATABASE_URL);
   try {

@@ -10,7 +10,7 @@ import { compileTrust } from './auth/client-address.ts';
 import { normaliseOrigin } from './auth/origins.ts';
 import { loadSigningSecret } from './auth/secret.ts';
 import { TokenSigner } from './auth/tokens.ts';
-import { AdminService } from './app/admin.ts';
+import { AdminService, sitesWithIgnoredOrigins } from './app/admin.ts';
 import { Limits } from './app/limits.ts';
 import { createTopology } from './cluster/topology.ts';
 import { AttachmentLinks, AttachmentService } from './app/attachments.ts';
@@ -24,6 +24,7 @@ import { RoutingService, type Routing } from './app/routing.ts';
 import { VisitorSessionService } from './app/visitor-sessions.ts';
 import { VisitorService } from './app/visitors.ts';
 import { createDatabase } from './db/client.ts';
+import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
 import { wallClock, type Clock } from './domain/clock.ts';
 import { createHttpApp } from './http/app.ts';
@@ -52,6 +53,9 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const clock = options.clock ?? wallClock;
   const publicOrigin = config.PUBLIC_URL ? (normaliseOrigin(config.PUBLIC_URL) ?? undefined) : undefined;
 
+  for (const change of securePrivateFiles({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, secretInDataDir: !config.JWT_SECRET })) {
+    log.warn(change, 'permissions tightened to owner-only');
+  }
   const applied = await migrate(config.DATABASE_URL);
   if (applied.applied.length > 0) log.info({ migrations: applied.applied }, 'database migrated');
   const database = createDatabase(config.DATABASE_URL);
@@ -94,14 +98,28 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits);
   const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
   const visitors = new VisitorService(store, notifier, signer);
-  const attachments = new AttachmentService(store, links);
+  const attachments = new AttachmentService(store, links, clock, {
+    addressBytes: config.UPLOAD_QUOTA_ADDRESS_MB * MB * config.RATE_LIMIT_SCALE,
+    siteBytes: config.UPLOAD_QUOTA_SITE_MB * MB * config.RATE_LIMIT_SCALE,
+    unsentBytes: config.UPLOAD_UNSENT_MAX_MB * MB,
+    unsentTtlMs: config.UPLOAD_UNSENT_TTL_MIN * 60_000,
+  });
 
   const firstRun = await bootstrap(store, admin, {
     adminEmail: config.ADMIN_EMAIL,
     adminPassword: config.ADMIN_PASSWORD,
     demoOrigins: !config.DEMO ? null : publicOrigin ? [publicOrigin] : [`http://localhost:${config.PORT || 3000}`],
   });
+  for (const { siteKey, ignored } of await sitesWithIgnoredOrigins(store)) {
+    log.warn({ site: siteKey, ignored }, 'allowed origins ignored by CORS and frame-ancestors: not a scheme, host and port; correct them in the console');
+  }
   await topology.start();
+  const sweep = setInterval(() => {
+    attachments.sweepUnsent().then(
+      (deleted) => deleted > 0 && log.info({ deleted }, 'deleted unsent attachments'),
+      (error: unknown) => log.warn({ err: error }, 'unsent attachment sweep failed'),
+    );
+  }, UNSENT_SWEEP_INTERVAL_MS).unref();
 
   const inflight = new InFlight();
   const command = commandFactory(log, inflight);
@@ -126,6 +144,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
         });
       }),
     async close() {
+      clearInterval(sweep);
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       // Stop taking commands, let running ones commit, then drop the connections.
       await Promise.race([inflight.settled(), delay(config.SHUTDOWN_TIMEOUT_MS)]);
@@ -137,5 +156,9 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     },
   };
 }
+
+const MB = 1024 * 1024;
+/** How often unsent attachments past their TTL are looked for; each node does it, deleting is idempotent. */
+const UNSENT_SWEEP_INTERVAL_MS = 60_000;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

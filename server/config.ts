@@ -4,6 +4,7 @@ import { parseTrustProxy } from './auth/client-address.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().min(0).max(24 * 3600 * 1000);
+const megabytes = z.coerce.number().int().min(1).max(1024 * 1024);
 
 const schema = z.object({
   PORT: port.default(3000),
@@ -39,6 +40,12 @@ const schema = z.object({
   PING_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(25_000),
   PING_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(20_000),
   RATE_LIMIT_SCALE: z.coerce.number().positive().max(1_000_000).default(1),
+  /** Visitor upload quotas in MiB: per address per hour and per site per day (scaled by RATE_LIMIT_SCALE). */
+  UPLOAD_QUOTA_ADDRESS_MB: megabytes.default(50),
+  UPLOAD_QUOTA_SITE_MB: megabytes.default(500),
+  /** Visitors' files stored but not yet sent, over every site, in MiB; and how long such a file is kept. */
+  UPLOAD_UNSENT_MAX_MB: megabytes.default(1024),
+  UPLOAD_UNSENT_TTL_MIN: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
 });
 
 export type Config = z.infer<typeof schema> & { DATABASE_URL: string };

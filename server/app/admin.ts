@@ -1,7 +1,7 @@
 /** Creating sites and agents: used by the CLI, the first-run bootstrap and (later) the admin console. */
 import type { AgentRole, WidgetSettings } from '../contract/dto.ts';
 import { hashPassword } from '../auth/passwords.ts';
-import { normaliseOrigin } from '../auth/origins.ts';
+import { parseAllowedOrigin } from '../auth/origins.ts';
 import { DEFAULT_WIDGET_SETTINGS } from './defaults.ts';
 import { AppError } from './errors.ts';
 import type { AgentRecord, SiteRecord, Store } from './ports.ts';
@@ -24,11 +24,21 @@ export interface NewAgent {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+export const ORIGIN_RULE = 'an origin is http:// or https://, a host name or IP address (IPv6 in brackets) and an optional port; no wildcard, path or other characters';
+
 export function parseOrigins(origins: string[]): string[] {
   return origins.map((value) => {
-    const origin = normaliseOrigin(value);
-    if (!origin) throw new AppError('BAD_REQUEST', `Not an http(s) origin: ${value}`);
+    const origin = parseAllowedOrigin(value);
+    if (!origin) throw new AppError('BAD_REQUEST', `Not an allowed origin: ${JSON.stringify(value)}; ${ORIGIN_RULE}`);
     return origin;
+  });
+}
+
+/** Sites holding origins saved before they were checked, which CORS and the frame now ignore, for a warning at start. */
+export async function sitesWithIgnoredOrigins(store: Store): Promise<{ siteKey: string; ignored: string[] }[]> {
+  return (await store.sites.list()).flatMap((site) => {
+    const ignored = site.allowedOrigins.filter((origin) => parseAllowedOrigin(origin) !== origin);
+    return ignored.length > 0 ? [{ siteKey: site.publicKey, ignored }] : [];
   });
 }
 

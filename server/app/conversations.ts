@@ -16,7 +16,7 @@ import type {
   TypingRequest,
   VisitorSendRequest,
 } from '../contract/events.ts';
-import { HISTORY_PAGE_MAX } from '../contract/events.ts';
+import { HISTORY_PAGE_MAX, MAX_PAGE_VIEWS_KEPT } from '../contract/events.ts';
 import { addressKey } from '../domain/address-key.ts';
 import type { Clock } from '../domain/clock.ts';
 import { AppError, notFound } from './errors.ts';
@@ -150,7 +150,7 @@ export class ConversationService {
     const visitor = summary && (await this.store.visitors.findById(summary.visitorId));
     if (!summary || !visitor) throw notFound('Conversation');
     const [pages, history] = await Promise.all([
-      this.store.visitors.pageViews(visitor.id, 50),
+      this.store.visitors.pageViews(visitor.id, MAX_PAGE_VIEWS_KEPT),
       this.store.conversations.list({ statuses: ['queued', 'active', 'resolved'], siteIds: agent.siteIds, visitorId: visitor.id, limit: 20 }),
     ]);
     return { conversation: summary, visitor, pages, earlier: history.filter((c) => c.id !== conversationId) };

@@ -25,6 +25,7 @@ import type {
 import type { AccountFailures } from '../domain/sign-in-slowdown.ts';
 import type { TypingEvent } from '../contract/events.ts';
 import type { AttributePatch } from '../domain/visitor-profile.ts';
+import type { UploadUsage } from '../domain/upload-quota.ts';
 
 export interface AgentRecord extends Omit<AgentDTO, 'connected' | 'load'> {
   passwordHash: string;
@@ -122,6 +123,9 @@ export interface NewAttachment {
   conversationId: string | null;
   uploaderKind: 'visitor' | 'agent';
   uploaderId: string;
+  /** Where a visitor's upload came from, for quotas per address; null for agents. */
+  uploaderAddress: string | null;
+  createdAt: Date;
   fileName: string;
   contentType: string;
   data: Uint8Array;
@@ -289,8 +293,10 @@ export interface ConversationStore {
 export interface AttachmentStore {
   create(attachment: NewAttachment): Promise<StoredAttachment>;
   findById(id: string): Promise<StoredAttachment | null>;
-  /** How many files this uploader sent since `since`, for upload limits. */
-  countSince(uploaderId: string, since: Date): Promise<number>;
+  /** Visitors' bytes: from `address` since `addressSince`, to `siteId` since `siteSince`, and stored unsent anywhere. */
+  visitorUsage(query: { address: string; addressSince: Date; siteId: string; siteSince: Date }): Promise<UploadUsage>;
+  /** Deletes files never sent in a message and stored before `cutoff`; how many went. */
+  deleteUnsentBefore(cutoff: Date): Promise<number>;
 }
 
 export interface RefreshTokenStore {

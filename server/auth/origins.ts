@@ -16,11 +16,37 @@ export function normaliseOrigin(value: string): string | null {
   return url.origin;
 }
 
+/** Scheme, then a bracketed IPv6 literal or a host with no delimiters, an optional port and at most a final slash. */
+const ORIGIN_SHAPE = /^https?:\/\/(\[[0-9a-f:.]+\]|[^\s/\\?#@:[\]]+)(:\d{1,5})?\/?$/i;
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+// Underscores are not DNS but browsers accept them, and container host names (compose services) have them.
+const DNS_LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
+
+/**
+ * An origin a site may allow, normalised (`https://Shop.example:443/` -> `https://shop.example`), or null. Only
+ * http(s), a DNS name (IDN as punycode) or an IP literal, and a port: these reach CORS and the frame's CSP
+ * `frame-ancestors` as they are, where `*`, `;` or a path would widen or rewrite the policy.
+ */
+export function parseAllowedOrigin(value: string): string | null {
+  if (!ORIGIN_SHAPE.test(value)) return null;
+  const origin = normaliseOrigin(value);
+  if (!origin) return null;
+  const host = new URL(origin).hostname;
+  // URL has already checked IP literals, and rewritten IPv4 in other notations as dotted decimal.
+  if (host.startsWith('[') || IPV4.test(host)) return origin;
+  return host.length <= 253 && host.split('.').every((label) => DNS_LABEL.test(label)) ? origin : null;
+}
+
 export function isOriginAllowed(origin: string | undefined, allowed: readonly string[]): boolean {
   if (!origin || origin === 'null') return false;
-  const normalised = normaliseOrigin(origin);
-  // The header must already be in canonical form: browsers never send paths or upper case.
-  return normalised !== null && normalised === origin && allowed.includes(normalised);
+  // The header must already be in canonical form (browsers never send paths or upper case), so a stored origin
+  // that is not a valid one, from before they were checked, matches nothing.
+  return parseAllowedOrigin(origin) === origin && allowed.includes(origin);
+}
+
+/** A site's stored origins that are valid: older sites may hold some saved before origins were checked. */
+export function usableOrigins(stored: readonly string[]): string[] {
+  return stored.filter((origin) => parseAllowedOrigin(origin) === origin);
 }
 
 /**
@@ -36,6 +62,7 @@ export function isOwnOrigin(
   if (!origin || origin === 'null') return false;
   if (publicOrigin) return origin === publicOrigin;
   if (!request.host) return false;
-  const expected = normaliseOrigin(`${request.secure ? 'https' : 'http'}://${request.host}`);
+  // Host is the client's to choose: only a real host and port can name us (and be echoed in CORS).
+  const expected = parseAllowedOrigin(`${request.secure ? 'https' : 'http'}://${request.host}`);
   return expected !== null && origin === expected;
 }

@@ -42,7 +42,10 @@ export interface AttachmentLimits {
 /**
  * POST /api/attachments: the file as the raw request body, `Content-Type` its type, `X-File-Name` its name
  * (URI-encoded), `Authorization: Bearer <visitor or agent token>`, and for visitors `X-Conversation-Id` when
- * one is open. -> AttachmentDTO. Then send its id in `attachmentIds` with a message.
+ * one is open. -> AttachmentDTO. Then send its id in `attachmentIds` with a message; a file not sent within the
+ * server's unsent TTL is deleted. A visitor's upload over a byte quota (per address, per site, or of all unsent
+ * files) is refused with RATE_LIMITED and `retryAfterMs`, before the body is read when Content-Length says so.
+ * Served names carry the extension of the type found in the bytes (`page.html` holding text becomes `page.txt`).
  */
 export type UploadResponse = AttachmentDTO;
 

@@ -1,6 +1,7 @@
 import type { AttachmentStore, NewAttachment, StoredAttachment } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
-import type { PrismaClient } from './generated/sqlite/client.ts';
+import type { Usage, UploadUsage } from '../domain/upload-quota.ts';
+import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
 
 export class PrismaAttachmentStore implements AttachmentStore {
   constructor(
@@ -22,7 +23,22 @@ export class PrismaAttachmentStore implements AttachmentStore {
     });
   }
 
-  countSince(uploaderId: string, since: Date): Promise<number> {
-    return this.prisma.attachment.count({ where: { uploaderId, createdAt: { gte: since } } });
+  async visitorUsage(query: { address: string; addressSince: Date; siteId: string; siteSince: Date }): Promise<UploadUsage> {
+    const [address, site, unsent] = await Promise.all([
+      this.usage({ uploaderAddress: query.address, createdAt: { gte: query.addressSince } }),
+      this.usage({ siteId: query.siteId, uploaderKind: 'visitor', createdAt: { gte: query.siteSince } }),
+      this.usage({ uploaderKind: 'visitor', messageId: null }),
+    ]);
+    return { address, site, unsent };
+  }
+
+  async deleteUnsentBefore(cutoff: Date): Promise<number> {
+    const { count } = await this.prisma.attachment.deleteMany({ where: { messageId: null, createdAt: { lt: cutoff } } });
+    return count;
+  }
+
+  private async usage(where: Prisma.AttachmentWhereInput): Promise<Usage> {
+    const { _sum, _min } = await this.prisma.attachment.aggregate({ where, _sum: { size: true }, _min: { createdAt: true } });
+    return { bytes: _sum.size ?? 0, oldestAt: _min.createdAt?.getTime() ?? null };
   }
 }

@@ -4,7 +4,9 @@
  */
 import express, { type Request, Router } from 'express';
 import { z } from 'zod';
+import { parseAllowedOrigin } from '../auth/origins.ts';
 import type { AgentClaims, TokenSigner } from '../auth/tokens.ts';
+import { ORIGIN_RULE } from '../app/admin.ts';
 import type { AgentStore } from '../app/ports.ts';
 import { AppError } from '../app/errors.ts';
 import { isValidDate, isValidTimeZone, MAX_REPORT_DAYS, reportCsv } from '../app/reports.ts';
@@ -40,7 +42,8 @@ const widgetSettings = z.strictObject({
   agentsSeeAll: z.boolean(),
 }).partial();
 
-const origins = z.array(storableText().min(1).max(300)).min(1).max(50);
+const origin = storableText().min(1).max(300).refine((value) => parseAllowedOrigin(value) !== null, ORIGIN_RULE);
+const origins = z.array(origin).min(1).max(50);
 const createSite = z.strictObject({
   name: storableText().min(1).max(100),
   allowedOrigins: origins,

@@ -2,7 +2,8 @@
 import express, { type Request } from 'express';
 import type { Logger as Pino } from 'pino';
 import type { Trust } from '../auth/client-address.ts';
-import { isOwnOrigin } from '../auth/origins.ts';
+import { isOwnOrigin, parseAllowedOrigin } from '../auth/origins.ts';
+import { AppError } from '../app/errors.ts';
 import type { AuthService } from '../app/auth.ts';
 import type { Store } from '../app/ports.ts';
 import type { VisitorSessionService } from '../app/visitor-sessions.ts';
@@ -61,7 +62,12 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   // req.host honours X-Forwarded-Host from a trusted proxy only, as the socket handshake does.
   const ownOrigin = (req: Request) => isOwnOrigin(req.get('origin'), { host: req.host, secure: req.secure }, deps.publicOrigin);
-  const publicUrl = (req: Request) => deps.publicOrigin ?? `${req.protocol}://${req.host}`;
+  // The Host header is the client's: only a real host and port may reach the snippets in the demo page and the admin API.
+  const publicUrl = (req: Request) => {
+    const url = deps.publicOrigin ?? parseAllowedOrigin(`${req.protocol}://${req.host}`);
+    if (!url) throw new AppError('BAD_REQUEST', 'The Host header is not a host name and port');
+    return url;
+  };
 
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   app.get('/readyz', route(async (_req, res) => {

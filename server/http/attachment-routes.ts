@@ -2,6 +2,7 @@
  * Uploads (raw body, Bearer visitor or agent token) and signed downloads. Files are always served as
  * attachments with nosniff and a sandbox CSP, so even a crafted file cannot run in our origin.
  */
+import { create as contentDisposition } from 'content-disposition';
 import express, { type Request, Router } from 'express';
 import type { TokenSigner } from '../auth/tokens.ts';
 import { ATTACHMENT_LIMITS, type AttachmentService, type Uploader } from '../app/attachments.ts';
@@ -10,6 +11,8 @@ import type { Limits } from '../app/limits.ts';
 import type { Store } from '../app/ports.ts';
 import type { Routing } from '../app/routing.ts';
 import { servesSite } from '../app/access.ts';
+import { addressKey } from '../domain/address-key.ts';
+import { clientIp } from './auth-routes.ts';
 import { route } from './errors.ts';
 
 export function attachmentRoutes(deps: {
@@ -27,6 +30,8 @@ export function attachmentRoutes(deps: {
     route(async (req, res, next) => {
       const uploader = await authenticate(req, deps, req.get('x-conversation-id') || null);
       await deps.limits.take('upload', uploader.kind === 'visitor' ? uploader.visitorId : uploader.agentId);
+      // Over quota by its declared length: refused before a byte of the body is read (the real length counts after).
+      await deps.attachments.admit(uploader, Number(req.get('content-length')) || 0);
       res.locals.uploader = uploader;
       next();
     }),
@@ -42,7 +47,8 @@ export function attachmentRoutes(deps: {
     const { exp, sig } = req.query;
     const file = await deps.attachments.open(String(req.params.id), String(exp ?? ''), String(sig ?? ''));
     res.setHeader('Content-Type', file.contentType);
-    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${rfc5987(file.fileName)}`);
+    // An ASCII `filename=` for old clients, beside `filename*=UTF-8''…` when the name needs more than ASCII.
+    res.setHeader('Content-Disposition', contentDisposition(file.fileName));
     res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
     res.setHeader('Cache-Control', 'private, max-age=3600');
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
@@ -50,14 +56,6 @@ export function attachmentRoutes(deps: {
   }));
 
   return router;
-}
-
-/**
- * A header parameter value as RFC 5987 wants it: encodeURIComponent leaves ' ( ) * as they are, but the
- * apostrophe delimits charset and language, so a name holding one could be misread by a download client.
- */
-function rfc5987(value: string): string {
-  return encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function decodeName(header: string | undefined): string {
@@ -81,7 +79,7 @@ async function authenticate(
   const asVisitor = tryClaims(() => deps.signer.verifyVisitor(token));
   if (asVisitor) {
     if (conversation && conversation.visitorId !== asVisitor.visitorId) throw new AppError('NOT_FOUND', 'Conversation not found');
-    return { kind: 'visitor', visitorId: asVisitor.visitorId, siteId: asVisitor.siteId };
+    return { kind: 'visitor', visitorId: asVisitor.visitorId, siteId: asVisitor.siteId, address: addressKey(clientIp(req)) };
   }
   const claims = deps.signer.verifyAgent(token);
   const agent = deps.routing.agent(claims.agentId);

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Request, Router } from 'express';
 import { snippet } from '../app/admin.ts';
+import { usableOrigins } from '../auth/origins.ts';
 import type { SiteStore } from '../app/ports.ts';
 import { AppError } from '../app/errors.ts';
 import { route } from './errors.ts';
@@ -42,7 +43,7 @@ export function staticRoutes(deps: { sites: SiteStore; publicUrl: (req: Request)
   router.use('/frame', route(async (req, res, next) => {
     const key = typeof req.query.site === 'string' ? req.query.site : '';
     const site = key ? await deps.sites.findByKey(key) : null;
-    const ancestors = ["'self'", ...(site?.allowedOrigins ?? [])].join(' ');
+    const ancestors = ["'self'", ...usableOrigins(site?.allowedOrigins ?? [])].join(' ');
     res.setHeader('Content-Security-Policy', `${APP_CSP}; frame-ancestors ${ancestors}`);
     next();
   }));

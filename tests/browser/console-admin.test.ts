@@ -269,3 +269,15 @@ test('the console speaks Simplified Chinese', async () => {
   expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
   expect(env!.pageErrors).toEqual([]);
 });
+
+test('the site form refuses a wildcard origin with the reason, and creates nothing', async () => {
+  const page = await signIn(env!, ADMIN);
+  await section(page, 'Sites');
+  await page.getByRole('button', { name: 'New site' }).click();
+  await page.getByLabel('Site name').fill('Wildcard');
+  await page.getByLabel('Allowed origins').fill('https://*');
+  await page.getByRole('button', { name: 'Create site' }).click();
+  await page.getByRole('alert').getByText(/no wildcard, path/).waitFor();
+  expect(await page.getByRole('list', { name: 'Sites' }).getByRole('button', { name: /Wildcard/ }).count()).toBe(0);
+  await page.close();
+});

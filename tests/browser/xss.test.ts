@@ -20,7 +20,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Frame, FrameLocator, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { cleanFileName } from '../../server/app/attachments.ts';
+import { cleanFileName, nameForType } from '../../server/app/attachments.ts';
 import type { MessageDTO } from '../../server/contract/dto.ts';
 import type { ConversationDetail, SendResult } from '../../server/contract/events.ts';
 import { visitorUpdate } from '../../server/realtime/schemas.ts';
@@ -195,8 +195,9 @@ const missing = (text: string, expected: string[]) => expected.filter((s) => !te
 /** Where the console shows what visitors and agents wrote: the lists, tabs, header, transcript, visitor panel. */
 const CONSOLE_USER_CONTENT = '#view-panel, .open-tabs, .pane-header, .pane [role=log], aside.context';
 
-/** The attachment names as stored (path and bidi controls removed), of the files sent as text or as images. */
-const fileNames = (kind: 'text' | 'image') => corpus.filter((_, i) => isImage(i) === (kind === 'image')).map((p) => cleanFileName(p.text));
+/** The attachment names as stored (path and bidi controls removed, extension agreeing with the type), of the files sent as text or as images. */
+const fileNames = (kind: 'text' | 'image') =>
+  corpus.filter((_, i) => isImage(i) === (kind === 'image')).map((p) => nameForType(cleanFileName(p.text), kind === 'image' ? 'image/png' : 'text/plain'));
 
 /** The alt texts of the image previews under `root`, one per line. */
 const imageNames = async (root: Locator) => (await root.locator('img').evaluateAll((images) => images.map((img) => (img as HTMLImageElement).alt))).join('\n');

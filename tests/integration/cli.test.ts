@@ -27,6 +27,8 @@ describe('npm run cli', () => {
   it('fails with a clear JSON error and a non-zero exit for bad input', async () => {
     const attempt = cli('site', 'create', '--name', 'Bad', '--origin', 'not-an-origin', '--json');
     await expect(attempt).rejects.toMatchObject({ code: 2, stdout: expect.stringContaining('"code":"BAD_REQUEST"') });
+    const wildcard = cli('site', 'create', '--name', 'Bad', '--origin', 'https://*', '--json');
+    await expect(wildcard).rejects.toMatchObject({ code: 2, stdout: expect.stringContaining('no wildcard, path') });
     const duplicate = async () => {
       await cli('agent', 'create', '--email', 'dup@example.com', '--password', 'dup-password', '--json');
       return cli('agent', 'create', '--email', 'dup@example.com', '--password', 'dup-password', '--json');

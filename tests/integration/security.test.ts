@@ -1,7 +1,10 @@
+import { decodeExtended, parse } from 'content-disposition';
+import { request } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import type { HistoryPage, MessageDTO } from '../../server/contract/dto.ts';
+import { DEFAULT_WIDGET_SETTINGS } from '../../server/app/defaults.ts';
 import { MAX_MESSAGE_LENGTH, MAX_PACKET_BYTES, type SendResult } from '../../server/contract/events.ts';
 import {
   ADMIN, ask, clientId, connectAgent, connectVisitor, createAgent, login, next, ok, record, recordAgentMessages, SITE_ORIGIN, sleep,
@@ -69,6 +72,64 @@ describe('origins', () => {
     expect(await handshake('/agent', session.accessToken, server.url)).toBe('connected');
     expect(await handshake('/agent', session.accessToken, SITE_ORIGIN)).toBe('ORIGIN_NOT_ALLOWED');
     expect(await handshake('/agent', session.accessToken, undefined)).toBe('ORIGIN_NOT_ALLOWED');
+  });
+});
+
+describe('allowed origins', () => {
+  const VECTORS = ['https://*', 'http://*.example.com', `${SITE_ORIGIN}; script-src *`, `${SITE_ORIGIN};x`, `${SITE_ORIGIN}/path`, 'https://-shop.example'];
+
+  async function admin(method: string, path: string, body: unknown) {
+    const { accessToken } = await login(server, ADMIN.email, ADMIN.password);
+    const res = await fetch(`${server.url}/api/admin${path}`, {
+      method,
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string }; allowedOrigins?: string[] } };
+  }
+
+  it('refuses a wildcard, a semicolon, a path or a bad host in the admin API, and changes nothing', async () => {
+    for (const origin of VECTORS) {
+      const created = await admin('POST', '/sites', { name: 'Bad', allowedOrigins: [origin] });
+      expect(created.status, origin).toBe(400);
+      expect(created.body.error, origin).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('no wildcard, path') });
+      const patched = await admin('PATCH', `/sites/${server.site.id}`, { allowedOrigins: [SITE_ORIGIN, origin] });
+      expect(patched.status, origin).toBe(400);
+    }
+    expect((await server.parley.store.sites.findById(server.site.id))?.allowedOrigins).toEqual([SITE_ORIGIN]);
+  });
+
+  it('ignores origins stored before they were checked, for CORS and the frame\'s frame-ancestors', async () => {
+    const site = await server.parley.store.sites.create({ name: 'Old', allowedOrigins: [...VECTORS, SITE_ORIGIN], widgetSettings: DEFAULT_WIDGET_SETTINGS });
+    const session = (origin: string) =>
+      fetch(`${server.url}/api/widget/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin },
+        body: JSON.stringify({ siteKey: site.publicKey }),
+      });
+    for (const origin of VECTORS.slice(0, 2)) expect((await session(origin)).status, origin).toBe(403);
+    expect((await session(SITE_ORIGIN)).status).toBe(200);
+
+    const frame = await fetch(`${server.url}/frame/?site=${site.publicKey}`);
+    expect(frame.headers.get('content-security-policy')).toMatch(new RegExp(`; frame-ancestors 'self' ${SITE_ORIGIN}$`));
+  });
+});
+
+describe('Host header', () => {
+  it('keeps a hostile Host header out of the demo page\'s snippet', async () => {
+    const { port } = new URL(server.url);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/', headers: { host: 'x"><script>alert(1)</script>' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(answer.body).not.toContain('<script>alert(1)');
+    expect(answer.status).toBe(400);
   });
 });
 
@@ -256,7 +317,17 @@ describe('bad payloads', () => {
 });
 
 describe('attachment file names', () => {
-  it('serves a hostile file name only inside an RFC 5987 filename*, with no header injected', async () => {
+  async function uploadNamed(token: string, name: string, body: string | Uint8Array<ArrayBuffer>) {
+    const uploaded = await fetch(`${server.url}/api/attachments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(name) },
+      body,
+    });
+    expect(uploaded.status, name).toBe(201);
+    return (await uploaded.json()) as { url: string; fileName: string; contentType: string };
+  }
+
+  it('serves a hostile file name as a quoted ASCII filename beside an RFC 5987 filename*, with no header injected', async () => {
     const visitor = await connectVisitor(server);
     const names = [
       '"; filename="evil.exe',
@@ -268,22 +339,39 @@ describe('attachment file names', () => {
       'résumé 日本語.txt',
     ];
     for (const name of names) {
-      const uploaded = await fetch(`${server.url}/api/attachments`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${visitor.token}`, 'content-type': 'text/plain', 'x-file-name': encodeURIComponent(name) },
-        body: 'hello',
-      });
-      expect(uploaded.status, name).toBe(201);
-      const file = (await uploaded.json()) as { url: string; fileName: string };
+      const file = await uploadNamed(visitor.token, name, 'hello');
       expect(file.fileName, name).not.toMatch(/[\r\n\\/\u202e]/);
 
       const download = await fetch(`${server.url}${file.url}`);
       expect(download.status, name).toBe(200);
       const disposition = download.headers.get('content-disposition') ?? '';
-      // RFC 5987 value-chars: attr-chars and %-escapes only (no quote, apostrophe, parenthesis, space or ;).
-      expect(disposition, name).toMatch(/^attachment; filename\*=UTF-8''[A-Za-z0-9!#$&+\-.^_`|~%]+$/);
-      expect(decodeURIComponent(disposition.slice("attachment; filename*=UTF-8''".length)), name).toBe(file.fileName);
+      const { type, parameters } = parse(disposition, { extended: false });
+      expect(type, name).toBe('attachment');
+      // Every client finds a plain ASCII name; those that read filename* get the exact one.
+      expect(parameters.filename, name).toMatch(/^[\x20-\x7e]+$/);
+      const exact = parameters['filename*'] ? decodeExtended(parameters['filename*']) : parameters.filename;
+      expect(exact, name).toBe(file.fileName);
       expect(download.headers.get('set-cookie'), name).toBeNull();
+    }
+  });
+
+  it('gives every served file an extension that agrees with its type', async () => {
+    const visitor = await connectVisitor(server);
+    const gif = Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1');
+    const cases: [string, string | Uint8Array<ArrayBuffer>, string][] = [
+      ['x.html', '<b>hi</b>', 'x.txt'],
+      ['a.gif.html', new Uint8Array(gif), 'a.gif'],
+      ['photo', new Uint8Array(gif), 'photo.gif'],
+      ['notes.TXT', 'hello', 'notes.TXT'],
+      ['report.svg', 'hello', 'report.txt'],
+      ['.htaccess', 'hello', '.htaccess.txt'],
+      ['scan.pdf.exe', '%PDF-1.4 hello', 'scan.pdf'],
+    ];
+    for (const [name, body, expected] of cases) {
+      const file = await uploadNamed(visitor.token, name, body);
+      expect(file.fileName, name).toBe(expected);
+      const disposition = parse((await fetch(`${server.url}${file.url}`)).headers.get('content-disposition') ?? '', { extended: false });
+      expect(disposition.parameters.filename, name).toBe(expected);
     }
   });
 });

@@ -6,6 +6,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ PORT: 3000, DATABASE_URL: 'file:./data/parley.db', REQUEUE_GRACE_MS: 60_000, ACCESS_TOKEN_TTL_S: 900 });
     expect(config.JWT_SECRET).toBeUndefined();
+    expect(config).toMatchObject({ UPLOAD_QUOTA_ADDRESS_MB: 50, UPLOAD_QUOTA_SITE_MB: 500, UPLOAD_UNSENT_MAX_MB: 1024, UPLOAD_UNSENT_TTL_MIN: 60 });
   });
 
   it('reads TRUST_PROXY as no proxy, a number of hops or a list of proxies, and DEMO as on unless false', () => {
@@ -31,6 +32,10 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY: `true` is no longer accepted'],
     [{ TRUST_PROXY: 'proxy.internal' }, 'TRUST_PROXY: invalid IP address'],
     [{ DEMO: 'off' }, 'DEMO'],
+    [{ UPLOAD_QUOTA_ADDRESS_MB: '0' }, 'UPLOAD_QUOTA_ADDRESS_MB'],
+    [{ UPLOAD_QUOTA_SITE_MB: 'lots' }, 'UPLOAD_QUOTA_SITE_MB'],
+    [{ UPLOAD_UNSENT_MAX_MB: '-1' }, 'UPLOAD_UNSENT_MAX_MB'],
+    [{ UPLOAD_UNSENT_TTL_MIN: '0.5' }, 'UPLOAD_UNSENT_TTL_MIN'],
   ])('refuses %j with a message naming the variable', (env, expected) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(expected);
