@@ -57,7 +57,7 @@ export class VisitorService {
     const target = verified ? await this.resolveUser(current, req.userId) : current;
     const updated = await this.store.visitors.update(target.id, profile);
     this.notifier.visitorChanged(updated);
-    return { visitor: updated, token: this.signer.signVisitor({ visitorId: updated.id, siteId: updated.siteId }).token };
+    return { visitor: updated, token: this.signer.signVisitor({ visitorId: updated.id, siteId: updated.siteId, keyVersion: site.visitorKeyVersion }).token };
   }
 
   private async resolveUser(current: VisitorDTO, userId: string): Promise<VisitorDTO> {
