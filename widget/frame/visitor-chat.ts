@@ -10,6 +10,7 @@ import type { Identity, VisitorAttributes } from '../bridge.ts';
 import { newClientId } from '../shared/client-id.ts';
 import { CatchUpPoint, lastSeq, mergeMessages } from '../shared/messages.ts';
 import { HandshakeRetry } from '../shared/handshake-retry.ts';
+import { reconnectWhenSessionEnds } from '../shared/session-end.ts';
 import { browserStorage, Outbox, type Pending, type Unsent } from '../shared/outbox.ts';
 import { type AckError, isUnauthorized, requester, type Requester } from '../shared/request.ts';
 import { PageFacts, type PageContext } from './page-facts.ts';
@@ -135,6 +136,7 @@ export class VisitorChat {
     this.#socket = io('/visitor', { transports: ['websocket'], auth: (send) => send({ token: this.#token }) });
     this.#request = requester(this.#socket);
     this.#handshakeRetry = new HandshakeRetry(this.#socket);
+    reconnectWhenSessionEnds(this.#socket);
     this.#typing = new TypingNotifier((typing, preview) => {
       const open = this.#openConversation();
       if (open) this.#request('typing', { conversationId: open.id, typing, preview }).catch(() => {});
@@ -152,6 +154,12 @@ export class VisitorChat {
   }
 
   setToken(token: string): void {
+    // Another visitor (the old token was refused: expired, or the site's visitor key was rotated): what this
+    // person wrote goes with them, as after an identify that switched visitors.
+    if (tokenSubject(token) !== tokenSubject(this.#token)) {
+      this.#outbox.setOwner(tokenSubject(token));
+      this.#choice = { kind: 'latest' };
+    }
     this.#token = token;
     this.#handshakeRetry.reset();
     if (!this.#socket.connected) this.#socket.connect();
