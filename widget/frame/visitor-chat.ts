@@ -154,12 +154,8 @@ export class VisitorChat {
   }
 
   setToken(token: string): void {
-    // Another visitor (the old token was refused: expired, or the site's visitor key was rotated): what this
-    // person wrote goes with them, as after an identify that switched visitors.
-    if (tokenSubject(token) !== tokenSubject(this.#token)) {
-      this.#outbox.setOwner(tokenSubject(token));
-      this.#choice = { kind: 'latest' };
-    }
+    // A new visitor: the old token was refused (expired, or the site's visitor key was rotated).
+    if (tokenSubject(token) !== tokenSubject(this.#token)) this.#becomeVisitor(tokenSubject(token));
     this.#token = token;
     this.#handshakeRetry.reset();
     if (!this.#socket.connected) this.#socket.connect();
@@ -234,9 +230,16 @@ export class VisitorChat {
     this.#update({ visitor: result.visitor });
     if (!switched) return;
     // The same user known from another device: reconnect as them and show their conversations.
-    this.#outbox.setOwner(result.visitor.id);
-    this.#choice = { kind: 'latest' };
+    this.#becomeVisitor(result.visitor.id);
     this.#socket.disconnect().connect();
+  }
+
+  /** Another visitor from now on: what was written goes with the person; the next connect shows their conversations. */
+  #becomeVisitor(visitorId: string): void {
+    this.#outbox.setOwner(visitorId);
+    this.#choice = { kind: 'latest' };
+    this.#catchUp.reset();
+    this.#update({ conversations: [], conversation: null, messages: [], agentTyping: null });
   }
 
   upload(file: File): Promise<AttachmentDTO> {
