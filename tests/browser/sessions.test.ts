@@ -1,11 +1,13 @@
 /**
  * Sessions the server ends, seen from Chromium: the console outlives its access token's expiry without a
- * word to the agent, and the widget goes on with a new session after the site's visitor key is rotated.
+ * word to the agent, the widget goes on with a new session after the site's visitor key is rotated, and an
+ * admin rotates it from the console.
  * Needs `npm run build` and Chromium at /usr/bin/chromium.
  */
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
+import type { ApiError } from '../../server/contract/errors.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { ADMIN, api, createAgent, login, ok, openWidget, signIn, socketVisitor, startEnv, stopEnv, widgetSend, type ConsoleTestEnv } from './console-support.ts';
 
@@ -87,3 +89,16 @@ test("after the site's visitor key is rotated, the widget starts a new session a
   await expect.poll(() => chat.getByText('Failed').count()).toBe(0);
   expect(env!.pageErrors).toEqual([]);
 }, 60_000);
+
+test("an admin signs out every visitor of a site from the site's settings", async () => {
+  const visitor = await socketVisitor(env!);
+  sockets.push(visitor.socket);
+  const told = new Promise<ApiError>((resolve) => visitor.socket.once('session:ended', resolve));
+  const page = await signIn(env!, ADMIN);
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Sites' }).click();
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Sign out all visitors' }).click();
+  await page.getByText('Visitor key rotated: every visitor starts a new session.').waitFor();
+  expect(await told).toEqual({ code: 'UNAUTHORIZED', message: "The site's visitor key was rotated" });
+  expect(env!.pageErrors).toEqual([]);
+});
