@@ -203,6 +203,8 @@ export interface InviteStore {
   create(invite: { agentId: string; tokenHash: string; expiresAt: Date }): Promise<void>;
   /** Marks a live, unused invite used and returns its agent id; null when invalid, expired or used. */
   consume(tokenHash: string, now: Date): Promise<string | null>;
+  /** The agent's links not used yet stop working. */
+  discardUnused(agentId: string): Promise<void>;
 }
 
 /** The timestamps of one conversation, as reports need them. */

@@ -186,6 +186,8 @@ export class TeamService {
     if (!updated) throw notFound('Agent');
     // Either way: no login outlives a deactivation, and a reactivation starts from a fresh sign-in.
     if (updated.active !== current.active) await this.endAllLogins(agentId);
+    // Nor does a link handed out before it: a reactivated agent gets a new one.
+    if (!updated.active) await this.store.invites.discardUnused(agentId);
     const routingChanged = (['role', 'capacity', 'siteIds', 'active', 'name'] as const).some((k) => patch[k] !== undefined);
     if (routingChanged || current.avatarUrl !== updated.avatarUrl) await this.routing.refreshAgent(agentId);
     return this.agentDTO(updated);

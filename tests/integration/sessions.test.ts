@@ -135,6 +135,19 @@ describe('agent logins', () => {
     // Signing in again works.
     expect((await signIn(credentials.email, credentials.password)).session.agent.id).toBe(session.agent.id);
   });
+
+  it('an invite link handed out before a deactivation does not work after the reactivation', async () => {
+    const email = `relinked${Date.now()}@example.com`;
+    const invited = await admin<InviteResult>('POST', '/agents', { email, name: 'Relinked', role: 'agent' });
+    await admin<AgentAdminDTO>('PATCH', `/agents/${invited.agent.id}`, { active: false });
+    await admin<AgentAdminDTO>('PATCH', `/agents/${invited.agent.id}`, { active: true });
+    const token = new URLSearchParams(new URL(invited.inviteUrl!).hash.slice(1)).get('token')!;
+    const accepted = await fetch(`${server.url}/api/auth/invite/accept`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, password: 'stale-link-password' }),
+    });
+    expect(accepted.status).toBe(404);
+    expect(await accepted.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
 });
 
 describe('visitor tokens', () => {
