@@ -28,7 +28,7 @@ export const rooms = {
 };
 
 /** Says why, then closes: on every node (over the cluster adapter, in that order). The clients connect again. */
-function endSessions(target: { emit(event: 'session:ended', reason: ApiError): unknown; disconnectSockets(close: boolean): void }, message: string) {
+export function endSessions(target: { emit(event: 'session:ended', reason: ApiError): unknown; disconnectSockets(close: boolean): void }, message: string) {
   target.emit('session:ended', { code: 'UNAUTHORIZED', message });
   target.disconnectSockets(true);
 }

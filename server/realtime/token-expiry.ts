@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
 import type { ApiError } from '../contract/errors.ts';
+import { endSessions } from './notifier.ts';
 
 /** Kept in socket.data by the handshake: when the token the connection was admitted with expires (ms). */
 export interface TokenExpiryData {
@@ -23,8 +24,8 @@ export function closeAtExpiry(socket: Socket<never, SessionEndedEvent>, expiresA
   const arm = () => {
     const left = expiresAtMs - Date.now();
     if (left <= 0) {
-      socket.emit('session:ended', { code: 'UNAUTHORIZED', message: 'Token expired' });
-      socket.disconnect(true);
+      // This connection only (its own room), and on this node only: it is here.
+      endSessions(socket.nsp.local.in(socket.id), 'Token expired');
       return;
     }
     timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
