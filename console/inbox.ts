@@ -26,6 +26,7 @@ import type {
 import { newClientId } from '../widget/shared/client-id.ts';
 import { CatchUpPoint, lastSeq, mergeMessages } from '../widget/shared/messages.ts';
 import { HandshakeRetry } from '../widget/shared/handshake-retry.ts';
+import { reconnectWhenSessionEnds } from '../widget/shared/session-end.ts';
 import { browserStorage, Outbox, type Pending, type Unsent } from '../widget/shared/outbox.ts';
 import { AckError, isUnauthorized, requester, type Requester } from '../widget/shared/request.ts';
 import type { AgentAuth } from './auth.ts';
@@ -166,6 +167,7 @@ export class Inbox {
     this.#socket = io('/agent', { transports: ['websocket'], auth: (send) => send({ token: auth.session?.accessToken }) });
     this.#request = requester(this.#socket);
     this.#handshakeRetry = new HandshakeRetry(this.#socket);
+    reconnectWhenSessionEnds(this.#socket);
     this.#listen();
   }
 

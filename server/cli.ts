@@ -1,10 +1,11 @@
 /**
  * `npm run --silent cli -- site create --name NAME --origin ORIGIN [--origin ...] [--json]`
+ * `npm run --silent cli -- site rotate-visitor-key --key SITE_KEY [--json]`
  * `npm run --silent cli -- agent create --email E --password P [--name N] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]`
  */
 import { parseArgs } from 'node:util';
 import { migrate } from '../prisma/migrate.ts';
-import { AdminService, snippet } from './app/admin.ts';
+import { AdminService, rotateVisitorKey, snippet } from './app/admin.ts';
 import { AppError } from './app/errors.ts';
 import { newId } from './app/ids.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -14,6 +15,7 @@ import { createStore } from './db/store.ts';
 
 const USAGE = `Usage:
   cli site create --name NAME --origin ORIGIN [--origin ORIGIN ...] [--json]
+  cli site rotate-visitor-key --key SITE_KEY [--json]
   cli agent create --email EMAIL --password PASSWORD [--name NAME] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]`;
 
 async function run(argv: string[]): Promise<string> {
@@ -28,11 +30,13 @@ async function run(argv: string[]): Promise<string> {
       role: { type: 'string', default: 'agent' },
       capacity: { type: 'string' },
       site: { type: 'string', multiple: true },
+      key: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
   });
-  if (verb !== 'create' || (noun !== 'site' && noun !== 'agent')) throw new AppError('BAD_REQUEST', USAGE);
+  const known = (noun === 'site' && (verb === 'create' || verb === 'rotate-visitor-key')) || (noun === 'agent' && verb === 'create');
+  if (!known) throw new AppError('BAD_REQUEST', USAGE);
 
   const config = loadConfig();
   // The CLI may be the first to create the database: owner-only, as the server makes it.
@@ -41,7 +45,17 @@ async function run(argv: string[]): Promise<string> {
   const database = createDatabase(config.DATABASE_URL);
   try {
     // The CLI sends no messages, so it never needs attachment links.
-    const admin = new AdminService(createStore(database, newId, { attachmentUrl: () => '' }));
+    const store = createStore(database, newId, { attachmentUrl: () => '' });
+    const admin = new AdminService(store);
+    if (verb === 'rotate-visitor-key') {
+      if (!values.key) throw new AppError('BAD_REQUEST', `--key is required\n${USAGE}`);
+      const found = await store.sites.findByKey(values.key);
+      if (!found) throw new AppError('NOT_FOUND', `No site with key ${values.key}`);
+      // This process holds no connections: the server refuses the old tokens at their next handshake or session request.
+      const site = await rotateVisitorKey(store, { siteVisitorsRevoked: () => undefined }, found.id);
+      const out = { key: site.publicKey, id: site.id, visitorKeyVersion: site.visitorKeyVersion };
+      return values.json ? JSON.stringify(out) : `Visitor key of "${site.name}" rotated: earlier visitor tokens are refused.`;
+    }
     if (noun === 'site') {
       if (!values.name || !values.origin) throw new AppError('BAD_REQUEST', `--name and --origin are required\n${USAGE}`);
       const site = await admin.createSite({ name: values.name, origins: values.origin });

@@ -95,7 +95,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const conversations = new ConversationService(store, routing, notifier, clock, limits);
   const admin = new AdminService(store);
   const team = new TeamService(store, routing, notifier, clock);
-  const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits);
+  const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits, notifier);
   const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
   const visitors = new VisitorService(store, notifier, signer);
   const attachments = new AttachmentService(store, links, clock, {
@@ -125,7 +125,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const command = commandFactory(log, inflight);
   const realtime = { signer, conversations, limits, log, command, publicOrigin, trust };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
-  mountAgentNamespace(agentNsp, { ...realtime, routing, siteIds: async () => (await store.sites.list()).map((s) => s.id) });
+  mountAgentNamespace(agentNsp, { ...realtime, routing, auth, siteIds: async () => (await store.sites.list()).map((s) => s.id) });
   httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trust, demo: config.DEMO, role: topology.role }));
 
   return {

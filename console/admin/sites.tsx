@@ -230,6 +230,17 @@ function SiteEmbed({ api, site, onRotated }: { api: AdminApi; site: SiteAdminDTO
   const [showSecret, setShowSecret] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [secretHint, SecretHint] = useHint();
+  const [visitorKeyHint, VisitorKeyHint] = useHint();
+  // Both rotations cannot be undone: asked first, then the updated site is shown.
+  const rotate = (action: 'rotate-secret' | 'rotate-visitor-key', question: string, done: string) => async () => {
+    if (!confirm(question)) return;
+    try {
+      onRotated(await api.post<SiteAdminDTO>(`/sites/${site.id}/${action}`));
+      setCopied(done);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
   return (
     <section class="admin-form" aria-labelledby="embed-title">
       <h2 id="embed-title">{t('embed')}</h2>
@@ -258,20 +269,14 @@ function SiteEmbed({ api, site, onRotated }: { api: AdminApi; site: SiteAdminDTO
         <button type="button" aria-pressed={showSecret} onClick={() => setShowSecret(!showSecret)}>
           {showSecret ? t('hideSecret') : t('showSecret')}
         </button>
-        <button
-          type="button"
-          class="danger"
-          onClick={async () => {
-            if (!confirm(t('rotateConfirm'))) return;
-            try {
-              onRotated(await api.post<SiteAdminDTO>(`/sites/${site.id}/rotate-secret`));
-              setCopied(t('secretRotated'));
-            } catch (err) {
-              setError(errorText(err));
-            }
-          }}
-        >
+        <button type="button" class="danger" onClick={rotate('rotate-secret', t('rotateConfirm'), t('secretRotated'))}>
           {t('rotateSecret')}
+        </button>
+      </div>
+      <VisitorKeyHint text={t('visitorKeyHint')} />
+      <div class="form-actions">
+        <button type="button" class="danger" aria-describedby={visitorKeyHint} onClick={rotate('rotate-visitor-key', t('rotateVisitorKeyConfirm'), t('visitorKeyRotated'))}>
+          {t('rotateVisitorKey')}
         </button>
       </div>
       <ErrorLine error={error} />

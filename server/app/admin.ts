@@ -3,8 +3,8 @@ import type { AgentRole, WidgetSettings } from '../contract/dto.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { parseAllowedOrigin } from '../auth/origins.ts';
 import { DEFAULT_WIDGET_SETTINGS } from './defaults.ts';
-import { AppError } from './errors.ts';
-import type { AgentRecord, SiteRecord, Store } from './ports.ts';
+import { AppError, notFound } from './errors.ts';
+import type { AgentRecord, Notifier, SiteAdminRecord, SiteRecord, Store } from './ports.ts';
 
 export interface NewSite {
   name: string;
@@ -82,6 +82,21 @@ export class AdminService {
       siteIds,
     });
   }
+}
+
+/**
+ * Refuses every visitor token of the site signed so far (a leaked token, a misbehaving client) and closes its
+ * visitors' connections; their widgets get new tokens through their normal session renewal.
+ */
+export async function rotateVisitorKey(
+  store: Store,
+  notifier: Pick<Notifier, 'siteVisitorsRevoked'>,
+  siteId: string,
+): Promise<SiteAdminRecord> {
+  const site = await store.sites.rotateVisitorKey(siteId);
+  if (!site) throw notFound('Site');
+  notifier.siteVisitorsRevoked(site.id);
+  return site;
 }
 
 /** The one-tag embed code for a site. */

@@ -1,12 +1,15 @@
-/** Agent sign-in: short-lived access tokens plus rotating refresh tokens with reuse detection. */
+/**
+ * Agent sign-in: short-lived access tokens plus rotating refresh tokens with reuse detection. A login is one
+ * refresh-token family; its access tokens carry the family id, so they die with it (sign-out, replay).
+ */
 import { createHash, randomBytes } from 'node:crypto';
 import type { AgentSession } from '../contract/http.ts';
 import { decoyHash, verifyPassword } from '../auth/passwords.ts';
-import type { TokenSigner } from '../auth/tokens.ts';
+import type { AgentClaims, TokenExpiry, TokenSigner } from '../auth/tokens.ts';
 import { AppError } from './errors.ts';
 import type { Limits } from './limits.ts';
 import type { IdGenerator } from './ids.ts';
-import type { AgentDirectory, AgentRecord, Store } from './ports.ts';
+import type { AgentDirectory, AgentRecord, Notifier, Store } from './ports.ts';
 import { addressKey } from '../domain/address-key.ts';
 import type { Clock } from '../domain/clock.ts';
 import { accountWaitMs, forgetFailuresBefore } from '../domain/sign-in-slowdown.ts';
@@ -29,7 +32,17 @@ export class AuthService {
     private readonly newId: IdGenerator,
     private readonly refreshTtlMs: number,
     private readonly limits: Limits,
+    private readonly notifier: Pick<Notifier, 'loginEnded'>,
   ) {}
+
+  /** The claims of an access token whose login has not ended: what every agent connection and request needs. */
+  async authenticate(accessToken: unknown): Promise<AgentClaims & TokenExpiry> {
+    const claims = this.signer.verifyAgent(accessToken);
+    if (!(await this.store.refreshTokens.isLive(claims.sessionId, new Date(this.clock.now())))) {
+      throw new AppError('UNAUTHORIZED', 'Session ended, sign in again');
+    }
+    return claims;
+  }
 
   /**
    * Failures lock the (account, address) pair, not the account, so nobody can lock the owner out from elsewhere;
@@ -61,7 +74,7 @@ export class AuthService {
     const result = await this.store.refreshTokens.consume(hashToken(refreshToken), now);
     if (result.status === 'reused') {
       // A used token came back: it was stolen or replayed. End every session of that login.
-      await this.store.refreshTokens.revokeFamily(result.familyId, now);
+      await this.endLogin(result.familyId, now);
       throw new AppError('UNAUTHORIZED', 'Session expired, sign in again');
     }
     if (result.status === 'invalid') throw new AppError('UNAUTHORIZED', 'Session expired, sign in again');
@@ -74,7 +87,12 @@ export class AuthService {
     if (!refreshToken) return;
     const now = new Date(this.clock.now());
     const result = await this.store.refreshTokens.consume(hashToken(refreshToken), now);
-    if (result.status !== 'invalid') await this.store.refreshTokens.revokeFamily(result.familyId, now);
+    if (result.status !== 'invalid') await this.endLogin(result.familyId, now);
+  }
+
+  private async endLogin(familyId: string, now: Date): Promise<void> {
+    await this.store.refreshTokens.revokeFamily(familyId, now);
+    this.notifier.loginEnded(familyId);
   }
 
   private async waitOutSlowdown(agentId: string): Promise<void> {
@@ -86,7 +104,7 @@ export class AuthService {
     const refreshToken = randomBytes(32).toString('base64url');
     const refreshExpiresAt = new Date(this.clock.now() + this.refreshTtlMs);
     await this.store.refreshTokens.create({ agentId: agent.id, familyId, tokenHash: hashToken(refreshToken), expiresAt: refreshExpiresAt });
-    const access = this.signer.signAgent({ agentId: agent.id, role: agent.role });
+    const access = this.signer.signAgent({ agentId: agent.id, role: agent.role, sessionId: familyId });
     return {
       session: { accessToken: access.token, expiresAt: access.expiresAt.toISOString(), agent: this.agents.dto(agent) },
       refreshToken,

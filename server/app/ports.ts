@@ -35,6 +35,8 @@ export interface AgentRecord extends Omit<AgentDTO, 'connected' | 'load'> {
 
 export interface SiteRecord extends SiteDTO {
   identitySecret: string;
+  /** Signed into visitor tokens; a token of another version is refused. */
+  visitorKeyVersion: number;
 }
 
 export interface NewMessage {
@@ -152,6 +154,8 @@ export interface SiteStore {
   listAdmin(): Promise<SiteAdminRecord[]>;
   /** Changes the given fields; null when the site does not exist. */
   update(id: string, patch: SitePatch): Promise<SiteAdminRecord | null>;
+  /** One up on the site's visitor key version; null when the site does not exist. */
+  rotateVisitorKey(id: string): Promise<SiteAdminRecord | null>;
 }
 
 export interface SiteAdminRecord extends SiteRecord {
@@ -223,6 +227,8 @@ export interface InviteStore {
   create(invite: { agentId: string; tokenHash: string; expiresAt: Date }): Promise<void>;
   /** Marks a live, unused invite used and returns its agent id; null when invalid, expired or used. */
   consume(tokenHash: string, now: Date): Promise<string | null>;
+  /** The agent's links not used yet stop working. */
+  discardUnused(agentId: string): Promise<void>;
 }
 
 /** The timestamps of one conversation, as reports need them. */
@@ -307,6 +313,10 @@ export interface RefreshTokenStore {
     now: Date,
   ): Promise<{ status: 'ok'; agentId: string; familyId: string } | { status: 'reused'; familyId: string } | { status: 'invalid' }>;
   revokeFamily(familyId: string, now: Date): Promise<void>;
+  /** Ends every login of the agent (password set, account (de)activated). */
+  revokeAgent(agentId: string, now: Date): Promise<void>;
+  /** Whether the login still has a token that is neither revoked nor expired. */
+  isLive(familyId: string, now: Date): Promise<boolean>;
 }
 
 export interface Store {
@@ -335,8 +345,12 @@ export interface Notifier {
   agentChanged(agent: AgentDTO): void;
   /** From the visitor, `event.preview` reaches agents only if the caller left it in (the site allows it). */
   typing(conversation: ConversationDTO, from: 'visitor' | 'agent', event: TypingEvent): void;
-  /** An agent was deactivated or their sites or role changed: close their open consoles. */
+  /** An agent was deactivated, their sites or role or password changed: close their open consoles. */
   agentAccessChanged(agentId: string): void;
+  /** A login was signed out or revoked: close the consoles connected with it, on every node. */
+  loginEnded(sessionId: string): void;
+  /** The site's visitor key was rotated: close its visitors' connections, which then need new tokens. */
+  siteVisitorsRevoked(siteId: string): void;
   /** An admin created a site: admins' open consoles start receiving its events. */
   siteAdded(siteId: string): void;
 }

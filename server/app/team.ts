@@ -16,7 +16,7 @@ import type {
 import type { AgentDTO, BusinessHours, CannedResponseDTO, PrechatSettings, WidgetSettings } from '../contract/dto.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Clock } from '../domain/clock.ts';
-import { parseOrigins, snippet } from './admin.ts';
+import { parseOrigins, rotateVisitorKey, snippet } from './admin.ts';
 import { DEFAULT_WIDGET_SETTINGS } from './defaults.ts';
 import { AppError, notFound } from './errors.ts';
 import { newSecret } from './ids.ts';
@@ -126,6 +126,10 @@ export class TeamService {
     return siteDTO(site, publicUrl);
   }
 
+  async rotateVisitorKey(id: string, publicUrl: string): Promise<SiteAdminDTO> {
+    return siteDTO(await rotateVisitorKey(this.store, this.notifier, id), publicUrl);
+  }
+
   // --- agents ------------------------------------------------------------------------------------
 
   async listAgents(): Promise<AgentAdminDTO[]> {
@@ -180,6 +184,10 @@ export class TeamService {
     if (input.avatarUrl !== undefined) patch.avatarUrl = input.avatarUrl;
     const updated = await this.store.agents.update(agentId, patch);
     if (!updated) throw notFound('Agent');
+    // Either way: no login outlives a deactivation, and a reactivation starts from a fresh sign-in.
+    if (updated.active !== current.active) await this.endAllLogins(agentId);
+    // Nor does a link handed out before it: a reactivated agent gets a new one.
+    if (!updated.active) await this.store.invites.discardUnused(agentId);
     const routingChanged = (['role', 'capacity', 'siteIds', 'active', 'name'] as const).some((k) => patch[k] !== undefined);
     if (routingChanged || current.avatarUrl !== updated.avatarUrl) await this.routing.refreshAgent(agentId);
     return this.agentDTO(updated);
@@ -192,6 +200,8 @@ export class TeamService {
     const agent = agentId ? await this.store.agents.findById(agentId) : null;
     if (!agent || !agent.active) throw new AppError('NOT_FOUND', 'This invitation is invalid, expired or already used');
     await this.store.agents.update(agent.id, { passwordHash: await hashPassword(password) });
+    // A new password ends every login made with the old one (the link is also how a forgotten password is reset).
+    await this.endAllLogins(agent.id);
     return { email: agent.email };
   }
 
@@ -229,6 +239,11 @@ export class TeamService {
   }
 
   // --- internals ---------------------------------------------------------------------------------
+
+  private async endAllLogins(agentId: string): Promise<void> {
+    await this.store.refreshTokens.revokeAgent(agentId, new Date(this.clock.now()));
+    this.notifier.agentAccessChanged(agentId);
+  }
 
   private agentDTO(agent: AgentAdminRecord): AgentAdminDTO {
     return { ...this.routing.dto(agent), siteIds: agent.siteIds, createdAt: agent.createdAt.toISOString() };
@@ -280,6 +295,7 @@ function siteDTO(site: SiteAdminRecord, publicUrl: string): SiteAdminDTO {
     widgetSettings: site.widgetSettings,
     identityRequired: site.identityRequired,
     identitySecret: site.identitySecret,
+    visitorKeyVersion: site.visitorKeyVersion,
     snippet: snippet(publicUrl, site.publicKey),
     createdAt: site.createdAt.toISOString(),
   };

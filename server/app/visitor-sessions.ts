@@ -32,8 +32,8 @@ export class VisitorSessionService {
 
   async open(siteKey: string, access: SiteAccess, token: string | undefined): Promise<VisitorSessionResponse> {
     const site = await this.siteFor(siteKey, access);
-    const visitorId = (await this.existingVisitor(site.id, token)) ?? (await this.store.visitors.create(site.id)).id;
-    const signed = this.signer.signVisitor({ visitorId, siteId: site.id });
+    const visitorId = (await this.existingVisitor(site, token)) ?? (await this.store.visitors.create(site.id)).id;
+    const signed = this.signer.signVisitor({ visitorId, siteId: site.id, keyVersion: site.visitorKeyVersion });
     return { token: signed.token, visitorId, expiresAt: signed.expiresAt.toISOString() };
   }
 
@@ -51,12 +51,15 @@ export class VisitorSessionService {
     };
   }
 
-  /** Reuses the visitor of a still-valid token for the same site; anything else starts afresh. */
-  private async existingVisitor(siteId: string, token: string | undefined): Promise<string | null> {
+  /**
+   * Reuses the visitor of a still-valid token for the same site; anything else starts afresh, also a token
+   * signed before the site's visitor key was rotated (the rotation is for tokens that may have leaked).
+   */
+  private async existingVisitor(site: SiteRecord, token: string | undefined): Promise<string | null> {
     if (!token) return null;
     try {
       const claims = this.signer.verifyVisitor(token);
-      if (claims.siteId !== siteId) return null;
+      if (claims.siteId !== site.id || claims.keyVersion !== site.visitorKeyVersion) return null;
       const visitor = await this.store.visitors.findById(claims.visitorId);
       if (!visitor) return null;
       await this.store.visitors.touch(visitor.id);

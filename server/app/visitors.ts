@@ -98,7 +98,7 @@ export class VisitorService {
     const written = await this.store.visitors.update(target.id, { ...(claim && { externalId: req.userId }), ...profile });
     this.notifier.visitorChanged(written.change);
     const updated = written.visitor;
-    return { visitor: updated, token: this.signer.signVisitor({ visitorId: updated.id, siteId: updated.siteId }).token };
+    return { visitor: updated, token: this.signer.signVisitor({ visitorId: updated.id, siteId: updated.siteId, keyVersion: site.visitorKeyVersion }).token };
   }
 
   /** Whom a verified identify makes this connection: `claim` when the current anonymous visitor becomes the user. */

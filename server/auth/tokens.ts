@@ -1,6 +1,7 @@
 /**
- * Signed tokens. HS256 is pinned on verify (no `alg: none`, no algorithm confusion), and each kind of
- * token has its own audience so a visitor token can never pass as an agent token or the reverse.
+ * Signed tokens. HS256 is pinned on verify (no `alg: none`, no algorithm confusion), each kind of token has
+ * its own audience so a visitor token can never pass as an agent token or the reverse, and every token must
+ * carry an expiry.
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
@@ -14,12 +15,24 @@ export const VISITOR_AUDIENCE = 'parley:visitor';
 export interface AgentClaims {
   agentId: string;
   role: 'admin' | 'agent';
+  /** The login (refresh-token family) the token was issued to: signing out ends exactly that login. */
+  sessionId: string;
 }
 
 export interface VisitorClaims {
   visitorId: string;
   siteId: string;
+  /** The site's visitor key version when signed; rotating the site's key refuses every earlier token. */
+  keyVersion: number;
 }
+
+/** When a verified token stops being valid. */
+export interface TokenExpiry {
+  expiresAt: Date;
+}
+
+/** Visitor tokens signed before key versions existed belong to the first one, the column's default. */
+const FIRST_KEY_VERSION = 1;
 
 export interface SignedToken {
   token: string;
@@ -39,23 +52,24 @@ export class TokenSigner {
   }
 
   signAgent(claims: AgentClaims): SignedToken {
-    return this.sign({ role: claims.role }, claims.agentId, AGENT_AUDIENCE, this.agentTtlSeconds);
+    return this.sign({ role: claims.role, sid: claims.sessionId }, claims.agentId, AGENT_AUDIENCE, this.agentTtlSeconds);
   }
 
   signVisitor(claims: VisitorClaims): SignedToken {
-    return this.sign({ site: claims.siteId }, claims.visitorId, VISITOR_AUDIENCE, this.visitorTtlSeconds);
+    return this.sign({ site: claims.siteId, kv: claims.keyVersion }, claims.visitorId, VISITOR_AUDIENCE, this.visitorTtlSeconds);
   }
 
-  verifyAgent(token: unknown): AgentClaims {
+  verifyAgent(token: unknown): AgentClaims & TokenExpiry {
     const payload = this.verify(token, AGENT_AUDIENCE);
-    if (payload.role !== 'admin' && payload.role !== 'agent') throw invalidToken();
-    return { agentId: payload.sub, role: payload.role };
+    if ((payload.role !== 'admin' && payload.role !== 'agent') || typeof payload.sid !== 'string') throw invalidToken();
+    return { agentId: payload.sub, role: payload.role, sessionId: payload.sid, expiresAt: expiryOf(payload) };
   }
 
-  verifyVisitor(token: unknown): VisitorClaims {
+  verifyVisitor(token: unknown): VisitorClaims & TokenExpiry {
     const payload = this.verify(token, VISITOR_AUDIENCE);
-    if (typeof payload.site !== 'string') throw invalidToken();
-    return { visitorId: payload.sub, siteId: payload.site };
+    const keyVersion = payload.kv ?? FIRST_KEY_VERSION;
+    if (typeof payload.site !== 'string' || !Number.isSafeInteger(keyVersion)) throw invalidToken();
+    return { visitorId: payload.sub, siteId: payload.site, keyVersion, expiresAt: expiryOf(payload) };
   }
 
   private sign(payload: object, subject: string, audience: string, ttlSeconds: number): SignedToken {
@@ -69,12 +83,13 @@ export class TokenSigner {
     return { token, expiresAt: new Date(Date.now() + ttlSeconds * 1000) };
   }
 
-  private verify(token: unknown, audience: string): jwt.JwtPayload & { sub: string } {
+  private verify(token: unknown, audience: string): jwt.JwtPayload & { sub: string; exp: number } {
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) throw invalidToken();
     try {
       const payload = jwt.verify(token, this.key, { algorithms: [ALGORITHM], issuer: ISSUER, audience });
-      if (typeof payload === 'string' || typeof payload.sub !== 'string') throw invalidToken();
-      return payload as jwt.JwtPayload & { sub: string };
+      // jsonwebtoken checks `exp` only when present, and no verify option requires it: a token without one would never expire.
+      if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') throw invalidToken();
+      return payload as jwt.JwtPayload & { sub: string; exp: number };
     } catch (error) {
       if (error instanceof jwt.TokenExpiredError) throw new AppError('UNAUTHORIZED', 'Token expired');
       throw invalidToken();
@@ -83,3 +98,4 @@ export class TokenSigner {
 }
 
 const invalidToken = () => new AppError('UNAUTHORIZED', 'Invalid token');
+const expiryOf = (payload: { exp: number }) => new Date(payload.exp * 1000);

@@ -7,6 +7,8 @@ import type { AgentDTO, AgentRole, CannedResponseDTO, SiteDTO, WidgetSettings } 
 /** GET /api/admin/sites -> SiteAdminDTO[]; GET /api/admin/sites/:id -> SiteAdminDTO */
 export interface SiteAdminDTO extends SiteDTO {
   identitySecret: string;
+  /** Goes one up with every rotation of the visitor key (POST /api/admin/sites/:id/rotate-visitor-key -> SiteAdminDTO). */
+  visitorKeyVersion: number;
   /** The one-tag embed code. */
   snippet: string;
   createdAt: string;

@@ -19,7 +19,7 @@ import type {
   VisitorContext,
   VisitorDTO,
 } from './dto.ts';
-import type { AckCallback } from './errors.ts';
+import type { AckCallback, ApiError } from './errors.ts';
 
 export const MAX_MESSAGE_LENGTH = 5000;
 /** Largest Socket.IO packet accepted (maxHttpBufferSize). */
@@ -143,6 +143,12 @@ export interface VisitorServerToClient {
   'queue:position': (position: QueuePositionDTO) => void;
   typing: (event: TypingEvent) => void;
   'conversation:read': (event: ReadEvent) => void;
+  /**
+   * Sent just before the server closes the connection because what opened it no longer holds: its token
+   * expired, its login was signed out or revoked, the site's visitor key was rotated, the agent's access
+   * changed. `code` is UNAUTHORIZED. The client connects again; the handshake tells whether its current token holds.
+   */
+  'session:ended': (reason: ApiError) => void;
 }
 
 export type ConversationView = 'queue' | 'mine' | 'all' | 'resolved';
@@ -223,4 +229,6 @@ export interface AgentServerToClient {
   'conversation:read': (event: ReadEvent) => void;
   /** The visitor's context changed (page, name, email, attributes): only the fields that changed. */
   'visitor:updated': (change: VisitorChange) => void;
+  /** As for visitors (VisitorServerToClient): the connection is about to close; connect again. */
+  'session:ended': (reason: ApiError) => void;
 }

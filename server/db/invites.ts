@@ -12,9 +12,17 @@ export class PrismaInviteStore implements InviteStore {
   /** A new invite replaces the agent's unused ones: only the latest link works. */
   async create(invite: { agentId: string; tokenHash: string; expiresAt: Date }): Promise<void> {
     await this.prisma.$transaction([
-      this.prisma.agentInvite.deleteMany({ where: { agentId: invite.agentId, usedAt: null } }),
+      this.deleteUnused(invite.agentId),
       this.prisma.agentInvite.create({ data: { id: this.newId(), ...invite } }),
     ]);
+  }
+
+  async discardUnused(agentId: string): Promise<void> {
+    await this.deleteUnused(agentId);
+  }
+
+  private deleteUnused(agentId: string) {
+    return this.prisma.agentInvite.deleteMany({ where: { agentId, usedAt: null } });
   }
 
   async consume(tokenHash: string, now: Date): Promise<string | null> {

@@ -30,6 +30,7 @@ export function toSiteRecord(row: Site): SiteRecord {
     widgetSettings: withDefaults(asObject(row.widgetSettings) as Partial<WidgetSettings>),
     identityRequired: row.identityRequired,
     identitySecret: row.identitySecret,
+    visitorKeyVersion: row.visitorKeyVersion,
   };
 }
 

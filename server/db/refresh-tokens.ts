@@ -24,4 +24,12 @@ export class PrismaRefreshTokenStore implements RefreshTokenStore {
   async revokeFamily(familyId: string, now: Date) {
     await this.prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } });
   }
+
+  async revokeAgent(agentId: string, now: Date) {
+    await this.prisma.refreshToken.updateMany({ where: { agentId, revokedAt: null }, data: { revokedAt: now } });
+  }
+
+  async isLive(familyId: string, now: Date) {
+    return (await this.prisma.refreshToken.count({ where: { familyId, revokedAt: null, expiresAt: { gt: now } } })) > 0;
+  }
 }

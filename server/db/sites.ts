@@ -2,7 +2,7 @@ import type { SiteAdminRecord, SitePatch, SiteStore } from '../app/ports.ts';
 import type { WidgetSettings } from '../contract/dto.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import { newSecret, newSiteKey } from '../app/ids.ts';
-import type { PrismaClient, Site } from './generated/sqlite/client.ts';
+import type { Prisma, PrismaClient, Site } from './generated/sqlite/client.ts';
 import { toSiteRecord } from './mappers.ts';
 
 const toAdminRecord = (row: Site): SiteAdminRecord => ({ ...toSiteRecord(row), createdAt: row.createdAt });
@@ -57,7 +57,15 @@ export class PrismaSiteStore implements SiteStore {
 
   async update(id: string, patch: SitePatch) {
     const { widgetSettings, ...rest } = patch;
-    const data = { ...rest, ...(widgetSettings ? { widgetSettings: { ...widgetSettings } as object } : {}) };
+    return this.updateWith(id, { ...rest, ...(widgetSettings ? { widgetSettings: { ...widgetSettings } as object } : {}) });
+  }
+
+  rotateVisitorKey(id: string) {
+    // An increment in the database: two rotations at once both count.
+    return this.updateWith(id, { visitorKeyVersion: { increment: 1 } });
+  }
+
+  private async updateWith(id: string, data: Prisma.SiteUpdateManyMutationInput) {
     const { count } = await this.prisma.site.updateMany({ where: { id }, data });
     if (count !== 1) return null;
     const row = await this.prisma.site.findUnique({ where: { id } });

@@ -5,7 +5,8 @@
 import express, { type Request, Router } from 'express';
 import { z } from 'zod';
 import { parseAllowedOrigin } from '../auth/origins.ts';
-import type { AgentClaims, TokenSigner } from '../auth/tokens.ts';
+import type { AgentClaims } from '../auth/tokens.ts';
+import type { AuthService } from '../app/auth.ts';
 import { ORIGIN_RULE } from '../app/admin.ts';
 import type { AgentStore } from '../app/ports.ts';
 import { AppError } from '../app/errors.ts';
@@ -107,7 +108,7 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
 const param = (req: Request, name: string): string => parse(id, req.params[name]);
 
 export interface AdminRouteDeps {
-  signer: TokenSigner;
+  auth: Pick<AuthService, 'authenticate'>;
   agents: AgentStore;
   team: TeamService;
   publicUrl: (req: Request) => string;
@@ -122,17 +123,17 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     next();
   });
 
-  // Who is asking: a valid access token of an agent who is still active and still an admin.
+  // Who is asking: a valid access token of a login not ended, of an agent who is still active and still an admin.
   const admins = new WeakMap<Request, AgentClaims>();
   router.use(route(async (req, _res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer ([^\s]+)$/i.exec(header);
     if (!match) throw new AppError('UNAUTHORIZED', 'Bearer access token required');
-    const claims = deps.signer.verifyAgent(match[1]);
+    const claims = await deps.auth.authenticate(match[1]);
     const agent = await deps.agents.findById(claims.agentId);
     if (!agent || !agent.active) throw new AppError('UNAUTHORIZED', 'Agent account is not active');
     if (agent.role !== 'admin') throw new AppError('FORBIDDEN', 'Admins only');
-    admins.set(req, { agentId: agent.id, role: agent.role });
+    admins.set(req, { ...claims, role: agent.role });
     next();
   }));
   const actor = (req: Request) => admins.get(req)!.agentId;
@@ -147,6 +148,9 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   }));
   router.post('/sites/:id/rotate-secret', route(async (req, res) => {
     res.json(await team.rotateSecret(param(req, 'id'), publicUrl(req)));
+  }));
+  router.post('/sites/:id/rotate-visitor-key', route(async (req, res) => {
+    res.json(await team.rotateVisitorKey(param(req, 'id'), publicUrl(req)));
   }));
 
   router.get('/agents', route(async (_req, res) => void res.json(await team.listAgents())));

@@ -80,7 +80,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   }));
   app.use('/api', compressJson());
   app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, overHttps, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
-  app.use('/api/admin', adminRoutes({ signer: deps.signer, agents: deps.store.agents, team: deps.team, publicUrl }));
+  app.use('/api/admin', adminRoutes({ auth: deps.auth, agents: deps.store.agents, team: deps.team, publicUrl }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));
   app.use('/api', notFoundHandler);

@@ -1,35 +1,41 @@
 /** `/agent`: handshake with an agent access token from our own origin (the console), then thin handlers. */
 import { isOwnOrigin } from '../auth/origins.ts';
+import type { AuthService } from '../app/auth.ts';
 import { AppError } from '../app/errors.ts';
 import { limitCommands } from './command.ts';
 import { handshakeGuard, handshakeInfo, type NamespaceDeps } from './handshake.ts';
 import { rooms, type AgentNamespace } from './notifier.ts';
 import * as schemas from './schemas.ts';
+import { closeAtExpiry, type TokenExpiryData } from './token-expiry.ts';
 
-interface AgentSocketData {
+interface AgentSocketData extends TokenExpiryData {
   agentId: string;
+  sessionId: string;
 }
 
 export function mountAgentNamespace(
   nsp: AgentNamespace,
-  deps: NamespaceDeps & { siteIds: () => Promise<string[]> },
+  deps: NamespaceDeps & { siteIds: () => Promise<string[]>; auth: Pick<AuthService, 'authenticate'> },
 ): void {
   nsp.use(handshakeGuard(deps.log, 'agent:handshake', async (socket) => {
     const { origin, host, secure } = handshakeInfo(socket.handshake, deps.trust);
     if (!isOwnOrigin(origin, { host, secure }, deps.publicOrigin)) {
       throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} may not open an agent connection`);
     }
-    const claims = deps.signer.verifyAgent((socket.handshake.auth as { token?: unknown } | undefined)?.token);
+    const claims = await deps.auth.authenticate((socket.handshake.auth as { token?: unknown } | undefined)?.token);
     await deps.limits.take('agentConnect', claims.agentId);
     // An agent created by another process (the CLI) is read from the database on first sight.
     const agent = deps.routing.agent(claims.agentId) ?? (await deps.routing.refreshAgent(claims.agentId));
     if (!agent || !agent.active) throw new AppError('UNAUTHORIZED', 'Agent account is not active');
-    socket.data = { agentId: agent.id } satisfies AgentSocketData;
+    socket.data = { agentId: agent.id, sessionId: claims.sessionId, tokenExpiresAt: claims.expiresAt.getTime() } satisfies AgentSocketData;
   }));
 
   nsp.on('connection', (socket) => {
-    const { agentId } = socket.data as AgentSocketData;
+    const { agentId, sessionId, tokenExpiresAt } = socket.data as AgentSocketData;
     const { routing, conversations, command, log } = deps;
+    // At once, not with the other rooms: signing out must reach this connection from its first moment.
+    void socket.join(rooms.login(sessionId));
+    closeAtExpiry(socket, tokenExpiresAt);
     const presenceChanged = () => routing.presenceChanged().catch((err) => log.error({ err, agentId }, 'presence update failed'));
     presenceChanged();
     socket.on('disconnect', presenceChanged);

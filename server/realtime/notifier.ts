@@ -3,6 +3,7 @@ import type { Namespace, Server } from 'socket.io';
 import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO, VisitorChange } from '../contract/dto.ts';
 import type { AgentClientToServer, AgentServerToClient, TypingEvent, VisitorClientToServer, VisitorServerToClient } from '../contract/events.ts';
 import type { Notifier } from '../app/ports.ts';
+import type { ApiError } from '../contract/errors.ts';
 
 export type VisitorNamespace = Namespace<VisitorClientToServer, VisitorServerToClient>;
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient>;
@@ -18,9 +19,19 @@ export const rooms = {
   visitor: (visitorId: string) => `visitor:${visitorId}`,
   site: (siteId: string) => `site:${siteId}`,
   agent: (agentId: string) => `agent:${agentId}`,
+  /** An agent's connections opened with one login's access tokens. */
+  login: (sessionId: string) => `login:${sessionId}`,
+  /** Every visitor connection of a site (in the visitor namespace). */
+  siteVisitors: (siteId: string) => `site-visitors:${siteId}`,
   admins: 'admins',
   agents: 'agents',
 };
+
+/** Says why, then closes: on every node (over the cluster adapter, in that order). The clients connect again. */
+export function endSessions(target: { emit(event: 'session:ended', reason: ApiError): unknown; disconnectSockets(close: boolean): void }, message: string) {
+  target.emit('session:ended', { code: 'UNAUTHORIZED', message });
+  target.disconnectSockets(true);
+}
 
 export class SocketNotifier implements Notifier {
   /**
@@ -94,7 +105,15 @@ export class SocketNotifier implements Notifier {
   }
 
   agentAccessChanged(agentId: string): void {
-    this.agents.in(rooms.agent(agentId)).disconnectSockets(true);
+    endSessions(this.agents.in(rooms.agent(agentId)), 'Your access changed');
+  }
+
+  loginEnded(sessionId: string): void {
+    endSessions(this.agents.in(rooms.login(sessionId)), 'Signed out');
+  }
+
+  siteVisitorsRevoked(siteId: string): void {
+    endSessions(this.visitors.in(rooms.siteVisitors(siteId)), "The site's visitor key was rotated");
   }
 
   siteAdded(siteId: string): void {

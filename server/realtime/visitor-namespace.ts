@@ -8,6 +8,7 @@ import { limitCommands } from './command.ts';
 import { handshakeGuard, handshakeInfo, type NamespaceDeps } from './handshake.ts';
 import { rooms, type VisitorNamespace } from './notifier.ts';
 import * as schemas from './schemas.ts';
+import { closeAtExpiry, type TokenExpiryData } from './token-expiry.ts';
 
 export function mountVisitorNamespace(
   nsp: VisitorNamespace,
@@ -20,17 +21,19 @@ export function mountVisitorNamespace(
     await deps.limits.take('visitorConnect', claims.visitorId);
     const [site, visitor] = await Promise.all([deps.store.sites.findById(claims.siteId), deps.store.visitors.findById(claims.visitorId)]);
     if (!site || !visitor || visitor.siteId !== site.id) throw new AppError('UNAUTHORIZED', 'Unknown visitor');
+    if (claims.keyVersion !== site.visitorKeyVersion) throw new AppError('UNAUTHORIZED', "Visitor token revoked by a rotation of the site's key");
     // The frame runs on our own origin; a page of the site may also connect directly.
     if (!isOwnOrigin(origin, { host, secure }, deps.publicOrigin) && !isOriginAllowed(origin, site.allowedOrigins)) {
       throw new AppError('ORIGIN_NOT_ALLOWED', `Origin ${origin ?? '(none)'} is not allowed for this site`);
     }
-    socket.data = { visitorId: visitor.id, siteId: site.id, ip, connectionId: socket.id } satisfies VisitorActor;
+    socket.data = { visitorId: visitor.id, siteId: site.id, ip, connectionId: socket.id, tokenExpiresAt: claims.expiresAt.getTime() } satisfies VisitorActor & TokenExpiryData;
   }));
 
   nsp.on('connection', (socket) => {
     // Mutable: identify may turn this connection into another (known) visitor.
     const visitor = socket.data as VisitorActor;
-    void socket.join(rooms.visitor(visitor.visitorId));
+    void socket.join([rooms.visitor(visitor.visitorId), rooms.siteVisitors(visitor.siteId)]);
+    closeAtExpiry(socket, (socket.data as TokenExpiryData).tokenExpiresAt);
     deps.routing.sendPositions(visitor.visitorId);
     const { conversations, visitors, command, limits } = deps;
     limitCommands(socket, limits, 'visitorCommand', () => visitor.visitorId, deps.log);

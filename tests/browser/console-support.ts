@@ -22,10 +22,11 @@ export interface ConsoleTestEnv {
   site: SiteAdminDTO;
 }
 
-export async function startEnv(): Promise<ConsoleTestEnv> {
+/** `env`: more settings for the server (e.g. a short ACCESS_TOKEN_TTL_S). */
+export async function startEnv(env: Record<string, string> = {}): Promise<ConsoleTestEnv> {
   if (!existsSync(new URL('../../dist/console/index.html', import.meta.url))) throw new Error('dist/ is missing: run `npm run build`');
   const [server, browser] = await Promise.all([
-    spawnServer({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, REQUEUE_GRACE_MS: '60000' } }),
+    spawnServer({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, REQUEUE_GRACE_MS: '60000', ...env } }),
     launchChromium(),
   ]);
   const adminToken = (await login(server.url, ADMIN.email, ADMIN.password)).accessToken;

@@ -12,8 +12,9 @@ import { newId } from '../../server/app/ids.ts';
 import type { SiteRecord } from '../../server/app/ports.ts';
 import { createDatabase, type Database } from '../../server/db/client.ts';
 import { createStore } from '../../server/db/store.ts';
+import { io } from 'socket.io-client';
 import {
-  SITE_ORIGIN, clientId, closeAllSockets, connectAgent, connectVisitor, next, ok, sleep, type AgentSocket, type Target, type VisitorSocket,
+  SITE_ORIGIN, clientId, closeAllSockets, connectAgent, connectVisitor, connected, next, ok, sleep, type AgentSocket, type Target, type VisitorSocket,
 } from '../support/parley.ts';
 import { dropSchema, postgresAvailable, throwawaySchema } from '../support/postgres.ts';
 import { redisAvailable, redisUrl } from '../support/redis.ts';
@@ -81,6 +82,28 @@ describe.skipIf(!postgresAvailable || !redisAvailable)('a cluster of three nodes
       await sleep(200);
     }
   }
+
+  // First: the next test kills a node.
+  it("ends a login's and a site's visitor connections on every node, not only the one that was asked", async () => {
+    const signIn = await fetch(`${nodes[0]!.url}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@example.com', password: 'cluster-admin-pw' }),
+    });
+    const { accessToken } = (await signIn.json()) as { accessToken: string };
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const agent = io(`${nodes[1]!.url}/agent`, { transports: ['websocket'], auth: { token: accessToken }, extraHeaders: { origin: nodes[1]!.url }, reconnection: false, forceNew: true });
+    await connected(agent);
+    const visitor = await connectVisitor(node(1));
+
+    const visitorTold = next(visitor.socket, 'session:ended');
+    const rotate = await fetch(`${nodes[2]!.url}/api/admin/sites/${site.id}/rotate-visitor-key`, { method: 'POST', headers: { authorization: `Bearer ${accessToken}` } });
+    expect(rotate.status).toBe(200);
+    expect(await visitorTold).toMatchObject({ code: 'UNAUTHORIZED' });
+
+    const agentTold = next(agent, 'session:ended');
+    expect((await fetch(`${nodes[2]!.url}/api/auth/logout`, { method: 'POST', headers: { cookie } })).status).toBe(204);
+    expect(await agentTold).toEqual({ code: 'UNAUTHORIZED', message: 'Signed out' });
+    agent.disconnect();
+  }, 30_000);
 
   it('routes across nodes, survives the leader being killed, and loses no acknowledged message', async () => {
     const leaderIndex = await waitFor('one routing leader', async () => {

@@ -10,6 +10,7 @@ import type { Identity, VisitorAttributes } from '../bridge.ts';
 import { newClientId } from '../shared/client-id.ts';
 import { CatchUpPoint, lastSeq, mergeMessages } from '../shared/messages.ts';
 import { HandshakeRetry } from '../shared/handshake-retry.ts';
+import { reconnectWhenSessionEnds } from '../shared/session-end.ts';
 import { browserStorage, Outbox, type Pending, type Unsent } from '../shared/outbox.ts';
 import { type AckError, isUnauthorized, requester, type Requester } from '../shared/request.ts';
 import { PageFacts, type PageContext } from './page-facts.ts';
@@ -135,6 +136,7 @@ export class VisitorChat {
     this.#socket = io('/visitor', { transports: ['websocket'], auth: (send) => send({ token: this.#token }) });
     this.#request = requester(this.#socket);
     this.#handshakeRetry = new HandshakeRetry(this.#socket);
+    reconnectWhenSessionEnds(this.#socket);
     this.#typing = new TypingNotifier((typing, preview) => {
       const open = this.#openConversation();
       if (open) this.#request('typing', { conversationId: open.id, typing, preview }).catch(() => {});
@@ -152,6 +154,8 @@ export class VisitorChat {
   }
 
   setToken(token: string): void {
+    // A new visitor: the old token was refused (expired, or the site's visitor key was rotated).
+    if (tokenSubject(token) !== tokenSubject(this.#token)) this.#becomeVisitor(tokenSubject(token));
     this.#token = token;
     this.#handshakeRetry.reset();
     if (!this.#socket.connected) this.#socket.connect();
@@ -232,9 +236,16 @@ export class VisitorChat {
     this.#update({ visitor: result.visitor });
     if (!switched) return;
     // The same user known from another device: reconnect as them and show their conversations.
-    this.#outbox.setOwner(result.visitor.id);
-    this.#choice = { kind: 'latest' };
+    this.#becomeVisitor(result.visitor.id);
     this.#socket.disconnect().connect();
+  }
+
+  /** Another visitor from now on: what was written goes with the person; the next connect shows their conversations. */
+  #becomeVisitor(visitorId: string): void {
+    this.#outbox.setOwner(visitorId);
+    this.#choice = { kind: 'latest' };
+    this.#catchUp.reset();
+    this.#update({ conversations: [], conversation: null, messages: [], agentTyping: null });
   }
 
   upload(file: File): Promise<AttachmentDTO> {

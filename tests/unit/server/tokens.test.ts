@@ -8,13 +8,30 @@ const signer = new TokenSigner(SECRET, 900, 86_400);
 
 describe('TokenSigner', () => {
   it('round-trips agent and visitor claims', () => {
-    expect(signer.verifyAgent(signer.signAgent({ agentId: 'a1', role: 'admin' }).token)).toEqual({ agentId: 'a1', role: 'admin' });
-    expect(signer.verifyVisitor(signer.signVisitor({ visitorId: 'v1', siteId: 's1' }).token)).toEqual({ visitorId: 'v1', siteId: 's1' });
+    const agent = signer.signAgent({ agentId: 'a1', role: 'admin', sessionId: 'f1' });
+    expect(signer.verifyAgent(agent.token)).toMatchObject({ agentId: 'a1', role: 'admin', sessionId: 'f1' });
+    const visitor = signer.signVisitor({ visitorId: 'v1', siteId: 's1', keyVersion: 3 });
+    expect(signer.verifyVisitor(visitor.token)).toMatchObject({ visitorId: 'v1', siteId: 's1', keyVersion: 3 });
+    // The expiry in the token, to the second, is what verification reports.
+    expect(Math.abs(signer.verifyAgent(agent.token).expiresAt.getTime() - agent.expiresAt.getTime())).toBeLessThan(1000);
   });
 
   it('keeps the two kinds apart by audience', () => {
-    expect(() => signer.verifyAgent(signer.signVisitor({ visitorId: 'v1', siteId: 's1' }).token)).toThrow('Invalid token');
-    expect(() => signer.verifyVisitor(signer.signAgent({ agentId: 'a1', role: 'agent' }).token)).toThrow('Invalid token');
+    expect(() => signer.verifyAgent(signer.signVisitor({ visitorId: 'v1', siteId: 's1', keyVersion: 1 }).token)).toThrow('Invalid token');
+    expect(() => signer.verifyVisitor(signer.signAgent({ agentId: 'a1', role: 'agent', sessionId: 'f1' }).token)).toThrow('Invalid token');
+  });
+
+  it('refuses a correctly signed token that has no expiry, for every audience', () => {
+    // Hand-signed with the real key and claims, only `exp` left out: jsonwebtoken alone would accept these forever.
+    const agent = jwt.sign({ role: 'agent', sid: 'f1' }, SECRET, { algorithm: 'HS256', subject: 'a1', audience: 'parley:agent', issuer: 'parley' });
+    const visitor = jwt.sign({ site: 's1', kv: 1 }, SECRET, { algorithm: 'HS256', subject: 'v1', audience: 'parley:visitor', issuer: 'parley' });
+    expect(() => signer.verifyAgent(agent)).toThrow('Invalid token');
+    expect(() => signer.verifyVisitor(visitor)).toThrow('Invalid token');
+  });
+
+  it('reads a visitor token signed before key versions as the first version', () => {
+    const old = jwt.sign({ site: 's1' }, SECRET, { algorithm: 'HS256', subject: 'v1', audience: 'parley:visitor', issuer: 'parley', expiresIn: 60 });
+    expect(signer.verifyVisitor(old).keyVersion).toBe(1);
   });
 
   it('refuses alg none, another algorithm, another key, another issuer and expired tokens', () => {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Site" ADD COLUMN     "visitorKeyVersion" INTEGER NOT NULL DEFAULT 1;
