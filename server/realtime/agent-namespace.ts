@@ -40,7 +40,7 @@ export function mountAgentNamespace(
     socket.on('history:get', command('history:get', schemas.historyRequest, (req) => conversations.agentHistory(agentId, req)));
     socket.on('message:send', command('message:send', schemas.agentSend, (req) => conversations.agentSend(agentId, req)));
     socket.on('typing', command('typing', schemas.typingRequest, (req) => conversations.agentTyping(agentId, req)));
-    socket.on('conversation:claim', command('conversation:claim', schemas.conversationRef, async (req) => (await routing.claim({ agentId }, req.conversationId)).conversation));
+    socket.on('conversation:claim', command('conversation:claim', schemas.conversationRef, (req) => routing.claim({ agentId }, req.conversationId)));
     socket.on('conversation:transfer', command('conversation:transfer', schemas.transferRequest, async (req) => (await routing.transfer({ agentId }, req.conversationId, req.agentId)).conversation));
     socket.on('conversation:unassign', command('conversation:unassign', schemas.conversationRef, async (req) => (await routing.unassign({ agentId }, req.conversationId)).conversation));
     socket.on('conversation:resolve', command('conversation:resolve', schemas.conversationRef, async (req) => (await routing.resolve({ agentId }, req.conversationId)).conversation));
