@@ -19,6 +19,7 @@ import type {
   AgentClientToServer,
   AgentServerToClient,
   ConversationDetail,
+  ConversationLeftQueue,
   ConversationView,
   ReadEvent,
   TypingEvent,
@@ -635,7 +636,7 @@ export class Inbox {
   }
 
   /** Merges a conversation into the views; a command's answer carries no visitor, last message or labels. */
-  #upsert(conversation: ConversationDTO | ConversationSummaryDTO): void {
+  #upsert(conversation: ConversationDTO | ConversationSummaryDTO | ConversationLeftQueue): void {
     const known = this.#state.conversations[conversation.id];
     if (!known && !('visitor' in conversation)) return;
     // Every change adds a message (a system line at least), so a lower lastSeq is an older snapshot.

@@ -88,6 +88,8 @@ export interface HistoryQuery {
 export interface ConversationListQuery {
   statuses: ConversationStatus[];
   siteIds: string[] | 'all';
+  /** Also conversations of these sites that this agent holds or held (sites that hide others' conversations). */
+  heldIn?: { siteIds: string[]; agentId: string };
   assigneeId?: string;
   visitorId?: string;
   /** Matches message text, visitor name or email. */
@@ -244,6 +246,10 @@ export interface ConversationStore {
   findVisitorMessageByClientId(visitorId: string, clientId: string): Promise<AppendResult | null>;
   listForVisitor(visitorId: string): Promise<ConversationDTO[]>;
   list(query: ConversationListQuery): Promise<ConversationSummaryDTO[]>;
+  /** The agent holds it, or held it once: was assigned it, wrote in it, or acted on it. */
+  heldBy(conversationId: string, agentId: string): Promise<boolean>;
+  /** Open conversations the agent holds or held, to follow live. */
+  openHeldBy(agentId: string): Promise<string[]>;
   listOpen(): Promise<OpenConversation[]>;
   /**
    * Appends with the next sequence number; a repeated clientId returns the stored message instead. Null when the
@@ -312,6 +318,8 @@ export interface Notifier {
   agentAccessChanged(agentId: string): void;
   /** An admin created a site: admins' open consoles start receiving its events. */
   siteAdded(siteId: string): void;
+  /** Whether agents see all of a site's conversations changed: close its agents' consoles, which reconnect under it. */
+  siteVisibilityChanged(siteId: string): void;
 }
 
 /** Agents as the running server knows them: stored record plus live presence and load. */

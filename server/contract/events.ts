@@ -200,13 +200,17 @@ export interface AgentClientToServer {
   'canned:list': (req: { siteId?: string }, ack: AckCallback<CannedResponseDTO[]>) => void;
 }
 
+/** What agents who only watch a site's queue hear of a conversation that left it. */
+export type ConversationLeftQueue = Pick<ConversationDTO, 'id' | 'siteId' | 'status' | 'assignee' | 'lastSeq'>;
+
 export interface AgentServerToClient {
   /**
-   * New messages of the agent's sites, oldest first: those stored together arrive together, one event
-   * instead of one per message, since every agent of a site hears every message of it (live previews).
+   * New messages the agent may see, oldest first: those stored together arrive together, one event instead
+   * of one per message, since every agent who sees all of a site hears every message of it (live previews).
    */
   'messages:new': (messages: MessageDTO[]) => void;
-  'conversation:updated': (conversation: ConversationSummaryDTO) => void;
+  /** The whole summary to agents who may see the conversation; to the rest of its queue, only that it left. */
+  'conversation:updated': (conversation: ConversationSummaryDTO | ConversationLeftQueue) => void;
   'agent:updated': (agent: AgentDTO) => void;
   typing: (event: TypingEvent) => void;
   'conversation:read': (event: ReadEvent) => void;

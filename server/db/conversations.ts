@@ -15,6 +15,7 @@ import type {
 } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
+import { agentConcerned } from '../app/access.ts';
 import { assigneeSelect, toConversationDTO } from './mappers.ts';
 import { sqliteWriterOf } from './client.ts';
 import { messageDTOs } from './message-dtos.ts';
@@ -110,7 +111,10 @@ export class PrismaConversationStore implements ConversationStore {
 
   list(query: ConversationListQuery): Promise<ConversationSummaryDTO[]> {
     const where: Prisma.ConversationWhereInput = { status: { in: query.statuses } };
-    if (query.siteIds !== 'all') where.siteId = { in: query.siteIds };
+    if (query.heldIn) {
+      const held: Prisma.ConversationWhereInput = { siteId: { in: query.heldIn.siteIds }, ...heldBy(query.heldIn.agentId) };
+      where.AND = [{ OR: [query.siteIds === 'all' ? {} : { siteId: { in: query.siteIds } }, held] }];
+    } else if (query.siteIds !== 'all') where.siteId = { in: query.siteIds };
     if (query.assigneeId) where.assigneeId = query.assigneeId;
     if (query.visitorId) where.visitorId = query.visitorId;
     if (query.text) {
@@ -126,6 +130,18 @@ export class PrismaConversationStore implements ConversationStore {
       ? [{ updatedAt: 'desc' }, { id: 'asc' }]
       : [{ queuedAt: 'asc' }, { id: 'asc' }];
     return this.summaries(where, orderBy, query.limit);
+  }
+
+  async heldBy(conversationId: string, agentId: string): Promise<boolean> {
+    return (await this.prisma.conversation.count({ where: { id: conversationId, ...heldBy(agentId) } })) > 0;
+  }
+
+  async openHeldBy(agentId: string): Promise<string[]> {
+    const rows = await this.prisma.conversation.findMany({
+      where: { status: { in: ['queued', 'active'] }, ...heldBy(agentId) },
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
   }
 
   async listOpen(): Promise<OpenConversation[]> {
@@ -236,7 +252,7 @@ export class PrismaConversationStore implements ConversationStore {
     return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.conversation.updateMany({ where: { id, ...guard }, data });
       if (count !== 1) return null;
-      const system: NewMessage = { authorKind: 'system', authorId: null, body: JSON.stringify(event), clientId: null };
+      const system: NewMessage = { authorKind: 'system', authorId: agentConcerned(event), body: JSON.stringify(event), clientId: null };
       return this.appendIn(tx, id, system);
     });
   }
@@ -273,6 +289,14 @@ export class PrismaConversationStore implements ConversationStore {
       labels: row.labels.map((l) => l.label),
     }));
   }
+}
+
+/**
+ * Conversations the agent holds or held. Every assignment, transfer, requeue and resolution writes a system line
+ * whose author is the agent it concerns, so the messages an agent authored tell which conversations they held.
+ */
+function heldBy(agentId: string): Prisma.ConversationWhereInput {
+  return { OR: [{ assigneeId: agentId }, { messages: { some: { authorId: agentId } } }] };
 }
 
 function requireSqliteWriter(prisma: PrismaClient) {

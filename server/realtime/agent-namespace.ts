@@ -12,7 +12,7 @@ interface AgentSocketData {
 
 export function mountAgentNamespace(
   nsp: AgentNamespace,
-  deps: NamespaceDeps & { siteIds: () => Promise<string[]> },
+  deps: NamespaceDeps,
 ): void {
   nsp.use(handshakeGuard(deps.log, 'agent:handshake', async (socket) => {
     const { origin, host, secure } = handshakeInfo(socket.handshake, deps.trustProxy);
@@ -56,8 +56,15 @@ export function mountAgentNamespace(
 
   async function joinRooms(socket: Parameters<Parameters<AgentNamespace['on']>[1]>[0], agentId: string) {
     const agent = deps.routing.agent(agentId)!;
-    const siteIds = agent.siteIds === 'all' ? await deps.siteIds() : agent.siteIds;
+    const live = await deps.conversations.liveScope(agentId);
     const admin = agent.role === 'admin' ? [rooms.admins] : [];
-    await socket.join([rooms.agent(agentId), rooms.agents, ...siteIds.map(rooms.site), ...admin]);
+    await socket.join([
+      rooms.agent(agentId),
+      rooms.agents,
+      ...live.queues.map(rooms.site),
+      ...live.whole.map(rooms.siteAll),
+      ...live.following.map(rooms.conversation),
+      ...admin,
+    ]);
   }
 }
