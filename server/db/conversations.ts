@@ -21,6 +21,7 @@ import { sqliteWriterOf } from './client.ts';
 import { messageDTOs } from './message-dtos.ts';
 import { GroupCommit, prismaBatches, writeMessages } from './message-writer.ts';
 import { sqliteBatches } from './sqlite-appends.ts';
+import { textMatch } from './text-match.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -109,22 +110,17 @@ export class PrismaConversationStore implements ConversationStore {
     return rows.map(toConversationDTO);
   }
 
-  list(query: ConversationListQuery): Promise<ConversationSummaryDTO[]> {
+  async list(query: ConversationListQuery): Promise<ConversationSummaryDTO[]> {
     const where: Prisma.ConversationWhereInput = { status: { in: query.statuses } };
+    const and: Prisma.ConversationWhereInput[] = [];
     if (query.heldIn) {
       const held: Prisma.ConversationWhereInput = { siteId: { in: query.heldIn.siteIds }, ...heldBy(query.heldIn.agentId) };
-      where.AND = [{ OR: [query.siteIds === 'all' ? {} : { siteId: { in: query.siteIds } }, held] }];
+      and.push({ OR: [query.siteIds === 'all' ? {} : { siteId: { in: query.siteIds } }, held] });
     } else if (query.siteIds !== 'all') where.siteId = { in: query.siteIds };
     if (query.assigneeId) where.assigneeId = query.assigneeId;
     if (query.visitorId) where.visitorId = query.visitorId;
-    if (query.text) {
-      const match = this.contains(query.text);
-      where.OR = [
-        { visitor: { name: match } },
-        { visitor: { email: match } },
-        { messages: { some: { body: match, authorKind: { not: 'system' } } } },
-      ];
-    }
+    if (query.text) and.push(await textMatch(this.prisma, this.options.provider, query.text));
+    if (and.length > 0) where.AND = and;
     // Queues read oldest first; anything that includes history reads newest first.
     const orderBy: Prisma.ConversationOrderByWithRelationInput[] = query.statuses.includes('resolved')
       ? [{ updatedAt: 'desc' }, { id: 'asc' }]
@@ -234,13 +230,6 @@ export class PrismaConversationStore implements ConversationStore {
       this.prisma.conversationLabel.createMany({ data: labels.map((label) => ({ conversationId: id, label })) }),
       this.prisma.conversation.update({ where: { id }, data: { updatedAt: new Date() } }),
     ]);
-  }
-
-  /** Case-insensitive substring match; PostgreSQL needs it said, SQLite's LIKE already is for ASCII. */
-  private contains(text: string): Prisma.StringFilter {
-    const filter = { contains: text } as Prisma.StringFilter & { mode?: 'insensitive' };
-    if (this.options.provider === 'postgresql') filter.mode = 'insensitive';
-    return filter;
   }
 
   private guarded(
