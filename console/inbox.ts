@@ -12,6 +12,7 @@ import type {
   ConversationDTO,
   ConversationSummaryDTO,
   MessageDTO,
+  TeamMemberDTO,
   VisitorDTO,
 } from '../server/contract/dto.ts';
 import type { ErrorCode } from '../server/contract/errors.ts';
@@ -76,7 +77,7 @@ export interface InboxState {
   /** The last command the server refused, until the next one. */
   failure: Failure | null;
   search: { query: string; results: ConversationSummaryDTO[] | null; busy: boolean };
-  agents: AgentDTO[];
+  agents: TeamMemberDTO[];
 }
 
 export type Alert =
@@ -405,7 +406,7 @@ export class Inbox {
       const agents = this.#state.agents.some((a) => a.id === agent.id)
         ? this.#state.agents.map((a) => (a.id === agent.id ? agent : a))
         : [...this.#state.agents, agent];
-      this.#update({ agents, ...(agent.id === this.#state.me.id ? { me: agent } : {}) });
+      this.#update({ agents, ...(agent.id === this.#state.me.id ? { me: { ...this.#state.me, ...agent } } : {}) });
     });
     socket.on('typing', (event) => this.#typingEvent(event));
     socket.on('conversation:read', (event) => this.#readEvent(event));

@@ -311,7 +311,8 @@ export interface Notifier {
   visitorChanged(visitor: VisitorDTO): void;
   conversationChanged(conversation: ConversationSummaryDTO): void;
   queuePosition(visitorId: string, position: QueuePositionDTO): void;
-  agentChanged(agent: AgentDTO): void;
+  /** To the agents sharing one of `siteIds` with them (the agent's sites). */
+  agentChanged(agent: AgentDTO, siteIds: string[] | 'all'): void;
   /** From the visitor, `event.preview` reaches agents only if the caller left it in (the site allows it). */
   typing(conversation: ConversationDTO, from: 'visitor' | 'agent', event: TypingEvent): void;
   /** An agent was deactivated or their sites or role changed: close their open consoles. */

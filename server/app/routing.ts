@@ -418,7 +418,7 @@ export class RoutingService implements Routing {
   private agentChanged(...agentIds: string[]): void {
     for (const id of new Set(agentIds)) {
       const agent = this.agents.get(id);
-      if (agent) this.notifier.agentChanged(this.dto(agent));
+      if (agent) this.notifier.agentChanged(this.dto(agent), agent.siteIds);
     }
   }
 

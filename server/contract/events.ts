@@ -15,6 +15,7 @@ import type {
   MessageDTO,
   PageViewDTO,
   QueuePositionDTO,
+  TeamMemberDTO,
   VisitorContext,
   VisitorDTO,
 } from './dto.ts';
@@ -189,7 +190,8 @@ export interface AgentClientToServer {
   'conversation:unassign': (req: ConversationRef, ack: AckCallback<ConversationDTO>) => void;
   'conversation:resolve': (req: ConversationRef, ack: AckCallback<ConversationDTO>) => void;
   'agent:setStatus': (req: { status: Exclude<AgentStatus, 'offline'> }, ack: AckCallback<AgentDTO>) => void;
-  'agents:list': (req: Record<string, never>, ack: AckCallback<AgentDTO[]>) => void;
+  /** The agents sharing a site with the asker. */
+  'agents:list': (req: Record<string, never>, ack: AckCallback<TeamMemberDTO[]>) => void;
   typing: (req: TypingRequest, ack: AckCallback<null>) => void;
   'conversation:read': (req: ReadRequest, ack: AckCallback<null>) => void;
   /** Reopens a resolved conversation: back to the agent who reopens it. */
@@ -211,7 +213,8 @@ export interface AgentServerToClient {
   'messages:new': (messages: MessageDTO[]) => void;
   /** The whole summary to agents who may see the conversation; to the rest of its queue, only that it left. */
   'conversation:updated': (conversation: ConversationSummaryDTO | ConversationLeftQueue) => void;
-  'agent:updated': (agent: AgentDTO) => void;
+  /** A colleague sharing a site changed: to admins and the agent themself with the email, to the rest without. */
+  'agent:updated': (agent: AgentDTO | TeamMemberDTO) => void;
   typing: (event: TypingEvent) => void;
   'conversation:read': (event: ReadEvent) => void;
   /** The visitor's context changed (page, name, email, attributes). */

@@ -1,5 +1,6 @@
 /** `/agent`: handshake with an agent access token from our own origin (the console), then thin handlers. */
 import { isOwnOrigin } from '../auth/origins.ts';
+import { teamOf } from '../app/directory.ts';
 import { AppError } from '../app/errors.ts';
 import { limitCommands } from './command.ts';
 import { handshakeGuard, handshakeInfo, type NamespaceDeps } from './handshake.ts';
@@ -45,7 +46,7 @@ export function mountAgentNamespace(
     socket.on('conversation:unassign', command('conversation:unassign', schemas.conversationRef, async (req) => (await routing.unassign({ agentId }, req.conversationId)).conversation));
     socket.on('conversation:resolve', command('conversation:resolve', schemas.conversationRef, async (req) => (await routing.resolve({ agentId }, req.conversationId)).conversation));
     socket.on('agent:setStatus', command('agent:setStatus', schemas.statusRequest, (req) => routing.setStatus(agentId, req.status)));
-    socket.on('agents:list', command('agents:list', schemas.empty, async () => routing.listAgents()));
+    socket.on('agents:list', command('agents:list', schemas.empty, async () => teamOf(routing, agentId)));
     socket.on('conversation:read', command('conversation:read', schemas.readRequest, (req) => conversations.agentRead(agentId, req)));
     socket.on('conversation:reopen', command('conversation:reopen', schemas.conversationRef, (req) => conversations.reopen(agentId, req.conversationId)));
     socket.on('conversation:search', command('conversation:search', schemas.searchRequest, (req) => conversations.search(agentId, req)));

@@ -4,6 +4,7 @@ import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, Que
 import type { AgentClientToServer, AgentServerToClient, TypingEvent, VisitorClientToServer, VisitorServerToClient } from '../contract/events.ts';
 import type { Notifier } from '../app/ports.ts';
 import { agentConcerned } from '../app/access.ts';
+import { withoutEmail } from '../app/directory.ts';
 
 export type VisitorNamespace = Namespace<VisitorClientToServer, VisitorServerToClient>;
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient>;
@@ -105,8 +106,11 @@ export class SocketNotifier implements Notifier {
     this.visitors.to(rooms.visitor(visitorId)).emit('queue:position', position);
   }
 
-  agentChanged(agent: AgentDTO): void {
-    this.toAgents(rooms.agents).emit('agent:updated', agent);
+  agentChanged(agent: AgentDTO, siteIds: string[] | 'all'): void {
+    const own = [rooms.admins, rooms.agent(agent.id)];
+    this.toAgents(own).emit('agent:updated', agent);
+    const colleagues = siteIds === 'all' ? rooms.agents : siteIds.map(rooms.site);
+    if (colleagues.length > 0) this.agents.to(colleagues).except(own).emit('agent:updated', withoutEmail(agent));
     this.peers?.serverSideEmit(serverEvents.agentState, agent);
   }
 

@@ -3,10 +3,10 @@
  * held, live and on request; admins see all. On, every agent of the site sees everything, as before.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConversationDTO, ConversationSummaryDTO, MessageDTO } from '../../server/contract/dto.ts';
+import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, TeamMemberDTO } from '../../server/contract/dto.ts';
 import type { ConversationDetail, SendResult, TypingEvent } from '../../server/contract/events.ts';
 import {
-  ADMIN, ask, clientId, connectAgent, connectVisitor, createAgent, next, nextAgentMessage, ok, record, recordAgentMessages, useSharedServer,
+  ADMIN, ask, clientId, connectAgent, connectVisitor, createAgent, next, nextAgentMessage, ok, record, recordAgentMessages, useNewSite, useSharedServer,
   type AgentSocket, type TestServer,
 } from '../support/parley.ts';
 
@@ -112,5 +112,36 @@ describe('agents see all conversations: on', () => {
     expect((await benHears).conversationId).toBe(conversationId);
     expect((await ok<ConversationDetail>(ben.socket, 'conversation:get', { conversationId })).conversation.id).toBe(conversationId);
     expect(ids(await ok<ConversationSummaryDTO[]>(ben.socket, 'conversation:list', { view: 'all' }))).toContain(conversationId);
+  });
+});
+
+describe('the team an agent sees', () => {
+  it('lists and updates only the agents sharing a site with them, with emails for admins only', async () => {
+    const xena = await connectAgent(server, await createAgent(server, 'xena'));
+    const zoe = await connectAgent(server, await createAgent(server, 'zoe'));
+    await useNewSite(server, 'Elsewhere');
+    const yuri = await connectAgent(server, await createAgent(server, 'yuri'));
+    const admin = await connectAgent(server, ADMIN);
+    const xenaHeard = record<TeamMemberDTO>(xena.socket, 'agent:updated');
+
+    const team = await ok<TeamMemberDTO[]>(xena.socket, 'agents:list', {});
+    const byId = new Map(team.map((a) => [a.id, a]));
+    expect(byId.has(yuri.agentId)).toBe(false);
+    expect(byId.get(xena.agentId)?.email).toBe('xena@example.com');
+    expect(byId.get(zoe.agentId)).not.toHaveProperty('email');
+    expect(byId.get(admin.agentId)).not.toHaveProperty('email');
+    expect(byId.get(zoe.agentId)).toMatchObject({ name: 'zoe', status: 'online' });
+
+    const everyone = await ok<AgentDTO[]>(admin.socket, 'agents:list', {});
+    expect(everyone.find((a) => a.id === yuri.agentId)?.email).toBe('yuri@example.com');
+    expect(everyone.find((a) => a.id === zoe.agentId)?.email).toBe('zoe@example.com');
+
+    await ok(yuri.socket, 'agent:setStatus', { status: 'away' });
+    const zoeAway = next<TeamMemberDTO>(xena.socket, 'agent:updated', (a) => a.id === zoe.agentId && a.status === 'away');
+    const adminSeesZoe = next<AgentDTO>(admin.socket, 'agent:updated', (a) => a.id === zoe.agentId && a.status === 'away');
+    await ok(zoe.socket, 'agent:setStatus', { status: 'away' });
+    expect(await zoeAway).not.toHaveProperty('email');
+    expect((await adminSeesZoe).email).toBe('zoe@example.com');
+    expect(xenaHeard.filter((a) => a.id === yuri.agentId)).toEqual([]);
   });
 });
