@@ -6,12 +6,13 @@ import { describe, expect, it } from 'vitest';
 import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, TeamMemberDTO } from '../../server/contract/dto.ts';
 import type { ConversationDetail, SendResult, TypingEvent } from '../../server/contract/events.ts';
 import {
-  ADMIN, ask, clientId, connectAgent, connectVisitor, createAgent, next, nextAgentMessage, ok, record, recordAgentMessages, useNewSite, useSharedServer,
+  ADMIN, ask, backends, clientId, connectAgent, connectVisitor, createAgent, next, nextAgentMessage, ok, record, recordAgentMessages, useNewSite, useSharedServer,
   type AgentSocket, type TestServer,
 } from '../support/parley.ts';
 
+describe.each(backends)('on %s', (backend) => {
 let server: TestServer;
-useSharedServer((started) => (server = started));
+useSharedServer((started) => (server = started), backend);
 
 async function agentsSeeAll(value: boolean) {
   const site = server.site;
@@ -144,4 +145,5 @@ describe('the team an agent sees', () => {
     expect((await adminSeesZoe).email).toBe('zoe@example.com');
     expect(xenaHeard.filter((a) => a.id === yuri.agentId)).toEqual([]);
   });
+});
 });
