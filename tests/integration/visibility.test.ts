@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, TeamMemberDTO } from '../../server/contract/dto.ts';
 import type { ConversationDetail, SendResult, TypingEvent } from '../../server/contract/events.ts';
 import {
-  ADMIN, ask, backends, clientId, connectAgent, connectVisitor, createAgent, next, nextAgentMessage, ok, record, recordAgentMessages, useNewSite, useSharedServer,
+  ADMIN, ask, backends, clientId, connectAgent, connectVisitor, createAgent, login, next, nextAgentMessage, ok, record, recordAgentMessages, useNewSite, useSharedServer,
   type AgentSocket, type TestServer,
 } from '../support/parley.ts';
 
@@ -101,6 +101,32 @@ describe('agents see all conversations: off', () => {
     const benAgainHears = nextAgentMessage(benAgain.socket, (m) => m.body === 'hello again');
     await ok(visitor.socket, 'message:send', { conversationId, clientId: clientId(), body: 'hello again' });
     expect((await benAgainHears).conversationId).toBe(conversationId);
+  });
+});
+
+describe('agents see all conversations: turned off', () => {
+  it("closes the site's agents' consoles, which reconnect no longer following colleagues' conversations", async () => {
+    await agentsSeeAll(true);
+    const { ben, admin, visitor, conversationId } = await annHoldsOne('turned');
+    const benClosed = next<string>(ben.socket, 'disconnect');
+    const adminHeard = record<string>(admin.socket, 'disconnect');
+    const token = (await login(server, ADMIN.email, ADMIN.password)).accessToken;
+    const res = await fetch(`${server.url}/api/admin/sites/${server.site.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ widgetSettings: { agentsSeeAll: false } }),
+    });
+    expect(res.status).toBe(200);
+    expect(await benClosed).toBe('io server disconnect');
+
+    const benAgain = await connectAgent(server, { email: 'ben-turned@example.com', password: 'ben-turned-password' });
+    const benHeard = recordAgentMessages(benAgain.socket);
+    const adminHears = nextAgentMessage(admin.socket, (m) => m.body === 'private now');
+    await ok(visitor.socket, 'message:send', { conversationId, clientId: clientId(), body: 'private now' });
+    await adminHears;
+    expect(adminHeard).toEqual([]);
+    expect(await refused(benAgain.socket, 'conversation:get', { conversationId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(benHeard.filter((m) => m.conversationId === conversationId)).toEqual([]);
   });
 });
 
