@@ -387,10 +387,13 @@ export class Inbox {
       void this.#sync();
       this.#outbox.online();
     });
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
       this.#outbox.offline();
       for (const point of this.#catchUp.values()) point.disconnected();
       this.#update({ connection: 'reconnecting' });
+      // The server closed us because our access changed (role, sites, what the site lets agents see): come back
+      // under the new access. Socket.IO reconnects by itself only after a lost connection.
+      if (reason === 'io server disconnect') socket.connect();
     });
     socket.on('connect_error', async (error) => {
       // Socket.IO retries network errors by itself; an inactive socket means the server refused us.

@@ -45,5 +45,10 @@ test("agents who do not see all share the queue, not each other's conversations"
   await alicePage.getByRole('log').getByText('Transferred to Bob').waitFor();
   await region(bobPage, /Mine/).getByRole('button', { name: /Only for Alice/ }).click();
   await bobPage.getByRole('log').getByText('Waiting for someone').waitFor();
+
+  // Turned on: the consoles are closed by the server and come back with the All view.
+  await api(env!.server.url, env!.adminToken, 'PATCH', `/sites/${env!.site.id}`, { widgetSettings: { agentsSeeAll: true } });
+  await alicePage.getByRole('tab', { name: /^All/ }).click();
+  await region(alicePage, /All/).getByRole('button', { name: /Only for Alice/ }).waitFor();
   expect(env!.pageErrors).toEqual([]);
 });
