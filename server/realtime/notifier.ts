@@ -29,13 +29,19 @@ export const rooms = {
   agents: 'agents',
 };
 
+/** A site's messages of one turn: all of them for those who see the whole site, and per conversation for the rest. */
+interface PendingForSite {
+  messages: MessageDTO[];
+  byConversation: Map<string, { conversation: ConversationDTO; messages: MessageDTO[] }>;
+}
+
 export class SocketNotifier implements Notifier {
   /**
    * Messages on their way to agents, by site. Agents who see all of a site hear every message of it, so they go
    * out together on the next turn of the event loop (by then a group commit's whole batch is here): one
    * frame per agent per batch rather than per message. The rest hear, per conversation, of those they follow.
    */
-  private readonly agentsPending = new Map<string, { messages: MessageDTO[]; conversations: Map<string, { conversation: ConversationDTO; messages: MessageDTO[] }> }>();
+  private readonly agentsPending = new Map<string, PendingForSite>();
   private flushScheduled = false;
 
   constructor(
@@ -54,11 +60,13 @@ export class SocketNotifier implements Notifier {
     const holder = message.system && agentConcerned(message.system);
     if (holder) this.agents.in(rooms.agent(holder)).socketsJoin(rooms.conversation(conversation.id));
     let pending = this.agentsPending.get(conversation.siteId);
-    if (!pending) this.agentsPending.set(conversation.siteId, (pending = { messages: [], conversations: new Map() }));
+    if (!pending) this.agentsPending.set(conversation.siteId, (pending = { messages: [], byConversation: new Map() }));
     pending.messages.push(message);
-    const own = pending.conversations.get(conversation.id);
-    if (own) own.messages.push(message);
-    pending.conversations.set(conversation.id, { conversation, messages: own ? own.messages : [message] });
+    const own = pending.byConversation.get(conversation.id);
+    if (own) {
+      own.messages.push(message);
+      own.conversation = conversation;
+    } else pending.byConversation.set(conversation.id, { conversation, messages: [message] });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(this.flushToAgents);
@@ -66,9 +74,9 @@ export class SocketNotifier implements Notifier {
 
   private readonly flushToAgents = (): void => {
     this.flushScheduled = false;
-    for (const [siteId, { messages, conversations }] of this.agentsPending) {
+    for (const [siteId, { messages, byConversation }] of this.agentsPending) {
       this.agents.to(rooms.siteAll(siteId)).emit('messages:new', messages);
-      for (const { conversation, messages: own } of conversations.values()) {
+      for (const { conversation, messages: own } of byConversation.values()) {
         this.agents.to(audience(conversation)).except(rooms.siteAll(siteId)).emit('messages:new', own);
       }
     }
