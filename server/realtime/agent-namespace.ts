@@ -28,6 +28,13 @@ export function mountAgentNamespace(
     socket.data = { agentId: agent.id } satisfies AgentSocketData;
   }));
 
+  // The rooms are worked out before the connection is accepted and joined as it opens, so no event slips between.
+  const roomsOf = new WeakMap<object, string[]>();
+  nsp.use(handshakeGuard(deps.log, 'agent:rooms', async (socket) => {
+    const { agentId } = socket.data as AgentSocketData;
+    roomsOf.set(socket, await agentRooms(agentId));
+  }));
+
   nsp.on('connection', (socket) => {
     const { agentId } = socket.data as AgentSocketData;
     const { routing, conversations, command, log } = deps;
@@ -52,20 +59,19 @@ export function mountAgentNamespace(
     socket.on('conversation:search', command('conversation:search', schemas.searchRequest, (req) => conversations.search(agentId, req)));
     socket.on('conversation:setLabels', command('conversation:setLabels', schemas.labelsRequest, (req) => conversations.setLabels(agentId, req)));
     socket.on('canned:list', command('canned:list', schemas.cannedRequest, (req) => conversations.canned(agentId, req.siteId)));
-    joinRooms(socket, agentId).catch((err) => log.error({ err, agentId }, 'joining rooms failed'));
+    void socket.join(roomsOf.get(socket) ?? []);
   });
 
-  async function joinRooms(socket: Parameters<Parameters<AgentNamespace['on']>[1]>[0], agentId: string) {
+  async function agentRooms(agentId: string): Promise<string[]> {
     const agent = deps.routing.agent(agentId)!;
     const live = await deps.conversations.liveScope(agentId);
-    const admin = agent.role === 'admin' ? [rooms.admins] : [];
-    await socket.join([
+    return [
       rooms.agent(agentId),
       rooms.agents,
       ...live.queues.map(rooms.site),
       ...live.whole.map(rooms.siteAll),
       ...live.following.map(rooms.conversation),
-      ...admin,
-    ]);
+      ...(agent.role === 'admin' ? [rooms.admins] : []),
+    ];
   }
 }
