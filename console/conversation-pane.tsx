@@ -1,6 +1,6 @@
 /** The open conversation: who and what state, the actions on it, labels, the transcript and the composer. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AgentDTO, ConversationSummaryDTO } from '../server/contract/dto.ts';
+import type { ConversationSummaryDTO, TeamMemberDTO } from '../server/contract/dto.ts';
 import { failureText, visitorLabel, visitorLabelVerified } from './format.ts';
 import { t } from './i18n.ts';
 import type { Inbox, InboxState } from './inbox.ts';
@@ -57,7 +57,7 @@ function TransferMenu({ inbox, state, conversation, onDone }: { inbox: Inbox; st
     first.current?.focus();
   }, [inbox]);
   const candidates = state.agents.filter((a) => a.active && a.id !== conversation.assignee?.id);
-  const presence = (a: AgentDTO) => (!a.connected ? t('offline') : t(a.status));
+  const presence = (a: TeamMemberDTO) => (!a.connected ? t('offline') : t(a.status));
   return (
     <div
       class="menu"

@@ -12,13 +12,16 @@ import type {
   ConversationDTO,
   ConversationSummaryDTO,
   MessageDTO,
+  TeamMemberDTO,
   VisitorChange,
+  VisitorDTO,
 } from '../server/contract/dto.ts';
 import type { ErrorCode } from '../server/contract/errors.ts';
 import type {
   AgentClientToServer,
   AgentServerToClient,
   ConversationDetail,
+  ConversationLeftQueue,
   ConversationView,
   ReadEvent,
   TypingEvent,
@@ -77,7 +80,7 @@ export interface InboxState {
   /** The last command the server refused, until the next one. */
   failure: Failure | null;
   search: { query: string; results: ConversationSummaryDTO[] | null; busy: boolean };
-  agents: AgentDTO[];
+  agents: TeamMemberDTO[];
 }
 
 export type Alert =
@@ -407,7 +410,7 @@ export class Inbox {
       const agents = this.#state.agents.some((a) => a.id === agent.id)
         ? this.#state.agents.map((a) => (a.id === agent.id ? agent : a))
         : [...this.#state.agents, agent];
-      this.#update({ agents, ...(agent.id === this.#state.me.id ? { me: agent } : {}) });
+      this.#update({ agents, ...(agent.id === this.#state.me.id ? { me: { ...this.#state.me, ...agent } } : {}) });
     });
     socket.on('typing', (event) => this.#typingEvent(event));
     socket.on('conversation:read', (event) => this.#readEvent(event));
@@ -639,7 +642,7 @@ export class Inbox {
   }
 
   /** Merges a conversation into the views; a command's answer carries no visitor, last message or labels. */
-  #upsert(conversation: ConversationDTO | ConversationSummaryDTO): void {
+  #upsert(conversation: ConversationDTO | ConversationSummaryDTO | ConversationLeftQueue): void {
     const known = this.#state.conversations[conversation.id];
     if (!known && !('visitor' in conversation)) return;
     // Every change adds a message (a system line at least), so a lower lastSeq is an older snapshot.

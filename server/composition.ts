@@ -22,6 +22,7 @@ import { newId } from './app/ids.ts';
 import type { Store } from './app/ports.ts';
 import { RoutingService, type Routing } from './app/routing.ts';
 import { VisitorSessionService } from './app/visitor-sessions.ts';
+import { Visibility } from './app/visibility.ts';
 import { VisitorService } from './app/visitors.ts';
 import { createDatabase } from './db/client.ts';
 import { securePrivateFiles } from './private-files.ts';
@@ -92,7 +93,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const routingService = new RoutingService(store, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
   const routing = topology.routing(routingService, io);
   const limits = new Limits(topology.buckets, config.RATE_LIMIT_SCALE);
-  const conversations = new ConversationService(store, routing, notifier, clock, limits);
+  const conversations = new ConversationService(store, routing, notifier, clock, limits, new Visibility(store));
   const admin = new AdminService(store);
   const team = new TeamService(store, routing, notifier, clock);
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits, notifier);
@@ -125,7 +126,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const command = commandFactory(log, inflight);
   const realtime = { signer, conversations, limits, log, command, publicOrigin, trust };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
-  mountAgentNamespace(agentNsp, { ...realtime, routing, auth, siteIds: async () => (await store.sites.list()).map((s) => s.id) });
+  mountAgentNamespace(agentNsp, { ...realtime, routing, auth });
   httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trust, demo: config.DEMO, role: topology.role }));
 
   return {

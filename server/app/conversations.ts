@@ -24,6 +24,7 @@ import { servesSite } from './access.ts';
 import type { Limits } from './limits.ts';
 import type { AgentRecord, AppendResult, ConversationListQuery, NewMessage, Notifier, SendGuard, Store } from './ports.ts';
 import type { Routing } from './routing.ts';
+import type { AgentScope, LiveScope, Visibility } from './visibility.ts';
 
 export interface VisitorActor {
   visitorId: string;
@@ -43,6 +44,7 @@ export class ConversationService {
     private readonly notifier: Notifier,
     private readonly clock: Clock,
     private readonly limits: Limits,
+    private readonly visibility: Visibility,
   ) {}
 
   // --- visitors ----------------------------------------------------------------------------------
@@ -111,6 +113,7 @@ export class ConversationService {
       attachmentIds: req.attachmentIds,
     };
     // A note can go on any conversation the agent may see; a reply only on an open one that is theirs (admins: any).
+    if (req.note) await this.agentConversation(agent, req.conversationId);
     const guard: SendGuard = req.note
       ? { siteIds: agent.siteIds }
       : { siteIds: agent.siteIds, open: true, ...(agent.role !== 'admin' && { assigneeId: agent.id }) };
@@ -131,14 +134,14 @@ export class ConversationService {
 
   async listForAgent(agentId: string, view: ConversationView, limit = LIST_LIMIT): Promise<ConversationSummaryDTO[]> {
     const agent = this.requireAgent(agentId);
-    const siteIds = view === 'all' ? await this.allViewSites(agent) : agent.siteIds;
-    if (Array.isArray(siteIds) && siteIds.length === 0 && view === 'all') throw new AppError('FORBIDDEN', 'No site lets agents see all conversations');
-    const base = { siteIds, limit: Math.min(limit, LIST_LIMIT) };
+    const scope = await this.visibility.scope(agent);
+    if (view === 'all' && Array.isArray(scope.whole) && scope.whole.length === 0) throw new AppError('FORBIDDEN', 'No site lets agents see all conversations');
+    const base = { siteIds: agent.siteIds, limit: Math.min(limit, LIST_LIMIT) };
     const queries: Record<ConversationView, ConversationListQuery> = {
       queue: { ...base, statuses: ['queued'] },
       mine: { ...base, statuses: ['active'], assigneeId: agent.id },
-      all: { ...base, statuses: ['queued', 'active'] },
-      resolved: { ...base, statuses: ['resolved'] },
+      all: { ...base, siteIds: scope.whole, statuses: ['queued', 'active'] },
+      resolved: { ...this.scoped(agent, scope), limit: base.limit, statuses: ['resolved'] },
     };
     return this.store.conversations.list(queries[view]);
   }
@@ -151,7 +154,7 @@ export class ConversationService {
     if (!summary || !visitor) throw notFound('Conversation');
     const [pages, history] = await Promise.all([
       this.store.visitors.pageViews(visitor.id, MAX_PAGE_VIEWS_KEPT),
-      this.store.conversations.list({ statuses: ['queued', 'active', 'resolved'], siteIds: agent.siteIds, visitorId: visitor.id, limit: 20 }),
+      this.store.conversations.list({ ...this.scoped(agent, await this.visibility.scope(agent)), statuses: ['queued', 'active', 'resolved'], visitorId: visitor.id, limit: 20 }),
     ]);
     return { conversation: summary, visitor, pages, earlier: history.filter((c) => c.id !== conversationId) };
   }
@@ -159,8 +162,8 @@ export class ConversationService {
   async search(agentId: string, req: SearchRequest): Promise<ConversationSummaryDTO[]> {
     const agent = this.requireAgent(agentId);
     return this.store.conversations.list({
+      ...this.scoped(agent, await this.visibility.scope(agent)),
       statuses: ['queued', 'active', 'resolved'],
-      siteIds: await this.allViewSites(agent),
       text: req.query.trim(),
       limit: Math.min(req.limit ?? 50, LIST_LIMIT),
     });
@@ -185,6 +188,11 @@ export class ConversationService {
     const agent = this.requireAgent(agentId);
     if (siteId !== undefined && !servesSite(agent, siteId)) throw notFound('Site');
     return this.store.canned.forSites(siteId !== undefined ? [siteId] : agent.siteIds);
+  }
+
+  /** Which sites, queues and conversations the agent's consoles hear of live. */
+  liveScope(agentId: string): Promise<LiveScope> {
+    return this.visibility.live(this.requireAgent(agentId));
   }
 
   async agentRead(agentId: string, req: ReadRequest): Promise<null> {
@@ -251,11 +259,9 @@ export class ConversationService {
     return summary;
   }
 
-  /** Sites whose conversations the All view and search show: every site served, for agents only where allowed. */
-  private async allViewSites(agent: AgentRecord): Promise<string[] | 'all'> {
-    if (agent.role === 'admin') return agent.siteIds;
-    const sites = await this.store.sites.list();
-    return sites.filter((s) => servesSite(agent, s.id) && s.widgetSettings.agentsSeeAll).map((s) => s.id);
+  /** What a list may show the agent: whole sites, and in the others what the agent holds or held. */
+  private scoped(agent: AgentRecord, scope: AgentScope): Pick<ConversationListQuery, 'siteIds' | 'heldIn'> {
+    return { siteIds: scope.whole, ...(scope.held.length > 0 && { heldIn: { siteIds: scope.held, agentId: agent.id } }) };
   }
 
   private visitorAppend(visitor: VisitorActor, conversationId: string, message: NewMessage): Promise<AppendResult> {
@@ -297,9 +303,10 @@ export class ConversationService {
     return conversation;
   }
 
+  /** A conversation the agent may not see answers NOT_FOUND, like one that does not exist. */
   private async agentConversation(agent: AgentRecord, conversationId: string): Promise<ConversationDTO> {
     const conversation = await this.store.conversations.findById(conversationId);
-    if (!conversation || !servesSite(agent, conversation.siteId)) throw notFound('Conversation');
+    if (!conversation || !(await this.visibility.canSee(agent, conversation))) throw notFound('Conversation');
     return conversation;
   }
 

@@ -94,6 +94,8 @@ export interface HistoryQuery {
 export interface ConversationListQuery {
   statuses: ConversationStatus[];
   siteIds: string[] | 'all';
+  /** Also conversations of these sites that this agent holds or held (sites that hide others' conversations). */
+  heldIn?: { siteIds: string[]; agentId: string };
   assigneeId?: string;
   visitorId?: string;
   /** Matches message text, visitor name or email. */
@@ -274,6 +276,10 @@ export interface ConversationStore {
   findVisitorMessageByClientId(visitorId: string, clientId: string): Promise<AppendResult | null>;
   listForVisitor(visitorId: string): Promise<ConversationDTO[]>;
   list(query: ConversationListQuery): Promise<ConversationSummaryDTO[]>;
+  /** The agent holds it, or held it once: was assigned it, wrote in it, or acted on it. */
+  heldBy(conversationId: string, agentId: string): Promise<boolean>;
+  /** Open conversations the agent holds or held, to follow live. */
+  openHeldBy(agentId: string): Promise<string[]>;
   listOpen(): Promise<OpenConversation[]>;
   /**
    * Appends with the next sequence number; a repeated clientId returns the stored message instead. Null when the
@@ -342,7 +348,8 @@ export interface Notifier {
   visitorChanged(change: VisitorChange): void;
   conversationChanged(conversation: ConversationSummaryDTO): void;
   queuePosition(visitorId: string, position: QueuePositionDTO): void;
-  agentChanged(agent: AgentDTO): void;
+  /** To the agents sharing one of `siteIds` with them (the agent's sites). */
+  agentChanged(agent: AgentDTO, siteIds: string[] | 'all'): void;
   /** From the visitor, `event.preview` reaches agents only if the caller left it in (the site allows it). */
   typing(conversation: ConversationDTO, from: 'visitor' | 'agent', event: TypingEvent): void;
   /** An agent was deactivated, their sites or role or password changed: close their open consoles. */
@@ -353,6 +360,8 @@ export interface Notifier {
   siteVisitorsRevoked(siteId: string): void;
   /** An admin created a site: admins' open consoles start receiving its events. */
   siteAdded(siteId: string): void;
+  /** Whether agents see all of a site's conversations changed: close its agents' consoles, which reconnect under it. */
+  siteVisibilityChanged(siteId: string): void;
 }
 
 /** Agents as the running server knows them: stored record plus live presence and load. */

@@ -8,7 +8,7 @@ import type { Clock } from '../domain/clock.ts';
 import { RoutingEngine, type AgentInput, type ConversationState, type Decision, type RoutingErrorCode } from '../domain/routing.ts';
 import { servesSite } from './access.ts';
 import type { ErrorCode } from '../contract/errors.ts';
-import { AppError } from './errors.ts';
+import { AppError, notFound } from './errors.ts';
 import type { AgentDirectory, AgentRecord, AppendResult, Notifier, Store } from './ports.ts';
 import { SerialQueue } from './serial.ts';
 
@@ -37,7 +37,8 @@ export interface Routing extends AgentDirectory {
   agentsOnline(siteId: string): boolean;
   sendPositions(visitorId: string): void;
   enqueue(conversation: ConversationDTO): Promise<void>;
-  claim(actor: Actor, conversationId: string): Promise<AppendResult>;
+  /** Claiming a conversation one already holds answers with it as it is. */
+  claim(actor: Actor, conversationId: string): Promise<ConversationDTO>;
   transfer(actor: Actor, conversationId: string, toAgentId: string): Promise<AppendResult>;
   unassign(actor: Actor, conversationId: string): Promise<AppendResult>;
   resolve(actor: Actor, conversationId: string): Promise<AppendResult>;
@@ -58,6 +59,7 @@ export class RoutingService implements Routing {
   /** Last queue position sent per conversation, so visitors hear only of changes. */
   private readonly lastPosition = new Map<string, string>();
   private timer: unknown;
+  private rebuildTimer: unknown;
   private stopped = false;
 
   constructor(
@@ -82,6 +84,8 @@ export class RoutingService implements Routing {
   stop(): Promise<void> {
     this.stopped = true;
     this.timers.clearTimeout(this.timer);
+    this.timers.clearTimeout(this.rebuildTimer);
+    this.rebuildTimer = undefined;
     return this.serial.drain();
   }
 
@@ -132,19 +136,21 @@ export class RoutingService implements Routing {
     });
   }
 
-  claim(actor: Actor, conversationId: string): Promise<AppendResult> {
+  claim(actor: Actor, conversationId: string): Promise<ConversationDTO> {
     return this.serial.run(async () => {
       const agent = this.requireAgent(actor.agentId);
       this.requireSite(agent, conversationId);
       const result = this.engine.claim(agent.id, conversationId);
       if (!result.ok) throw routingError(result.code);
+      // Already theirs: nothing to write, and nothing stale to rebuild.
+      if (result.fromAgentId === agent.id) return this.stored(conversationId);
       const event: SystemEvent = { type: 'assigned', agentId: agent.id, agentName: agent.name };
       const persisted = await this.persist(() => this.store.conversations.assign(conversationId, agent.id, this.now(), event));
       if (!persisted) throw this.lostRace('ALREADY_ASSIGNED', 'Another agent took this conversation first');
       this.announce(persisted);
       await this.apply(result.decision);
       this.agentChanged(agent.id);
-      return persisted;
+      return persisted.conversation;
     });
   }
 
@@ -364,9 +370,11 @@ export class RoutingService implements Routing {
     return new AppError(code, message);
   }
 
+  /** However many disagreements turn up meanwhile, one rebuild answers them all. */
   private scheduleRebuild(): void {
-    if (this.stopped) return;
-    this.timers.setTimeout(() => {
+    if (this.stopped || this.rebuildTimer !== undefined) return;
+    this.rebuildTimer = this.timers.setTimeout(() => {
+      this.rebuildTimer = undefined;
       this.serial.run(() => this.rebuild()).catch((err) => {
         this.log.error({ err }, 'rebuild failed; retrying');
         this.scheduleRebuild();
@@ -381,6 +389,12 @@ export class RoutingService implements Routing {
     this.timer = this.timers.setTimeout(() => {
       this.serial.run(() => this.apply(this.engine.expireDue())).catch((err) => this.log.error({ err }, 'grace expiry failed'));
     }, Math.max(0, deadline - this.clock.now()));
+  }
+
+  private async stored(conversationId: string): Promise<ConversationDTO> {
+    const conversation = await this.store.conversations.findById(conversationId);
+    if (!conversation) throw notFound('Conversation');
+    return conversation;
   }
 
   private announce(result: AppendResult): void {
@@ -404,7 +418,7 @@ export class RoutingService implements Routing {
   private agentChanged(...agentIds: string[]): void {
     for (const id of new Set(agentIds)) {
       const agent = this.agents.get(id);
-      if (agent) this.notifier.agentChanged(this.dto(agent));
+      if (agent) this.notifier.agentChanged(this.dto(agent), agent.siteIds);
     }
   }
 

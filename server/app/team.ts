@@ -116,6 +116,8 @@ export class TeamService {
       ...(input.identityRequired !== undefined ? { identityRequired: input.identityRequired } : {}),
     });
     if (!site) throw notFound('Site');
+    // Open consoles hold the rooms of the old setting: close them, so they reconnect under the new one.
+    if (site.widgetSettings.agentsSeeAll !== current.widgetSettings.agentsSeeAll) this.notifier.siteVisibilityChanged(id);
     return siteDTO(site, publicUrl);
   }
 

@@ -93,8 +93,8 @@ export class ClusterRouting implements Routing {
   enqueue(conversation: ConversationDTO): Promise<void> {
     return this.call('enqueue', [conversation]) as Promise<void>;
   }
-  claim(actor: Actor, conversationId: string): Promise<AppendResult> {
-    return this.call('claim', [actor, conversationId]) as Promise<AppendResult>;
+  claim(actor: Actor, conversationId: string): Promise<ConversationDTO> {
+    return this.call('claim', [actor, conversationId]) as Promise<ConversationDTO>;
   }
   transfer(actor: Actor, conversationId: string, toAgentId: string): Promise<AppendResult> {
     return this.call('transfer', [actor, conversationId, toAgentId]) as Promise<AppendResult>;

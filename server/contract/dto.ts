@@ -132,6 +132,9 @@ export interface AgentDTO {
   avatarUrl: string | null;
 }
 
+/** A colleague as an agent sees them: the email only for admins, and in one's own record. */
+export type TeamMemberDTO = Omit<AgentDTO, 'email'> & { email?: string };
+
 export interface QueuePositionDTO {
   conversationId: string;
   /** 1 = next to be assigned. */

@@ -15,6 +15,7 @@ import type {
   MessageDTO,
   PageViewDTO,
   QueuePositionDTO,
+  TeamMemberDTO,
   VisitorChange,
   VisitorContext,
   VisitorDTO,
@@ -206,7 +207,8 @@ export interface AgentClientToServer {
   'conversation:unassign': (req: ConversationRef, ack: AckCallback<ConversationDTO>) => void;
   'conversation:resolve': (req: ConversationRef, ack: AckCallback<ConversationDTO>) => void;
   'agent:setStatus': (req: { status: Exclude<AgentStatus, 'offline'> }, ack: AckCallback<AgentDTO>) => void;
-  'agents:list': (req: Record<string, never>, ack: AckCallback<AgentDTO[]>) => void;
+  /** The agents sharing a site with the asker. */
+  'agents:list': (req: Record<string, never>, ack: AckCallback<TeamMemberDTO[]>) => void;
   typing: (req: TypingRequest, ack: AckCallback<null>) => void;
   'conversation:read': (req: ReadRequest, ack: AckCallback<null>) => void;
   /** Reopens a resolved conversation: back to the agent who reopens it. */
@@ -217,14 +219,19 @@ export interface AgentClientToServer {
   'canned:list': (req: { siteId?: string }, ack: AckCallback<CannedResponseDTO[]>) => void;
 }
 
+/** What agents who only watch a site's queue hear of a conversation that left it. */
+export type ConversationLeftQueue = Pick<ConversationDTO, 'id' | 'siteId' | 'status' | 'assignee' | 'lastSeq'>;
+
 export interface AgentServerToClient {
   /**
-   * New messages of the agent's sites, oldest first: those stored together arrive together, one event
-   * instead of one per message, since every agent of a site hears every message of it (live previews).
+   * New messages the agent may see, oldest first: those stored together arrive together, one event instead
+   * of one per message, since every agent who sees all of a site hears every message of it (live previews).
    */
   'messages:new': (messages: MessageDTO[]) => void;
-  'conversation:updated': (conversation: ConversationSummaryDTO) => void;
-  'agent:updated': (agent: AgentDTO) => void;
+  /** The whole summary to agents who may see the conversation; to the rest of its queue, only that it left. */
+  'conversation:updated': (conversation: ConversationSummaryDTO | ConversationLeftQueue) => void;
+  /** A colleague sharing a site changed: to admins and the agent themself with the email, to the rest without. */
+  'agent:updated': (agent: AgentDTO | TeamMemberDTO) => void;
   typing: (event: TypingEvent) => void;
   'conversation:read': (event: ReadEvent) => void;
   /** The visitor's context changed (page, name, email, attributes): only the fields that changed. */

@@ -15,11 +15,13 @@ import type {
 } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
+import { agentConcerned } from '../app/access.ts';
 import { assigneeSelect, toConversationDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
 import { GroupCommit, type WriteBatch } from './group-commit.ts';
 import { isUniqueViolation } from './errors.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
 import { writeMessages } from './prisma-appends.ts';
+import { textMatch } from './text-match.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -106,24 +108,34 @@ export class PrismaConversationStore implements ConversationStore {
     return rows.map(toConversationDTO);
   }
 
-  list(query: ConversationListQuery): Promise<ConversationSummaryDTO[]> {
+  async list(query: ConversationListQuery): Promise<ConversationSummaryDTO[]> {
     const where: Prisma.ConversationWhereInput = { status: { in: query.statuses } };
-    if (query.siteIds !== 'all') where.siteId = { in: query.siteIds };
+    const and: Prisma.ConversationWhereInput[] = [];
+    if (query.heldIn) {
+      const held: Prisma.ConversationWhereInput = { siteId: { in: query.heldIn.siteIds }, ...heldBy(query.heldIn.agentId) };
+      and.push({ OR: [query.siteIds === 'all' ? {} : { siteId: { in: query.siteIds } }, held] });
+    } else if (query.siteIds !== 'all') where.siteId = { in: query.siteIds };
     if (query.assigneeId) where.assigneeId = query.assigneeId;
     if (query.visitorId) where.visitorId = query.visitorId;
-    if (query.text) {
-      const match = this.contains(query.text);
-      where.OR = [
-        { visitor: { name: match } },
-        { visitor: { email: match } },
-        { messages: { some: { body: match, authorKind: { not: 'system' } } } },
-      ];
-    }
+    if (query.text) and.push(await textMatch(this.prisma, this.options.provider, query.text));
+    if (and.length > 0) where.AND = and;
     // Queues read oldest first; anything that includes history reads newest first.
     const orderBy: Prisma.ConversationOrderByWithRelationInput[] = query.statuses.includes('resolved')
       ? [{ updatedAt: 'desc' }, { id: 'asc' }]
       : [{ queuedAt: 'asc' }, { id: 'asc' }];
     return this.summaries(where, orderBy, query.limit);
+  }
+
+  async heldBy(conversationId: string, agentId: string): Promise<boolean> {
+    return (await this.prisma.conversation.count({ where: { id: conversationId, ...heldBy(agentId) } })) > 0;
+  }
+
+  async openHeldBy(agentId: string): Promise<string[]> {
+    const rows = await this.prisma.conversation.findMany({
+      where: { status: { in: ['queued', 'active'] }, ...heldBy(agentId) },
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
   }
 
   async listOpen(): Promise<OpenConversation[]> {
@@ -218,13 +230,6 @@ export class PrismaConversationStore implements ConversationStore {
     ]);
   }
 
-  /** Case-insensitive substring match; PostgreSQL needs it said, SQLite's LIKE already is for ASCII. */
-  private contains(text: string): Prisma.StringFilter {
-    const filter = { contains: text } as Prisma.StringFilter & { mode?: 'insensitive' };
-    if (this.options.provider === 'postgresql') filter.mode = 'insensitive';
-    return filter;
-  }
-
   private guarded(
     id: string,
     guard: Prisma.ConversationWhereInput,
@@ -234,7 +239,7 @@ export class PrismaConversationStore implements ConversationStore {
     return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.conversation.updateMany({ where: { id, ...guard }, data });
       if (count !== 1) return null;
-      const system: NewMessage = { authorKind: 'system', authorId: null, body: JSON.stringify(event), clientId: null };
+      const system: NewMessage = { authorKind: 'system', authorId: agentConcerned(event), body: JSON.stringify(event), clientId: null };
       return this.appendIn(tx, id, system);
     });
   }
@@ -271,4 +276,12 @@ export class PrismaConversationStore implements ConversationStore {
       labels: row.labels.map((l) => l.label),
     }));
   }
+}
+
+/**
+ * Conversations the agent holds or held. Every assignment, transfer, requeue and resolution writes a system line
+ * whose author is the agent it concerns, so the messages an agent authored tell which conversations they held.
+ */
+function heldBy(agentId: string): Prisma.ConversationWhereInput {
+  return { OR: [{ assigneeId: agentId }, { messages: { some: { authorId: agentId } } }] };
 }

@@ -4,6 +4,8 @@ import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, Que
 import type { AgentClientToServer, AgentServerToClient, TypingEvent, VisitorClientToServer, VisitorServerToClient } from '../contract/events.ts';
 import type { Notifier } from '../app/ports.ts';
 import type { ApiError } from '../contract/errors.ts';
+import { agentConcerned } from '../app/access.ts';
+import { withoutEmail } from '../app/directory.ts';
 
 export type VisitorNamespace = Namespace<VisitorClientToServer, VisitorServerToClient>;
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient>;
@@ -17,7 +19,12 @@ export const serverEvents = {
 
 export const rooms = {
   visitor: (visitorId: string) => `visitor:${visitorId}`,
+  /** Every agent serving the site: its queue, its visitors. */
   site: (siteId: string) => `site:${siteId}`,
+  /** Agents who see all of the site's conversations: admins, and everyone where the site allows it. */
+  siteAll: (siteId: string) => `site-all:${siteId}`,
+  /** Agents who hold or held the conversation. */
+  conversation: (conversationId: string) => `conversation:${conversationId}`,
   agent: (agentId: string) => `agent:${agentId}`,
   /** An agent's connections opened with one login's access tokens. */
   login: (sessionId: string) => `login:${sessionId}`,
@@ -33,13 +40,19 @@ export function endSessions(target: { emit(event: 'session:ended', reason: ApiEr
   target.disconnectSockets(true);
 }
 
+/** A site's messages of one turn: all of them for those who see the whole site, and per conversation for the rest. */
+interface PendingForSite {
+  messages: MessageDTO[];
+  byConversation: Map<string, { conversation: ConversationDTO; messages: MessageDTO[] }>;
+}
+
 export class SocketNotifier implements Notifier {
   /**
-   * Messages on their way to agents, by site. Every agent of a site hears every message of it, so they go
+   * Messages on their way to agents, by site. Agents who see all of a site hear every message of it, so they go
    * out together on the next turn of the event loop (by then a group commit's whole batch is here): one
-   * frame per agent per batch rather than per message.
+   * frame per agent per batch rather than per message. The rest hear, per conversation, of those they follow.
    */
-  private readonly agentsPending = new Map<string, MessageDTO[]>();
+  private readonly agentsPending = new Map<string, PendingForSite>();
   private flushScheduled = false;
 
   constructor(
@@ -54,9 +67,17 @@ export class SocketNotifier implements Notifier {
       const room = this.visitors.to(rooms.visitor(conversation.visitorId));
       (sentFrom ? room.except(sentFrom) : room).emit('message:new', message);
     }
-    const pending = this.agentsPending.get(conversation.siteId);
-    if (pending) pending.push(message);
-    else this.agentsPending.set(conversation.siteId, [message]);
+    // Whoever gets the conversation follows it from its first line on.
+    const holder = message.system && agentConcerned(message.system);
+    if (holder) this.agents.in(rooms.agent(holder)).socketsJoin(rooms.conversation(conversation.id));
+    let pending = this.agentsPending.get(conversation.siteId);
+    if (!pending) this.agentsPending.set(conversation.siteId, (pending = { messages: [], byConversation: new Map() }));
+    pending.messages.push(message);
+    const own = pending.byConversation.get(conversation.id);
+    if (own) {
+      own.messages.push(message);
+      own.conversation = conversation;
+    } else pending.byConversation.set(conversation.id, { conversation, messages: [message] });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(this.flushToAgents);
@@ -64,12 +85,17 @@ export class SocketNotifier implements Notifier {
 
   private readonly flushToAgents = (): void => {
     this.flushScheduled = false;
-    for (const [siteId, messages] of this.agentsPending) this.agents.to(rooms.site(siteId)).emit('messages:new', messages);
+    for (const [siteId, { messages, byConversation }] of this.agentsPending) {
+      this.agents.to(rooms.siteAll(siteId)).emit('messages:new', messages);
+      for (const { conversation, messages: own } of byConversation.values()) {
+        this.agents.to(audience(conversation)).except(rooms.siteAll(siteId)).emit('messages:new', own);
+      }
+    }
     this.agentsPending.clear();
   };
 
   /** Agents' events in the order they happened: what comes after a message must not overtake it. */
-  private toAgents(room: string) {
+  private toAgents(room: string | string[]) {
     if (this.agentsPending.size > 0) this.flushToAgents();
     return this.agents.to(room);
   }
@@ -78,7 +104,7 @@ export class SocketNotifier implements Notifier {
     const event = { conversationId: conversation.id, seq, by };
     // The visitor's own reads go to their other tabs too, which clear their unread badges.
     this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:read', event);
-    this.toAgents(rooms.site(conversation.siteId)).emit('conversation:read', event);
+    this.toAgents(audience(conversation)).emit('conversation:read', event);
   }
 
   visitorChanged(change: VisitorChange): void {
@@ -87,20 +113,27 @@ export class SocketNotifier implements Notifier {
 
   conversationChanged(conversation: ConversationSummaryDTO): void {
     this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', visitorView(conversation));
-    this.toAgents(rooms.site(conversation.siteId)).emit('conversation:updated', conversation);
+    this.toAgents(audience(conversation)).emit('conversation:updated', conversation);
+    if (conversation.status === 'queued') return;
+    // The rest of the queue's watchers learn only that it left the queue, and to whom.
+    const { id, siteId, status, assignee, lastSeq } = conversation;
+    this.agents.to(rooms.site(siteId)).except(audience(conversation)).emit('conversation:updated', { id, siteId, status, assignee, lastSeq });
   }
 
   queuePosition(visitorId: string, position: QueuePositionDTO): void {
     this.visitors.to(rooms.visitor(visitorId)).emit('queue:position', position);
   }
 
-  agentChanged(agent: AgentDTO): void {
-    this.toAgents(rooms.agents).emit('agent:updated', agent);
+  agentChanged(agent: AgentDTO, siteIds: string[] | 'all'): void {
+    const own = [rooms.admins, rooms.agent(agent.id)];
+    this.toAgents(own).emit('agent:updated', agent);
+    const colleagues = siteIds === 'all' ? rooms.agents : siteIds.map(rooms.site);
+    if (colleagues.length > 0) this.agents.to(colleagues).except(own).emit('agent:updated', withoutEmail(agent));
     this.peers?.serverSideEmit(serverEvents.agentState, agent);
   }
 
   typing(conversation: ConversationDTO, from: 'visitor' | 'agent', event: TypingEvent): void {
-    if (from === 'visitor') this.toAgents(rooms.site(conversation.siteId)).emit('typing', event);
+    if (from === 'visitor') this.toAgents(audience(conversation)).emit('typing', event);
     else this.visitors.to(rooms.visitor(conversation.visitorId)).emit('typing', event);
   }
 
@@ -117,7 +150,11 @@ export class SocketNotifier implements Notifier {
   }
 
   siteAdded(siteId: string): void {
-    this.agents.in(rooms.admins).socketsJoin(rooms.site(siteId));
+    this.agents.in(rooms.admins).socketsJoin([rooms.site(siteId), rooms.siteAll(siteId)]);
+  }
+
+  siteVisibilityChanged(siteId: string): void {
+    endSessions(this.agents.in(rooms.site(siteId)).except(rooms.admins), "What the site's agents may see changed");
   }
 }
 
@@ -130,4 +167,10 @@ function visitorView(conversation: ConversationDTO): ConversationDTO {
   const { visitorReadSeq, agentReadSeq, rating, ratingComment } = conversation;
   const assignee = conversation.assignee && { id: conversation.assignee.id, name: conversation.assignee.name, avatarUrl: conversation.assignee.avatarUrl };
   return { id, siteId, visitorId, status, assignee, queuedAt, assignedAt, firstResponseAt, resolvedAt, lastSeq, visitorReadSeq, agentReadSeq, rating, ratingComment };
+}
+
+/** Agents who may see the conversation: those who see all of its site, its holders, and while it waits, the site's queue. */
+function audience(conversation: Pick<ConversationDTO, 'id' | 'siteId' | 'status'>): string[] {
+  const whoSee = [rooms.siteAll(conversation.siteId), rooms.conversation(conversation.id)];
+  return conversation.status === 'queued' ? [...whoSee, rooms.site(conversation.siteId)] : whoSee;
 }

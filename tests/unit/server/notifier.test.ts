@@ -1,6 +1,7 @@
 /**
- * SocketNotifier over recording stand-ins for the two namespaces: which rooms hear what, that agents get a
- * turn's messages as one batch per site, and that nothing emitted to agents overtakes a message before it.
+ * SocketNotifier over recording stand-ins for the two namespaces: which rooms hear what, that agents who see a
+ * whole site get a turn's messages as one batch per site while the others hear only of conversations they may see,
+ * and that nothing emitted to agents overtakes a message before it.
  */
 import { describe, expect, it } from 'vitest';
 import type { ConversationDTO, MessageDTO } from '../../../server/contract/dto.ts';
@@ -13,12 +14,15 @@ interface Emitted {
   payload: unknown;
 }
 
+/** Rooms joined into one string (' + '), so a union of rooms reads as one recipient. */
 function recordingNamespace(log: Emitted[]) {
+  const names = (rooms: string | string[]) => ([] as string[]).concat(rooms).join(' + ');
   const operator = (room: string, except: string | null) => ({
-    except: (id: string) => operator(room, id),
+    to: (more: string | string[]) => operator(`${room} + ${names(more)}`, except),
+    except: (rooms: string | string[]) => operator(room, names(rooms)),
     emit: (event: string, payload: unknown) => log.push({ room, except, event, payload }),
   });
-  return { to: (room: string) => operator(room, null) };
+  return { to: (rooms: string | string[]) => operator(names(rooms), null) };
 }
 
 function setUp() {
@@ -33,11 +37,11 @@ function setUp() {
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-const conversation = (id: string, siteId: string) => ({ id, siteId, visitorId: `v-${id}` }) as ConversationDTO;
+const conversation = (id: string, siteId: string, status: ConversationDTO['status'] = 'active') => ({ id, siteId, visitorId: `v-${id}`, status }) as ConversationDTO;
 const message = (id: string, conversationId: string, authorKind: MessageDTO['authorKind'] = 'visitor') => ({ id, conversationId, authorKind }) as MessageDTO;
 
 describe('SocketNotifier', () => {
-  it('sends agents the messages of one turn as one batch per site, oldest first', async () => {
+  it('sends agents who see a whole site the messages of one turn as one batch per site, oldest first', async () => {
     const { notifier, agents } = setUp();
     const a = conversation('a', 'site-1');
     const b = conversation('b', 'site-2');
@@ -46,13 +50,25 @@ describe('SocketNotifier', () => {
     notifier.messageCreated(message('m3', 'a'), a);
     expect(agents).toEqual([]);
     await nextTurn();
-    expect(agents).toEqual([
-      { room: 'site:site-1', except: null, event: 'messages:new', payload: [message('m1', 'a'), message('m3', 'a')] },
-      { room: 'site:site-2', except: null, event: 'messages:new', payload: [message('m2', 'b')] },
+    const wholeSites = () => agents.filter((e) => e.except === null);
+    expect(wholeSites()).toEqual([
+      { room: 'site-all:site-1', except: null, event: 'messages:new', payload: [message('m1', 'a'), message('m3', 'a')] },
+      { room: 'site-all:site-2', except: null, event: 'messages:new', payload: [message('m2', 'b')] },
     ]);
     notifier.messageCreated(message('m4', 'a'), a);
     await nextTurn();
-    expect(agents.slice(2)).toEqual([{ room: 'site:site-1', except: null, event: 'messages:new', payload: [message('m4', 'a')] }]);
+    expect(wholeSites().slice(2)).toEqual([{ room: 'site-all:site-1', except: null, event: 'messages:new', payload: [message('m4', 'a')] }]);
+  });
+
+  it("sends other agents a conversation's messages only if they hold or held it, or while it waits in the queue", async () => {
+    const { notifier, agents } = setUp();
+    notifier.messageCreated(message('m1', 'a'), conversation('a', 'site-1', 'active'));
+    notifier.messageCreated(message('m2', 'q'), conversation('q', 'site-1', 'queued'));
+    await nextTurn();
+    expect(agents.filter((e) => e.except !== null)).toEqual([
+      { room: 'site-all:site-1 + conversation:a', except: 'site-all:site-1', event: 'messages:new', payload: [message('m1', 'a')] },
+      { room: 'site-all:site-1 + conversation:q + site:site-1', except: 'site-all:site-1', event: 'messages:new', payload: [message('m2', 'q')] },
+    ]);
   });
 
   it('sends the visitor each message at once, except to the connection that sent it, and never a note', () => {
@@ -74,6 +90,6 @@ describe('SocketNotifier', () => {
     notifier.read(a, 'visitor', 1);
     notifier.typing(a, 'visitor', { conversationId: 'a', typing: false });
     await nextTurn();
-    expect(agents.map((e) => e.event)).toEqual(['messages:new', 'conversation:read', 'typing']);
+    expect(agents.map((e) => e.event)).toEqual(['messages:new', 'messages:new', 'conversation:read', 'typing']);
   });
 });
