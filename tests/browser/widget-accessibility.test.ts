@@ -111,6 +111,20 @@ test('opened while the chat frame is still loading, typing goes into the Message
   expect(h.pageErrors).toEqual([]);
 });
 
+test('the panel\'s icons are drawn (SVG), not characters that need an emoji font', async () => {
+  const site = await h.createSite();
+  await h.connectAgent('Pat', site);
+  const page = await h.openShop(await h.newContext({ site }));
+  const chat = await openChat(page);
+  await chat.getByRole('textbox', { name: 'Message' }).waitFor();
+  const iconButtons = await chat.locator('button.icon').evaluateAll((buttons) =>
+    buttons.map((b) => ({ name: b.getAttribute('aria-label'), text: b.textContent?.trim() ?? '', svg: b.querySelector('svg[aria-hidden="true"]') !== null })),
+  );
+  expect(iconButtons.map((b) => b.name)).toEqual(['Earlier conversations', 'Mute sounds', 'Close chat', 'Attach a file']);
+  expect(iconButtons.filter((b) => b.text !== '' || !b.svg)).toEqual([]);
+  expect(h.pageErrors).toEqual([]);
+});
+
 test('Simplified Chinese from the browser, from the site, and switched by Parley.setLocale', async () => {
   const site = await h.createSite();
   await h.connectAgent('Li', site);
