@@ -164,8 +164,8 @@ export function ReplyBox({ inbox, conversation, canReply }: ReplyBoxProps) {
           aria-label={note ? t('noteLabel') : t('reply')}
           aria-describedby={note ? `${listId}-hint` : undefined}
           aria-autocomplete="list"
+          // A textbox may not say aria-expanded (a textarea cannot be a combobox): the controlled list says it is there.
           aria-controls={listOpen ? listId : undefined}
-          aria-expanded={listOpen}
           aria-activedescendant={listOpen ? `${listId}-${active}` : undefined}
           rows={2}
           maxLength={maxMessageLength}
