@@ -10,6 +10,7 @@ import type { MAX_MESSAGE_LENGTH } from '../server/contract/events.ts';
 import { failureText } from './format.ts';
 import { t } from './i18n.ts';
 import type { Inbox } from './inbox.ts';
+import { Icon } from '../widget/shared/icons.tsx';
 import { AckError } from '../widget/shared/request.ts';
 
 // Typed against the contract's constant, so a change there fails the type check here.
@@ -148,7 +149,7 @@ export function ReplyBox({ inbox, conversation, canReply }: ReplyBoxProps) {
         <ul class="pending-files">
           {files.map((f) => (
             <li key={f.key} class={f.error ? 'failed' : f.id ? 'ready' : 'uploading'}>
-              📎 {f.name} {f.error ? `— ${f.error}` : f.id ? '' : `— ${t('uploading')}`}
+              <Icon name="paperclip" /> {f.name} {f.error ? `— ${f.error}` : f.id ? '' : `— ${t('uploading')}`}
               <button type="button" class="link" aria-label={t('removeFile', { name: f.name })} onClick={() => setFiles(files.filter((x) => x.key !== f.key))}>
                 ×
               </button>
@@ -163,8 +164,8 @@ export function ReplyBox({ inbox, conversation, canReply }: ReplyBoxProps) {
           aria-label={note ? t('noteLabel') : t('reply')}
           aria-describedby={note ? `${listId}-hint` : undefined}
           aria-autocomplete="list"
+          // A textbox may not say aria-expanded (a textarea cannot be a combobox): the controlled list says it is there.
           aria-controls={listOpen ? listId : undefined}
-          aria-expanded={listOpen}
           aria-activedescendant={listOpen ? `${listId}-${active}` : undefined}
           rows={2}
           maxLength={maxMessageLength}

@@ -5,6 +5,7 @@
  */
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { AttachmentDTO, ConversationSummaryDTO, MessageDTO } from '../server/contract/dto.ts';
+import { Icon } from '../widget/shared/icons.tsx';
 import { RichText } from '../widget/shared/rich-text.tsx';
 import { failureText, formatBytes, systemText, timeFormat } from './format.ts';
 import { t } from './i18n.ts';
@@ -22,7 +23,7 @@ function Attachments({ attachments }: { attachments: AttachmentDTO[] }) {
             </a>
           ) : (
             <a href={a.url} target="_blank" rel="noopener noreferrer" download={a.fileName}>
-              📎 {a.fileName} <span class="size">({formatBytes(a.size)})</span>
+              <Icon name="paperclip" /> {a.fileName} <span class="size">({formatBytes(a.size)})</span>
             </a>
           )}
         </li>
@@ -43,7 +44,7 @@ function Message({ message, visitorReadSeq }: { message: MessageDTO; visitorRead
   return (
     <li class={`message ${authorKind}`} data-seq={message.seq}>
       <span class="author">
-        {authorKind === 'note' && <span aria-hidden="true">🔒 </span>}
+        {authorKind === 'note' && <Icon name="lock" />}
         {author}
       </span>
       {message.body && (

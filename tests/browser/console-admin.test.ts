@@ -10,6 +10,7 @@ import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { SendResult, TypingEvent } from '../../server/contract/events.ts';
 import type { VisitorSessionResponse } from '../../server/contract/http.ts';
 import { ADMIN, login, ok, openPage, signIn, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import { send } from './widget-harness.ts';
 
 const SHOP = 'http://shop.test';
 let env: ConsoleTestEnv | undefined;
@@ -84,9 +85,7 @@ test('an admin creates a site, and its snippet works on a page of another origin
   await shop.getByRole('button', { name: 'Open chat' }).click();
   const chat = shop.frameLocator('parley-widget iframe');
   await chat.getByText('Shop helpers').waitFor();
-  await chat.getByLabel('Message', { exact: true }).fill('Hi from the shop');
-  await chat.getByRole('button', { name: 'Send', exact: true }).click();
-  await chat.getByRole('log').getByText('Hi from the shop').waitFor();
+  await send(chat, 'Hi from the shop');
 
   // The admin answers every site, the new one included, from the console they already had open.
   await section(adminPage, 'Conversations');

@@ -9,8 +9,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import {
-  ADMIN, api, createAgent, ok, openWidget, setStatus, signIn, socketVisitor, startEnv, stopEnv, widgetSend, type ConsoleTestEnv,
+  ADMIN, api, createAgent, ok, openWidget, setStatus, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv,
 } from './console-support.ts';
+import { send as widgetSend } from './widget-harness.ts';
 
 let env: ConsoleTestEnv | undefined;
 let alice: { email: string; password: string; id: string };

@@ -127,11 +127,6 @@ export async function openWidget(env: ConsoleTestEnv): Promise<{ visitor: Page; 
   return { visitor, chat: visitor.frameLocator('parley-widget iframe') };
 }
 
-export async function widgetSend(chat: FrameLocator, text: string): Promise<void> {
-  await chat.getByLabel('Message').fill(text);
-  await chat.getByRole('button', { name: 'Send' }).click();
-}
-
 export type VisitorClient = Socket;
 
 /** A visitor driven from Node through the server's own origin (as the widget frame connects). */

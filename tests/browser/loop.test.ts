@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-cor
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { send, sendUnconfirmed } from './widget-harness.ts';
 
 const ADMIN = { email: 'admin@example.com', password: 'browser-loop-password' };
 
@@ -43,11 +44,6 @@ async function openWidget(context?: BrowserContext): Promise<{ visitor: Page; ch
   const visitor = await openPage('/', context);
   await visitor.getByRole('button', { name: 'Open chat' }).click();
   return { visitor, chat: visitor.frameLocator('parley-widget iframe') };
-}
-
-async function send(chat: FrameLocator, text: string): Promise<void> {
-  await chat.getByRole('textbox', { name: 'Message' }).fill(text);
-  await chat.getByRole('button', { name: 'Send' }).click();
 }
 
 /** The admin, signed in to the console first: with an agent online the widget takes messages without an email. */
@@ -131,7 +127,7 @@ test('after a dropped connection, each side gets what it missed, exactly once', 
   await context.setOffline(true);
   await chat.getByRole('status').getByText('Reconnecting…').waitFor();
   await reply(agent, 'Sent while you were away');
-  await send(chat, 'Typed while offline');
+  await sendUnconfirmed(chat, 'Typed while offline');
   await context.setOffline(false);
 
   await chat.getByRole('log').getByText('Sent while you were away').waitFor();

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { HistoryPage, MessageDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { createAgent, ok, setStatus, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
-import { eventually, frameOf, openChat, send, WidgetHarness, type TestAgent } from './widget-harness.ts';
+import { eventually, frameOf, openChat, send, sendUnconfirmed, WidgetHarness, type TestAgent } from './widget-harness.ts';
 
 /** Engine.IO's handshake, as the server would send it: the client then tries its namespace and finds the line dead. */
 const FAKE_HANDSHAKE = `0${JSON.stringify({ sid: 'cut', upgrades: [], pingInterval: 25000, pingTimeout: 20000, maxPayload: 1e6 })}`;
@@ -89,8 +89,8 @@ describe('widget', () => {
     sockets.cut();
     const page = await h.openShop(context);
     const chat = await openChat(page);
-    await send(chat, 'First, offline');
-    await send(chat, 'Second, offline');
+    await sendUnconfirmed(chat, 'First, offline');
+    await sendUnconfirmed(chat, 'Second, offline');
     await eventually(() => unsent(chat).allTextContents()).toEqual([expect.stringContaining('First, offline'), expect.stringContaining('Second, offline')]);
 
     await page.reload();
@@ -129,8 +129,8 @@ describe('widget', () => {
     await send(chat, 'Hello');
     await log(chat).getByText('Sent').waitFor();
     sockets.cut();
-    await send(chat, 'Are you there?');
-    await send(chat, 'My order is late');
+    await sendUnconfirmed(chat, 'Are you there?');
+    await sendUnconfirmed(chat, 'My order is late');
     await eventually(() => unsent(chat).count()).toBe(2);
 
     await first.reload();
@@ -158,7 +158,7 @@ describe('widget', () => {
     sockets.cut();
     const page = await h.openShop(context);
     const chat = await openChat(page);
-    await send(chat, 'My private question');
+    await sendUnconfirmed(chat, 'My private question');
     await eventually(() => unsent(chat).count()).toBe(1);
     await page.evaluate(() => (window as unknown as { Parley: { shutdown(): void } }).Parley.shutdown());
 

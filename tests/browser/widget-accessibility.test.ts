@@ -5,7 +5,7 @@
  */
 import type { FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { chatFrame, eventually, openChat, WidgetHarness } from './widget-harness.ts';
+import { chatFrame, eventually, identityHash, openChat, WidgetHarness } from './widget-harness.ts';
 
 let h: WidgetHarness;
 
@@ -61,6 +61,67 @@ test('a whole conversation with the keyboard only', async () => {
   await eventually(() => focused(page, chat)).toBe('frame TEXTAREA Message');
   await page.keyboard.press('Escape');
   await eventually(() => focused(page, chat)).toBe('launcher Open chat');
+  expect(h.pageErrors).toEqual([]);
+});
+
+/** Moments, in ms after the chat frame's page is let through, at which the visitor clicks "Open chat". */
+const CLICK_OFFSETS_MS = [0, 10, 15, 20, 30];
+
+// Focus given to the iframe while its page is still on its way can stay with the page being replaced: the frame
+// then says its Message box has focus, but keystrokes go nowhere. The window is a few milliseconds wide, so
+// the visitor opens the chat at a spread of moments around the page's arrival; each time, what they type once
+// the box has focus must be in the box, and send.
+test('opened while the chat frame is still loading, typing goes into the Message box and sends', async () => {
+  const site = await h.createSite();
+  const agent = await h.connectAgent('Ola', site, { capacity: CLICK_OFFSETS_MS.length });
+  // Identify at load creates the frame before the panel opens.
+  const script = `Parley('identify', { id: 'user-42', hash: '${identityHash('user-42', site.identitySecret)}' })`;
+  const context = await h.newContext({ site, stub: true, script });
+  let frameDocument: { requested(): void; letThrough: Promise<void> } | null = null;
+  await context.route(`${h.server.url}/frame/**`, async (route) => {
+    const held = route.request().resourceType() === 'document' ? frameDocument : null;
+    held?.requested();
+    await held?.letThrough;
+    await route.continue();
+  });
+  for (const offset of CLICK_OFFSETS_MS) {
+    let requested!: () => void;
+    let letThrough!: () => void;
+    const fetched = new Promise<void>((resolve) => (requested = resolve));
+    frameDocument = { requested, letThrough: new Promise<void>((resolve) => (letThrough = resolve)) };
+    const page = await h.openShop(context);
+    await fetched;
+    letThrough();
+    if (offset) await page.waitForTimeout(offset);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+
+    const chat = chatFrame(page);
+    const box = chat.getByRole('textbox', { name: 'Message' });
+    await eventually(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+    const text = `Typed at once, opened ${offset} ms after the frame's page`;
+    const arrived = agent.messageFromVisitor(text);
+    await page.keyboard.type(text);
+    expect(await box.inputValue(), `opened ${offset} ms after the frame's page: the Message box holds what was typed`).toBe(text);
+    expect(await page.getByRole('textbox', { name: 'Search the shop' }).inputValue()).toBe('');
+    await page.keyboard.press('Enter');
+    await chat.getByRole('log').locator('li.message.mine:not(.sending, .failed)', { hasText: text }).waitFor();
+    await arrived;
+    await page.close();
+  }
+  expect(h.pageErrors).toEqual([]);
+}, 120_000);
+
+test('the panel\'s icons are drawn (SVG), not characters that need an emoji font', async () => {
+  const site = await h.createSite();
+  await h.connectAgent('Pat', site);
+  const page = await h.openShop(await h.newContext({ site }));
+  const chat = await openChat(page);
+  await chat.getByRole('textbox', { name: 'Message' }).waitFor();
+  const iconButtons = await chat.locator('button.icon').evaluateAll((buttons) =>
+    buttons.map((b) => ({ name: b.getAttribute('aria-label'), text: b.textContent?.trim() ?? '', svg: b.querySelector('svg[aria-hidden="true"]') !== null })),
+  );
+  expect(iconButtons.map((b) => b.name)).toEqual(['Earlier conversations', 'Mute sounds', 'Close chat', 'Attach a file']);
+  expect(iconButtons.filter((b) => b.text !== '' || !b.svg)).toEqual([]);
   expect(h.pageErrors).toEqual([]);
 });
 

@@ -8,7 +8,7 @@ import type { FrameLocator } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ConversationDetail, TypingEvent, ReadEvent } from '../../server/contract/events.ts';
 import { explained } from '../support/explained.ts';
-import { eventually, HOST_ORIGIN, openChat, send, WidgetHarness } from './widget-harness.ts';
+import { eventually, HOST_ORIGIN, openChat, send, sendUnconfirmed, WidgetHarness } from './widget-harness.ts';
 
 let h: WidgetHarness;
 
@@ -182,7 +182,7 @@ test('a message that gets no answer is marked failed, and goes again once: with 
 
   // Dropped until the click, so the widget's own retry (5 s after the failure) cannot beat it on a slow machine.
   dropSends = true;
-  await send(chat, 'Two');
+  await sendUnconfirmed(chat, 'Two');
   await stateOf(chat, 'Two').getByText('Sending…').waitFor();
   await stateOf(chat, 'Two').getByText('Not sent').waitFor({ timeout: 20_000 });
   const arrived = agent.messageFromVisitor('Two');
@@ -193,7 +193,7 @@ test('a message that gets no answer is marked failed, and goes again once: with 
   expect(await log(chat).getByText('Two', { exact: true }).count()).toBe(1);
 
   dropNextSend = true;
-  await send(chat, 'Three');
+  await sendUnconfirmed(chat, 'Three');
   await stateOf(chat, 'Three').getByText('Not sent').waitFor({ timeout: 20_000 });
   const resent = agent.messageFromVisitor('Three');
   await stateOf(chat, 'Three').getByText('Sent').waitFor({ timeout: 20_000 });

@@ -17,6 +17,7 @@ import type { CreateSiteRequest, SiteAdminDTO } from '../../server/contract/admi
 import type { MessageDTO } from '../../server/contract/dto.ts';
 import type { Ack } from '../../server/contract/errors.ts';
 import type { AgentSession } from '../../server/contract/http.ts';
+import { explained } from '../support/explained.ts';
 import { parseLogLine, spawnServer, type SpawnedServer } from '../support/spawn-server.ts';
 import { launchChromium } from '../support/chromium.ts';
 
@@ -288,10 +289,31 @@ export async function openChat(page: Page): Promise<FrameLocator> {
   return chatFrame(page);
 }
 
-export async function send(chat: FrameLocator, text: string): Promise<void> {
-  await chat.getByRole('textbox', { name: 'Message' }).fill(text);
+/** The visitor's own messages in the transcript holding `text`: confirmed by the server, or still sending. */
+const visitorMessages = (chat: FrameLocator, text: string, state: 'sent' | 'sending') =>
+  chat.getByRole('log').locator(state === 'sent' ? 'li.message.mine:not(.sending, .failed)' : 'li.message.mine.sending', { hasText: text });
+
+/**
+ * Types `text` into the Message box, presses Send and waits for one more of the visitor's messages with that
+ * text in state `state`. Checks the text really is in the box first: keystrokes that went to the host page
+ * leave it empty, an empty box sends nothing, and that it emptied would prove nothing.
+ */
+async function submit(chat: FrameLocator, text: string, state: 'sent' | 'sending'): Promise<void> {
+  const box = chat.getByRole('textbox', { name: 'Message' });
+  const shown = visitorMessages(chat, text, state);
+  const before = await shown.count();
+  await box.fill(text);
+  expect(await box.inputValue(), 'the Message box holds what was typed').toBe(text);
   await chat.getByRole('button', { name: 'Send' }).click();
+  const transcript = () => chat.getByRole('log').locator('li.message.mine').evaluateAll((items) => items.slice(-3).map((li) => `${li.className}: ${li.textContent}`));
+  await explained(eventually(() => shown.count()).toBeGreaterThan(before), async () => `"${text}" not ${state}; last lines ${JSON.stringify(await transcript())}`);
 }
+
+/** Sends `text` as the visitor and waits until the transcript shows it sent (not "Sending…", not failed). */
+export const send = (chat: FrameLocator, text: string): Promise<void> => submit(chat, text, 'sent');
+
+/** Sends `text` where the server cannot confirm it (offline, or its packets dropped): the transcript shows "Sending…". */
+export const sendUnconfirmed = (chat: FrameLocator, text: string): Promise<void> => submit(chat, text, 'sending');
 
 /** Hex HMAC-SHA256 of the user id with the site's identity secret, as the site's backend computes it. */
 export function identityHash(userId: string, secret: string): string {

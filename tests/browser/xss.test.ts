@@ -263,14 +263,17 @@ test('the widget shows hostile visitor messages, agent replies and file names as
   const textbox = chat.getByRole('textbox', { name: 'Message' });
   const log = chat.getByRole('log');
 
-  // The visitor's messages, one batch of payloads each; the next once the widget took the last (box emptied).
-  // Sent with Enter rather than a click: a renderer that let an overlay through would swallow clicks, and the
-  // test should then report what the payloads did rather than time out.
+  // The visitor's messages, one batch of payloads each, typed (the box must hold them: keystrokes that went
+  // to the host page would leave it empty, and Enter on an empty box sends nothing), then the next once the
+  // transcript shows this one sent. Sent with Enter rather than a click: a renderer that let an overlay
+  // through would swallow clicks, and the test should then report what the payloads did rather than time out.
   const agentReceived = recordAgentMessages(agent.socket);
-  for (const body of bodies()) {
+  const sent = log.locator('li.message.mine:not(.sending, .failed)');
+  for (const [index, body] of bodies().entries()) {
     await textbox.fill(body);
+    expect(await textbox.inputValue(), 'the Message box holds the payloads').toBe(body);
     await textbox.press('Enter');
-    await expect.poll(() => textbox.inputValue(), { timeout: 15_000 }).toBe('');
+    await explained(expect.poll(() => sent.count(), { timeout: 15_000 }).toBe(index + 1), () => widgetState(chat));
   }
   const fromVisitor = () => agentReceived.filter((m) => m.authorKind === 'visitor');
   await explained(expect.poll(() => fromVisitor().length, { timeout: 20_000 }).toBe(bodies().length), () => widgetState(chat));

@@ -7,6 +7,7 @@ import type { AttachmentDTO } from '../../server/contract/dto.ts';
 import type { AttachmentLimits } from '../../server/contract/http.ts';
 import { MAX_ATTACHMENTS_PER_MESSAGE } from '../../server/contract/events.ts';
 import type { Translate } from '../shared/i18n.ts';
+import { Icon } from '../shared/icons.tsx';
 import type { FrameText } from './i18n.ts';
 import { refusal } from './uploads.ts';
 
@@ -30,7 +31,13 @@ export function AttachmentList({ attachments }: { attachments: readonly Attachme
         return (
           <li key={file.id}>
             <a href={url} download={file.fileName} target="_blank" rel="noopener noreferrer">
-              {file.image ? <img src={url} alt={file.fileName} loading="lazy" /> : `📄 ${file.fileName}`}
+              {file.image ? (
+                <img src={url} alt={file.fileName} loading="lazy" />
+              ) : (
+                <span>
+                  <Icon name="file" /> {file.fileName}
+                </span>
+              )}
               <span class="size">{formatSize(file.size)}</span>
             </a>
           </li>
@@ -96,7 +103,7 @@ export function DraftAttachments({ drafts, t }: { drafts: AttachmentDrafts; t: T
           <span class="name">{draft.file.name}</span>
           <span class="state">{draft.problem ?? (draft.status === 'uploading' ? t('uploading') : formatSize(draft.file.size))}</span>
           <button type="button" class="icon" aria-label={t('removeAttachment', { name: draft.file.name })} onClick={() => drafts.remove(draft.key)}>
-            <span aria-hidden="true">×</span>
+            <Icon name="close" />
           </button>
         </li>
       ))}
@@ -110,7 +117,7 @@ export function AttachButton({ limits, t, onFiles }: { limits: AttachmentLimits;
   return (
     <>
       <button type="button" class="icon attach" aria-label={t('attach')} onClick={() => input.current?.click()}>
-        <span aria-hidden="true">📎</span>
+        <Icon name="paperclip" />
       </button>
       <input
         ref={input}

@@ -1,6 +1,7 @@
 /** The panel's header: team name, the agent once assigned (name, avatar), and the panel's buttons. */
 import type { AgentPublicDTO } from '../../server/contract/dto.ts';
 import type { Translate } from '../shared/i18n.ts';
+import { Icon } from '../shared/icons.tsx';
 import { safeHref } from '../shared/rich-text.tsx';
 import type { FrameText } from './i18n.ts';
 
@@ -32,13 +33,13 @@ export function Header({ teamName, agent, muted, historyOpen, t, onMute, onHisto
         )}
       </div>
       <button type="button" class="icon" aria-label={t('history')} aria-pressed={historyOpen} onClick={onHistory}>
-        <span aria-hidden="true">☰</span>
+        <Icon name="menu" />
       </button>
       <button type="button" class="icon" aria-label={t('muteSounds')} aria-pressed={muted} onClick={() => onMute(!muted)}>
-        <span aria-hidden="true">{muted ? '🔕' : '🔔'}</span>
+        <Icon name={muted ? 'bellOff' : 'bell'} />
       </button>
       <button type="button" class="icon" aria-label={t('closeChat')} onClick={onClose}>
-        <span aria-hidden="true">×</span>
+        <Icon name="close" />
       </button>
     </header>
   );

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { Translate } from '../shared/i18n.ts';
+import { Icon } from '../shared/icons.tsx';
 import type { FrameText } from './i18n.ts';
 
 interface ResolvedPanelProps {
@@ -28,7 +29,7 @@ function RatingForm({ t, onRate }: Pick<ResolvedPanelProps, 't' | 'onRate'>) {
           {[1, 2, 3, 4, 5].map((value) => (
             <label key={value} title={t('stars', { count: value })}>
               <input type="radio" name="rating" value={value} required checked={rating === value} onChange={() => setRating(value)} />
-              <span aria-hidden="true">{value <= rating ? '★' : '☆'}</span>
+              <Icon name="star" filled={value <= rating} />
               <span class="visually-hidden">{t('stars', { count: value })}</span>
             </label>
           ))}

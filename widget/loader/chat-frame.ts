@@ -37,6 +37,12 @@ export function createChatFrame({ origin, config, storage, container, locale, on
   iframe.src = `${origin}/frame/?site=${encodeURIComponent(siteKey)}&host=${encodeURIComponent(location.origin)}`;
   container.append(iframe);
 
+  // Focus given to the iframe while its page is still loading can stay behind with the old document: the
+  // frame then looks focused but keystrokes go nowhere. Blurring first makes focusing it again take effect.
+  const focus = (): void => {
+    iframe.blur();
+    iframe.focus();
+  };
   let waiting: HostMessage[] | null = [];
   const toFrame = (message: HostMessage): void => {
     if (iframe.contentWindow) post(iframe.contentWindow, origin, message);
@@ -49,6 +55,8 @@ export function createChatFrame({ origin, config, storage, container, locale, on
         toFrame({ v: 1, type: 'init', token, config, page, locale: locale(), muted: !!storage.get('muted') });
         waiting?.forEach(toFrame);
         waiting = null;
+        // The frame's page is there now: an open panel gets the focus again, in case it stayed behind.
+        if (!container.hidden) focus();
       },
       (error: unknown) => console.warn('[Parley] no session:', error),
     );
@@ -65,7 +73,7 @@ export function createChatFrame({ origin, config, storage, container, locale, on
       if (waiting) waiting.push(message);
       else toFrame(message);
     },
-    focus: () => iframe.focus(),
+    focus,
     // The bridge listener stays, but answers nothing: a removed iframe has no window to match.
     remove: () => iframe.remove(),
   };

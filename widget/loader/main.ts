@@ -82,10 +82,9 @@ async function start(script: HTMLScriptElement, siteKey: string): Promise<void> 
   function setOpen(next: boolean): void {
     if (next === open) return;
     open = next;
-    if (open) ensureFrame();
     renderLauncher();
     // Focus goes into the panel (the frame then focuses its first field); closing returns it to the bubble.
-    if (open) frame?.focus();
+    if (open) ensureFrame().focus();
     frame?.send({ v: 1, type: 'visibility', open });
     emit(open ? 'open' : 'close');
   }
