@@ -1,21 +1,45 @@
 /**
  * `npm run --silent cli -- site create --name NAME --origin ORIGIN [--origin ...] [--json]`
  * `npm run --silent cli -- agent create --email E --password P [--name N] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]`
+ * `npm run --silent cli -- capacity --daily-visitors N --minutes T [--json]` (server/cli/capacity.ts)
  */
 import { parseArgs } from 'node:util';
 import { migrate } from '../prisma/migrate.ts';
 import { AdminService, snippet } from './app/admin.ts';
 import { AppError } from './app/errors.ts';
 import { newId } from './app/ids.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { createDatabase } from './db/client.ts';
+import { CAPACITY_USAGE, capacityPlan, capacityText } from './cli/capacity.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { createDatabase, type Database } from './db/client.ts';
 import { createStore } from './db/store.ts';
 
 const USAGE = `Usage:
   cli site create --name NAME --origin ORIGIN [--origin ORIGIN ...] [--json]
-  cli agent create --email EMAIL --password PASSWORD [--name NAME] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]`;
+  cli agent create --email EMAIL --password PASSWORD [--name NAME] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]
+${CAPACITY_USAGE}`;
+
+/** Runs `use` on the migrated database of this configuration, closed afterwards. */
+async function withDatabase<T>(use: (database: Database, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  await migrate(config.DATABASE_URL);
+  const database = createDatabase(config.DATABASE_URL);
+  try {
+    return await use(database, config);
+  } finally {
+    await database.close();
+  }
+}
+
+/** `capacity`: reads the database, writes nothing. */
+async function capacity(args: string[]): Promise<string> {
+  return withDatabase(async (database) => {
+    const { plan, json } = await capacityPlan(args, createStore(database, newId, { attachmentUrl: () => '' }).reports);
+    return json ? JSON.stringify(plan) : capacityText(plan);
+  });
+}
 
 async function run(argv: string[]): Promise<string> {
+  if (argv[0] === 'capacity') return capacity(argv.slice(1));
   const [noun, verb, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
@@ -33,10 +57,7 @@ async function run(argv: string[]): Promise<string> {
   });
   if (verb !== 'create' || (noun !== 'site' && noun !== 'agent')) throw new AppError('BAD_REQUEST', USAGE);
 
-  const config = loadConfig();
-  await migrate(config.DATABASE_URL);
-  const database = createDatabase(config.DATABASE_URL);
-  try {
+  return withDatabase(async (database, config) => {
     // The CLI sends no messages, so it never needs attachment links.
     const admin = new AdminService(createStore(database, newId, { attachmentUrl: () => '' }));
     if (noun === 'site') {
@@ -59,9 +80,7 @@ async function run(argv: string[]): Promise<string> {
     });
     const out = { id: agent.id, email: agent.email, name: agent.name, role: agent.role, capacity: agent.capacity, sites: agent.siteIds };
     return values.json ? JSON.stringify(out) : `Agent ${agent.email} (${agent.role}) created.`;
-  } finally {
-    await database.close();
-  }
+  });
 }
 
 run(process.argv.slice(2)).then(
