@@ -33,7 +33,7 @@ async function withDatabase<T>(use: (database: Database, config: Config) => Prom
 /** `capacity`: reads the database, writes nothing. */
 async function capacity(args: string[]): Promise<string> {
   return withDatabase(async (database) => {
-    const { plan, json } = await capacityPlan(args, createStore(database, newId, { attachmentUrl: () => '' }).reports);
+    const { plan, json } = await capacityPlan(args, createStore(database, newId, { attachmentUrl: () => '' }));
     return json ? JSON.stringify(plan) : capacityText(plan);
   });
 }

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { AppError } from '../app/errors.ts';
-import type { ReportStore } from '../app/ports.ts';
+import type { Store } from '../app/ports.ts';
 import { isValidTimeZone } from '../app/reports.ts';
 import { MESSAGE_ENVELOPE_BYTES, staffingView } from '../app/staffing.ts';
 import type { StaffingView } from '../contract/admin.ts';
@@ -15,18 +15,22 @@ import { bandwidth, concurrentVisitors, nodesNeeded, type NodesNeeded, type Proc
 import { wallClock } from '../domain/clock.ts';
 import { agentsNeeded } from '../domain/erlang-c.ts';
 
-export const CAPACITY_USAGE = `  cli capacity --daily-visitors N --minutes T [--message-bytes S] [--messages-per-minute F] [--service-level 80] [--seconds 30] [--tz Area/City] [--margin 30] [--bench FILE] [--json]`;
+export const CAPACITY_USAGE = `  cli capacity --daily-visitors N --minutes T [--message-bytes S] [--messages-per-minute F] [--service-level 80] [--seconds 30] [--tz Area/City] [--site KEY] [--margin 30] [--bench FILE] [--json]`;
 
 const DEFAULT_BENCH = fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url));
 
+/** A required number: "required" when absent, rather than what coercing nothing to a number would say. */
+const required = () => z.string({ error: 'required' }).pipe(z.coerce.number<string>({ error: 'must be a number' }).min(0));
+
 const flags = z.strictObject({
-  'daily-visitors': z.coerce.number().min(0),
-  minutes: z.coerce.number().min(0),
+  'daily-visitors': required(),
+  minutes: required(),
   'message-bytes': z.coerce.number().positive().optional(),
   'messages-per-minute': z.coerce.number().min(0).optional(),
   'service-level': z.coerce.number().gt(0).lt(100).default(80),
   seconds: z.coerce.number().int().min(1).max(3600).default(30),
   tz: z.string().refine(isValidTimeZone, 'must be an IANA time zone').default('UTC'),
+  site: z.string().optional(),
   margin: z.coerce.number().min(0).lt(100).default(30),
   bench: z.string().default(DEFAULT_BENCH),
   json: z.boolean().default(false),
@@ -72,7 +76,7 @@ async function benchLimits(path: string): Promise<{ limits: ProcessLimits; date:
   return { limits: { connections: connections.held, messagesPerSecond: throughput.parley.ackedPerSecond }, date: machine?.date ?? null };
 }
 
-export async function capacityPlan(args: string[], reports: ReportStore): Promise<{ plan: CapacityPlan; json: boolean }> {
+export async function capacityPlan(args: string[], store: Pick<Store, 'reports' | 'sites'>): Promise<{ plan: CapacityPlan; json: boolean }> {
   const { values } = parseArgs({
     args,
     options: Object.fromEntries(Object.keys(flags.shape).map((name) => [name, { type: name === 'json' ? 'boolean' : 'string' }] as const)),
@@ -81,7 +85,9 @@ export async function capacityPlan(args: string[], reports: ReportStore): Promis
   const parsed = flags.safeParse(values);
   if (!parsed.success) throw new AppError('BAD_REQUEST', `${z.prettifyError(parsed.error)}\nUsage:\n${CAPACITY_USAGE}`);
   const f = parsed.data;
-  const view = await staffingView(reports, wallClock, { timezone: f.tz, serviceLevel: f['service-level'], seconds: f.seconds });
+  const site = f.site === undefined ? undefined : await store.sites.findByKey(f.site);
+  if (site === null) throw new AppError('NOT_FOUND', `No site with key ${f.site}`);
+  const view = await staffingView(store.reports, wallClock, { timezone: f.tz, serviceLevel: f['service-level'], seconds: f.seconds, ...(site ? { siteId: site.id } : {}) });
   const { totals } = view;
   const messageBytes = f['message-bytes'] ?? totals.messageBytes;
   const messagesPerSecond = f['messages-per-minute'] !== undefined ? f['messages-per-minute'] / 60 : ((totals.arrivalsPerHour / 3600) * (totals.messagesPerConversation ?? 0));

@@ -101,10 +101,17 @@ describe('npm run cli -- capacity', () => {
     expect(text.stdout).toContain('not found: run npm run bench');
   }, 60_000);
 
+  it('measures one site with --site KEY, and names an unknown key', async () => {
+    const { stdout } = await cli('--daily-visitors', '10', '--minutes', '5', '--site', 'site_capacity', '--bench', bench, '--json');
+    expect((JSON.parse(stdout) as CapacityPlan).measured.conversations).toBe(800);
+    await expect(cli('--daily-visitors', '10', '--minutes', '5', '--site', 'site_nope', '--json')).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining('No site with key site_nope') });
+  }, 60_000);
+
   it('refuses bad flags with a clear JSON error and exit code 2', async () => {
     for (const args of [['--minutes', '5'], ['--daily-visitors', '10', '--minutes', 'x'], ['--daily-visitors', '10', '--minutes', '5', '--service-level', '100'], ['--daily-visitors', '10', '--minutes', '5', '--tz', 'Mars/Base']]) {
       await expect(cli(...args, '--json'), args.join(' ')).rejects.toMatchObject({ code: 2, stdout: expect.stringContaining('"code":"BAD_REQUEST"') });
     }
+    await expect(cli('--minutes', '5', '--json')).rejects.toMatchObject({ stdout: expect.stringContaining('required') });
   }, 60_000);
 });
 
