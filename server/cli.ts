@@ -8,9 +8,10 @@ import { migrate } from '../prisma/migrate.ts';
 import { AdminService, snippet } from './app/admin.ts';
 import { AppError } from './app/errors.ts';
 import { newId } from './app/ids.ts';
+import type { Store } from './app/ports.ts';
 import { CAPACITY_USAGE, capacityPlan, capacityText } from './cli/capacity.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { createDatabase, type Database } from './db/client.ts';
+import { createDatabase } from './db/client.ts';
 import { createStore } from './db/store.ts';
 
 const USAGE = `Usage:
@@ -18,13 +19,14 @@ const USAGE = `Usage:
   cli agent create --email EMAIL --password PASSWORD [--name NAME] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]
 ${CAPACITY_USAGE}`;
 
-/** Runs `use` on the migrated database of this configuration, closed afterwards. */
-async function withDatabase<T>(use: (database: Database, config: Config) => Promise<T>): Promise<T> {
+/** Runs `use` on the stores of this configuration's migrated database, closed afterwards. */
+async function withStore<T>(use: (store: Store, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
   await migrate(config.DATABASE_URL);
   const database = createDatabase(config.DATABASE_URL);
   try {
-    return await use(database, config);
+    // The CLI sends no messages, so it never needs attachment links.
+    return await use(createStore(database, newId, { attachmentUrl: () => '' }), config);
   } finally {
     await database.close();
   }
@@ -32,8 +34,8 @@ async function withDatabase<T>(use: (database: Database, config: Config) => Prom
 
 /** `capacity`: reads the database, writes nothing. */
 async function capacity(args: string[]): Promise<string> {
-  return withDatabase(async (database) => {
-    const { plan, json } = await capacityPlan(args, createStore(database, newId, { attachmentUrl: () => '' }));
+  return withStore(async (store) => {
+    const { plan, json } = await capacityPlan(args, store);
     return json ? JSON.stringify(plan) : capacityText(plan);
   });
 }
@@ -57,9 +59,8 @@ async function run(argv: string[]): Promise<string> {
   });
   if (verb !== 'create' || (noun !== 'site' && noun !== 'agent')) throw new AppError('BAD_REQUEST', USAGE);
 
-  return withDatabase(async (database, config) => {
-    // The CLI sends no messages, so it never needs attachment links.
-    const admin = new AdminService(createStore(database, newId, { attachmentUrl: () => '' }));
+  return withStore(async (store, config) => {
+    const admin = new AdminService(store);
     if (noun === 'site') {
       if (!values.name || !values.origin) throw new AppError('BAD_REQUEST', `--name and --origin are required\n${USAGE}`);
       const site = await admin.createSite({ name: values.name, origins: values.origin });

@@ -121,7 +121,8 @@ export async function capacityPlan(args: string[], store: Pick<Store, 'reports' 
   return { plan, json: f.json };
 }
 
-const number = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+/** Two decimals, or three significant digits below one, so that small rates do not print as 0. */
+const number = (n: number) => n.toLocaleString('en-US', n !== 0 && Math.abs(n) < 1 ? { maximumSignificantDigits: 3 } : { maximumFractionDigits: 2 });
 
 export function capacityText(p: CapacityPlan): string {
   const m = p.measured;
