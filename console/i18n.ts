@@ -291,6 +291,14 @@ const en = {
   waitColumn: 'Wait: median / p90',
   firstResponseColumn: 'First response: median / p90',
   resolutionColumn: 'Resolution: median / p90',
+  staffingTitle: 'Staffing by hour of the week',
+  staffingIntro:
+    'Agents needed (Erlang C) from the conversations and handle times of the last four weeks, beside the agents who answered: those who sent at least one message in that hour, per week on average. Parley keeps no record of who was online.',
+  staffingServiceLevel: 'Service level (%)',
+  staffingSeconds: 'Assigned within (seconds)',
+  staffingTable: 'Agents needed / agents who answered',
+  staffingCell: '{needed} needed, {answered} answered, {arrivals} conversations a week',
+  staffingTotals: '{conversations} conversations in four weeks, mean handle time {handle}; the busiest hour needs {peak} agents.',
 };
 
 export type ConsoleText = keyof typeof en;
@@ -570,6 +578,14 @@ const zhCN: Record<ConsoleText, string> = {
   waitColumn: '等待：中位数 / 90 分位',
   firstResponseColumn: '首次响应：中位数 / 90 分位',
   resolutionColumn: '解决时长：中位数 / 90 分位',
+  staffingTitle: '按每周各小时的排班需求',
+  staffingIntro:
+    '根据最近四周的会话量和处理时长，按 Erlang C 公式计算所需客服人数，并列出回复过的客服：即在该小时内至少发送过一条消息的客服，按每周平均。Parley 不记录谁曾在线。',
+  staffingServiceLevel: '服务水平（%）',
+  staffingSeconds: '在多少秒内分配',
+  staffingTable: '所需客服 / 回复的客服',
+  staffingCell: '需要 {needed} 人，回复 {answered} 人，每周 {arrivals} 个会话',
+  staffingTotals: '四周内共 {conversations} 个会话，平均处理时长 {handle}；最繁忙的小时需要 {peak} 名客服。',
 };
 
 /** The console speaks English and Simplified Chinese; the widget also Arabic. */

@@ -2,13 +2,16 @@
  * `npm run --silent cli -- site create --name NAME --origin ORIGIN [--origin ...] [--json]`
  * `npm run --silent cli -- site rotate-visitor-key --key SITE_KEY [--json]`
  * `npm run --silent cli -- agent create --email E --password P [--name N] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]`
+ * `npm run --silent cli -- capacity --daily-visitors N --minutes T [--json]` (server/cli/capacity.ts)
  */
 import { parseArgs } from 'node:util';
 import { migrate } from '../prisma/migrate.ts';
 import { AdminService, rotateVisitorKey, snippet } from './app/admin.ts';
 import { AppError } from './app/errors.ts';
 import { newId } from './app/ids.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import type { Store } from './app/ports.ts';
+import { CAPACITY_USAGE, capacityPlan, capacityText } from './cli/capacity.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createDatabase } from './db/client.ts';
 import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
@@ -16,9 +19,34 @@ import { createStore } from './db/store.ts';
 const USAGE = `Usage:
   cli site create --name NAME --origin ORIGIN [--origin ORIGIN ...] [--json]
   cli site rotate-visitor-key --key SITE_KEY [--json]
-  cli agent create --email EMAIL --password PASSWORD [--name NAME] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]`;
+  cli agent create --email EMAIL --password PASSWORD [--name NAME] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]
+${CAPACITY_USAGE}`;
+
+/** Runs `use` on the stores of this configuration's migrated database, closed afterwards. */
+async function withStore<T>(use: (store: Store, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  // The CLI may be the first to create the database: owner-only, as the server makes it.
+  securePrivateFiles({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, secretInDataDir: false });
+  await migrate(config.DATABASE_URL);
+  const database = createDatabase(config.DATABASE_URL);
+  try {
+    // The CLI sends no messages, so it never needs attachment links.
+    return await use(createStore(database, newId, { attachmentUrl: () => '' }), config);
+  } finally {
+    await database.close();
+  }
+}
+
+/** `capacity`: reads the database, writes nothing. */
+async function capacity(args: string[]): Promise<string> {
+  return withStore(async (store) => {
+    const { plan, json } = await capacityPlan(args, store);
+    return json ? JSON.stringify(plan) : capacityText(plan);
+  });
+}
 
 async function run(argv: string[]): Promise<string> {
+  if (argv[0] === 'capacity') return capacity(argv.slice(1));
   const [noun, verb, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
@@ -38,14 +66,7 @@ async function run(argv: string[]): Promise<string> {
   const known = (noun === 'site' && (verb === 'create' || verb === 'rotate-visitor-key')) || (noun === 'agent' && verb === 'create');
   if (!known) throw new AppError('BAD_REQUEST', USAGE);
 
-  const config = loadConfig();
-  // The CLI may be the first to create the database: owner-only, as the server makes it.
-  securePrivateFiles({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, secretInDataDir: false });
-  await migrate(config.DATABASE_URL);
-  const database = createDatabase(config.DATABASE_URL);
-  try {
-    // The CLI sends no messages, so it never needs attachment links.
-    const store = createStore(database, newId, { attachmentUrl: () => '' });
+  return withStore(async (store, config) => {
     const admin = new AdminService(store);
     if (verb === 'rotate-visitor-key') {
       if (!values.key) throw new AppError('BAD_REQUEST', `--key is required\n${USAGE}`);
@@ -76,9 +97,7 @@ async function run(argv: string[]): Promise<string> {
     });
     const out = { id: agent.id, email: agent.email, name: agent.name, role: agent.role, capacity: agent.capacity, sites: agent.siteIds };
     return values.json ? JSON.stringify(out) : `Agent ${agent.email} (${agent.role}) created.`;
-  } finally {
-    await database.close();
-  }
+  });
 }
 
 run(process.argv.slice(2)).then(

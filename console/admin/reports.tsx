@@ -1,6 +1,6 @@
 /**
  * Reports: volume, wait to assignment, first response and resolution time (median and 90th percentile),
- * rating average; per day or per agent; a bar chart of the chosen measure; CSV export.
+ * rating average; per day or per agent; a bar chart of the chosen measure; CSV export; then staffing.
  */
 import { useState } from 'preact/hooks';
 import type { DurationStats, Report, ReportRow, SiteAdminDTO } from '../../server/contract/admin.ts';
@@ -8,6 +8,7 @@ import type { AdminApi } from '../api.ts';
 import { formatDuration } from '../format.ts';
 import { locale, t, type ConsoleText } from '../i18n.ts';
 import { AdminPage, ErrorLine, errorText, useLoad } from './common.tsx';
+import { StaffingSection } from './staffing.tsx';
 
 type Measure = 'conversations' | 'waitToAssignment' | 'firstResponse' | 'resolution' | 'ratingAverage';
 const MEASURES: [Measure, ConsoleText][] = [
@@ -236,6 +237,7 @@ export function ReportsAdmin({ api }: { api: AdminApi }) {
           </div>
         </>
       )}
+      <StaffingSection api={api} siteId={siteId} timezone={timezone} />
     </AdminPage>
   );
 }

@@ -249,6 +249,10 @@ export interface ReportConversation {
 export interface ReportStore {
   /** Conversations queued in [queuedFrom, queuedTo). */
   conversations(query: { queuedFrom: Date; queuedTo: Date; siteId?: string }): Promise<ReportConversation[]>;
+  /** Who sent each agent message written in [from, to), and when. */
+  agentMessages(query: { from: Date; to: Date; siteId?: string }): Promise<{ authorId: string; createdAt: Date }[]>;
+  /** How many messages the conversations queued in the window hold, and the bodies of up to `sample` of the newest. */
+  messageVolume(query: { queuedFrom: Date; queuedTo: Date; siteId?: string }, sample: number): Promise<{ messages: number; sampleBodies: string[] }>;
 }
 
 export interface VisitorStore {

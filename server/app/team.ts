@@ -11,6 +11,7 @@ import type {
   InviteResult,
   Report,
   SiteAdminDTO,
+  StaffingView,
   UpdateAgentRequest,
 } from '../contract/admin.ts';
 import type { AgentDTO, BusinessHours, CannedResponseDTO, PrechatSettings, WidgetSettings } from '../contract/dto.ts';
@@ -22,6 +23,7 @@ import { AppError, notFound } from './errors.ts';
 import { newSecret } from './ids.ts';
 import type { AgentAdminRecord, AgentPatch, AgentRecord, Notifier, SiteAdminRecord, Store } from './ports.ts';
 import { computeReport, queryWindow, type GroupBy } from './reports.ts';
+import { staffingView, type StaffingQuery } from './staffing.ts';
 
 export const INVITE_TTL_MS = 7 * 86_400_000;
 /** Stored instead of a password hash until the invited agent sets one: no password verifies against it. */
@@ -238,6 +240,10 @@ export class TeamService {
       this.store.agents.list(),
     ]);
     return computeReport({ ...query, conversations, agents });
+  }
+
+  staffing(query: StaffingQuery): Promise<StaffingView> {
+    return staffingView(this.store.reports, this.clock, query);
   }
 
   // --- internals ---------------------------------------------------------------------------------

@@ -110,3 +110,46 @@ export interface Report {
   totals: ReportRow;
   rows: ReportRow[];
 }
+
+/** One hour of the week in the staffing view, measured over the last four weeks. */
+export interface StaffingHour {
+  /** 0 to 167 in the view's time zone: 0 is Monday 00:00–01:00, 167 is Sunday 23:00–24:00. */
+  hourOfWeek: number;
+  /** Conversations queued in this hour, per week on average. */
+  arrivals: number;
+  /** Mean time from assignment to resolution of those resolved, in ms; null when none was. */
+  handleMs: number | null;
+  /** Erlang C: agents needed to meet the target (this hour's handle time, else the overall one); null when no handle time is known. */
+  agentsNeeded: number | null;
+  /** Distinct agents who sent a message in this hour, per week on average: Parley keeps no presence history. */
+  agentsAnswered: number;
+}
+
+/** What the last four weeks measured, over every hour. */
+export interface StaffingTotals {
+  conversations: number;
+  /** Conversations per hour, averaged over the four weeks. */
+  arrivalsPerHour: number;
+  /** Mean assignment to resolution, in ms; null when nothing was resolved. */
+  handleMs: number | null;
+  messages: number;
+  messagesPerConversation: number | null;
+  /** Mean stored message body plus the event's frame around it, in bytes; null without messages. */
+  messageBytes: number | null;
+  /** The busiest hour's agents needed. */
+  peakAgentsNeeded: number | null;
+}
+
+/**
+ * GET /api/admin/reports/staffing?tz=Area/City[&siteId=...][&serviceLevel=80][&seconds=30] -> StaffingView:
+ * agents needed per hour of the week for `serviceLevel` % of conversations assigned within `seconds`.
+ */
+export interface StaffingView {
+  /** The measured window: the four weeks before now (ISO instants). */
+  from: string;
+  to: string;
+  timezone: string;
+  target: { serviceLevel: number; seconds: number };
+  totals: StaffingTotals;
+  hours: StaffingHour[];
+}

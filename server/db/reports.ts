@@ -1,4 +1,4 @@
-/** The conversation timestamps reports are computed from (the computation itself is pure: app/reports.ts). */
+/** The conversation and message rows reports and staffing are computed from (the computations are pure: app/). */
 import type { ReportConversation, ReportStore } from '../app/ports.ts';
 import type { PrismaClient } from './generated/sqlite/client.ts';
 
@@ -21,5 +21,34 @@ export class PrismaReportStore implements ReportStore {
       },
       orderBy: { queuedAt: 'asc' },
     });
+  }
+
+  async agentMessages(query: { from: Date; to: Date; siteId?: string }): Promise<{ authorId: string; createdAt: Date }[]> {
+    const rows = await this.prisma.message.findMany({
+      where: {
+        authorKind: 'agent',
+        authorId: { not: null },
+        createdAt: { gte: query.from, lt: query.to },
+        ...(query.siteId ? { conversation: { siteId: query.siteId } } : {}),
+      },
+      select: { authorId: true, createdAt: true },
+    });
+    return rows.map((r) => ({ authorId: r.authorId!, createdAt: r.createdAt }));
+  }
+
+  /**
+   * Body sizes from a sample of the newest: Prisma has no portable byte-length aggregate for SQLite and
+   * PostgreSQL, and reading every body of four weeks would cost far more than the average is worth.
+   */
+  async messageVolume(query: { queuedFrom: Date; queuedTo: Date; siteId?: string }, sample: number): Promise<{ messages: number; sampleBodies: string[] }> {
+    const where = {
+      authorKind: { in: ['visitor' as const, 'agent' as const] },
+      conversation: { queuedAt: { gte: query.queuedFrom, lt: query.queuedTo }, ...(query.siteId ? { siteId: query.siteId } : {}) },
+    };
+    const [messages, bodies] = await Promise.all([
+      this.prisma.message.count({ where }),
+      this.prisma.message.findMany({ where, select: { body: true }, orderBy: { createdAt: 'desc' }, take: sample }),
+    ]);
+    return { messages, sampleBodies: bodies.map((b) => b.body) };
   }
 }

@@ -96,6 +96,13 @@ const reportQuery = z
     path: ['to'],
   });
 
+const staffingQuery = z.strictObject({
+  tz: timezone.default('UTC'),
+  siteId: id.optional(),
+  serviceLevel: z.coerce.number().gt(0).lt(100).default(80),
+  seconds: z.coerce.number().int().min(1).max(3600).default(30),
+});
+
 /** Parses or throws BAD_REQUEST naming the first problem. */
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
@@ -180,6 +187,11 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       res.setHeader('Content-Disposition', `attachment; filename="parley-report-${q.groupBy}-${q.from}-${q.to}.csv"`);
       res.send(reportCsv(report));
     } else res.json(report);
+  }));
+
+  router.get('/reports/staffing', route(async (req, res) => {
+    const q = parse(staffingQuery, req.query);
+    res.json(await team.staffing({ timezone: q.tz, serviceLevel: q.serviceLevel, seconds: q.seconds, ...(q.siteId ? { siteId: q.siteId } : {}) }));
   }));
 
   return router;

@@ -1,7 +1,7 @@
 /**
  * The admin side of the console in Chromium: a new site whose snippet works on another origin, the
  * visitor context and typing both ways on it, an invitation accepted in another browser, canned
- * responses, and the console in Simplified Chinese.
+ * responses, the staffing view, and the console in Simplified Chinese.
  */
 import type { Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
@@ -257,6 +257,25 @@ test('canned responses are created and edited from their screen', async () => {
   expect(env!.pageErrors).toEqual([]);
 });
 
+test('Reports show staffing per hour of the week: agents needed beside agents who answered, at the service level typed in', async () => {
+  await section(adminPage, 'Reports');
+  const staffing = adminPage.getByRole('region', { name: 'Staffing by hour of the week' });
+  const grid = staffing.getByRole('table', { name: 'Agents needed / agents who answered' });
+  await grid.waitFor();
+  expect(await grid.getByRole('row').count()).toBe(8);
+  // This hour (in the browser's zone, which Reports use) holds the conversation answered above.
+  const [day, hour] = await adminPage.evaluate(() => [(new Date().getDay() + 6) % 7, new Date().getHours()]);
+  const cell = grid.getByRole('row').nth(1 + day!).getByRole('cell').nth(hour!);
+  await expect.poll(() => cell.textContent()).toMatch(/^(\d+|—)\/0\.\d$/);
+  await staffing.getByText(/conversations in four weeks/).waitFor();
+
+  const asked = adminPage.waitForResponse((r) => r.url().includes('/api/admin/reports/staffing') && r.url().includes('serviceLevel=95') && r.url().includes('seconds=10'));
+  await staffing.getByLabel('Service level (%)').fill('95');
+  await staffing.getByLabel('Assigned within (seconds)').fill('10');
+  expect((await asked).status()).toBe(200);
+  expect(env!.pageErrors).toEqual([]);
+});
+
 test('the console speaks Simplified Chinese', async () => {
   const page = await openPage(env!, '/console/', { locale: 'zh-CN' });
   await page.getByLabel('邮箱').fill(ADMIN.email);
@@ -265,6 +284,7 @@ test('the console speaks Simplified Chinese', async () => {
   await page.getByRole('navigation', { name: '会话' }).getByRole('region', { name: /排队中/ }).waitFor();
   await page.getByRole('link', { name: '报表' }).click();
   await page.getByRole('heading', { name: '报表' }).waitFor();
+  await page.getByRole('heading', { name: '按每周各小时的排班需求' }).waitFor();
   expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
   expect(env!.pageErrors).toEqual([]);
 });

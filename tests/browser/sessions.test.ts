@@ -9,7 +9,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
 import type { ApiError } from '../../server/contract/errors.ts';
 import type { SendResult } from '../../server/contract/events.ts';
-import { ADMIN, api, createAgent, login, ok, openWidget, signIn, socketVisitor, startEnv, stopEnv, widgetSend, type ConsoleTestEnv } from './console-support.ts';
+import { ADMIN, api, createAgent, login, ok, openWidget, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import { send as widgetSend } from './widget-harness.ts';
 
 let env: ConsoleTestEnv | undefined;
 const sockets: Socket[] = [];
