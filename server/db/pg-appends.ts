@@ -26,9 +26,12 @@ const GUARD = `(b.guard_visitor IS NULL OR c."visitorId" = b.guard_visitor)
   AND (NOT b.guard_open OR c.status <> 'resolved')
   AND (b.guard_assignee IS NULL OR c."assigneeId" = b.guard_assignee)`;
 
-/** How many new messages conversation `c` takes: one per clientId (or per append without one) not stored yet. */
-const NEW_MESSAGES = `(SELECT count(DISTINCT b.key) FROM batch b
-  WHERE b.conversation_id = c.id AND NOT EXISTS (SELECT 1 FROM stored s WHERE s.ord = b.ord) AND ${GUARD})`;
+/**
+ * How many new messages conversation `c` takes: one per clientId (or per append without one) not stored yet whose
+ * guard lets it through. Evaluated on the locked row, over that conversation's own appends only (`fresh` f).
+ */
+const NEW_MESSAGES = `(SELECT count(DISTINCT b.key) FROM unnest(f.keys, f.guard_visitors, f.guard_sites, f.guard_opens, f.guard_assignees)
+  AS b(key, guard_visitor, guard_sites, guard_open, guard_assignee) WHERE ${GUARD})`;
 
 const APPEND_BATCH = `
 WITH batch AS (
@@ -39,12 +42,19 @@ WITH batch AS (
 stored AS (
   SELECT b.ord, m.id FROM batch b JOIN "Message" m ON m."conversationId" = b.conversation_id AND m."clientId" = b.client_id
 ),
+-- Per conversation of the batch, the guards and keys of its appends whose clientId is not stored (none: NULL).
+fresh AS (
+  SELECT b.conversation_id, array_agg(b.key) FILTER (WHERE s.ord IS NULL) AS keys,
+    array_agg(b.guard_visitor) FILTER (WHERE s.ord IS NULL) AS guard_visitors, array_agg(b.guard_sites) FILTER (WHERE s.ord IS NULL) AS guard_sites,
+    array_agg(b.guard_open) FILTER (WHERE s.ord IS NULL) AS guard_opens, array_agg(b.guard_assignee) FILTER (WHERE s.ord IS NULL) AS guard_assignees
+  FROM batch b LEFT JOIN stored s ON s.ord = b.ord GROUP BY b.conversation_id
+),
 -- Every conversation of the batch is updated, even with nothing to add, so that all are read under their row lock:
 -- PostgreSQL re-checks SET and WHERE on a row another transaction changed while this one waited for it.
 conversations AS (
   UPDATE "Conversation" c SET "lastSeq" = c."lastSeq" + ${NEW_MESSAGES},
     "updatedAt" = CASE WHEN ${NEW_MESSAGES} > 0 THEN ${NOW} ELSE c."updatedAt" END
-  WHERE c.id IN (SELECT conversation_id FROM batch)
+  FROM fresh f WHERE c.id = f.conversation_id
   RETURNING c.*
 ),
 judged AS (
