@@ -22,17 +22,17 @@ interface Connected {
  */
 export type Database = Connected & ({ provider: 'postgresql'; sendPool: pg.Pool } | { provider: 'sqlite'; sqliteWriter: SqliteWriter });
 
-/**
- * The group commit writes one batch at a time, so sends need one connection; a second lets a batch start while a
- * broken connection is being replaced.
- */
-const SEND_POOL_SIZE = 2;
+/** The group commit writes one batch at a time, in one statement: more connections would sit idle. */
+const SEND_POOL_SIZE = 1;
 
 export function createDatabase(databaseUrl: string): Database {
   const target = parseDatabaseUrl(databaseUrl);
   if (target.provider === 'postgresql') {
     const prisma = new PostgresPrismaClient({ adapter: new PrismaPg(target.config, { schema: target.schema }) }) as PrismaClient;
     const sendPool = new pg.Pool({ ...target.config, max: SEND_POOL_SIZE });
+    // An idle connection that breaks (the server restarted) is dropped and replaced at the next batch, and a batch
+    // in flight fails with its own error; unheard, this event would end the process.
+    sendPool.on('error', () => {});
     return {
       prisma,
       provider: target.provider,

@@ -63,10 +63,10 @@ judged AS (
 ),
 -- The first allowed append of a clientId not stored yet creates its message; the later ones answer with it.
 firsts AS (
-  SELECT j.*, j.allowed AND j.stored_id IS NULL AND row_number() OVER fresh = 1 AS created,
-    CASE WHEN NOT j.allowed THEN NULL WHEN j.stored_id IS NOT NULL THEN j.stored_id ELSE first_value(j.id) OVER fresh END AS message_id
+  SELECT j.*, j.allowed AND j.stored_id IS NULL AND row_number() OVER same_key = 1 AS created,
+    CASE WHEN NOT j.allowed THEN NULL WHEN j.stored_id IS NOT NULL THEN j.stored_id ELSE first_value(j.id) OVER same_key END AS message_id
   FROM judged j
-  WINDOW fresh AS (PARTITION BY j.conversation_id, j.key, j.allowed AND j.stored_id IS NULL ORDER BY j.ord)
+  WINDOW same_key AS (PARTITION BY j.conversation_id, j.key, j.allowed AND j.stored_id IS NULL ORDER BY j.ord)
 ),
 numbered AS (
   SELECT f.*, (c."lastSeq" - count(*) FILTER (WHERE f.created) OVER (PARTITION BY f.conversation_id)
