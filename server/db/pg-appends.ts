@@ -49,12 +49,16 @@ fresh AS (
     array_agg(b.guard_open) FILTER (WHERE s.ord IS NULL) AS guard_opens, array_agg(b.guard_assignee) FILTER (WHERE s.ord IS NULL) AS guard_assignees
   FROM batch b LEFT JOIN stored s ON s.ord = b.ord GROUP BY b.conversation_id
 ),
+-- Row locks taken in id order, so that two nodes' batches sharing conversations queue instead of deadlocking.
+locked AS (
+  SELECT id FROM "Conversation" WHERE id IN (SELECT conversation_id FROM batch) ORDER BY id FOR UPDATE
+),
 -- Every conversation of the batch is updated, even with nothing to add, so that all are read under their row lock:
 -- PostgreSQL re-checks SET and WHERE on a row another transaction changed while this one waited for it.
 conversations AS (
   UPDATE "Conversation" c SET "lastSeq" = c."lastSeq" + ${NEW_MESSAGES},
     "updatedAt" = CASE WHEN ${NEW_MESSAGES} > 0 THEN ${NOW} ELSE c."updatedAt" END
-  FROM fresh f WHERE c.id = f.conversation_id
+  FROM fresh f JOIN locked l ON l.id = f.conversation_id WHERE c.id = f.conversation_id
   RETURNING c.*
 ),
 judged AS (
