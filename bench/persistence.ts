@@ -1,7 +1,8 @@
 /**
  * Messages persisted per second through Parley's real write path (visitors sending over sockets, each ack
  * after the commit), against raw better-sqlite3 inserts on the same disk with the server's pragmas; and the
- * writer thread's own statements alone, on a copy of the server's database, for the ceiling they set.
+ * writer thread's own statements alone, on a copy of the server's database, for the ceiling they set. Then the
+ * same comparison on the local PostgreSQL (persistence-postgres.ts).
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
