@@ -81,6 +81,32 @@ describe('a whole conversation', () => {
     expect(page.messages.filter((m) => m.authorKind === 'visitor')).toHaveLength(1);
   });
 
+  it('joins a message sent right after the opening one to its conversation, without waiting for its routing', async () => {
+    const visitor = await connectVisitor(server);
+    // The opening message's routing is held until the second message is answered: were the second one queued
+    // behind that routing (or starting a conversation of its own, routed too), it would never be answered.
+    const routing = server.parley.routing;
+    let releaseRouting!: () => void;
+    const held = new Promise<void>((resolve) => (releaseRouting = resolve));
+    const enqueue = routing.enqueue;
+    routing.enqueue = async (conversation) => {
+      await held;
+      return enqueue.call(routing, conversation);
+    };
+    try {
+      const opening = ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'first' });
+      const second = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'second, right away' });
+      releaseRouting();
+      const first = await opening;
+      expect(second.conversation.id).toBe(first.conversation.id);
+      expect([first.message.seq, second.message.seq]).toEqual([1, 2]);
+      expect(await ok<ConversationDTO[]>(visitor.socket, 'conversation:list', {})).toHaveLength(1);
+    } finally {
+      releaseRouting();
+      routing.enqueue = enqueue;
+    }
+  });
+
   it('gives a reconnecting client exactly what it missed with afterSeq, and older pages with beforeSeq', async () => {
     const visitor = await connectVisitor(server);
     const first = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'm1' });
