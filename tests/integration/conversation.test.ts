@@ -165,6 +165,45 @@ describe('a whole conversation', () => {
   });
 });
 
+describe('a burst of first messages', () => {
+  it('routes the conversations that arrive while routing is busy together, in one assignment write', async () => {
+    const agent = await connectAgent(server, await createAgent(server, 'burst', 10));
+    const visitors = await Promise.all([0, 1, 2, 3].map(() => connectVisitor(server)));
+    const { routing, store } = server.parley;
+    const conversations = store.conversations;
+    const writes: number[] = [];
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    // Every assignment write is counted (by the conversations it assigns); the first is held until all four arrived.
+    const counted = <A extends unknown[], R>(write: (...args: A) => Promise<R>, size: (...args: A) => number) =>
+      async (...args: A): Promise<R> => {
+        writes.push(size(...args));
+        if (writes.length === 1) await firstHeld;
+        return write.apply(conversations, args);
+      };
+    const { assign, assignMany } = conversations;
+    conversations.assign = counted(assign, () => 1);
+    conversations.assignMany = counted(assignMany, (assignments) => assignments.length);
+    const enqueue = routing.enqueue;
+    let enqueued = 0;
+    routing.enqueue = (conversation) => (enqueued++, enqueue.call(routing, conversation));
+    try {
+      const first = ok<SendResult>(visitors[0]!.socket, 'message:send', { clientId: clientId(), body: 'first of the burst' });
+      while (writes.length === 0) await sleep(10);
+      const rest = visitors.slice(1).map((v) => ok<SendResult>(v.socket, 'message:send', { clientId: clientId(), body: 'in the burst' }));
+      while (enqueued < 4) await sleep(10);
+      releaseFirst();
+      const sent = await Promise.all([first, ...rest]);
+      expect(writes).toEqual([1, 3]);
+      expect(sent.map((s) => s.conversation.assignee?.id)).toEqual([agent.agentId, agent.agentId, agent.agentId, agent.agentId]);
+    } finally {
+      releaseFirst();
+      Object.assign(conversations, { assign, assignMany });
+      routing.enqueue = enqueue;
+    }
+  });
+});
+
 describe('claims, transfers and requeues', () => {
   it('lets exactly one of two agents racing to claim win; the other gets ALREADY_ASSIGNED', async () => {
     const dave = await connectAgent(server, await createAgent(server, 'dave'));
