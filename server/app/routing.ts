@@ -62,6 +62,8 @@ export class RoutingService implements Routing {
   /** Conversations to enqueue at the next turn taken for them (arrivalsTurn). */
   private readonly arrivals: ConversationDTO[] = [];
   private arrivalsTurn: Promise<void> | null = null;
+  /** Sites whose waiting visitors are told their positions at the next publishQueues. */
+  private readonly queuesToPublish = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -403,7 +405,22 @@ export class RoutingService implements Routing {
       .catch((err) => this.log.error({ err }, 'conversation summary failed'));
   }
 
+  /**
+   * Every waiting visitor's position changes whenever the queue moves, so telling them per decision is O(n²)
+   * over a burst. The sites are collected and told once the routing work queued so far has run.
+   */
   private publishQueue(siteId: string): void {
+    if (this.queuesToPublish.size === 0) this.timers.setTimeout(() => this.publishQueues(), 0);
+    this.queuesToPublish.add(siteId);
+  }
+
+  private publishQueues(): void {
+    const sites = [...this.queuesToPublish];
+    this.queuesToPublish.clear();
+    for (const siteId of sites) this.publishPositions(siteId);
+  }
+
+  private publishPositions(siteId: string): void {
     for (const position of this.engine.queueSnapshot(siteId)) {
       const visitorId = this.visitorOf.get(position.conversationId);
       const key = JSON.stringify(position);
