@@ -46,6 +46,7 @@ export function printBurst(burst: BurstSection, config: BenchConfig): string[] {
   const b = config.burst;
   const out = ['', `Queue burst: ${b.visitors.toLocaleString('en')} first messages within ${b.windowMs / 1000} s, ${b.agents} agents of capacity ${b.capacity} online; then ${b.moreAgents - b.agents} more come online at once`];
   for (const skipped of burst.skipped) out.push(`Skipped: ${skipped}`);
+  for (const failed of burst.failed) out.push(`Failed: ${failed.split('\n')[0]}`);
   if (burst.steps.length === 0) return out;
   out.push(
     table(

@@ -23,6 +23,8 @@ import { Admin, type Site } from './setup.ts';
 import { SITE_ORIGIN } from './side-by-side.ts';
 import { summarize, type Summary } from './stats.ts';
 
+const PROBE_TIMEOUT_MS = 60_000;
+
 export interface SessionTimes {
   idle: Summary;
   underLoad: Summary;
@@ -48,10 +50,12 @@ export interface BurstSection {
   steps: BurstStep[];
   /** Backends not measured, and why (PostgreSQL or Redis unreachable). */
   skipped: string[];
+  /** Backends whose measurement failed, and how. */
+  failed: string[];
 }
 
 export async function measureBurst(config: BenchConfig, profiler: PhaseProfiler, log: (line: string) => void): Promise<BurstSection> {
-  const section: BurstSection = { steps: [], skipped: [] };
+  const section: BurstSection = { steps: [], skipped: [], failed: [] };
   const missing = config.burst.backends.some((b) => b !== 'sqlite') ? await missingServices() : undefined;
   for (const backend of config.burst.backends) {
     if (backend !== 'sqlite' && missing) {
@@ -59,7 +63,13 @@ export async function measureBurst(config: BenchConfig, profiler: PhaseProfiler,
       log(`burst: ${backend} skipped, ${missing}`);
       continue;
     }
-    section.steps.push(await measureBackend(backend, config, profiler, log));
+    // One backend failing (a server too busy to answer, say) is reported; the others still run.
+    try {
+      section.steps.push(await measureBackend(backend, config, profiler, log));
+    } catch (error) {
+      section.failed.push(`${backend}: ${error instanceof Error ? error.message : String(error)}`);
+      log(`burst: ${backend} failed: ${String(error).split('\n')[0]}`);
+    }
   }
   return section;
 }
@@ -104,9 +114,10 @@ async function measureBackend(backend: BurstBackend, config: BenchConfig, profil
     const agents = await admin.createAgents(site, b.moreAgents, b.capacity);
     await load.rpc.call('burstPrepare', { urls, site, agents, online: b.agents, visitors: b.visitors }, 300_000);
     const leader = servers[0]!;
-    await leader.probe.call('stats', {}, 5_000);
+    // A server in the middle of a burst answers late: that is what is measured, so the probe waits.
+    await leader.probe.call('stats', {}, PROBE_TIMEOUT_MS);
     const burst = await profiler.around(leader, `burst-${backend}`, () => load.rpc.call('burstFire', { windowMs: b.windowMs }, 300_000));
-    const server = await leader.probe.call('stats', {}, 5_000);
+    const server = await leader.probe.call('stats', {}, PROBE_TIMEOUT_MS);
     log(`burst, ${backend}: ${burst.assigned} assigned at arrival, p99 ${burst.firstMessageToAssignment.p99} ms, ${burst.assignmentsPerSecond}/s`);
     const drain = await profiler.around(leader, `burst-drain-${backend}`, () => load.rpc.call('burstDrain', undefined, 300_000));
     log(`burst, ${backend}: ${drain.assigned} assigned from the queue in ${drain.ms} ms (${drain.assignmentsPerSecond}/s)`);
