@@ -15,6 +15,8 @@ import { connectVisitor, visitorToken } from './targets.ts';
 
 /** How long the last assignments and positions may take to arrive after the burst or the drain. */
 const SETTLE_MS = 15_000;
+/** Acks from a server working through a burst. */
+const BUSY_ACK_TIMEOUT_MS = 60_000;
 
 export interface BurstResult {
   visitors: number;
@@ -110,7 +112,7 @@ export class Burst {
         this.waiting[j] = entry;
         this.listenForAssignment(socket, entry);
         try {
-          const sent = await command<SendResult>(socket, 'message:send', { clientId: nextClientId(), body: 'Is my order on its way?' }, 60_000);
+          const sent = await command<SendResult>(socket, 'message:send', { clientId: nextClientId(), body: 'Is my order on its way?' }, BUSY_ACK_TIMEOUT_MS);
           entry.conversationId = sent.conversation.id;
           if (sent.conversation.assignee) this.assigned(entry);
         } catch (error) {
@@ -141,7 +143,8 @@ export class Burst {
     const away = this.agents.slice(this.onlineAtStart);
     this.positions = 0;
     const start = performance.now();
-    await Promise.all(away.map((socket) => command(socket, 'agent:setStatus', { status: 'online' })));
+    // After a burst the server may still be working through it: the status changes wait as long as first messages do.
+    await Promise.all(away.map((socket) => command(socket, 'agent:setStatus', { status: 'online' }, BUSY_ACK_TIMEOUT_MS)));
     await this.settle(() => this.waiting.filter((w) => w.assignedAt !== undefined).length);
     const assigned = this.waiting.filter((w) => w.assignedAt !== undefined).length - before;
     const ms = Math.max(1, this.lastAssignedAt - start);
