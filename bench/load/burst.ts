@@ -17,6 +17,9 @@ import { connectVisitor, visitorToken } from './targets.ts';
 const SETTLE_MS = 15_000;
 /** Acks from a server working through a burst. */
 const BUSY_ACK_TIMEOUT_MS = 60_000;
+/** As the widget does, a first message answered UNAVAILABLE is sent again (same clientId) after a pause. */
+const RETRY_PAUSE_MS = 250;
+const RETRIES = 40;
 
 export interface BurstResult {
   visitors: number;
@@ -112,7 +115,7 @@ export class Burst {
         this.waiting[j] = entry;
         this.listenForAssignment(socket, entry);
         try {
-          const sent = await command<SendResult>(socket, 'message:send', { clientId: nextClientId(), body: 'Is my order on its way?' }, BUSY_ACK_TIMEOUT_MS);
+          const sent = await sendRetrying(socket, { clientId: nextClientId(), body: 'Is my order on its way?' });
           entry.conversationId = sent.conversation.id;
           if (sent.conversation.assignee) this.assigned(entry);
         } catch (error) {
@@ -210,4 +213,16 @@ export async function openingMessages(url: string, site: Site, count: number): P
     }
   }
   return { conversations: count, split, errors, ...(errorSample ? { errorSample } : {}), first: summarize(first), second: summarize(second) };
+}
+
+/** Sends until stored: UNAVAILABLE (the database busy) is retried like the widget's outbox retries it. */
+async function sendRetrying(socket: Socket, payload: { clientId: string; body: string }): Promise<SendResult> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await command<SendResult>(socket, 'message:send', payload, BUSY_ACK_TIMEOUT_MS);
+    } catch (error) {
+      if (attempt >= RETRIES || !String(error).includes('UNAVAILABLE')) throw error;
+      await sleep(RETRY_PAUSE_MS);
+    }
+  }
 }
