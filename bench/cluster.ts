@@ -21,7 +21,7 @@ import { SITE_ORIGIN } from './side-by-side.ts';
 import { round, sleep } from './stats.ts';
 
 /** Where the cluster's services are: the tests' settings (POSTGRES_URL, REDIS_URL_TEST) or the local defaults. */
-const REDIS_URL = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379';
+export const REDIS_URL = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379';
 
 export const clusterNote = () =>
   `all nodes share this machine's ${cpus().length} cores; more nodes add cross-node Redis hops without adding CPU, so this shows overhead, not scale-out`;
@@ -145,7 +145,7 @@ export async function startCluster(config: BenchConfig, log: (line: string) => v
 const agentCount = (config: BenchConfig) => Math.max(3, Math.ceil(config.cluster.senders / config.agentCapacity));
 
 /** Undefined when PostgreSQL and Redis both answer; otherwise what is missing, to print. */
-async function missingServices(): Promise<string | undefined> {
+export async function missingServices(): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: devPostgresUrl, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
@@ -168,7 +168,7 @@ async function missingServices(): Promise<string | undefined> {
 }
 
 /** One routing leader among the nodes (the first takes the lock within a second or two of starting). */
-async function waitForLeader(servers: ServerProcess[]): Promise<void> {
+export async function waitForLeader(servers: ServerProcess[]): Promise<void> {
   const deadline = performance.now() + 30_000;
   for (;;) {
     const roles = await Promise.all(
@@ -184,7 +184,7 @@ async function waitForLeader(servers: ServerProcess[]): Promise<void> {
 }
 
 /** Drops the run's schema and its Redis keys (the adapter's stream, the rate-limit buckets). */
-async function cleanUp(schema: string, clusterName: string): Promise<void> {
+export async function cleanUp(schema: string, clusterName: string): Promise<void> {
   const client = new pg.Client({ connectionString: devPostgresUrl, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {

@@ -1,5 +1,8 @@
 /** What a full run and a quick run measure. Every phase is bounded in count and in time. */
 
+/** Where the burst section runs: SQLite, one PostgreSQL node, three PostgreSQL nodes with Redis. */
+export type BurstBackend = 'sqlite' | 'postgresql' | 'postgresql-3';
+
 export interface BenchConfig {
   mode: 'full' | 'quick';
   /** Wall-clock budget for the whole suite; past it the run stops and cleans up. */
@@ -31,11 +34,32 @@ export interface BenchConfig {
    */
   cluster: { nodes: number[]; senders: number; warmupMs: number; durationMs: number };
   widget: { runs: number; observeMs: number };
+  /**
+   * Queue burst: `visitors` first messages spread over `windowMs`, `agents` of `capacity` online, then agents up to
+   * `moreAgents` come online at once. Before it, `openingConversations` new conversations' first and second message,
+   * and `sessions` visitor sessions idle and under `sessionLoad` (pairs × 1000 / intervalMs messages a second).
+   */
+  burst: {
+    backends: BurstBackend[];
+    visitors: number;
+    windowMs: number;
+    agents: number;
+    moreAgents: number;
+    capacity: number;
+    openingConversations: number;
+    sessions: number;
+    sessionLoad: { pairs: number; intervalMs: number; durationMs: number };
+  };
+  /**
+   * Soak (only with --only soak): `conversations` exchanging one message every intervalMs for durationMs, the
+   * server's heap (after a GC) and RSS sampled every sampleMs; growth is reported from growthFromMs to the end.
+   */
+  soak: { conversations: number; intervalMs: number; durationMs: number; sampleMs: number; growthFromMs: number };
 }
 
 export const FULL: BenchConfig = {
   mode: 'full',
-  budgetMs: 10 * 60_000,
+  budgetMs: 15 * 60_000,
   latency: { levels: [100, 500, 1000], intervalMs: 5000, warmupMs: 5000, durationMs: 20_000 },
   agentCapacity: 100,
   throughput: { senders: 200, warmupMs: 2000, durationMs: 15_000 },
@@ -44,11 +68,23 @@ export const FULL: BenchConfig = {
   flood: { conversations: 100, intervalMs: 1500, jitter: 1 / 3, warmupMs: 2000, durationMs: 6000, rounds: 3, windowBytes: 1 << 20 },
   cluster: { nodes: [1, 2, 3], senders: 200, warmupMs: 5000, durationMs: 15_000 },
   widget: { runs: 4, observeMs: 2000 },
+  burst: {
+    backends: ['sqlite', 'postgresql', 'postgresql-3'],
+    visitors: 2000,
+    windowMs: 5000,
+    agents: 50,
+    moreAgents: 200,
+    capacity: 5,
+    openingConversations: 50,
+    sessions: 100,
+    sessionLoad: { pairs: 100, intervalMs: 500, durationMs: 6000 },
+  },
+  soak: { conversations: 1000, intervalMs: 5000, durationMs: 10 * 60_000, sampleMs: 60_000, growthFromMs: 2 * 60_000 },
 };
 
 export const QUICK: BenchConfig = {
   mode: 'quick',
-  budgetMs: 2 * 60_000,
+  budgetMs: 4 * 60_000,
   latency: { levels: [100, 300], intervalMs: 5000, warmupMs: 1000, durationMs: 3000 },
   agentCapacity: 100,
   throughput: { senders: 100, warmupMs: 1000, durationMs: 3000 },
@@ -57,4 +93,16 @@ export const QUICK: BenchConfig = {
   flood: { conversations: 40, intervalMs: 1500, jitter: 1 / 3, warmupMs: 1000, durationMs: 2500, rounds: 1, windowBytes: 1 << 20 },
   cluster: { nodes: [1, 2, 3], senders: 40, warmupMs: 1000, durationMs: 2500 },
   widget: { runs: 1, observeMs: 1000 },
+  burst: {
+    backends: ['sqlite', 'postgresql', 'postgresql-3'],
+    visitors: 400,
+    windowMs: 2000,
+    agents: 10,
+    moreAgents: 40,
+    capacity: 5,
+    openingConversations: 15,
+    sessions: 40,
+    sessionLoad: { pairs: 100, intervalMs: 500, durationMs: 3000 },
+  },
+  soak: { conversations: 300, intervalMs: 5000, durationMs: 2 * 60_000, sampleMs: 15_000, growthFromMs: 30_000 },
 };

@@ -1,10 +1,14 @@
 /** The run's figures: checked against the targets, printed as tables, written as JSON. */
 import { cpus, loadavg, release, totalmem } from 'node:os';
+import type { BurstSection } from './burst.ts';
+import { burstTargets, printBurst, printSoak, soakTargets } from './burst-report.ts';
 import type { ClusterResult } from './cluster.ts';
 import type { BenchConfig } from './config.ts';
 import type { ConnectionsResult } from './connections.ts';
 import { floodAllowance, type FloodSection } from './flood.ts';
 import type { PersistenceResult } from './persistence.ts';
+import { mb, pct, quantiles, table, type TargetCheck } from './report-format.ts';
+import type { SoakResult } from './soak.ts';
 import type { ProfileSummary } from './profile/summary.ts';
 import type { LatencyLevel, ThroughputComparison } from './side-by-side.ts';
 import { round, type Summary } from './stats.ts';
@@ -12,12 +16,7 @@ import { FRAME_BUDGET, LOADER_BUDGET } from '../widget/build/size-budget.ts';
 import { describeWire } from '../widget/build/wire-size.ts';
 import type { LongTasks, WidgetResult } from './widget.ts';
 
-export interface TargetCheck {
-  target: string;
-  measured: string;
-  /** null: not measured in this run (a quick run, or a section that failed). */
-  pass: boolean | null;
-}
+export type { TargetCheck } from './report-format.ts';
 
 export interface BenchResults {
   machine: {
@@ -41,6 +40,8 @@ export interface BenchResults {
   connections?: ConnectionsResult;
   flood?: FloodSection;
   cluster?: ClusterResult;
+  burst?: BurstSection;
+  soak?: SoakResult;
   targets: TargetCheck[];
   profiles?: ProfileSummary;
   errors: { section: string; message: string }[];
@@ -128,6 +129,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     measured: tasks ? `${tasks.withWidget.count} with widget, ${tasks.withoutWidget.count} without (${tasks.runs} run${tasks.runs === 1 ? '' : 's'} each)` : 'not measured',
     pass: tasks ? tasks.withWidget.count <= tasks.withoutWidget.count : null,
   });
+  checks.push(...burstTargets(r.burst), ...soakTargets(r.soak));
   return checks;
 }
 
@@ -298,6 +300,8 @@ export function printReport(r: BenchResults): string {
       ),
     );
   }
+  if (r.burst) out.push(...printBurst(r.burst, r.config));
+  if (r.soak) out.push(...printSoak(r.soak, r.config));
   out.push('', 'Targets');
   out.push(table(['target', 'measured', 'result'], r.targets.map((t) => [t.target, t.measured, t.pass === null ? '—' : t.pass ? 'PASS' : 'FAIL'])));
   if (r.profiles) {
@@ -321,12 +325,3 @@ export function printReport(r: BenchResults): string {
 
 const longTaskList = (t: LongTasks) =>
   t.count === 0 ? '0' : `${t.count}: ${t.tasks.map((task) => `${task.durationMs} ms at ${task.atMs} ms`).join(', ')} (from the script tag)`;
-const quantiles = (s: Summary) => [String(s.count), String(s.p50), String(s.p95), String(s.p99), String(s.max)];
-const pct = (ratio: number) => `${Math.round(ratio * 100)}%`;
-const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
-
-function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}

@@ -1,20 +1,23 @@
 /**
- * `npm run bench` (full, under 10 minutes on 2 cores), `npm run bench -- --quick` (under 2 minutes).
+ * `npm run bench` (full, under 15 minutes on 2 cores), `npm run bench -- --quick` (under 4 minutes).
  * `--profile` also records CPU profiles of Parley's process around each measured phase and heap snapshots
  * of the idle connections, and summarises them; `--no-build` measures dist/ as it is; `--only flood,cluster`
- * runs just those sections (widget, latency, throughput, persistence, flood, cluster, connections) and
- * writes partial.json/.txt (partial-quick) instead, so a partial run never replaces a whole one.
+ * runs just those sections (widget, latency, throughput, persistence, flood, cluster, connections, burst; and
+ * soak, which only runs when named) and writes partial.json/.txt (partial-quick) instead, so a partial run never
+ * replaces a whole one.
  * Loopback only. Prints the tables and writes them and the figures to bench/results/latest.txt and latest.json
  * (latest-quick for --quick; bench/results/profiles/summary for --profile).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { measureBurst } from './burst.ts';
 import { startCluster } from './cluster.ts';
 import { FULL, QUICK } from './config.ts';
 import { measureConnections } from './connections.ts';
 import { startFlood } from './flood.ts';
 import { measurePersistence } from './persistence.ts';
+import { measureSoak } from './soak.ts';
 import { killEverything, repoRoot } from './processes.ts';
 import { noProfiling, profilingInto, type PhaseProfiler } from './profile/capture.ts';
 import { summarizeProfiles } from './profile/summary.ts';
@@ -26,14 +29,16 @@ const { values: flags } = parseArgs({
   options: { quick: { type: 'boolean' }, profile: { type: 'boolean' }, 'no-build': { type: 'boolean' }, only: { type: 'string' } },
 });
 const config = flags.quick ? QUICK : FULL;
-const SECTIONS = ['widget', 'latency', 'throughput', 'persistence', 'flood', 'cluster', 'connections'] as const;
+const SECTIONS = ['widget', 'latency', 'throughput', 'persistence', 'flood', 'cluster', 'connections', 'burst', 'soak'] as const;
+/** Sections a run without --only leaves out: they take long and measure one thing. */
+const ONLY_WHEN_NAMED: readonly string[] = ['soak'];
 const only = flags.only?.split(',').map((name) => name.trim());
 const unknown = only?.filter((name) => !(SECTIONS as readonly string[]).includes(name));
 if (unknown?.length) {
   process.stderr.write(`bench: unknown section ${unknown.join(', ')} (sections: ${SECTIONS.join(', ')})\n`);
   process.exit(2);
 }
-const wanted = (name: (typeof SECTIONS)[number]) => !only || only.includes(name);
+const wanted = (name: (typeof SECTIONS)[number]) => (only ? only.includes(name) : !ONLY_WHEN_NAMED.includes(name));
 const resultsDir = join(repoRoot, 'bench', 'results');
 const startedAt = performance.now();
 const log = (line: string) => process.stderr.write(`[${((performance.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
@@ -48,10 +53,11 @@ const results: BenchResults = {
   errors: [],
 };
 // Every phase is bounded; this is the net under them all: a benchmark that hangs is worse than one that fails.
+const budgetMs = config.budgetMs + (wanted('soak') ? config.soak.durationMs : 0);
 setTimeout(() => {
-  results.errors.push({ section: 'budget', message: `stopped after ${(2 * config.budgetMs) / 60_000} min (twice the budget); figures so far follow` });
+  results.errors.push({ section: 'budget', message: `stopped after ${(2 * budgetMs) / 60_000} min (twice the budget); figures so far follow` });
   finish(2);
-}, 2 * config.budgetMs).unref();
+}, 2 * budgetMs).unref();
 const profiler: PhaseProfiler = flags.profile ? profilingInto(join(resultsDir, 'profiles')) : noProfiling;
 
 /** A failed section is reported and the rest of the suite still runs. */
@@ -101,6 +107,8 @@ try {
   await Promise.all([flood?.stop(), cluster?.stop()]);
 }
 if (wanted('connections')) results.connections = await section('connections', () => measureConnections(config, profiler, log));
+if (wanted('burst')) results.burst = await section('burst', () => measureBurst(config, profiler, log));
+if (wanted('soak')) results.soak = await section('soak', () => measureSoak(config, profiler, log));
 
 if (flags.profile) results.profiles = summarizeProfiles(profiler, results.connections?.steps[0]?.connected);
 finish(results.errors.length > 0 ? 1 : 0);

@@ -5,6 +5,7 @@
 import { serveRpc } from '../rpc.ts';
 import type { Credentials, Site } from '../setup.ts';
 import { pool } from '../stats.ts';
+import { Burst, openingMessages } from './burst.ts';
 import { IdleVisitors } from './idle.ts';
 import { MAX_MESSAGE_LENGTH } from '../../server/contract/events.ts';
 import { BODY, closedLoop, flood, paced, type PacedOptions } from './patterns.ts';
@@ -20,6 +21,7 @@ const pairs: Pair[] = [];
 let idle: IdleVisitors | undefined;
 /** The flood section's one flooding visitor, with its conversation. */
 let flooder: Pair | undefined;
+let burst: Burst | undefined;
 
 /** The longest valid message: MAX_MESSAGE_LENGTH characters of 3 bytes each in UTF-8. */
 const HUGE_BODY = '长'.repeat(MAX_MESSAGE_LENGTH);
@@ -108,7 +110,31 @@ const api = {
     return idle?.dropped() ?? 0;
   },
 
+  /** The burst section: its agents (all but `online` held away) and visitors, connected before it fires. */
+  async burstPrepare({ urls, site, agents, online, visitors }: { urls: string[]; site: Site; agents: Credentials[]; online: number; visitors: number }) {
+    burst?.close();
+    burst = new Burst(urls, site);
+    await burst.connectAgents(agents, online);
+    await burst.connectVisitors(visitors);
+    return null;
+  },
+
+  burstFire({ windowMs }: { windowMs: number }) {
+    if (!burst) throw new Error('prepare the burst first');
+    return burst.fire({ windowMs });
+  },
+
+  burstDrain() {
+    if (!burst) throw new Error('prepare the burst first');
+    return burst.drain();
+  },
+
+  openingMessages({ url, site, count }: { url: string; site: Site; count: number }) {
+    return openingMessages(url, site, count);
+  },
+
   close() {
+    burst?.close();
     for (const socket of target?.sockets() ?? []) socket.disconnect();
     flooder?.visitor.disconnect();
     idle?.close();

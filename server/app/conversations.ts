@@ -24,6 +24,7 @@ import { servesSite } from './access.ts';
 import type { Limits } from './limits.ts';
 import type { AgentRecord, AppendResult, ConversationListQuery, NewMessage, Notifier, SendGuard, Store } from './ports.ts';
 import type { Routing } from './routing.ts';
+import { KeyedSerialQueue } from './serial.ts';
 import type { AgentScope, LiveScope, Visibility } from './visibility.ts';
 
 export interface VisitorActor {
@@ -38,6 +39,12 @@ export interface VisitorActor {
 const LIST_LIMIT = 200;
 
 export class ConversationService {
+  /**
+   * A visitor's sends without a conversation id look for their open conversation or start one, one at a time:
+   * two at once would both find none and start two conversations.
+   */
+  private readonly opening = new KeyedSerialQueue();
+
   constructor(
     private readonly store: Store,
     private readonly routing: Routing,
@@ -226,25 +233,36 @@ export class ConversationService {
     };
     const delivered = (result: AppendResult) => ({ ...this.delivered(result, visitor.connectionId), created: result.created });
     if (req.conversationId) return delivered(await this.visitorAppend(visitor, req.conversationId, message));
-    // Without a conversation id, a retry is recognised by clientId across the visitor's conversations.
+    const { result, started } = await this.opening.run(visitor.visitorId, () => this.findOrStart(visitor, req, message));
+    if (!started) return delivered(result);
+    // Routing runs after the visitor's turn: a message sent right after this one joins the conversation as soon
+    // as it exists, instead of waiting for its assignment.
+    this.delivered(result, visitor.connectionId);
+    await this.routing.enqueue(result.conversation);
+    await this.announce(result.conversation.id);
+    // Routing may have assigned it already: answer with the conversation as it is now.
+    const conversation = (await this.store.conversations.findById(result.conversation.id)) ?? result.conversation;
+    return { message: result.message, conversation, created: true };
+  }
+
+  /**
+   * The visitor's message without a conversation id: a retry of one stored, an append to the open conversation,
+   * or the first message of a new one (`started`).
+   */
+  private async findOrStart(visitor: VisitorActor, req: VisitorSendRequest, message: NewMessage): Promise<{ result: AppendResult; started: boolean }> {
+    // A retry is recognised by clientId across the visitor's conversations.
     const retry = await this.store.conversations.findVisitorMessageByClientId(visitor.visitorId, req.clientId);
-    if (retry) return delivered(retry);
+    if (retry) return { result: retry, started: false };
     const open = req.newConversation ? null : await this.store.conversations.findOpenForVisitor(visitor.visitorId);
-    if (open) return delivered(await this.visitorAppend(visitor, open.id, message));
+    if (open) return { result: await this.visitorAppend(visitor, open.id, message), started: false };
     await this.limits.take('conversationPerIp', addressKey(visitor.ip));
-    const started = await this.store.conversations.start({
+    const result = await this.store.conversations.start({
       siteId: visitor.siteId,
       visitorId: visitor.visitorId,
       queuedAt: new Date(this.clock.now()),
       first: message,
     });
-    if (!started.created) return delivered(started);
-    this.delivered(started, visitor.connectionId);
-    await this.routing.enqueue(started.conversation);
-    await this.announce(started.conversation.id);
-    // Routing may have assigned it already: answer with the conversation as it is now.
-    const conversation = (await this.store.conversations.findById(started.conversation.id)) ?? started.conversation;
-    return { message: started.message, conversation, created: true };
+    return { result, started: result.created };
   }
 
   private async markRead(conversation: ConversationDTO, by: 'visitor' | 'agent', seq: number): Promise<void> {

@@ -294,6 +294,8 @@ export interface ConversationStore {
   /** Records the first agent reply time once. */
   markFirstResponse(conversationId: string, at: Date): Promise<void>;
   assign(id: string, agentId: string, at: Date, event: SystemEvent): Guarded<AppendResult>;
+  /** Assignments in one transaction, each guarded like assign(): null where the conversation was no longer queued. */
+  assignMany(assignments: { id: string; agentId: string; event: SystemEvent }[], at: Date): Promise<(AppendResult | null)[]>;
   transfer(id: string, fromAgentId: string, toAgentId: string, event: SystemEvent): Guarded<AppendResult>;
   requeue(id: string, fromAgentId: string, event: SystemEvent): Guarded<AppendResult>;
   resolve(id: string, at: Date, event: SystemEvent): Guarded<AppendResult>;

@@ -61,6 +61,11 @@ export class RoutingService implements Routing {
   private timer: unknown;
   private rebuildTimer: unknown;
   private stopped = false;
+  /** Conversations to enqueue at the next turn taken for them (arrivalsTurn). */
+  private readonly arrivals: ConversationDTO[] = [];
+  private arrivalsTurn: Promise<void> | null = null;
+  /** Sites whose waiting visitors are told their positions at the next publishQueues. */
+  private readonly queuesToPublish = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -127,13 +132,19 @@ export class RoutingService implements Routing {
 
   // --- conversations -----------------------------------------------------------------------------
 
+  /**
+   * Conversations that arrive while routing is busy wait for one turn together: a burst of first messages costs
+   * one decision, one transaction and one round of queue positions per turn instead of one each.
+   */
   enqueue(conversation: ConversationDTO): Promise<void> {
-    return this.serial.run(async () => {
-      this.visitorOf.set(conversation.id, conversation.visitorId);
-      await this.apply(
-        this.engine.enqueue({ id: conversation.id, siteId: conversation.siteId, queuedAt: Date.parse(conversation.queuedAt) }),
-      );
+    this.arrivals.push(conversation);
+    this.arrivalsTurn ??= this.serial.run(async () => {
+      const arrived = this.arrivals.splice(0);
+      this.arrivalsTurn = null;
+      for (const c of arrived) this.visitorOf.set(c.id, c.visitorId);
+      await this.apply(this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt) }))));
     });
+    return this.arrivalsTurn;
   }
 
   claim(actor: Actor, conversationId: string): Promise<ConversationDTO> {
@@ -333,18 +344,21 @@ export class RoutingService implements Routing {
       if (persisted) this.announce(persisted);
       else this.log.warn({ conversationId: requeue.conversationId }, 'requeue lost to another writer');
     }
-    for (const assignment of decision.assigned) {
-      const agent = this.agents.get(assignment.agentId);
-      const event: SystemEvent = { type: 'assigned', agentId: assignment.agentId, agentName: agent?.name ?? '' };
-      const persisted = await this.persist(() =>
-        this.store.conversations.assign(assignment.conversationId, assignment.agentId, this.now(), event),
-      );
+    // All of a decision's assignments in one transaction: a burst or an agent coming back assigns many at once.
+    const assignments = decision.assigned.map(({ conversationId, agentId }) => ({
+      id: conversationId,
+      agentId,
+      event: { type: 'assigned', agentId, agentName: this.agents.get(agentId)?.name ?? '' } satisfies SystemEvent,
+    }));
+    const persisted = assignments.length === 0 ? [] : await this.persist(() => this.store.conversations.assignMany(assignments, this.now()));
+    for (const [i, assignment] of assignments.entries()) {
       touchedAgents.add(assignment.agentId);
-      if (persisted) {
-        this.lastPosition.delete(assignment.conversationId);
-        this.announce(persisted);
+      const result = persisted[i];
+      if (result) {
+        this.lastPosition.delete(assignment.id);
+        this.announce(result);
       } else {
-        this.log.warn({ conversationId: assignment.conversationId }, 'assignment lost to another writer; rebuilding');
+        this.log.warn({ conversationId: assignment.id }, 'assignment lost to another writer; rebuilding');
         this.scheduleRebuild();
       }
     }
@@ -405,7 +419,22 @@ export class RoutingService implements Routing {
       .catch((err) => this.log.error({ err }, 'conversation summary failed'));
   }
 
+  /**
+   * Every waiting visitor's position changes whenever the queue moves, so telling them per decision is O(n²)
+   * over a burst. The sites are collected and told once the routing work queued so far has run.
+   */
   private publishQueue(siteId: string): void {
+    if (this.queuesToPublish.size === 0) this.timers.setTimeout(() => this.publishQueues(), 0);
+    this.queuesToPublish.add(siteId);
+  }
+
+  private publishQueues(): void {
+    const sites = [...this.queuesToPublish];
+    this.queuesToPublish.clear();
+    for (const siteId of sites) this.publishPositions(siteId);
+  }
+
+  private publishPositions(siteId: string): void {
     for (const position of this.engine.queueSnapshot(siteId)) {
       const visitorId = this.visitorOf.get(position.conversationId);
       const key = JSON.stringify(position);

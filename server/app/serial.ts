@@ -16,3 +16,18 @@ export class SerialQueue {
     return this.tail.then(() => undefined);
   }
 }
+
+/** One SerialQueue per key, kept only while it has work: tasks of one key run in order, other keys run freely. */
+export class KeyedSerialQueue {
+  private readonly queues = new Map<string, { queue: SerialQueue; pending: number }>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    let entry = this.queues.get(key);
+    if (!entry) this.queues.set(key, (entry = { queue: new SerialQueue(), pending: 0 }));
+    const current = entry;
+    current.pending++;
+    return current.queue.run(task).finally(() => {
+      if (--current.pending === 0) this.queues.delete(key);
+    });
+  }
+}

@@ -178,6 +178,27 @@ export class PrismaConversationStore implements ConversationStore {
     return this.guarded(id, { status: 'queued' }, { status: 'active', assigneeId: agentId, assignedAt: at }, event);
   }
 
+  /**
+   * Several assignments in one transaction (one commit, one fsync on SQLite), each under the same guard as
+   * assign(): an entry whose guard refuses is null and the others still commit.
+   */
+  assignMany(assignments: { id: string; agentId: string; event: SystemEvent }[], at: Date): Promise<(AppendResult | null)[]> {
+    return this.prisma.$transaction(async (tx) => {
+      const won: boolean[] = [];
+      for (const a of assignments) {
+        const { count } = await tx.conversation.updateMany({
+          where: { id: a.id, status: 'queued' },
+          data: { status: 'active', assigneeId: a.agentId, assignedAt: at },
+        });
+        won.push(count === 1);
+      }
+      const appends = assignments.filter((_, i) => won[i]).map((a) => ({ conversationId: a.id, message: systemMessage(a.event), guard: {} }));
+      const written = appends.length === 0 ? [] : await writeMessages(tx, appends, this.newId, this.options.attachmentUrl);
+      let next = 0;
+      return won.map((ok) => (ok ? (written[next++] ?? null) : null));
+    });
+  }
+
   transfer(id: string, fromAgentId: string, toAgentId: string, event: SystemEvent): Guarded<AppendResult> {
     return this.guarded(id, { status: 'active', assigneeId: fromAgentId }, { assigneeId: toAgentId }, event);
   }
@@ -239,8 +260,7 @@ export class PrismaConversationStore implements ConversationStore {
     return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.conversation.updateMany({ where: { id, ...guard }, data });
       if (count !== 1) return null;
-      const system: NewMessage = { authorKind: 'system', authorId: agentConcerned(event), body: JSON.stringify(event), clientId: null };
-      return this.appendIn(tx, id, system);
+      return this.appendIn(tx, id, systemMessage(event));
     });
   }
 
@@ -285,3 +305,6 @@ export class PrismaConversationStore implements ConversationStore {
 function heldBy(agentId: string): Prisma.ConversationWhereInput {
   return { OR: [{ assigneeId: agentId }, { messages: { some: { authorId: agentId } } }] };
 }
+
+/** A system line, authored by the agent it concerns (see heldBy). */
+const systemMessage = (event: SystemEvent): NewMessage => ({ authorKind: 'system', authorId: agentConcerned(event), body: JSON.stringify(event), clientId: null });

@@ -84,11 +84,18 @@ export class RoutingEngine {
   // ---- conversations ------------------------------------------------------------------------
 
   /** The visitor's first message. Idempotent for a conversation already known. */
-  enqueue(conv: { id: string; siteId: string; queuedAt: number }): Decision {
+  enqueue(conv: QueuedInput): Decision {
+    return this.enqueueAll([conv]);
+  }
+
+  /** Several at once (a burst of first messages): one decision, the queue drained once, in (queuedAt, id) order. */
+  enqueueAll(convs: QueuedInput[]): Decision {
     return this.run(() => {
-      if (this.state.convs.has(conv.id)) return;
-      this.state.resolved.delete(conv.id);
-      this.state.place({ ...conv, assigneeId: null, assignedAt: null });
+      for (const conv of convs) {
+        if (this.state.convs.has(conv.id)) continue;
+        this.state.resolved.delete(conv.id);
+        this.state.place({ ...conv, assigneeId: null, assignedAt: null });
+      }
     });
   }
 
@@ -317,6 +324,8 @@ export class RoutingEngine {
     return best ?? avoided;
   }
 }
+
+type QueuedInput = { id: string; siteId: string; queuedAt: number };
 
 const fail = (code: RoutingErrorCode): RoutingResult => ({ ok: false, code });
 const emptyDecision = (): Decision => ({ assigned: [], requeued: [], queueChanged: [] });

@@ -61,10 +61,11 @@ export function toApiError(log: Logger, event: string, error: unknown) {
 }
 
 /**
- * Transient database trouble (SQLite busy, locked, full or I/O errors; PostgreSQL unreachable or timing out)
- * tells the client to retry: UNAVAILABLE, not INTERNAL. Prisma reports some by code, some only in text.
+ * Transient database trouble (SQLite busy, locked, full or I/O errors; PostgreSQL unreachable or timing out; a
+ * transaction that could not start or finish in time, its writes rolled back, as every pooled connection is busy
+ * in a burst: P2028) tells the client to retry: UNAVAILABLE, not INTERNAL. Prisma reports some by code, some only in text.
  */
-const TRANSIENT_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2034']);
+const TRANSIENT_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2034']);
 const TRANSIENT_TEXT = /SQLITE_(BUSY|LOCKED|FULL|IOERR)|database is locked|disk is full|disk I\/O error|Operation has timed out|ECONNREFUSED|ECONNRESET|Connection terminated/i;
 
 function isDatabaseBusy(error: unknown): boolean {

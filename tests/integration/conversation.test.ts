@@ -81,6 +81,32 @@ describe('a whole conversation', () => {
     expect(page.messages.filter((m) => m.authorKind === 'visitor')).toHaveLength(1);
   });
 
+  it('joins a message sent right after the opening one to its conversation, without waiting for its routing', async () => {
+    const visitor = await connectVisitor(server);
+    // The opening message's routing is held until the second message is answered: were the second one queued
+    // behind that routing (or starting a conversation of its own, routed too), it would never be answered.
+    const routing = server.parley.routing;
+    let releaseRouting!: () => void;
+    const held = new Promise<void>((resolve) => (releaseRouting = resolve));
+    const enqueue = routing.enqueue;
+    routing.enqueue = async (conversation) => {
+      await held;
+      return enqueue.call(routing, conversation);
+    };
+    try {
+      const opening = ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'first' });
+      const second = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'second, right away' });
+      releaseRouting();
+      const first = await opening;
+      expect(second.conversation.id).toBe(first.conversation.id);
+      expect([first.message.seq, second.message.seq]).toEqual([1, 2]);
+      expect(await ok<ConversationDTO[]>(visitor.socket, 'conversation:list', {})).toHaveLength(1);
+    } finally {
+      releaseRouting();
+      routing.enqueue = enqueue;
+    }
+  });
+
   it('gives a reconnecting client exactly what it missed with afterSeq, and older pages with beforeSeq', async () => {
     const visitor = await connectVisitor(server);
     const first = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'm1' });
@@ -136,6 +162,45 @@ describe('a whole conversation', () => {
     expect((await v1Assigned).id).toBe(c1.conversation.id);
     expect((await movedUp).agentsOnline).toBe(true);
     await ok(carol.socket, 'conversation:resolve', { conversationId: c1.conversation.id });
+  });
+});
+
+describe('a burst of first messages', () => {
+  it('routes the conversations that arrive while routing is busy together, in one assignment write', async () => {
+    const agent = await connectAgent(server, await createAgent(server, 'burst', 10));
+    const visitors = await Promise.all([0, 1, 2, 3].map(() => connectVisitor(server)));
+    const { routing, store } = server.parley;
+    const conversations = store.conversations;
+    const writes: number[] = [];
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    // Every assignment write is counted (by the conversations it assigns); the first is held until all four arrived.
+    const counted = <A extends unknown[], R>(write: (...args: A) => Promise<R>, size: (...args: A) => number) =>
+      async (...args: A): Promise<R> => {
+        writes.push(size(...args));
+        if (writes.length === 1) await firstHeld;
+        return write.apply(conversations, args);
+      };
+    const { assign, assignMany } = conversations;
+    conversations.assign = counted(assign, () => 1);
+    conversations.assignMany = counted(assignMany, (assignments) => assignments.length);
+    const enqueue = routing.enqueue;
+    let enqueued = 0;
+    routing.enqueue = (conversation) => (enqueued++, enqueue.call(routing, conversation));
+    try {
+      const first = ok<SendResult>(visitors[0]!.socket, 'message:send', { clientId: clientId(), body: 'first of the burst' });
+      while (writes.length === 0) await sleep(10);
+      const rest = visitors.slice(1).map((v) => ok<SendResult>(v.socket, 'message:send', { clientId: clientId(), body: 'in the burst' }));
+      while (enqueued < 4) await sleep(10);
+      releaseFirst();
+      const sent = await Promise.all([first, ...rest]);
+      expect(writes).toEqual([1, 3]);
+      expect(sent.map((s) => s.conversation.assignee?.id)).toEqual([agent.agentId, agent.agentId, agent.agentId, agent.agentId]);
+    } finally {
+      releaseFirst();
+      Object.assign(conversations, { assign, assignMany });
+      routing.enqueue = enqueue;
+    }
   });
 });
 

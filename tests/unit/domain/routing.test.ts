@@ -33,6 +33,15 @@ describe('queue order', () => {
     expect(d.queueChanged).toEqual(['s1', 's2']);
   });
 
+  it('enqueues several arrivals in one decision, assigned oldest first whatever their arrival order', () => {
+    const { engine } = setup();
+    online(engine, agent('a1', { capacity: 2 }));
+    const d = engine.enqueueAll([conv('c3', T0 + 30), conv('c1', T0 + 10), conv('c2', T0 + 20), conv('c1', T0 + 99)]);
+    expect(d.assigned.map((a) => a.conversationId)).toEqual(['c1', 'c2']);
+    expect(queueIds(engine)).toEqual(['c3']);
+    expect(d.queueChanged).toEqual(['s1']);
+  });
+
   it('enqueue is idempotent', () => {
     const { engine } = setup();
     engine.enqueue(conv('a', T0));

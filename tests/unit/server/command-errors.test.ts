@@ -1,0 +1,19 @@
+/** How toApiError answers database failures: transient ones tell the client to retry (UNAVAILABLE), not INTERNAL. */
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { PrismaClientKnownRequestError } from '../../../server/db/generated/sqlite/internal/prismaNamespace.ts';
+import { toApiError } from '../../../server/realtime/command.ts';
+
+const log = pino({ level: 'silent' });
+const prismaError = (code: string, message: string) => new PrismaClientKnownRequestError(message, { code, clientVersion: 'test' });
+
+describe('toApiError', () => {
+  it('answers UNAVAILABLE when a transaction could not start in time (every pooled connection busy in a burst)', () => {
+    const error = prismaError('P2028', 'Transaction API error: Unable to start a transaction in the given time.');
+    expect(toApiError(log, 'message:send', error)).toEqual({ code: 'UNAVAILABLE', message: 'The database is busy; try again' });
+  });
+
+  it('still answers INTERNAL for a failure that retrying cannot cure', () => {
+    expect(toApiError(log, 'message:send', prismaError('P2003', 'Foreign key constraint violated'))).toMatchObject({ code: 'INTERNAL' });
+  });
+});
