@@ -1,5 +1,6 @@
 /** Wires the real parts together: database, services, Socket.IO and Express on one HTTP server. */
 import { createServer, type Server as HttpServer } from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger as Pino } from 'pino';
 import { Server } from 'socket.io';
@@ -18,6 +19,7 @@ import { AuthService } from './app/auth.ts';
 import { TeamService } from './app/team.ts';
 import { bootstrap, type BootstrapResult } from './app/bootstrap.ts';
 import { ConversationService } from './app/conversations.ts';
+import { DomainEvents } from './app/events.ts';
 import { newId } from './app/ids.ts';
 import type { Store } from './app/ports.ts';
 import { RoutingService, type Routing } from './app/routing.ts';
@@ -29,12 +31,15 @@ import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
 import { wallClock, type Clock } from './domain/clock.ts';
 import { createHttpApp } from './http/app.ts';
+import { JobOutbox } from './jobs/outbox.ts';
+import { JobWorker } from './jobs/worker.ts';
 import { SERVER_TIMEOUTS } from './http/slow-body.ts';
 import { mountAgentNamespace } from './realtime/agent-namespace.ts';
 import { commandFactory, InFlight } from './realtime/command.ts';
 import { capConnectionsPerAddress } from './realtime/connection-cap.ts';
 import { refuseDefaultNamespace, trimHandshakeRequests } from './realtime/handshake.ts';
 import { SocketNotifier, type AgentNamespace, type VisitorNamespace } from './realtime/notifier.ts';
+import { subscribeSocketNotifier } from './realtime/notifier-subscription.ts';
 import { mountVisitorNamespace } from './realtime/visitor-namespace.ts';
 
 export interface Parley {
@@ -42,6 +47,10 @@ export interface Parley {
   store: Store;
   routing: Routing;
   admin: AdminService;
+  /** Every committed fact, for subscribers (the socket notifier; email, push, webhooks…). */
+  events: DomainEvents;
+  /** The durable job outbox: subscribers enqueue; this process's worker runs the kinds registered with it. */
+  jobs: { outbox: JobOutbox; worker: JobWorker };
   firstRun: BootstrapResult;
   /** Starts listening; resolves with the URL clients use. */
   listen(): Promise<string>;
@@ -89,16 +98,21 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   visitorNsp.use(perAddressCap);
   agentNsp.use(perAddressCap);
   const notifier = new SocketNotifier(visitorNsp, agentNsp, topology.clustered ? io : undefined);
+  const events = new DomainEvents(log);
+  subscribeSocketNotifier(events, notifier);
+  // Every node works the outbox; leases keep each job on one worker at a time.
+  const worker = new JobWorker({ store: store.jobs, clock, log, workerId: `${hostname()}:${process.pid}:${newId()}` });
+  const outbox = new JobOutbox(store.jobs, clock, () => worker.kick());
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
-  const routingService = new RoutingService(store, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
+  const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
   const routing = topology.routing(routingService, io);
   const limits = new Limits(topology.buckets, config.RATE_LIMIT_SCALE);
-  const conversations = new ConversationService(store, routing, notifier, clock, limits, new Visibility(store));
+  const conversations = new ConversationService(store, routing, events, notifier, clock, limits, new Visibility(store));
   const admin = new AdminService(store);
   const team = new TeamService(store, routing, notifier, clock);
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits, notifier);
   const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
-  const visitors = new VisitorService(store, notifier, signer);
+  const visitors = new VisitorService(store, events, signer);
   const attachments = new AttachmentService(store, links, clock, {
     addressBytes: config.UPLOAD_QUOTA_ADDRESS_MB * MB * config.RATE_LIMIT_SCALE,
     siteBytes: config.UPLOAD_QUOTA_SITE_MB * MB * config.RATE_LIMIT_SCALE,
@@ -115,6 +129,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     log.warn({ site: siteKey, ignored }, 'allowed origins ignored by CORS and frame-ancestors: not a scheme, host and port; correct them in the console');
   }
   await topology.start();
+  worker.start();
   const sweep = setInterval(() => {
     attachments.sweepUnsent().then(
       (deleted) => deleted > 0 && log.info({ deleted }, 'deleted unsent attachments'),
@@ -134,6 +149,8 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     store,
     routing,
     admin,
+    events,
+    jobs: { outbox, worker },
     firstRun,
     listen: () =>
       new Promise((resolve, reject) => {
@@ -153,6 +170,8 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       io.disconnectSockets(true);
       httpServer.closeAllConnections();
       await closed;
+      // Runs in progress finish (or see their abort) before the database they record in closes.
+      await worker.stop();
       await database.close();
     },
   };

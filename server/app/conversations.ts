@@ -19,6 +19,7 @@ import type {
 import { HISTORY_PAGE_MAX, MAX_PAGE_VIEWS_KEPT } from '../contract/events.ts';
 import { addressKey } from '../domain/address-key.ts';
 import type { Clock } from '../domain/clock.ts';
+import { agentActor, visitorActor, type DomainEvents, type EventActor } from './events.ts';
 import { AppError, notFound } from './errors.ts';
 import { servesSite } from './access.ts';
 import type { Limits } from './limits.ts';
@@ -48,6 +49,7 @@ export class ConversationService {
   constructor(
     private readonly store: Store,
     private readonly routing: Routing,
+    private readonly events: DomainEvents,
     private readonly notifier: Notifier,
     private readonly clock: Clock,
     private readonly limits: Limits,
@@ -69,7 +71,7 @@ export class ConversationService {
       const limited = error instanceof AppError && error.code === 'RATE_LIMITED';
       const stored = limited ? await this.store.conversations.findVisitorMessageByClientId(visitor.visitorId, req.clientId) : null;
       if (!stored) throw error;
-      return this.delivered(stored, visitor.connectionId);
+      return this.delivered(stored, visitorActor(visitor.visitorId), visitor.connectionId);
     }
     const { created, ...sent } = await this.visitorPost(visitor, req);
     if (!created) await this.limits.refund('visitorMessage', visitor.visitorId);
@@ -104,7 +106,8 @@ export class ConversationService {
     const conversation = await this.visitorConversation(visitor, req.conversationId);
     const rated = await this.store.conversations.rate(conversation.id, req.rating, req.comment?.trim() || null);
     if (!rated) throw new AppError('CONFLICT', 'Only a resolved conversation can be rated');
-    await this.announce(rated.id);
+    const summary = await this.store.conversations.summary(rated.id);
+    if (summary) this.events.emit('conversation.rated', { conversation: summary, actor: visitorActor(visitor.visitorId), rating: req.rating, comment: rated.ratingComment });
     return rated;
   }
 
@@ -131,7 +134,7 @@ export class ConversationService {
       if (conversation.assignee?.id !== agent.id && agent.role !== 'admin') return new AppError('FORBIDDEN', 'Claim the conversation before replying');
       return null;
     });
-    const sent = this.delivered(result);
+    const sent = this.delivered(result, agentActor(agent.id));
     if (result.created && !req.note && result.conversation.firstResponseAt === null) {
       // Reporting data only: the message is committed and pushed already, so a failure here must not fail the send.
       await this.store.conversations.markFirstResponse(result.conversation.id, new Date(this.clock.now())).catch(() => undefined);
@@ -231,15 +234,17 @@ export class ConversationService {
       clientId: req.clientId,
       attachmentIds: req.attachmentIds,
     };
-    const delivered = (result: AppendResult) => ({ ...this.delivered(result, visitor.connectionId), created: result.created });
+    const actor = visitorActor(visitor.visitorId);
+    const delivered = (result: AppendResult) => ({ ...this.delivered(result, actor, visitor.connectionId), created: result.created });
     if (req.conversationId) return delivered(await this.visitorAppend(visitor, req.conversationId, message));
     const { result, started } = await this.opening.run(visitor.visitorId, () => this.findOrStart(visitor, req, message));
     if (!started) return delivered(result);
     // Routing runs after the visitor's turn: a message sent right after this one joins the conversation as soon
     // as it exists, instead of waiting for its assignment.
-    this.delivered(result, visitor.connectionId);
+    this.delivered(result, actor, visitor.connectionId);
+    const queued = await this.store.conversations.summary(result.conversation.id);
+    if (queued) this.events.emit('conversation.queued', { conversation: queued, actor });
     await this.routing.enqueue(result.conversation);
-    await this.announce(result.conversation.id);
     // Routing may have assigned it already: answer with the conversation as it is now.
     const conversation = (await this.store.conversations.findById(result.conversation.id)) ?? result.conversation;
     return { message: result.message, conversation, created: true };
@@ -270,7 +275,7 @@ export class ConversationService {
     if (updated) this.notifier.read(updated, by, seq);
   }
 
-  /** Tells both sides the conversation changed; resolves with what they were told. */
+  /** Tells both sides the conversation changed (its labels: not a domain fact); resolves with what they were told. */
   private async announce(conversationId: string): Promise<ConversationSummaryDTO | null> {
     const summary = await this.store.conversations.summary(conversationId);
     if (summary) this.notifier.conversationChanged(summary);
@@ -306,12 +311,16 @@ export class ConversationService {
   }
 
   /**
-   * Pushes the message live, also when a retry found it already stored: the first attempt may have committed
-   * without its push going out. Clients drop what they already have by id.
+   * A new message is a domain fact: `message.created`, which the socket notifier pushes. A retry that found the
+   * message stored is no new fact, yet it is pushed again straight to the notifier, outside the event stream: the
+   * first attempt may have committed without its push going out (clients drop what they have by id), while
+   * subscribers that send emails or webhooks must hear of each message once.
    */
-  private delivered(result: AppendResult, sentFrom?: string): SendResult {
-    this.notifier.messageCreated(result.message, result.conversation, sentFrom);
-    return { message: result.message, conversation: result.conversation };
+  private delivered(result: AppendResult, actor: EventActor, sentFrom?: string): SendResult {
+    const { message, conversation } = result;
+    if (result.created) this.events.emit('message.created', { message, conversation, actor, ...(sentFrom !== undefined && { sentFrom }) });
+    else this.notifier.messageCreated(message, conversation, sentFrom);
+    return { message, conversation };
   }
 
   /** Someone else's conversation answers NOT_FOUND, so ids cannot be probed. */

@@ -26,6 +26,7 @@ import type { AccountFailures } from '../domain/sign-in-slowdown.ts';
 import type { TypingEvent } from '../contract/events.ts';
 import type { AttributePatch } from '../domain/visitor-profile.ts';
 import type { UploadUsage } from '../domain/upload-quota.ts';
+import type { JobStore } from '../jobs/types.ts';
 
 export interface AgentRecord extends Omit<AgentDTO, 'connected' | 'load'> {
   passwordHash: string;
@@ -341,6 +342,8 @@ export interface Store {
   canned: CannedStore;
   invites: InviteStore;
   reports: ReportStore;
+  /** The durable job outbox (server/jobs). */
+  jobs: JobStore;
   /** Cheap query proving the database answers. */
   ping(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { RoutingEngine, type AgentInput, type ConversationState, type Decision, 
 import { servesSite } from './access.ts';
 import type { ErrorCode } from '../contract/errors.ts';
 import { AppError, notFound } from './errors.ts';
+import { agentActor, SYSTEM_ACTOR, type ConversationEventName, type DomainEvents, type EventMap } from './events.ts';
 import type { AgentDirectory, AgentRecord, AppendResult, Notifier, Store } from './ports.ts';
 import { SerialQueue } from './serial.ts';
 
@@ -69,6 +70,8 @@ export class RoutingService implements Routing {
 
   constructor(
     private readonly store: Store,
+    private readonly events: DomainEvents,
+    /** Pushes what is no domain fact: queue positions, agents' live load and presence, access changes. */
     private readonly notifier: Notifier,
     private readonly clock: Clock,
     private readonly graceMs: number,
@@ -158,7 +161,7 @@ export class RoutingService implements Routing {
       const event: SystemEvent = { type: 'assigned', agentId: agent.id, agentName: agent.name };
       const persisted = await this.persist(() => this.store.conversations.assign(conversationId, agent.id, this.now(), event));
       if (!persisted) throw this.lostRace('ALREADY_ASSIGNED', 'Another agent took this conversation first');
-      this.announce(persisted);
+      this.announce(persisted, 'conversation.assigned', { actor: agentActor(agent.id), agentId: agent.id });
       await this.apply(result.decision);
       this.agentChanged(agent.id);
       return persisted.conversation;
@@ -175,7 +178,7 @@ export class RoutingService implements Routing {
       const event: SystemEvent = { type: 'transferred', fromAgentId: from, agentId: to.id, agentName: to.name };
       const persisted = await this.persist(() => this.store.conversations.transfer(conversationId, from, to.id, event));
       if (!persisted) throw this.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
-      this.announce(persisted);
+      this.announce(persisted, 'conversation.transferred', { actor: agentActor(actor.agentId), fromAgentId: from, toAgentId: to.id });
       await this.apply(result.decision);
       this.agentChanged(from, to.id);
       return persisted;
@@ -190,7 +193,7 @@ export class RoutingService implements Routing {
       const event: SystemEvent = { type: 'unassigned', fromAgentId: from };
       const persisted = await this.persist(() => this.store.conversations.requeue(conversationId, from, event));
       if (!persisted) throw this.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
-      this.announce(persisted);
+      this.announce(persisted, 'conversation.unassigned', { actor: agentActor(actor.agentId), fromAgentId: from });
       await this.apply(result.decision);
       this.agentChanged(from);
       return persisted;
@@ -212,7 +215,7 @@ export class RoutingService implements Routing {
       if (!persisted) throw this.lostRace('CONVERSATION_RESOLVED', 'The conversation is already resolved');
       this.visitorOf.delete(conversationId);
       this.lastPosition.delete(conversationId);
-      this.announce(persisted);
+      this.announce(persisted, 'conversation.resolved', { actor: agentActor(agent.id) });
       await this.apply(result.decision);
       if (current.assigneeId) this.agentChanged(current.assigneeId);
       return persisted;
@@ -238,7 +241,7 @@ export class RoutingService implements Routing {
         assigneeId: agent.id,
         assignedAt: assignedAt ? Date.parse(assignedAt) : this.clock.now(),
       });
-      this.announce(persisted);
+      this.announce(persisted, 'conversation.reopened', { actor: agentActor(agent.id), agentId: agent.id });
       await this.apply(decision);
       this.agentChanged(agent.id);
       return persisted;
@@ -266,8 +269,10 @@ export class RoutingService implements Routing {
       await this.persist(() => this.store.agents.setStatus(agentId, status));
       this.agents.set(agentId, { ...agent, status });
       await this.apply(this.engine.setStatus(agentId, status));
-      this.agentChanged(agentId);
-      return this.dto(this.agents.get(agentId)!);
+      const updated = this.agents.get(agentId)!;
+      const dto = this.dto(updated);
+      this.events.emit('agent.status', { agent: dto, siteIds: updated.siteIds, actor: agentActor(agentId) });
+      return dto;
     });
   }
 
@@ -341,7 +346,7 @@ export class RoutingService implements Routing {
       const event: SystemEvent = { type: 'requeued', fromAgentId: requeue.fromAgentId, reason: 'agent_left' };
       const persisted = await this.persist(() => this.store.conversations.requeue(requeue.conversationId, requeue.fromAgentId, event));
       touchedAgents.add(requeue.fromAgentId);
-      if (persisted) this.announce(persisted);
+      if (persisted) this.announce(persisted, 'conversation.unassigned', { actor: SYSTEM_ACTOR, fromAgentId: requeue.fromAgentId });
       else this.log.warn({ conversationId: requeue.conversationId }, 'requeue lost to another writer');
     }
     // All of a decision's assignments in one transaction: a burst or an agent coming back assigns many at once.
@@ -356,7 +361,7 @@ export class RoutingService implements Routing {
       const result = persisted[i];
       if (result) {
         this.lastPosition.delete(assignment.id);
-        this.announce(result);
+        this.announce(result, 'conversation.assigned', { actor: SYSTEM_ACTOR, agentId: assignment.agentId });
       } else {
         this.log.warn({ conversationId: assignment.id }, 'assignment lost to another writer; rebuilding');
         this.scheduleRebuild();
@@ -411,12 +416,16 @@ export class RoutingService implements Routing {
     return conversation;
   }
 
-  private announce(result: AppendResult): void {
-    this.notifier.messageCreated(result.message, result.conversation);
+  /**
+   * A decision committed: its system line is a new message, then the conversation's own event follows, with the
+   * conversation as agents' lists show it.
+   */
+  private announce<E extends ConversationEventName>(result: AppendResult, event: E, details: Omit<EventMap[E], 'conversation'>): void {
+    this.events.emit('message.created', { message: result.message, conversation: result.conversation, actor: details.actor });
     void this.store.conversations
       .summary(result.conversation.id)
-      .then((summary) => summary && this.notifier.conversationChanged(summary))
-      .catch((err) => this.log.error({ err }, 'conversation summary failed'));
+      .then((summary) => summary && this.events.emit(event, { ...details, conversation: summary } as EventMap[E]))
+      .catch((err) => this.log.error({ err, event, conversationId: result.conversation.id }, 'conversation summary failed; event not emitted'));
   }
 
   /**

@@ -4,7 +4,8 @@ import type { VisitorDTO } from '../contract/dto.ts';
 import type { IdentifyRequest, IdentifyResult, VisitorUpdateRequest } from '../contract/events.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import { AppError, notFound } from './errors.ts';
-import type { Notifier, SiteRecord, Store, VisitorPatch } from './ports.ts';
+import type { DomainEvents } from './events.ts';
+import type { SiteRecord, Store, VisitorPatch } from './ports.ts';
 
 export interface VisitorIdentity {
   visitorId: string;
@@ -58,7 +59,7 @@ function refuseUnsignedChange(site: SiteRecord, stored: VisitorDTO, patch: Profi
 export class VisitorService {
   constructor(
     private readonly store: Store,
-    private readonly notifier: Notifier,
+    private readonly events: DomainEvents,
     private readonly signer: TokenSigner,
   ) {}
 
@@ -70,7 +71,7 @@ export class VisitorService {
     const written = await this.store.visitors.update(visitor.visitorId, { ...profile, attributes: req.attributes, context: req.context });
     const page = req.context?.pageUrl;
     if (page && page !== before.pageUrl) await this.store.visitors.addPageView(visitor.visitorId, page, req.context?.pageTitle ?? null);
-    this.notifier.visitorChanged(written.change);
+    this.events.emit('visitor.updated', written);
     return written.visitor;
   }
 
@@ -96,7 +97,7 @@ export class VisitorService {
     const profile = profilePatch(target, req, signed);
     refuseUnsignedChange(site, target, profile, signed);
     const written = await this.store.visitors.update(target.id, { ...(claim && { externalId: req.userId }), ...profile });
-    this.notifier.visitorChanged(written.change);
+    this.events.emit('visitor.identified', { ...written, previousVisitorId: current.id, verified });
     const updated = written.visitor;
     return { visitor: updated, token: this.signer.signVisitor({ visitorId: updated.id, siteId: updated.siteId, keyVersion: site.visitorKeyVersion }).token };
   }

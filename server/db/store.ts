@@ -10,6 +10,7 @@ import { PrismaAgentStore } from './agents.ts';
 import { PrismaAttachmentStore } from './attachments.ts';
 import { PrismaCannedStore } from './canned.ts';
 import { PrismaInviteStore } from './invites.ts';
+import { PrismaJobStore } from './jobs.ts';
 import { PrismaReportStore } from './reports.ts';
 import { PrismaConversationStore } from './conversations.ts';
 import { PrismaRefreshTokenStore } from './refresh-tokens.ts';
@@ -33,6 +34,7 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
     canned: new PrismaCannedStore(prisma, newId),
     invites: new PrismaInviteStore(prisma, newId),
     reports: new PrismaReportStore(prisma),
+    jobs: new PrismaJobStore(prisma, newId, provider),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

@@ -11,6 +11,7 @@ import { Server } from 'socket.io';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { migrate } from '../../prisma/migrate.ts';
 import { AdminService } from '../../server/app/admin.ts';
+import { DomainEvents } from '../../server/app/events.ts';
 import { newId } from '../../server/app/ids.ts';
 import type { Store } from '../../server/app/ports.ts';
 import { RoutingService, type Timers } from '../../server/app/routing.ts';
@@ -64,7 +65,7 @@ async function routingWithOneAgent() {
   const agent = await admin.createAgent({ email: 'ann@example.com', password: 'ann-password', role: 'agent', capacity: 5 });
   const timers = new HeldTimers();
   const notifier = new SocketNotifier(io.of('/visitor') as unknown as VisitorNamespace, io.of('/agent') as unknown as AgentNamespace);
-  const routing = new RoutingService(store, notifier, wallClock, 60_000, pino({ level: 'silent' }), async () => new Set([agent.id]), timers);
+  const routing = new RoutingService(store, new DomainEvents(pino({ level: 'silent' })), notifier, wallClock, 60_000, pino({ level: 'silent' }), async () => new Set([agent.id]), timers);
   await routing.start();
   const rebuilds = vi.spyOn(store.conversations, 'listOpen');
   const newConversation = async () => {

@@ -1,0 +1,14 @@
+/** The socket notifier as a subscriber of the domain events: each committed fact is pushed to the clients concerned. */
+import type { DomainEvents } from '../app/events.ts';
+import type { Notifier } from '../app/ports.ts';
+
+export function subscribeSocketNotifier(events: DomainEvents, notifier: Notifier): void {
+  events.on('message.created', ({ message, conversation, sentFrom }) => notifier.messageCreated(message, conversation, sentFrom));
+  const conversationChanged = ({ conversation }: { conversation: Parameters<Notifier['conversationChanged']>[0] }) => notifier.conversationChanged(conversation);
+  for (const event of ['queued', 'assigned', 'transferred', 'unassigned', 'resolved', 'reopened', 'rated'] as const) {
+    events.on(`conversation.${event}`, conversationChanged);
+  }
+  events.on('visitor.updated', ({ change }) => notifier.visitorChanged(change));
+  events.on('visitor.identified', ({ change }) => notifier.visitorChanged(change));
+  events.on('agent.status', ({ agent, siteIds }) => notifier.agentChanged(agent, siteIds));
+}
