@@ -8,7 +8,8 @@ import type { AgentDTO, AgentStatus, ConversationDTO } from '../contract/dto.ts'
 import type { ApiError } from '../contract/errors.ts';
 import { AppError } from '../app/errors.ts';
 import type { AgentRecord, AppendResult } from '../app/ports.ts';
-import type { Actor, Logger, Routing, RoutingService } from '../app/routing.ts';
+import type { Actor, Routing, RoutingService } from '../app/routing.ts';
+import type { Logger } from '../app/logger.ts';
 import { servesSite } from '../app/access.ts';
 import { serverEvents } from '../realtime/notifier.ts';
 

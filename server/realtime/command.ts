@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { Ack, ApiError } from '../contract/errors.ts';
 import { AppError } from '../app/errors.ts';
-import type { Logger } from '../app/routing.ts';
+import type { Logger } from '../app/logger.ts';
 import type { LimitName, Limits } from '../app/limits.ts';
 import type { Socket } from 'socket.io';
 import { wallClock, type Clock } from '../domain/clock.ts';
