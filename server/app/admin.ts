@@ -2,7 +2,7 @@
 import type { AgentRole, WidgetSettings } from '../contract/dto.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { parseAllowedOrigin } from '../auth/origins.ts';
-import { DEFAULT_WIDGET_SETTINGS } from './defaults.ts';
+import { DEFAULT_WIDGET_SETTINGS } from '../contract/defaults.ts';
 import { AppError, notFound } from './errors.ts';
 import type { AgentRecord, Notifier, SiteAdminRecord, SiteRecord, Store } from './ports.ts';
 

@@ -18,7 +18,7 @@ import type { AgentDTO, BusinessHours, CannedResponseDTO, PrechatSettings, Widge
 import { hashPassword } from '../auth/passwords.ts';
 import type { Clock } from '../domain/clock.ts';
 import { parseOrigins, rotateVisitorKey, snippet } from './admin.ts';
-import { DEFAULT_WIDGET_SETTINGS } from './defaults.ts';
+import { DEFAULT_WIDGET_SETTINGS } from '../contract/defaults.ts';
 import { AppError, notFound } from './errors.ts';
 import { newSecret } from './ids.ts';
 import type { AgentAdminRecord, AgentPatch, AgentRecord, Notifier, SiteAdminRecord, Store } from './ports.ts';

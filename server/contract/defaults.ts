@@ -1,4 +1,5 @@
-import type { WidgetSettings } from '../contract/dto.ts';
+/** Widget settings a new site starts with: the server stores them, the console's site form starts from them. */
+import type { WidgetSettings } from './dto.ts';
 
 export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   color: '#2f5bea',
