@@ -13,10 +13,10 @@ import { AppError } from '../app/errors.ts';
 import { isValidDate, isValidTimeZone, MAX_REPORT_DAYS, reportCsv } from '../app/reports.ts';
 import type { TeamService } from '../app/team.ts';
 import { LOCALES } from '../contract/dto.ts';
-import { storableText } from '../realtime/schemas.ts';
+import { id, storableText } from '../validation/primitives.ts';
+import { parse } from '../validation/parse.ts';
 import { route } from './errors.ts';
 
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 const timezone = z.string().min(1).max(64).refine(isValidTimeZone, 'must be an IANA time zone');
 const day = z.strictObject({ open: hhmm, close: hhmm });
@@ -102,15 +102,6 @@ const staffingQuery = z.strictObject({
   serviceLevel: z.coerce.number().gt(0).lt(100).default(80),
   seconds: z.coerce.number().int().min(1).max(3600).default(30),
 });
-
-/** Parses or throws BAD_REQUEST naming the first problem. */
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  throw new AppError('BAD_REQUEST', `${where}${issue?.message ?? 'invalid request'}`);
-}
 
 const param = (req: Request, name: string): string => parse(id, req.params[name]);
 

@@ -3,7 +3,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { AuthService, IssuedSession } from '../app/auth.ts';
 import { AppError } from '../app/errors.ts';
-import { storableText } from '../realtime/schemas.ts';
+import { storableText } from '../validation/primitives.ts';
 import { readCookie } from './cookies.ts';
 import { route } from './errors.ts';
 
