@@ -31,7 +31,7 @@ import { wallClock, type Clock } from './domain/clock.ts';
 import { createHttpApp } from './http/app.ts';
 import { SERVER_TIMEOUTS } from './http/slow-body.ts';
 import { mountAgentNamespace } from './realtime/agent-namespace.ts';
-import { commandFactory, InFlight } from './realtime/command.ts';
+import { InFlight } from './realtime/command.ts';
 import { capConnectionsPerAddress } from './realtime/connection-cap.ts';
 import { refuseDefaultNamespace, trimHandshakeRequests } from './realtime/handshake.ts';
 import { SocketNotifier, type AgentNamespace, type VisitorNamespace } from './realtime/notifier.ts';
@@ -123,8 +123,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   }, UNSENT_SWEEP_INTERVAL_MS).unref();
 
   const inflight = new InFlight();
-  const command = commandFactory(log, inflight);
-  const realtime = { signer, conversations, limits, log, command, publicOrigin, trust };
+  const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, auth });
   httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trust, demo: config.DEMO, role: topology.role }));
