@@ -37,6 +37,12 @@ async function withStore<T>(use: (store: Store, config: Config) => Promise<T>): 
   }
 }
 
+async function siteByKey(store: Store, key: string) {
+  const site = await store.sites.findByKey(key);
+  if (!site) throw new AppError('NOT_FOUND', `No site with key ${key}`);
+  return site;
+}
+
 /** `capacity`: reads the database, writes nothing. */
 async function capacity(args: string[]): Promise<string> {
   return withStore(async (store) => {
@@ -70,8 +76,7 @@ async function run(argv: string[]): Promise<string> {
     const admin = new AdminService(store);
     if (verb === 'rotate-visitor-key') {
       if (!values.key) throw new AppError('BAD_REQUEST', `--key is required\n${USAGE}`);
-      const found = await store.sites.findByKey(values.key);
-      if (!found) throw new AppError('NOT_FOUND', `No site with key ${values.key}`);
+      const found = await siteByKey(store, values.key);
       // This process holds no connections: the server refuses the old tokens at their next handshake or session request.
       const site = await rotateVisitorKey(store, { siteVisitorsRevoked: () => undefined }, found.id);
       const out = { key: site.publicKey, id: site.id, visitorKeyVersion: site.visitorKeyVersion };
@@ -93,7 +98,7 @@ async function run(argv: string[]): Promise<string> {
       name: values.name,
       role: values.role,
       capacity,
-      siteKeys: values.site,
+      siteIds: values.site && (await Promise.all(values.site.map(async (key) => (await siteByKey(store, key)).id))),
     });
     const out = { id: agent.id, email: agent.email, name: agent.name, role: agent.role, capacity: agent.capacity, sites: agent.siteIds };
     return values.json ? JSON.stringify(out) : `Agent ${agent.email} (${agent.role}) created.`;

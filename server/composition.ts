@@ -95,7 +95,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const limits = new Limits(topology.buckets, config.RATE_LIMIT_SCALE);
   const conversations = new ConversationService(store, routing, notifier, clock, limits, new Visibility(store));
   const admin = new AdminService(store);
-  const team = new TeamService(store, routing, notifier, clock);
+  const team = new TeamService(store, routing, notifier, clock, admin);
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits, notifier);
   const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
   const visitors = new VisitorService(store, notifier, signer);
