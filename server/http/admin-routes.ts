@@ -12,6 +12,14 @@ import type { AgentStore } from '../app/ports.ts';
 import { AppError } from '../app/errors.ts';
 import { isValidDate, isValidTimeZone, MAX_REPORT_DAYS, reportCsv } from '../app/reports.ts';
 import type { TeamService } from '../app/team.ts';
+import type {
+  CannedResponseRequest,
+  CreateAgentRequest,
+  CreateSiteRequest,
+  UpdateAgentRequest,
+  UpdateSiteRequest,
+  WidgetSettingsPatch,
+} from '../contract/admin.ts';
 import { LOCALES } from '../contract/dto.ts';
 import { id, storableText } from '../validation/primitives.ts';
 import { parse } from '../validation/parse.ts';
@@ -41,7 +49,7 @@ const widgetSettings = z.strictObject({
   offlineMessage: storableText().max(1000),
   typingPreview: z.boolean(),
   agentsSeeAll: z.boolean(),
-}).partial();
+}).partial() satisfies z.ZodType<WidgetSettingsPatch>;
 
 const origin = storableText().min(1).max(300).refine((value) => parseAllowedOrigin(value) !== null, ORIGIN_RULE);
 const origins = z.array(origin).min(1).max(50);
@@ -50,8 +58,8 @@ const createSite = z.strictObject({
   allowedOrigins: origins,
   widgetSettings: widgetSettings.optional(),
   identityRequired: z.boolean().optional(),
-});
-const updateSite = createSite.partial();
+}) satisfies z.ZodType<CreateSiteRequest>;
+const updateSite = createSite.partial() satisfies z.ZodType<UpdateSiteRequest>;
 
 const role = z.enum(['admin', 'agent']);
 const capacity = z.number().int().min(1).max(100);
@@ -64,7 +72,7 @@ const createAgent = z.strictObject({
   capacity: capacity.optional(),
   siteIds: siteIds.optional(),
   password: password.optional(),
-});
+}) satisfies z.ZodType<CreateAgentRequest>;
 const updateAgent = z.strictObject({
   name: storableText().min(1).max(100).optional(),
   role: role.optional(),
@@ -72,14 +80,14 @@ const updateAgent = z.strictObject({
   siteIds: siteIds.optional(),
   active: z.boolean().optional(),
   avatarUrl: storableText().max(2000).nullable().optional(),
-});
+}) satisfies z.ZodType<UpdateAgentRequest>;
 
 const canned = z.strictObject({
   siteId: id.nullable(),
   shortcut: z.string().regex(/^\/?[A-Za-z0-9_-]{1,32}$/, 'must be 1 to 32 letters, digits, - or _'),
   title: storableText().min(1).max(100),
   body: storableText().min(1).max(5000),
-});
+}) satisfies z.ZodType<CannedResponseRequest>;
 
 const reportQuery = z
   .strictObject({
