@@ -12,6 +12,7 @@ import type { Actor, Routing, RoutingService } from '../app/routing.ts';
 import type { Logger } from '../app/logger.ts';
 import { servesSite } from '../app/access.ts';
 import { eligible } from '../domain/routing-agents.ts';
+import { toApiError } from '../realtime/command.ts';
 import { serverEvents } from '../realtime/notifier.ts';
 
 const { routing: RPC, agentState: AGENT_STATE, agentChanged: AGENT_CHANGED } = serverEvents;
@@ -191,9 +192,7 @@ export class ClusterRouting implements Routing {
     try {
       return { ok: true, data: await this.run(command, args) };
     } catch (error) {
-      if (error instanceof AppError) return { ok: false, error: error.toApiError() };
-      this.log.error({ err: error, command }, 'routing command failed');
-      return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong; try again' } };
+      return { ok: false, error: toApiError(this.log, `routing:${command}`, error) };
     }
   }
 
