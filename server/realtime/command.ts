@@ -15,7 +15,7 @@ import { RefusalGate } from '../domain/refusal-gate.ts';
 import { validate } from '../validation/parse.ts';
 
 /** A contract command's request and answer, read from its `(req, ack) => void` signature. */
-type RequestOf<Handler> = Handler extends (req: infer Req, ack: AckCallback<infer _Data>) => void ? Req : never;
+type RequestOf<Handler> = Handler extends (req: infer Req, ack: never) => void ? Req : never;
 type DataOf<Handler> = Handler extends (req: never, ack: AckCallback<infer Data>) => void ? Data : never;
 
 /** One command: what its payload must look like, and the use case that answers it. */
