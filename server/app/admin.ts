@@ -66,7 +66,11 @@ export class AdminService {
   async createSite(input: NewSite): Promise<SiteRecord> {
     const name = input.name.trim();
     if (!name) throw new AppError('BAD_REQUEST', 'Site name is required');
-    return this.store.sites.create({ name, allowedOrigins: allowedOrigins(input.origins), widgetSettings: mergeSettings(DEFAULT_WIDGET_SETTINGS, input.widgetSettings) });
+    return this.store.sites.create({
+      name,
+      allowedOrigins: allowedOrigins(input.origins),
+      widgetSettings: mergeSettings(DEFAULT_WIDGET_SETTINGS, input.widgetSettings),
+    });
   }
 
   async createAgent(input: NewAgent): Promise<AgentRecord> {

@@ -48,6 +48,7 @@ export interface CreateAgentRequest {
   name: string;
   role: AgentRole;
   capacity?: number;
+  /** Sites the agent answers for; omitted, every site that exists (as `cli agent create` without --site). */
   siteIds?: string[];
   password?: string;
 }
