@@ -21,7 +21,7 @@ import type {
   WidgetSettingsPatch,
 } from '../contract/admin.ts';
 import { LOCALES } from '../contract/dto.ts';
-import { id, storableText } from '../validation/primitives.ts';
+import { id, newPassword, storableText } from '../validation/primitives.ts';
 import { parse } from '../validation/parse.ts';
 import { route } from './errors.ts';
 
@@ -64,14 +64,13 @@ const updateSite = createSite.partial() satisfies z.ZodType<UpdateSiteRequest>;
 const role = z.enum(['admin', 'agent']);
 const capacity = z.number().int().min(1).max(100);
 const siteIds = z.array(id).max(500);
-const password = z.string().min(8, 'must be at least 8 characters').max(1024);
 const createAgent = z.strictObject({
   email: storableText().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address'),
   name: storableText().max(100),
   role,
   capacity: capacity.optional(),
   siteIds: siteIds.optional(),
-  password: password.optional(),
+  password: newPassword.optional(),
 }) satisfies z.ZodType<CreateAgentRequest>;
 const updateAgent = z.strictObject({
   name: storableText().min(1).max(100).optional(),

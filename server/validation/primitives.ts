@@ -21,3 +21,6 @@ export const text = (max: number) => storableText().trim().max(max);
 export const oneLine = [/^[^\r\n]*$/, 'must be one line'] as const;
 
 export const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
+
+/** A password being set (an account created, an invitation accepted); signing in takes any the account has. */
+export const newPassword = z.string().min(8, 'must be at least 8 characters').max(1024);
