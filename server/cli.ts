@@ -11,6 +11,7 @@ import { AppError } from './app/errors.ts';
 import { newId } from './app/ids.ts';
 import type { Store } from './app/ports.ts';
 import { CAPACITY_USAGE, capacityPlan, capacityText } from './cli/capacity.ts';
+import { siteByKey } from './cli/site-by-key.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createDatabase } from './db/client.ts';
 import { securePrivateFiles } from './private-files.ts';
@@ -70,8 +71,7 @@ async function run(argv: string[]): Promise<string> {
     const admin = new AdminService(store);
     if (verb === 'rotate-visitor-key') {
       if (!values.key) throw new AppError('BAD_REQUEST', `--key is required\n${USAGE}`);
-      const found = await store.sites.findByKey(values.key);
-      if (!found) throw new AppError('NOT_FOUND', `No site with key ${values.key}`);
+      const found = await siteByKey(store.sites, values.key);
       // This process holds no connections: the server refuses the old tokens at their next handshake or session request.
       const site = await rotateVisitorKey(store, { siteVisitorsRevoked: () => undefined }, found.id);
       const out = { key: site.publicKey, id: site.id, visitorKeyVersion: site.visitorKeyVersion };
@@ -93,7 +93,7 @@ async function run(argv: string[]): Promise<string> {
       name: values.name,
       role: values.role,
       capacity,
-      siteKeys: values.site,
+      siteIds: values.site && (await Promise.all(values.site.map(async (key) => (await siteByKey(store.sites, key)).id))),
     });
     const out = { id: agent.id, email: agent.email, name: agent.name, role: agent.role, capacity: agent.capacity, sites: agent.siteIds };
     return values.json ? JSON.stringify(out) : `Agent ${agent.email} (${agent.role}) created.`;

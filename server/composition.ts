@@ -35,7 +35,7 @@ import { JobOutbox } from './jobs/outbox.ts';
 import { JobWorker } from './jobs/worker.ts';
 import { SERVER_TIMEOUTS } from './http/slow-body.ts';
 import { mountAgentNamespace } from './realtime/agent-namespace.ts';
-import { commandFactory, InFlight } from './realtime/command.ts';
+import { InFlight } from './realtime/command.ts';
 import { capConnectionsPerAddress } from './realtime/connection-cap.ts';
 import { refuseDefaultNamespace, trimHandshakeRequests } from './realtime/handshake.ts';
 import { SocketNotifier, type AgentNamespace, type VisitorNamespace } from './realtime/notifier.ts';
@@ -109,7 +109,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const limits = new Limits(topology.buckets, config.RATE_LIMIT_SCALE);
   const conversations = new ConversationService(store, routing, events, notifier, clock, limits, new Visibility(store));
   const admin = new AdminService(store);
-  const team = new TeamService(store, routing, notifier, clock);
+  const team = new TeamService(store, routing, notifier, clock, admin);
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits, notifier);
   const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
   const visitors = new VisitorService(store, events, signer);
@@ -138,8 +138,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   }, UNSENT_SWEEP_INTERVAL_MS).unref();
 
   const inflight = new InFlight();
-  const command = commandFactory(log, inflight);
-  const realtime = { signer, conversations, limits, log, command, publicOrigin, trust };
+  const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, auth });
   httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trust, demo: config.DEMO, role: topology.role }));

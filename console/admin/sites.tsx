@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CreateSiteRequest, SiteAdminDTO } from '../../server/contract/admin.ts';
 import type { WidgetSettings, Weekday } from '../../server/contract/dto.ts';
-import { DEFAULT_WIDGET_SETTINGS } from '../../server/app/defaults.ts';
+import { DEFAULT_WIDGET_SETTINGS } from '../../server/contract/defaults.ts';
 import type { AdminApi } from '../api.ts';
 import { t, type ConsoleText } from '../i18n.ts';
 import { AdminPage, copyText, ErrorLine, errorText, Status, useHint, useLoad } from './common.tsx';

@@ -1,37 +1,47 @@
-/** Creating sites and agents: used by the CLI, the first-run bootstrap and (later) the admin console. */
-import type { AgentRole, WidgetSettings } from '../contract/dto.ts';
+/**
+ * Creating sites and agents: the one place their rules live, for the CLI, the first-run bootstrap and the admin
+ * API (TeamService adds what a running server must also do: tell routing and open consoles, send invites).
+ */
+import type { AgentRole } from '../contract/dto.ts';
+import type { WidgetSettingsPatch } from '../contract/admin.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { parseAllowedOrigin } from '../auth/origins.ts';
-import { DEFAULT_WIDGET_SETTINGS } from './defaults.ts';
+import { DEFAULT_WIDGET_SETTINGS, mergeSettings } from '../contract/defaults.ts';
 import { AppError, notFound } from './errors.ts';
 import type { AgentRecord, Notifier, SiteAdminRecord, SiteRecord, Store } from './ports.ts';
 
 export interface NewSite {
   name: string;
   origins: string[];
-  widgetSettings?: Partial<WidgetSettings>;
+  widgetSettings?: WidgetSettingsPatch;
 }
 
 export interface NewAgent {
   email: string;
-  password: string;
+  /** Omitted: the agent cannot sign in until they set one through an invitation. */
+  password?: string;
   name?: string;
   role: AgentRole;
   capacity?: number;
-  /** Site public keys the agent answers for; omitted means every existing site. */
-  siteKeys?: string[];
+  /** Site ids the agent answers for; omitted means every site that exists. Admins answer for all sites anyway. */
+  siteIds?: string[];
 }
 
+/** Stored instead of a password hash until the invited agent sets one: no password verifies against it. */
+const NO_PASSWORD = '!invited';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export const ORIGIN_RULE = 'an origin is http:// or https://, a host name or IP address (IPv6 in brackets) and an optional port; no wildcard, path or other characters';
 
-export function parseOrigins(origins: string[]): string[] {
-  return origins.map((value) => {
+/** A site's allowed origins as given: each checked and normalized, each once, at least one. */
+export function allowedOrigins(origins: string[]): string[] {
+  const parsed = origins.map((value) => {
     const origin = parseAllowedOrigin(value);
     if (!origin) throw new AppError('BAD_REQUEST', `Not an allowed origin: ${JSON.stringify(value)}; ${ORIGIN_RULE}`);
     return origin;
   });
+  if (parsed.length === 0) throw new AppError('BAD_REQUEST', 'At least one allowed origin is required');
+  return [...new Set(parsed)];
 }
 
 /** Sites holding origins saved before they were checked, which CORS and the frame now ignore, for a warning at start. */
@@ -42,40 +52,40 @@ export async function sitesWithIgnoredOrigins(store: Store): Promise<{ siteKey: 
   });
 }
 
+/** Site ids that all exist, each once; an unknown one is refused. */
+export async function knownSiteIds(store: Store, siteIds: string[]): Promise<string[]> {
+  const known = new Set((await store.sites.list()).map((s) => s.id));
+  const unknown = siteIds.find((id) => !known.has(id));
+  if (unknown) throw new AppError('BAD_REQUEST', `No site with id ${unknown}`);
+  return [...new Set(siteIds)];
+}
+
 export class AdminService {
   constructor(private readonly store: Store) {}
 
   async createSite(input: NewSite): Promise<SiteRecord> {
     const name = input.name.trim();
     if (!name) throw new AppError('BAD_REQUEST', 'Site name is required');
-    if (input.origins.length === 0) throw new AppError('BAD_REQUEST', 'At least one allowed origin is required');
     return this.store.sites.create({
       name,
-      allowedOrigins: [...new Set(parseOrigins(input.origins))],
-      widgetSettings: { ...DEFAULT_WIDGET_SETTINGS, ...input.widgetSettings },
+      allowedOrigins: allowedOrigins(input.origins),
+      widgetSettings: mergeSettings(DEFAULT_WIDGET_SETTINGS, input.widgetSettings),
     });
   }
 
   async createAgent(input: NewAgent): Promise<AgentRecord> {
     const email = input.email.trim().toLowerCase();
     if (!EMAIL.test(email)) throw new AppError('BAD_REQUEST', `Not an email address: ${input.email}`);
-    if (input.password.length < 8) throw new AppError('BAD_REQUEST', 'Password must be at least 8 characters');
+    if (input.password !== undefined && input.password.length < 8) throw new AppError('BAD_REQUEST', 'Password must be at least 8 characters');
     const capacity = input.capacity ?? 5;
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 100) {
       throw new AppError('BAD_REQUEST', 'Capacity must be a whole number from 1 to 100');
     }
     if (await this.store.agents.findByEmail(email)) throw new AppError('CONFLICT', `An agent with email ${email} exists`);
-    const sites = await this.store.sites.list();
-    const siteIds = input.siteKeys
-      ? input.siteKeys.map((key) => {
-          const site = sites.find((s) => s.publicKey === key);
-          if (!site) throw new AppError('NOT_FOUND', `No site with key ${key}`);
-          return site.id;
-        })
-      : sites.map((s) => s.id);
+    const siteIds = input.siteIds ? await knownSiteIds(this.store, input.siteIds) : (await this.store.sites.list()).map((s) => s.id);
     return this.store.agents.create({
       email,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: input.password !== undefined ? await hashPassword(input.password) : NO_PASSWORD,
       name: input.name?.trim() || email.split('@')[0]!,
       role: input.role,
       capacity,

@@ -23,6 +23,7 @@ import type {
   WidgetSettings,
 } from '../contract/dto.ts';
 import type { AccountFailures } from '../domain/sign-in-slowdown.ts';
+import type { SiteAdminDTO, UpdateAgentRequest } from '../contract/admin.ts';
 import type { TypingEvent } from '../contract/events.ts';
 import type { AttributePatch } from '../domain/visitor-profile.ts';
 import type { UploadUsage } from '../domain/upload-quota.ts';
@@ -165,13 +166,8 @@ export interface SiteAdminRecord extends SiteRecord {
   createdAt: Date;
 }
 
-export interface SitePatch {
-  name?: string;
-  allowedOrigins?: string[];
-  widgetSettings?: WidgetSettings;
-  identityRequired?: boolean;
-  identitySecret?: string;
-}
+/** The stored fields of a site an update may change, typed as the admin API shows them. */
+export type SitePatch = Partial<Pick<SiteAdminDTO, 'name' | 'allowedOrigins' | 'widgetSettings' | 'identityRequired' | 'identitySecret'>>;
 
 export interface AgentStore {
   create(agent: {
@@ -203,15 +199,8 @@ export interface AgentAdminRecord extends AgentRecord {
   createdAt: Date;
 }
 
-export interface AgentPatch {
-  name?: string;
-  role?: AgentRole;
-  capacity?: number;
-  siteIds?: string[];
-  active?: boolean;
-  avatarUrl?: string | null;
-  passwordHash?: string;
-}
+/** What an admin may change (UpdateAgentRequest), and the password an invitation sets. */
+export type AgentPatch = UpdateAgentRequest & { passwordHash?: string };
 
 export interface CannedStore {
   /** Every canned response, global ones included. */

@@ -11,18 +11,9 @@ import type { ErrorCode } from '../contract/errors.ts';
 import { AppError, notFound } from './errors.ts';
 import { agentActor, SYSTEM_ACTOR, type ConversationEventName, type DomainEvents, type EventMap } from './events.ts';
 import type { AgentDirectory, AgentRecord, AppendResult, Notifier, Store } from './ports.ts';
+import type { Logger } from './logger.ts';
 import { SerialQueue } from './serial.ts';
-
-export interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import { realTimers, type Timers } from './timers.ts';
 
 export interface Actor {
   agentId: string;
@@ -78,7 +69,7 @@ export class RoutingService implements Routing {
     private readonly log: Logger,
     /** Ids of agents with at least one open console connection, across the cluster. */
     private readonly connectedAgents: () => Promise<Set<string>>,
-    private readonly timers: Timers = { setTimeout: (fn, ms) => setTimeout(fn, ms).unref(), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+    private readonly timers: Timers = realTimers,
   ) {
     this.engine = this.newEngine();
   }

@@ -8,17 +8,19 @@ import type {
   AgentAdminDTO,
   CannedResponseRequest,
   CreateAgentRequest,
+  CreateSiteRequest,
   InviteResult,
   Report,
   SiteAdminDTO,
   StaffingView,
   UpdateAgentRequest,
+  UpdateSiteRequest,
 } from '../contract/admin.ts';
-import type { AgentDTO, BusinessHours, CannedResponseDTO, PrechatSettings, WidgetSettings } from '../contract/dto.ts';
+import type { AgentDTO, CannedResponseDTO } from '../contract/dto.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Clock } from '../domain/clock.ts';
-import { parseOrigins, rotateVisitorKey, snippet } from './admin.ts';
-import { DEFAULT_WIDGET_SETTINGS } from './defaults.ts';
+import { allowedOrigins, knownSiteIds, rotateVisitorKey, snippet, type AdminService } from './admin.ts';
+import { mergeSettings } from '../contract/defaults.ts';
 import { AppError, notFound } from './errors.ts';
 import { newSecret } from './ids.ts';
 import type { AgentAdminRecord, AgentPatch, AgentRecord, Notifier, SiteAdminRecord, Store } from './ports.ts';
@@ -26,26 +28,11 @@ import { computeReport, queryWindow, type GroupBy } from './reports.ts';
 import { staffingView, type StaffingQuery } from './staffing.ts';
 
 export const INVITE_TTL_MS = 7 * 86_400_000;
-/** Stored instead of a password hash until the invited agent sets one: no password verifies against it. */
-const NO_PASSWORD = '!invited';
 
 /** What the team service needs from routing: re-read an agent after a change, and live presence and load. */
 export interface AgentRouting {
   refreshAgent(agentId: string): Promise<unknown>;
   dto(agent: AgentRecord): AgentDTO;
-}
-
-/** Widget settings as a PATCH sends them: any top-level field, and nested objects field by field. */
-export type SettingsPatch = Partial<Omit<WidgetSettings, 'prechat' | 'businessHours'>> & {
-  prechat?: Partial<PrechatSettings>;
-  businessHours?: Partial<BusinessHours>;
-};
-
-export interface SiteInput {
-  name?: string;
-  allowedOrigins?: string[];
-  widgetSettings?: SettingsPatch;
-  identityRequired?: boolean;
 }
 
 export interface ReportQuery {
@@ -58,21 +45,13 @@ export interface ReportQuery {
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 
-export function mergeSettings(current: WidgetSettings, patch: SettingsPatch = {}): WidgetSettings {
-  return {
-    ...current,
-    ...patch,
-    prechat: { ...current.prechat, ...patch.prechat },
-    businessHours: { ...current.businessHours, ...patch.businessHours },
-  };
-}
-
 export class TeamService {
   constructor(
     private readonly store: Store,
     private readonly routing: AgentRouting,
     private readonly notifier: Notifier,
     private readonly clock: Clock,
+    private readonly admin: AdminService,
   ) {}
 
   // --- sites -------------------------------------------------------------------------------------
@@ -85,16 +64,8 @@ export class TeamService {
     return siteDTO(await this.requireSite(id), publicUrl);
   }
 
-  async createSite(input: SiteInput & { name: string; allowedOrigins: string[] }, publicUrl: string): Promise<SiteAdminDTO> {
-    const name = input.name.trim();
-    if (!name) throw new AppError('BAD_REQUEST', 'Site name is required');
-    const allowedOrigins = [...new Set(parseOrigins(input.allowedOrigins))];
-    if (allowedOrigins.length === 0) throw new AppError('BAD_REQUEST', 'At least one allowed origin is required');
-    const created = await this.store.sites.create({
-      name,
-      allowedOrigins,
-      widgetSettings: mergeSettings(DEFAULT_WIDGET_SETTINGS, input.widgetSettings),
-    });
+  async createSite(input: CreateSiteRequest, publicUrl: string): Promise<SiteAdminDTO> {
+    const created = await this.admin.createSite({ name: input.name, origins: input.allowedOrigins, widgetSettings: input.widgetSettings });
     const site = await this.store.sites.update(created.id, { identityRequired: input.identityRequired ?? false });
     if (!site) throw notFound('Site');
     // Admins answer for every site: their open consoles start receiving this one's events.
@@ -102,18 +73,14 @@ export class TeamService {
     return siteDTO(site, publicUrl);
   }
 
-  async updateSite(id: string, input: SiteInput, publicUrl: string): Promise<SiteAdminDTO> {
+  async updateSite(id: string, input: UpdateSiteRequest, publicUrl: string): Promise<SiteAdminDTO> {
     const current = await this.requireSite(id);
     const name = input.name?.trim();
     if (name === '') throw new AppError('BAD_REQUEST', 'Site name is required');
-    let allowedOrigins: string[] | undefined;
-    if (input.allowedOrigins) {
-      allowedOrigins = [...new Set(parseOrigins(input.allowedOrigins))];
-      if (allowedOrigins.length === 0) throw new AppError('BAD_REQUEST', 'At least one allowed origin is required');
-    }
+    const origins = input.allowedOrigins && allowedOrigins(input.allowedOrigins);
     const site = await this.store.sites.update(id, {
       ...(name ? { name } : {}),
-      ...(allowedOrigins ? { allowedOrigins } : {}),
+      ...(origins ? { allowedOrigins: origins } : {}),
       ...(input.widgetSettings ? { widgetSettings: mergeSettings(current.widgetSettings, input.widgetSettings) } : {}),
       ...(input.identityRequired !== undefined ? { identityRequired: input.identityRequired } : {}),
     });
@@ -142,17 +109,7 @@ export class TeamService {
 
   /** With a password the agent can sign in at once; without one, they get a one-time link to set it. */
   async createAgent(input: CreateAgentRequest, publicUrl: string): Promise<InviteResult> {
-    const email = input.email.trim().toLowerCase();
-    if (await this.store.agents.findByEmail(email)) throw new AppError('CONFLICT', `An agent with email ${email} exists`);
-    const siteIds = await this.checkSites(input.siteIds ?? []);
-    const created = await this.store.agents.create({
-      email,
-      passwordHash: input.password ? await hashPassword(input.password) : NO_PASSWORD,
-      name: input.name.trim() || email.split('@')[0]!,
-      role: input.role,
-      capacity: input.capacity ?? 5,
-      siteIds,
-    });
+    const created = await this.admin.createAgent(input);
     await this.routing.refreshAgent(created.id);
     const agent = await this.requireAgent(created.id);
     return { agent: this.agentDTO(agent), inviteUrl: input.password ? null : await this.newInvite(agent.id, publicUrl) };
@@ -183,7 +140,7 @@ export class TeamService {
     }
     if (input.role !== undefined) patch.role = input.role;
     if (input.capacity !== undefined) patch.capacity = input.capacity;
-    if (input.siteIds !== undefined) patch.siteIds = await this.checkSites(input.siteIds);
+    if (input.siteIds !== undefined) patch.siteIds = await knownSiteIds(this.store, input.siteIds);
     if (input.active !== undefined) patch.active = input.active;
     if (input.avatarUrl !== undefined) patch.avatarUrl = input.avatarUrl;
     const updated = await this.store.agents.update(agentId, patch);
@@ -274,13 +231,6 @@ export class TeamService {
     const agent = (await this.store.agents.listAdmin()).find((a) => a.id === id);
     if (!agent) throw notFound('Agent');
     return agent;
-  }
-
-  private async checkSites(siteIds: string[]): Promise<string[]> {
-    const known = new Set((await this.store.sites.list()).map((s) => s.id));
-    const unknown = siteIds.find((id) => !known.has(id));
-    if (unknown) throw new AppError('BAD_REQUEST', `No site with id ${unknown}`);
-    return [...new Set(siteIds)];
   }
 
   private async checkCanned(input: CannedResponseRequest, id: string | null): Promise<Omit<CannedResponseDTO, 'id'>> {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { AppError } from '../app/errors.ts';
+import { siteByKey } from './site-by-key.ts';
 import type { Store } from '../app/ports.ts';
 import { isValidTimeZone } from '../app/reports.ts';
 import { MESSAGE_ENVELOPE_BYTES, staffingView } from '../app/staffing.ts';
@@ -85,8 +86,7 @@ export async function capacityPlan(args: string[], store: Pick<Store, 'reports' 
   const parsed = flags.safeParse(values);
   if (!parsed.success) throw new AppError('BAD_REQUEST', `${z.prettifyError(parsed.error)}\nUsage:\n${CAPACITY_USAGE}`);
   const f = parsed.data;
-  const site = f.site === undefined ? undefined : await store.sites.findByKey(f.site);
-  if (site === null) throw new AppError('NOT_FOUND', `No site with key ${f.site}`);
+  const site = f.site === undefined ? undefined : await siteByKey(store.sites, f.site);
   const view = await staffingView(store.reports, wallClock, { timezone: f.tz, serviceLevel: f['service-level'], seconds: f.seconds, ...(site ? { siteId: site.id } : {}) });
   const { totals } = view;
   const messageBytes = f['message-bytes'] ?? totals.messageBytes;

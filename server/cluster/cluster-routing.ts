@@ -8,8 +8,11 @@ import type { AgentDTO, AgentStatus, ConversationDTO } from '../contract/dto.ts'
 import type { ApiError } from '../contract/errors.ts';
 import { AppError } from '../app/errors.ts';
 import type { AgentRecord, AppendResult } from '../app/ports.ts';
-import type { Actor, Logger, Routing, RoutingService } from '../app/routing.ts';
+import type { Actor, Routing, RoutingService } from '../app/routing.ts';
+import type { Logger } from '../app/logger.ts';
 import { servesSite } from '../app/access.ts';
+import { eligible } from '../domain/routing-agents.ts';
+import { toApiError } from '../realtime/command.ts';
 import { serverEvents } from '../realtime/notifier.ts';
 
 const { routing: RPC, agentState: AGENT_STATE, agentChanged: AGENT_CHANGED } = serverEvents;
@@ -18,21 +21,47 @@ const LEADER_WAIT_MS = 15_000;
 /** The leader re-reads presence this often, to notice agents of a node that died without a word. */
 const PRESENCE_SWEEP_MS = 3_000;
 
-type Command = 'enqueue' | 'claim' | 'transfer' | 'unassign' | 'resolve' | 'reopen' | 'presenceChanged' | 'setStatus' | 'refreshAgent' | 'sendPositions' | 'snapshot';
-type Reply = { ok: true; data: unknown } | { ok: false; error: ApiError } | { notLeader: true };
+/** What a follower asks of the leader: routing's commands, and the live agent state. Typed end to end from Routing. */
+type RoutingRpc = Pick<Routing, 'enqueue' | 'claim' | 'transfer' | 'unassign' | 'resolve' | 'reopen' | 'presenceChanged' | 'setStatus' | 'refreshAgent' | 'sendPositions'> & {
+  snapshot(): AgentDTO[];
+};
+type RpcName = keyof RoutingRpc;
+type RpcArgs = { [C in RpcName]: Parameters<RoutingRpc[C]> };
+type RpcData = { [C in RpcName]: Awaited<ReturnType<RoutingRpc[C]>> };
+/** The leader's own runners, one per command. */
+type RpcHandlers = { [C in RpcName]: (...args: RpcArgs[C]) => RpcData[C] | Promise<RpcData[C]> };
+type Reply<C extends RpcName> = { ok: true; data: RpcData[C] } | { ok: false; error: ApiError } | { notLeader: true };
+
+function leaderHandlers(local: RoutingService): RpcHandlers {
+  return {
+    enqueue: (conversation) => local.enqueue(conversation),
+    claim: (actor, conversationId) => local.claim(actor, conversationId),
+    transfer: (actor, conversationId, toAgentId) => local.transfer(actor, conversationId, toAgentId),
+    unassign: (actor, conversationId) => local.unassign(actor, conversationId),
+    resolve: (actor, conversationId) => local.resolve(actor, conversationId),
+    reopen: (actor, conversation) => local.reopen(actor, conversation),
+    presenceChanged: () => local.presenceChanged(),
+    setStatus: (agentId, status) => local.setStatus(agentId, status),
+    refreshAgent: (agentId) => local.refreshAgent(agentId),
+    sendPositions: (visitorId) => local.sendPositions(visitorId),
+    snapshot: () => local.listAgents(),
+  };
+}
 
 export class ClusterRouting implements Routing {
   private leader = false;
   /** Live agent state as the leader last broadcast it (followers only). */
   private readonly live = new Map<string, AgentDTO>();
   private sweep: NodeJS.Timeout | undefined;
+  private readonly handlers: RpcHandlers;
 
   constructor(
     private readonly local: RoutingService,
     private readonly io: Server,
     private readonly log: Logger,
   ) {
-    io.on(RPC, (command: Command, args: unknown[], reply: (r: Reply) => void) => void this.serve(command, args).then(reply));
+    this.handlers = leaderHandlers(local);
+    io.on(RPC, (command: RpcName, args: RpcArgs[RpcName], reply: (r: Reply<RpcName>) => void) => void this.serve(command, args).then(reply));
     io.on(AGENT_STATE, (agent: AgentDTO) => this.live.set(agent.id, agent));
     io.on(AGENT_CHANGED, (agentId: string) => void this.local.loadDirectory(agentId));
   }
@@ -81,45 +110,45 @@ export class ClusterRouting implements Routing {
 
   agentsOnline(siteId: string): boolean {
     if (this.leader) return this.local.agentsOnline(siteId);
-    return this.listAgents().some((a) => a.active && a.connected && a.status === 'online' && servesSite(this.local.agent(a.id)!, siteId));
+    return this.listAgents().some((a) => eligible(a) && servesSite(this.local.agent(a.id)!, siteId));
   }
 
   sendPositions(visitorId: string): void {
-    void this.call('sendPositions', [visitorId]).catch((err) => this.log.warn({ err }, 'queue position request failed'));
+    void this.call('sendPositions', visitorId).catch((err) => this.log.warn({ err }, 'queue position request failed'));
   }
 
   // --- commands: run by the leader -------------------------------------------------------------------
 
   enqueue(conversation: ConversationDTO): Promise<void> {
-    return this.call('enqueue', [conversation]) as Promise<void>;
+    return this.call('enqueue', conversation);
   }
   claim(actor: Actor, conversationId: string): Promise<ConversationDTO> {
-    return this.call('claim', [actor, conversationId]) as Promise<ConversationDTO>;
+    return this.call('claim', actor, conversationId);
   }
   transfer(actor: Actor, conversationId: string, toAgentId: string): Promise<AppendResult> {
-    return this.call('transfer', [actor, conversationId, toAgentId]) as Promise<AppendResult>;
+    return this.call('transfer', actor, conversationId, toAgentId);
   }
   unassign(actor: Actor, conversationId: string): Promise<AppendResult> {
-    return this.call('unassign', [actor, conversationId]) as Promise<AppendResult>;
+    return this.call('unassign', actor, conversationId);
   }
   resolve(actor: Actor, conversationId: string): Promise<AppendResult> {
-    return this.call('resolve', [actor, conversationId]) as Promise<AppendResult>;
+    return this.call('resolve', actor, conversationId);
   }
   reopen(actor: Actor, conversation: ConversationDTO): Promise<AppendResult> {
-    return this.call('reopen', [actor, conversation]) as Promise<AppendResult>;
+    return this.call('reopen', actor, conversation);
   }
   presenceChanged(): Promise<void> {
-    return this.call('presenceChanged', []) as Promise<void>;
+    return this.call('presenceChanged');
   }
   setStatus(agentId: string, status: AgentStatus): Promise<AgentDTO> {
-    return this.call('setStatus', [agentId, status]) as Promise<AgentDTO>;
+    return this.call('setStatus', agentId, status);
   }
 
   /** Every node re-reads the agent; the leader also routes by the new facts. */
   async refreshAgent(agentId: string): Promise<AgentRecord | undefined> {
     await this.local.loadDirectory(agentId);
     this.io.serverSideEmit(AGENT_CHANGED, agentId);
-    await this.call('refreshAgent', [agentId]);
+    await this.call('refreshAgent', agentId);
     return this.local.agent(agentId);
   }
 
@@ -127,14 +156,14 @@ export class ClusterRouting implements Routing {
 
   private async refreshSnapshot(): Promise<void> {
     try {
-      for (const agent of (await this.call('snapshot', [])) as AgentDTO[]) this.live.set(agent.id, agent);
+      for (const agent of await this.call('snapshot')) this.live.set(agent.id, agent);
     } catch (err) {
       this.log.warn({ err }, 'could not read agent state from the leader yet');
     }
   }
 
   /** Runs the command here when leading, else on the leader; waits out a failover up to LEADER_WAIT_MS. */
-  private async call(command: Command, args: unknown[]): Promise<unknown> {
+  private async call<C extends RpcName>(command: C, ...args: RpcArgs[C]): Promise<RpcData[C]> {
     const deadline = Date.now() + LEADER_WAIT_MS;
     for (;;) {
       if (this.leader) return this.run(command, args);
@@ -148,29 +177,27 @@ export class ClusterRouting implements Routing {
     }
   }
 
-  private async ask(command: Command, args: unknown[]): Promise<Reply | undefined> {
+  private async ask<C extends RpcName>(command: C, args: RpcArgs[C]): Promise<Reply<C> | undefined> {
     try {
-      const replies = (await this.io.serverSideEmitWithAck(RPC, command, args)) as Reply[];
+      // What the leader's serve() answered, as the adapter carried it: one reply per other node.
+      const replies: Reply<C>[] = await this.io.serverSideEmitWithAck(RPC, command, args);
       return replies.find((r) => r && !('notLeader' in r));
     } catch {
       return undefined; // a node did not answer within the adapter's request timeout (it may have died): try again
     }
   }
 
-  private async serve(command: Command, args: unknown[]): Promise<Reply> {
+  private async serve<C extends RpcName>(command: C, args: RpcArgs[C]): Promise<Reply<C>> {
     if (!this.leader) return { notLeader: true };
     try {
-      return { ok: true, data: (await this.run(command, args)) ?? null };
+      return { ok: true, data: await this.run(command, args) };
     } catch (error) {
-      if (error instanceof AppError) return { ok: false, error: error.toApiError() };
-      this.log.error({ err: error, command }, 'routing command failed');
-      return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong; try again' } };
+      return { ok: false, error: toApiError(this.log, `routing:${command}`, error) };
     }
   }
 
-  private run(command: Command, args: unknown[]): Promise<unknown> | unknown {
-    const local = this.local as unknown as Record<string, (...a: unknown[]) => unknown>;
-    if (command === 'snapshot') return this.local.listAgents();
-    return local[command]!.apply(this.local, args);
+  private async run<C extends RpcName>(command: C, args: RpcArgs[C]): Promise<RpcData[C]> {
+    const handler: (...args: RpcArgs[C]) => RpcData[C] | Promise<RpcData[C]> = this.handlers[command];
+    return handler(...args);
   }
 }

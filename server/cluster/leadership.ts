@@ -3,7 +3,7 @@
  * with the leader's connection, so when a leader crashes another node takes over within one poll.
  */
 import pg from 'pg';
-import type { Logger } from '../app/routing.ts';
+import type { Logger } from '../app/logger.ts';
 
 import { createHash } from 'node:crypto';
 

@@ -2,7 +2,7 @@
  * The admin REST API (role admin; `Authorization: Bearer <access token>`; JSON in and out; errors as
  * `{ error: { code, message } }`). Agents may read reports of their own work only where stated.
  */
-import type { AgentDTO, AgentRole, CannedResponseDTO, SiteDTO, WidgetSettings } from './dto.ts';
+import type { AgentDTO, AgentRole, BusinessHours, CannedResponseDTO, PrechatSettings, SiteDTO, WidgetSettings } from './dto.ts';
 
 /** GET /api/admin/sites -> SiteAdminDTO[]; GET /api/admin/sites/:id -> SiteAdminDTO */
 export interface SiteAdminDTO extends SiteDTO {
@@ -14,11 +14,17 @@ export interface SiteAdminDTO extends SiteDTO {
   createdAt: string;
 }
 
+/** Widget settings as a request sends them: any top-level field, and nested objects field by field. */
+export type WidgetSettingsPatch = Partial<Omit<WidgetSettings, 'prechat' | 'businessHours'>> & {
+  prechat?: Partial<PrechatSettings>;
+  businessHours?: Partial<BusinessHours>;
+};
+
 /** POST /api/admin/sites -> SiteAdminDTO */
 export interface CreateSiteRequest {
   name: string;
   allowedOrigins: string[];
-  widgetSettings?: Partial<WidgetSettings>;
+  widgetSettings?: WidgetSettingsPatch;
   identityRequired?: boolean;
 }
 
@@ -42,6 +48,7 @@ export interface CreateAgentRequest {
   name: string;
   role: AgentRole;
   capacity?: number;
+  /** Sites the agent answers for; omitted, every site that exists (as `cli agent create` without --site). */
   siteIds?: string[];
   password?: string;
 }

@@ -1,7 +1,7 @@
 /** Database rows to wire DTOs. Json columns are parsed defensively: a bad stored value never crashes a read. */
 import type { AttachmentDTO, ConversationDTO, MessageDTO, SystemEvent, VisitorDTO, VisitorSummary, WidgetSettings } from '../contract/dto.ts';
 import type { SiteRecord } from '../app/ports.ts';
-import { withDefaults } from '../app/defaults.ts';
+import { withDefaults } from '../contract/defaults.ts';
 import type { Conversation, Message, Site, Visitor } from './generated/sqlite/client.ts';
 
 export const assigneeSelect = { select: { id: true, name: true, avatarUrl: true } } as const;

@@ -22,7 +22,8 @@ export interface RoutedAgent {
 
 export type PresencePatch = { connected?: boolean; status?: AgentStatus; active?: boolean };
 
-export const eligible = (a: RoutedAgent): boolean => a.active && a.connected && a.status === 'online';
+/** Takes conversations now: active, connected and online. Also read by nodes that only see agents' live state. */
+export const eligible = (a: Pick<RoutedAgent, 'active' | 'connected' | 'status'>): boolean => a.active && a.connected && a.status === 'online';
 export const serves = (a: RoutedAgent, siteId: string): boolean => a.sites === 'all' || a.sites.has(siteId);
 export const hasRoom = (a: RoutedAgent): boolean => a.convs.size < a.capacity;
 

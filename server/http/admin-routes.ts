@@ -12,11 +12,19 @@ import type { AgentStore } from '../app/ports.ts';
 import { AppError } from '../app/errors.ts';
 import { isValidDate, isValidTimeZone, MAX_REPORT_DAYS, reportCsv } from '../app/reports.ts';
 import type { TeamService } from '../app/team.ts';
+import type {
+  CannedResponseRequest,
+  CreateAgentRequest,
+  CreateSiteRequest,
+  UpdateAgentRequest,
+  UpdateSiteRequest,
+  WidgetSettingsPatch,
+} from '../contract/admin.ts';
 import { LOCALES } from '../contract/dto.ts';
-import { storableText } from '../realtime/schemas.ts';
+import { id, newPassword, storableText } from '../validation/primitives.ts';
+import { parse } from '../validation/parse.ts';
 import { route } from './errors.ts';
 
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 const timezone = z.string().min(1).max(64).refine(isValidTimeZone, 'must be an IANA time zone');
 const day = z.strictObject({ open: hhmm, close: hhmm });
@@ -41,7 +49,7 @@ const widgetSettings = z.strictObject({
   offlineMessage: storableText().max(1000),
   typingPreview: z.boolean(),
   agentsSeeAll: z.boolean(),
-}).partial();
+}).partial() satisfies z.ZodType<WidgetSettingsPatch>;
 
 const origin = storableText().min(1).max(300).refine((value) => parseAllowedOrigin(value) !== null, ORIGIN_RULE);
 const origins = z.array(origin).min(1).max(50);
@@ -50,21 +58,20 @@ const createSite = z.strictObject({
   allowedOrigins: origins,
   widgetSettings: widgetSettings.optional(),
   identityRequired: z.boolean().optional(),
-});
-const updateSite = createSite.partial();
+}) satisfies z.ZodType<CreateSiteRequest>;
+const updateSite = createSite.partial() satisfies z.ZodType<UpdateSiteRequest>;
 
 const role = z.enum(['admin', 'agent']);
 const capacity = z.number().int().min(1).max(100);
 const siteIds = z.array(id).max(500);
-const password = z.string().min(8, 'must be at least 8 characters').max(1024);
 const createAgent = z.strictObject({
   email: storableText().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an email address'),
   name: storableText().max(100),
   role,
   capacity: capacity.optional(),
   siteIds: siteIds.optional(),
-  password: password.optional(),
-});
+  password: newPassword.optional(),
+}) satisfies z.ZodType<CreateAgentRequest>;
 const updateAgent = z.strictObject({
   name: storableText().min(1).max(100).optional(),
   role: role.optional(),
@@ -72,14 +79,14 @@ const updateAgent = z.strictObject({
   siteIds: siteIds.optional(),
   active: z.boolean().optional(),
   avatarUrl: storableText().max(2000).nullable().optional(),
-});
+}) satisfies z.ZodType<UpdateAgentRequest>;
 
 const canned = z.strictObject({
   siteId: id.nullable(),
   shortcut: z.string().regex(/^\/?[A-Za-z0-9_-]{1,32}$/, 'must be 1 to 32 letters, digits, - or _'),
   title: storableText().min(1).max(100),
   body: storableText().min(1).max(5000),
-});
+}) satisfies z.ZodType<CannedResponseRequest>;
 
 const reportQuery = z
   .strictObject({
@@ -102,15 +109,6 @@ const staffingQuery = z.strictObject({
   serviceLevel: z.coerce.number().gt(0).lt(100).default(80),
   seconds: z.coerce.number().int().min(1).max(3600).default(30),
 });
-
-/** Parses or throws BAD_REQUEST naming the first problem. */
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  throw new AppError('BAD_REQUEST', `${where}${issue?.message ?? 'invalid request'}`);
-}
 
 const param = (req: Request, name: string): string => parse(id, req.params[name]);
 

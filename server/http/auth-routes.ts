@@ -3,7 +3,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { AuthService, IssuedSession } from '../app/auth.ts';
 import { AppError } from '../app/errors.ts';
-import { storableText } from '../realtime/schemas.ts';
+import { newPassword, storableText } from '../validation/primitives.ts';
 import { readCookie } from './cookies.ts';
 import { route } from './errors.ts';
 
@@ -12,7 +12,7 @@ const COOKIE_PATH = '/api/auth';
 
 // The email is looked up: PostgreSQL would answer a NUL in it with an error, not a miss.
 const loginBody = z.strictObject({ email: storableText().min(3).max(254), password: z.string().min(1).max(1024) });
-const acceptInviteBody = z.strictObject({ token: z.string().min(16).max(200), password: z.string().min(8).max(1024) });
+const acceptInviteBody = z.strictObject({ token: z.string().min(16).max(200), password: newPassword });
 
 export function authRoutes(
   auth: AuthService,

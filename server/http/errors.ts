@@ -4,7 +4,7 @@ import { HTTP_STATUS, type ApiError } from '../contract/errors.ts';
 import type { HttpErrorBody } from '../contract/http.ts';
 import { AppError } from '../app/errors.ts';
 import { toApiError } from '../realtime/command.ts';
-import type { Logger } from '../app/routing.ts';
+import type { Logger } from '../app/logger.ts';
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {

@@ -8,7 +8,7 @@
 import type { RequestHandler } from 'express';
 import type { HttpErrorBody } from '../contract/http.ts';
 import { ATTACHMENT_LIMITS } from '../app/attachments.ts';
-import type { Logger } from '../app/routing.ts';
+import type { Logger } from '../app/logger.ts';
 
 /** 64 kbit/s: below the slowest mobile data still in use. */
 export const MIN_BODY_BYTES_PER_S = 8 * 1024;

@@ -10,10 +10,11 @@ import type { SiteStore } from '../app/ports.ts';
 import type { VisitorSessionService } from '../app/visitor-sessions.ts';
 import type { Limits } from '../app/limits.ts';
 import { addressKey } from '../domain/address-key.ts';
+import { id } from '../validation/primitives.ts';
 import { clientIp } from './auth-routes.ts';
 import { route } from './errors.ts';
 
-const siteKey = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const siteKey = id;
 const sessionBody = z.strictObject({ siteKey, token: z.string().max(4096).optional() });
 
 export function widgetRoutes(

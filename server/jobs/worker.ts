@@ -3,7 +3,7 @@
  * (done, retry later with backoff, or dead with the last error). Every node runs one; the store's leases keep
  * a job on one worker at a time, and a worker that dies simply lets its leases run out.
  */
-import type { Logger } from '../app/routing.ts';
+import type { Logger } from '../app/logger.ts';
 import type { Clock } from '../domain/clock.ts';
 import { retryDelayMs } from './backoff.ts';
 import { DEFAULT_RETRY, PermanentJobError, type JobKind, type JobMap, type JobStore, type LeasedJob, type RetryPolicy } from './types.ts';

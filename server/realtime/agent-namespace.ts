@@ -3,7 +3,8 @@ import { isOwnOrigin } from '../auth/origins.ts';
 import type { AuthService } from '../app/auth.ts';
 import { teamOf } from '../app/directory.ts';
 import { AppError } from '../app/errors.ts';
-import { limitCommands } from './command.ts';
+import type { AgentClientToServer } from '../contract/events.ts';
+import { limitCommands, mountCommands, type CommandTable } from './command.ts';
 import { handshakeGuard, handshakeInfo, type NamespaceDeps } from './handshake.ts';
 import { rooms, type AgentNamespace } from './notifier.ts';
 import * as schemas from './schemas.ts';
@@ -18,6 +19,7 @@ export function mountAgentNamespace(
   nsp: AgentNamespace,
   deps: NamespaceDeps & { auth: Pick<AuthService, 'authenticate'> },
 ): void {
+  const commands = agentCommands(deps);
   nsp.use(handshakeGuard(deps.log, 'agent:handshake', async (socket) => {
     const { origin, host, secure } = handshakeInfo(socket.handshake, deps.trust);
     if (!isOwnOrigin(origin, { host, secure }, deps.publicOrigin)) {
@@ -40,7 +42,7 @@ export function mountAgentNamespace(
 
   nsp.on('connection', (socket) => {
     const { agentId, sessionId, tokenExpiresAt } = socket.data as AgentSocketData;
-    const { routing, conversations, command, log } = deps;
+    const { routing, log } = deps;
     // At once, not with the other rooms: signing out must reach this connection from its first moment.
     void socket.join(rooms.login(sessionId));
     closeAtExpiry(socket, tokenExpiresAt);
@@ -49,22 +51,7 @@ export function mountAgentNamespace(
     socket.on('disconnect', presenceChanged);
 
     limitCommands(socket, deps.limits, 'agentCommand', () => agentId, log);
-    socket.on('conversation:list', command('conversation:list', schemas.listRequest, (req) => conversations.listForAgent(agentId, req.view, req.limit)));
-    socket.on('conversation:get', command('conversation:get', schemas.conversationRef, (req) => conversations.agentDetail(agentId, req.conversationId)));
-    socket.on('history:get', command('history:get', schemas.historyRequest, (req) => conversations.agentHistory(agentId, req)));
-    socket.on('message:send', command('message:send', schemas.agentSend, (req) => conversations.agentSend(agentId, req)));
-    socket.on('typing', command('typing', schemas.typingRequest, (req) => conversations.agentTyping(agentId, req)));
-    socket.on('conversation:claim', command('conversation:claim', schemas.conversationRef, (req) => routing.claim({ agentId }, req.conversationId)));
-    socket.on('conversation:transfer', command('conversation:transfer', schemas.transferRequest, async (req) => (await routing.transfer({ agentId }, req.conversationId, req.agentId)).conversation));
-    socket.on('conversation:unassign', command('conversation:unassign', schemas.conversationRef, async (req) => (await routing.unassign({ agentId }, req.conversationId)).conversation));
-    socket.on('conversation:resolve', command('conversation:resolve', schemas.conversationRef, async (req) => (await routing.resolve({ agentId }, req.conversationId)).conversation));
-    socket.on('agent:setStatus', command('agent:setStatus', schemas.statusRequest, (req) => routing.setStatus(agentId, req.status)));
-    socket.on('agents:list', command('agents:list', schemas.empty, async () => teamOf(routing, agentId)));
-    socket.on('conversation:read', command('conversation:read', schemas.readRequest, (req) => conversations.agentRead(agentId, req)));
-    socket.on('conversation:reopen', command('conversation:reopen', schemas.conversationRef, (req) => conversations.reopen(agentId, req.conversationId)));
-    socket.on('conversation:search', command('conversation:search', schemas.searchRequest, (req) => conversations.search(agentId, req)));
-    socket.on('conversation:setLabels', command('conversation:setLabels', schemas.labelsRequest, (req) => conversations.setLabels(agentId, req)));
-    socket.on('canned:list', command('canned:list', schemas.cannedRequest, (req) => conversations.canned(agentId, req.siteId)));
+    mountCommands(socket, commands, { agentId }, deps);
     void socket.join(roomsOf.get(socket) ?? []);
   });
 
@@ -80,4 +67,33 @@ export function mountAgentNamespace(
       ...(agent.role === 'admin' ? [rooms.admins] : []),
     ];
   }
+}
+
+/** Who an agent's command acts for. */
+interface AgentContext {
+  agentId: string;
+}
+
+function agentCommands({ conversations, routing }: NamespaceDeps): CommandTable<AgentClientToServer, AgentContext> {
+  return {
+    'conversation:list': { schema: schemas.listRequest, run: (req, { agentId }) => conversations.listForAgent(agentId, req.view, req.limit) },
+    'conversation:get': { schema: schemas.conversationRef, run: (req, { agentId }) => conversations.agentDetail(agentId, req.conversationId) },
+    'history:get': { schema: schemas.historyRequest, run: (req, { agentId }) => conversations.agentHistory(agentId, req) },
+    'message:send': { schema: schemas.agentSend, run: (req, { agentId }) => conversations.agentSend(agentId, req) },
+    typing: { schema: schemas.typingRequest, run: (req, { agentId }) => conversations.agentTyping(agentId, req) },
+    'conversation:claim': { schema: schemas.conversationRef, run: (req, actor) => routing.claim(actor, req.conversationId) },
+    'conversation:transfer': {
+      schema: schemas.transferRequest,
+      run: async (req, actor) => (await routing.transfer(actor, req.conversationId, req.agentId)).conversation,
+    },
+    'conversation:unassign': { schema: schemas.conversationRef, run: async (req, actor) => (await routing.unassign(actor, req.conversationId)).conversation },
+    'conversation:resolve': { schema: schemas.conversationRef, run: async (req, actor) => (await routing.resolve(actor, req.conversationId)).conversation },
+    'agent:setStatus': { schema: schemas.statusRequest, run: (req, { agentId }) => routing.setStatus(agentId, req.status) },
+    'agents:list': { schema: schemas.empty, run: async (_req, { agentId }) => teamOf(routing, agentId) },
+    'conversation:read': { schema: schemas.readRequest, run: (req, { agentId }) => conversations.agentRead(agentId, req) },
+    'conversation:reopen': { schema: schemas.conversationRef, run: (req, { agentId }) => conversations.reopen(agentId, req.conversationId) },
+    'conversation:search': { schema: schemas.searchRequest, run: (req, { agentId }) => conversations.search(agentId, req) },
+    'conversation:setLabels': { schema: schemas.labelsRequest, run: (req, { agentId }) => conversations.setLabels(agentId, req) },
+    'canned:list': { schema: schemas.cannedRequest, run: (req, { agentId }) => conversations.canned(agentId, req.siteId) },
+  };
 }

@@ -1,18 +1,33 @@
 /**
- * The one adapter between a Socket.IO event and a use case: validate the payload, run, and always answer
- * with an Ack. A missing ack callback means the client cannot be told anything, so the event is dropped.
+ * The one adapter between Socket.IO events and use cases. Each namespace declares its commands as one table keyed
+ * by the contract's event names, so the compiler checks every schema and answer against server/contract/events.ts;
+ * mountCommands validates each payload, runs it, and always answers with an Ack. A missing ack callback means
+ * the client cannot be told anything, so the event is dropped.
  */
 import type { z } from 'zod';
-import type { Ack, ApiError } from '../contract/errors.ts';
+import type { Ack, AckCallback, ApiError } from '../contract/errors.ts';
 import { AppError } from '../app/errors.ts';
-import type { Logger } from '../app/routing.ts';
+import type { Logger } from '../app/logger.ts';
 import type { LimitName, Limits } from '../app/limits.ts';
 import type { Socket } from 'socket.io';
 import { wallClock, type Clock } from '../domain/clock.ts';
 import { RefusalGate } from '../domain/refusal-gate.ts';
+import { validate } from '../validation/parse.ts';
 
-export type CommandHandler = (...args: unknown[]) => void;
-export type Command = <S extends z.ZodType, R>(event: string, schema: S, run: (payload: z.output<S>) => Promise<R>) => CommandHandler;
+/** A contract command's request and answer, read from its `(req, ack) => void` signature. */
+type RequestOf<Handler> = Handler extends (req: infer Req, ack: never) => void ? Req : never;
+type DataOf<Handler> = Handler extends (req: never, ack: AckCallback<infer Data>) => void ? Data : never;
+
+/** One command: what its payload must look like, and the use case that answers it. */
+export interface CommandSpec<Req, Data, Context> {
+  schema: z.ZodType<Req, unknown>;
+  run(req: Req, context: Context): Promise<Data>;
+}
+
+/** Every command of a namespace's client-to-server map, each checked against its contract signature. */
+export type CommandTable<Events, Context> = {
+  [E in keyof Events & string]: CommandSpec<RequestOf<Events[E]>, DataOf<Events[E]>, Context>;
+};
 
 /** Counts commands still running, so shutdown can wait for their writes to finish. */
 export class InFlight {
@@ -31,23 +46,28 @@ export class InFlight {
   }
 }
 
-export function commandFactory(log: Logger, inflight: InFlight): Command {
-  return (event, schema, run) => (...args: unknown[]) => {
-    const ack = args[args.length - 1];
-    if (typeof ack !== 'function' || args.length !== 2) return;
-    const reply = ack as (answer: Ack<unknown>) => void;
-    const parsed = schema.safeParse(args[0]);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-      reply({ ok: false, error: { code: 'BAD_REQUEST', message: `${where}${issue?.message ?? 'invalid payload'}` } });
-      return;
-    }
-    inflight.track(run(parsed.data)).then(
-      (data) => reply({ ok: true, data }),
-      (error: unknown) => reply({ ok: false, error: toApiError(log, event, error) }),
-    );
-  };
+/** Answers every command of `table` on this connection; `context` is what its handlers act for (and on). */
+export function mountCommands<Events, Context>(
+  socket: Socket,
+  table: CommandTable<Events, Context>,
+  context: Context,
+  deps: { log: Logger; inflight: InFlight },
+): void {
+  for (const event of Object.keys(table) as (keyof Events & string)[]) {
+    const { schema, run } = table[event];
+    const name: string = event;
+    socket.on(name, (...args: unknown[]) => {
+      const ack = args[args.length - 1];
+      if (typeof ack !== 'function' || args.length !== 2) return;
+      const reply = ack as (answer: Ack<unknown>) => void;
+      const parsed = validate(schema, args[0]);
+      if (!parsed.ok) return reply(parsed);
+      deps.inflight.track(run(parsed.data, context)).then(
+        (data) => reply({ ok: true, data }),
+        (error: unknown) => reply({ ok: false, error: toApiError(deps.log, name, error) }),
+      );
+    });
+  }
 }
 
 export function toApiError(log: Logger, event: string, error: unknown) {

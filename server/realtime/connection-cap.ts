@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'socket.io';
 import { AppError } from '../app/errors.ts';
-import type { Logger } from '../app/routing.ts';
+import type { Logger } from '../app/logger.ts';
 import { forwardedClient, type Trust } from '../auth/client-address.ts';
 import { addressKey } from '../domain/address-key.ts';
 import { handshakeGuard } from './handshake.ts';

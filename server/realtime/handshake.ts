@@ -3,11 +3,12 @@ import type { Server, Socket } from 'socket.io';
 import type { ApiError } from '../contract/errors.ts';
 import type { Limits } from '../app/limits.ts';
 import type { ConversationService } from '../app/conversations.ts';
-import type { Logger, Routing } from '../app/routing.ts';
+import type { Routing } from '../app/routing.ts';
+import type { Logger } from '../app/logger.ts';
 import { forwardedClient, type Trust } from '../auth/client-address.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import { AppError } from '../app/errors.ts';
-import { toApiError, type Command } from './command.ts';
+import { toApiError, type InFlight } from './command.ts';
 
 /** A refused handshake: the client sees `err.message` and `err.data` (the typed error) in connect_error. */
 export type HandshakeError = Error & { data: ApiError };
@@ -19,7 +20,8 @@ export interface NamespaceDeps {
   routing: Routing;
   limits: Limits;
   log: Logger;
-  command: Command;
+  /** Commands still running, which shutdown waits for. */
+  inflight: InFlight;
   publicOrigin: string | undefined;
   /** TRUST_PROXY, compiled: the same function Express uses. */
   trust: Trust;

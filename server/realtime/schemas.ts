@@ -22,21 +22,10 @@ import {
   type TypingRequest,
   type VisitorSendRequest,
 } from '../contract/events.ts';
+import { id, oneLine, storableText, text } from '../validation/primitives.ts';
 
-/** ES2024 `String#isWellFormed` (Node 20+): no unpaired UTF-16 surrogate. The project's ES2023 lib lacks its type. */
-const isWellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
-
-/**
- * Any free text that is stored or sent on: no NUL (PostgreSQL refuses it in text) and no unpaired surrogate
- * (it has no UTF-8 form, so JSON and the database would mangle it). Refused here with BAD_REQUEST.
- */
-export const storableText = () =>
-  z.string().refine((s) => !s.includes('\0') && isWellFormed(s), 'must not contain NUL characters or unpaired UTF-16 surrogates');
-/** Names and user ids are one line: a profileHash joins them with line breaks, so they cannot hold one. */
-const oneLine = [/^[^\r\n]*$/, 'must be one line'] as const;
 const personName = storableText().trim().max(100).regex(...oneLine);
 
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
 const clientId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'must be a client id');
 const body = storableText().max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`);
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -44,7 +33,6 @@ const attachmentIds = z.array(id).max(MAX_ATTACHMENTS_PER_MESSAGE).optional();
 /** A message needs words, files, or both. */
 const hasContent = (m: { body: string; attachmentIds?: string[] | undefined }) => m.body.trim().length > 0 || (m.attachmentIds?.length ?? 0) > 0;
 const notEmpty = { message: 'body must not be empty', path: ['body'] };
-const text = (max: number) => storableText().trim().max(max);
 const webUrl = z.url({ protocol: /^https?$/ }).max(2048).and(storableText());
 
 export const empty = z.strictObject({}).or(z.undefined()).transform(() => ({}) as Record<string, never>);

@@ -4,16 +4,24 @@ import type { VisitorActor } from '../app/conversations.ts';
 import { AppError } from '../app/errors.ts';
 import type { VisitorService } from '../app/visitors.ts';
 import type { Store } from '../app/ports.ts';
-import { limitCommands } from './command.ts';
+import type { VisitorClientToServer } from '../contract/events.ts';
+import type { Socket } from 'socket.io';
+import { limitCommands, mountCommands, type CommandTable } from './command.ts';
 import { handshakeGuard, handshakeInfo, type NamespaceDeps } from './handshake.ts';
 import { rooms, type VisitorNamespace } from './notifier.ts';
 import * as schemas from './schemas.ts';
 import { closeAtExpiry, type TokenExpiryData } from './token-expiry.ts';
 
-export function mountVisitorNamespace(
-  nsp: VisitorNamespace,
-  deps: NamespaceDeps & { store: Store; visitors: VisitorService },
-): void {
+type VisitorDeps = NamespaceDeps & { store: Store; visitors: VisitorService };
+
+/** What a visitor's command acts for: the visitor (which identify may change) and their connection. */
+interface VisitorContext {
+  visitor: VisitorActor;
+  socket: Socket;
+}
+
+export function mountVisitorNamespace(nsp: VisitorNamespace, deps: VisitorDeps): void {
+  const commands = visitorCommands(deps);
   nsp.use(handshakeGuard(deps.log, 'visitor:handshake', async (socket) => {
     const { origin, host, secure, ip } = handshakeInfo(socket.handshake, deps.trust);
     const claims = deps.signer.verifyVisitor((socket.handshake.auth as { token?: unknown } | undefined)?.token);
@@ -35,27 +43,38 @@ export function mountVisitorNamespace(
     void socket.join([rooms.visitor(visitor.visitorId), rooms.siteVisitors(visitor.siteId)]);
     closeAtExpiry(socket, (socket.data as TokenExpiryData).tokenExpiresAt);
     deps.routing.sendPositions(visitor.visitorId);
-    const { conversations, visitors, command, limits } = deps;
-    limitCommands(socket, limits, 'visitorCommand', () => visitor.visitorId, deps.log);
-    socket.on('message:send', command('message:send', schemas.visitorSend, (req) => conversations.visitorSend(visitor, req)));
-    socket.on('conversation:list', command('conversation:list', schemas.empty, () => conversations.listForVisitor(visitor)));
-    socket.on('history:get', command('history:get', schemas.historyRequest, (req) => conversations.visitorHistory(visitor, req)));
-    socket.on('typing', command('typing', schemas.typingRequest, (req) => conversations.visitorTyping(visitor, req)));
-    socket.on('conversation:read', command('conversation:read', schemas.readRequest, (req) => conversations.visitorRead(visitor, req)));
-    socket.on('conversation:rate', command('conversation:rate', schemas.rateRequest, (req) => conversations.rate(visitor, req)));
-    socket.on('visitor:update', command('visitor:update', schemas.visitorUpdate, async (req) => {
-      await limits.take('visitorProfile', visitor.visitorId);
-      return visitors.update(visitor, req);
-    }));
-    socket.on('visitor:identify', command('visitor:identify', schemas.identifyRequest, async (req) => {
-      await limits.take('visitorProfile', visitor.visitorId);
-      const result = await visitors.identify(visitor, req);
-      if (result.visitor.id !== visitor.visitorId) {
-        void socket.leave(rooms.visitor(visitor.visitorId));
-        visitor.visitorId = result.visitor.id;
-        void socket.join(rooms.visitor(visitor.visitorId));
-      }
-      return result;
-    }));
+    limitCommands(socket, deps.limits, 'visitorCommand', () => visitor.visitorId, deps.log);
+    mountCommands(socket, commands, { visitor, socket }, deps);
   });
+}
+
+function visitorCommands({ conversations, visitors, limits }: VisitorDeps): CommandTable<VisitorClientToServer, VisitorContext> {
+  return {
+    'message:send': { schema: schemas.visitorSend, run: (req, { visitor }) => conversations.visitorSend(visitor, req) },
+    'conversation:list': { schema: schemas.empty, run: (_req, { visitor }) => conversations.listForVisitor(visitor) },
+    'history:get': { schema: schemas.historyRequest, run: (req, { visitor }) => conversations.visitorHistory(visitor, req) },
+    typing: { schema: schemas.typingRequest, run: (req, { visitor }) => conversations.visitorTyping(visitor, req) },
+    'conversation:read': { schema: schemas.readRequest, run: (req, { visitor }) => conversations.visitorRead(visitor, req) },
+    'conversation:rate': { schema: schemas.rateRequest, run: (req, { visitor }) => conversations.rate(visitor, req) },
+    'visitor:update': {
+      schema: schemas.visitorUpdate,
+      run: async (req, { visitor }) => {
+        await limits.take('visitorProfile', visitor.visitorId);
+        return visitors.update(visitor, req);
+      },
+    },
+    'visitor:identify': {
+      schema: schemas.identifyRequest,
+      run: async (req, { visitor, socket }) => {
+        await limits.take('visitorProfile', visitor.visitorId);
+        const result = await visitors.identify(visitor, req);
+        if (result.visitor.id !== visitor.visitorId) {
+          void socket.leave(rooms.visitor(visitor.visitorId));
+          visitor.visitorId = result.visitor.id;
+          void socket.join(rooms.visitor(visitor.visitorId));
+        }
+        return result;
+      },
+    },
+  };
 }

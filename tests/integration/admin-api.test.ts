@@ -152,6 +152,19 @@ describe.each(backends)('admin API on %s', (backend) => {
       expect(again.status).toBe(409);
     });
 
+    it('gives an agent created without siteIds every existing site, as the CLI does', async () => {
+      const tag = Date.now();
+      const allSites = (await call<SiteAdminDTO[]>('GET', '/sites')).body.map((site) => site.id).sort();
+      expect(allSites.length).toBeGreaterThan(0);
+      const viaApi = await call<InviteResult>('POST', '/agents', { email: `all${tag}@example.com`, name: 'All', role: 'agent', password: 'all-password' });
+      expect(viaApi.status).toBe(201);
+      const viaCli = await server.parley.admin.createAgent({ email: `cli${tag}@example.com`, password: 'cli-password', role: 'agent' });
+      const listed = (await call<AgentAdminDTO[]>('GET', '/agents')).body;
+      const sitesOf = (id: string) => [...(listed.find((a) => a.id === id)!.siteIds as string[])].sort();
+      expect(sitesOf(viaApi.body.agent.id)).toEqual(allSites);
+      expect(sitesOf(viaCli.id)).toEqual(allSites);
+    });
+
     it('invites an agent with a one-time link whose token is stored only as a hash', async () => {
       const email = `inv${Date.now()}@example.com`;
       const res = await call<InviteResult>('POST', '/agents', { email, name: 'Ivy', role: 'agent', siteIds: [server.site.id] });

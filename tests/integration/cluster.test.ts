@@ -50,7 +50,7 @@ describe.skipIf(!postgresAvailable || !redisAvailable)('a cluster of three nodes
     const admin = new AdminService(createStore(database, newId, { attachmentUrl: () => '' }));
     site = await admin.createSite({ name: 'Cluster shop', origins: [SITE_ORIGIN] });
     for (let i = 0; i < AGENTS; i++) {
-      await admin.createAgent({ email: `agent${i}@example.com`, password: `agent${i}-password`, name: `agent${i}`, role: 'agent', capacity: 10, siteKeys: [site.publicKey] });
+      await admin.createAgent({ email: `agent${i}@example.com`, password: `agent${i}-password`, name: `agent${i}`, role: 'agent', capacity: 10, siteIds: [site.id] });
     }
   }, 120_000);
 

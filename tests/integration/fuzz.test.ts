@@ -34,7 +34,7 @@ beforeAll(async () => {
   // A separate agent on another site, so fuzzed agent commands cannot legitimately touch the victim.
   const other = await server.parley.admin.createSite({ name: 'Elsewhere', origins: ['https://elsewhere.example'] });
   const credentials = { email: 'fuzzer@example.com', password: 'fuzzer-password' };
-  await server.parley.admin.createAgent({ ...credentials, role: 'agent', siteKeys: [other.publicKey] });
+  await server.parley.admin.createAgent({ ...credentials, role: 'agent', siteIds: [other.id] });
   agent = (await connectAgent(server, credentials)).socket;
 }, 60_000);
 

@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import type { HistoryPage, MessageDTO } from '../../server/contract/dto.ts';
-import { DEFAULT_WIDGET_SETTINGS } from '../../server/app/defaults.ts';
+import { DEFAULT_WIDGET_SETTINGS } from '../../server/contract/defaults.ts';
 import { MAX_MESSAGE_LENGTH, MAX_PACKET_BYTES, type SendResult } from '../../server/contract/events.ts';
 import {
   ADMIN, ask, clientId, connectAgent, connectVisitor, createAgent, login, next, ok, record, recordAgentMessages, SITE_ORIGIN, sleep,

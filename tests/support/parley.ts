@@ -161,7 +161,7 @@ export async function login(server: Target, email: string, password: string): Pr
 export async function createAgent(server: TestServer, name: string, capacity = 3) {
   const email = `${name}@example.com`;
   const password = `${name}-password`;
-  await server.parley.admin.createAgent({ email, password, name, role: 'agent', capacity, siteKeys: [server.site.publicKey] });
+  await server.parley.admin.createAgent({ email, password, name, role: 'agent', capacity, siteIds: [server.site.id] });
   return { email, password };
 }
 

@@ -66,6 +66,15 @@ describe('product code structure', () => {
     expect(importCycles(graph).map((cycle) => cycle.join(' -> '))).toEqual([]);
   });
 
+  it('lets the console and the widget take only the contract from the server (build scripts aside)', () => {
+    const clientFiles = files.filter((file) => /^(console|widget)\//.test(file) && !file.startsWith(join('widget', 'build')));
+    const reaching = clientFiles.flatMap((file) =>
+      importsOf(file).filter((target) => target.startsWith('server/') && !target.startsWith('server/contract/')).map((target) => `${file} -> ${target}`),
+    );
+    expect(clientFiles.length).toBeGreaterThan(0);
+    expect(reaching).toEqual([]);
+  });
+
   it(`has no file over ${MAX_LINES} lines but translation dictionaries (and the known ones, for now)`, () => {
     const lines = (file: string) => sources.get(file)!.replace(/\n$/, '').split('\n').length;
     const oversized = files.filter((file) => !DICTIONARIES.has(file) && !KNOWN_OVERSIZED.has(file) && lines(file) > MAX_LINES);

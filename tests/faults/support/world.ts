@@ -130,7 +130,7 @@ async function seed(dataDir: string, count: number, capacity: number) {
     const agents: Credentials[] = [];
     for (let i = 0; i < count; i++) {
       const credentials = { email: `agent${i}@faults.test`, password: `faults-agent-${i}-password` };
-      await admin.createAgent({ ...credentials, name: `Agent ${i}`, role: 'agent', capacity, siteKeys: [site.publicKey] });
+      await admin.createAgent({ ...credentials, name: `Agent ${i}`, role: 'agent', capacity, siteIds: [site.id] });
       agents.push(credentials);
     }
     return { siteKey: site.publicKey, agents };

@@ -1,4 +1,6 @@
-import type { WidgetSettings } from '../contract/dto.ts';
+/** Widget settings a new site starts with: the server stores them, the console's site form starts from them. */
+import type { WidgetSettingsPatch } from './admin.ts';
+import type { WidgetSettings } from './dto.ts';
 
 export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   color: '#2f5bea',
@@ -23,5 +25,15 @@ export function withDefaults(stored: Partial<WidgetSettings>): WidgetSettings {
     ...stored,
     prechat: { ...DEFAULT_WIDGET_SETTINGS.prechat, ...stored.prechat },
     businessHours: { ...DEFAULT_WIDGET_SETTINGS.businessHours, ...stored.businessHours },
+  };
+}
+
+/** Applies a settings patch (as an admin request sends it): top-level fields replace, nested objects merge field by field. */
+export function mergeSettings(current: WidgetSettings, patch: WidgetSettingsPatch = {}): WidgetSettings {
+  return {
+    ...current,
+    ...patch,
+    prechat: { ...current.prechat, ...patch.prechat },
+    businessHours: { ...current.businessHours, ...patch.businessHours },
   };
 }
