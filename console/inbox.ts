@@ -26,12 +26,12 @@ import type {
   ReadEvent,
   TypingEvent,
 } from '../server/contract/events.ts';
-import { newClientId } from '../widget/shared/client-id.ts';
-import { CatchUpPoint, lastSeq, mergeMessages } from '../widget/shared/messages.ts';
-import { HandshakeRetry } from '../widget/shared/handshake-retry.ts';
-import { reconnectWhenSessionEnds } from '../widget/shared/session-end.ts';
-import { browserStorage, Outbox, type Pending, type Unsent } from '../widget/shared/outbox.ts';
-import { AckError, isUnauthorized, requester, type Requester } from '../widget/shared/request.ts';
+import { newClientId } from '../client/client-id.ts';
+import { CatchUpPoint, lastSeq, mergeMessages } from '../client/messages.ts';
+import { HandshakeRetry } from '../client/handshake-retry.ts';
+import { reconnectWhenSessionEnds } from '../client/session-end.ts';
+import { browserStorage, Outbox, type Pending, type Unsent } from '../client/outbox.ts';
+import { AckError, isUnauthorized, requester, type Requester } from '../client/request.ts';
 import type { AgentAuth } from './auth.ts';
 import { applyVisitorChange, applyVisitorSummaryChange } from './visitor-change.ts';
 

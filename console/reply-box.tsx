@@ -10,8 +10,8 @@ import type { MAX_MESSAGE_LENGTH } from '../server/contract/events.ts';
 import { failureText } from './format.ts';
 import { t } from './i18n.ts';
 import type { Inbox } from './inbox.ts';
-import { Icon } from '../widget/shared/icons.tsx';
-import { AckError } from '../widget/shared/request.ts';
+import { Icon } from '../client/icons.tsx';
+import { AckError } from '../client/request.ts';
 
 // Typed against the contract's constant, so a change there fails the type check here.
 const maxMessageLength: typeof MAX_MESSAGE_LENGTH = 5000;

@@ -4,7 +4,7 @@
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { WidgetConfig } from '../../server/contract/http.ts';
-import type { Locale, Translate } from '../shared/i18n.ts';
+import type { Locale, Translate } from '../../client/i18n.ts';
 import { Header } from './header.tsx';
 import { History } from './history.tsx';
 import { frameTranslator, type FrameText } from './i18n.ts';

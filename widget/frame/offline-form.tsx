@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { WidgetConfig } from '../../server/contract/http.ts';
-import type { Translate } from '../shared/i18n.ts';
+import type { Translate } from '../../client/i18n.ts';
 import { Field } from './field.tsx';
 import type { FrameText } from './i18n.ts';
 import { VisitorComposer } from './visitor-composer.tsx';

@@ -1,7 +1,7 @@
 /** Files the visitor attaches: checked against the site's limits first, then sent to POST /api/attachments. */
 import type { AttachmentDTO } from '../../server/contract/dto.ts';
 import type { AttachmentLimits, HttpErrorBody, UploadResponse } from '../../server/contract/http.ts';
-import { AckError } from '../shared/request.ts';
+import { AckError } from '../../client/request.ts';
 
 /** Why a file can't be sent, before uploading it; null when it may be. The server checks again, by content. */
 export function refusal(file: File, limits: AttachmentLimits): 'fileTooLarge' | 'fileType' | null {

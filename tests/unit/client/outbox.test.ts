@@ -1,9 +1,9 @@
 /** The outbox shared by the widget and the console, over a fake Storage and a scripted server. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AckError } from '../../../widget/shared/request.ts';
+import { AckError } from '../../../client/request.ts';
 import {
   Outbox, OUTBOX_MAX_CHARS, OUTBOX_MAX_ENTRIES, OUTBOX_RETRY_ATTEMPTS, OUTBOX_RETRY_MAX_MS, OUTBOX_RETRY_MS, type Pending, type Unsent,
-} from '../../../widget/shared/outbox.ts';
+} from '../../../client/outbox.ts';
 
 /** Storage in a Map; `full` makes writes throw as a browser's quota does. */
 class FakeStorage implements Storage {
