@@ -70,6 +70,23 @@ afterEach(() => {
 });
 
 describe('outbox', () => {
+  it("owns delivered: the server's answer reaches stored() once the message has left the outbox, in the same task", async () => {
+    const storage = new FakeStorage();
+    const seen: string[] = [];
+    const outbox: Outbox<Unsent, { seq: number }> = new Outbox<Unsent, { seq: number }>({
+      storage,
+      key: KEY,
+      owner: 'visitor-1',
+      deliver: async () => ({ seq: 7 }),
+      stored: (answer, stored) => seen.push(`${stored.body}:${answer.seq}:pending=${outbox.pending.length}:kept=${storage.getItem(KEY) === null ? 0 : 1}`),
+      onChange: () => undefined,
+    });
+    outbox.online();
+    outbox.add(entry('hello'));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(seen).toEqual(['hello:7:pending=0:kept=0']);
+  });
+
   it('keeps what was written offline across a reload, then sends it once, in order, with the same client ids', async () => {
     const storage = new FakeStorage();
     const before = harness(storage);
