@@ -15,7 +15,8 @@ import { StatusLine } from './status-line.tsx';
 import { Transcript } from './transcript.tsx';
 import { downloadText, transcriptText } from './transcript-file.ts';
 import { VisitorComposer } from './visitor-composer.tsx';
-import type { VisitorChat, VisitorChatState } from './visitor-chat.ts';
+import type { VisitorChat } from './visitor-chat.ts';
+import type { VisitorChatState } from './visitor-state.ts';
 
 interface AppProps {
   chat: VisitorChat;

@@ -9,7 +9,7 @@ import { MAX_ATTACHMENTS_PER_MESSAGE } from '../../server/contract/events.ts';
 import type { Translate } from '../../client/i18n.ts';
 import { Icon } from '../../client/icons.tsx';
 import type { FrameText } from './i18n.ts';
-import { refusal } from './uploads.ts';
+import { refusal } from '../../client/uploads.ts';
 
 export function formatSize(bytes: number): string {
   return bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;

@@ -4,7 +4,7 @@
  */
 import type { Translate } from '../../client/i18n.ts';
 import type { FrameText } from './i18n.ts';
-import type { VisitorChatState } from './visitor-chat.ts';
+import type { VisitorChatState } from './visitor-state.ts';
 
 interface StatusLineProps {
   state: VisitorChatState;

@@ -10,7 +10,7 @@ import { RichText } from '../../client/rich-text.tsx';
 import { AttachmentList } from './attachments.tsx';
 import type { FrameText } from './i18n.ts';
 import { systemText } from '../../client/system-text.ts';
-import type { VisitorChatState, VisitorOutgoing } from './visitor-chat.ts';
+import type { VisitorChatState, VisitorOutgoing } from './visitor-state.ts';
 
 interface TranscriptProps {
   greeting: string;
