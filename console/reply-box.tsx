@@ -80,7 +80,7 @@ export function ReplyBox({ inbox, conversation, canReply }: ReplyBoxProps) {
     const found = slashQuery(value, caret);
     setSlash(found);
     setActive(0);
-    if (!note) inbox.typing(id, value.trim().length > 0);
+    if (!note) inbox.draft(id, value);
   };
 
   const insert = (choice: CannedResponseDTO): void => {
@@ -172,7 +172,7 @@ export function ReplyBox({ inbox, conversation, canReply }: ReplyBoxProps) {
           placeholder={note ? t('notePlaceholder') : t('replyPlaceholder')}
           value={text}
           onInput={(e) => update(e.currentTarget.value, e.currentTarget.selectionStart)}
-          onBlur={() => inbox.typing(id, false)}
+          onBlur={() => inbox.draft(id, '')}
           onKeyDown={(event) => {
             if (listOpen) {
               if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {

@@ -9,7 +9,7 @@ import { Icon } from '../client/icons.tsx';
 import { RichText } from '../client/rich-text.tsx';
 import { failureText, formatBytes, systemText, timeFormat } from './format.ts';
 import { t } from './i18n.ts';
-import type { OutgoingReply, Thread } from './inbox.ts';
+import type { OutgoingReply, Thread } from './inbox-state.ts';
 
 function Attachments({ attachments }: { attachments: AttachmentDTO[] }) {
   if (attachments.length === 0) return null;

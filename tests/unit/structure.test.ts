@@ -12,7 +12,7 @@ const MAX_LINES = 400;
 /** Translation dictionaries grow with every string and language. */
 const DICTIONARIES = new Set(['console/i18n.ts', 'widget/frame/i18n.ts']);
 /** Already over the limit; another change splits them, and removes them from here. */
-const KNOWN_OVERSIZED = new Set(['console/inbox.ts', 'server/app/routing.ts', 'widget/frame/visitor-chat.ts']);
+const KNOWN_OVERSIZED = new Set(['server/app/routing.ts']);
 
 function productFiles(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
