@@ -1,7 +1,8 @@
 /**
  * Messages persisted per second through Parley's real write path (visitors sending over sockets, each ack
  * after the commit), against raw better-sqlite3 inserts on the same disk with the server's pragmas; and the
- * writer thread's own statements alone, on a copy of the server's database, for the ceiling they set.
+ * writer thread's own statements alone, on a copy of the server's database, for the ceiling they set. Then the
+ * same comparison on the local PostgreSQL (persistence-postgres.ts).
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,6 +11,7 @@ import type { Append } from '../server/db/group-commit.ts';
 import { appendRows } from '../server/db/sqlite-append-rows.ts';
 import { cachedStatements, openSqlite } from '../server/db/sqlite-connection.ts';
 import type { BenchConfig } from './config.ts';
+import { measurePostgresPersistence, type PostgresPersistence } from './persistence-postgres.ts';
 import type { ClosedLoopResult } from './load/patterns.ts';
 import type { PhaseProfiler } from './profile/capture.ts';
 import type { ProbeStats } from './server-probe.ts';
@@ -30,6 +32,8 @@ export interface PersistenceResult {
   /** Parley over raw single-row autocommit inserts. */
   ratio: number;
   writerAlone: WriterAlone;
+  /** The same comparison on the local PostgreSQL, or why it was skipped. */
+  postgres: PostgresPersistence;
 }
 
 /** The writer thread's statements (appendRows) with nothing around them: no sockets, no thread hops, a core of its own. */
@@ -61,6 +65,7 @@ export async function measurePersistence(stage: Stage, config: BenchConfig, prof
   const rawSingleRowPerSecond = Math.round((before.singleRow + after.singleRow) / 2);
   const rawBatch100PerSecond = Math.round((before.batch100 + after.batch100) / 2);
   log(`persistence: parley ${writePath.ackedPerSecond} msg/s, raw SQLite ${rawSingleRowPerSecond} rows/s (${rawBatch100PerSecond} in 100-row transactions), writer alone ${writerAlone.perSecond} msg/s`);
+  const postgres = await measurePostgresPersistence(config.persistence, log);
   return {
     writePath,
     parleyPerSecond: writePath.ackedPerSecond,
@@ -69,6 +74,7 @@ export async function measurePersistence(stage: Stage, config: BenchConfig, prof
     rawRuns: [before, after],
     ratio: round(writePath.ackedPerSecond / rawSingleRowPerSecond),
     writerAlone,
+    postgres,
   };
 }
 

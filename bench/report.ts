@@ -94,6 +94,12 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     measured: r.persistence ? `${pct(r.persistence.ratio)} (${r.persistence.parleyPerSecond} vs ${r.persistence.rawSingleRowPerSecond}/s)` : 'not measured',
     pass: r.persistence ? r.persistence.ratio >= 0.4 : null,
   });
+  const pgPersistence = r.persistence && !('skipped' in r.persistence.postgres) ? r.persistence.postgres : undefined;
+  checks.push({
+    target: 'PostgreSQL write path ≥ 40% of raw 100-row pg transactions',
+    measured: pgPersistence ? `${pct(pgPersistence.ratio)} (${pgPersistence.parleyPerSecond} vs ${pgPersistence.rawBatch100PerSecond}/s)` : 'not measured',
+    pass: pgPersistence ? pgPersistence.ratio >= 0.4 : null,
+  });
   const windows = r.flood?.windows ?? [];
   const baseline = windows.find((w) => w.kind === 'baseline');
   const floods = windows.filter((w) => w.flooder);
@@ -183,6 +189,21 @@ export function printReport(r: BenchResults): string {
       ),
     );
     out.push(`parley/raw single-row: ${pct(p.ratio)}`);
+    const g = p.postgres;
+    out.push('', `Persistence on PostgreSQL${'skipped' in g ? `: skipped, ${g.skipped}` : ` (${g.database})`}`);
+    if (!('skipped' in g)) {
+      out.push(
+        table(
+          ['path', 'rows/s'],
+          [
+            [`parley write path (${g.senders} senders through the group commit, batches of ${g.meanBatch}, no sockets)`, String(g.parleyPerSecond)],
+            ['raw pg, single-row autocommit', String(g.rawSingleRowPerSecond)],
+            ['raw pg, 100-row transactions', String(g.rawBatch100PerSecond)],
+          ],
+        ),
+      );
+      out.push(`parley/raw 100-row: ${pct(g.ratio)}`);
+    }
   }
   if (r.flood) {
     const f = r.flood;

@@ -1,6 +1,7 @@
 // Opens the Prisma client for DATABASE_URL: SQLite (file:) or PostgreSQL (postgres[ql]://, optional ?schema=).
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils';
 import { parseDatabaseUrl } from '../../prisma/database-url.ts';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgres/client.ts';
@@ -15,14 +16,32 @@ interface Connected {
   close(): Promise<void>;
 }
 
-/** On SQLite, sends are written by `sqliteWriter`, a raw connection on its own thread that takes turns with Prisma's. */
-export type Database = Connected & ({ provider: 'postgresql' } | { provider: 'sqlite'; sqliteWriter: SqliteWriter });
+/**
+ * Sends are written raw: on PostgreSQL through `sendPool` (pg-appends.ts), on SQLite by `sqliteWriter`, a connection
+ * on its own thread that takes turns with Prisma's.
+ */
+export type Database = Connected & ({ provider: 'postgresql'; sendPool: pg.Pool } | { provider: 'sqlite'; sqliteWriter: SqliteWriter });
+
+/** The group commit writes one batch at a time, in one statement: more connections would sit idle. */
+const SEND_POOL_SIZE = 1;
 
 export function createDatabase(databaseUrl: string): Database {
   const target = parseDatabaseUrl(databaseUrl);
   if (target.provider === 'postgresql') {
     const prisma = new PostgresPrismaClient({ adapter: new PrismaPg(target.config, { schema: target.schema }) }) as PrismaClient;
-    return { prisma, provider: target.provider, close: () => prisma.$disconnect() };
+    const sendPool = new pg.Pool({ ...target.config, max: SEND_POOL_SIZE });
+    // An idle connection that breaks (the server restarted) is dropped and replaced at the next batch, and a batch
+    // in flight fails with its own error; unheard, this event would end the process.
+    sendPool.on('error', () => {});
+    return {
+      prisma,
+      provider: target.provider,
+      sendPool,
+      async close() {
+        await prisma.$disconnect();
+        await sendPool.end();
+      },
+    };
   }
   const turns = new WriteTurns();
   const prisma = new PrismaClient({ adapter: sqliteAdapter(target.file, turns) });

@@ -1,8 +1,8 @@
 /**
  * Appending messages, many at once. A burst of sends from many visitors becomes one transaction (one commit,
  * one fsync) instead of one transaction each: group commit. Each send is still acknowledged only after the
- * commit that holds it. The batches are written by a WriteBatch: Prisma's (prisma-appends.ts) or, on SQLite,
- * the writer thread's (sqlite-batches.ts).
+ * commit that holds it. The batches are written by a WriteBatch: on PostgreSQL a raw statement (pg-appends.ts),
+ * on SQLite the writer thread's (sqlite-batches.ts), and Prisma's (prisma-appends.ts) where those leave it.
  */
 import type { AppendResult, NewMessage, SendGuard } from '../app/ports.ts';
 
@@ -24,6 +24,23 @@ export type WriteBatch = (appends: Append[], ready: () => void) => Promise<Outco
 
 export const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
 export const rejected = (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason });
+
+/**
+ * A WriteBatch from a writer of all-or-nothing transactions: a batch that fails is retried one append at a time,
+ * so one bad send (a foreign attachment, a clientId another node stored meanwhile) fails alone.
+ */
+export function oneByOneOnFailure(inOneTransaction: (appends: Append[]) => Promise<(AppendResult | null)[]>): WriteBatch {
+  return async (appends) => {
+    try {
+      return (await inOneTransaction(appends)).map(fulfilled);
+    } catch (error) {
+      if (appends.length === 1) throw error;
+      const outcomes: Outcome[] = [];
+      for (const a of appends) outcomes.push(await inOneTransaction([a]).then(([result]) => fulfilled(result ?? null), rejected));
+      return outcomes;
+    }
+  };
+}
 
 interface Waiting extends Append {
   resolve: (result: AppendResult | null) => void;

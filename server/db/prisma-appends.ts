@@ -1,12 +1,13 @@
 /**
- * Appending messages through Prisma: PostgreSQL's sends, and on either database the system messages written with
- * a conversation's change in the same transaction. SQLite's sends go through its writer thread (sqlite-batches.ts).
+ * Appending messages through Prisma: PostgreSQL's sends with attachments, and on either database the system
+ * messages written with a conversation's change in the same transaction. Other sends go through raw statements:
+ * PostgreSQL's in one statement per batch (pg-appends.ts), SQLite's on its writer thread (sqlite-batches.ts).
  */
 import type { AppendResult, NewMessage, SendGuard } from '../app/ports.ts';
 import { AppError } from '../app/errors.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { Message, Prisma, PrismaClient } from './generated/sqlite/client.ts';
-import { fulfilled, rejected, type Append, type Outcome, type WriteBatch } from './group-commit.ts';
+import { oneByOneOnFailure, type Append, type WriteBatch } from './group-commit.ts';
 import { assigneeSelect, toConversationDTO, type ConversationRow } from './mappers.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
 
@@ -91,19 +92,9 @@ async function linkAttachments(tx: Tx, row: Message, message: NewMessage): Promi
 }
 
 /**
- * Batches through Prisma. A batch that fails is retried one append at a time, so one bad send (say, a foreign
- * attachment, which aborts a PostgreSQL transaction) fails alone.
+ * Batches through Prisma, each in one transaction; a batch that fails is retried one append at a time (say, for
+ * a foreign attachment, which aborts a PostgreSQL transaction).
  */
 export function prismaBatches(prisma: PrismaClient, newId: IdGenerator, attachmentUrl: AttachmentUrl): WriteBatch {
-  const inOneTransaction = (appends: Append[]) => prisma.$transaction((tx) => writeMessages(tx, appends, newId, attachmentUrl));
-  return async (appends) => {
-    try {
-      return (await inOneTransaction(appends)).map(fulfilled);
-    } catch (error) {
-      if (appends.length === 1) throw error;
-      const outcomes: Outcome[] = [];
-      for (const a of appends) outcomes.push(await inOneTransaction([a]).then(([result]) => fulfilled(result ?? null), rejected));
-      return outcomes;
-    }
-  };
+  return oneByOneOnFailure((appends) => prisma.$transaction((tx) => writeMessages(tx, appends, newId, attachmentUrl)));
 }

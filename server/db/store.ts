@@ -4,7 +4,7 @@ import type { IdGenerator } from '../app/ids.ts';
 import type { Database } from './client.ts';
 import type { WriteBatch } from './group-commit.ts';
 import type { AttachmentUrl } from './message-dtos.ts';
-import { prismaBatches } from './prisma-appends.ts';
+import { pgBatches } from './pg-appends.ts';
 import { sqliteBatches } from './sqlite-batches.ts';
 import { PrismaAgentStore } from './agents.ts';
 import { PrismaAttachmentStore } from './attachments.ts';
@@ -39,7 +39,9 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
   };
 }
 
-/** How sends reach the database: on SQLite through its writer thread, on PostgreSQL through Prisma. */
+/** How sends reach the database: on SQLite through its writer thread, on PostgreSQL in one raw statement per batch. */
 function sendBatches(database: Database, newId: IdGenerator, attachmentUrl: AttachmentUrl): WriteBatch {
-  return database.provider === 'sqlite' ? sqliteBatches(database.sqliteWriter, newId, attachmentUrl) : prismaBatches(database.prisma, newId, attachmentUrl);
+  return database.provider === 'sqlite'
+    ? sqliteBatches(database.sqliteWriter, newId, attachmentUrl)
+    : pgBatches(database.sendPool, database.prisma, newId, attachmentUrl);
 }

@@ -1,6 +1,6 @@
 /**
- * Every write path for sends gives the same answers: Prisma's on SQLite and on PostgreSQL, and the raw one on
- * SQLite's writer thread. Each case runs through each path, against the real database with the migrations applied.
+ * Every write path for sends gives the same answers: Prisma's on SQLite and on PostgreSQL, the raw one on SQLite's
+ * writer thread, and the raw one-statement batches on PostgreSQL. Each case runs through each path, against the real database with the migrations applied.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import type { NewMessage, SendGuard } from '../../../server/app/ports.ts';
 import { newId } from '../../../server/app/ids.ts';
 import { createDatabase, type Database } from '../../../server/db/client.ts';
 import type { Append, Outcome, WriteBatch } from '../../../server/db/group-commit.ts';
+import { pgBatches } from '../../../server/db/pg-appends.ts';
 import { prismaBatches } from '../../../server/db/prisma-appends.ts';
 import { sqliteBatches } from '../../../server/db/sqlite-batches.ts';
 import { dropSchema, postgresAvailable, throwawaySchema } from '../../support/postgres.ts';
@@ -21,12 +22,18 @@ const attachmentUrl = (id: string) => `/files/${id}`;
 interface WritePath {
   name: string;
   available: boolean;
+  /** Other connections' transactions can hold a conversation's row lock while a batch is written. */
+  rowLocks?: boolean;
   /** The database URL, migrated, and what to drop afterwards. */
   database(): Promise<{ url: string; drop(): Promise<void> }>;
   batches(database: Database): WriteBatch;
 }
 
 const sqliteFile = (name: string) => async () => ({ url: `file:${join(dir, `${name}.db`)}`, drop: async () => {} });
+const postgresSchema = async () => {
+  const { schema, url } = throwawaySchema();
+  return { url, drop: () => dropSchema(schema) };
+};
 const viaPrisma = (database: Database) => prismaBatches(database.prisma, newId, attachmentUrl);
 
 const paths: WritePath[] = [
@@ -43,11 +50,19 @@ const paths: WritePath[] = [
   {
     name: 'Prisma on PostgreSQL',
     available: postgresAvailable,
-    async database() {
-      const { schema, url } = throwawaySchema();
-      return { url, drop: () => dropSchema(schema) };
-    },
+    rowLocks: true,
+    database: postgresSchema,
     batches: viaPrisma,
+  },
+  {
+    name: 'raw pg statements on PostgreSQL',
+    available: postgresAvailable,
+    rowLocks: true,
+    database: postgresSchema,
+    batches(database) {
+      if (database.provider !== 'postgresql') throw new Error('the raw pg path needs PostgreSQL');
+      return pgBatches(database.sendPool, database.prisma, newId, attachmentUrl);
+    },
   },
 ];
 
@@ -72,7 +87,7 @@ function summary(outcome: Outcome) {
   };
 }
 
-describe.each(paths)('appending through $name', ({ available, database: prepare, batches }) => {
+describe.each(paths)('appending through $name', ({ available, rowLocks, database: prepare, batches }) => {
   let database: Database;
   let write: WriteBatch;
   let drop = async () => {};
@@ -194,4 +209,57 @@ describe.each(paths)('appending through $name', ({ available, database: prepare,
     ]);
     expect(await storedCount(id)).toBe(3);
   });
+
+  it.skipIf(!available)('numbers each conversation on its own, and a clientId the guard refused is free for the next allowed send', async () => {
+    const [one, two] = [await conversation(), await conversation()];
+    expect(await batch([
+      { conversationId: one, message: visitorSays('a', 'k'), guard: { visitorId: 'v2' } },
+      { conversationId: two, message: visitorSays('b', 'k'), guard: {} },
+      { conversationId: one, message: visitorSays('c', 'k'), guard: {} },
+      { conversationId: one, message: visitorSays('d', 'k'), guard: { visitorId: 'v2' } },
+      { conversationId: one, message: visitorSays('e', null), guard: {} },
+      { conversationId: two, message: visitorSays('f', null), guard: {} },
+    ])).toEqual([
+      null,
+      { created: true, message: { seq: 1, authorName: 'Vera', body: 'b', clientId: 'k', files: [] }, conversation: { lastSeq: 1, status: 'active', assignee: 'Ada' } },
+      { created: true, message: { seq: 1, authorName: 'Vera', body: 'c', clientId: 'k', files: [] }, conversation: { lastSeq: 1, status: 'active', assignee: 'Ada' } },
+      null,
+      { created: true, message: { seq: 2, authorName: 'Vera', body: 'e', clientId: null, files: [] }, conversation: { lastSeq: 2, status: 'active', assignee: 'Ada' } },
+      { created: true, message: { seq: 2, authorName: 'Vera', body: 'f', clientId: null, files: [] }, conversation: { lastSeq: 2, status: 'active', assignee: 'Ada' } },
+    ]);
+  });
+
+  it.skipIf(!available)('answers a retry of a message sent with files with the stored message and its files', async () => {
+    const id = await conversation();
+    const file = await upload('v1', 'photo.txt');
+    await batch([{ conversationId: id, message: visitorSays('look', 'c1', [file]), guard: {} }]);
+    expect(await batch([{ conversationId: id, message: visitorSays('look', 'c1'), guard: {} }])).toEqual([
+      { created: false, message: { seq: 1, authorName: 'Vera', body: 'look', clientId: 'c1', files: [`photo.txt /files/${file}`] }, conversation: { lastSeq: 1, status: 'active', assignee: 'Ada' } },
+    ]);
+  });
+
+  it.skipIf(!available || !rowLocks)('refuses (null) a send to a conversation resolved while the send waited for its row', async () => {
+    const id = await conversation();
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    let resolvedUncommitted!: () => void;
+    const holding = new Promise<void>((resolve) => (resolvedUncommitted = resolve));
+    const resolving = database.prisma.$transaction(async (tx) => {
+      await tx.conversation.update({ where: { id }, data: { status: 'resolved' } });
+      resolvedUncommitted();
+      await committing;
+    });
+    await holding;
+    const sending = batch([{ conversationId: id, message: visitorSays('too late'), guard: { open: true } }]);
+    // The send has read the conversation as still active, and waits for the row the resolution holds.
+    await until(async () => (await database.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`)[0]!.n > 0);
+    commit();
+    await resolving;
+    expect(await sending).toEqual([null]);
+    expect(await storedCount(id)).toBe(0);
+  });
 });
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
