@@ -3,7 +3,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ConversationSummaryDTO, TeamMemberDTO } from '../server/contract/dto.ts';
 import { failureText, visitorLabel, visitorLabelVerified } from './format.ts';
 import { t } from './i18n.ts';
-import type { Inbox, InboxState } from './inbox.ts';
+import type { Inbox } from './inbox.ts';
+import type { InboxState } from './inbox-state.ts';
 import { ReplyBox } from './reply-box.tsx';
 import { Transcript, TypingLine } from './transcript.tsx';
 

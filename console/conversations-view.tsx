@@ -5,7 +5,8 @@ import { ConversationList } from './conversation-list.tsx';
 import { ConversationPane } from './conversation-pane.tsx';
 import { visitorLabel } from './format.ts';
 import { t } from './i18n.ts';
-import { viewOf, type Inbox, type InboxState } from './inbox.ts';
+import type { Inbox } from './inbox.ts';
+import { viewOf, type InboxState } from './inbox-state.ts';
 import { VisitorPanel } from './visitor-panel.tsx';
 
 export const SEARCH_ID = 'conversation-search';

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ConversationSummaryDTO, MessageDTO, SystemEvent } from '../server/contract/dto.ts';
 import type { ErrorCode } from '../server/contract/errors.ts';
-import { systemText as sharedSystemText } from '../widget/shared/system-text.ts';
+import { systemText as sharedSystemText } from '../client/system-text.ts';
 import { locale, t } from './i18n.ts';
 
 export function visitorLabel({ visitor }: Pick<ConversationSummaryDTO, 'visitor'>): string {

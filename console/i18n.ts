@@ -1,5 +1,5 @@
 /** Every string the console shows, in each language it speaks. */
-import { pickLocale, translator, type Translate } from '../widget/shared/i18n.ts';
+import { pickLocale, translator, type Translate } from '../client/i18n.ts';
 
 const en = {
   // sign in

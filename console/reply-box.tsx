@@ -10,8 +10,8 @@ import type { MAX_MESSAGE_LENGTH } from '../server/contract/events.ts';
 import { failureText } from './format.ts';
 import { t } from './i18n.ts';
 import type { Inbox } from './inbox.ts';
-import { Icon } from '../widget/shared/icons.tsx';
-import { AckError } from '../widget/shared/request.ts';
+import { Icon } from '../client/icons.tsx';
+import { AckError } from '../client/request.ts';
 
 // Typed against the contract's constant, so a change there fails the type check here.
 const maxMessageLength: typeof MAX_MESSAGE_LENGTH = 5000;
@@ -80,7 +80,7 @@ export function ReplyBox({ inbox, conversation, canReply }: ReplyBoxProps) {
     const found = slashQuery(value, caret);
     setSlash(found);
     setActive(0);
-    if (!note) inbox.typing(id, value.trim().length > 0);
+    if (!note) inbox.draft(id, value);
   };
 
   const insert = (choice: CannedResponseDTO): void => {
@@ -172,7 +172,7 @@ export function ReplyBox({ inbox, conversation, canReply }: ReplyBoxProps) {
           placeholder={note ? t('notePlaceholder') : t('replyPlaceholder')}
           value={text}
           onInput={(e) => update(e.currentTarget.value, e.currentTarget.selectionStart)}
-          onBlur={() => inbox.typing(id, false)}
+          onBlur={() => inbox.draft(id, '')}
           onKeyDown={(event) => {
             if (listOpen) {
               if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {

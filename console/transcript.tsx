@@ -5,11 +5,11 @@
  */
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { AttachmentDTO, ConversationSummaryDTO, MessageDTO } from '../server/contract/dto.ts';
-import { Icon } from '../widget/shared/icons.tsx';
-import { RichText } from '../widget/shared/rich-text.tsx';
+import { Icon } from '../client/icons.tsx';
+import { RichText } from '../client/rich-text.tsx';
 import { failureText, formatBytes, systemText, timeFormat } from './format.ts';
 import { t } from './i18n.ts';
-import type { OutgoingReply, Thread } from './inbox.ts';
+import type { OutgoingReply, Thread } from './inbox-state.ts';
 
 function Attachments({ attachments }: { attachments: AttachmentDTO[] }) {
   if (attachments.length === 0) return null;

@@ -2,7 +2,7 @@
 import type { ConversationDetail } from '../server/contract/events.ts';
 import type { ComponentChildren } from 'preact';
 import type { ConversationSummaryDTO } from '../server/contract/dto.ts';
-import { safeHref } from '../widget/shared/rich-text.tsx';
+import { safeHref } from '../client/rich-text.tsx';
 import { dateTimeFormat, messagePreview, timeFormat, useNow, visitorLabel, visitorLabelVerified } from './format.ts';
 import { locale, t } from './i18n.ts';
 import { parseUserAgent } from './ua.ts';

@@ -14,7 +14,8 @@ import type { AgentAuth } from './auth.ts';
 import { ConversationsView, SEARCH_ID, visibleConversations } from './conversations-view.tsx';
 import { messagePreview, visitorLabel } from './format.ts';
 import { t } from './i18n.ts';
-import { attentionCount, Inbox, viewOf, type InboxState } from './inbox.ts';
+import { Inbox } from './inbox.ts';
+import { attentionCount, viewOf, type InboxState } from './inbox-state.ts';
 import { COMPOSER_ID } from './reply-box.tsx';
 import { ShortcutHelp, useShortcuts } from './shortcuts.tsx';
 

@@ -9,7 +9,7 @@ import type { ErrorCode } from '../server/contract/errors.ts';
 import type { MessageDTO } from '../server/contract/dto.ts';
 import type { VisitorUpdateRequest } from '../server/contract/events.ts';
 import type { WidgetConfig } from '../server/contract/http.ts';
-import type { Locale } from './shared/i18n.ts';
+import type { Locale } from '../client/i18n.ts';
 
 export const BRIDGE_VERSION = 1;
 

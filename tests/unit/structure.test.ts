@@ -1,6 +1,6 @@
 /**
  * The shape of the product code: no import cycle (type imports count: they tie files together just the same)
- * and no file over 400 lines. Covers server/, widget/ and console/, not Prisma's generated client.
+ * and no file over 400 lines. Covers server/, client/, widget/ and console/, not Prisma's generated client.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -12,7 +12,7 @@ const MAX_LINES = 400;
 /** Translation dictionaries grow with every string and language. */
 const DICTIONARIES = new Set(['console/i18n.ts', 'widget/frame/i18n.ts']);
 /** Already over the limit; another change splits them, and removes them from here. */
-const KNOWN_OVERSIZED = new Set(['console/inbox.ts', 'server/app/routing.ts', 'widget/frame/visitor-chat.ts']);
+const KNOWN_OVERSIZED = new Set(['server/app/routing.ts']);
 
 function productFiles(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
@@ -22,7 +22,7 @@ function productFiles(dir: string): string[] {
   });
 }
 
-const files = ['server', 'widget', 'console'].flatMap(productFiles);
+const files = ['server', 'client', 'widget', 'console'].flatMap(productFiles);
 const sources = new Map(files.map((file) => [file, readFileSync(join(root, file), 'utf8')]));
 
 /** The product files `file` imports, statically or not, types included. */

@@ -4,7 +4,7 @@
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { WidgetConfig } from '../../server/contract/http.ts';
-import type { Locale, Translate } from '../shared/i18n.ts';
+import type { Locale, Translate } from '../../client/i18n.ts';
 import { Header } from './header.tsx';
 import { History } from './history.tsx';
 import { frameTranslator, type FrameText } from './i18n.ts';
@@ -15,7 +15,8 @@ import { StatusLine } from './status-line.tsx';
 import { Transcript } from './transcript.tsx';
 import { downloadText, transcriptText } from './transcript-file.ts';
 import { VisitorComposer } from './visitor-composer.tsx';
-import type { VisitorChat, VisitorChatState } from './visitor-chat.ts';
+import type { VisitorChat } from './visitor-chat.ts';
+import type { VisitorChatState } from './visitor-state.ts';
 
 interface AppProps {
   chat: VisitorChat;

@@ -6,10 +6,10 @@ import { useRef, useState } from 'preact/hooks';
 import type { AttachmentDTO } from '../../server/contract/dto.ts';
 import type { AttachmentLimits } from '../../server/contract/http.ts';
 import { MAX_ATTACHMENTS_PER_MESSAGE } from '../../server/contract/events.ts';
-import type { Translate } from '../shared/i18n.ts';
-import { Icon } from '../shared/icons.tsx';
+import type { Translate } from '../../client/i18n.ts';
+import { Icon } from '../../client/icons.tsx';
 import type { FrameText } from './i18n.ts';
-import { refusal } from './uploads.ts';
+import { refusal } from '../../client/uploads.ts';
 
 export function formatSize(bytes: number): string {
   return bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;

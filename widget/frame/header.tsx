@@ -1,8 +1,8 @@
 /** The panel's header: team name, the agent once assigned (name, avatar), and the panel's buttons. */
 import type { AgentPublicDTO } from '../../server/contract/dto.ts';
-import type { Translate } from '../shared/i18n.ts';
-import { Icon } from '../shared/icons.tsx';
-import { safeHref } from '../shared/rich-text.tsx';
+import type { Translate } from '../../client/i18n.ts';
+import { Icon } from '../../client/icons.tsx';
+import { safeHref } from '../../client/rich-text.tsx';
 import type { FrameText } from './i18n.ts';
 
 interface HeaderProps {

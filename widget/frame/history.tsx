@@ -1,6 +1,6 @@
 /** The visitor's earlier conversations, newest first: open one, or start a new one. */
 import type { ConversationDTO } from '../../server/contract/dto.ts';
-import type { Locale, Translate } from '../shared/i18n.ts';
+import type { Locale, Translate } from '../../client/i18n.ts';
 import type { FrameText } from './i18n.ts';
 
 interface HistoryProps {

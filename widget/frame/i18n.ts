@@ -1,5 +1,5 @@
 /** Every string the chat frame shows, in each language it speaks. `dir` is the language's writing direction. */
-import { translator, type Locale, type Translate } from '../shared/i18n.ts';
+import { translator, type Locale, type Translate } from '../../client/i18n.ts';
 
 const en = {
   dir: 'ltr',

@@ -6,7 +6,7 @@
 import { render } from 'preact';
 import type { WidgetConfig } from '../../server/contract/http.ts';
 import { listen, post, type FrameMessage, type HostMessage, type HostPage } from '../bridge.ts';
-import type { Locale } from '../shared/i18n.ts';
+import type { Locale } from '../../client/i18n.ts';
 import { App } from './app.tsx';
 import { chime } from './sound.ts';
 import { VisitorChat } from './visitor-chat.ts';

@@ -4,11 +4,12 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { WidgetConfig } from '../../server/contract/http.ts';
-import type { Translate } from '../shared/i18n.ts';
+import type { Translate } from '../../client/i18n.ts';
 import { Field } from './field.tsx';
 import type { FrameText } from './i18n.ts';
 import { VisitorComposer } from './visitor-composer.tsx';
-import type { VisitorChat, VisitorChatState } from './visitor-chat.ts';
+import type { VisitorChat } from './visitor-chat.ts';
+import type { VisitorChatState } from './visitor-state.ts';
 
 interface OfflineFormProps {
   chat: VisitorChat;

@@ -7,7 +7,7 @@
  */
 import type { VisitorUpdateRequest } from '../../server/contract/events.ts';
 import type { Identity, VisitorAttributes } from '../bridge.ts';
-import { AckError, isTransient } from '../shared/request.ts';
+import { AckError, isTransient } from '../../client/request.ts';
 
 /** A transient failure while connected (a busy server, a limit) is tried again after this long. */
 export const FACTS_RETRY_MS = 5000;

@@ -1,7 +1,7 @@
 /** The site's optional pre-chat form: name and email, each required or not per the site's settings. */
 import { useState } from 'preact/hooks';
 import type { PrechatSettings, VisitorDTO } from '../../server/contract/dto.ts';
-import type { Translate } from '../shared/i18n.ts';
+import type { Translate } from '../../client/i18n.ts';
 import { Field } from './field.tsx';
 import type { FrameText } from './i18n.ts';
 

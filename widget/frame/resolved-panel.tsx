@@ -1,8 +1,8 @@
 /** After the agent resolves: a rating (1–5 and an optional comment), the transcript, and a way to start again. */
 import { useState } from 'preact/hooks';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
-import type { Translate } from '../shared/i18n.ts';
-import { Icon } from '../shared/icons.tsx';
+import type { Translate } from '../../client/i18n.ts';
+import { Icon } from '../../client/icons.tsx';
 import type { FrameText } from './i18n.ts';
 
 interface ResolvedPanelProps {

@@ -2,9 +2,9 @@
  * One polite live line under the transcript: connection trouble, an agent typing, or the queue
  * position and estimated wait (updated live while the conversation waits).
  */
-import type { Translate } from '../shared/i18n.ts';
+import type { Translate } from '../../client/i18n.ts';
 import type { FrameText } from './i18n.ts';
-import type { VisitorChatState } from './visitor-chat.ts';
+import type { VisitorChatState } from './visitor-state.ts';
 
 interface StatusLineProps {
   state: VisitorChatState;

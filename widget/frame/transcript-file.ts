@@ -1,8 +1,8 @@
 /** The conversation as a plain-text file the visitor downloads, built from the history on screen. */
 import type { MessageDTO } from '../../server/contract/dto.ts';
-import type { Locale, Translate } from '../shared/i18n.ts';
+import type { Locale, Translate } from '../../client/i18n.ts';
 import type { FrameText } from './i18n.ts';
-import { systemText } from '../shared/system-text.ts';
+import { systemText } from '../../client/system-text.ts';
 
 export function transcriptText(messages: readonly MessageDTO[], teamName: string, locale: Locale, t: Translate<FrameText>): string {
   const time = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });

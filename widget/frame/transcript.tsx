@@ -5,12 +5,12 @@
  */
 import { useLayoutEffect, useMemo, useRef } from 'preact/hooks';
 import type { MessageDTO } from '../../server/contract/dto.ts';
-import type { Locale, Translate } from '../shared/i18n.ts';
-import { RichText } from '../shared/rich-text.tsx';
+import type { Locale, Translate } from '../../client/i18n.ts';
+import { RichText } from '../../client/rich-text.tsx';
 import { AttachmentList } from './attachments.tsx';
 import type { FrameText } from './i18n.ts';
-import { systemText } from '../shared/system-text.ts';
-import type { VisitorChatState, VisitorOutgoing } from './visitor-chat.ts';
+import { systemText } from '../../client/system-text.ts';
+import type { VisitorChatState, VisitorOutgoing } from './visitor-state.ts';
 
 interface TranscriptProps {
   greeting: string;

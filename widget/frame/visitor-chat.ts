@@ -1,57 +1,21 @@
 /**
- * The visitor's side of the chat, independent of the view: one socket to /visitor, the visitor's
+ * The visitor's side of the chat, independent of the view: one live session to /visitor, the visitor's
  * conversations, the one on screen with its transcript, the messages on their way, the queue position,
  * read receipts and typing. The view subscribes to immutable snapshots of the state.
  */
-import { io, type Socket } from 'socket.io-client';
-import type { AttachmentDTO, ConversationDTO, MessageDTO, QueuePositionDTO, VisitorDTO } from '../../server/contract/dto.ts';
-import type { VisitorClientToServer, VisitorServerToClient, VisitorUpdateRequest } from '../../server/contract/events.ts';
+import type { AttachmentDTO, ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
+import type { SendResult, VisitorClientToServer, VisitorServerToClient, VisitorUpdateRequest } from '../../server/contract/events.ts';
 import type { Identity, VisitorAttributes } from '../bridge.ts';
-import { newClientId } from '../shared/client-id.ts';
-import { CatchUpPoint, lastSeq, mergeMessages } from '../shared/messages.ts';
-import { HandshakeRetry } from '../shared/handshake-retry.ts';
-import { reconnectWhenSessionEnds } from '../shared/session-end.ts';
-import { browserStorage, Outbox, type Pending, type Unsent } from '../shared/outbox.ts';
-import { type AckError, isUnauthorized, requester, type Requester } from '../shared/request.ts';
+import { newClientId } from '../../client/client-id.ts';
+import { LiveSession } from '../../client/live-session.ts';
+import { CatchUpPoint, lastSeq, mergeMessages } from '../../client/messages.ts';
+import { browserStorage, Outbox } from '../../client/outbox.ts';
+import type { AckError } from '../../client/request.ts';
 import { PageFacts, type PageContext } from './page-facts.ts';
-import { TypingNotifier } from './typing-notifier.ts';
-import { uploadAttachment } from './uploads.ts';
+import { initialVisitorState, newestFirst, unreadOf, withConversation, type VisitorChatState, type VisitorUnsent } from './visitor-state.ts';
 
 /** An agent's typing indicator is dropped when no refresh comes for this long. */
 const AGENT_TYPING_TIMEOUT_MS = 6000;
-
-/** A message the visitor wrote, kept in the frame's outbox until the server stored it. */
-export interface VisitorUnsent extends Unsent {
-  /** Null for a message written before its conversation existed: the first one to arrive starts it. */
-  conversationId: string | null;
-  /** Written after "new conversation": it starts one instead of joining the open one. */
-  newConversation: boolean;
-  attachments: AttachmentDTO[];
-}
-
-export type VisitorOutgoing = Pending<VisitorUnsent>;
-
-export interface VisitorChatState {
-  /** `unavailable`: the server refused even a fresh token, so the chat stops trying. */
-  connection: 'connecting' | 'online' | 'reconnecting' | 'unavailable';
-  /** Every conversation of the visitor, newest first. */
-  conversations: ConversationDTO[];
-  /** The conversation on screen; null before the first message, or when the visitor starts a new one. */
-  conversation: ConversationDTO | null;
-  messages: MessageDTO[];
-  /** Written but not stored yet, also from before a reload; sent in order once connected. */
-  outgoing: readonly VisitorOutgoing[];
-  /** The latest position received, for whichever conversation it names. */
-  queue: QueuePositionDTO | null;
-  /** Known once connected: the pre-chat and offline forms start from its name and email. */
-  visitor: VisitorDTO | null;
-  /** The name of the agent typing in the conversation on screen, or null when nobody is. */
-  agentTyping: string | null;
-  /** The panel is open and the page shown: agent messages count as read as they arrive. */
-  seeing: boolean;
-  /** Agent messages of the conversation on screen the visitor has not seen. */
-  unread: number;
-}
 
 export interface VisitorChatEvents {
   /** The server refused the token: get a new one and pass it to `setToken`. */
@@ -67,9 +31,6 @@ export interface VisitorChatEvents {
 /** What the visitor looks at: the newest conversation, one chosen from the history, or a new one. */
 type Choice = { kind: 'latest' } | { kind: 'chosen'; id: string } | { kind: 'new' };
 
-const newestFirst = (conversations: ConversationDTO[]): ConversationDTO[] =>
-  [...conversations].sort((a, b) => b.queuedAt.localeCompare(a.queuedAt));
-
 /** The visitor id the server signed into the token (its `sub`), read unverified: whom the outbox and the socket belong to. */
 function tokenSubject(token: string): string {
   try {
@@ -82,28 +43,15 @@ function tokenSubject(token: string): string {
 }
 
 export class VisitorChat {
-  #state: VisitorChatState = {
-    connection: 'connecting',
-    conversations: [],
-    conversation: null,
-    messages: [],
-    outgoing: [],
-    queue: null,
-    visitor: null,
-    agentTyping: null,
-    seeing: false,
-    unread: 0,
-  };
+  #state: VisitorChatState = initialVisitorState;
   readonly #listeners = new Set<(state: VisitorChatState) => void>();
-  readonly #socket: Socket<VisitorServerToClient, VisitorClientToServer>;
-  readonly #request: Requester<VisitorClientToServer>;
+  readonly #live: LiveSession<VisitorServerToClient, VisitorClientToServer>;
   readonly #events: VisitorChatEvents;
   readonly #catchUp = new CatchUpPoint();
-  readonly #typing: TypingNotifier;
-  readonly #outbox: Outbox<VisitorUnsent>;
-  readonly #handshakeRetry: HandshakeRetry;
+  readonly #outbox: Outbox<VisitorUnsent, SendResult>;
   #token: string;
-  #awaitingToken = false;
+  /** Renewals waiting for the loader's next token (see `setToken`). */
+  readonly #tokenWaiters: ((renewed: boolean) => void)[] = [];
   #choice: Choice = { kind: 'latest' };
   /** Identity, page and attributes from the host page, until the server took them. */
   readonly #facts: PageFacts;
@@ -124,23 +72,38 @@ export class VisitorChat {
       options.context,
     );
     // In the frame's own storage: partitioned per top-level site, so it survives the host page's reloads.
-    this.#outbox = new Outbox<VisitorUnsent>({
+    this.#outbox = new Outbox<VisitorUnsent, SendResult>({
       storage: browserStorage(),
       key: `parley:outbox:${options.siteKey}`,
       owner: tokenSubject(token),
       deliver: (entry) => this.#deliver(entry),
+      stored: (result, entry) => this.#stored(result, entry),
       onChange: (outgoing) => this.#update({ outgoing }),
     });
     this.#update({ outgoing: this.#outbox.pending });
-    // The function form of `auth` is read on every (re)connect, so it always sends the latest token.
-    this.#socket = io('/visitor', { transports: ['websocket'], auth: (send) => send({ token: this.#token }) });
-    this.#request = requester(this.#socket);
-    this.#handshakeRetry = new HandshakeRetry(this.#socket);
-    reconnectWhenSessionEnds(this.#socket);
-    this.#typing = new TypingNotifier((typing, preview) => {
-      const open = this.#openConversation();
-      if (open) this.#request('typing', { conversationId: open.id, typing, preview }).catch(() => {});
-    }, options.typingPreview);
+    this.#live = new LiveSession({
+      namespace: '/visitor',
+      token: () => this.#token,
+      // The loader gets the new token (a new session when the old one is refused) and passes it to setToken.
+      renewToken: () =>
+        new Promise((resolve) => {
+          if (this.#tokenWaiters.push(resolve) === 1) this.#events.tokenRejected();
+        }),
+      outbox: this.#outbox,
+      typingPreview: options.typingPreview,
+      connection: (connection) => {
+        this.#update({ connection });
+        this.#markSeen();
+      },
+      connected: () => {
+        this.#facts.online();
+        void this.#sync();
+      },
+      disconnected: () => {
+        this.#facts.offline();
+        this.#catchUp.disconnected();
+      },
+    });
     this.#listen();
   }
 
@@ -157,16 +120,17 @@ export class VisitorChat {
     // A new visitor: the old token was refused (expired, or the site's visitor key was rotated).
     if (tokenSubject(token) !== tokenSubject(this.#token)) this.#becomeVisitor(tokenSubject(token));
     this.#token = token;
-    this.#handshakeRetry.reset();
-    if (!this.#socket.connected) this.#socket.connect();
+    for (const renewed of this.#tokenWaiters.splice(0)) renewed(true);
+    this.#live.reconnect();
   }
 
   setSeeing(seeing: boolean): void {
     this.#update({ seeing });
+    this.#markSeen();
   }
 
   send(body: string, attachments: AttachmentDTO[] = []): void {
-    this.#typing.stop();
+    this.draft('');
     this.#outbox.add({
       clientId: newClientId(),
       conversationId: this.#openConversation()?.id ?? null,
@@ -182,8 +146,10 @@ export class VisitorChat {
     this.#outbox.retry(clientId);
   }
 
+  /** The message box changed: agents see the visitor typing (and the draft, when the site shares it). */
   draft(text: string): void {
-    this.#typing.draft(text);
+    const open = this.#openConversation();
+    if (open) this.#live.draft(open.id, text);
   }
 
   /** An empty conversation on screen; the next message starts it. */
@@ -203,12 +169,12 @@ export class VisitorChat {
     const conversation = this.#state.conversation;
     if (!conversation) return;
     const trimmed = comment.trim();
-    this.#applyConversation(await this.#request('conversation:rate', { conversationId: conversation.id, rating, comment: trimmed || undefined }));
+    this.#applyConversation(await this.#live.request('conversation:rate', { conversationId: conversation.id, rating, comment: trimmed || undefined }));
   }
 
   /** Name, email (pre-chat and offline forms) or the page's custom attributes. */
   async updateVisitor(update: VisitorUpdateRequest): Promise<void> {
-    this.#update({ visitor: await this.#request('visitor:update', update) });
+    this.#update({ visitor: await this.#live.request('visitor:update', update) });
   }
 
   /** `Parley.setAttributes`: kept until the server has them (see PageFacts). */
@@ -222,7 +188,7 @@ export class VisitorChat {
   }
 
   async #identify({ id, name, email, hash, profileHash }: Identity): Promise<void> {
-    const result = await this.#request('visitor:identify', {
+    const result = await this.#live.request('visitor:identify', {
       userId: String(id),
       name: name ?? undefined,
       email: email ?? undefined,
@@ -237,7 +203,7 @@ export class VisitorChat {
     if (!switched) return;
     // The same user known from another device: reconnect as them and show their conversations.
     this.#becomeVisitor(result.visitor.id);
-    this.#socket.disconnect().connect();
+    this.#live.restart();
   }
 
   /** Another visitor from now on: what was written goes with the person; the next connect shows their conversations. */
@@ -249,7 +215,7 @@ export class VisitorChat {
   }
 
   upload(file: File): Promise<AttachmentDTO> {
-    return uploadAttachment(this.#token, file, this.#openConversation()?.id ?? null);
+    return this.#live.upload(file, this.#openConversation()?.id ?? null);
   }
 
   /** The conversation on screen, if messages can still go to it. */
@@ -259,29 +225,7 @@ export class VisitorChat {
   }
 
   #listen(): void {
-    const socket = this.#socket;
-    socket.on('connect', () => {
-      this.#awaitingToken = false;
-      this.#handshakeRetry.reset();
-      this.#update({ connection: 'online' });
-      this.#facts.online();
-      void this.#sync();
-      this.#outbox.online();
-    });
-    socket.on('disconnect', () => {
-      this.#facts.offline();
-      this.#outbox.offline();
-      this.#catchUp.disconnected();
-      this.#update({ connection: 'reconnecting' });
-    });
-    socket.on('connect_error', (error) => {
-      // Socket.IO retries network errors by itself; an inactive socket means the server refused us.
-      if (socket.active) return;
-      if (this.#handshakeRetry.retryIfTransient(error)) return this.#update({ connection: 'reconnecting' });
-      if (!isUnauthorized(error) || this.#awaitingToken) return this.#update({ connection: 'unavailable' });
-      this.#awaitingToken = true;
-      this.#events.tokenRejected();
-    });
+    const socket = this.#live.socket;
     socket.on('message:new', (message) => this.#receive(message));
     socket.on('conversation:updated', (conversation) => this.#applyConversation(conversation));
     // Kept even before the conversation is known (it can come before the send's answer); the view
@@ -319,21 +263,22 @@ export class VisitorChat {
       messages: merged,
       agentTyping: message.authorKind === 'agent' ? null : agentTyping,
     });
+    this.#markSeen();
     this.#events.message(message);
   }
 
   /** On every (re)connect, and when the conversation on screen changes: fetch what this page has not seen. */
   async #sync(): Promise<void> {
     try {
-      const conversations = newestFirst(await this.#request('conversation:list', {}));
+      const conversations = newestFirst(await this.#live.request('conversation:list', {}));
       const choice = this.#choice;
       const target =
         choice.kind === 'new' ? null : ((choice.kind === 'chosen' && conversations.find((c) => c.id === choice.id)) || conversations[0] || null);
       if (!target) return this.#update({ conversations });
       const known = this.#state.conversation?.id === target.id;
       const missed = known
-        ? await this.#historyAfter(target.id, this.#catchUp.seq)
-        : (await this.#request('history:get', { conversationId: target.id })).messages;
+        ? await this.#live.historyAfter(target.id, this.#catchUp.seq)
+        : (await this.#live.request('history:get', { conversationId: target.id })).messages;
       const stillKnown = this.#state.conversation?.id === target.id;
       if (!stillKnown) this.#catchUp.reset();
       this.#catchUp.caughtUp(missed);
@@ -343,35 +288,29 @@ export class VisitorChat {
         messages: mergeMessages(stillKnown ? this.#state.messages : [], missed),
         agentTyping: stillKnown ? this.#state.agentTyping : null,
       });
+      this.#markSeen();
     } catch (error) {
       console.warn('[Parley] could not load the conversation:', error); // the next reconnect tries again
     }
   }
 
-  async #historyAfter(conversationId: string, afterSeq: number): Promise<MessageDTO[]> {
-    const missed: MessageDTO[] = [];
-    for (let after = afterSeq; ; after = lastSeq(missed)) {
-      const page = await this.#request('history:get', { conversationId, afterSeq: after });
-      missed.push(...page.messages);
-      if (!page.hasMore || page.messages.length === 0) return missed;
-    }
-  }
-
   /** Sends one message of the outbox; throws when the server did not store it. */
-  async #deliver({ clientId, conversationId, newConversation, body, attachments }: VisitorUnsent): Promise<void> {
-    const result = await this.#request('message:send', {
+  #deliver({ clientId, conversationId, newConversation, body, attachments }: VisitorUnsent): Promise<SendResult> {
+    return this.#live.request('message:send', {
       conversationId: conversationId ?? undefined,
       newConversation: (!conversationId && newConversation) || undefined,
       clientId,
       body,
       attachmentIds: attachments.length ? attachments.map((a) => a.id) : undefined,
     });
+  }
+
+  /** The outbox's answer for a message the server stored (already out of the outbox). */
+  #stored(result: SendResult, { clientId }: VisitorUnsent): void {
     // Messages written before the conversation existed join the one this message started or joined.
     for (const waiting of this.#outbox.pending) {
       if (waiting.conversationId === null && waiting.clientId !== clientId) this.#outbox.update(waiting.clientId, { conversationId: result.conversation.id });
     }
-    // Out of the outbox in the same task as the message comes in, so no render shows it twice.
-    this.#outbox.delivered(clientId);
     this.#choice = { kind: 'chosen', id: result.conversation.id };
     const current = this.#state.conversation;
     const switched = current?.id !== result.conversation.id;
@@ -379,7 +318,7 @@ export class VisitorChat {
     const known = switched ? [] : this.#state.messages;
     const messages = mergeMessages(known, [result.message]);
     this.#update({
-      conversations: this.#withConversation(result.conversation),
+      conversations: withConversation(this.#state.conversations, result.conversation),
       // The answer's conversation may be older than a conversation:updated that came first.
       conversation: switched ? result.conversation : current,
       messages,
@@ -389,41 +328,35 @@ export class VisitorChat {
     if (messages !== known) this.#events.message(result.message);
   }
 
-  /** The visitor's conversations with this one added or replaced, newest first. */
-  #withConversation(conversation: ConversationDTO): ConversationDTO[] {
-    return newestFirst([conversation, ...this.#state.conversations.filter((c) => c.id !== conversation.id)]);
-  }
-
   #applyConversation(conversation: ConversationDTO): void {
     const onScreen = this.#state.conversation?.id === conversation.id;
     this.#update({
-      conversations: this.#withConversation(conversation),
+      conversations: withConversation(this.#state.conversations, conversation),
       ...(onScreen && { conversation }),
     });
   }
 
   #update(patch: Partial<VisitorChatState>): void {
     const next = { ...this.#state, ...patch };
-    next.unread = this.#unreadAfterSeeing(next);
+    next.unread = unreadOf(next, this.#read);
     this.#state = next;
     for (const listener of this.#listeners) listener(this.#state);
   }
 
   /**
-   * Agent messages after the visitor's read mark are unread, unless the visitor sees them now: then
-   * they are marked read (the server tells the agents) and none is unread.
+   * Agent messages on screen while the visitor sees them are read: marked here and told to the server (which
+   * tells the agents). Called where what is on screen, or whether it is seen, changed.
    */
-  #unreadAfterSeeing({ conversation, messages, seeing, connection }: VisitorChatState): number {
-    if (!conversation) return 0;
-    if (this.#read.conversationId !== conversation.id) this.#read = { conversationId: conversation.id, seq: 0 };
-    const readSeq = Math.max(conversation.visitorReadSeq, this.#read.seq);
-    const unseen = messages.filter((m) => m.authorKind === 'agent' && m.seq > readSeq).length;
-    if (!unseen || !seeing || connection !== 'online') return unseen;
-    const seq = lastSeq(messages);
-    this.#read.seq = seq;
-    this.#request('conversation:read', { conversationId: conversation.id, seq }).catch(() => {
-      this.#read.seq = readSeq; // counted unread again, so the next look retries
+  #markSeen(): void {
+    const { conversation, messages, seeing, connection, unread } = this.#state;
+    if (!conversation || !unread || !seeing || connection !== 'online') return;
+    const before = this.#read;
+    this.#read = { conversationId: conversation.id, seq: lastSeq(messages) };
+    this.#update({});
+    this.#live.request('conversation:read', { conversationId: conversation.id, seq: this.#read.seq }).catch(() => {
+      if (this.#read.conversationId !== conversation.id) return;
+      this.#read = before; // counted unread again, so the next look retries
+      this.#update({});
     });
-    return 0;
   }
 }

@@ -5,8 +5,8 @@
 import type { ComponentChildren } from 'preact';
 import type { AttachmentDTO } from '../../server/contract/dto.ts';
 import type { WidgetConfig } from '../../server/contract/http.ts';
-import { Composer } from '../shared/composer.tsx';
-import type { Translate } from '../shared/i18n.ts';
+import { Composer } from '../../client/composer.tsx';
+import type { Translate } from '../../client/i18n.ts';
 import { AttachButton, DraftAttachments, useAttachmentDrafts } from './attachments.tsx';
 import type { FrameText } from './i18n.ts';
 import type { VisitorChat } from './visitor-chat.ts';

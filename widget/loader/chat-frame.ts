@@ -4,7 +4,7 @@
  */
 import type { WidgetConfig } from '../../server/contract/http.ts';
 import { listen, post, type FrameMessage, type HostMessage } from '../bridge.ts';
-import type { Locale } from '../shared/i18n.ts';
+import type { Locale } from '../../client/i18n.ts';
 import { createVisitorSession } from './server-api.ts';
 import type { SiteStorage } from './storage.ts';
 

@@ -3,7 +3,7 @@
  * page's CSS can't reach them and ours can't leak out. Built with DOM calls, never innerHTML.
  */
 import type { WidgetSettings } from '../../server/contract/dto.ts';
-import type { Locale } from '../shared/i18n.ts';
+import type { Locale } from '../../client/i18n.ts';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const CHAT_ICON = 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z';

@@ -4,7 +4,7 @@
  * once when this visitor already has a conversation (so its unread messages arrive).
  */
 import type { FrameMessage, HostMessage } from '../bridge.ts';
-import { LOCALES, pickLocale } from '../shared/i18n.ts';
+import { LOCALES, pickLocale } from '../../client/i18n.ts';
 import { createChatFrame, type ChatFrame } from './chat-frame.ts';
 import { mountLauncher } from './launcher.ts';
 import { emit, installPublicApi, isInstalled } from './public-api.ts';

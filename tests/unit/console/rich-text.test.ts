@@ -2,7 +2,7 @@
 import type { VNode } from 'preact';
 import { describe, expect, it } from 'vitest';
 import { parseUserAgent } from '../../../console/ua.ts';
-import { richText, safeHref } from '../../../widget/shared/rich-text.tsx';
+import { richText, safeHref } from '../../../client/rich-text.tsx';
 
 /** A compact picture of the nodes: strings as they are, elements as [tag, props of interest, children]. */
 function shape(nodes: unknown[]): unknown[] {

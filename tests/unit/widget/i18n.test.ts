@@ -1,7 +1,7 @@
 /** Which language the widget and the console pick, and the widget's dictionaries: complete, same placeholders. */
 import { describe, expect, it } from 'vitest';
 import { frameDictionaries, frameTranslator } from '../../../widget/frame/i18n.ts';
-import { LOCALES, pickLocale, translator } from '../../../widget/shared/i18n.ts';
+import { LOCALES, pickLocale, translator } from '../../../client/i18n.ts';
 
 describe('pickLocale', () => {
   it("takes the first of the browser's languages that it speaks, matched on the language alone", () => {

@@ -1,7 +1,7 @@
 /** The host page's facts about its visitor (identify, page, attributes): sent in order, kept until the server took them. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FACTS_RETRY_MS, PageFacts, type FactsSender } from '../../../widget/frame/page-facts.ts';
-import { AckError } from '../../../widget/shared/request.ts';
+import { AckError } from '../../../client/request.ts';
 
 const PAGE = { pageUrl: 'https://shop.test/cart', pageTitle: 'Cart' };
 

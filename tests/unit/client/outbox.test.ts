@@ -1,9 +1,9 @@
 /** The outbox shared by the widget and the console, over a fake Storage and a scripted server. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AckError } from '../../../widget/shared/request.ts';
+import { AckError } from '../../../client/request.ts';
 import {
   Outbox, OUTBOX_MAX_CHARS, OUTBOX_MAX_ENTRIES, OUTBOX_RETRY_ATTEMPTS, OUTBOX_RETRY_MAX_MS, OUTBOX_RETRY_MS, type Pending, type Unsent,
-} from '../../../widget/shared/outbox.ts';
+} from '../../../client/outbox.ts';
 
 /** Storage in a Map; `full` makes writes throw as a browser's quota does. */
 class FakeStorage implements Storage {
@@ -70,6 +70,23 @@ afterEach(() => {
 });
 
 describe('outbox', () => {
+  it("owns delivered: the server's answer reaches stored() once the message has left the outbox, in the same task", async () => {
+    const storage = new FakeStorage();
+    const seen: string[] = [];
+    const outbox: Outbox<Unsent, { seq: number }> = new Outbox<Unsent, { seq: number }>({
+      storage,
+      key: KEY,
+      owner: 'visitor-1',
+      deliver: async () => ({ seq: 7 }),
+      stored: (answer, stored) => seen.push(`${stored.body}:${answer.seq}:pending=${outbox.pending.length}:kept=${storage.getItem(KEY) === null ? 0 : 1}`),
+      onChange: () => undefined,
+    });
+    outbox.online();
+    outbox.add(entry('hello'));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(seen).toEqual(['hello:7:pending=0:kept=0']);
+  });
+
   it('keeps what was written offline across a reload, then sends it once, in order, with the same client ids', async () => {
     const storage = new FakeStorage();
     const before = harness(storage);

@@ -5,7 +5,7 @@
  * server (a flooding connection, a shutdown) are left as they are.
  */
 import type { Socket } from 'socket.io-client';
-import type { ApiError } from '../../server/contract/errors.ts';
+import type { ApiError } from '../server/contract/errors.ts';
 
 export function reconnectWhenSessionEnds(socket: Socket<{ 'session:ended': (reason: ApiError) => void }, never>): void {
   let ended = false;

@@ -1,12 +1,13 @@
 /**
- * Tells agents that the visitor is typing, without an event per keystroke: at most one `typing` event
- * per interval while the draft changes (with the draft itself when the site enables typing preview),
- * and "stopped" after a pause, when the draft is emptied, or when the message is sent.
+ * Tells the other side that the visitor or agent is typing, without an event per keystroke: at most one
+ * `typing` event per interval while the draft changes (with the draft itself when the site enables typing
+ * preview, visitors only), and "stopped" after a pause, when the draft is emptied, or when the message is sent.
  */
 const INTERVAL_MS = 500;
-/** Agents drop a typing indicator that is not refreshed: keep it alive while the visitor types. */
-const KEEPALIVE_MS = 3000;
-const PAUSE_MS = 5000;
+/** Receivers drop an indicator that is not refreshed (the frame after 6 s, the console after 8 s): keep it alive. */
+export const TYPING_KEEPALIVE_MS = 3000;
+/** No keystroke for this long counts as stopped; shorter than both receivers' timeouts, so "stopped" is said, not guessed. */
+export const TYPING_PAUSE_MS = 5000;
 
 type Emit = (typing: boolean, preview?: string) => void;
 
@@ -28,7 +29,7 @@ export class TypingNotifier {
     if (!text.trim()) return this.stop();
     this.#draft = text;
     clearTimeout(this.#pauseTimer);
-    this.#pauseTimer = setTimeout(() => this.stop(), PAUSE_MS);
+    this.#pauseTimer = setTimeout(() => this.stop(), TYPING_PAUSE_MS);
     if (this.#flushTimer !== undefined) return;
     const wait = this.#sent ? Math.max(0, this.#sent.at + INTERVAL_MS - Date.now()) : 0;
     this.#flushTimer = setTimeout(() => this.#flush(), wait);
@@ -46,7 +47,7 @@ export class TypingNotifier {
     this.#flushTimer = undefined;
     const now = Date.now();
     const changed = this.#preview && this.#sent?.draft !== this.#draft;
-    if (this.#sent && !changed && now - this.#sent.at < KEEPALIVE_MS) return;
+    if (this.#sent && !changed && now - this.#sent.at < TYPING_KEEPALIVE_MS) return;
     this.#emit(true, this.#preview ? this.#draft : undefined);
     this.#sent = { at: now, draft: this.#draft };
   }

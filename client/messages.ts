@@ -1,6 +1,6 @@
 /** Transcript bookkeeping shared by the frame and the console. */
-import type { MessageDTO } from '../../server/contract/dto.ts';
-import type { ErrorCode } from '../../server/contract/errors.ts';
+import type { MessageDTO } from '../server/contract/dto.ts';
+import type { ErrorCode } from '../server/contract/errors.ts';
 
 /** A message this page sent that the server has not stored yet (or refused): shown after the transcript. */
 export interface OutgoingMessage {

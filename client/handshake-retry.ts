@@ -5,7 +5,7 @@
  * restart turned away do not all come back at once. Refusals for good (a bad token, a foreign origin) are not.
  */
 import type { Socket } from 'socket.io-client';
-import type { ApiError } from '../../server/contract/errors.ts';
+import type { ApiError } from '../server/contract/errors.ts';
 import { isTransient } from './request.ts';
 
 export const HANDSHAKE_RETRY_FIRST_MS = 1000;

@@ -1,7 +1,7 @@
-/** Files the visitor attaches: checked against the site's limits first, then sent to POST /api/attachments. */
-import type { AttachmentDTO } from '../../server/contract/dto.ts';
-import type { AttachmentLimits, HttpErrorBody, UploadResponse } from '../../server/contract/http.ts';
-import { AckError } from '../shared/request.ts';
+/** Attached files: checked against the site's limits first, then sent to POST /api/attachments. */
+import type { AttachmentDTO } from '../server/contract/dto.ts';
+import type { AttachmentLimits, HttpErrorBody, UploadResponse } from '../server/contract/http.ts';
+import { AckError } from './request.ts';
 
 /** Why a file can't be sent, before uploading it; null when it may be. The server checks again, by content. */
 export function refusal(file: File, limits: AttachmentLimits): 'fileTooLarge' | 'fileType' | null {
@@ -11,9 +11,10 @@ export function refusal(file: File, limits: AttachmentLimits): 'fileTooLarge' | 
   return null;
 }
 
-export async function uploadAttachment(token: string, file: File, conversationId: string | null): Promise<AttachmentDTO> {
+/** Uploads with the visitor's or agent's token; an AckError with the server's code when it is refused. */
+export async function uploadAttachment(token: string | undefined, file: File, conversationId: string | null): Promise<AttachmentDTO> {
   const headers: Record<string, string> = {
-    Authorization: `Bearer ${token}`,
+    Authorization: `Bearer ${token ?? ''}`,
     'Content-Type': file.type || 'application/octet-stream',
     'X-File-Name': encodeURIComponent(file.name || 'file'),
   };

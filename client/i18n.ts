@@ -1,7 +1,7 @@
 /** The languages the widget and the console speak, and a tiny translator over a dictionary per language. */
-import type { Locale } from '../../server/contract/dto.ts';
+import type { Locale } from '../server/contract/dto.ts';
 
-export { LOCALES, type Locale } from '../../server/contract/dto.ts';
+export { LOCALES, type Locale } from '../server/contract/dto.ts';
 
 /**
  * The first of `languages` (the browser's, a site's setting, or a `Parley.setLocale` code) that one of

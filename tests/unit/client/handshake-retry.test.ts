@@ -1,7 +1,7 @@
 /** Refused handshakes: tried again after a growing pause when refused for now, never when refused for good. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApiError, ErrorCode } from '../../../server/contract/errors.ts';
-import { HANDSHAKE_RETRY_FIRST_MS, HANDSHAKE_RETRY_MAX_MS, HandshakeRetry } from '../../../widget/shared/handshake-retry.ts';
+import { HANDSHAKE_RETRY_FIRST_MS, HANDSHAKE_RETRY_MAX_MS, HandshakeRetry } from '../../../client/handshake-retry.ts';
 
 /** What socket.io-client's connect_error carries when a namespace middleware refuses: the server's ApiError as `data`. */
 const refusal = (code: ErrorCode, retryAfterMs?: number) => Object.assign(new Error(code), { data: { code, message: code, retryAfterMs } satisfies ApiError });

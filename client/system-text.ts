@@ -1,5 +1,5 @@
 /** A system line (assigned, transferred, ...) in the reader's language; widget and console share it. */
-import type { SystemEvent } from '../../server/contract/dto.ts';
+import type { SystemEvent } from '../server/contract/dto.ts';
 import type { Translate } from './i18n.ts';
 
 export type SystemTextKey = 'systemAssigned' | 'systemTransferred' | 'systemUnassigned' | 'systemRequeued' | 'systemResolved' | 'systemReopened';

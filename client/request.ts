@@ -1,6 +1,6 @@
 /** Socket.IO commands as promises: every command answers an Ack, which becomes a value or an AckError. */
 import type { Socket } from 'socket.io-client';
-import type { Ack, AckCallback, ApiError, ErrorCode } from '../../server/contract/errors.ts';
+import type { Ack, AckCallback, ApiError, ErrorCode } from '../server/contract/errors.ts';
 
 /** How long a command may wait for its answer (also while the socket reconnects) before it fails. */
 const COMMAND_TIMEOUT_MS = 10_000;

@@ -44,12 +44,17 @@ export const OUTBOX_RETRY_MS = 5000;
 export const OUTBOX_RETRY_MAX_MS = 60_000;
 export const OUTBOX_RETRY_ATTEMPTS = 8;
 
-export interface OutboxOptions<E extends Unsent> {
+export interface OutboxOptions<E extends Unsent, R> {
   storage: Storage | null;
   key: string;
   owner: string;
-  /** Sends one message; resolves once the server stored it, rejects (an AckError) when it did not. */
-  deliver(entry: E): Promise<void>;
+  /** Sends one message; resolves with the server's answer once it stored it, rejects (an AckError) when it did not. */
+  deliver(entry: E): Promise<R>;
+  /**
+   * The server stored it: called right after the message left the outbox, in the same task, so the view
+   * never shows it both as sending and in the transcript.
+   */
+  stored?(answer: R, entry: E): void;
   onChange(pending: readonly Pending<E>[]): void;
 }
 
@@ -62,8 +67,8 @@ export function browserStorage(): Storage | null {
   }
 }
 
-export class Outbox<E extends Unsent> {
-  readonly #options: OutboxOptions<E>;
+export class Outbox<E extends Unsent, R = void> {
+  readonly #options: OutboxOptions<E, R>;
   #owner: string;
   #pending: Pending<E>[];
   #online = false;
@@ -72,7 +77,7 @@ export class Outbox<E extends Unsent> {
   #retry: ReturnType<typeof setTimeout> | undefined;
   #failuresInRow = 0;
 
-  constructor(options: OutboxOptions<E>) {
+  constructor(options: OutboxOptions<E, R>) {
     this.#options = options;
     this.#owner = options.owner;
     const saved = this.#read();
@@ -157,17 +162,20 @@ export class Outbox<E extends Unsent> {
   }
 
   async #send(entry: Pending<E>): Promise<void> {
+    let answer: R;
     try {
-      await this.#options.deliver(entry);
-      this.delivered(entry.clientId);
-      this.#failuresInRow = 0;
+      answer = await this.#options.deliver(entry);
     } catch (error) {
       const code = error instanceof AckError ? error.code : 'INTERNAL';
       this.#setStatus(entry.clientId, 'failed', code);
       if (this.#online && isTransient(code) && ++this.#failuresInRow < OUTBOX_RETRY_ATTEMPTS) {
         this.#retryLater(error instanceof AckError ? error.retryAfterMs : undefined);
       }
+      return;
     }
+    this.#failuresInRow = 0;
+    this.delivered(entry.clientId);
+    this.#options.stored?.(answer, entry);
   }
 
   #retryLater(retryAfterMs: number | undefined): void {
