@@ -24,7 +24,7 @@ import { AppError, notFound } from './errors.ts';
 import { servesSite } from './access.ts';
 import type { Limits } from './limits.ts';
 import type { AgentRecord, AppendResult, ConversationListQuery, NewMessage, Notifier, SendGuard, Store } from './ports.ts';
-import type { Routing } from './routing.ts';
+import type { Routing } from './routing-port.ts';
 import { KeyedSerialQueue } from './serial.ts';
 import type { AgentScope, LiveScope, Visibility } from './visibility.ts';
 

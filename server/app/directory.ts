@@ -4,7 +4,7 @@
  */
 import type { AgentDTO, TeamMemberDTO } from '../contract/dto.ts';
 import type { AgentRecord } from './ports.ts';
-import type { Routing } from './routing.ts';
+import type { Routing } from './routing-port.ts';
 
 export function sharesSite(a: Pick<AgentRecord, 'siteIds'>, b: Pick<AgentRecord, 'siteIds'>): boolean {
   if (a.siteIds === 'all' || b.siteIds === 'all') return true;

@@ -5,40 +5,19 @@
  */
 import type { AgentDTO, AgentStatus, ConversationDTO, SystemEvent } from '../contract/dto.ts';
 import type { Clock } from '../domain/clock.ts';
-import { RoutingEngine, type AgentInput, type ConversationState, type Decision, type RoutingErrorCode } from '../domain/routing.ts';
+import { RoutingEngine, type AgentInput, type Decision } from '../domain/routing.ts';
 import { servesSite } from './access.ts';
 import type { ErrorCode } from '../contract/errors.ts';
 import { AppError, notFound } from './errors.ts';
 import { agentActor, SYSTEM_ACTOR, type ConversationEventName, type DomainEvents, type EventMap } from './events.ts';
-import type { AgentDirectory, AgentRecord, AppendResult, Notifier, Store } from './ports.ts';
+import type { AgentRecord, AppendResult, Notifier, Store } from './ports.ts';
 import type { Logger } from './logger.ts';
+import { QueuePositions } from './queue-positions.ts';
+import { routingError } from './routing-errors.ts';
+import { activeAgent, assigneeOrAdmin, onAgentsSite } from './routing-guards.ts';
+import type { Actor, Routing } from './routing-port.ts';
 import { SerialQueue } from './serial.ts';
 import { realTimers, type Timers } from './timers.ts';
-
-export interface Actor {
-  agentId: string;
-}
-
-/**
- * What the rest of the server asks of routing. RoutingService is the one that decides; in a cluster, nodes
- * that are not the routing leader forward the commands to it (server/cluster/cluster-routing.ts).
- */
-export interface Routing extends AgentDirectory {
-  agent(agentId: string): AgentRecord | undefined;
-  listAgents(): AgentDTO[];
-  agentsOnline(siteId: string): boolean;
-  sendPositions(visitorId: string): void;
-  enqueue(conversation: ConversationDTO): Promise<void>;
-  /** Claiming a conversation one already holds answers with it as it is. */
-  claim(actor: Actor, conversationId: string): Promise<ConversationDTO>;
-  transfer(actor: Actor, conversationId: string, toAgentId: string): Promise<AppendResult>;
-  unassign(actor: Actor, conversationId: string): Promise<AppendResult>;
-  resolve(actor: Actor, conversationId: string): Promise<AppendResult>;
-  reopen(actor: Actor, conversation: ConversationDTO): Promise<AppendResult>;
-  presenceChanged(): Promise<void>;
-  setStatus(agentId: string, status: AgentStatus): Promise<AgentDTO>;
-  refreshAgent(agentId: string): Promise<AgentRecord | undefined>;
-}
 
 export class RoutingService implements Routing {
   private engine: RoutingEngine;
@@ -46,18 +25,13 @@ export class RoutingService implements Routing {
   private readonly agents = new Map<string, AgentRecord>();
   /** A presence check is queued and not yet run: more changes fold into it. */
   private presencePending = false;
-  /** Open conversation id -> visitor id, to address queue position updates. */
-  private readonly visitorOf = new Map<string, string>();
-  /** Last queue position sent per conversation, so visitors hear only of changes. */
-  private readonly lastPosition = new Map<string, string>();
+  private readonly positions: QueuePositions;
   private timer: unknown;
   private rebuildTimer: unknown;
   private stopped = false;
   /** Conversations to enqueue at the next turn taken for them (arrivalsTurn). */
   private readonly arrivals: ConversationDTO[] = [];
   private arrivalsTurn: Promise<void> | null = null;
-  /** Sites whose waiting visitors are told their positions at the next publishQueues. */
-  private readonly queuesToPublish = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -72,6 +46,7 @@ export class RoutingService implements Routing {
     private readonly timers: Timers = realTimers,
   ) {
     this.engine = this.newEngine();
+    this.positions = new QueuePositions(notifier, timers, () => this.engine);
   }
 
   start(): Promise<void> {
@@ -114,14 +89,8 @@ export class RoutingService implements Routing {
     return this.engine.agentsOnline(siteId);
   }
 
-  /** Tells a (re)connecting visitor where their waiting conversations stand. */
   sendPositions(visitorId: string): void {
-    for (const [conversationId, owner] of this.visitorOf) {
-      const conversation = owner === visitorId ? this.engine.conversation(conversationId) : undefined;
-      if (conversation?.status !== 'queued') continue;
-      const position = this.engine.queueSnapshot(conversation.siteId).find((p) => p.conversationId === conversationId);
-      if (position) this.notifier.queuePosition(visitorId, position);
-    }
+    this.positions.sendTo(visitorId);
   }
 
   // --- conversations -----------------------------------------------------------------------------
@@ -135,7 +104,7 @@ export class RoutingService implements Routing {
     this.arrivalsTurn ??= this.serial.run(async () => {
       const arrived = this.arrivals.splice(0);
       this.arrivalsTurn = null;
-      for (const c of arrived) this.visitorOf.set(c.id, c.visitorId);
+      for (const c of arrived) this.positions.track(c.id, c.visitorId);
       await this.apply(this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt) }))));
     });
     return this.arrivalsTurn;
@@ -143,8 +112,8 @@ export class RoutingService implements Routing {
 
   claim(actor: Actor, conversationId: string): Promise<ConversationDTO> {
     return this.serial.run(async () => {
-      const agent = this.requireAgent(actor.agentId);
-      this.requireSite(agent, conversationId);
+      const agent = activeAgent(this.agents, actor.agentId);
+      onAgentsSite(agent, this.engine.conversation(conversationId));
       const result = this.engine.claim(agent.id, conversationId);
       if (!result.ok) throw routingError(result.code);
       // Already theirs: nothing to write, and nothing stale to rebuild.
@@ -161,7 +130,7 @@ export class RoutingService implements Routing {
 
   transfer(actor: Actor, conversationId: string, toAgentId: string): Promise<AppendResult> {
     return this.serial.run(async () => {
-      const from = this.requireAssigneeOrAdmin(actor, conversationId);
+      const from = assigneeOrAdmin(activeAgent(this.agents, actor.agentId), this.engine.conversation(conversationId));
       const to = this.agents.get(toAgentId);
       if (!to) throw new AppError('NOT_FOUND', 'Agent not found');
       const result = this.engine.transfer(conversationId, toAgentId);
@@ -178,7 +147,7 @@ export class RoutingService implements Routing {
 
   unassign(actor: Actor, conversationId: string): Promise<AppendResult> {
     return this.serial.run(async () => {
-      const from = this.requireAssigneeOrAdmin(actor, conversationId);
+      const from = assigneeOrAdmin(activeAgent(this.agents, actor.agentId), this.engine.conversation(conversationId));
       const result = this.engine.unassign(conversationId);
       if (!result.ok) throw routingError(result.code);
       const event: SystemEvent = { type: 'unassigned', fromAgentId: from };
@@ -193,8 +162,8 @@ export class RoutingService implements Routing {
 
   resolve(actor: Actor, conversationId: string): Promise<AppendResult> {
     return this.serial.run(async () => {
-      const agent = this.requireAgent(actor.agentId);
-      const current = this.requireSite(agent, conversationId);
+      const agent = activeAgent(this.agents, actor.agentId);
+      const current = onAgentsSite(agent, this.engine.conversation(conversationId));
       if (!current) throw new AppError('CONVERSATION_RESOLVED', 'The conversation is already resolved');
       if (current.assigneeId !== null && current.assigneeId !== agent.id && agent.role !== 'admin') {
         throw new AppError('FORBIDDEN', 'Only the assigned agent or an admin can resolve this conversation');
@@ -204,8 +173,7 @@ export class RoutingService implements Routing {
       const event: SystemEvent = { type: 'resolved', byAgentId: agent.id };
       const persisted = await this.persist(() => this.store.conversations.resolve(conversationId, this.now(), event));
       if (!persisted) throw this.lostRace('CONVERSATION_RESOLVED', 'The conversation is already resolved');
-      this.visitorOf.delete(conversationId);
-      this.lastPosition.delete(conversationId);
+      this.positions.forget(conversationId);
       this.announce(persisted, 'conversation.resolved', { actor: agentActor(agent.id) });
       await this.apply(result.decision);
       if (current.assigneeId) this.agentChanged(current.assigneeId);
@@ -216,14 +184,14 @@ export class RoutingService implements Routing {
   /** A resolved conversation comes back to the agent who reopens it, within their capacity. */
   reopen(actor: Actor, conversation: ConversationDTO): Promise<AppendResult> {
     return this.serial.run(async () => {
-      const agent = this.requireAgent(actor.agentId);
+      const agent = activeAgent(this.agents, actor.agentId);
       if (!servesSite(agent, conversation.siteId)) throw new AppError('NOT_FOUND', 'Conversation not found');
       if (this.engine.conversation(conversation.id)) throw new AppError('CONFLICT', 'The conversation is still open');
       if (this.engine.agentLoad(agent.id) >= agent.capacity) throw routingError('AGENT_AT_CAPACITY');
       const event: SystemEvent = { type: 'reopened', byAgentId: agent.id, agentName: agent.name };
       const persisted = await this.persist(() => this.store.conversations.reopen(conversation.id, agent.id, this.now(), event));
       if (!persisted) throw this.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
-      this.visitorOf.set(conversation.id, conversation.visitorId);
+      this.positions.track(conversation.id, conversation.visitorId);
       const { queuedAt, assignedAt } = persisted.conversation;
       const decision = this.engine.sync({
         id: conversation.id,
@@ -256,7 +224,7 @@ export class RoutingService implements Routing {
 
   setStatus(agentId: string, status: AgentStatus): Promise<AgentDTO> {
     return this.serial.run(async () => {
-      const agent = this.requireAgent(agentId);
+      const agent = activeAgent(this.agents, agentId);
       await this.persist(() => this.store.agents.setStatus(agentId, status));
       this.agents.set(agentId, { ...agent, status });
       await this.apply(this.engine.setStatus(agentId, status));
@@ -298,8 +266,7 @@ export class RoutingService implements Routing {
     const [agents, open] = await Promise.all([this.store.agents.list(), this.store.conversations.listOpen()]);
     this.agents.clear();
     for (const agent of agents) this.agents.set(agent.id, agent);
-    this.visitorOf.clear();
-    for (const c of open) this.visitorOf.set(c.id, c.visitorId);
+    this.positions.reset(open);
     this.engine = this.newEngine();
     const decision = this.engine.load({
       agents: agents.map(toAgentInput),
@@ -351,14 +318,14 @@ export class RoutingService implements Routing {
       touchedAgents.add(assignment.agentId);
       const result = persisted[i];
       if (result) {
-        this.lastPosition.delete(assignment.id);
+        this.positions.assigned(assignment.id);
         this.announce(result, 'conversation.assigned', { actor: SYSTEM_ACTOR, agentId: assignment.agentId });
       } else {
         this.log.warn({ conversationId: assignment.id }, 'assignment lost to another writer; rebuilding');
         this.scheduleRebuild();
       }
     }
-    for (const siteId of decision.queueChanged) this.publishQueue(siteId);
+    for (const siteId of decision.queueChanged) this.positions.siteChanged(siteId);
     this.agentChanged(...touchedAgents);
     this.armTimer();
   }
@@ -419,82 +386,14 @@ export class RoutingService implements Routing {
       .catch((err) => this.log.error({ err, event, conversationId: result.conversation.id }, 'conversation summary failed; event not emitted'));
   }
 
-  /**
-   * Every waiting visitor's position changes whenever the queue moves, so telling them per decision is O(n²)
-   * over a burst. The sites are collected and told once the routing work queued so far has run.
-   */
-  private publishQueue(siteId: string): void {
-    if (this.queuesToPublish.size === 0) this.timers.setTimeout(() => this.publishQueues(), 0);
-    this.queuesToPublish.add(siteId);
-  }
-
-  private publishQueues(): void {
-    const sites = [...this.queuesToPublish];
-    this.queuesToPublish.clear();
-    for (const siteId of sites) this.publishPositions(siteId);
-  }
-
-  private publishPositions(siteId: string): void {
-    for (const position of this.engine.queueSnapshot(siteId)) {
-      const visitorId = this.visitorOf.get(position.conversationId);
-      const key = JSON.stringify(position);
-      if (!visitorId || this.lastPosition.get(position.conversationId) === key) continue;
-      this.lastPosition.set(position.conversationId, key);
-      this.notifier.queuePosition(visitorId, position);
-    }
-  }
-
   private agentChanged(...agentIds: string[]): void {
     for (const id of new Set(agentIds)) {
       const agent = this.agents.get(id);
       if (agent) this.notifier.agentChanged(this.dto(agent), agent.siteIds);
     }
   }
-
-  private requireAgent(agentId: string): AgentRecord {
-    const agent = this.agents.get(agentId);
-    if (!agent || !agent.active) throw new AppError('FORBIDDEN', 'Agent account is not active');
-    return agent;
-  }
-
-  /**
-   * The open conversation (undefined when not open), provided the agent serves its site. Another site's
-   * conversation answers NOT_FOUND, exactly like one that does not exist.
-   */
-  private requireSite(agent: AgentRecord, conversationId: string): ConversationState | undefined {
-    const conversation = this.engine.conversation(conversationId);
-    if (conversation && !servesSite(agent, conversation.siteId)) throw new AppError('NOT_FOUND', 'Conversation not found');
-    return conversation;
-  }
-
-  /** The current assignee, provided the actor is that assignee or an admin. */
-  private requireAssigneeOrAdmin(actor: Actor, conversationId: string): string {
-    const agent = this.requireAgent(actor.agentId);
-    const conversation = this.requireSite(agent, conversationId);
-    if (!conversation) throw new AppError('NOT_FOUND', 'Conversation is not open');
-    if (conversation.assigneeId === null) throw new AppError('NOT_QUEUED', 'The conversation is waiting in the queue');
-    if (conversation.assigneeId !== agent.id && agent.role !== 'admin') {
-      throw new AppError('FORBIDDEN', 'Only the assigned agent or an admin can do this');
-    }
-    return conversation.assigneeId;
-  }
 }
 
 function toAgentInput(agent: AgentRecord): AgentInput {
   return { id: agent.id, siteIds: agent.siteIds, capacity: agent.capacity, status: agent.status, active: agent.active };
-}
-
-const ROUTING_MESSAGES: Record<RoutingErrorCode, string> = {
-  NOT_FOUND: 'Conversation not found',
-  NOT_QUEUED: 'The conversation is not waiting in the queue',
-  ALREADY_ASSIGNED: 'Another agent took this conversation first',
-  AGENT_AT_CAPACITY: 'The agent has no free capacity',
-  AGENT_UNAVAILABLE: 'The agent is not online',
-  FORBIDDEN: 'The agent does not serve this site',
-  CONVERSATION_RESOLVED: 'The conversation is resolved',
-  CONFLICT: 'Nobody holds this conversation',
-};
-
-function routingError(code: RoutingErrorCode): AppError {
-  return new AppError(code, ROUTING_MESSAGES[code]);
 }

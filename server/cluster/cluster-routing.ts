@@ -8,7 +8,8 @@ import type { AgentDTO, AgentStatus, ConversationDTO } from '../contract/dto.ts'
 import type { ApiError } from '../contract/errors.ts';
 import { AppError } from '../app/errors.ts';
 import type { AgentRecord, AppendResult } from '../app/ports.ts';
-import type { Actor, Routing, RoutingService } from '../app/routing.ts';
+import type { RoutingService } from '../app/routing.ts';
+import type { Actor, Routing } from '../app/routing-port.ts';
 import type { Logger } from '../app/logger.ts';
 import { servesSite } from '../app/access.ts';
 import { eligible } from '../domain/routing-agents.ts';

@@ -9,7 +9,7 @@ import type { Store } from '../app/ports.ts';
 import type { VisitorSessionService } from '../app/visitor-sessions.ts';
 import type { AttachmentService } from '../app/attachments.ts';
 import type { Limits } from '../app/limits.ts';
-import type { Routing } from '../app/routing.ts';
+import type { Routing } from '../app/routing-port.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import type { TeamService } from '../app/team.ts';
 import { adminRoutes } from './admin-routes.ts';

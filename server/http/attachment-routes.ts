@@ -9,7 +9,7 @@ import { ATTACHMENT_LIMITS, type AttachmentService, type Uploader } from '../app
 import { AppError } from '../app/errors.ts';
 import type { Limits } from '../app/limits.ts';
 import type { Store } from '../app/ports.ts';
-import type { Routing } from '../app/routing.ts';
+import type { Routing } from '../app/routing-port.ts';
 import { servesSite } from '../app/access.ts';
 import { addressKey } from '../domain/address-key.ts';
 import { clientIp } from './auth-routes.ts';

@@ -3,7 +3,7 @@ import type { Server, Socket } from 'socket.io';
 import type { ApiError } from '../contract/errors.ts';
 import type { Limits } from '../app/limits.ts';
 import type { ConversationService } from '../app/conversations.ts';
-import type { Routing } from '../app/routing.ts';
+import type { Routing } from '../app/routing-port.ts';
 import type { Logger } from '../app/logger.ts';
 import { forwardedClient, type Trust } from '../auth/client-address.ts';
 import type { TokenSigner } from '../auth/tokens.ts';

@@ -1,0 +1,28 @@
+/** What the rest of the server asks of routing, whoever runs it: this node (routing.ts) or the cluster's leader. */
+import type { AgentDTO, AgentStatus, ConversationDTO } from '../contract/dto.ts';
+import type { AgentDirectory, AgentRecord, AppendResult } from './ports.ts';
+
+export interface Actor {
+  agentId: string;
+}
+
+/**
+ * What the rest of the server asks of routing. RoutingService is the one that decides; in a cluster, nodes
+ * that are not the routing leader forward the commands to it (server/cluster/cluster-routing.ts).
+ */
+export interface Routing extends AgentDirectory {
+  agent(agentId: string): AgentRecord | undefined;
+  listAgents(): AgentDTO[];
+  agentsOnline(siteId: string): boolean;
+  sendPositions(visitorId: string): void;
+  enqueue(conversation: ConversationDTO): Promise<void>;
+  /** Claiming a conversation one already holds answers with it as it is. */
+  claim(actor: Actor, conversationId: string): Promise<ConversationDTO>;
+  transfer(actor: Actor, conversationId: string, toAgentId: string): Promise<AppendResult>;
+  unassign(actor: Actor, conversationId: string): Promise<AppendResult>;
+  resolve(actor: Actor, conversationId: string): Promise<AppendResult>;
+  reopen(actor: Actor, conversation: ConversationDTO): Promise<AppendResult>;
+  presenceChanged(): Promise<void>;
+  setStatus(agentId: string, status: AgentStatus): Promise<AgentDTO>;
+  refreshAgent(agentId: string): Promise<AgentRecord | undefined>;
+}
