@@ -22,7 +22,7 @@ export function systemText(event: SystemEvent): string {
 export function messagePreview(message: MessageDTO | null): string {
   if (!message) return t('noMessages');
   if (message.system) return systemText(message.system);
-  if (!message.body && message.attachments.length > 0) return `📎 ${message.attachments.map((a) => a.fileName).join(', ')}`;
+  if (!message.body && message.attachments.length > 0) return t('filesPreview', { names: message.attachments.map((a) => a.fileName).join(', ') });
   return message.body;
 }
 

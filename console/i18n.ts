@@ -102,6 +102,7 @@ const en = {
   addNote: 'Add note',
   send: 'Send',
   attachFile: 'Attach file',
+  filesPreview: 'Files: {names}',
   uploading: 'uploading…',
   removeFile: 'Remove {name}',
   // visitor context
@@ -399,6 +400,7 @@ const zhCN: Record<ConsoleText, string> = {
   addNote: '添加备注',
   send: '发送',
   attachFile: '添加附件',
+  filesPreview: '文件：{names}',
   uploading: '上传中…',
   removeFile: '移除 {name}',
   visitorContext: '访客',
