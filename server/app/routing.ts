@@ -5,7 +5,7 @@
  */
 import type { AgentDTO, AgentStatus, ConversationDTO, SystemEvent } from '../contract/dto.ts';
 import type { Clock } from '../domain/clock.ts';
-import { RoutingEngine, type AgentInput, type Decision } from '../domain/routing.ts';
+import { RoutingEngine, type AgentInput, type Decision, type WaitingLine } from '../domain/routing.ts';
 import { servesSite } from './access.ts';
 import type { ErrorCode } from '../contract/errors.ts';
 import { AppError, notFound } from './errors.ts';
@@ -70,8 +70,6 @@ export class RoutingService implements Routing {
     for (const agent of agents) if (agent) this.agents.set(agent.id, agent);
   }
 
-  // --- what the rest of the app asks -------------------------------------------------------------
-
   agent(agentId: string): AgentRecord | undefined {
     return this.agents.get(agentId);
   }
@@ -87,6 +85,11 @@ export class RoutingService implements Routing {
 
   agentsOnline(siteId: string): boolean {
     return this.engine.agentsOnline(siteId);
+  }
+
+  /** Each site's waiting line on this node's engine (in a cluster, only the leader's routes), for metrics. */
+  waitingLines(): WaitingLine[] {
+    return this.engine.waitingLines();
   }
 
   sendPositions(visitorId: string): void {
@@ -250,8 +253,6 @@ export class RoutingService implements Routing {
       return agent;
     });
   }
-
-  // --- internals ---------------------------------------------------------------------------------
 
   private now(): Date {
     return new Date(this.clock.now());

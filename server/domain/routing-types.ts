@@ -78,6 +78,13 @@ export type RoutingResult =
 
 export type QueuePosition = QueuePositionDTO;
 
+/** One site's waiting line as metrics see it: how many wait, and since when the first has waited. */
+export interface WaitingLine {
+  siteId: string;
+  length: number;
+  oldestQueuedAt: number;
+}
+
 export interface ConversationState {
   id: string;
   siteId: string;

@@ -26,6 +26,7 @@ import type {
   RoutingErrorCode,
   RoutingOptions,
   RoutingResult,
+  WaitingLine,
 } from './routing-types.ts';
 
 export type * from './routing-types.ts';
@@ -235,6 +236,13 @@ export class RoutingEngine {
   /** Sites with someone waiting. */
   queuedSites(): string[] {
     return [...this.state.queues].filter(([, q]) => q.size > 0).map(([s]) => s).sort(cmpStr);
+  }
+
+  /** Every site with someone waiting; the queue is kept sorted, so its head has waited longest. */
+  waitingLines(): WaitingLine[] {
+    return [...this.state.queues]
+      .filter(([, q]) => q.size > 0)
+      .map(([siteId, q]) => ({ siteId, length: q.size, oldestQueuedAt: q.head()!.queuedAt }));
   }
 
   agentLoad(agentId: string): number {

@@ -24,6 +24,19 @@ describe('queue order', () => {
     expect(engine.queuedSites()).toEqual(['s1', 's2']);
   });
 
+  it('reports each waiting line: its length and its oldest queuedAt, whatever the arrival order', () => {
+    const { engine } = setup();
+    engine.enqueue(conv('a', T0 + 7, 's1'));
+    engine.enqueue(conv('b', T0 + 3, 's1'));
+    engine.enqueue(conv('c', T0 + 5, 's2'));
+    expect(engine.waitingLines()).toEqual([
+      { siteId: 's1', length: 2, oldestQueuedAt: T0 + 3 },
+      { siteId: 's2', length: 1, oldestQueuedAt: T0 + 5 },
+    ]);
+    online(engine, agent('a1', { siteIds: ['s2'], capacity: 1 }));
+    expect(engine.waitingLines()).toEqual([{ siteId: 's1', length: 2, oldestQueuedAt: T0 + 3 }]);
+  });
+
   it('an agent serving several sites takes the oldest head across them', () => {
     const { engine } = setup();
     engine.enqueue(conv('late', T0 + 5, 's1'));
