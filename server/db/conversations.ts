@@ -17,7 +17,7 @@ import type { IdGenerator } from '../app/ids.ts';
 import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
 import { agentConcerned } from '../app/access.ts';
 import { assigneeSelect, toConversationDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
-import { GroupCommit, type WriteBatch } from './group-commit.ts';
+import { GroupCommit, type BatchObserver, type WriteBatch } from './group-commit.ts';
 import { isUniqueViolation } from './errors.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
 import { writeMessages } from './prisma-appends.ts';
@@ -33,6 +33,8 @@ export interface ConversationStoreOptions {
   attachmentUrl: AttachmentUrl;
   /** Writes the group commit's batches of sends. */
   sends: WriteBatch;
+  /** Told the size and duration of every batch written (metrics). */
+  onBatch?: BatchObserver;
 }
 
 export class PrismaConversationStore implements ConversationStore {
@@ -43,7 +45,7 @@ export class PrismaConversationStore implements ConversationStore {
     private readonly newId: IdGenerator,
     private readonly options: ConversationStoreOptions,
   ) {
-    this.groupCommit = new GroupCommit(options.sends);
+    this.groupCommit = new GroupCommit(options.sends, { onBatch: options.onBatch });
   }
 
   async start(input: { siteId: string; visitorId: string; queuedAt: Date; first: NewMessage }): Promise<AppendResult> {

@@ -22,6 +22,9 @@ export type Outcome = PromiseSettledResult<AppendResult | null>;
  */
 export type WriteBatch = (appends: Append[], ready: () => void) => Promise<Outcome[]>;
 
+/** Told of every batch once written (or failed): how many appends it held and how long the write took. */
+export type BatchObserver = (size: number, ms: number) => void;
+
 export const fulfilled = <T>(value: T): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value });
 export const rejected = (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason });
 
@@ -59,10 +62,16 @@ export class GroupCommit {
   /** No batch is scheduled, and the writer is ready for one. */
   private idle = true;
 
+  private readonly maxBatch: number;
+  private readonly onBatch: BatchObserver | undefined;
+
   constructor(
     private readonly write: WriteBatch,
-    private readonly maxBatch = 200,
-  ) {}
+    options: { maxBatch?: number; onBatch?: BatchObserver } = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 200;
+    this.onBatch = options.onBatch;
+  }
 
   append(conversationId: string, message: NewMessage, guard: SendGuard): Promise<AppendResult | null> {
     return new Promise((resolve, reject) => {
@@ -76,6 +85,8 @@ export class GroupCommit {
   private writeNext(): void {
     const batch = this.queue.splice(0, this.maxBatch);
     let handedOn = false;
+    const started = performance.now();
+    const written = () => this.onBatch?.(batch.length, performance.now() - started);
     const ready = () => {
       if (handedOn) return;
       handedOn = true;
@@ -84,6 +95,7 @@ export class GroupCommit {
     };
     this.write(batch, ready).then(
       (outcomes) => {
+        written();
         ready();
         batch.forEach((w, i) => {
           const outcome = outcomes[i]!;
@@ -92,6 +104,7 @@ export class GroupCommit {
         });
       },
       (error: unknown) => {
+        written();
         ready();
         for (const w of batch) w.reject(error);
       },

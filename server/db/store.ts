@@ -2,7 +2,7 @@
 import type { Store } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { Database } from './client.ts';
-import type { WriteBatch } from './group-commit.ts';
+import type { BatchObserver, WriteBatch } from './group-commit.ts';
 import type { AttachmentUrl } from './message-dtos.ts';
 import { pgBatches } from './pg-appends.ts';
 import { sqliteBatches } from './sqlite-batches.ts';
@@ -20,15 +20,17 @@ import { PrismaVisitorStore } from './visitors.ts';
 export interface StoreOptions {
   /** A link clients can fetch an attachment from (signed, expiring). */
   attachmentUrl: AttachmentUrl;
+  /** Told the size and duration of every group-commit batch of sends (metrics). */
+  onBatch?: BatchObserver;
 }
 
-export function createStore(database: Database, newId: IdGenerator, { attachmentUrl }: StoreOptions): Store {
+export function createStore(database: Database, newId: IdGenerator, { attachmentUrl, onBatch }: StoreOptions): Store {
   const { prisma, provider } = database;
   return {
     sites: new PrismaSiteStore(prisma, newId),
     agents: new PrismaAgentStore(prisma, newId),
     visitors: new PrismaVisitorStore(prisma, newId),
-    conversations: new PrismaConversationStore(prisma, newId, { provider, attachmentUrl, sends: sendBatches(database, newId, attachmentUrl) }),
+    conversations: new PrismaConversationStore(prisma, newId, { provider, attachmentUrl, sends: sendBatches(database, newId, attachmentUrl), onBatch }),
     attachments: new PrismaAttachmentStore(prisma, newId),
     refreshTokens: new PrismaRefreshTokenStore(prisma, newId),
     canned: new PrismaCannedStore(prisma, newId),

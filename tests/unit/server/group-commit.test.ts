@@ -81,7 +81,7 @@ describe('GroupCommit', () => {
 
   it('cuts batches at maxBatch', async () => {
     const writer = new ManualWriter();
-    const commit = new GroupCommit(writer.write, 2);
+    const commit = new GroupCommit(writer.write, { maxBatch: 2 });
     const sends = ['a', 'b', 'c'].map((body) => commit.append('c1', message(body), {}));
     await nextTurn();
     expect(writer.bodies()).toEqual([['a', 'b']]);
@@ -90,5 +90,21 @@ describe('GroupCommit', () => {
     expect(writer.bodies()).toEqual([['a', 'b'], ['c']]);
     writer.batches[1]!.commit();
     await Promise.all(sends);
+  });
+
+  it('tells its observer the size of every batch once written, failed ones too', async () => {
+    const writer = new ManualWriter();
+    const sizes: number[] = [];
+    const commit = new GroupCommit(writer.write, { onBatch: (size) => sizes.push(size) });
+    const firstBatch = ['a', 'b'].map((body) => commit.append('c1', message(body), {}));
+    await nextTurn();
+    expect(sizes).toEqual([]); // not before it is written
+    writer.batches[0]!.commit();
+    await Promise.all(firstBatch);
+    const failing = commit.append('c1', message('c'), {});
+    await nextTurn();
+    writer.batches[1]!.fail(new Error('disk full'));
+    await expect(failing).rejects.toThrow('disk full');
+    expect(sizes).toEqual([2, 1]);
   });
 });
