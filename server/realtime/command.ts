@@ -46,12 +46,15 @@ export class InFlight {
   }
 }
 
+/** Told, after each ack, which namespace's command it answered and how long after its arrival (metrics). */
+export type CommandObserver = (namespace: string, event: string, ms: number) => void;
+
 /** Answers every command of `table` on this connection; `context` is what its handlers act for (and on). */
 export function mountCommands<Events, Context>(
   socket: Socket,
   table: CommandTable<Events, Context>,
   context: Context,
-  deps: { log: Logger; inflight: InFlight },
+  deps: { log: Logger; inflight: InFlight; onAnswered?: CommandObserver },
 ): void {
   for (const event of Object.keys(table) as (keyof Events & string)[]) {
     const { schema, run } = table[event];
@@ -59,7 +62,12 @@ export function mountCommands<Events, Context>(
     socket.on(name, (...args: unknown[]) => {
       const ack = args[args.length - 1];
       if (typeof ack !== 'function' || args.length !== 2) return;
-      const reply = ack as (answer: Ack<unknown>) => void;
+      const arrived = performance.now();
+      const answer = ack as (answer: Ack<unknown>) => void;
+      const reply = (result: Ack<unknown>) => {
+        answer(result);
+        deps.onAnswered?.(socket.nsp.name, name, performance.now() - arrived);
+      };
       const parsed = validate(schema, args[0]);
       if (!parsed.ok) return reply(parsed);
       deps.inflight.track(run(parsed.data, context)).then(

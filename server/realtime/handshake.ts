@@ -8,7 +8,7 @@ import type { Logger } from '../app/logger.ts';
 import { forwardedClient, type Trust } from '../auth/client-address.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import { AppError } from '../app/errors.ts';
-import { toApiError, type InFlight } from './command.ts';
+import { toApiError, type CommandObserver, type InFlight } from './command.ts';
 
 /** A refused handshake: the client sees `err.message` and `err.data` (the typed error) in connect_error. */
 export type HandshakeError = Error & { data: ApiError };
@@ -25,6 +25,8 @@ export interface NamespaceDeps {
   publicOrigin: string | undefined;
   /** TRUST_PROXY, compiled: the same function Express uses. */
   trust: Trust;
+  /** Told how long each command took from arrival to ack (metrics). */
+  onAnswered?: CommandObserver;
 }
 
 /**
