@@ -42,6 +42,8 @@ import { refuseDefaultNamespace, trimHandshakeRequests } from './realtime/handsh
 import { SocketNotifier, type AgentNamespace, type VisitorNamespace } from './realtime/notifier.ts';
 import { subscribeSocketNotifier } from './realtime/notifier-subscription.ts';
 import { mountVisitorNamespace } from './realtime/visitor-namespace.ts';
+import { metricsHandler, metricsServer } from './metrics/endpoint.ts';
+import { Metrics } from './metrics/metrics.ts';
 
 export interface Parley {
   httpServer: HttpServer;
@@ -50,6 +52,10 @@ export interface Parley {
   admin: AdminService;
   /** Every committed fact, for subscribers (the socket notifier; email, push, webhooks…). */
   events: DomainEvents;
+  /** Prometheus metrics; `metrics.recordDelivery` counts webhook and email deliveries. */
+  metrics: Metrics;
+  /** The METRICS_PORT server (127.0.0.1), listening once listen() resolves; undefined without METRICS_PORT. */
+  metricsServer: HttpServer | undefined;
   /** The durable job outbox: subscribers enqueue; this process's worker runs the kinds registered with it. */
   jobs: { outbox: JobOutbox; worker: JobWorker };
   firstRun: BootstrapResult;
@@ -72,7 +78,17 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const database = createDatabase(config.DATABASE_URL);
   const secret = loadSigningSecret(config.JWT_SECRET, config.DATA_DIR);
   const links = new AttachmentLinks(secret, clock);
-  const store = createStore(database, newId, { attachmentUrl: (id) => links.url(id) });
+  const events = new DomainEvents(log);
+  // Its sources are read at scrape time, after everything below exists.
+  const metrics = new Metrics({
+    events,
+    clock,
+    connected: () => ({ visitors: visitorNsp.sockets.size, agents: agentNsp.sockets.size }),
+    waitingLines: () => routingService.waitingLines(),
+    role: () => topology.role(),
+    jobCounts: () => store.jobs.counts(),
+  });
+  const store = createStore(database, newId, { attachmentUrl: (id) => links.url(id), onBatch: metrics.observeBatch });
   const signer = new TokenSigner(secret, config.ACCESS_TOKEN_TTL_S, config.VISITOR_TOKEN_TTL_DAYS * 86_400);
 
   const topology = createTopology(config, clock, log);
@@ -99,7 +115,6 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   visitorNsp.use(perAddressCap);
   agentNsp.use(perAddressCap);
   const notifier = new SocketNotifier(visitorNsp, agentNsp, topology.clustered ? io : undefined);
-  const events = new DomainEvents(log);
   subscribeSocketNotifier(events, notifier);
   // Every node works the outbox; leases keep each job on one worker at a time.
   const worker = new JobWorker({ store: store.jobs, clock, log, workerId: `${hostname()}:${process.pid}:${newId()}` });
@@ -138,11 +153,13 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     );
   }, UNSENT_SWEEP_INTERVAL_MS).unref();
 
+  const separateMetrics = config.METRICS_PORT === undefined ? undefined : metricsServer(metrics, config.METRICS_TOKEN);
+  const mainPortMetrics = !separateMetrics && config.METRICS_TOKEN ? metricsHandler(metrics, config.METRICS_TOKEN) : undefined;
   const inflight = new InFlight();
-  const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust };
+  const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust, onAnswered: metrics.observeCommand };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, auth });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trust, demo: config.DEMO, role: topology.role }));
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics }));
 
   return {
     httpServer,
@@ -150,17 +167,21 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     routing,
     admin,
     events,
+    metrics,
+    metricsServer: separateMetrics,
     jobs: { outbox, worker },
     firstRun,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    async listen() {
+      if (separateMetrics) await listenOn(separateMetrics, config.METRICS_PORT!, METRICS_HOST);
+      return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.PORT, config.HOST, () => {
           const { port } = httpServer.address() as AddressInfo;
           const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
           resolve(publicOrigin ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
         });
-      }),
+      });
+    },
     async close() {
       clearInterval(sweep);
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
@@ -170,6 +191,10 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       io.disconnectSockets(true);
       httpServer.closeAllConnections();
       await closed;
+      if (separateMetrics?.listening) {
+        separateMetrics.closeAllConnections();
+        await new Promise((resolve) => separateMetrics.close(resolve));
+      }
       // Runs in progress finish (or see their abort) before the database they record in closes.
       await worker.stop();
       await database.close();
@@ -180,5 +205,14 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
 const MB = 1024 * 1024;
 /** How often unsent attachments past their TTL are looked for; each node does it, deleting is idempotent. */
 const UNSENT_SWEEP_INTERVAL_MS = 60_000;
+
+/** The METRICS_PORT server listens on loopback only: scrapers run on the same host or reach it through a tunnel. */
+const METRICS_HOST = '127.0.0.1';
+
+const listenOn = (server: HttpServer, port: number, host: string) =>
+  new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

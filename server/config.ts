@@ -46,6 +46,10 @@ const schema = z.object({
   /** Visitors' files stored but not yet sent, over every site, in MiB; and how long such a file is kept. */
   UPLOAD_UNSENT_MAX_MB: megabytes.default(1024),
   UPLOAD_UNSENT_TTL_MIN: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  /** Bearer token Prometheus presents for GET /metrics; with neither this nor METRICS_PORT, /metrics is not served. */
+  METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 visible ASCII characters, no spaces').optional(),
+  /** Serves /metrics on this port of 127.0.0.1 instead of the main port (`0` picks a free one). */
+  METRICS_PORT: port.optional(),
 });
 
 export type Config = z.infer<typeof schema> & { DATABASE_URL: string };

@@ -1,5 +1,5 @@
 /** The Express application: health, auth, widget API, static assets; every error as typed JSON. */
-import express, { type Request } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import type { Logger as Pino } from 'pino';
 import type { Trust } from '../auth/client-address.ts';
 import { isOwnOrigin, parseAllowedOrigin } from '../auth/origins.ts';
@@ -40,6 +40,8 @@ export interface HttpDeps {
   role: () => string;
   /** DEMO: serve the demo page at `/`. */
   demo: boolean;
+  /** GET /metrics on this port (METRICS_TOKEN without METRICS_PORT); absent, /metrics is not found. */
+  metrics?: RequestHandler;
 }
 
 export function createHttpApp(deps: HttpDeps): express.Express {
@@ -78,6 +80,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       res.status(503).json({ error: { code: 'UNAVAILABLE', message: 'Database unreachable' } });
     }
   }));
+  if (deps.metrics) app.get('/metrics', deps.metrics);
   app.use('/api', compressJson());
   app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, overHttps, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
   app.use('/api/admin', adminRoutes({ auth: deps.auth, agents: deps.store.agents, team: deps.team, publicUrl }));

@@ -15,6 +15,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: 'loopback,10.0.0.0/8' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8']);
   });
 
+  it('serves no metrics unless METRICS_TOKEN or METRICS_PORT is set', () => {
+    const config = loadConfig({});
+    expect([config.METRICS_TOKEN, config.METRICS_PORT]).toEqual([undefined, undefined]);
+    expect(loadConfig({ METRICS_TOKEN: 'a-long-enough-token', METRICS_PORT: '9464' })).toMatchObject({ METRICS_TOKEN: 'a-long-enough-token', METRICS_PORT: 9464 });
+  });
+
   it('derives the SQLite file from DATA_DIR and treats empty values as unset', () => {
     expect(loadConfig({ DATA_DIR: '/var/lib/parley', PORT: '' }).DATABASE_URL).toBe('file:/var/lib/parley/parley.db');
   });
@@ -36,6 +42,9 @@ describe('loadConfig', () => {
     [{ UPLOAD_QUOTA_SITE_MB: 'lots' }, 'UPLOAD_QUOTA_SITE_MB'],
     [{ UPLOAD_UNSENT_MAX_MB: '-1' }, 'UPLOAD_UNSENT_MAX_MB'],
     [{ UPLOAD_UNSENT_TTL_MIN: '0.5' }, 'UPLOAD_UNSENT_TTL_MIN'],
+    [{ METRICS_TOKEN: 'too-short' }, 'METRICS_TOKEN: must be 16 to 256 visible ASCII characters'],
+    [{ METRICS_TOKEN: 'has a space in the middle' }, 'METRICS_TOKEN'],
+    [{ METRICS_PORT: '65536' }, 'METRICS_PORT'],
   ])('refuses %j with a message naming the variable', (env, expected) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(expected);
