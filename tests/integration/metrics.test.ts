@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventName } from '../../server/app/events.ts';
 import type { SendResult } from '../../server/contract/events.ts';
-import { clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, ok, startServer, type TestServer } from '../support/parley.ts';
+import { backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, ok, startServer, type Backend, type TestServer } from '../support/parley.ts';
 
 declare module '../../server/jobs/types.ts' {
   interface JobMap {
@@ -35,8 +35,8 @@ async function scrape(url: string, token = TOKEN): Promise<Map<string, number>> 
 }
 
 const servers: TestServer[] = [];
-async function start(env: Record<string, string>): Promise<TestServer> {
-  const server = await startServer(env);
+async function start(env: Record<string, string>, backend: Backend = 'sqlite'): Promise<TestServer> {
+  const server = await startServer(env, backend);
   servers.push(server);
   return server;
 }
@@ -58,8 +58,8 @@ describe('metrics', () => {
     expect(wrong.status).toBe(401);
   });
 
-  it('follows a scripted conversation: connections, queue, messages, wait, acks, commits, role, deliveries', async () => {
-    const server = await start({ METRICS_TOKEN: TOKEN });
+  it.each(backends)('follows a scripted conversation on %s: connections, queue, messages, wait, acks, commits, role, deliveries', async (backend) => {
+    const server = await start({ METRICS_TOKEN: TOKEN }, backend);
     const site = server.site.id;
     const alice = await connectAgent(server, await createAgent(server, 'alice'));
     // Away, so the conversation waits in the queue until she claims it.
