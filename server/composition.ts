@@ -173,14 +173,10 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     firstRun,
     async listen() {
       if (separateMetrics) await listenOn(separateMetrics, config.METRICS_PORT!, METRICS_HOST);
-      return new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(config.PORT, config.HOST, () => {
-          const { port } = httpServer.address() as AddressInfo;
-          const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-          resolve(publicOrigin ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
-        });
-      });
+      await listenOn(httpServer, config.PORT, config.HOST);
+      const { port } = httpServer.address() as AddressInfo;
+      const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+      return publicOrigin ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     },
     async close() {
       clearInterval(sweep);
