@@ -12,6 +12,7 @@ import { normaliseOrigin } from './auth/origins.ts';
 import { loadSigningSecret } from './auth/secret.ts';
 import { TokenSigner } from './auth/tokens.ts';
 import { AdminService, sitesWithIgnoredOrigins } from './app/admin.ts';
+import { ApiKeyService } from './app/api-keys.ts';
 import { Limits } from './app/limits.ts';
 import { createTopology } from './cluster/topology.ts';
 import { AttachmentLinks, AttachmentService } from './app/attachments.ts';
@@ -114,6 +115,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits, notifier);
   const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
   const visitors = new VisitorService(store, events, signer);
+  const apiKeys = new ApiKeyService(store.apiKeys, store, clock);
   const attachments = new AttachmentService(store, links, clock, {
     addressBytes: config.UPLOAD_QUOTA_ADDRESS_MB * MB * config.RATE_LIMIT_SCALE,
     siteBytes: config.UPLOAD_QUOTA_SITE_MB * MB * config.RATE_LIMIT_SCALE,
@@ -142,7 +144,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, auth });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trust, demo: config.DEMO, role: topology.role }));
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiKeys, log, publicOrigin, trust, demo: config.DEMO, role: topology.role }));
 
   return {
     httpServer,

@@ -4,6 +4,7 @@ import type { Logger as Pino } from 'pino';
 import type { Trust } from '../auth/client-address.ts';
 import { isOwnOrigin, parseAllowedOrigin } from '../auth/origins.ts';
 import { AppError } from '../app/errors.ts';
+import type { ApiKeyService } from '../app/api-keys.ts';
 import type { AuthService } from '../app/auth.ts';
 import type { Store } from '../app/ports.ts';
 import type { VisitorSessionService } from '../app/visitor-sessions.ts';
@@ -32,6 +33,8 @@ export interface HttpDeps {
   routing: Routing;
   /** The admin screens' use cases, behind /api/admin. */
   team: TeamService;
+  /** API keys: managed under /api/admin, used by /api/v1. */
+  apiKeys: ApiKeyService;
   log: Pino;
   publicOrigin: string | undefined;
   /** TRUST_PROXY, compiled: the same function the socket handshake uses. */
@@ -80,7 +83,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   }));
   app.use('/api', compressJson());
   app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, overHttps, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
-  app.use('/api/admin', adminRoutes({ auth: deps.auth, agents: deps.store.agents, team: deps.team, publicUrl }));
+  app.use('/api/admin', adminRoutes({ auth: deps.auth, agents: deps.store.agents, team: deps.team, apiKeys: deps.apiKeys, publicUrl }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));
   app.use('/api', notFoundHandler);
