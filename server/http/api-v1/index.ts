@@ -1,0 +1,29 @@
+/**
+ * The REST API v1 (/api/v1): API-key auth with per-key rate limits, bounded JSON bodies, one resource per file.
+ * Every error is the shared `{ error: { code, message } }` of server/http/errors.ts.
+ */
+import express, { Router } from 'express';
+import type { ApiConversations } from '../../app/api-conversations.ts';
+import type { ApiKeyService } from '../../app/api-keys.ts';
+import type { Limits } from '../../app/limits.ts';
+import { apiKeyAuth } from './auth.ts';
+import { limitBodyDepth } from './body-depth.ts';
+import { conversationRoutes } from './conversations.ts';
+
+export interface ApiV1Deps {
+  apiKeys: ApiKeyService;
+  limits: Limits;
+  conversations: ApiConversations;
+}
+
+export function apiV1Routes(deps: ApiV1Deps): Router {
+  const router = Router();
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  router.use(apiKeyAuth(deps.apiKeys, deps.limits));
+  router.use(express.json({ limit: '64kb' }), limitBodyDepth);
+  router.use('/conversations', conversationRoutes(deps.conversations));
+  return router;
+}
