@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConversationListPage } from '../../server/contract/api-v1.ts';
 import type { ConversationDTO, ConversationSummaryDTO, HistoryPage, MessageDTO } from '../../server/contract/dto.ts';
 import type { ConversationDetail, SendResult } from '../../server/contract/events.ts';
-import { api, createKey, type ApiAnswer } from '../support/api-v1.ts';
+import { api, createKey, seenAnswers, type ApiAnswer } from '../support/api-v1.ts';
+import { undocumented } from '../support/openapi-check.ts';
 import { ADMIN, backends, clientId, connectAgent, connectVisitor, login, next, nextAgentMessage, ok, startServer, useNewSite, useSharedServer, type TestServer } from '../support/parley.ts';
 
 describe.each(backends)('REST API v1 on %s', (backend) => {
@@ -149,5 +150,34 @@ describe('REST API v1 rate limits', () => {
     expect(limited?.status).toBe(429);
     expect(limited?.body.error).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) as number });
     expect((await api(server, calm, 'GET', '/conversations?limit=1')).status).toBe(200);
+  });
+});
+
+describe('REST API v1 OpenAPI document', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server.close());
+
+  it('describes every answer the tests above saw, checked with a JSON Schema 2020-12 validator', async () => {
+    const res = await fetch(`${server.url}/api/v1/openapi.json`);
+    expect(res.status).toBe(200);
+    const document = (await res.json()) as Parameters<typeof undocumented>[0] & { openapi: string };
+    expect(document.openapi).toBe('3.1.0');
+    const statuses = new Set(seenAnswers.map((a) => a.status));
+    expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 400, 401, 403, 404, 413, 429]));
+    expect(undocumented(document, seenAnswers)).toEqual([]);
+  });
+
+  it('serves the docs page offline under a CSP that runs only its own script files', async () => {
+    const page = await fetch(`${server.url}/api/v1/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await page.text();
+    expect(html).not.toMatch(/<script>(?!<)/);
+    for (const src of [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!)) {
+      expect((await fetch(new URL(src, `${server.url}/api/v1/docs`))).status, src).toBe(200);
+    }
   });
 });

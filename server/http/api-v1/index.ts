@@ -9,6 +9,7 @@ import type { Limits } from '../../app/limits.ts';
 import { apiKeyAuth } from './auth.ts';
 import { limitBodyDepth } from './body-depth.ts';
 import { conversationRoutes } from './conversations.ts';
+import { docsRoutes } from './docs.ts';
 
 export interface ApiV1Deps {
   apiKeys: ApiKeyService;
@@ -22,6 +23,8 @@ export function apiV1Routes(deps: ApiV1Deps): Router {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // The document and its docs page are public: they describe the API, they reach no data.
+  router.use(docsRoutes());
   router.use(apiKeyAuth(deps.apiKeys, deps.limits));
   router.use(express.json({ limit: '64kb' }), limitBodyDepth);
   router.use('/conversations', conversationRoutes(deps.conversations));
