@@ -13,6 +13,7 @@ import { loadSigningSecret } from './auth/secret.ts';
 import { TokenSigner } from './auth/tokens.ts';
 import { AdminService, sitesWithIgnoredOrigins } from './app/admin.ts';
 import { ApiConversations } from './app/api-conversations.ts';
+import { ApiDirectory } from './app/api-directory.ts';
 import { ApiKeyService } from './app/api-keys.ts';
 import { CursorCodec } from './app/cursor.ts';
 import { Limits } from './app/limits.ts';
@@ -122,6 +123,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     apiKeys: new ApiKeyService(store.apiKeys, store, clock),
     limits,
     conversations: new ApiConversations(store, conversations, routing, visibility, new CursorCodec(secret)),
+    directory: new ApiDirectory(store, routing, visitors, team),
   };
   const attachments = new AttachmentService(store, links, clock, {
     addressBytes: config.UPLOAD_QUOTA_ADDRESS_MB * MB * config.RATE_LIMIT_SCALE,

@@ -5,11 +5,11 @@
 import type { ConversationDTO, ConversationStatus, ConversationSummaryDTO, HistoryPage } from '../contract/dto.ts';
 import type { ConversationDetail, SendResult } from '../contract/events.ts';
 import type { ConversationListPage } from '../contract/api-v1.ts';
-import { requireScope, type ApiPrincipal } from './api-keys.ts';
+import { actingAgent, requireScope, type ApiPrincipal } from './api-keys.ts';
 import type { ConversationService } from './conversations.ts';
 import type { CursorCodec } from './cursor.ts';
-import { AppError, notFound } from './errors.ts';
-import type { AgentRecord, Store } from './ports.ts';
+import { notFound } from './errors.ts';
+import type { Store } from './ports.ts';
 import type { Routing } from './routing-port.ts';
 import type { Visibility } from './visibility.ts';
 
@@ -46,7 +46,7 @@ export class ApiConversations {
 
   async list(key: ApiPrincipal, q: ApiConversationQuery): Promise<ConversationListPage> {
     requireScope(key, 'conversations:read');
-    const agent = this.agent(key);
+    const agent = await actingAgent(this.routing, key);
     const scope = await this.visibility.scope(agent);
     const only = q.siteId ?? key.siteId;
     if (q.siteId !== undefined && key.siteId !== null && q.siteId !== key.siteId) throw notFound('Site');
@@ -118,16 +118,14 @@ export class ApiConversations {
     await this.reach(key, id);
   }
 
-  /** Another site's conversation answers NOT_FOUND, like one that does not exist: ids cannot be probed. */
+  /**
+   * Loads the key's agent into routing if need be (the use cases below look agents up there), and answers
+   * another site's conversation with NOT_FOUND, like one that does not exist: ids cannot be probed.
+   */
   private async reach(key: ApiPrincipal, id: string): Promise<void> {
+    await actingAgent(this.routing, key);
     if (key.siteId === null) return;
     const conversation = await this.store.conversations.findById(id);
     if (!conversation || conversation.siteId !== key.siteId) throw notFound('Conversation');
-  }
-
-  private agent(key: ApiPrincipal): AgentRecord {
-    const agent = this.routing.agent(key.agentId);
-    if (!agent || !agent.active) throw new AppError('UNAUTHORIZED', 'The agent this API key acts as is not active');
-    return agent;
   }
 }

@@ -10,7 +10,8 @@ import type { Clock } from '../domain/clock.ts';
 import { servesSite } from './access.ts';
 import { AppError, notFound } from './errors.ts';
 import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.ts';
-import type { AgentStore, SiteStore } from './ports.ts';
+import type { AgentRecord, AgentStore, SiteStore } from './ports.ts';
+import type { Routing } from './routing-port.ts';
 
 /** Who a request with a valid key is. */
 export interface ApiPrincipal {
@@ -94,4 +95,14 @@ export class ApiKeyService {
 /** FORBIDDEN unless the key carries `scope`; `admin` carries every scope. */
 export function requireScope(principal: ApiPrincipal, scope: ApiScope): void {
   if (!principal.scopes.has(scope) && !principal.scopes.has('admin')) throw new AppError('FORBIDDEN', `This API key lacks the ${scope} scope`);
+}
+
+/**
+ * The agent a key acts as, as routing knows it (loaded if routing has not met them yet: an agent who never
+ * connected a console); one deactivated since is refused.
+ */
+export async function actingAgent(routing: Pick<Routing, 'agent' | 'refreshAgent'>, principal: ApiPrincipal): Promise<AgentRecord> {
+  const agent = routing.agent(principal.agentId) ?? (await routing.refreshAgent(principal.agentId));
+  if (!agent || !agent.active) throw new AppError('UNAUTHORIZED', 'The agent this API key acts as is not active');
+  return agent;
 }

@@ -90,7 +90,7 @@ const canned = z.strictObject({
   body: storableText().min(1).max(5000),
 }) satisfies z.ZodType<CannedResponseRequest>;
 
-const reportQuery = z
+export const reportQuery = z
   .strictObject({
     from: z.string().refine(isValidDate, 'must be a date YYYY-MM-DD'),
     to: z.string().refine(isValidDate, 'must be a date YYYY-MM-DD'),

@@ -34,7 +34,7 @@ export interface HttpDeps {
   /** The admin screens' use cases, behind /api/admin. */
   team: TeamService;
   /** The REST API v1; its API keys are managed under /api/admin. */
-  apiV1: ApiV1Deps;
+  apiV1: Omit<ApiV1Deps, 'publicUrl'>;
   log: Pino;
   publicOrigin: string | undefined;
   /** TRUST_PROXY, compiled: the same function the socket handshake uses. */
@@ -86,7 +86,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use('/api/admin', adminRoutes({ auth: deps.auth, agents: deps.store.agents, team: deps.team, apiKeys: deps.apiV1.apiKeys, publicUrl }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));
-  app.use('/api/v1', apiV1Routes(deps.apiV1));
+  app.use('/api/v1', apiV1Routes({ ...deps.apiV1, publicUrl }));
   app.use('/api', notFoundHandler);
   app.use(staticRoutes({ sites: deps.store.sites, publicUrl, demo: deps.demo }));
   app.use(notFoundHandler);

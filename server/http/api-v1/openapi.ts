@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 import { API_SCOPES, type ApiScope } from '../../contract/api-keys.ts';
+import { reportQuery } from '../admin-routes.ts';
+// Registers the Report, Sites and Agents answers in responseSchemas.
+import './admin-responses.ts';
 import { responseSchemas } from './responses.ts';
 import * as schemas from './schemas.ts';
 
@@ -12,9 +15,10 @@ requestSchemas.add(schemas.postMessage, { id: 'PostMessage' });
 requestSchemas.add(schemas.postNote, { id: 'PostNote' });
 requestSchemas.add(schemas.labels, { id: 'Labels' });
 requestSchemas.add(schemas.transfer, { id: 'Transfer' });
+requestSchemas.add(schemas.visitorAttributes, { id: 'VisitorAttributes' });
 
 interface Operation {
-  method: 'get' | 'post' | 'put';
+  method: 'get' | 'post' | 'put' | 'patch';
   path: string;
   summary: string;
   scope: ApiScope;
@@ -38,6 +42,11 @@ const OPERATIONS: Operation[] = [
   action('unassign', 'Puts the conversation back in the queue'),
   action('resolve', 'Resolves the conversation'),
   action('reopen', 'Reopens a resolved conversation'),
+  { method: 'get', path: '/visitors/{id}', summary: 'A visitor of a site the key reaches', scope: 'visitors:read', response: 'Visitor' },
+  { method: 'patch', path: '/visitors/{id}', summary: "Merges attributes into the visitor's (null removes one); past the caps: LIMIT_EXCEEDED", scope: 'visitors:write', body: 'VisitorAttributes', response: 'Visitor' },
+  { method: 'get', path: '/reports', summary: "The console's report: volume, wait, first response, resolution, ratings (keys acting as an admin)", scope: 'reports:read', query: reportQuery, response: 'Report' },
+  { method: 'get', path: '/sites', summary: 'Sites the key reaches (keys acting as an admin)', scope: 'admin', response: 'Sites' },
+  { method: 'get', path: '/agents', summary: 'Agents of the sites the key reaches (keys acting as an admin)', scope: 'admin', response: 'Agents' },
 ];
 
 /** Any of these can answer any operation, always as the Error schema. */
@@ -61,7 +70,7 @@ function operation(op: Operation) {
     ...Object.entries(op.query?.shape ?? {}).map(([name, schema]) => ({
       name,
       in: 'query',
-      required: false,
+      required: !(schema as z.ZodType).safeParse(undefined).success,
       schema: placed(z.toJSONSchema(schema as z.ZodType, { io: 'input', target: 'draft-2020-12' })),
     })),
   ];

@@ -1,6 +1,6 @@
 /** API v1 request schemas: strict, built from the sockets' own pieces so both edges accept the same things. */
 import { z } from 'zod';
-import { attachmentIds, body, clientId, empty, hasContent, labelsRequest, notEmpty, seq, transferRequest } from '../../realtime/schemas.ts';
+import { attachmentIds, body, clientId, empty, hasContent, labelsRequest, notEmpty, seq, transferRequest, visitorUpdate } from '../../realtime/schemas.ts';
 import { HISTORY_PAGE_MAX } from '../../contract/events.ts';
 import { id } from '../../validation/primitives.ts';
 
@@ -27,3 +27,4 @@ export const transfer = transferRequest.omit({ conversationId: true });
 export const labels = labelsRequest.omit({ conversationId: true });
 export const noBody = empty;
 export const pathId = id;
+export const visitorAttributes = z.strictObject({ attributes: visitorUpdate.shape.attributes.unwrap() });
