@@ -33,6 +33,10 @@ describe.each(backends)('API keys on %s', (backend) => {
     expect(mine).toEqual(created.body.apiKey);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.key);
 
+    await fetch(`${server.url}/api/v1/conversations`, { headers: { authorization: `Bearer ${created.body.key}` } });
+    const used = (await admin<ApiKeyDTO[]>('GET', '')).body.find((k) => k.id === created.body.id)!;
+    expect(used.lastUsedAt).not.toBeNull();
+
     const revoked = await admin<ApiKeyDTO>('DELETE', `/${created.body.id}`);
     expect(revoked.status).toBe(200);
     expect(revoked.body.revokedAt).not.toBeNull();
