@@ -1,6 +1,9 @@
-/** API keys for the REST API v1: create (the key is shown once, here), list with last use, revoke. */
+/**
+ * API keys for the REST API v1: create (the key is shown once, here), list with last use, revoke. A key acts as
+ * one agent (the admin creating it unless another is chosen, e.g. an agent account made for a bot).
+ */
 import { useRef, useState } from 'preact/hooks';
-import type { SiteAdminDTO } from '../../server/contract/admin.ts';
+import type { AgentAdminDTO, SiteAdminDTO } from '../../server/contract/admin.ts';
 import { API_SCOPES, type ApiKeyDTO, type ApiScope, type CreateApiKeyRequest, type CreatedApiKey } from '../../server/contract/api-keys.ts';
 import type { AdminApi } from '../api.ts';
 import { t } from '../i18n.ts';
@@ -14,11 +17,12 @@ function keyState(key: ApiKeyDTO): string {
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : t('apiKeyNever'));
 
-function NewKey({ api, sites, onCreated }: { api: AdminApi; sites: SiteAdminDTO[]; onCreated(): void }) {
+function NewKey({ api, sites, agents, onCreated }: { api: AdminApi; sites: SiteAdminDTO[]; agents: AgentAdminDTO[]; onCreated(): void }) {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<ApiScope[]>(['conversations:read']);
   const [siteId, setSiteId] = useState('');
   const [days, setDays] = useState('');
+  const [agentId, setAgentId] = useState('');
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [copied, setCopied] = useState<string | null>(null);
@@ -27,7 +31,7 @@ function NewKey({ api, sites, onCreated }: { api: AdminApi; sites: SiteAdminDTO[
   const create = async (e: Event) => {
     e.preventDefault();
     setError(null);
-    const request: CreateApiKeyRequest = { name, scopes, siteId: siteId || null, ...(days && { expiresInDays: Number(days) }) };
+    const request: CreateApiKeyRequest = { name, scopes, siteId: siteId || null, ...(agentId && { agentId }), ...(days && { expiresInDays: Number(days) }) };
     try {
       setCreated(await api.post<CreatedApiKey>('/api-keys', request));
       setName('');
@@ -51,6 +55,17 @@ function NewKey({ api, sites, onCreated }: { api: AdminApi; sites: SiteAdminDTO[
             {sites.map((site) => (
               <option key={site.id} value={site.id}>
                 {site.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('apiKeyActsAs')}
+          <select value={agentId} onChange={(e) => setAgentId(e.currentTarget.value)}>
+            <option value="">{t('apiKeyActsAsMe')}</option>
+            {agents.filter((agent) => agent.active).map((agent) => (
+              <option key={agent.id} value={agent.id}>
+                {agent.name} ({agent.email})
               </option>
             ))}
           </select>
@@ -93,6 +108,7 @@ function NewKey({ api, sites, onCreated }: { api: AdminApi; sites: SiteAdminDTO[
 export function ApiKeysAdmin({ api }: { api: AdminApi }) {
   const keys = useLoad(() => api.get<ApiKeyDTO[]>('/api-keys'), [api]);
   const sites = useLoad(() => api.get<SiteAdminDTO[]>('/sites'), [api]);
+  const agents = useLoad(() => api.get<AgentAdminDTO[]>('/agents'), [api]);
   const [error, setError] = useState<string | null>(null);
   const siteName = (id: string | null) => (id === null ? t('allSites') : (sites.data?.find((s) => s.id === id)?.name ?? id));
   const revoke = async (key: ApiKeyDTO) => {
@@ -126,7 +142,7 @@ export function ApiKeysAdmin({ api }: { api: AdminApi }) {
           </tr>
         )}
       </AdminTable>
-      {sites.data && <NewKey api={api} sites={sites.data} onCreated={keys.reload} />}
+      {sites.data && agents.data && <NewKey api={api} sites={sites.data} agents={agents.data} onCreated={keys.reload} />}
     </AdminPage>
   );
 }
