@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { AgentDTO } from '../server/contract/dto.ts';
 import { AgentsAdmin } from './admin/agents.tsx';
+import { ApiKeysAdmin } from './admin/api-keys.tsx';
 import { CannedAdmin } from './admin/canned.tsx';
 import { ReportsAdmin } from './admin/reports.tsx';
 import { SitesAdmin } from './admin/sites.tsx';
@@ -19,9 +20,9 @@ import { attentionCount, viewOf, type InboxState } from './inbox-state.ts';
 import { COMPOSER_ID } from './reply-box.tsx';
 import { ShortcutHelp, useShortcuts } from './shortcuts.tsx';
 
-type Section = 'conversations' | 'sites' | 'agents' | 'canned' | 'reports';
-const ADMIN_SECTIONS: Section[] = ['sites', 'agents', 'canned', 'reports'];
-const SECTION_TEXT = { conversations: 'conversations', sites: 'sites', agents: 'agents', canned: 'cannedResponses', reports: 'reports' } as const;
+type Section = 'conversations' | 'sites' | 'agents' | 'canned' | 'reports' | 'apiKeys';
+const ADMIN_SECTIONS: Section[] = ['sites', 'agents', 'canned', 'reports', 'apiKeys'];
+const SECTION_TEXT = { conversations: 'conversations', sites: 'sites', agents: 'agents', canned: 'cannedResponses', reports: 'reports', apiKeys: 'apiKeys' } as const;
 
 function sectionFromHash(admin: boolean): Section {
   const hash = location.hash.replace(/^#\/?/, '') as Section;
@@ -197,6 +198,7 @@ export function Workspace({ auth, agent }: { auth: AgentAuth; agent: AgentDTO })
         {section === 'agents' && <AgentsAdmin api={api} me={state.me} />}
         {section === 'canned' && <CannedAdmin api={api} onChange={() => inbox.forgetCanned()} />}
         {section === 'reports' && <ReportsAdmin api={api} />}
+        {section === 'apiKeys' && <ApiKeysAdmin api={api} />}
       </div>
       <ShortcutHelp open={help} onClose={() => setHelp(false)} />
     </div>

@@ -12,6 +12,10 @@ import { normaliseOrigin } from './auth/origins.ts';
 import { loadSigningSecret } from './auth/secret.ts';
 import { TokenSigner } from './auth/tokens.ts';
 import { AdminService, sitesWithIgnoredOrigins } from './app/admin.ts';
+import { ApiConversations } from './app/api-conversations.ts';
+import { ApiDirectory } from './app/api-directory.ts';
+import { ApiKeyService } from './app/api-keys.ts';
+import { CursorCodec } from './app/cursor.ts';
 import { Limits } from './app/limits.ts';
 import { createTopology } from './cluster/topology.ts';
 import { AttachmentLinks, AttachmentService } from './app/attachments.ts';
@@ -123,12 +127,19 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
   const routing = topology.routing(routingService, io);
   const limits = new Limits(topology.buckets, config.RATE_LIMIT_SCALE);
-  const conversations = new ConversationService(store, routing, events, notifier, clock, limits, new Visibility(store));
+  const visibility = new Visibility(store);
+  const conversations = new ConversationService(store, routing, events, notifier, clock, limits, visibility);
   const admin = new AdminService(store);
   const team = new TeamService(store, routing, notifier, clock, admin);
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits, notifier);
   const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
   const visitors = new VisitorService(store, events, signer);
+  const apiV1 = {
+    apiKeys: new ApiKeyService(store.apiKeys, store, clock),
+    limits,
+    conversations: new ApiConversations(store, conversations, routing, visibility, new CursorCodec(secret)),
+    directory: new ApiDirectory(store, routing, visitors, team),
+  };
   const attachments = new AttachmentService(store, links, clock, {
     addressBytes: config.UPLOAD_QUOTA_ADDRESS_MB * MB * config.RATE_LIMIT_SCALE,
     siteBytes: config.UPLOAD_QUOTA_SITE_MB * MB * config.RATE_LIMIT_SCALE,
@@ -159,7 +170,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust, onAnswered: metrics.observeCommand };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, auth });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics }));
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics }));
 
   return {
     httpServer,

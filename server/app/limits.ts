@@ -33,6 +33,8 @@ export const LIMITS = {
   visitorProfile: { burst: 20, perSecond: 1 / 3 },
   /** Uploads per visitor or agent: 10, then one a minute. */
   upload: { burst: 10, perSecond: 1 / 60 },
+  /** Requests per API key: a burst of 100, then 10 a second. Each key has its own bucket. */
+  apiKey: { burst: 100, perSecond: 10 },
 } satisfies Record<string, BucketPolicy>;
 
 export type LimitName = keyof typeof LIMITS;
@@ -49,6 +51,7 @@ const MESSAGES: Record<LimitName, string> = {
   loginFailure: 'Too many failed sign-ins for this account from your network; please wait and try again',
   upload: 'Too many files at once; please wait a moment',
   visitorProfile: 'Too many profile updates; please wait a moment',
+  apiKey: 'Too many requests with this API key; retry after retryAfterMs',
 };
 
 /** Where buckets live: this process (domain/rate-limit.ts) or Redis, shared by every node. Each limit is its own store. */

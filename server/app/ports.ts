@@ -28,6 +28,7 @@ import type { TypingEvent } from '../contract/events.ts';
 import type { AttributePatch } from '../domain/visitor-profile.ts';
 import type { UploadUsage } from '../domain/upload-quota.ts';
 import type { JobStore } from '../jobs/types.ts';
+import type { ApiKeyStore } from './api-key-store.ts';
 
 export interface AgentRecord extends Omit<AgentDTO, 'connected' | 'load'> {
   passwordHash: string;
@@ -102,7 +103,22 @@ export interface ConversationListQuery {
   visitorId?: string;
   /** Matches message text, visitor name or email. */
   text?: string;
+  /** Carries this label. */
+  label?: string;
   limit: number;
+}
+
+/** Where a page of conversations by last change starts: after this one (a cursor), or at this time. */
+export interface UpdatedPosition {
+  updatedAt: Date;
+  /** Set by a cursor: the last conversation of the previous page, so ties on updatedAt are neither lost nor repeated. */
+  id?: string;
+}
+
+/** A page of conversations, oldest change first; `last` is where the next page starts (null: no more). */
+export interface ConversationPage {
+  items: ConversationSummaryDTO[];
+  last: Required<UpdatedPosition> | null;
 }
 
 export interface VisitorPatch {
@@ -270,6 +286,8 @@ export interface ConversationStore {
   findVisitorMessageByClientId(visitorId: string, clientId: string): Promise<AppendResult | null>;
   listForVisitor(visitorId: string): Promise<ConversationDTO[]>;
   list(query: ConversationListQuery): Promise<ConversationSummaryDTO[]>;
+  /** The REST API's sync order: by last change, then id, from `from` on. */
+  pageByUpdate(query: ConversationListQuery, from: UpdatedPosition | undefined): Promise<ConversationPage>;
   /** The agent holds it, or held it once: was assigned it, wrote in it, or acted on it. */
   heldBy(conversationId: string, agentId: string): Promise<boolean>;
   /** Open conversations the agent holds or held, to follow live. */
@@ -333,6 +351,7 @@ export interface Store {
   reports: ReportStore;
   /** The durable job outbox (server/jobs). */
   jobs: JobStore;
+  apiKeys: ApiKeyStore;
   /** Cheap query proving the database answers. */
   ping(): Promise<void>;
 }

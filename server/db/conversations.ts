@@ -6,12 +6,14 @@ import type { ConversationSummaryDTO, HistoryPage, SystemEvent } from '../contra
 import type {
   AppendResult,
   ConversationListQuery,
+  ConversationPage,
   ConversationStore,
   Guarded,
   HistoryQuery,
   NewMessage,
   OpenConversation,
   SendGuard,
+  UpdatedPosition,
 } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
@@ -111,6 +113,30 @@ export class PrismaConversationStore implements ConversationStore {
   }
 
   async list(query: ConversationListQuery): Promise<ConversationSummaryDTO[]> {
+    // Queues read oldest first; anything that includes history reads newest first.
+    const orderBy: Prisma.ConversationOrderByWithRelationInput[] = query.statuses.includes('resolved')
+      ? [{ updatedAt: 'desc' }, { id: 'asc' }]
+      : [{ queuedAt: 'asc' }, { id: 'asc' }];
+    return this.summaries(await this.listWhere(query), orderBy, query.limit);
+  }
+
+  async pageByUpdate(query: ConversationListQuery, from: UpdatedPosition | undefined): Promise<ConversationPage> {
+    const where = await this.listWhere(query);
+    if (from) {
+      const after: Prisma.ConversationWhereInput = from.id === undefined
+        ? { updatedAt: { gte: from.updatedAt } }
+        : { OR: [{ updatedAt: { gt: from.updatedAt } }, { updatedAt: from.updatedAt, id: { gt: from.id } }] };
+      where.AND = [...((where.AND as Prisma.ConversationWhereInput[] | undefined) ?? []), after];
+    }
+    const orderBy: Prisma.ConversationOrderByWithRelationInput[] = [{ updatedAt: 'asc' }, { id: 'asc' }];
+    // One extra row tells whether there is a next page.
+    const keys = await this.prisma.conversation.findMany({ where, orderBy, take: query.limit + 1, select: { id: true, updatedAt: true } });
+    const page = keys.slice(0, query.limit);
+    const items = await this.summaries({ id: { in: page.map((k) => k.id) } }, orderBy, page.length);
+    return { items, last: keys.length > query.limit ? page.at(-1)! : null };
+  }
+
+  private async listWhere(query: ConversationListQuery): Promise<Prisma.ConversationWhereInput> {
     const where: Prisma.ConversationWhereInput = { status: { in: query.statuses } };
     const and: Prisma.ConversationWhereInput[] = [];
     if (query.heldIn) {
@@ -119,13 +145,10 @@ export class PrismaConversationStore implements ConversationStore {
     } else if (query.siteIds !== 'all') where.siteId = { in: query.siteIds };
     if (query.assigneeId) where.assigneeId = query.assigneeId;
     if (query.visitorId) where.visitorId = query.visitorId;
+    if (query.label) where.labels = { some: { label: query.label } };
     if (query.text) and.push(await textMatch(this.prisma, this.options.provider, query.text));
     if (and.length > 0) where.AND = and;
-    // Queues read oldest first; anything that includes history reads newest first.
-    const orderBy: Prisma.ConversationOrderByWithRelationInput[] = query.statuses.includes('resolved')
-      ? [{ updatedAt: 'desc' }, { id: 'asc' }]
-      : [{ queuedAt: 'asc' }, { id: 'asc' }];
-    return this.summaries(where, orderBy, query.limit);
+    return where;
   }
 
   async heldBy(conversationId: string, agentId: string): Promise<boolean> {

@@ -7,6 +7,7 @@ import type { AttachmentUrl } from './message-dtos.ts';
 import { pgBatches } from './pg-appends.ts';
 import { sqliteBatches } from './sqlite-batches.ts';
 import { PrismaAgentStore } from './agents.ts';
+import { PrismaApiKeyStore } from './api-keys.ts';
 import { PrismaAttachmentStore } from './attachments.ts';
 import { PrismaCannedStore } from './canned.ts';
 import { PrismaInviteStore } from './invites.ts';
@@ -37,6 +38,7 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
     invites: new PrismaInviteStore(prisma, newId),
     reports: new PrismaReportStore(prisma),
     jobs: new PrismaJobStore(prisma, newId, provider),
+    apiKeys: new PrismaApiKeyStore(prisma, newId),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

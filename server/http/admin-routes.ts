@@ -6,6 +6,7 @@ import express, { type Request, Router } from 'express';
 import { z } from 'zod';
 import { parseAllowedOrigin } from '../auth/origins.ts';
 import type { AgentClaims } from '../auth/tokens.ts';
+import type { ApiKeyService } from '../app/api-keys.ts';
 import type { AuthService } from '../app/auth.ts';
 import { ORIGIN_RULE } from '../app/admin.ts';
 import type { AgentStore } from '../app/ports.ts';
@@ -23,6 +24,7 @@ import type {
 import { LOCALES } from '../contract/dto.ts';
 import { id, newPassword, storableText } from '../validation/primitives.ts';
 import { parse } from '../validation/parse.ts';
+import { apiKeyRoutes } from './api-key-routes.ts';
 import { route } from './errors.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
@@ -88,7 +90,7 @@ const canned = z.strictObject({
   body: storableText().min(1).max(5000),
 }) satisfies z.ZodType<CannedResponseRequest>;
 
-const reportQuery = z
+export const reportQuery = z
   .strictObject({
     from: z.string().refine(isValidDate, 'must be a date YYYY-MM-DD'),
     to: z.string().refine(isValidDate, 'must be a date YYYY-MM-DD'),
@@ -116,6 +118,7 @@ export interface AdminRouteDeps {
   auth: Pick<AuthService, 'authenticate'>;
   agents: AgentStore;
   team: TeamService;
+  apiKeys: ApiKeyService;
   publicUrl: (req: Request) => string;
 }
 
@@ -142,6 +145,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     next();
   }));
   const actor = (req: Request) => admins.get(req)!.agentId;
+  router.use('/api-keys', apiKeyRoutes(deps.apiKeys, actor));
 
   router.get('/sites', route(async (req, res) => void res.json(await team.listSites(publicUrl(req)))));
   router.get('/sites/:id', route(async (req, res) => void res.json(await team.getSite(param(req, 'id'), publicUrl(req)))));

@@ -13,6 +13,7 @@ import type { Routing } from '../app/routing-port.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import type { TeamService } from '../app/team.ts';
 import { adminRoutes } from './admin-routes.ts';
+import { apiV1Routes, type ApiV1Deps } from './api-v1/index.ts';
 import { attachmentRoutes } from './attachment-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { compressJson } from './compress-json.ts';
@@ -32,6 +33,8 @@ export interface HttpDeps {
   routing: Routing;
   /** The admin screens' use cases, behind /api/admin. */
   team: TeamService;
+  /** The REST API v1; its API keys are managed under /api/admin. */
+  apiV1: Omit<ApiV1Deps, 'publicUrl'>;
   log: Pino;
   publicOrigin: string | undefined;
   /** TRUST_PROXY, compiled: the same function the socket handshake uses. */
@@ -83,9 +86,10 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   if (deps.metrics) app.get('/metrics', deps.metrics);
   app.use('/api', compressJson());
   app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, overHttps, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
-  app.use('/api/admin', adminRoutes({ auth: deps.auth, agents: deps.store.agents, team: deps.team, publicUrl }));
+  app.use('/api/admin', adminRoutes({ auth: deps.auth, agents: deps.store.agents, team: deps.team, apiKeys: deps.apiV1.apiKeys, publicUrl }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));
+  app.use('/api/v1', apiV1Routes({ ...deps.apiV1, publicUrl }));
   app.use('/api', notFoundHandler);
   app.use(staticRoutes({ sites: deps.store.sites, publicUrl, demo: deps.demo }));
   app.use(notFoundHandler);

@@ -26,13 +26,13 @@ import { id, oneLine, storableText, text } from '../validation/primitives.ts';
 
 const personName = storableText().trim().max(100).regex(...oneLine);
 
-const clientId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'must be a client id');
-const body = storableText().max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`);
-const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const attachmentIds = z.array(id).max(MAX_ATTACHMENTS_PER_MESSAGE).optional();
+export const clientId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'must be a client id');
+export const body = storableText().max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`);
+export const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const attachmentIds = z.array(id).max(MAX_ATTACHMENTS_PER_MESSAGE).optional();
 /** A message needs words, files, or both. */
-const hasContent = (m: { body: string; attachmentIds?: string[] | undefined }) => m.body.trim().length > 0 || (m.attachmentIds?.length ?? 0) > 0;
-const notEmpty = { message: 'body must not be empty', path: ['body'] };
+export const hasContent = (m: { body: string; attachmentIds?: string[] | undefined }) => m.body.trim().length > 0 || (m.attachmentIds?.length ?? 0) > 0;
+export const notEmpty = { message: 'body must not be empty', path: ['body'] };
 const webUrl = z.url({ protocol: /^https?$/ }).max(2048).and(storableText());
 
 export const empty = z.strictObject({}).or(z.undefined()).transform(() => ({}) as Record<string, never>);
