@@ -28,6 +28,7 @@ import type { TypingEvent } from '../contract/events.ts';
 import type { AttributePatch } from '../domain/visitor-profile.ts';
 import type { UploadUsage } from '../domain/upload-quota.ts';
 import type { JobStore } from '../jobs/types.ts';
+import type { WebhookStore } from './webhook-ports.ts';
 
 export interface AgentRecord extends Omit<AgentDTO, 'connected' | 'load'> {
   passwordHash: string;
@@ -333,6 +334,8 @@ export interface Store {
   reports: ReportStore;
   /** The durable job outbox (server/jobs). */
   jobs: JobStore;
+  /** Webhook endpoints and their delivery log. */
+  webhooks: WebhookStore;
   /** Cheap query proving the database answers. */
   ping(): Promise<void>;
 }

@@ -16,6 +16,7 @@ import { PrismaConversationStore } from './conversations.ts';
 import { PrismaRefreshTokenStore } from './refresh-tokens.ts';
 import { PrismaSiteStore } from './sites.ts';
 import { PrismaVisitorStore } from './visitors.ts';
+import { PrismaWebhookStore } from './webhooks.ts';
 
 export interface StoreOptions {
   /** A link clients can fetch an attachment from (signed, expiring). */
@@ -35,6 +36,7 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
     invites: new PrismaInviteStore(prisma, newId),
     reports: new PrismaReportStore(prisma),
     jobs: new PrismaJobStore(prisma, newId, provider),
+    webhooks: new PrismaWebhookStore(prisma, newId),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },
