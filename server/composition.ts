@@ -27,6 +27,7 @@ import type { Routing } from './app/routing-port.ts';
 import { VisitorSessionService } from './app/visitor-sessions.ts';
 import { Visibility } from './app/visibility.ts';
 import { VisitorService } from './app/visitors.ts';
+import { WebhookService } from './app/webhooks.ts';
 import { createDatabase } from './db/client.ts';
 import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
@@ -42,12 +43,16 @@ import { refuseDefaultNamespace, trimHandshakeRequests } from './realtime/handsh
 import { SocketNotifier, type AgentNamespace, type VisitorNamespace } from './realtime/notifier.ts';
 import { subscribeSocketNotifier } from './realtime/notifier-subscription.ts';
 import { mountVisitorNamespace } from './realtime/visitor-namespace.ts';
+import { resolveTarget } from './webhooks/address-guard.ts';
+import { handleWebhookDeliveries } from './webhooks/deliver.ts';
+import { subscribeWebhooks } from './webhooks/subscriber.ts';
 
 export interface Parley {
   httpServer: HttpServer;
   store: Store;
   routing: Routing;
   admin: AdminService;
+  webhooks: WebhookService;
   /** Every committed fact, for subscribers (the socket notifier; email, push, webhooks…). */
   events: DomainEvents;
   /** The durable job outbox: subscribers enqueue; this process's worker runs the kinds registered with it. */
@@ -104,6 +109,15 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   // Every node works the outbox; leases keep each job on one worker at a time.
   const worker = new JobWorker({ store: store.jobs, clock, log, workerId: `${hostname()}:${process.pid}:${newId()}` });
   const outbox = new JobOutbox(store.jobs, clock, () => worker.kick());
+  const webhooks = new WebhookService({
+    webhooks: store.webhooks,
+    sites: store.sites,
+    outbox,
+    clock,
+    checkTarget: (url) => resolveTarget(url, config.WEBHOOK_ALLOW_PRIVATE),
+  });
+  subscribeWebhooks(events, webhooks);
+  handleWebhookDeliveries(worker, { webhooks: store.webhooks, clock, log, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
   const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
   const routing = topology.routing(routingService, io);
@@ -142,13 +156,14 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, auth });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, log, publicOrigin, trust, demo: config.DEMO, role: topology.role }));
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, webhooks, log, publicOrigin, trust, demo: config.DEMO, role: topology.role }));
 
   return {
     httpServer,
     store,
     routing,
     admin,
+    webhooks,
     events,
     jobs: { outbox, worker },
     firstRun,

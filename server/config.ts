@@ -46,6 +46,10 @@ const schema = z.object({
   /** Visitors' files stored but not yet sent, over every site, in MiB; and how long such a file is kept. */
   UPLOAD_UNSENT_MAX_MB: megabytes.default(1024),
   UPLOAD_UNSENT_TTL_MIN: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  /** `true` lets webhooks reach loopback, private and link-local addresses (tests, trusted networks). */
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** How long a webhook receiver has to answer, connecting included. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000).default(10_000),
 });
 
 export type Config = z.infer<typeof schema> & { DATABASE_URL: string };

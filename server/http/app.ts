@@ -12,7 +12,9 @@ import type { Limits } from '../app/limits.ts';
 import type { Routing } from '../app/routing-port.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import type { TeamService } from '../app/team.ts';
+import type { WebhookService } from '../app/webhooks.ts';
 import { adminRoutes } from './admin-routes.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 import { attachmentRoutes } from './attachment-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { compressJson } from './compress-json.ts';
@@ -32,6 +34,8 @@ export interface HttpDeps {
   routing: Routing;
   /** The admin screens' use cases, behind /api/admin. */
   team: TeamService;
+  /** Webhook endpoints and their delivery log, behind /api/admin/sites/:id/webhooks. */
+  webhooks: WebhookService;
   log: Pino;
   publicOrigin: string | undefined;
   /** TRUST_PROXY, compiled: the same function the socket handshake uses. */
@@ -80,6 +84,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   }));
   app.use('/api', compressJson());
   app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, overHttps, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
+  app.use('/api/admin/sites/:siteId/webhooks', webhookRoutes({ auth: deps.auth, agents: deps.store.agents, webhooks: deps.webhooks }));
   app.use('/api/admin', adminRoutes({ auth: deps.auth, agents: deps.store.agents, team: deps.team, publicUrl }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));
