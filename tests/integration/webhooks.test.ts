@@ -172,6 +172,26 @@ describe('webhooks', { timeout: 60_000 }, () => {
     expect(verified(hook, secret).map((r) => r.id).sort()).toEqual(log.map((d) => d.webhookId).sort());
   });
 
+  it('disables the endpoint after the last attempt, over a day of failures, and enables it again', async () => {
+    const hook = await receiver(Array.from({ length: WEBHOOK_RETRY.maxAttempts }, () => '500' as const));
+    const { id } = await create(hook.url);
+    const started = ctx.clock.now();
+    await ctx.api('POST', `/${id}/test`);
+    await ctx.settle(id, WEBHOOK_RETRY.maxAttempts + 1);
+    expect(ctx.clock.now() - started).toBeGreaterThanOrEqual(24 * 3_600_000);
+    const [failed] = await ctx.deliveries(id);
+    expect(failed).toMatchObject({ status: 'failed', attempts: WEBHOOK_RETRY.maxAttempts, lastStatusCode: 500, lastResponseSnippet: 'broken' });
+    const [disabled] = (await ctx.api<WebhookEndpointDTO[]>('GET', '')).body;
+    expect(disabled).toMatchObject({ enabled: false, disabledReason: expect.stringContaining('answered 500') });
+    // Disabled: new events are not delivered to it.
+    await sendMessages(ctx.server, ['not sent']);
+    expect(await ctx.deliveries(id)).toHaveLength(1);
+    expect((await ctx.api<WebhookEndpointDTO>('POST', `/${id}/enable`)).body).toMatchObject({ enabled: true, disabledReason: null });
+    const replay = await ctx.api<WebhookDeliveryDTO>('POST', `/deliveries/${failed!.id}/replay`);
+    await ctx.settle(id);
+    expect(hook.received.filter((r) => r.headers['webhook-id'] === replay.body.webhookId && r.accepted)).toHaveLength(1);
+  });
+
   it('refuses bad input with a typed error and creates nothing', async () => {
     for (const body of [{ url: 'ftp://example.com/x', events: ['message.created'] }, { url: 'https://example.com', events: ['nope'] }, { url: 'https://example.com', events: [] }]) {
       const res = await ctx.api<{ error: { code: string } }>('POST', '', body);
