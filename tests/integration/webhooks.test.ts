@@ -109,6 +109,21 @@ describe('webhooks', { timeout: 60_000 }, () => {
     expect(JSON.stringify(listed)).not.toContain(secret);
   });
 
+  it('holds the later events of a conversation back while an earlier one is failing', async () => {
+    const hook = await receiver(['500']);
+    const { id, secret } = await create(hook.url);
+    const conversationId = await sendMessages(ctx.server, ['first', 'second', 'third']);
+    await waitForDeliveries(id, 3);
+    await ctx.settle(id);
+    const seqs = verified(hook, secret)
+      .filter((r) => r.accepted)
+      .map((r) => (r.payload.data as { message: { conversationId: string; seq: number } }).message)
+      .filter((m) => m.conversationId === conversationId)
+      .map((m) => m.seq);
+    expect(seqs.length).toBeGreaterThanOrEqual(3);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+
   it('replays a logged delivery with its webhook-id, and sends a test event', async () => {
     const hook = await receiver();
     const { id, secret } = await create(hook.url);
