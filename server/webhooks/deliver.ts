@@ -15,7 +15,7 @@ import { signedHeaders } from './signing.ts';
 
 /**
  * 30 s doubling to a 2 h cap, 32 attempts: even with the shortest jitter (half of each pause) the retries span
- * more than 24 hours (tests/unit/webhook-retry.test.ts).
+ * more than 24 hours (tests/unit/server/webhook-retry.test.ts).
  */
 export const WEBHOOK_RETRY: RetryPolicy = { maxAttempts: 32, baseDelayMs: 30_000, maxDelayMs: 2 * 3_600_000, timeoutMs: 30_000 };
 

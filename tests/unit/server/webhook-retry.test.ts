@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelayMs } from '../../server/jobs/backoff.ts';
-import { isPublicAddress } from '../../server/webhooks/address-guard.ts';
-import { WEBHOOK_RETRY } from '../../server/webhooks/deliver.ts';
+import { retryDelayMs } from '../../../server/jobs/backoff.ts';
+import { isPublicAddress } from '../../../server/webhooks/address-guard.ts';
+import { WEBHOOK_RETRY } from '../../../server/webhooks/deliver.ts';
 
 describe('webhook retries', () => {
   it('span at least 24 hours before the endpoint is disabled, even with the shortest jitter', () => {
