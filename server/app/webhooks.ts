@@ -7,11 +7,10 @@
 import type { CreateWebhookRequest, WebhookDeliveryDTO, WebhookEndpointDTO, WebhookEventType, WebhookPayload, WebhookSecretResponse } from '../contract/webhooks.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { JobOutbox } from '../jobs/outbox.ts';
-import { newId } from './ids.ts';
+import { newId, newWebhookId, newWebhookSecret } from './ids.ts';
 import { AppError, notFound } from './errors.ts';
 import type { SiteStore } from './ports.ts';
 import type { WebhookDeliveryRecord, WebhookEndpointRecord, WebhookStore } from './webhook-ports.ts';
-import { newWebhookId, newWebhookSecret } from '../webhooks/signing.ts';
 
 /** How long the secret replaced by a rotation keeps signing, so receivers can switch without missing events. */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;

@@ -21,17 +21,18 @@ export interface ResolvedTarget {
   family: 4 | 6;
 }
 
-/** Resolves the URL's host and answers the address to connect to, or throws RefusedTarget. */
+/** Resolves the URL's host and answers the address to connect to; throws RefusedTarget for a private one. */
 export async function resolveTarget(url: URL, allowPrivate: boolean): Promise<ResolvedTarget> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  // A name that does not resolve now is a failure worth retrying (plain Error), not a refusal.
   const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true }).catch(() => {
-    throw new RefusedTarget(`${host} does not resolve`);
+    throw new Error(`${host} does not resolve`);
   });
   // Every address must pass: the resolver could hand any of them to a later connection.
   const refused = allowPrivate ? undefined : addresses.find((a) => !isPublicAddress(a.address));
   if (refused) throw new RefusedTarget(`${host} resolves to ${refused.address}, a private or reserved address`);
   const [first] = addresses;
-  if (!first) throw new RefusedTarget(`${host} does not resolve`);
+  if (!first) throw new Error(`${host} does not resolve`);
   return { address: first.address, family: first.family === 6 ? 6 : 4 };
 }
 

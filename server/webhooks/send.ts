@@ -6,7 +6,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { resolveTarget, type ResolvedTarget } from './address-guard.ts';
+import { RefusedTarget, resolveTarget, type ResolvedTarget } from './address-guard.ts';
 
 export const RESPONSE_SNIPPET_BYTES = 1024;
 
@@ -24,13 +24,14 @@ export interface SendOptions {
   signal?: AbortSignal;
 }
 
+/** Throws RefusedTarget when the host is, or resolves to, an address webhooks may not reach; nothing is sent then. */
 export async function sendWebhook(rawUrl: string, headers: Record<string, string>, body: string, options: SendOptions): Promise<SendResult> {
   const started = performance.now();
   const latency = () => Math.round(performance.now() - started);
   const url = new URL(rawUrl);
-  const target = await resolveTarget(url, options.allowPrivate);
   const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])]);
   try {
+    const target = await resolveTarget(url, options.allowPrivate);
     const response = await post(url, target, headers, body, signal);
     const snippet = await firstBytes(response, RESPONSE_SNIPPET_BYTES);
     const statusCode = response.statusCode ?? 0;
@@ -38,6 +39,8 @@ export async function sendWebhook(rawUrl: string, headers: Record<string, string
     const error = ok ? null : statusCode >= 300 && statusCode < 400 ? `redirect (${statusCode}) not followed` : `answered ${statusCode}`;
     return { ok, statusCode, latencyMs: latency(), error, responseSnippet: snippet };
   } catch (error) {
+    // A private address is refused for good (the caller stops); anything else is this attempt's failure.
+    if (error instanceof RefusedTarget) throw error;
     const message = signal.aborted ? `no answer within ${options.timeoutMs} ms` : (error as Error).message || String(error);
     return { ok: false, statusCode: null, latencyMs: latency(), error: message, responseSnippet: null };
   }

@@ -1,9 +1,5 @@
 /** Standard Webhooks signing (the `standardwebhooks` package): receivers verify with any library of the spec. */
-import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-
-export const newWebhookSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
-export const newWebhookId = () => `msg_${randomBytes(16).toString('base64url')}`;
 
 /**
  * The three headers of one attempt. Every secret still valid signs (after a rotation, the new and the previous

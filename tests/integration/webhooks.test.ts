@@ -9,16 +9,16 @@ import type { WebhookDeliveryDTO, WebhookEndpointDTO, WebhookPayload, WebhookSec
 import { ManualClock } from '../../server/domain/clock.ts';
 import { JobWorker } from '../../server/jobs/worker.ts';
 import { handleWebhookDeliveries, WEBHOOK_RETRY } from '../../server/webhooks/deliver.ts';
-import { ADMIN, clientId, closeAllSockets, connectVisitor, login, ok, startServer, useNewSite, type TestServer } from '../support/parley.ts';
+import { ADMIN, backends, clientId, closeAllSockets, connectVisitor, login, ok, startServer, useNewSite, type Backend, type TestServer } from '../support/parley.ts';
 import { startReceiver, type Behaviour, type Receiver } from '../support/webhook-receiver.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
 const TIMEOUT_MS = 300;
 
 /** A server whose webhook jobs are worked only when the test says, on a clock the test moves. */
-async function webhookServer(env: Record<string, string>) {
+async function webhookServer(env: Record<string, string>, backend: Backend = 'sqlite') {
   const clock = new ManualClock(Date.now());
-  const server = await startServer({ WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS), ...env }, 'sqlite', { clock });
+  const server = await startServer({ WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS), ...env }, backend, { clock });
   await server.parley.jobs.worker.stop();
   const worker = new JobWorker({ store: server.parley.store.jobs, clock, log: quiet, workerId: 'test', random: () => 1 });
   handleWebhookDeliveries(worker, { webhooks: server.parley.store.webhooks, clock, log: quiet, allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'true', timeoutMs: TIMEOUT_MS });
@@ -57,7 +57,7 @@ async function sendMessages(server: TestServer, bodies: string[]): Promise<strin
   return conversationId;
 }
 
-describe('webhooks', { timeout: 60_000 }, () => {
+describe.each(backends)('webhooks on %s', { timeout: 60_000 }, (backend) => {
   let ctx: Awaited<ReturnType<typeof webhookServer>>;
   const receivers: Receiver[] = [];
   const receiver = async (script: Behaviour[] = []) => {
@@ -66,7 +66,7 @@ describe('webhooks', { timeout: 60_000 }, () => {
     return r;
   };
   beforeAll(async () => {
-    ctx = await webhookServer({ WEBHOOK_ALLOW_PRIVATE: 'true' });
+    ctx = await webhookServer({ WEBHOOK_ALLOW_PRIVATE: 'true' }, backend);
   });
   afterEach(async () => {
     closeAllSockets();
