@@ -35,16 +35,3 @@ export async function resolveTarget(url: URL, allowPrivate: boolean): Promise<Re
   if (!first) throw new Error(`${host} does not resolve`);
   return { address: first.address, family: first.family === 6 ? 6 : 4 };
 }
-
-/** What a webhook URL must be: http(s), no credentials in it. Answers why not, or null. */
-export function urlProblem(raw: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return 'must be an absolute URL';
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http or https URL';
-  if (url.username || url.password) return 'must not contain a user name or password';
-  return null;
-}

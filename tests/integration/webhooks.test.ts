@@ -208,7 +208,7 @@ describe.each(backends)('webhooks on %s', { timeout: 60_000 }, (backend) => {
   });
 
   it('refuses bad input with a typed error and creates nothing', async () => {
-    for (const body of [{ url: 'ftp://example.com/x', events: ['message.created'] }, { url: 'https://example.com', events: ['nope'] }, { url: 'https://example.com', events: [] }]) {
+    for (const body of [{ url: 'ftp://example.com/x', events: ['message.created'] }, { url: 'https://user:pw@example.com/x', events: ['message.created'] }, { url: 'https://example.com', events: ['nope'] }, { url: 'https://example.com', events: [] }]) {
       const res = await ctx.api<{ error: { code: string } }>('POST', '', body);
       expect(res).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
     }
