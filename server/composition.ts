@@ -21,7 +21,7 @@ import { bootstrap, type BootstrapResult } from './app/bootstrap.ts';
 import { ConversationService } from './app/conversations.ts';
 import { DomainEvents } from './app/events.ts';
 import { newId } from './app/ids.ts';
-import type { Store } from './app/ports.ts';
+import type { Notifier, Store } from './app/ports.ts';
 import { RoutingService } from './app/routing.ts';
 import type { Routing } from './app/routing-port.ts';
 import { VisitorSessionService } from './app/visitor-sessions.ts';
@@ -53,6 +53,8 @@ export interface Parley {
   routing: Routing;
   admin: AdminService;
   webhooks: WebhookService;
+  /** Pushes to connected consoles and widgets. */
+  notifier: Notifier;
   /** Every committed fact, for subscribers (the socket notifier; email, push, webhooks…). */
   events: DomainEvents;
   /** The durable job outbox: subscribers enqueue; this process's worker runs the kinds registered with it. */
@@ -117,7 +119,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     checkTarget: (url) => resolveTarget(url, config.WEBHOOK_ALLOW_PRIVATE),
   });
   subscribeWebhooks(events, webhooks);
-  handleWebhookDeliveries(worker, { webhooks: store.webhooks, clock, log, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
+  handleWebhookDeliveries(worker, { webhooks: store.webhooks, clock, log, notifier, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
   const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
   const routing = topology.routing(routingService, io);
@@ -164,6 +166,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     routing,
     admin,
     webhooks,
+    notifier,
     events,
     jobs: { outbox, worker },
     firstRun,

@@ -5,7 +5,8 @@
  * the same backoff, which is simple and keeps order at the cost of some extra delay behind a failing receiver.
  */
 import type { Logger } from '../app/logger.ts';
-import type { WebhookStore } from '../app/webhook-ports.ts';
+import type { Notifier } from '../app/ports.ts';
+import type { WebhookEndpointRecord, WebhookStore } from '../app/webhook-ports.ts';
 import type { Clock } from '../domain/clock.ts';
 import { PermanentJobError, type RetryPolicy } from '../jobs/types.ts';
 import type { JobWorker } from '../jobs/worker.ts';
@@ -23,6 +24,8 @@ export interface DeliveryDeps {
   webhooks: WebhookStore;
   clock: Clock;
   log: Logger;
+  /** Tells admins' consoles an endpoint was disabled. */
+  notifier: Pick<Notifier, 'webhookDisabled'>;
   allowPrivate: boolean;
   timeoutMs: number;
   /** The signature's timestamp: the real time, which receivers compare with their own clock. */
@@ -44,7 +47,7 @@ export function handleWebhookDeliveries(worker: JobWorker, deps: DeliveryDeps): 
     }
     const last = attempt >= WEBHOOK_RETRY.maxAttempts;
     if (await webhooks.hasEarlierPending(delivery)) {
-      if (last) await disable(endpoint.id, 'an earlier delivery of the same conversation never succeeded');
+      if (last) await disable(endpoint, 'an earlier delivery of the same conversation never succeeded');
       throw new Error('waiting for an earlier delivery of this conversation');
     }
     const secrets = [endpoint.secret, ...(endpoint.previousSecret && endpoint.previousUntil && endpoint.previousUntil.getTime() > clock.now() ? [endpoint.previousSecret] : [])];
@@ -69,12 +72,13 @@ export function handleWebhookDeliveries(worker: JobWorker, deps: DeliveryDeps): 
       at: at(),
     });
     if (result.ok) return;
-    if (failedForGood) await disable(endpoint.id, `delivery ${delivery.webhookId} failed ${attempt} times: ${result.error}`);
+    if (failedForGood) await disable(endpoint, `delivery ${delivery.webhookId} failed ${attempt} times: ${result.error}`);
     throw new Error(result.error ?? 'failed');
   }, WEBHOOK_RETRY);
 
-  async function disable(endpointId: string, reason: string): Promise<void> {
-    await webhooks.updateEndpoint(endpointId, { enabled: false, disabledAt: new Date(clock.now()), disabledReason: reason });
-    log.warn({ endpoint: endpointId, reason }, 'webhook endpoint disabled');
+  async function disable(endpoint: WebhookEndpointRecord, reason: string): Promise<void> {
+    await webhooks.updateEndpoint(endpoint.id, { enabled: false, disabledAt: new Date(clock.now()), disabledReason: reason });
+    log.warn({ endpoint: endpoint.id, reason }, 'webhook endpoint disabled');
+    deps.notifier.webhookDisabled({ siteId: endpoint.siteId, endpointId: endpoint.id, url: endpoint.url, reason });
   }
 }
