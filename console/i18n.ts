@@ -43,6 +43,7 @@ const en = {
   unavailable: 'The server refused this session. Sign out and in again.',
   notifyQueuedTitle: 'New conversation waiting',
   notifyMessageTitle: 'New message from {name}',
+  notifyWebhookDisabledTitle: 'A webhook was disabled after failing for a day',
   // lists
   views: 'Views',
   inbox: 'Inbox',
@@ -369,6 +370,7 @@ const zhCN: Record<ConsoleText, string> = {
   unavailable: '服务器拒绝了此会话，请重新登录。',
   notifyQueuedTitle: '有新会话在排队',
   notifyMessageTitle: '{name} 发来新消息',
+  notifyWebhookDisabledTitle: '一个 Webhook 连续失败一天后已被停用',
   views: '视图',
   inbox: '收件箱',
   queue: '排队中',
