@@ -28,13 +28,10 @@ export interface DeliveryDeps {
   notifier: Pick<Notifier, 'webhookDisabled'>;
   allowPrivate: boolean;
   timeoutMs: number;
-  /** The signature's timestamp: the real time, which receivers compare with their own clock. */
-  wallTime?: () => number;
 }
 
 export function handleWebhookDeliveries(worker: JobWorker, deps: DeliveryDeps): void {
   const { webhooks, clock, log } = deps;
-  const wallTime = deps.wallTime ?? Date.now;
   worker.handle('webhook.deliver', async ({ deliveryId }, { signal, attempt }) => {
     const delivery = await webhooks.findDelivery(deliveryId);
     // Gone with its endpoint, or already delivered by an earlier run.
@@ -51,7 +48,8 @@ export function handleWebhookDeliveries(worker: JobWorker, deps: DeliveryDeps): 
       throw new Error('waiting for an earlier delivery of this conversation');
     }
     const secrets = [endpoint.secret, ...(endpoint.previousSecret && endpoint.previousUntil && endpoint.previousUntil.getTime() > clock.now() ? [endpoint.previousSecret] : [])];
-    const headers = signedHeaders(delivery.webhookId, new Date(wallTime()), delivery.payload, secrets);
+    // Signed at the real time, not the injected clock: receivers check the timestamp against their own clock.
+    const headers = signedHeaders(delivery.webhookId, new Date(), delivery.payload, secrets);
     let result;
     try {
       result = await sendWebhook(endpoint.url, headers, delivery.payload, { allowPrivate: deps.allowPrivate, timeoutMs: deps.timeoutMs, signal });
