@@ -4,7 +4,7 @@
  * The state and its pure transitions are in inbox-state.ts; this class sends commands and applies answers and events.
  */
 import type { AgentDTO, AgentStatus, CannedResponseDTO, ConversationSummaryDTO, MessageDTO } from '../server/contract/dto.ts';
-import type { AgentClientToServer, AgentServerToClient, ConversationView, SendResult, TypingEvent } from '../server/contract/events.ts';
+import type { AgentClientToServer, AgentServerToClient, ConversationView, SendResult, TypingEvent, WebhookDisabledNotice } from '../server/contract/events.ts';
 import { newClientId } from '../client/client-id.ts';
 import { LiveSession } from '../client/live-session.ts';
 import { CatchUpPoint, mergeMessages } from '../client/messages.ts';
@@ -17,9 +17,9 @@ import {
   type Failure, type InboxState, type Thread, type UnsentReply,
 } from './inbox-state.ts';
 
-export type Alert =
-  | { kind: 'queued'; conversation: ConversationSummaryDTO }
-  | { kind: 'message'; conversation: ConversationSummaryDTO; message: MessageDTO };
+export type Alert = { kind: 'queued'; conversation: ConversationSummaryDTO }
+  | { kind: 'message'; conversation: ConversationSummaryDTO; message: MessageDTO }
+  | { kind: 'webhookDisabled'; notice: WebhookDisabledNotice }; // to admins: an endpoint failed for good
 
 /** How long a typing indicator lasts without a refresh. */
 const TYPING_TTL_MS = 8000;
@@ -238,6 +238,7 @@ export class Inbox {
     socket.on('typing', (event) => this.#typingEvent(event));
     socket.on('conversation:read', (event) => this.#set(withReadMark(this.#state, event)));
     socket.on('visitor:updated', (change) => this.#set(withVisitorChange(this.#state, change, new Date().toISOString())));
+    socket.on('webhook:disabled', (notice) => this.onAlert?.({ kind: 'webhookDisabled', notice }));
   }
 
   /** A message of a live messages:new event. */

@@ -51,6 +51,11 @@ function useAlerts(inbox: Inbox, state: InboxState): [Alerts, AlertsState] {
   useEffect(() => alerts.subscribe(setAlertsState), [alerts]);
   useEffect(() => {
     inbox.onAlert = (alert) => {
+      if (alert.kind === 'webhookDisabled') {
+        const { notice } = alert;
+        alerts.notify(t('notifyWebhookDisabledTitle'), `${notice.url}: ${notice.reason}`, `webhook-${notice.endpointId}`, () => {});
+        return;
+      }
       const name = visitorLabel(alert.conversation);
       if (alert.kind === 'queued') {
         alerts.notify(t('notifyQueuedTitle'), `${name}: ${messagePreview(alert.conversation.lastMessage)}`, `queued-${alert.conversation.id}`, () =>

@@ -3,6 +3,7 @@
  * `npm run --silent cli -- site rotate-visitor-key --key SITE_KEY [--json]`
  * `npm run --silent cli -- agent create --email E --password P [--name N] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]`
  * `npm run --silent cli -- apikey create|list|revoke …` (server/cli/apikey.ts)
+ * `npm run --silent cli -- webhook create|list|delete|replay|… [--json]` (server/cli/webhook.ts)
  * `npm run --silent cli -- capacity --daily-visitors N --minutes T [--json]` (server/cli/capacity.ts)
  */
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import type { Store } from './app/ports.ts';
 import { APIKEY_USAGE, apikey } from './cli/apikey.ts';
 import { CAPACITY_USAGE, capacityPlan, capacityText } from './cli/capacity.ts';
 import { siteByKey } from './cli/site-by-key.ts';
+import { WEBHOOK_USAGE, webhookCommand } from './cli/webhook.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createDatabase } from './db/client.ts';
 import { securePrivateFiles } from './private-files.ts';
@@ -24,6 +26,7 @@ const USAGE = `Usage:
   cli site rotate-visitor-key --key SITE_KEY [--json]
   cli agent create --email EMAIL --password PASSWORD [--name NAME] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]
 ${APIKEY_USAGE}
+${WEBHOOK_USAGE}
 ${CAPACITY_USAGE}`;
 
 /** Runs `use` on the stores of this configuration's migrated database, closed afterwards. */
@@ -52,6 +55,7 @@ async function capacity(args: string[]): Promise<string> {
 async function run(argv: string[]): Promise<string> {
   if (argv[0] === 'capacity') return capacity(argv.slice(1));
   if (argv[0] === 'apikey') return withStore((store) => apikey(argv.slice(1), store));
+  if (argv[0] === 'webhook') return withStore((store, config) => webhookCommand(argv.slice(1), store, config));
   const [noun, verb, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,

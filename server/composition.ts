@@ -25,12 +25,13 @@ import { bootstrap, type BootstrapResult } from './app/bootstrap.ts';
 import { ConversationService } from './app/conversations.ts';
 import { DomainEvents } from './app/events.ts';
 import { newId } from './app/ids.ts';
-import type { Store } from './app/ports.ts';
+import type { Notifier, Store } from './app/ports.ts';
 import { RoutingService } from './app/routing.ts';
 import type { Routing } from './app/routing-port.ts';
 import { VisitorSessionService } from './app/visitor-sessions.ts';
 import { Visibility } from './app/visibility.ts';
 import { VisitorService } from './app/visitors.ts';
+import { WebhookService } from './app/webhooks.ts';
 import { createDatabase } from './db/client.ts';
 import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
@@ -48,12 +49,18 @@ import { subscribeSocketNotifier } from './realtime/notifier-subscription.ts';
 import { mountVisitorNamespace } from './realtime/visitor-namespace.ts';
 import { metricsHandler, metricsServer } from './metrics/endpoint.ts';
 import { Metrics } from './metrics/metrics.ts';
+import { resolveTarget } from './webhooks/address-guard.ts';
+import { handleWebhookDeliveries } from './webhooks/deliver.ts';
+import { subscribeWebhooks } from './webhooks/subscriber.ts';
 
 export interface Parley {
   httpServer: HttpServer;
   store: Store;
   routing: Routing;
   admin: AdminService;
+  webhooks: WebhookService;
+  /** Pushes to connected consoles and widgets. */
+  notifier: Notifier;
   /** Every committed fact, for subscribers (the socket notifier; email, push, webhooks…). */
   events: DomainEvents;
   /** Prometheus metrics; `metrics.recordDelivery` counts webhook and email deliveries. */
@@ -123,6 +130,15 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   // Every node works the outbox; leases keep each job on one worker at a time.
   const worker = new JobWorker({ store: store.jobs, clock, log, workerId: `${hostname()}:${process.pid}:${newId()}` });
   const outbox = new JobOutbox(store.jobs, clock, () => worker.kick());
+  const webhooks = new WebhookService({
+    webhooks: store.webhooks,
+    sites: store.sites,
+    outbox,
+    clock,
+    checkTarget: (url) => resolveTarget(url, config.WEBHOOK_ALLOW_PRIVATE),
+  });
+  subscribeWebhooks(events, webhooks);
+  handleWebhookDeliveries(worker, { webhooks: store.webhooks, clock, log, notifier, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, onOutcome: (outcome) => metrics.recordDelivery('webhook', outcome) });
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
   const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
   const routing = topology.routing(routingService, io);
@@ -170,13 +186,15 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust, onAnswered: metrics.observeCommand };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, auth });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics }));
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics }));
 
   return {
     httpServer,
     store,
     routing,
     admin,
+    webhooks,
+    notifier,
     events,
     metrics,
     metricsServer: separateMetrics,

@@ -50,6 +50,10 @@ const schema = z.object({
   METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 visible ASCII characters, no spaces').optional(),
   /** Serves /metrics on this port of 127.0.0.1 instead of the main port (`0` picks a free one). */
   METRICS_PORT: port.optional(),
+  /** `true` lets webhooks reach loopback, private and link-local addresses (tests, trusted networks). */
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** How long a webhook receiver has to answer, connecting included. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000).default(10_000),
 });
 
 export type Config = z.infer<typeof schema> & { DATABASE_URL: string };

@@ -21,3 +21,8 @@ export const newId: IdGenerator = () => timeOrderedId();
 export const newSiteKey = () => `site_${randomBytes(12).toString('base64url')}`;
 
 export const newSecret = () => randomBytes(32).toString('base64url');
+
+/** A Standard Webhooks signing secret: `whsec_` and the base64 of 32 random bytes. */
+export const newWebhookSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
+/** A webhook-id header value, kept for every retry and replay of one delivery. */
+export const newWebhookId = () => `msg_${randomBytes(16).toString('base64url')}`;

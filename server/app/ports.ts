@@ -29,6 +29,8 @@ import type { AttributePatch } from '../domain/visitor-profile.ts';
 import type { UploadUsage } from '../domain/upload-quota.ts';
 import type { JobStore } from '../jobs/types.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
+import type { WebhookStore } from './webhook-ports.ts';
+import type { WebhookDisabledNotice } from '../contract/events.ts';
 
 export interface AgentRecord extends Omit<AgentDTO, 'connected' | 'load'> {
   passwordHash: string;
@@ -352,6 +354,8 @@ export interface Store {
   /** The durable job outbox (server/jobs). */
   jobs: JobStore;
   apiKeys: ApiKeyStore;
+  /** Webhook endpoints and their delivery log. */
+  webhooks: WebhookStore;
   /** Cheap query proving the database answers. */
   ping(): Promise<void>;
 }
@@ -379,6 +383,8 @@ export interface Notifier {
   siteAdded(siteId: string): void;
   /** Whether agents see all of a site's conversations changed: close its agents' consoles, which reconnect under it. */
   siteVisibilityChanged(siteId: string): void;
+  /** A webhook endpoint was disabled after failing for good: tell the admins' open consoles. */
+  webhookDisabled(notice: WebhookDisabledNotice): void;
 }
 
 /** Agents as the running server knows them: stored record plus live presence and load. */

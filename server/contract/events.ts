@@ -222,6 +222,13 @@ export interface AgentClientToServer {
 /** What agents who only watch a site's queue hear of a conversation that left it. */
 export type ConversationLeftQueue = Pick<ConversationDTO, 'id' | 'siteId' | 'status' | 'assignee' | 'lastSeq'>;
 
+export interface WebhookDisabledNotice {
+  siteId: string;
+  endpointId: string;
+  url: string;
+  reason: string;
+}
+
 export interface AgentServerToClient {
   /**
    * New messages the agent may see, oldest first: those stored together arrive together, one event instead
@@ -238,4 +245,6 @@ export interface AgentServerToClient {
   'visitor:updated': (change: VisitorChange) => void;
   /** As for visitors (VisitorServerToClient): the connection is about to close; connect again. */
   'session:ended': (reason: ApiError) => void;
+  /** To admins: a webhook endpoint failed for good and was disabled (enable it again in the site's Webhooks). */
+  'webhook:disabled': (notice: WebhookDisabledNotice) => void;
 }

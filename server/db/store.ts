@@ -17,6 +17,7 @@ import { PrismaConversationStore } from './conversations.ts';
 import { PrismaRefreshTokenStore } from './refresh-tokens.ts';
 import { PrismaSiteStore } from './sites.ts';
 import { PrismaVisitorStore } from './visitors.ts';
+import { PrismaWebhookStore } from './webhooks.ts';
 
 export interface StoreOptions {
   /** A link clients can fetch an attachment from (signed, expiring). */
@@ -39,6 +40,7 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
     reports: new PrismaReportStore(prisma),
     jobs: new PrismaJobStore(prisma, newId, provider),
     apiKeys: new PrismaApiKeyStore(prisma, newId),
+    webhooks: new PrismaWebhookStore(prisma, newId),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

@@ -5,12 +5,10 @@
 import express, { type Request, Router } from 'express';
 import { z } from 'zod';
 import { parseAllowedOrigin } from '../auth/origins.ts';
-import type { AgentClaims } from '../auth/tokens.ts';
 import type { ApiKeyService } from '../app/api-keys.ts';
 import type { AuthService } from '../app/auth.ts';
 import { ORIGIN_RULE } from '../app/admin.ts';
 import type { AgentStore } from '../app/ports.ts';
-import { AppError } from '../app/errors.ts';
 import { isValidDate, isValidTimeZone, MAX_REPORT_DAYS, reportCsv } from '../app/reports.ts';
 import type { TeamService } from '../app/team.ts';
 import type {
@@ -25,6 +23,7 @@ import { LOCALES } from '../contract/dto.ts';
 import { id, newPassword, storableText } from '../validation/primitives.ts';
 import { parse } from '../validation/parse.ts';
 import { apiKeyRoutes } from './api-key-routes.ts';
+import { requireAdmin } from './admin-auth.ts';
 import { route } from './errors.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
@@ -131,20 +130,9 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     next();
   });
 
-  // Who is asking: a valid access token of a login not ended, of an agent who is still active and still an admin.
-  const admins = new WeakMap<Request, AgentClaims>();
-  router.use(route(async (req, _res, next) => {
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer ([^\s]+)$/i.exec(header);
-    if (!match) throw new AppError('UNAUTHORIZED', 'Bearer access token required');
-    const claims = await deps.auth.authenticate(match[1]);
-    const agent = await deps.agents.findById(claims.agentId);
-    if (!agent || !agent.active) throw new AppError('UNAUTHORIZED', 'Agent account is not active');
-    if (agent.role !== 'admin') throw new AppError('FORBIDDEN', 'Admins only');
-    admins.set(req, { ...claims, role: agent.role });
-    next();
-  }));
-  const actor = (req: Request) => admins.get(req)!.agentId;
+  const admin = requireAdmin(deps);
+  router.use(admin.middleware);
+  const actor = (req: Request) => admin.claims(req).agentId;
   router.use('/api-keys', apiKeyRoutes(deps.apiKeys, actor));
 
   router.get('/sites', route(async (req, res) => void res.json(await team.listSites(publicUrl(req)))));

@@ -12,8 +12,10 @@ import type { Limits } from '../app/limits.ts';
 import type { Routing } from '../app/routing-port.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import type { TeamService } from '../app/team.ts';
+import type { WebhookService } from '../app/webhooks.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { apiV1Routes, type ApiV1Deps } from './api-v1/index.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 import { attachmentRoutes } from './attachment-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { compressJson } from './compress-json.ts';
@@ -35,6 +37,8 @@ export interface HttpDeps {
   team: TeamService;
   /** The REST API v1; its API keys are managed under /api/admin. */
   apiV1: Omit<ApiV1Deps, 'publicUrl'>;
+  /** Webhook endpoints and their delivery log, behind /api/admin/sites/:id/webhooks. */
+  webhooks: WebhookService;
   log: Pino;
   publicOrigin: string | undefined;
   /** TRUST_PROXY, compiled: the same function the socket handshake uses. */
@@ -86,6 +90,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   if (deps.metrics) app.get('/metrics', deps.metrics);
   app.use('/api', compressJson());
   app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, overHttps, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
+  app.use('/api/admin/sites/:siteId/webhooks', webhookRoutes({ auth: deps.auth, agents: deps.store.agents, webhooks: deps.webhooks }));
   app.use('/api/admin', adminRoutes({ auth: deps.auth, agents: deps.store.agents, team: deps.team, apiKeys: deps.apiV1.apiKeys, publicUrl }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));

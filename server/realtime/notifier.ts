@@ -1,7 +1,7 @@
 /** The only module that emits to clients, and the only one that names rooms. */
 import type { Namespace, Server } from 'socket.io';
 import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO, VisitorChange } from '../contract/dto.ts';
-import type { AgentClientToServer, AgentServerToClient, TypingEvent, VisitorClientToServer, VisitorServerToClient } from '../contract/events.ts';
+import type { AgentClientToServer, AgentServerToClient, TypingEvent, VisitorClientToServer, VisitorServerToClient, WebhookDisabledNotice } from '../contract/events.ts';
 import type { Notifier } from '../app/ports.ts';
 import type { ApiError } from '../contract/errors.ts';
 import { agentConcerned } from '../app/access.ts';
@@ -155,6 +155,10 @@ export class SocketNotifier implements Notifier {
 
   siteVisibilityChanged(siteId: string): void {
     endSessions(this.agents.in(rooms.site(siteId)).except(rooms.admins), "What the site's agents may see changed");
+  }
+
+  webhookDisabled(notice: WebhookDisabledNotice): void {
+    this.agents.to(rooms.admins).emit('webhook:disabled', notice);
   }
 }
 

@@ -15,6 +15,7 @@ import type { AgentClientToServer, AgentServerToClient, VisitorClientToServer, V
 import { loadConfig } from '../../server/config.ts';
 import { createParley, type Parley } from '../../server/composition.ts';
 import type { SiteRecord } from '../../server/app/ports.ts';
+import type { Clock } from '../../server/domain/clock.ts';
 import { dropSchema, postgresAvailable, throwawaySchema } from './postgres.ts';
 
 export type VisitorSocket = Socket<VisitorServerToClient, VisitorClientToServer>;
@@ -46,7 +47,7 @@ export const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgresql'] 
 
 const KEPT_LOG_LINES = 200;
 
-export async function startServer(env: Record<string, string> = {}, backend: Backend = 'sqlite'): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, backend: Backend = 'sqlite', options: { clock?: Clock } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-test-'));
   const pgSchema = backend === 'postgresql' ? throwawaySchema() : null;
   const config = loadConfig({
@@ -68,7 +69,7 @@ export async function startServer(env: Record<string, string> = {}, backend: Bac
       if (logs.length > KEPT_LOG_LINES) logs.shift();
     },
   };
-  const parley = await createParley(config, { log: pino({ level: config.LOG_LEVEL }, inMemory) });
+  const parley = await createParley(config, { log: pino({ level: config.LOG_LEVEL }, inMemory), clock: options.clock });
   const url = await parley.listen();
   const site = await parley.admin.createSite({ name: 'Shop', origins: [SITE_ORIGIN] });
   return {

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { retryDelayMs } from '../../../server/jobs/backoff.ts';
+import { isPublicAddress } from '../../../server/webhooks/address-guard.ts';
+import { WEBHOOK_RETRY } from '../../../server/webhooks/deliver.ts';
+
+describe('webhook retries', () => {
+  it('span at least 24 hours before the endpoint is disabled, even with the shortest jitter', () => {
+    let shortest = 0;
+    // The pauses between the attempts: after attempts 1 … maxAttempts-1.
+    for (let attempt = 1; attempt < WEBHOOK_RETRY.maxAttempts; attempt++) shortest += retryDelayMs(attempt, WEBHOOK_RETRY, () => 0);
+    expect(shortest).toBeGreaterThanOrEqual(24 * 3_600_000);
+    // And not days more: a receiver down for good is disabled within about two days.
+    let longest = 0;
+    for (let attempt = 1; attempt < WEBHOOK_RETRY.maxAttempts; attempt++) longest += retryDelayMs(attempt, WEBHOOK_RETRY, () => 1);
+    expect(longest).toBeLessThan(3 * 24 * 3_600_000);
+  });
+});
+
+describe('webhook target addresses', () => {
+  it.each([
+    '127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '0.1.2.3', '224.0.0.1',
+    '255.255.255.255', '::1', '::', 'fe80::1', 'fc00::1', 'fd12::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', 'not-an-address',
+  ])('refuses %s', (address) => expect(isPublicAddress(address)).toBe(false));
+
+  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('allows %s', (address) => expect(isPublicAddress(address)).toBe(true));
+});
