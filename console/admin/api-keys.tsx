@@ -7,7 +7,7 @@ import type { AgentAdminDTO, SiteAdminDTO } from '../../server/contract/admin.ts
 import { API_SCOPES, type ApiKeyDTO, type ApiScope, type CreateApiKeyRequest, type CreatedApiKey } from '../../server/contract/api-keys.ts';
 import type { AdminApi } from '../api.ts';
 import { t } from '../i18n.ts';
-import { AdminPage, AdminTable, copyText, ErrorLine, errorText, RowAction, Status, useLoad } from './common.tsx';
+import { AdminPage, AdminTable, copyText, ErrorLine, errorText, RowAction, SiteSelect, Status, useLoad } from './common.tsx';
 
 function keyState(key: ApiKeyDTO): string {
   if (key.revokedAt) return t('apiKeyRevoked');
@@ -50,14 +50,7 @@ function NewKey({ api, sites, agents, onCreated }: { api: AdminApi; sites: SiteA
         </label>
         <label>
           {t('apiKeySite')}
-          <select value={siteId} onChange={(e) => setSiteId(e.currentTarget.value)}>
-            <option value="">{t('allSites')}</option>
-            {sites.map((site) => (
-              <option key={site.id} value={site.id}>
-                {site.name}
-              </option>
-            ))}
-          </select>
+          <SiteSelect sites={sites} value={siteId} onChange={setSiteId} />
         </label>
         <label>
           {t('apiKeyActsAs')}

@@ -4,7 +4,7 @@ import type { CannedResponseRequest, SiteAdminDTO } from '../../server/contract/
 import type { CannedResponseDTO } from '../../server/contract/dto.ts';
 import type { AdminApi } from '../api.ts';
 import { t } from '../i18n.ts';
-import { AdminPage, AdminTable, RowAction, ErrorLine, errorText, Status, useLoad } from './common.tsx';
+import { AdminPage, AdminTable, RowAction, ErrorLine, errorText, SiteSelect, Status, useLoad } from './common.tsx';
 
 const blank: CannedResponseRequest = { siteId: null, shortcut: '', title: '', body: '' };
 
@@ -35,14 +35,7 @@ function CannedForm({ api, sites, editing, onSaved, onCancel }: {
       <div class="row">
         <label>
           {t('cannedSite')}
-          <select value={draft.siteId ?? ''} onChange={(e) => setDraft({ ...draft, siteId: e.currentTarget.value || null })}>
-            <option value="">{t('allSites')}</option>
-            {sites.map((site) => (
-              <option key={site.id} value={site.id}>
-                {site.name}
-              </option>
-            ))}
-          </select>
+          <SiteSelect sites={sites} value={draft.siteId ?? ''} onChange={(siteId) => setDraft({ ...draft, siteId: siteId || null })} />
         </label>
         <label>
           {t('shortcut')}

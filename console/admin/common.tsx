@@ -116,3 +116,17 @@ export function RowAction(props: { label: string; subject: string; onClick(): vo
     </button>
   );
 }
+
+/** A site picker whose empty choice means every site. */
+export function SiteSelect({ sites, value, onChange }: { sites: readonly { id: string; name: string }[]; value: string; onChange: (siteId: string) => void }) {
+  return (
+    <select value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+      <option value="">{t('allSites')}</option>
+      {sites.map((site) => (
+        <option key={site.id} value={site.id}>
+          {site.name}
+        </option>
+      ))}
+    </select>
+  );
+}

@@ -7,7 +7,7 @@ import type { DurationStats, Report, ReportRow, SiteAdminDTO } from '../../serve
 import type { AdminApi } from '../api.ts';
 import { formatDuration } from '../format.ts';
 import { locale, t, type ConsoleText } from '../i18n.ts';
-import { AdminPage, ErrorLine, errorText, useLoad } from './common.tsx';
+import { AdminPage, ErrorLine, errorText, SiteSelect, useLoad } from './common.tsx';
 import { StaffingSection } from './staffing.tsx';
 
 type Measure = 'conversations' | 'waitToAssignment' | 'firstResponse' | 'resolution' | 'ratingAverage';
@@ -154,14 +154,7 @@ export function ReportsAdmin({ api }: { api: AdminApi }) {
         </label>
         <label>
           {t('site')}
-          <select value={siteId} onChange={(e) => setSiteId(e.currentTarget.value)}>
-            <option value="">{t('allSites')}</option>
-            {(sites.data ?? []).map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
+          <SiteSelect sites={sites.data ?? []} value={siteId} onChange={setSiteId} />
         </label>
         <label>
           {t('timeZone')}
