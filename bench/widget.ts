@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium } from 'playwright-core';
 import { measureWidgetWire, type WidgetWire } from '../widget/build/wire-size.ts';
 import type { BenchConfig } from './config.ts';
 import { spawnTracked } from './processes.ts';

@@ -4,7 +4,7 @@ import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, Que
 import type { AgentClientToServer, AgentServerToClient, TypingEvent, VisitorClientToServer, VisitorServerToClient, WebhookDisabledNotice } from '../contract/events.ts';
 import type { Notifier } from '../app/ports.ts';
 import type { ApiError } from '../contract/errors.ts';
-import { agentConcerned } from '../app/access.ts';
+import { agentConcerned } from '../domain/system-events.ts';
 import { withoutEmail } from '../app/directory.ts';
 
 export type VisitorNamespace = Namespace<VisitorClientToServer, VisitorServerToClient>;
