@@ -54,6 +54,35 @@ const schema = z.object({
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** How long a webhook receiver has to answer, connecting included. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000).default(10_000),
+  /** The relay Parley sends email through: smtp:// or smtps://, credentials in the URL. Unset: email is off. */
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtps://user:pass@smtp.example.com:465' })
+    .optional(),
+  /** The From of every email, e.g. `Acme Support <support@acme.example>`. Required with SMTP_URL. */
+  MAIL_FROM: z.string().regex(/^(?:[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an address, or a name and <address>').optional(),
+  /** The domain of reply addresses (reply+<token>@MAIL_REPLY_DOMAIN); its MX must reach the inbound receiver. */
+  MAIL_REPLY_DOMAIN: z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$|^localhost$/i, 'must be a domain name, e.g. reply.acme.example')
+    .optional(),
+  /** Starts the built-in SMTP receiver for replies on this port (`0` picks a free one). */
+  INBOUND_SMTP_PORT: port.optional(),
+  /** Secret the HTTP inbound route (POST /api/inbound/email) requires, as a Bearer token or Basic password. */
+  INBOUND_EMAIL_SECRET: z.string().regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 visible ASCII characters, no spaces').optional(),
+  /** Web Push (VAPID) keys, base64url; generated into DATA_DIR on first start when unset. Set both when several nodes run. */
+  VAPID_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]{87}$/, 'must be the base64url of an uncompressed P-256 public key (87 characters)').optional(),
+  VAPID_PRIVATE_KEY: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the base64url of a P-256 private key (43 characters)').optional(),
+}).superRefine((config, ctx) => {
+  if (config.SMTP_URL && !config.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required when SMTP_URL is set' });
+  if (config.INBOUND_SMTP_PORT !== undefined && !config.MAIL_REPLY_DOMAIN) {
+    ctx.addIssue({ code: 'custom', path: ['MAIL_REPLY_DOMAIN'], message: 'is required when INBOUND_SMTP_PORT is set' });
+  }
+  if (config.INBOUND_EMAIL_SECRET && !config.MAIL_REPLY_DOMAIN) {
+    ctx.addIssue({ code: 'custom', path: ['MAIL_REPLY_DOMAIN'], message: 'is required when INBOUND_EMAIL_SECRET is set' });
+  }
+  if (Boolean(config.VAPID_PUBLIC_KEY) !== Boolean(config.VAPID_PRIVATE_KEY)) {
+    ctx.addIssue({ code: 'custom', path: ['VAPID_PRIVATE_KEY'], message: 'VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are set together or not at all' });
+  }
 });
 
 export type Config = z.infer<typeof schema> & { DATABASE_URL: string };

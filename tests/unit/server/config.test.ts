@@ -21,6 +21,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ METRICS_TOKEN: 'a-long-enough-token', METRICS_PORT: '9464' })).toMatchObject({ METRICS_TOKEN: 'a-long-enough-token', METRICS_PORT: 9464 });
   });
 
+  it('turns email on with SMTP_URL and MAIL_FROM together, and refuses half a set-up with the variable to fix', () => {
+    expect(loadConfig({}).SMTP_URL).toBeUndefined();
+    const on = loadConfig({ SMTP_URL: 'smtps://user:pass@smtp.example.com:465', MAIL_FROM: 'Acme <help@acme.example>', MAIL_REPLY_DOMAIN: 'reply.acme.example' });
+    expect(on).toMatchObject({ MAIL_FROM: 'Acme <help@acme.example>', MAIL_REPLY_DOMAIN: 'reply.acme.example' });
+    expect(() => loadConfig({ SMTP_URL: 'smtp://relay:25' })).toThrow(/MAIL_FROM: is required when SMTP_URL is set/);
+    expect(() => loadConfig({ SMTP_URL: 'http://relay', MAIL_FROM: 'a@b.example' })).toThrow(/SMTP_URL: must be an smtp/);
+    expect(() => loadConfig({ INBOUND_SMTP_PORT: '2525' })).toThrow(/MAIL_REPLY_DOMAIN: is required/);
+    expect(() => loadConfig({ VAPID_PUBLIC_KEY: 'A'.repeat(87) })).toThrow(/set together/);
+  });
+
   it('derives the SQLite file from DATA_DIR and treats empty values as unset', () => {
     expect(loadConfig({ DATA_DIR: '/var/lib/parley', PORT: '' }).DATABASE_URL).toBe('file:/var/lib/parley/parley.db');
   });
