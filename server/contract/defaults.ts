@@ -16,6 +16,12 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   offlineMessage: '',
   typingPreview: false,
   agentsSeeAll: true,
+  emailAfterMinutes: 3,
+  emailOfflineMessagesToAgents: true,
+  alertAfterSeconds: 30,
+  escalateToAgentsAfterMinutes: 5,
+  escalateToAdminsAfterMinutes: 15,
+  alertsWithoutMessageText: false,
 };
 
 /** Stored settings may predate a field: fill every gap from the defaults, one level deep. */

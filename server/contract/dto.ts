@@ -189,6 +189,18 @@ export interface WidgetSettings {
   typingPreview: boolean;
   /** Agents (not only admins) may see the All view. */
   agentsSeeAll: boolean;
+  /** An agent message the visitor has not seen after this many minutes is emailed to them (when email is on). */
+  emailAfterMinutes: number;
+  /** Messages left through the offline form are emailed to the site's agents (when email is on). */
+  emailOfflineMessagesToAgents: boolean;
+  /** A queued conversation nobody has claimed after this many seconds alerts the site's agents. */
+  alertAfterSeconds: number;
+  /** Still waiting after this many minutes: email the site's agents; 0 turns it off. */
+  escalateToAgentsAfterMinutes: number;
+  /** Still waiting after this many minutes: email the admins; 0 turns it off. */
+  escalateToAdminsAfterMinutes: number;
+  /** Push and email alerts carry no message text, only that a visitor is waiting and where. */
+  alertsWithoutMessageText: boolean;
 }
 
 export interface CannedResponseDTO {

@@ -50,6 +50,12 @@ const widgetSettings = z.strictObject({
   offlineMessage: storableText().max(1000),
   typingPreview: z.boolean(),
   agentsSeeAll: z.boolean(),
+  emailAfterMinutes: z.number().int().min(1).max(1440),
+  emailOfflineMessagesToAgents: z.boolean(),
+  alertAfterSeconds: z.number().int().min(5).max(3600),
+  escalateToAgentsAfterMinutes: z.number().int().min(0).max(1440),
+  escalateToAdminsAfterMinutes: z.number().int().min(0).max(1440),
+  alertsWithoutMessageText: z.boolean(),
 }).partial() satisfies z.ZodType<WidgetSettingsPatch>;
 
 const origin = storableText().min(1).max(300).refine((value) => parseAllowedOrigin(value) !== null, ORIGIN_RULE);

@@ -47,6 +47,12 @@ const widgetSettings = z.strictObject({
   offlineMessage: z.string(),
   typingPreview: z.boolean(),
   agentsSeeAll: z.boolean(),
+  emailAfterMinutes: z.number().int(),
+  emailOfflineMessagesToAgents: z.boolean(),
+  alertAfterSeconds: z.number().int(),
+  escalateToAgentsAfterMinutes: z.number().int(),
+  escalateToAdminsAfterMinutes: z.number().int(),
+  alertsWithoutMessageText: z.boolean(),
 }) satisfies z.ZodType<WidgetSettings>;
 
 export const sites = z.array(z.strictObject({
