@@ -8,7 +8,7 @@
  * 4 of expiry in minutes since the epoch, 8 of HMAC-SHA256) = 56 characters; 64 bits of MAC is plenty for a
  * token that can only be tried by sending email.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
 
 export type EmailTokenPurpose = 'reply' | 'continue' | 'unsubscribe';
@@ -29,6 +29,7 @@ export interface VerifiedEmailToken {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TOKEN = /^[0-9a-f]{56}$/;
 const REPLY_LOCAL = /^reply\+([0-9a-f]{56})$/;
+const MESSAGE_ID = /^<?r\.([0-9a-f]{56})\.[0-9a-f]{12}@[^<>@\s]+>?$/;
 
 export class EmailTokens {
   constructor(
@@ -69,6 +70,20 @@ export class EmailTokens {
     const at = address.lastIndexOf('@');
     if (at < 0 || address.slice(at + 1).toLowerCase() !== domain.toLowerCase()) return null;
     const match = REPLY_LOCAL.exec(address.slice(0, at).toLowerCase());
+    return match ? (this.verify('reply', match[1]!)?.subjectId ?? null) : null;
+  }
+
+  /**
+   * A Message-ID for an email about this conversation that itself carries a reply token, so a reply's
+   * In-Reply-To or References finds the conversation even when the reply address was rewritten by the relay.
+   */
+  messageId(conversationId: string, domain: string): string {
+    return `<r.${this.issue('reply', conversationId)}.${randomBytes(6).toString('hex')}@${domain}>`;
+  }
+
+  /** The conversation named by one of our Message-IDs (as messageId made it), or null. */
+  conversationOfMessageId(messageId: string): string | null {
+    const match = MESSAGE_ID.exec(messageId.trim().toLowerCase());
     return match ? (this.verify('reply', match[1]!)?.subjectId ?? null) : null;
   }
 

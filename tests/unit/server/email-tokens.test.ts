@@ -31,4 +31,15 @@ describe('email tokens', () => {
     expect(tokens.verify('continue', continueToken)).toBeNull();
     expect(tokens.verify('reply', 'not-a-token')).toBeNull();
   });
+
+  it('finds the conversation from one of our Message-IDs, and only from ours', () => {
+    const tokens = new EmailTokens(secret, new ManualClock(Date.UTC(2026, 11, 5)));
+    const id = tokens.messageId(conversation, 'reply.example.com');
+    expect(id).toMatch(/^<r\.[0-9a-f]{56}\.[0-9a-f]{12}@reply\.example\.com>$/);
+    expect(tokens.messageId(conversation, 'reply.example.com')).not.toBe(id);
+    expect(tokens.conversationOfMessageId(id)).toBe(conversation);
+    expect(tokens.conversationOfMessageId('<CAF=abc@mail.gmail.com>')).toBeNull();
+    const flipped = id.replace(/^<r\.(.)/, (_, c: string) => `<r.${c === 'f' ? 'e' : 'f'}`);
+    expect(tokens.conversationOfMessageId(flipped)).toBeNull();
+  });
 });
