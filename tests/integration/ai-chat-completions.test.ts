@@ -11,7 +11,7 @@ afterAll(() => fake.close());
 
 const request: ChatRequest = { messages: [{ role: 'user', content: 'Hi' }], temperature: 0.2, maxTokens: 300, tools: [HANDOFF_TOOL] };
 const endpoint = () => ({ baseUrl: fake.baseUrl, model: 'llama3.2:3b', apiKey: 'sk-test' });
-const limits: ChatLimits = { ...DEFAULT_CHAT_LIMITS, idleTimeoutMs: 400 };
+const limits: ChatLimits = { ...DEFAULT_CHAT_LIMITS, idleTimeoutMs: 5_000 };
 
 async function failure(call: Promise<unknown>): Promise<ChatCompletionError> {
   const error = await call.then(() => undefined, (e: unknown) => e);
@@ -94,7 +94,7 @@ describe('Chat Completions client', () => {
 
   it('gives up on a stream that stalls after its first piece', async () => {
     fake.script.push('stall');
-    const { pieces, call } = streamed();
+    const { pieces, call } = streamed({ limits: { ...limits, idleTimeoutMs: 400 } });
     const error = await failure(call());
     expect([error.code, error.message]).toEqual(['idle', 'no data for 400 ms']);
     expect(pieces).toEqual(['Let me']);

@@ -101,9 +101,13 @@ async function stream(res: ServerResponse, completion: FakeCompletion, request: 
   if (completion === 'malformed') return void res.end('data: {"choices": [{"delta": {"content": "Hel\n\n');
   if (completion === 'stall') return void chunk({ role: 'assistant', content: 'Let me' });
   if (completion === 'endless') {
+    // A batch at a time, yielding between batches as a model server in its own process would, until the client hangs up.
     const pump = () => {
-      while (!res.destroyed && chunk({ content: 'and more ' }));
-      if (!res.destroyed) res.once('drain', pump);
+      if (res.destroyed) return;
+      let open = true;
+      for (let i = 0; i < 50 && open; i++) open = chunk({ content: 'and more ' });
+      if (open) setImmediate(pump);
+      else res.once('drain', pump);
     };
     return pump();
   }
