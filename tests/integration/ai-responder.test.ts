@@ -7,15 +7,8 @@ import { createOpenAiResponder, type OpenAiBotConfig, type OpenAiResponderOption
 import { DEFAULT_CHAT_LIMITS } from '../../server/bots/ai/chat-completions.ts';
 import type { ArticleSearch, BotTurnInput, BotTurnResult } from '../../server/bots/ports.ts';
 import { ManualClock, wallClock } from '../../server/domain/clock.ts';
-import { ARTICLE_ORIGIN, InMemoryArticleSearch, type TestArticle } from '../support/article-search.ts';
+import { ARTICLE_ORIGIN, InMemoryArticleSearch, SAMPLE_ARTICLES as ARTICLES } from '../support/article-search.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai.ts';
-
-export const ARTICLES: TestArticle[] = [
-  { id: 'art_refund', siteId: 'site_a', slug: 'refunds', title: 'Refund policy', body: 'You can ask for a refund within 30 days of delivery. Refunds reach your card in 5 working days.', tags: ['billing'], status: 'published' },
-  { id: 'art_shipping', siteId: 'site_a', slug: 'shipping', title: 'Shipping times', body: 'Orders ship within 2 days. Delivery to Spain takes 4 days.', tags: ['delivery'], status: 'published' },
-  { id: 'art_draft', siteId: 'site_a', slug: 'price-rise', title: 'Refund changes (draft)', body: 'DRAFT-ONLY: refunds will shrink to 14 days next year.', tags: [], status: 'draft' },
-  { id: 'art_other', siteId: 'site_b', slug: 'refunds', title: 'Refund policy', body: 'OTHER-SITE: refunds within 90 days, no questions asked.', tags: [], status: 'published' },
-];
 
 const silentLog = { info() {}, warn() {}, error() {} };
 

@@ -17,6 +17,14 @@ export interface TestArticle {
 
 export const ARTICLE_ORIGIN = 'https://parley.test';
 
+/** Two published articles of site_a, a draft of site_a and an article of site_b, each with a marker text to look for. */
+export const SAMPLE_ARTICLES: TestArticle[] = [
+  { id: 'art_refund', siteId: 'site_a', slug: 'refunds', title: 'Refund policy', body: 'You can ask for a refund within 30 days of delivery. Refunds reach your card in 5 working days.', tags: ['billing'], status: 'published' },
+  { id: 'art_shipping', siteId: 'site_a', slug: 'shipping', title: 'Shipping times', body: 'Orders ship within 2 days. Delivery to Spain takes 4 days.', tags: ['delivery'], status: 'published' },
+  { id: 'art_draft', siteId: 'site_a', slug: 'price-rise', title: 'Refund changes (draft)', body: 'DRAFT-ONLY: refunds will shrink to 14 days next year.', tags: [], status: 'draft' },
+  { id: 'art_other', siteId: 'site_b', slug: 'refunds', title: 'Refund policy', body: 'OTHER-SITE: refunds within 90 days, no questions asked.', tags: [], status: 'published' },
+];
+
 export class InMemoryArticleSearch implements ArticleSearch {
   /** Every query asked, for tests that check what retrieval was given. */
   readonly queries: { siteId: string; query: string }[] = [];
