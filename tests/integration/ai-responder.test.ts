@@ -17,6 +17,7 @@ let search: InMemoryArticleSearch;
 beforeAll(async () => (fake = await startFakeOpenAi()));
 afterAll(() => fake.close());
 beforeEach(() => {
+  fake.refuseTools = false;
   fake.requests.length = 0;
   fake.script.length = 0;
   search = new InMemoryArticleSearch(ARTICLES);
@@ -103,6 +104,22 @@ describe('AI bot responder', () => {
     const { partials } = await ask(bot, turn('shipping time?'));
     // The clock never moved: only the first piece went out.
     expect(partials).toEqual(['Orders ']);
+  });
+
+  it('falls back to the HANDOFF marker, once and for good, when the model server refuses tools', async () => {
+    fake.refuseTools = true;
+    fake.script.push({ reply: 'Within 30 days [1].' }, { reply: 'HANDOFF', pieces: ['HAND', 'OFF'] });
+    const bot = responder();
+    const answered = await ask(bot, turn('refund deadline?'));
+    expect(answered.result).toMatchObject({ kind: 'reply', text: 'Within 30 days [1].', citations: [{ articleId: 'art_refund' }] });
+    expect(fake.requests.map((r) => r.body.tools?.length ?? 0)).toEqual([1, 0]);
+    expect(fake.requests[1]!.body.messages[0]!.content).toContain('reply with the single word HANDOFF and nothing else');
+    expect(fake.requests[1]!.body.messages[0]!.content).not.toContain('`handoff` tool');
+    const handedOff = await ask(bot, turn('Can I pay a refund by cheque?'));
+    expect(handedOff.result).toMatchObject({ kind: 'handoff', reason: 'bot-asked', detail: 'the model answered HANDOFF' });
+    // Held back: the visitor never sees the marker typed.
+    expect(handedOff.partials).toEqual([]);
+    expect(fake.requests.map((r) => r.body.tools?.length ?? 0)).toEqual([1, 0, 0]);
   });
 
   it("hands off when the model calls handoff, with the model's reason and the usage", async () => {

@@ -40,6 +40,8 @@ export interface FakeOpenAi {
   baseUrl: string;
   requests: RecordedRequest[];
   script: FakeCompletion[];
+  /** Answers 400 to any request offering tools, as Ollama does for a model without tool calling. */
+  refuseTools: boolean;
   /** Answers a request when the script is empty. */
   fallback: (request: RecordedRequest) => FakeCompletion;
   close(): Promise<void>;
@@ -52,6 +54,7 @@ export async function startFakeOpenAi(script: FakeCompletion[] = []): Promise<Fa
     baseUrl: '',
     requests: [],
     script: [...script],
+    refuseTools: false,
     fallback: () => ({ status: 500, body: 'nothing scripted' }),
     close: () =>
       new Promise<void>((resolve) => {
@@ -67,6 +70,10 @@ export async function startFakeOpenAi(script: FakeCompletion[] = []): Promise<Fa
     };
     fake.requests.push(request);
     if (req.method !== 'POST' || request.path !== '/v1/chat/completions') return void res.writeHead(404).end('not found');
+    if (fake.refuseTools && request.body.tools?.length) {
+      const error = { error: { message: `registry.ollama.ai/library/${request.body.model} does not support tools`, type: 'api_error' } };
+      return void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(error));
+    }
     const completion = fake.script.shift() ?? fake.fallback(request);
     if (request.body.stream) await stream(res, completion, request);
     else whole(res, completion, request);

@@ -10,7 +10,7 @@ import type { Logger } from '../../app/logger.ts';
 import type { ArticleHit, ArticleSearch, BotResponder, BotTurnContext, BotTurnInput, BotTurnResult, BotUsage, HandoffReason } from '../ports.ts';
 import { ChatCompletionError, DEFAULT_CHAT_LIMITS, streamChat, type ChatLimits, type ChatResult } from './chat-completions.ts';
 import { mapCitations } from './citations.ts';
-import { buildPrompt, DEFAULT_PROMPT_BUDGET, HANDOFF_TOOL, HANDOFF_TOOL_NAME, type PromptBudget } from './prompt.ts';
+import { buildPrompt, DEFAULT_PROMPT_BUDGET, HANDOFF_MARKER, HANDOFF_TOOL, HANDOFF_TOOL_NAME, type HandoffSignal, type PromptBudget } from './prompt.ts';
 
 /** What an admin sets for an AI bot. */
 export interface OpenAiBotConfig {
@@ -79,17 +79,34 @@ export function createOpenAiResponder(config: OpenAiBotConfig, articleSearch: Ar
     return [...found.values()].slice(0, options.topK);
   }
 
-  function partials(articles: ArticleHit[], onPartial: (text: string) => void): (piece: string) => void {
+  /**
+   * Whether this server takes the `handoff` tool. Many local models do not (Ollama answers 400 "does not support
+   * tools"), so the first refusal switches this bot to the marker word for good.
+   */
+  let handoffSignal: HandoffSignal = 'tool';
+
+  function partials(articles: ArticleHit[], onPartial: (text: string) => void, via: HandoffSignal): (piece: string) => void {
     let written = '';
     let lastSent = -Infinity;
     return (piece) => {
       written += piece;
+      // The marker is the model asking for a person, not words to show the visitor: held back while it could be one.
+      if (via === 'marker' && mayBeMarker(written)) return;
       const now = deps.clock.now();
       if (now - lastSent < options.partialIntervalMs) return;
       lastSent = now;
       // Numbered as the stored reply will be: first citations come first in any prefix too.
       onPartial(mapCitations(written.trimStart(), articles).text);
     };
+  }
+
+  function complete(input: BotTurnInput, articles: ArticleHit[], context: BotTurnContext, via: HandoffSignal): Promise<ChatResult> {
+    const messages = buildPrompt({ siteName: input.siteName, systemPrompt: config.systemPrompt ?? '', turn: input, articles, budget: options.budget, handoff: via });
+    return streamChat(
+      endpoint,
+      { messages, temperature: config.temperature, maxTokens: config.maxTokens, tools: via === 'tool' ? [HANDOFF_TOOL] : undefined },
+      { signal: context.signal, limits: options.limits, onText: partials(articles, context.onPartial, via) },
+    );
   }
 
   return {
@@ -103,13 +120,15 @@ export function createOpenAiResponder(config: OpenAiBotConfig, articleSearch: Ar
         // The search takes no signal; a slow one still ends the turn at the deadline.
         const articles = await Promise.race([retrieve(input), rejectOnAbort(turn)]);
         if (articles.length === 0) return handoff('not-covered', 'no published article matches the question');
-        const messages = buildPrompt({ siteName: input.siteName, systemPrompt: config.systemPrompt ?? '', turn: input, articles, budget: options.budget });
-        const result = await streamChat(
-          endpoint,
-          { messages, temperature: config.temperature, maxTokens: config.maxTokens, tools: [HANDOFF_TOOL] },
-          { signal: turn, limits: options.limits, onText: partials(articles, onPartial) },
-        );
-        return answer(result, articles, handoff, latencyMs());
+        const context = { signal: turn, onPartial };
+        const via = handoffSignal;
+        const result = await complete(input, articles, context, via).catch((error: unknown) => {
+          if (via !== 'tool' || !refusesTools(error)) throw error;
+          handoffSignal = 'marker';
+          deps.log.info({ model: config.model, answer: (error as Error).message.slice(0, 200) }, 'AI bot: the model server refuses tools; asking for the handoff marker instead');
+          return complete(input, articles, context, 'marker');
+        });
+        return answer(result, articles, handoff, latencyMs(), handoffSignal);
       } catch (error) {
         if (signal.aborted) {
           // The runner's own timeout is still a timeout to report; any other abort (handed off meanwhile) is the caller's.
@@ -131,9 +150,23 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
   });
 }
 
-function answer(result: ChatResult, articles: ArticleHit[], handoff: (reason: HandoffReason, detail?: string, usage?: BotUsage) => Handoff, latencyMs: number): BotTurnResult {
+/** A 4xx or 5xx that names tools: the server or this model cannot take the `handoff` tool. */
+function refusesTools(error: unknown): boolean {
+  return error instanceof ChatCompletionError && error.code === 'status' && (error.status ?? 0) >= 400 && /\btools?\b/i.test(error.message);
+}
+
+const MARKER_ANSWER = new RegExp(`^\\W*${HANDOFF_MARKER}\\b`, 'i');
+
+/** Text that is, or could still become, the handoff marker. */
+function mayBeMarker(text: string): boolean {
+  const start = text.trimStart().toUpperCase();
+  return HANDOFF_MARKER.startsWith(start) || MARKER_ANSWER.test(start);
+}
+
+function answer(result: ChatResult, articles: ArticleHit[], handoff: (reason: HandoffReason, detail?: string, usage?: BotUsage) => Handoff, latencyMs: number, via: HandoffSignal): BotTurnResult {
   const asked = result.toolCalls.find((call) => call.name === HANDOFF_TOOL_NAME);
   if (asked) return handoff('bot-asked', handoffReason(asked.arguments), result.usage);
+  if (via === 'marker' && MARKER_ANSWER.test(result.text)) return handoff('bot-asked', `the model answered ${HANDOFF_MARKER}`, result.usage);
   // A reply cut at maxTokens would stop mid-sentence, perhaps mid-instruction: a person answers instead.
   if (result.finishReason === 'length') return handoff('error', 'the answer reached maxTokens before it ended', result.usage);
   const { text, citations } = mapCitations(result.text.trim(), articles);
