@@ -5,8 +5,8 @@
  * Written on Node's fetch rather than the `openai` SDK: Parley uses one endpoint and a handful of fields, and what
  * it needs most the SDK does not offer: a cap on the bytes read and on the characters streamed (a model that never
  * stops is cut and counted as a failure), a timeout between two chunks (a server that stalls mid-answer), and one
- * typed error per way a server can fail, so the bot hands off instead of leaving the visitor waiting. The SDK would
- * also retry on its own, which the bot's overall timeout must govern instead.
+ * typed error per way a server can fail, so the bot hands off instead of leaving the visitor waiting. The SDK also
+ * retries by default, where a visitor waiting is better served by handing off at once.
  */
 import { z } from 'zod';
 import type { BotUsage } from '../ports.ts';

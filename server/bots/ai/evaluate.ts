@@ -3,7 +3,7 @@
  * message of its own conversation, one after the other (a local model server answers one at a time anyway), and
  * each result says whether the bot answered or handed off and whether it cited the article that answers it.
  */
-import type { BotCitation, BotResponder, BotUsage, HandoffReason } from '../ports.ts';
+import type { BotCitation, BotResponder, BotTurnResult, BotUsage, HandoffReason } from '../ports.ts';
 
 export interface EvaluationQuestion {
   siteId: string;
@@ -74,7 +74,7 @@ async function evaluateOne(question: EvaluationQuestion, index: number, responde
   const limit = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_QUESTION_TIMEOUT_MS);
   const signal = options.signal ? AbortSignal.any([options.signal, limit]) : limit;
   const base = { question: question.question, citations: [] as BotCitation[], citedExpected: question.expectedArticleId === null ? null : false };
-  let result;
+  let result: BotTurnResult;
   try {
     result = await responder.respond(
       {

@@ -109,6 +109,19 @@ export function createOpenAiResponder(config: OpenAiBotConfig, articleSearch: Ar
     );
   }
 
+  /** Asks with the `handoff` tool unless this server refused it before; on a first refusal, asks again with the marker. */
+  async function completeEitherWay(input: BotTurnInput, articles: ArticleHit[], context: BotTurnContext): Promise<{ result: ChatResult; via: HandoffSignal }> {
+    const via = handoffSignal;
+    try {
+      return { result: await complete(input, articles, context, via), via };
+    } catch (error) {
+      if (via !== 'tool' || !refusesTools(error)) throw error;
+      handoffSignal = 'marker';
+      deps.log.info({ model: config.model, answer: (error as Error).message.slice(0, 200) }, 'AI bot: the model server refuses tools; asking for the handoff marker instead');
+      return { result: await complete(input, articles, context, 'marker'), via: 'marker' };
+    }
+  }
+
   return {
     async respond(input: BotTurnInput, { signal, onPartial }: BotTurnContext): Promise<BotTurnResult> {
       const started = deps.clock.now();
@@ -120,22 +133,15 @@ export function createOpenAiResponder(config: OpenAiBotConfig, articleSearch: Ar
         // The search takes no signal; a slow one still ends the turn at the deadline.
         const articles = await Promise.race([retrieve(input), rejectOnAbort(turn)]);
         if (articles.length === 0) return handoff('not-covered', 'no published article matches the question');
-        const context = { signal: turn, onPartial };
-        const via = handoffSignal;
-        const result = await complete(input, articles, context, via).catch((error: unknown) => {
-          if (via !== 'tool' || !refusesTools(error)) throw error;
-          handoffSignal = 'marker';
-          deps.log.info({ model: config.model, answer: (error as Error).message.slice(0, 200) }, 'AI bot: the model server refuses tools; asking for the handoff marker instead');
-          return complete(input, articles, context, 'marker');
-        });
-        return answer(result, articles, handoff, latencyMs(), handoffSignal);
+        const { result, via } = await completeEitherWay(input, articles, { signal: turn, onPartial });
+        return answer(result, articles, handoff, latencyMs(), via);
       } catch (error) {
         if (signal.aborted) {
           // The runner's own timeout is still a timeout to report; any other abort (handed off meanwhile) is the caller's.
           if ((signal.reason as Error | undefined)?.name === 'TimeoutError') return handoff('timeout', 'the bot timed out');
           throw signal.reason;
         }
-        const failure = describe(error, deadline.aborted, timeoutMs);
+        const failure = failureOf(error, deadline.aborted, timeoutMs);
         deps.log.warn({ siteId: input.siteId, conversationId: input.conversationId, model: config.model, failure: failure.detail }, 'AI bot failed; handing off');
         return handoff(failure.reason, failure.detail);
       }
@@ -170,7 +176,7 @@ function answer(result: ChatResult, articles: ArticleHit[], handoff: (reason: Ha
   // A reply cut at maxTokens would stop mid-sentence, perhaps mid-instruction: a person answers instead.
   if (result.finishReason === 'length') return handoff('error', 'the answer reached maxTokens before it ended', result.usage);
   const { text, citations } = mapCitations(result.text.trim(), articles);
-  if (!text.trim()) return handoff('error', result.toolCalls.length ? `the model called an unknown tool ${result.toolCalls[0]!.name}` : 'the model gave an empty answer', result.usage);
+  if (!text.trim()) return handoff('error', result.toolCalls.length ? `the model called an unknown tool ${result.toolCalls[0]!.name.slice(0, 60)}` : 'the model gave an empty answer', result.usage);
   return { kind: 'reply', text: text.trim(), citations, usage: result.usage, latencyMs };
 }
 
@@ -184,7 +190,7 @@ function handoffReason(args: string): string | undefined {
   }
 }
 
-function describe(error: unknown, pastDeadline: boolean, timeoutMs: number): { reason: HandoffReason; detail: string } {
+function failureOf(error: unknown, pastDeadline: boolean, timeoutMs: number): { reason: HandoffReason; detail: string } {
   if (pastDeadline) return { reason: 'timeout', detail: `no complete answer within ${timeoutMs} ms` };
   if (error instanceof ChatCompletionError) return { reason: error.code === 'idle' ? 'timeout' : 'error', detail: `${error.code}: ${error.message}` };
   return { reason: 'error', detail: (error as Error)?.message || String(error) };
