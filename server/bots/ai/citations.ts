@@ -34,3 +34,8 @@ export function mapCitations(text: string, articles: readonly ArticleHit[]): Cit
   });
   return { text: mapped, citations: cited.map((article) => ({ articleId: article.id, title: article.title, url: article.url })) };
 }
+
+/** The text without its citation markers: an earlier reply's numbers named other articles than this turn's. */
+export function withoutMarkers(text: string): string {
+  return text.replace(MARKER, '');
+}

@@ -6,6 +6,7 @@
  */
 import type { ArticleHit, BotTranscriptLine, BotTurnInput } from '../ports.ts';
 import type { ChatMessage, ChatTool } from './chat-completions.ts';
+import { withoutMarkers } from './citations.ts';
 
 export const HANDOFF_TOOL_NAME = 'handoff';
 
@@ -91,10 +92,11 @@ function keptTranscript(turn: BotTurnInput, budget: PromptBudget): BotTranscript
   const kept: BotTranscriptLine[] = [];
   let used = 0;
   for (let i = lines.length - 1; i >= 0; i--) {
-    const text = cut(lines[i]!.text, budget.maxMessageChars);
+    const line = lines[i]!;
+    const text = cut(line.author === 'bot' ? withoutMarkers(line.text) : line.text, budget.maxMessageChars);
     if (kept.length > 0 && used + text.length > budget.maxTranscriptChars) break;
     used += text.length;
-    kept.unshift({ author: lines[i]!.author, text });
+    kept.unshift({ author: line.author, text });
   }
   return kept;
 }

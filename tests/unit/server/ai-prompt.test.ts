@@ -106,13 +106,13 @@ describe('prompt building', () => {
     expect(between(content, '<articles>', '</articles>')).toContain('<article number="2" title="Article 2">');
   });
 
-  it('quotes each speaker in order, with the bot as the assistant', () => {
+  it('quotes each speaker in order, with the bot as the assistant and without its old citation markers', () => {
     const [, user] = buildPrompt({
       siteName: 'Acme',
       systemPrompt: '',
       turn: turn([
         { author: 'visitor', text: 'Hi' },
-        { author: 'bot', text: 'Hello, how can I help?' },
+        { author: 'bot', text: 'Hello, how can I help? See our guide [1].' },
         { author: 'agent', text: 'Jo here, back soon.' },
         { author: 'visitor', text: 'Where is my parcel?' },
       ]),
@@ -121,7 +121,8 @@ describe('prompt building', () => {
     const conversation = between(user!.content, '<conversation>', '</conversation>');
     expect([...conversation.matchAll(/<message from="(\w+)">\n([^\n]*)\n<\/message>/g)].map((m) => [m[1], m[2]])).toEqual([
       ['visitor', 'Hi'],
-      ['assistant', 'Hello, how can I help?'],
+      // An earlier reply's [1] named another turn's article 1: the marker is left out.
+      ['assistant', 'Hello, how can I help? See our guide.'],
       ['agent', 'Jo here, back soon.'],
       ['visitor', 'Where is my parcel?'],
     ]);
