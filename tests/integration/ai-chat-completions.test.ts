@@ -66,6 +66,13 @@ describe('Chat Completions client', () => {
     expect([error.code, error.status, error.message]).toEqual(['status', 500, 'answered 500: model crashed']);
   });
 
+  it('reads only the start of a large error answer', async () => {
+    fake.script.push({ status: 502, body: `<html>${'x'.repeat(2_000_000)}</html>` });
+    const error = await failure(streamed().call());
+    expect([error.code, error.status]).toEqual(['status', 502]);
+    expect(error.message).toBe(`answered 502: <html>${'x'.repeat(194)}`);
+  });
+
   it('turns malformed JSON into a malformed error, streamed or whole', async () => {
     fake.script.push('malformed', 'malformed');
     expect((await failure(streamed().call())).code).toBe('malformed');

@@ -242,8 +242,7 @@ async function post(endpoint: ChatEndpoint, request: ChatRequest, stream: boolea
     throw new ChatCompletionError('unreachable', cause?.code ?? cause?.message ?? (error as Error).message);
   }
   if (response.status < 200 || response.status >= 300) {
-    const snippet = (await response.text().catch(() => '')).slice(0, 200);
-    await response.body?.cancel().catch(() => {});
+    const snippet = await firstChars(response, 200);
     throw new ChatCompletionError('status', `answered ${response.status}${snippet ? `: ${snippet}` : ''}`, response.status);
   }
   return response;
@@ -274,6 +273,27 @@ async function readCapped(response: Response, maxBytes: number, touch: () => voi
     reader.cancel().catch(() => {});
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The start of an error answer, for the log; the rest is not read (an error page can be any size). */
+async function firstChars(response: Response, max: number): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  try {
+    while (bytes < max * 4) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      bytes += value.byteLength;
+    }
+  } catch {
+    // A broken error answer still tells its status.
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return Buffer.concat(chunks).toString('utf8').slice(0, max);
 }
 
 function parseJson(text: string): unknown {
