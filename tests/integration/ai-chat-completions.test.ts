@@ -107,6 +107,12 @@ describe('Chat Completions client', () => {
     expect(pieces).toEqual(['Let me']);
   });
 
+  it('waits past the idle limit for the answer to begin (a model loading), bounded by the signal only', async () => {
+    fake.script.push({ reply: 'Loaded.', startDelayMs: 700 });
+    const { call } = streamed({ limits: { ...limits, idleTimeoutMs: 300 } });
+    expect((await call()).text).toBe('Loaded.');
+  });
+
   it('reports a server that is not listening as unreachable', async () => {
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {

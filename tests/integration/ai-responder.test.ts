@@ -160,8 +160,11 @@ describe('AI bot responder', () => {
     expect(result.kind === 'handoff' && result.detail).toMatch(detail);
   });
 
-  it("hands off at the bot's timeout when the answer never completes", async () => {
-    fake.script.push({ reply: 'Slowly, one word at a time, far too slowly.', pieceDelayMs: 200 });
+  it.each([
+    ['never begins', { reply: 'Too late.', startDelayMs: 3_000 }],
+    ['never completes', { reply: 'Slowly, one word at a time, far too slowly.', pieceDelayMs: 200 }],
+  ])("hands off at the bot's timeout when the answer %s", async (_name, completion) => {
+    fake.script.push(completion);
     const { result } = await ask(responder({ timeoutMs: 500 }), turn('refund please'));
     expect(result).toMatchObject({ kind: 'handoff', reason: 'timeout', detail: 'no complete answer within 500 ms' });
   });

@@ -7,8 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 export type FakeCompletion =
-  /** A reply, streamed in `pieces` (default: word by word) `pieceDelayMs` apart; usage null sends none. */
-  | { reply: string; pieces?: string[]; pieceDelayMs?: number; usage?: { prompt: number; completion: number } | null; finishReason?: string }
+  /** A reply, begun after `startDelayMs` (a model loading), streamed in `pieces` (default: word by word) `pieceDelayMs` apart; usage null sends none. */
+  | { reply: string; pieces?: string[]; startDelayMs?: number; pieceDelayMs?: number; usage?: { prompt: number; completion: number } | null; finishReason?: string }
   /** A call of the `handoff` tool with this reason. */
   | { handoff: string }
   | { status: number; body?: string }
@@ -75,6 +75,7 @@ export async function startFakeOpenAi(script: FakeCompletion[] = []): Promise<Fa
       return void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(error));
     }
     const completion = fake.script.shift() ?? fake.fallback(request);
+    if (typeof completion === 'object' && 'startDelayMs' in completion) await new Promise((resolve) => setTimeout(resolve, completion.startDelayMs));
     if (request.body.stream) await stream(res, completion, request);
     else whole(res, completion, request);
   });

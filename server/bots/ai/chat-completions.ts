@@ -42,7 +42,10 @@ export interface ChatLimits {
   maxResponseBytes: number;
   /** The most characters of reply text a stream may bring; more is an endless stream. */
   maxStreamedChars: number;
-  /** The longest wait for the answer to start and between two chunks of it. */
+  /**
+   * The longest wait between two chunks once the answer has begun. The wait for it to begin is bounded by the
+   * caller's signal only: a local server may first spend a while loading the model.
+   */
   idleTimeoutMs: number;
 }
 
@@ -125,6 +128,7 @@ export async function completeChat(endpoint: ChatEndpoint, request: ChatRequest,
   const limits = options.limits ?? DEFAULT_CHAT_LIMITS;
   return withIdleTimeout(options.signal, limits.idleTimeoutMs, async (signal, touch) => {
     const response = await post(endpoint, request, false, signal);
+    touch();
     expectContentType(response, 'application/json');
     const raw = await readCapped(response, limits.maxResponseBytes, touch);
     const parsed = completionSchema.safeParse(parseJson(raw));
@@ -144,6 +148,7 @@ export async function streamChat(endpoint: ChatEndpoint, request: ChatRequest, o
   const limits = options.limits ?? DEFAULT_CHAT_LIMITS;
   return withIdleTimeout(options.signal, limits.idleTimeoutMs, async (signal, touch) => {
     const response = await post(endpoint, request, true, signal);
+    touch();
     expectContentType(response, 'text/event-stream');
     const stream = new ChunkAccumulator(limits.maxStreamedChars, options.onText);
     const events = new SseDataReader(limits.maxResponseBytes);
@@ -309,7 +314,8 @@ function toUsage(usage: { prompt_tokens: number; completion_tokens: number } | n
 }
 
 /**
- * Runs `work` with a signal that also aborts when `touch` has not been called for `idleMs` (the server went quiet).
+ * Runs `work` with a signal that also aborts when, once `touch` was first called, it has not been called again for
+ * `idleMs` (the server went quiet).
  * The caller's own abort passes through as is; a quiet server becomes an `idle` error; a broken connection `unreachable`.
  */
 async function withIdleTimeout<T>(signal: AbortSignal, idleMs: number, work: (signal: AbortSignal, touch: () => void) => Promise<T>): Promise<T> {
@@ -319,7 +325,6 @@ async function withIdleTimeout<T>(signal: AbortSignal, idleMs: number, work: (si
     clearTimeout(timer);
     timer = setTimeout(() => idle.abort(new ChatCompletionError('idle', `no data for ${idleMs} ms`)), idleMs);
   };
-  touch();
   try {
     return await work(AbortSignal.any([signal, idle.signal]), touch);
   } catch (error) {
