@@ -1,5 +1,6 @@
 /** Every string the console shows, in each language it speaks. */
 import { pickLocale, translator, type Translate } from '../client/i18n.ts';
+import { kbEn, kbZhCN } from './i18n-kb.ts';
 
 const en = {
   // sign in
@@ -348,6 +349,7 @@ const en = {
   revoke: 'Revoke',
   revokeApiKeyConfirm: 'Revoke the key "{name}"? Integrations using it stop working at once.',
   noApiKeys: 'No API keys yet.',
+  ...kbEn,
 };
 
 export type ConsoleText = keyof typeof en;
@@ -684,6 +686,7 @@ const zhCN: Record<ConsoleText, string> = {
   revoke: '吊销',
   revokeApiKeyConfirm: '吊销密钥“{name}”？使用它的集成将立即停止工作。',
   noApiKeys: '还没有 API 密钥。',
+  ...kbZhCN,
 };
 
 /** The console speaks English and Simplified Chinese; the widget also Arabic. */

@@ -7,6 +7,7 @@ import type { AgentDTO } from '../server/contract/dto.ts';
 import { AgentsAdmin } from './admin/agents.tsx';
 import { ApiKeysAdmin } from './admin/api-keys.tsx';
 import { CannedAdmin } from './admin/canned.tsx';
+import { KnowledgeBaseAdmin } from './admin/knowledge-base.tsx';
 import { ReportsAdmin } from './admin/reports.tsx';
 import { SitesAdmin } from './admin/sites.tsx';
 import { Alerts, type AlertsState } from './alerts.ts';
@@ -20,9 +21,9 @@ import { attentionCount, viewOf, type InboxState } from './inbox-state.ts';
 import { COMPOSER_ID } from './reply-box.tsx';
 import { ShortcutHelp, useShortcuts } from './shortcuts.tsx';
 
-type Section = 'conversations' | 'sites' | 'agents' | 'canned' | 'reports' | 'apiKeys';
-const ADMIN_SECTIONS: Section[] = ['sites', 'agents', 'canned', 'reports', 'apiKeys'];
-const SECTION_TEXT = { conversations: 'conversations', sites: 'sites', agents: 'agents', canned: 'cannedResponses', reports: 'reports', apiKeys: 'apiKeys' } as const;
+type Section = 'conversations' | 'sites' | 'agents' | 'canned' | 'knowledgeBase' | 'reports' | 'apiKeys';
+const ADMIN_SECTIONS: Section[] = ['sites', 'agents', 'canned', 'knowledgeBase', 'reports', 'apiKeys'];
+const SECTION_TEXT = { conversations: 'conversations', sites: 'sites', agents: 'agents', canned: 'cannedResponses', knowledgeBase: 'knowledgeBase', reports: 'reports', apiKeys: 'apiKeys' } as const;
 
 function sectionFromHash(admin: boolean): Section {
   const hash = location.hash.replace(/^#\/?/, '') as Section;
@@ -202,6 +203,7 @@ export function Workspace({ auth, agent }: { auth: AgentAuth; agent: AgentDTO })
         {section === 'sites' && <SitesAdmin api={api} />}
         {section === 'agents' && <AgentsAdmin api={api} me={state.me} />}
         {section === 'canned' && <CannedAdmin api={api} onChange={() => inbox.forgetCanned()} />}
+        {section === 'knowledgeBase' && <KnowledgeBaseAdmin api={api} />}
         {section === 'reports' && <ReportsAdmin api={api} />}
         {section === 'apiKeys' && <ApiKeysAdmin api={api} />}
       </div>
