@@ -81,7 +81,7 @@ function Footer({ chat, state, config, locale, t }: FooterProps) {
     return <PrechatForm settings={config.settings.prechat} visitor={state.visitor} t={t} onSubmit={submit} />;
   }
   if (nobodyAvailable(config, state)) return <OfflineForm chat={chat} state={state} config={config} t={t} />;
-  return <VisitorComposer chat={chat} config={config} t={t} />;
+  return <VisitorComposer chat={chat} config={config} t={t} suggest={!state.conversation && state.outgoing.length === 0} />;
 }
 
 export function App({ chat, config, locale, open, muted, onMute, onClose }: AppProps) {
