@@ -10,8 +10,6 @@ import { LiveSession } from '../client/live-session.ts';
 import { CatchUpPoint, mergeMessages } from '../client/messages.ts';
 import { browserStorage, Outbox } from '../client/outbox.ts';
 import { AckError } from '../client/request.ts';
-import type { ArticleSuggestionDTO } from '../server/contract/knowledge-base.ts';
-import { AdminApi } from './api.ts';
 import type { AgentAuth } from './auth.ts';
 import {
   initialState, isFollowed, viewOf, withAgent, withConversation, withListed, withMessage, withoutTab, withReadMark, withSeen,
@@ -42,11 +40,9 @@ export class Inbox {
   readonly #outbox: Outbox<UnsentReply, SendResult>;
   #visible = typeof document === 'undefined' || document.visibilityState === 'visible';
   #searchSeq = 0;
-  readonly #kb: AdminApi;
   onAlert: ((alert: Alert) => void) | null = null;
 
   constructor(auth: AgentAuth, me: AgentDTO) {
-    this.#kb = new AdminApi(auth, '/api/kb');
     this.#outbox = new Outbox<UnsentReply, SendResult>({
       storage: browserStorage(),
       key: `parley:outbox:agent:${me.id}`,
@@ -204,11 +200,6 @@ export class Inbox {
       this.#canned.set(siteId, list);
     }
     return list;
-  }
-
-  /** Published knowledge-base articles of the site matching `query`, for the composer's `/kb`. */
-  articles(siteId: string, query: string): Promise<ArticleSuggestionDTO[]> {
-    return this.#kb.get(`/suggest?${new URLSearchParams({ siteId, q: query, limit: '6' })}`);
   }
 
   /** Canned responses change rarely; an admin who edits them drops the cache. */

@@ -82,7 +82,7 @@ export function ReplyBox({ inbox, conversation, canReply }: ReplyBoxProps) {
   }, [id, text, noteChosen]);
 
   const [kb, setKb] = useState<{ start: number; query: string } | null>(null);
-  const articles = useArticleSuggestions(inbox, conversation.siteId, kb?.query ?? null);
+  const articles = useArticleSuggestions(conversation.siteId, kb?.query ?? null);
   const options = useMemo<Choice[]>(() => {
     if (kb) return articles.map((a) => ({ id: a.id, label: '/kb', title: a.title, detail: a.url, text: articleLink(a) }));
     return slash ? matches(canned, slash.query) : [];

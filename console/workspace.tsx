@@ -17,6 +17,7 @@ import { ConversationsView, SEARCH_ID, visibleConversations } from './conversati
 import { messagePreview, visitorLabel } from './format.ts';
 import { t } from './i18n.ts';
 import { Inbox } from './inbox.ts';
+import { ArticleLookupContext, articleLookup } from './kb-insert.ts';
 import { attentionCount, viewOf, type InboxState } from './inbox-state.ts';
 import { COMPOSER_ID } from './reply-box.tsx';
 import { ShortcutHelp, useShortcuts } from './shortcuts.tsx';
@@ -110,6 +111,7 @@ export function Workspace({ auth, agent }: { auth: AgentAuth; agent: AgentDTO })
   const [section, setSection] = useState<Section>(() => sectionFromHash(admin));
   const [help, setHelp] = useState(false);
   const api = useMemo(() => new AdminApi(auth), [auth]);
+  const articles = useMemo(() => articleLookup(auth), [auth]);
   useEffect(() => {
     const onHash = () => setSection(sectionFromHash(admin));
     window.addEventListener('hashchange', onHash);
@@ -199,7 +201,11 @@ export function Workspace({ auth, agent }: { auth: AgentAuth; agent: AgentDTO })
         </button>
       </header>
       <div class="section">
-        {section === 'conversations' && <ConversationsView inbox={inbox} state={state} />}
+        {section === 'conversations' && (
+          <ArticleLookupContext.Provider value={articles}>
+            <ConversationsView inbox={inbox} state={state} />
+          </ArticleLookupContext.Provider>
+        )}
         {section === 'sites' && <SitesAdmin api={api} />}
         {section === 'agents' && <AgentsAdmin api={api} me={state.me} />}
         {section === 'canned' && <CannedAdmin api={api} onChange={() => inbox.forgetCanned()} />}
