@@ -4,6 +4,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expectAccessible } from './axe.ts';
 import { ADMIN, createAgent, openWidget, setStatus, signIn, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
 
@@ -44,6 +45,7 @@ test('an admin writes an article with a preview, publishes, unpublishes and eval
   await admin.getByRole('row', { name: /I forgot my password/ }).waitFor();
   await evaluation.getByRole('button', { name: 'Run evaluation' }).click();
   await admin.getByText('Hit rate (top 3): 100.0% of 1 questions').waitFor();
+  await expectAccessible(admin, 'knowledge base with an article and an evaluation run');
 
   // An agent answers a visitor and links the article (the admin steps away, so the conversation goes to her).
   await setStatus(admin, 'Away');

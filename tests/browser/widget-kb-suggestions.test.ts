@@ -1,7 +1,8 @@
 /** The widget suggests knowledge-base articles while the visitor writes their first message; a click opens one. */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ArticleDTO } from '../../server/contract/knowledge-base.ts';
-import { eventually, openChat, send, WidgetHarness } from './widget-harness.ts';
+import { expectAccessible } from './axe.ts';
+import { eventually, frameOf, openChat, send, WidgetHarness } from './widget-harness.ts';
 
 let h: WidgetHarness;
 
@@ -29,6 +30,7 @@ test('typing a first message lists matching articles as links; one opens the art
   const link = suggestions.getByRole('listitem').getByRole('link', { name: 'How to reset your password' });
   await link.waitFor();
   expect(await suggestions.getByRole('link').count()).toBe(1);
+  await expectAccessible(await frameOf(page, h.server.url), 'chat frame with article suggestions');
 
   // A plain link: focusable and opened with Enter.
   await link.focus();
@@ -37,6 +39,7 @@ test('typing a first message lists matching articles as links; one opens the art
   expect(articlePage.url()).toBe(`${h.server.url}/kb/${site.key}/reset-password`);
   await articlePage.getByRole('heading', { level: 1, name: 'How to reset your password' }).waitFor();
   expect(await articlePage.locator('strong').innerText()).toBe('Settings');
+  await expectAccessible(articlePage, 'public article page');
 
   const arrived = agent.messageFromVisitor('I forgot my password');
   await send(chat, 'I forgot my password');
