@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ArticleDTO, EvalReportDTO } from '../../server/contract/knowledge-base.ts';
 import { importArticles } from '../../server/app/knowledge-base/import.ts';
-import { ADMIN, backends, login, useNewSite, useSharedServer, visitorSession, type TestServer } from '../support/parley.ts';
+import { ADMIN, backends, createAgent, login, startServer, useNewSite, useSharedServer, visitorSession, type TestServer } from '../support/parley.ts';
 import { CORPUS, DRAFT, HOSTILE_QUERIES, OTHER_SITE } from '../support/kb-corpus.ts';
 
 describe.each(backends)('knowledge base on %s', (backend) => {
@@ -111,6 +111,24 @@ describe.each(backends)('knowledge base on %s', (backend) => {
     expect((await ask('refund', 'Bearer forged')).status).toBe(401);
   });
 
+  it('suggests articles to agents of the site for /kb, and to no agent of another site', async () => {
+    await seed();
+    const suggest = async (credentials: { email: string; password: string }, q: string) => {
+      const { accessToken } = await login(server, credentials.email, credentials.password);
+      return fetch(`${server.url}/api/kb/suggest?siteId=${server.site.id}&q=${encodeURIComponent(q)}`, { headers: { authorization: `Bearer ${accessToken}` } });
+    };
+    const agent = await createAgent(server, `kb-${backend}-${Date.now()}`);
+    const res = await suggest(agent, 'refund');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual([{ id: expect.any(String), title: 'Refund policy', url: `${server.url}/kb/${server.site.publicKey}/refund-policy` }]);
+    const home = server.site;
+    const elsewhere = await useNewSite(server, 'Elsewhere');
+    const outsider = await server.parley.admin.createAgent({ email: `out-${backend}-${Date.now()}@example.com`, password: 'outsider-password', role: 'agent', siteIds: [elsewhere.id] });
+    server.site = home;
+    const refused = await suggest({ email: outsider.email, password: 'outsider-password' }, 'refund');
+    expect(refused.status).toBe(404);
+  });
+
   it('imports Markdown files by file name: created, updated, unchanged, and refused ones reported', async () => {
     const kb = server.parley.knowledgeBase;
     const store = server.parley.store.knowledgeBase;
@@ -149,5 +167,21 @@ describe.each(backends)('knowledge base on %s', (backend) => {
       ['cancel-subscription', false, null],
     ]);
     expect(report.hitRate).toBe(0.75);
+  });
+});
+
+describe('knowledge-base suggestions for visitors', () => {
+  it('are rate limited per visitor: a burst of 30, then RATE_LIMITED with when to retry', async () => {
+    const server = await startServer({ RATE_LIMIT_SCALE: '1' });
+    try {
+      const { token } = await visitorSession(server);
+      const ask = () => fetch(`${server.url}/api/widget/articles?q=refund`, { headers: { authorization: `Bearer ${token}` } });
+      for (let i = 0; i < 30; i++) expect((await ask()).status).toBe(200);
+      const refused = await ask();
+      expect(refused.status).toBe(429);
+      expect(await refused.json()).toMatchObject({ error: { code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) } });
+    } finally {
+      await server.close();
+    }
   });
 });
