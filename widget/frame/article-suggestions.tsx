@@ -6,10 +6,14 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ArticleSuggestionDTO } from '../../server/contract/knowledge-base.ts';
 import type { Translate } from '../../client/i18n.ts';
 import type { FrameText } from './i18n.ts';
+import type { VisitorChatState } from './visitor-state.ts';
 
 const DEBOUNCE_MS = 300;
 /** Fewer characters say too little to search on. */
 const MIN_CHARS = 3;
+
+/** Suggestions are for the first message: nothing sent yet, no conversation on screen. */
+export const beforeFirstMessage = (state: VisitorChatState): boolean => !state.conversation && state.outgoing.length === 0;
 
 export function useArticleSuggestions(search: (query: string) => Promise<ArticleSuggestionDTO[]>, text: string, enabled: boolean): ArticleSuggestionDTO[] {
   const [found, setFound] = useState<ArticleSuggestionDTO[]>([]);
