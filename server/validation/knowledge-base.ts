@@ -1,7 +1,7 @@
 /** Knowledge-base payloads: articles and evaluation questions from admins, search text from visitors and agents. */
 import { z } from 'zod';
 import { ARTICLE_LIMITS, type ArticleRequest, type EvalQuestionRequest } from '../contract/knowledge-base.ts';
-import { id, storableText, text } from './primitives.ts';
+import { storableText, text } from './primitives.ts';
 
 /** Lower-case words joined by single hyphens: safe in a URL path and as a file name. */
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -27,5 +27,3 @@ export const searchQuery = z.strictObject({
   q: storableText().max(500),
   limit: z.coerce.number().int().min(1).max(10).default(5),
 });
-
-export const articleId = id;

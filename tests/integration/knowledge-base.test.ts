@@ -96,6 +96,8 @@ describe.each(backends)('knowledge base on %s', (backend) => {
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { code: 'BAD_REQUEST', message: expect.stringContaining('slug') } });
     expect((await admin('GET', '/articles/nope')).status).toBe(404);
+    expect(await (await admin('GET', '/search?q=password')).json()).toMatchObject([{ title: 'How to reset your password', score: expect.any(Number) }]);
+    expect((await admin('GET', '/search?q=x&limit=50')).status).toBe(400);
     expect((await admin('GET', '/articles', undefined, 'no-such-site')).status).toBe(404);
   });
 

@@ -37,7 +37,7 @@ export function useArticleSuggestions(search: (query: string) => Promise<Article
 
 export function ArticleSuggestions({ articles, t }: { articles: ArticleSuggestionDTO[]; t: Translate<FrameText> }) {
   return (
-    <section class="suggestions" aria-labelledby="suggestions-title" hidden={articles.length === 0}>
+    <section class="suggestions" aria-labelledby="suggestions-title" aria-live="polite" hidden={articles.length === 0}>
       <h2 id="suggestions-title">{t('suggestedArticles')}</h2>
       <ul>
         {articles.map((article) => (

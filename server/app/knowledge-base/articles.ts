@@ -17,7 +17,7 @@ export interface KnowledgeBaseDeps {
 }
 
 /** The public page of an article. */
-export function articlePath(siteKey: string, slug: string): string {
+function articlePath(siteKey: string, slug: string): string {
   return `/kb/${encodeURIComponent(siteKey)}/${encodeURIComponent(slug)}`;
 }
 
