@@ -38,7 +38,8 @@ export interface KbRouteDeps extends AdminAuthDeps {
 export function kbAdminRoutes(deps: KbRouteDeps): Router {
   const { kb, evaluation } = deps;
   const router = Router({ mergeParams: true });
-  router.use(express.json({ limit: '256kb' }), noStore, requireAdmin(deps).middleware);
+  // An article body is at most 100 000 characters: up to 400 KB of UTF-8, plus JSON escapes.
+  router.use(express.json({ limit: '512kb' }), noStore, requireAdmin(deps).middleware);
   const site = (req: Request) => param(req, 'siteId');
 
   router.get('/articles', route(async (req, res) => void res.json(await kb.list(site(req)))));
