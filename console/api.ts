@@ -13,7 +13,11 @@ export class ApiError extends Error {
 }
 
 export class AdminApi {
-  constructor(private readonly auth: AgentAuth) {}
+  /** `base`: the admin API, or another agent-token API (the knowledge base's /api/kb). */
+  constructor(
+    private readonly auth: AgentAuth,
+    private readonly base = '/api/admin',
+  ) {}
 
   get<T>(path: string): Promise<T> {
     return this.#json<T>('GET', path);
@@ -51,7 +55,7 @@ export class AdminApi {
 
   async #send(method: string, path: string, body?: unknown): Promise<Response> {
     const attempt = (token: string | undefined) =>
-      fetch(`/api/admin${path}`, {
+      fetch(`${this.base}${path}`, {
         method,
         credentials: 'same-origin',
         headers: {

@@ -1,5 +1,6 @@
 /** Every string the console shows, in each language it speaks. */
 import { pickLocale, translator, type Translate } from '../client/i18n.ts';
+import { kbEn, kbZhCN } from './i18n-kb.ts';
 
 const en = {
   // sign in
@@ -94,7 +95,7 @@ const en = {
   isTyping: '{name} is typing…',
   draftPreview: 'What the visitor is typing, not sent yet',
   reply: 'Reply',
-  replyPlaceholder: 'Reply… (type / for canned responses)',
+  replyPlaceholder: 'Reply… (type / for canned responses, /kb and words to link an article)',
   noteLabel: 'Note for agents',
   notePlaceholder: 'Private note: only agents see it',
   noteHint: 'Private note: the visitor never sees it.',
@@ -348,6 +349,7 @@ const en = {
   revoke: 'Revoke',
   revokeApiKeyConfirm: 'Revoke the key "{name}"? Integrations using it stop working at once.',
   noApiKeys: 'No API keys yet.',
+  ...kbEn,
 };
 
 export type ConsoleText = keyof typeof en;
@@ -440,7 +442,7 @@ const zhCN: Record<ConsoleText, string> = {
   isTyping: '{name} 正在输入…',
   draftPreview: '访客正在输入、尚未发送的内容',
   reply: '回复',
-  replyPlaceholder: '回复…（输入 / 使用快捷回复）',
+  replyPlaceholder: '回复…（输入 / 使用快捷回复，输入 /kb 和关键词插入文章链接）',
   noteLabel: '客服备注',
   notePlaceholder: '内部备注：仅客服可见',
   noteHint: '内部备注：访客永远看不到。',
@@ -684,6 +686,7 @@ const zhCN: Record<ConsoleText, string> = {
   revoke: '吊销',
   revokeApiKeyConfirm: '吊销密钥“{name}”？使用它的集成将立即停止工作。',
   noApiKeys: '还没有 API 密钥。',
+  ...kbZhCN,
 };
 
 /** The console speaks English and Simplified Chinese; the widget also Arabic. */

@@ -1,7 +1,7 @@
 /**
  * The agent's composer: Enter sends, Shift+Enter adds a line; "Private note" turns the message into a
- * note only agents see (shown in its own colour); typing `/` and a shortcut offers canned responses
- * (arrows to choose, Enter or Tab to insert, Escape to dismiss); files can be attached. Drafts are kept
+ * note only agents see (shown in its own colour); typing `/` and a shortcut offers canned responses, and
+ * `/kb words` knowledge-base articles (arrows to choose, Enter or Tab to insert, Escape to dismiss); files can be attached. Drafts are kept
  * per conversation while the console is open.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -10,6 +10,7 @@ import type { MAX_MESSAGE_LENGTH } from '../server/contract/events.ts';
 import { failureText } from './format.ts';
 import { t } from './i18n.ts';
 import type { Inbox } from './inbox.ts';
+import { articleLink, kbQuery, useArticleSuggestions } from './kb-insert.ts';
 import { Icon } from '../client/icons.tsx';
 import { AckError } from '../client/request.ts';
 
@@ -25,10 +26,19 @@ function slashQuery(text: string, caret: number): { start: number; query: string
   return match ? { start: caret - match[2]!.length - 1, query: match[2]!.toLowerCase() } : null;
 }
 
-function matches(canned: CannedResponseDTO[], query: string): CannedResponseDTO[] {
+/** One line of the list under the composer: a canned response or a knowledge-base article. */
+interface Choice {
+  id: string;
+  label: string;
+  title: string;
+  detail: string;
+  text: string;
+}
+
+function matches(canned: CannedResponseDTO[], query: string): Choice[] {
   const starts = canned.filter((c) => c.shortcut.startsWith(query));
   const contains = canned.filter((c) => !c.shortcut.startsWith(query) && (c.shortcut.includes(query) || c.title.toLowerCase().includes(query)));
-  return [...starts, ...contains].slice(0, 8);
+  return [...starts, ...contains].slice(0, 8).map((c) => ({ id: c.id, label: `/${c.shortcut}`, title: c.title, detail: c.body, text: c.body }));
 }
 
 interface Pending {
@@ -71,28 +81,39 @@ export function ReplyBox({ inbox, conversation, canReply }: ReplyBoxProps) {
     drafts.set(id, { text, note: noteChosen });
   }, [id, text, noteChosen]);
 
-  const options = useMemo(() => (slash ? matches(canned, slash.query) : []), [slash, canned]);
-  const listOpen = slash !== null && options.length > 0;
+  const [kb, setKb] = useState<{ start: number; query: string } | null>(null);
+  const articles = useArticleSuggestions(conversation.siteId, kb?.query ?? null);
+  const options = useMemo<Choice[]>(() => {
+    if (kb) return articles.map((a) => ({ id: a.id, label: '/kb', title: a.title, detail: a.url, text: articleLink(a) }));
+    return slash ? matches(canned, slash.query) : [];
+  }, [slash, canned, kb, articles]);
+  const at = kb ?? slash;
+  const listOpen = at !== null && options.length > 0;
   const listId = `canned-${id}`;
 
   const update = (value: string, caret: number): void => {
     setText(value);
-    const found = slashQuery(value, caret);
-    setSlash(found);
+    setSlash(slashQuery(value, caret));
+    setKb(kbQuery(value, caret));
     setActive(0);
     if (!note) inbox.draft(id, value);
   };
 
-  const insert = (choice: CannedResponseDTO): void => {
-    if (!slash) return;
-    const caret = textbox.current?.selectionStart ?? text.length;
-    const value = text.slice(0, slash.start) + choice.body + text.slice(caret);
-    setText(value);
+  const dismiss = (): void => {
     setSlash(null);
-    const at = slash.start + choice.body.length;
+    setKb(null);
+  };
+
+  const insert = (choice: Choice): void => {
+    if (!at) return;
+    const caret = textbox.current?.selectionStart ?? text.length;
+    const value = text.slice(0, at.start) + choice.text + text.slice(caret);
+    setText(value);
+    dismiss();
+    const end = at.start + choice.text.length;
     requestAnimationFrame(() => {
       textbox.current?.focus();
-      textbox.current?.setSelectionRange(at, at);
+      textbox.current?.setSelectionRange(end, end);
     });
   };
 
@@ -121,13 +142,13 @@ export function ReplyBox({ inbox, conversation, canReply }: ReplyBoxProps) {
     inbox.reply(id, body, { note, attachmentIds: ready });
     setText('');
     setFiles([]);
-    setSlash(null);
+    dismiss();
   };
 
   return (
     <form class={`composer${note ? ' composing-note' : ''}`} onSubmit={submit}>
       {listOpen && (
-        <ul class="canned-list" id={listId} role="listbox" aria-label={t('cannedResponses')}>
+        <ul class="canned-list" id={listId} role="listbox" aria-label={kb ? t('kbInsertTitle') : t('cannedResponses')}>
           {options.map((option, i) => (
             <li
               key={option.id}
@@ -139,8 +160,8 @@ export function ReplyBox({ inbox, conversation, canReply }: ReplyBoxProps) {
                 insert(option);
               }}
             >
-              <span class="shortcut">/{option.shortcut}</span> <span class="title">{option.title}</span>
-              <span class="canned-body">{option.body}</span>
+              <span class="shortcut">{option.label}</span> <span class="title">{option.title}</span>
+              <span class="canned-body">{option.detail}</span>
             </li>
           ))}
         </ul>
@@ -189,7 +210,7 @@ export function ReplyBox({ inbox, conversation, canReply }: ReplyBoxProps) {
               if (event.key === 'Escape') {
                 event.preventDefault();
                 event.stopPropagation();
-                setSlash(null);
+                dismiss();
                 return;
               }
             }

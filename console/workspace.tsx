@@ -7,6 +7,7 @@ import type { AgentDTO } from '../server/contract/dto.ts';
 import { AgentsAdmin } from './admin/agents.tsx';
 import { ApiKeysAdmin } from './admin/api-keys.tsx';
 import { CannedAdmin } from './admin/canned.tsx';
+import { KnowledgeBaseAdmin } from './admin/knowledge-base.tsx';
 import { ReportsAdmin } from './admin/reports.tsx';
 import { SitesAdmin } from './admin/sites.tsx';
 import { Alerts, type AlertsState } from './alerts.ts';
@@ -16,13 +17,14 @@ import { ConversationsView, SEARCH_ID, visibleConversations } from './conversati
 import { messagePreview, visitorLabel } from './format.ts';
 import { t } from './i18n.ts';
 import { Inbox } from './inbox.ts';
+import { ArticleLookupContext, articleLookup } from './kb-insert.ts';
 import { attentionCount, viewOf, type InboxState } from './inbox-state.ts';
 import { COMPOSER_ID } from './reply-box.tsx';
 import { ShortcutHelp, useShortcuts } from './shortcuts.tsx';
 
-type Section = 'conversations' | 'sites' | 'agents' | 'canned' | 'reports' | 'apiKeys';
-const ADMIN_SECTIONS: Section[] = ['sites', 'agents', 'canned', 'reports', 'apiKeys'];
-const SECTION_TEXT = { conversations: 'conversations', sites: 'sites', agents: 'agents', canned: 'cannedResponses', reports: 'reports', apiKeys: 'apiKeys' } as const;
+type Section = 'conversations' | 'sites' | 'agents' | 'canned' | 'knowledgeBase' | 'reports' | 'apiKeys';
+const ADMIN_SECTIONS: Section[] = ['sites', 'agents', 'canned', 'knowledgeBase', 'reports', 'apiKeys'];
+const SECTION_TEXT = { conversations: 'conversations', sites: 'sites', agents: 'agents', canned: 'cannedResponses', knowledgeBase: 'knowledgeBase', reports: 'reports', apiKeys: 'apiKeys' } as const;
 
 function sectionFromHash(admin: boolean): Section {
   const hash = location.hash.replace(/^#\/?/, '') as Section;
@@ -109,6 +111,7 @@ export function Workspace({ auth, agent }: { auth: AgentAuth; agent: AgentDTO })
   const [section, setSection] = useState<Section>(() => sectionFromHash(admin));
   const [help, setHelp] = useState(false);
   const api = useMemo(() => new AdminApi(auth), [auth]);
+  const articles = useMemo(() => articleLookup(auth), [auth]);
   useEffect(() => {
     const onHash = () => setSection(sectionFromHash(admin));
     window.addEventListener('hashchange', onHash);
@@ -198,10 +201,15 @@ export function Workspace({ auth, agent }: { auth: AgentAuth; agent: AgentDTO })
         </button>
       </header>
       <div class="section">
-        {section === 'conversations' && <ConversationsView inbox={inbox} state={state} />}
+        {section === 'conversations' && (
+          <ArticleLookupContext.Provider value={articles}>
+            <ConversationsView inbox={inbox} state={state} />
+          </ArticleLookupContext.Provider>
+        )}
         {section === 'sites' && <SitesAdmin api={api} />}
         {section === 'agents' && <AgentsAdmin api={api} me={state.me} />}
         {section === 'canned' && <CannedAdmin api={api} onChange={() => inbox.forgetCanned()} />}
+        {section === 'knowledgeBase' && <KnowledgeBaseAdmin api={api} />}
         {section === 'reports' && <ReportsAdmin api={api} />}
         {section === 'apiKeys' && <ApiKeysAdmin api={api} />}
       </div>

@@ -16,7 +16,18 @@ import type { DatabaseTarget } from './database-url.ts';
 import { layout, LOCKFILE, type Provider } from './layout.ts';
 
 const MIGRATION_FILE = 'migration.sql';
-const noFilters = { externalTables: [], externalEnums: [] };
+/**
+ * Tables the migrations create in hand-written SQL because Prisma cannot model them (the knowledge base's
+ * full-text index: an FTS5 virtual table and its shadow tables on SQLite, a tsvector table on PostgreSQL).
+ * Diffs leave them alone, so a later `npm run db:migration` does not drop them.
+ */
+const handWrittenTables = ['KbArticleSearch', ...['config', 'content', 'data', 'docsize', 'idx'].map((part) => `KbArticleSearch_${part}`)];
+const noFilters: { externalTables: string[]; externalEnums: string[] } = { externalTables: [], externalEnums: [] };
+/** PostgreSQL wants qualified names; the history is replayed in a fresh shadow database, in its public schema. */
+const diffFilters: Record<Provider, typeof noFilters> = {
+  sqlite: { externalTables: handWrittenTables, externalEnums: [] },
+  postgresql: { externalTables: handWrittenTables.map((table) => `public.${table}`), externalEnums: [] },
+};
 
 /** The migrations folder as the engine wants it: one `<timestamp>_<name>/migration.sql` per migration. */
 export function loadMigrations(provider: Provider): MigrationList {
@@ -55,7 +66,7 @@ export function pendingMigrationSql(target: DatabaseTarget, schema = readFileSyn
       to: { tag: 'schemaDatamodel', files: [{ path: layout[target.provider].schema, content: schema }] },
       script: true,
       exitCode: true, // 2 when the diff is not empty
-      filters: noFilters,
+      filters: diffFilters[target.provider],
     });
     return exitCode === 2 ? (stdout ?? '') : '';
   });

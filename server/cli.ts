@@ -4,6 +4,7 @@
  * `npm run --silent cli -- agent create --email E --password P [--name N] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]`
  * `npm run --silent cli -- apikey create|list|revoke …` (server/cli/apikey.ts)
  * `npm run --silent cli -- webhook create|list|delete|replay|… [--json]` (server/cli/webhook.ts)
+ * `npm run --silent cli -- kb import|list|delete|eval …` (server/cli/kb.ts)
  * `npm run --silent cli -- capacity --daily-visitors N --minutes T [--json]` (server/cli/capacity.ts)
  */
 import { parseArgs } from 'node:util';
@@ -14,6 +15,7 @@ import { newId } from './app/ids.ts';
 import type { Store } from './app/ports.ts';
 import { APIKEY_USAGE, apikey } from './cli/apikey.ts';
 import { CAPACITY_USAGE, capacityPlan, capacityText } from './cli/capacity.ts';
+import { KB_USAGE, kbCommand } from './cli/kb.ts';
 import { siteByKey } from './cli/site-by-key.ts';
 import { WEBHOOK_USAGE, webhookCommand } from './cli/webhook.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
@@ -27,6 +29,7 @@ const USAGE = `Usage:
   cli agent create --email EMAIL --password PASSWORD [--name NAME] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]
 ${APIKEY_USAGE}
 ${WEBHOOK_USAGE}
+${KB_USAGE}
 ${CAPACITY_USAGE}`;
 
 /** Runs `use` on the stores of this configuration's migrated database, closed afterwards. */
@@ -44,6 +47,9 @@ async function withStore<T>(use: (store: Store, config: Config) => Promise<T>): 
   }
 }
 
+/** Where the server is reached, for snippets and article links. */
+const publicUrlOf = (config: Config) => (config.PUBLIC_URL ? new URL(config.PUBLIC_URL).origin : `http://localhost:${config.PORT}`);
+
 /** `capacity`: reads the database, writes nothing. */
 async function capacity(args: string[]): Promise<string> {
   return withStore(async (store) => {
@@ -55,6 +61,7 @@ async function capacity(args: string[]): Promise<string> {
 async function run(argv: string[]): Promise<string> {
   if (argv[0] === 'capacity') return capacity(argv.slice(1));
   if (argv[0] === 'apikey') return withStore((store) => apikey(argv.slice(1), store));
+  if (argv[0] === 'kb') return withStore((store, config) => kbCommand(argv.slice(1), store, publicUrlOf(config)));
   if (argv[0] === 'webhook') return withStore((store, config) => webhookCommand(argv.slice(1), store, config));
   const [noun, verb, ...rest] = argv;
   const { values } = parseArgs({
@@ -88,8 +95,7 @@ async function run(argv: string[]): Promise<string> {
     if (noun === 'site') {
       if (!values.name || !values.origin) throw new AppError('BAD_REQUEST', `--name and --origin are required\n${USAGE}`);
       const site = await admin.createSite({ name: values.name, origins: values.origin });
-      const publicUrl = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).origin : `http://localhost:${config.PORT}`;
-      const out = { key: site.publicKey, snippet: snippet(publicUrl, site.publicKey), id: site.id, name: site.name, origins: site.allowedOrigins, identitySecret: site.identitySecret };
+      const out = { key: site.publicKey, snippet: snippet(publicUrlOf(config), site.publicKey), id: site.id, name: site.name, origins: site.allowedOrigins, identitySecret: site.identitySecret };
       return values.json ? JSON.stringify(out) : `Site "${site.name}" created.\nKey: ${out.key}\nSnippet: ${out.snippet}`;
     }
     if (!values.email || !values.password) throw new AppError('BAD_REQUEST', `--email and --password are required\n${USAGE}`);

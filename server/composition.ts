@@ -32,6 +32,8 @@ import { VisitorSessionService } from './app/visitor-sessions.ts';
 import { Visibility } from './app/visibility.ts';
 import { VisitorService } from './app/visitors.ts';
 import { WebhookService } from './app/webhooks.ts';
+import { KnowledgeBase } from './app/knowledge-base/articles.ts';
+import { KnowledgeBaseEvaluation } from './app/knowledge-base/evaluation.ts';
 import { createDatabase } from './db/client.ts';
 import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
@@ -59,6 +61,8 @@ export interface Parley {
   routing: Routing;
   admin: AdminService;
   webhooks: WebhookService;
+  /** Knowledge-base articles; the bots' ArticleSearch. */
+  knowledgeBase: KnowledgeBase;
   /** Pushes to connected consoles and widgets. */
   notifier: Notifier;
   /** Every committed fact, for subscribers (the socket notifier; email, push, webhooks…). */
@@ -156,6 +160,10 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     conversations: new ApiConversations(store, conversations, routing, visibility, new CursorCodec(secret)),
     directory: new ApiDirectory(store, routing, visitors, team),
   };
+  // Article links are absolute: PUBLIC_URL, else the address this node listens on (known once listen() resolves).
+  let listeningUrl = publicOrigin ?? `http://localhost:${config.PORT}`;
+  const knowledgeBase = new KnowledgeBase({ sites: store.sites, knowledgeBase: store.knowledgeBase, baseUrl: () => listeningUrl });
+  const kb = { articles: knowledgeBase, evaluation: new KnowledgeBaseEvaluation(knowledgeBase, store.knowledgeBase, knowledgeBase) };
   const attachments = new AttachmentService(store, links, clock, {
     addressBytes: config.UPLOAD_QUOTA_ADDRESS_MB * MB * config.RATE_LIMIT_SCALE,
     siteBytes: config.UPLOAD_QUOTA_SITE_MB * MB * config.RATE_LIMIT_SCALE,
@@ -186,7 +194,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust, onAnswered: metrics.observeCommand };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, auth });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics }));
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, kb, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics }));
 
   return {
     httpServer,
@@ -194,6 +202,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     routing,
     admin,
     webhooks,
+    knowledgeBase,
     notifier,
     events,
     metrics,
@@ -205,7 +214,8 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       await listenOn(httpServer, config.PORT, config.HOST);
       const { port } = httpServer.address() as AddressInfo;
       const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-      return publicOrigin ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      listeningUrl = publicOrigin ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      return listeningUrl;
     },
     async close() {
       clearInterval(sweep);

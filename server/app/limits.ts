@@ -35,6 +35,8 @@ export const LIMITS = {
   upload: { burst: 10, perSecond: 1 / 60 },
   /** Requests per API key: a burst of 100, then 10 a second. Each key has its own bucket. */
   apiKey: { burst: 100, perSecond: 10 },
+  /** Knowledge-base searches per visitor (suggestions while typing, debounced): 30, then one a second. */
+  articleSearch: { burst: 30, perSecond: 1 },
 } satisfies Record<string, BucketPolicy>;
 
 export type LimitName = keyof typeof LIMITS;
@@ -52,6 +54,7 @@ const MESSAGES: Record<LimitName, string> = {
   upload: 'Too many files at once; please wait a moment',
   visitorProfile: 'Too many profile updates; please wait a moment',
   apiKey: 'Too many requests with this API key; retry after retryAfterMs',
+  articleSearch: 'Too many searches; please wait a moment',
 };
 
 /** Where buckets live: this process (domain/rate-limit.ts) or Redis, shared by every node. Each limit is its own store. */

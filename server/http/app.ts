@@ -16,6 +16,10 @@ import type { WebhookService } from '../app/webhooks.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { apiV1Routes, type ApiV1Deps } from './api-v1/index.ts';
 import { webhookRoutes } from './webhook-routes.ts';
+import { kbPageRoutes } from './kb-page.ts';
+import { kbAdminRoutes, kbAgentRoutes, kbWidgetRoutes } from './kb-routes.ts';
+import type { KnowledgeBase } from '../app/knowledge-base/articles.ts';
+import type { KnowledgeBaseEvaluation } from '../app/knowledge-base/evaluation.ts';
 import { attachmentRoutes } from './attachment-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { compressJson } from './compress-json.ts';
@@ -39,6 +43,8 @@ export interface HttpDeps {
   apiV1: Omit<ApiV1Deps, 'publicUrl'>;
   /** Webhook endpoints and their delivery log, behind /api/admin/sites/:id/webhooks. */
   webhooks: WebhookService;
+  /** Articles and the evaluation set, behind /api/admin/sites/:id/kb, /api/kb, /api/widget/articles and /kb. */
+  kb: { articles: KnowledgeBase; evaluation: KnowledgeBaseEvaluation };
   log: Pino;
   publicOrigin: string | undefined;
   /** TRUST_PROXY, compiled: the same function the socket handshake uses. */
@@ -91,11 +97,15 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use('/api', compressJson());
   app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, overHttps, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
   app.use('/api/admin/sites/:siteId/webhooks', webhookRoutes({ auth: deps.auth, agents: deps.store.agents, webhooks: deps.webhooks }));
+  app.use('/api/admin/sites/:siteId/kb', kbAdminRoutes({ auth: deps.auth, agents: deps.store.agents, kb: deps.kb.articles, evaluation: deps.kb.evaluation }));
+  app.use('/api/kb', kbAgentRoutes({ auth: deps.auth, agents: deps.store.agents, kb: deps.kb.articles, limits: deps.limits }));
+  app.use('/api/widget', kbWidgetRoutes({ signer: deps.signer, sites: deps.store.sites, kb: deps.kb.articles, limits: deps.limits }));
   app.use('/api/admin', adminRoutes({ auth: deps.auth, agents: deps.store.agents, team: deps.team, apiKeys: deps.apiV1.apiKeys, publicUrl }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));
   app.use('/api/v1', apiV1Routes({ ...deps.apiV1, publicUrl }));
   app.use('/api', notFoundHandler);
+  app.use(kbPageRoutes(deps.kb.articles));
   app.use(staticRoutes({ sites: deps.store.sites, publicUrl, demo: deps.demo }));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));

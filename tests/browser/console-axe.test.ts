@@ -74,6 +74,7 @@ test('the conversation views, an open conversation with the visitor panel, and t
     ['Sites', 'Allowed origins'],
     ['Agents', 'Capacity'],
     ['Canned responses', 'Shortcut'],
+    ['Knowledge base', 'Text (Markdown)'],
     ['Reports', 'Group by'],
   ] as const) {
     await section(page, name);

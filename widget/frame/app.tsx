@@ -5,6 +5,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { WidgetConfig } from '../../server/contract/http.ts';
 import type { Locale, Translate } from '../../client/i18n.ts';
+import { beforeFirstMessage } from './article-suggestions.tsx';
 import { Header } from './header.tsx';
 import { History } from './history.tsx';
 import { frameTranslator, type FrameText } from './i18n.ts';
@@ -81,7 +82,7 @@ function Footer({ chat, state, config, locale, t }: FooterProps) {
     return <PrechatForm settings={config.settings.prechat} visitor={state.visitor} t={t} onSubmit={submit} />;
   }
   if (nobodyAvailable(config, state)) return <OfflineForm chat={chat} state={state} config={config} t={t} />;
-  return <VisitorComposer chat={chat} config={config} t={t} />;
+  return <VisitorComposer chat={chat} config={config} t={t} suggest={beforeFirstMessage(state)} />;
 }
 
 export function App({ chat, config, locale, open, muted, onMute, onClose }: AppProps) {

@@ -3,6 +3,7 @@ import { translator, type Locale, type Translate } from '../../client/i18n.ts';
 
 const en = {
   dir: 'ltr',
+  suggestedArticles: 'These articles may answer your question',
   closeChat: 'Close chat',
   transcript: 'Conversation',
   message: 'Message',
@@ -69,6 +70,7 @@ export type FrameText = keyof typeof en;
 
 const zhCN: Record<FrameText, string> = {
   dir: 'ltr',
+  suggestedArticles: '这些文章或许能解答您的问题',
   closeChat: '关闭聊天',
   transcript: '对话',
   message: '消息',
@@ -142,6 +144,7 @@ const isolated = (placeholder: string): string => `\u2068{${placeholder}}\u2069`
 // gender; counts are phrased so that any number reads correctly without plural forms.
 const ar: Record<FrameText, string> = {
   dir: 'rtl',
+  suggestedArticles: 'قد تجيب هذه المقالات عن سؤالك',
   closeChat: 'إغلاق الدردشة',
   transcript: 'المحادثة',
   message: 'الرسالة',

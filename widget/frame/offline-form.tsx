@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { WidgetConfig } from '../../server/contract/http.ts';
 import type { Translate } from '../../client/i18n.ts';
+import { beforeFirstMessage } from './article-suggestions.tsx';
 import { Field } from './field.tsx';
 import type { FrameText } from './i18n.ts';
 import { VisitorComposer } from './visitor-composer.tsx';
@@ -33,6 +34,7 @@ export function OfflineForm({ chat, state, config, t }: OfflineFormProps) {
         chat={chat}
         config={config}
         t={t}
+        suggest={beforeFirstMessage(state)}
         before={
           <>
             <Field label={t('email')} name="email" type="email" autoComplete="email" required maxLength={254} value={email} onInput={(event) => setEmail(event.currentTarget.value)} />

@@ -3,6 +3,7 @@
  * conversations, the one on screen with its transcript, the messages on their way, the queue position,
  * read receipts and typing. The view subscribes to immutable snapshots of the state.
  */
+import type { ArticleSuggestionDTO } from '../../server/contract/knowledge-base.ts';
 import type { AttachmentDTO, ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
 import type { SendResult, VisitorClientToServer, VisitorServerToClient, VisitorUpdateRequest } from '../../server/contract/events.ts';
 import type { Identity, VisitorAttributes } from '../bridge.ts';
@@ -216,6 +217,12 @@ export class VisitorChat {
 
   upload(file: File): Promise<AttachmentDTO> {
     return this.#live.upload(file, this.#openConversation()?.id ?? null);
+  }
+
+  /** Published articles of the site matching what the visitor is typing (the server rate-limits per visitor). */
+  async articles(query: string): Promise<ArticleSuggestionDTO[]> {
+    const response = await fetch(`/api/widget/articles?${new URLSearchParams({ q: query, limit: '3' })}`, { headers: { authorization: `Bearer ${this.#token}` } });
+    return response.ok ? ((await response.json()) as ArticleSuggestionDTO[]) : [];
   }
 
   /** The conversation on screen, if messages can still go to it. */

@@ -24,6 +24,13 @@ describe('Prisma schemas and SQLite migration history', () => {
     expect(await pendingMigrationSql(sqliteShadow)).toBe('');
   });
 
+  it('a later change to the articles leaves the hand-written full-text index alone', async () => {
+    const changed = readFileSync(layout.sqlite.schema, 'utf8').replace(/model KbArticle \{/, 'model KbArticle {\n  extra String?');
+    const sql = await pendingMigrationSql(sqliteShadow, changed);
+    expect(sql).toMatch(/ALTER TABLE "KbArticle" ADD COLUMN "extra" TEXT/);
+    expect(sql).not.toContain('KbArticleSearch');
+  });
+
   it('a schema change shows up as pending SQL', async () => {
     const changed = readFileSync(layout.sqlite.schema, 'utf8').replace(/model Site \{/, 'model Site {\n  extra String?');
     expect(await pendingMigrationSql(sqliteShadow, changed)).toMatch(/ALTER TABLE "Site" ADD COLUMN "extra" TEXT/);
