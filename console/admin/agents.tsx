@@ -5,7 +5,7 @@ import type { AgentAdminDTO, CreateAgentRequest, InviteResult, SiteAdminDTO, Upd
 import type { AgentDTO, AgentRole } from '../../server/contract/dto.ts';
 import type { AdminApi } from '../api.ts';
 import { t } from '../i18n.ts';
-import { AdminPage, AdminTable, RowAction, copyText, ErrorLine, errorText, Status, useHint, useLoad } from './common.tsx';
+import { AdminPage, AdminTable, RowAction, copyText, ErrorLine, errorText, FormActions, Status, useHint, useLoad } from './common.tsx';
 
 interface AgentDraft {
   email: string;
@@ -117,11 +117,7 @@ function CreateAgent({ api, sites, onCreated }: { api: AdminApi; sites: SiteAdmi
       </div>
       {draft.role === 'agent' ? <SitePicker sites={sites} value={draft.siteIds} onChange={(siteIds) => setDraft({ ...draft, siteIds })} /> : <p class="muted">{t('adminsAllSites')}</p>}
       <ErrorLine error={error} />
-      <div class="form-actions">
-        <button type="submit" class="primary" disabled={busy}>
-          {draft.password ? t('createAgent') : t('inviteAgent')}
-        </button>
-      </div>
+      <FormActions submitLabel={draft.password ? t('createAgent') : t('inviteAgent')} busy={busy} />
       {result && (
         <div class="result" role="status">
           <p>{t('agentCreated', { name: result.agent.name })}</p>
@@ -169,14 +165,7 @@ function EditAgent({ api, agent, sites, onDone }: { api: AdminApi; agent: AgentA
       </div>
       {role === 'agent' && <SitePicker sites={sites} value={siteIds} onChange={setSiteIds} />}
       <ErrorLine error={error} />
-      <div class="form-actions">
-        <button type="submit" class="primary">
-          {t('saveChanges')}
-        </button>
-        <button type="button" onClick={onDone}>
-          {t('cancel')}
-        </button>
-      </div>
+      <FormActions submitLabel={t('saveChanges')} onCancel={onDone} />
     </form>
   );
 }

@@ -4,7 +4,7 @@ import type { CannedResponseRequest, SiteAdminDTO } from '../../server/contract/
 import type { CannedResponseDTO } from '../../server/contract/dto.ts';
 import type { AdminApi } from '../api.ts';
 import { t } from '../i18n.ts';
-import { AdminPage, AdminTable, RowAction, ErrorLine, errorText, SiteSelect, Status, useLoad } from './common.tsx';
+import { AdminPage, AdminTable, RowAction, ErrorLine, errorText, FormActions, SiteSelect, Status, useLoad } from './common.tsx';
 
 const blank: CannedResponseRequest = { siteId: null, shortcut: '', title: '', body: '' };
 
@@ -51,16 +51,7 @@ function CannedForm({ api, sites, editing, onSaved, onCancel }: {
         <textarea required rows={4} maxLength={5000} value={draft.body} onInput={(e) => setDraft({ ...draft, body: e.currentTarget.value })} />
       </label>
       <ErrorLine error={error} />
-      <div class="form-actions">
-        <button type="submit" class="primary">
-          {editing ? t('saveChanges') : t('addCanned')}
-        </button>
-        {editing && (
-          <button type="button" onClick={onCancel}>
-            {t('cancel')}
-          </button>
-        )}
-      </div>
+      <FormActions submitLabel={editing ? t('saveChanges') : t('addCanned')} onCancel={editing ? onCancel : undefined} />
     </form>
   );
 }

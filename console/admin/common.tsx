@@ -130,3 +130,19 @@ export function SiteSelect({ sites, value, onChange }: { sites: readonly { id: s
     </select>
   );
 }
+
+/** A form's submit button, and Cancel while editing an existing item. */
+export function FormActions({ submitLabel, onCancel, busy }: { submitLabel: string; onCancel?: () => void; busy?: boolean }) {
+  return (
+    <div class="form-actions">
+      <button type="submit" class="primary" disabled={busy}>
+        {submitLabel}
+      </button>
+      {onCancel && (
+        <button type="button" onClick={onCancel}>
+          {t('cancel')}
+        </button>
+      )}
+    </div>
+  );
+}

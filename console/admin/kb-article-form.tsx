@@ -4,7 +4,7 @@ import { ArticleBody } from '../../client/article-markdown.tsx';
 import { ARTICLE_LIMITS, type ArticleDTO, type ArticleRequest } from '../../server/contract/knowledge-base.ts';
 import type { AdminApi } from '../api.ts';
 import { t } from '../i18n.ts';
-import { ErrorLine, errorText } from './common.tsx';
+import { ErrorLine, errorText, FormActions } from './common.tsx';
 
 const blank: ArticleRequest = { slug: '', title: '', body: '', tags: [], published: false };
 
@@ -91,16 +91,7 @@ export function ArticleForm({ api, siteId, editing, onSaved, onCancel }: {
         </section>
       </div>
       <ErrorLine error={error} />
-      <div class="form-actions">
-        <button type="submit" class="primary">
-          {editing ? t('saveChanges') : t('kbAddArticle')}
-        </button>
-        {editing && (
-          <button type="button" onClick={onCancel}>
-            {t('cancel')}
-          </button>
-        )}
-      </div>
+      <FormActions submitLabel={editing ? t('saveChanges') : t('kbAddArticle')} onCancel={editing ? onCancel : undefined} />
     </form>
   );
 }
