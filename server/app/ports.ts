@@ -30,6 +30,7 @@ import type { UploadUsage } from '../domain/upload-quota.ts';
 import type { JobStore } from '../jobs/types.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
 import type { WebhookStore } from './webhook-ports.ts';
+import type { AlertStore } from './alert-ports.ts';
 import type { WebhookDisabledNotice } from '../contract/events.ts';
 
 export interface AgentRecord extends Omit<AgentDTO, 'connected' | 'load'> {
@@ -356,6 +357,8 @@ export interface Store {
   apiKeys: ApiKeyStore;
   /** Webhook endpoints and their delivery log. */
   webhooks: WebhookStore;
+  /** Agents' push subscriptions and alert preferences. */
+  alerts: AlertStore;
   /** Cheap query proving the database answers. */
   ping(): Promise<void>;
 }
