@@ -76,12 +76,13 @@ export class AgentAlerts {
 
   /** A delayed check came due: alert only if the conversation still waits unclaimed. */
   async check({ check, conversationId, since }: AlertCheckJob): Promise<void> {
-    const conversation = await this.deps.store.conversations.findById(conversationId);
+    const conversation = await this.deps.store.conversations.summary(conversationId);
     if (!conversation || conversation.status !== 'queued' || conversation.assignee) return;
     const site = await this.deps.store.sites.findById(conversation.siteId);
     if (!site) return;
     const agents = await this.deps.store.agents.list();
-    const waiting = { site, conversation, text: null };
+    const last = conversation.lastMessage;
+    const waiting = { site, conversation, text: last?.authorKind === 'visitor' ? last.body : null };
     if (check === 'queueWait') {
       const available = agents.filter((a) => a.active && a.status !== 'offline' && answersFor(a, site.id));
       await this.alertAll(available, 'queueWait', `queueWait:${conversationId}:${since}`, waiting);
@@ -133,7 +134,8 @@ export class AgentAlerts {
         await outbox.enqueue('push.send', `push:${eventKey}:${agent.id}:${subscription.id}`, { subscriptionId: subscription.id, payload });
       }
     }
-    if (wanted('email') && mailer) {
+    const siteMails = kind !== 'offlineMessage' || site.widgetSettings.emailOfflineMessagesToAgents;
+    if (wanted('email') && siteMails && mailer) {
       await mailer.send({ to: agent.email, idempotencyKey: `alert-email:${eventKey}:${agent.id}`, ...alertEmail(kind, content, this.deps.consoleUrl) });
     }
   }
