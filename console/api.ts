@@ -1,4 +1,4 @@
-/** The admin REST API (server/contract/admin.ts) with the session's access token, renewed once on a 401. */
+/** The admin REST API (server/contract/admin.ts), or another under /api, with the session's access token, renewed once on a 401. */
 import type { ErrorCode } from '../server/contract/errors.ts';
 import type { HttpErrorBody } from '../server/contract/http.ts';
 import type { AgentAuth } from './auth.ts';
@@ -13,7 +13,11 @@ export class ApiError extends Error {
 }
 
 export class AdminApi {
-  constructor(private readonly auth: AgentAuth) {}
+  constructor(
+    private readonly auth: AgentAuth,
+    /** `/api/agent` for an agent's own settings. */
+    private readonly base = '/api/admin',
+  ) {}
 
   get<T>(path: string): Promise<T> {
     return this.#json<T>('GET', path);
@@ -25,6 +29,10 @@ export class AdminApi {
 
   patch<T>(path: string, body: unknown): Promise<T> {
     return this.#json<T>('PATCH', path, body);
+  }
+
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.#json<T>('PUT', path, body);
   }
 
   delete(path: string): Promise<void> {
@@ -51,7 +59,7 @@ export class AdminApi {
 
   async #send(method: string, path: string, body?: unknown): Promise<Response> {
     const attempt = (token: string | undefined) =>
-      fetch(`/api/admin${path}`, {
+      fetch(`${this.base}${path}`, {
         method,
         credentials: 'same-origin',
         headers: {
