@@ -39,18 +39,19 @@ interface ServiceWorkerScope {
 
 const worker = globalThis as unknown as ServiceWorkerScope & { openConversation?: typeof openConversation };
 
-/** Focuses a console tab on the conversation, or opens one; answers which. */
-export async function openConversation(conversationId: string): Promise<'focused' | 'opened'> {
+/** Shows the conversation in an open console tab, focused, or opens a new tab on it; answers which. */
+export async function openConversation(conversationId: string): Promise<'existing-tab' | 'new-tab'> {
   const scope = worker.registration.scope;
   const tabs = await worker.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const tab = tabs.find((client) => client.url.startsWith(scope));
   if (tab) {
     tab.postMessage({ type: 'parley:open-conversation', conversationId });
-    await tab.focus();
-    return 'focused';
+    // Browsers allow focus only during a notification click; the tab has the conversation open either way.
+    await tab.focus().catch(() => undefined);
+    return 'existing-tab';
   }
   await worker.clients.openWindow(`${scope}#conversation=${encodeURIComponent(conversationId)}`);
-  return 'opened';
+  return 'new-tab';
 }
 // Reachable from the worker's context, where the browser tests call it (a notification cannot be clicked there).
 worker.openConversation = openConversation;
