@@ -10,6 +10,7 @@ import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { PushAlertPayload } from '../../server/contract/alerts.ts';
 import type { SendResult } from '../../server/contract/events.ts';
+import { expectAccessible } from './axe.ts';
 import { createAgent, ok, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
 
 let env: ConsoleTestEnv | undefined;
@@ -104,6 +105,7 @@ test('offers to enable notifications on this device in the Notifications dialog'
   await dialog.getByRole('button', { name: 'Enable notifications on this device' }).waitFor();
   await dialog.getByRole('checkbox', { name: 'A visitor waits unclaimed in my queue: Push' }).uncheck();
   await dialog.getByRole('checkbox', { name: 'No push or email during quiet hours' }).check();
+  await expectAccessible(page, 'the Notifications dialog', 'dialog.alert-preferences');
   await dialog.getByRole('button', { name: 'Save changes' }).click();
   await dialog.getByText('Saved.').waitFor();
   const token = await page.evaluate(() => fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' }).then((r) => r.json() as Promise<{ accessToken: string }>));
