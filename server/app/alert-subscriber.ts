@@ -11,5 +11,11 @@ export function subscribeAlerts(events: DomainEvents, worker: JobWorker, alerts:
   events.on('message.created', ({ message, conversation }) => {
     if (message.authorKind === 'visitor') return alerts.visitorWrote(message, conversation);
   });
+  // A new conversation's first message is stored before routing assigns it: the agent it went to hears of it
+  // now, under the same key the message would have used.
+  events.on('conversation.assigned', ({ conversation, actor }) => {
+    const first = conversation.lastMessage;
+    if (actor.kind === 'system' && first?.authorKind === 'visitor') return alerts.visitorWrote(first, conversation);
+  });
   worker.handle('alert.check', (job) => alerts.check(job));
 }

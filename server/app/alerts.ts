@@ -117,17 +117,23 @@ export class AgentAlerts {
     if (agent?.active && site) await this.alert(agent, 'transfer', `transfer:${conversation.id}:${conversation.lastSeq}`, { site, conversation, text: null });
   }
 
-  private async alertAll(agents: AgentRecord[], kind: AlertKind, eventKey: string, fact: AlertFact): Promise<void> {
-    for (const agent of agents) await this.alert(agent, kind, eventKey, fact);
+  private async alert(agent: AgentRecord, kind: AlertKind, eventKey: string, fact: AlertFact): Promise<void> {
+    await this.alertAll([agent], kind, eventKey, fact);
   }
 
-  /** One alert to one agent, on each channel the kind uses and the agent keeps on, unless in their quiet hours. */
-  private async alert(agent: AgentRecord, kind: AlertKind, eventKey: string, { site, conversation, text }: AlertFact): Promise<void> {
+  /** One alert to each agent, on each channel the kind uses and the agent keeps on, unless in their quiet hours. */
+  private async alertAll(agents: AgentRecord[], kind: AlertKind, eventKey: string, { site, conversation, text }: AlertFact): Promise<void> {
+    if (agents.length === 0) return;
+    const content = await this.content(site, conversation, text);
+    for (const agent of agents) await this.deliver(agent, kind, eventKey, content);
+  }
+
+  private async deliver(agent: AgentRecord, kind: AlertKind, eventKey: string, content: AlertContent): Promise<void> {
     const { store, outbox, clock, mailer } = this.deps;
     const preferences = (await store.alerts.preferences(agent.id)) ?? DEFAULT_ALERT_PREFERENCES;
     if (inQuietHours(preferences.quietHours, preferences.timeZone, clock.now())) return;
     const wanted = (channel: AlertChannel) => (ALERT_CHANNELS[kind] as readonly AlertChannel[]).includes(channel) && preferences.channels[kind][channel];
-    const content = await this.content(site, conversation, text);
+    const { site } = content;
     if (wanted('push')) {
       const payload = pushPayload(kind, content);
       for (const subscription of await store.alerts.subscriptions(agent.id)) {

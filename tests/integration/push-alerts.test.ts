@@ -126,6 +126,7 @@ describe.each(backends)('push and email alerts on %s', { timeout: 60_000 }, (bac
     const deactivated = await subscribedAgent('deactivated');
     await server.parley.store.agents.update(deactivated.agentId, { active: false });
     const { socket: busySocket } = await connectAgent(server, busy.credentials);
+    await ok(busySocket, 'console:visible', { visible: true });
     const first = await visitorWrites('first visitor');
     const taken = await visitorWrites('second visitor');
     const waiting = await visitorWrites('third visitor, still waiting');
@@ -168,23 +169,26 @@ describe.each(backends)('push and email alerts on %s', { timeout: 60_000 }, (bac
   it('pushes a visitor message to its agent only while no console tab of theirs is visible', async () => {
     const agent = await subscribedAgent('mine');
     const { socket } = await connectAgent(server, agent.credentials);
+    // The first message, assigned to the agent at once: one push, from the assignment.
     const { visitor, conversationId } = await visitorWrites('hello');
-    await settle();
+    const pushed = (text: string) => ({ kind: 'visitorMessage', conversationId, siteId: server.site.id, siteName: 'Shop', text });
+    await eventually(() => pushesTo(agent.browser.id)).toEqual([pushed('hello')]);
     await ok(visitor.socket, 'message:send', { conversationId, clientId: clientId(), body: 'are you there?' });
-    await eventually(() => pushesTo(agent.browser.id)).toEqual([{ kind: 'visitorMessage', conversationId, siteId: server.site.id, siteName: 'Shop', text: 'are you there?' }]);
+    await eventually(() => pushesTo(agent.browser.id)).toEqual([pushed('hello'), pushed('are you there?')]);
 
     await ok(socket, 'console:visible', { visible: true });
     await ok(visitor.socket, 'message:send', { conversationId, clientId: clientId(), body: 'hello again' });
     await next(socket, 'messages:new');
     await sleep(300);
     await settle();
-    expect(pushesTo(agent.browser.id)).toHaveLength(1);
+    expect(pushesTo(agent.browser.id)).toHaveLength(2);
   });
 
   it('pushes a transfer to the agent who receives it', async () => {
     const from = await subscribedAgent('from');
     const to = await subscribedAgent('to');
     const { socket } = await connectAgent(server, from.credentials);
+    await ok(socket, 'console:visible', { visible: true });
     const { conversationId } = await visitorWrites('please transfer me');
     await settle();
     await connectAgent(server, to.credentials);
