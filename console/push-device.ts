@@ -47,6 +47,7 @@ export async function enablePush(api: AdminApi): Promise<PushDeviceState> {
 }
 
 export async function disablePush(api: AdminApi): Promise<PushDeviceState> {
+  if (!pushSupported()) return 'unsupported';
   const registration = await navigator.serviceWorker.getRegistration('/console/');
   const subscription = await registration?.pushManager.getSubscription();
   if (subscription) {

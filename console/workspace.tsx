@@ -19,6 +19,7 @@ import { messagePreview, visitorLabel } from './format.ts';
 import { t } from './i18n.ts';
 import { Inbox } from './inbox.ts';
 import { attentionCount, viewOf, type InboxState } from './inbox-state.ts';
+import { disablePush } from './push-device.ts';
 import { COMPOSER_ID } from './reply-box.tsx';
 import { ShortcutHelp, useShortcuts } from './shortcuts.tsx';
 
@@ -202,7 +203,8 @@ export function Workspace({ auth, agent }: { auth: AgentAuth; agent: AgentDTO })
         <button type="button" class="icon" aria-label={t('keyboardShortcuts')} onClick={() => setHelp(true)}>
           ?
         </button>
-        <button type="button" class="secondary" onClick={() => void auth.logout()}>
+        {/* Signing out also stops this device's push alerts: another person may use it next. */}
+        <button type="button" class="secondary" onClick={() => void disablePush(agentApi).catch(() => undefined).finally(() => auth.logout())}>
           {t('signOut')}
         </button>
       </header>

@@ -162,6 +162,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     log,
+    onOutcome: (outcome) => metrics.recordDelivery('push', outcome),
   });
   const mailTransport = config.SMTP_URL && config.MAIL_FROM ? createMailTransport(config.SMTP_URL, config.MAIL_FROM) : null;
   if (mailTransport) handleAgentAlertEmails(worker, mailTransport, config.MAIL_FROM!.replace(/^.*@|>.*$/g, ''));

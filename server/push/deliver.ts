@@ -38,6 +38,8 @@ export interface PushDeliveryDeps {
   allowPrivate: boolean;
   timeoutMs: number;
   log: Logger;
+  /** Counts each attempt's outcome (metrics): delivered, failed for now, or dead (refused or gone). */
+  onOutcome?: (outcome: 'delivered' | 'failed' | 'dead') => void;
 }
 
 export function handlePushDeliveries(worker: JobWorker, deps: PushDeliveryDeps): void {
@@ -55,21 +57,27 @@ export function handlePushDeliveries(worker: JobWorker, deps: PushDeliveryDeps):
       },
     );
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), String(value)]));
+    const outcome = deps.onOutcome ?? (() => {});
     let result;
     try {
       result = await sendWebhook(subscription.endpoint, { 'user-agent': 'Parley-Push', ...headers }, request.body, { allowPrivate: deps.allowPrivate, timeoutMs: deps.timeoutMs, signal });
     } catch (error) {
-      if (error instanceof RefusedTarget) throw new PermanentJobError(error.message);
-      throw error;
+      if (!(error instanceof RefusedTarget)) throw error;
+      outcome('dead');
+      throw new PermanentJobError(error.message);
     }
-    if (result.ok) return;
+    if (result.ok) return outcome('delivered');
     const status = result.statusCode;
     if (status === 404 || status === 410) {
       await deps.alerts.forgetSubscription(subscription.id);
       deps.log.info({ subscription: subscription.id, agent: subscription.agentId, status }, 'push subscription gone; deleted');
-      return;
+      return outcome('dead');
     }
-    if (status !== null && status >= 400 && status < 500 && status !== 429) throw new PermanentJobError(`push service refused: ${result.error}`);
+    if (status !== null && status >= 400 && status < 500 && status !== 429) {
+      outcome('dead');
+      throw new PermanentJobError(`push service refused: ${result.error}`);
+    }
+    outcome('failed');
     throw new Error(result.error ?? 'push failed');
   }, PUSH_RETRY);
 }

@@ -1,5 +1,5 @@
 /**
- * One webhook attempt over node:http(s): connected to the address the guard checked (pinned through `lookup`),
+ * One webhook attempt (or push message, server/push/deliver.ts) over node:http(s): connected to the address the guard checked (pinned through `lookup`),
  * bounded in time, redirects not followed (a 3xx is a failure: following it would bypass the guard), and at
  * most the first KiB of the answer read; the rest is discarded by closing the connection.
  */
