@@ -43,6 +43,7 @@ export function AlertPreferences({ api, open, onClose }: { api: AdminApi; open: 
   const [prefs, setPrefs] = useState<AlertPreferencesDTO | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   useEffect(() => {
     const el = dialog.current;
     if (!el) return;
@@ -58,12 +59,16 @@ export function AlertPreferences({ api, open, onClose }: { api: AdminApi; open: 
     );
   }, [open]);
 
+  // Subscribing asks the browser's push service, which can take a while (or fail, offline).
   const toggleDevice = async () => {
     setError(null);
+    setBusy(true);
     try {
       setDevice(await (device === 'on' ? disablePush(api) : enablePush(api)));
     } catch (err) {
       setError(errorText(err));
+    } finally {
+      setBusy(false);
     }
   };
   const save = async (event: Event) => {
@@ -88,7 +93,7 @@ export function AlertPreferences({ api, open, onClose }: { api: AdminApi; open: 
         <h3 id="push-device-title">{t('thisDevice')}</h3>
         <p role="status">{device && t(DEVICE_TEXT[device])}</p>
         {(device === 'off' || device === 'on') && (
-          <button type="button" class={device === 'on' ? 'secondary' : 'primary'} onClick={() => void toggleDevice()}>
+          <button type="button" class={device === 'on' ? 'secondary' : 'primary'} disabled={busy} aria-busy={busy} onClick={() => void toggleDevice()}>
             {device === 'on' ? t('disablePushHere') : t('enablePushHere')}
           </button>
         )}
