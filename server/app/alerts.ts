@@ -7,7 +7,7 @@
  * look again when they run: the conversation may have been claimed meanwhile.
  */
 import { ALERT_CHANNELS, DEFAULT_ALERT_PREFERENCES, type AlertChannel, type AlertKind, type PushAlertPayload } from '../contract/alerts.ts';
-import type { ConversationDTO } from '../contract/dto.ts';
+import type { ConversationDTO, ConversationSummaryDTO } from '../contract/dto.ts';
 import type { Clock } from '../domain/clock.ts';
 import { inQuietHours } from '../domain/quiet-hours.ts';
 import type { JobOutbox } from '../jobs/outbox.ts';
@@ -57,46 +57,54 @@ interface AlertFact {
 export class AgentAlerts {
   constructor(private readonly deps: AlertDeps) {}
 
-  /** A conversation entered the queue: look again when each of the site's alert delays has passed. */
+  /**
+   * A conversation entered the queue: look again when the first of the site's alert delays has passed. Each
+   * check schedules the next one, so a conversation claimed quickly (most are) costs one delayed job.
+   */
   async queued(conversation: ConversationDTO): Promise<void> {
     const site = await this.deps.store.sites.findById(conversation.siteId);
-    if (!site) return;
-    const settings = site.widgetSettings;
-    const checks: [AlertCheckJob['check'], number][] = [
-      ['queueWait', settings.alertAfterSeconds * 1000],
-      ['escalateAgents', settings.escalateToAgentsAfterMinutes * 60_000],
-      ['escalateAdmins', settings.escalateToAdminsAfterMinutes * 60_000],
-    ];
-    for (const [check, delayMs] of checks) {
-      if (delayMs <= 0) continue;
-      const job = { check, conversationId: conversation.id, since: conversation.lastSeq };
-      await this.deps.outbox.enqueue('alert.check', `alert.check:${check}:${conversation.id}:${conversation.lastSeq}`, job, { delayMs });
-    }
+    const [first] = site ? checksOf(site) : [];
+    if (first) await this.schedule(first.check, conversation.id, conversation.lastSeq, first.delayMs);
   }
 
-  /** A delayed check came due: alert only if the conversation still waits unclaimed. */
+  /** A delayed check came due: alert only if the conversation still waits unclaimed (and the site still wants it), then schedule the next. */
   async check({ check, conversationId, since }: AlertCheckJob): Promise<void> {
     const conversation = await this.deps.store.conversations.summary(conversationId);
     if (!conversation || conversation.status !== 'queued' || conversation.assignee) return;
     const site = await this.deps.store.sites.findById(conversation.siteId);
     if (!site) return;
+    const checks = checksOf(site);
+    const index = checks.findIndex((c) => c.check === check);
+    if (index >= 0) await this.alertWaiting(check, site, conversation, `${check}:${conversationId}:${since}`);
+    // Turned off meanwhile: the elapsed wait says which check comes next.
+    const done = index >= 0 ? checks[index]!.delayMs : this.deps.clock.now() - Date.parse(conversation.queuedAt);
+    const next = index >= 0 ? checks[index + 1] : checks.find((c) => c.delayMs > done);
+    if (next) await this.schedule(next.check, conversationId, since, Math.max(0, next.delayMs - done));
+  }
+
+  private async alertWaiting(check: AlertCheckJob['check'], site: SiteRecord, conversation: ConversationSummaryDTO, eventKey: string): Promise<void> {
     const agents = await this.deps.store.agents.list();
     const last = conversation.lastMessage;
     const waiting = { site, conversation, text: last?.authorKind === 'visitor' ? last.body : null };
     if (check === 'queueWait') {
       const available = agents.filter((a) => a.active && a.status !== 'offline' && answersFor(a, site.id));
-      await this.alertAll(available, 'queueWait', `queueWait:${conversationId}:${since}`, waiting);
-    } else {
-      const admins = check === 'escalateAdmins';
-      const recipients = agents.filter((a) => a.active && (admins ? a.role === 'admin' : answersFor(a, site.id)));
-      await this.alertAll(recipients, 'escalation', `${check}:${conversationId}:${since}`, waiting);
+      return this.alertAll(available, 'queueWait', eventKey, waiting);
     }
+    const admins = check === 'escalateAdmins';
+    const recipients = agents.filter((a) => a.active && (admins ? a.role === 'admin' : answersFor(a, site.id)));
+    await this.alertAll(recipients, 'escalation', eventKey, waiting);
+  }
+
+  private async schedule(check: AlertCheckJob['check'], conversationId: string, since: number, delayMs: number): Promise<void> {
+    await this.deps.outbox.enqueue('alert.check', `alert.check:${check}:${conversationId}:${since}`, { check, conversationId, since }, { delayMs });
   }
 
   /** A visitor wrote: their agent is told if no console tab of theirs is visible; nobody online means an offline message. */
   async visitorWrote(message: { id: string; body: string }, conversation: ConversationDTO): Promise<void> {
     const assigneeId = conversation.assignee?.id;
     if (assigneeId) {
+      // Push only: an agent with no subscribed device needs nothing, and asking the consoles costs more than asking the database.
+      if ((await this.deps.store.alerts.subscriptions(assigneeId)).length === 0) return;
       if (await this.deps.consoleVisible(assigneeId)) return;
       const agent = await this.deps.store.agents.findById(assigneeId);
       const site = await this.deps.store.sites.findById(conversation.siteId);
@@ -160,6 +168,17 @@ function pushPayload(kind: AlertKind, content: AlertContent): PushAlertPayload {
   const payload: PushAlertPayload = { kind, conversationId: conversation.id, siteId: site.id };
   if (!content.withText) return payload;
   return { ...payload, siteName: site.name, ...(content.visitorName ? { visitorName: content.visitorName } : {}), ...(content.text ? { text: content.text } : {}) };
+}
+
+/** The site's checks of a waiting conversation that are on, soonest first, with their delay from the queueing. */
+function checksOf(site: SiteRecord): { check: AlertCheckJob['check']; delayMs: number }[] {
+  const settings = site.widgetSettings;
+  const checks = [
+    { check: 'queueWait' as const, delayMs: settings.alertAfterSeconds * 1000 },
+    { check: 'escalateAgents' as const, delayMs: settings.escalateToAgentsAfterMinutes * 60_000 },
+    { check: 'escalateAdmins' as const, delayMs: settings.escalateToAdminsAfterMinutes * 60_000 },
+  ];
+  return checks.filter((c) => c.delayMs > 0).sort((a, b) => a.delayMs - b.delayMs);
 }
 
 const answersFor = (agent: AgentRecord, siteId: string) => agent.siteIds === 'all' || agent.siteIds.includes(siteId);

@@ -166,6 +166,24 @@ describe.each(backends)('push and email alerts on %s', { timeout: 60_000 }, (bac
     expect(mails.map((m) => m.to)).toEqual([ADMIN.email]);
   });
 
+  it('skips an escalation the site has off, and one turned off while the conversation waits', async () => {
+    await patchSite({ escalateToAgentsAfterMinutes: 0 });
+    await subscribedAgent('unescalated');
+    await visitorWrites('waiting without escalation');
+    const escalations = () => mails.filter((m) => m.subject.startsWith('A visitor is still waiting'));
+    clock.advance(31_000);
+    await settle();
+    clock.advance(5 * 60_000);
+    await settle();
+    expect(escalations()).toEqual([]);
+    await patchSite({ escalateToAdminsAfterMinutes: 0 });
+    clock.advance(10 * 60_000);
+    await settle();
+    expect(escalations()).toEqual([]);
+    const checks = (await server.parley.store.jobs.counts()).filter((c) => c.kind === 'alert.check' && c.status !== 'done');
+    expect(checks).toEqual([]);
+  });
+
   it('pushes a visitor message to its agent only while no console tab of theirs is visible', async () => {
     const agent = await subscribedAgent('mine');
     const { socket } = await connectAgent(server, agent.credentials);
