@@ -11,7 +11,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { PushAlertPayload } from '../../server/contract/alerts.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { expectAccessible } from './axe.ts';
-import { createAgent, ok, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import { ADMIN, api, createAgent, ok, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import type { SiteAdminDTO } from '../../server/contract/admin.ts';
 
 let env: ConsoleTestEnv | undefined;
 
@@ -111,6 +112,30 @@ test('offers to enable notifications on this device in the Notifications dialog'
   const token = await page.evaluate(() => fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' }).then((r) => r.json() as Promise<{ accessToken: string }>));
   const saved = await fetch(`${env!.server.url}/api/agent/alert-preferences`, { headers: { authorization: `Bearer ${token.accessToken}` } });
   expect(await saved.json()).toMatchObject({ channels: { queueWait: { push: false } }, quietHours: { from: 22 * 60, to: 7 * 60 } });
+  expect(env!.pageErrors).toEqual([]);
+});
+
+test("an admin sets a site's alert settings in the site form", async () => {
+  const page = await signIn(env!, ADMIN);
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Sites' }).click();
+  await page.getByRole('button', { name: 'New site' }).click();
+  await page.getByLabel('Site name').fill('Alerting shop');
+  await page.getByLabel('Allowed origins').fill('https://alerting.example');
+  await page.getByLabel('Alert agents after (seconds waiting)').fill('45');
+  await page.getByLabel("Email the site's agents after (minutes)").fill('0');
+  await page.getByLabel('Email the admins after (minutes)').fill('20');
+  await page.getByLabel("Email messages left while nobody is online to the site's agents").uncheck();
+  await page.getByLabel('Keep message text out of push and email alerts').check();
+  await page.getByRole('button', { name: 'Create site' }).click();
+  await page.getByLabel('Snippet').waitFor();
+  const sites = await api<SiteAdminDTO[]>(env!.server.url, env!.adminToken, 'GET', '/sites');
+  expect(sites.find((s) => s.name === 'Alerting shop')?.widgetSettings).toMatchObject({
+    alertAfterSeconds: 45,
+    escalateToAgentsAfterMinutes: 0,
+    escalateToAdminsAfterMinutes: 20,
+    emailOfflineMessagesToAgents: false,
+    alertsWithoutMessageText: true,
+  });
   expect(env!.pageErrors).toEqual([]);
 });
 
