@@ -11,16 +11,23 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { PushAlertPayload } from '../../server/contract/alerts.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { expectAccessible } from './axe.ts';
-import { ADMIN, api, createAgent, ok, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import { ADMIN, api, createAgent, login, ok, signIn, sleep, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
 import type { SiteAdminDTO } from '../../server/contract/admin.ts';
+import { startPushReceiver, type PushReceiver } from '../support/push-receiver.ts';
 
 let env: ConsoleTestEnv | undefined;
 
+let receiver: PushReceiver | undefined;
+
 beforeAll(async () => {
-  env = await startEnv();
+  // The loopback push service below is plain http on 127.0.0.1: allowed by WEBHOOK_ALLOW_PRIVATE.
+  [env, receiver] = await Promise.all([startEnv({ WEBHOOK_ALLOW_PRIVATE: 'true' }), startPushReceiver()]);
 });
 
-afterAll(() => stopEnv(env));
+afterAll(async () => {
+  await stopEnv(env);
+  await receiver?.close();
+});
 
 /** A DevTools session on the page, and the registration id it knows the console's service worker by. */
 async function devTools(context: BrowserContext, page: Page) {
@@ -56,6 +63,36 @@ test('serves the manifest, icons and service worker as an installable app needs 
   expect(sw.headers.get('content-type')).toMatch(/javascript/);
   // Browsers check a worker for updates at most daily unless told to revalidate.
   expect(sw.headers.get('cache-control')).toBe('no-cache');
+});
+
+test('the console tells the server whether it is on screen: a visitor message is pushed only while it is hidden', { timeout: 60_000 }, async () => {
+  const agent = await createAgent(env!, 'Watcher');
+  const page = await signIn(env!, agent);
+  const { accessToken } = await login(env!.server.url, agent.email, agent.password);
+  const device = receiver!.subscribe();
+  const saved = await fetch(`${env!.server.url}/api/agent/push-subscriptions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ endpoint: device.endpoint, keys: device.keys }),
+  });
+  expect(saved.status).toBe(201);
+  const pushed = () => receiver!.received.filter((r) => r.subscriptionId === device.id).map((r) => (r.payload as PushAlertPayload).text);
+
+  const visitor = await socketVisitor(env!);
+  const first = await ok<SendResult>(visitor.socket, 'message:send', { clientId: crypto.randomUUID(), body: 'Seen on screen' });
+  const conversationId = first.message.conversationId;
+  await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: /Seen on screen/ }).waitFor();
+  await sleep(1_000);
+  expect(pushed()).toEqual([]);
+
+  await page.evaluate(() => (window as unknown as { __setHidden(hidden: boolean): void }).__setHidden(true));
+  await sleep(300);
+  await ok<SendResult>(visitor.socket, 'message:send', { conversationId, clientId: crypto.randomUUID(), body: 'Sent while hidden' });
+  await expect.poll(pushed, { timeout: 10_000 }).toEqual(['Sent while hidden']);
+  expect(receiver!.refused).toEqual([]);
+  visitor.socket.disconnect();
+  expect(env!.pageErrors).toEqual([]);
+  await page.context().close(); // offline again: later tests' conversations go to their own agents
 });
 
 test('shows a pushed alert as a notification, and its click opens the conversation', { timeout: 60_000 }, async () => {
