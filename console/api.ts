@@ -1,4 +1,4 @@
-/** The admin REST API (server/contract/admin.ts) with the session's access token, renewed once on a 401. */
+/** The admin REST API (server/contract/admin.ts), or another under /api, with the session's access token, renewed once on a 401. */
 import type { ErrorCode } from '../server/contract/errors.ts';
 import type { HttpErrorBody } from '../server/contract/http.ts';
 import type { AgentAuth } from './auth.ts';
@@ -13,7 +13,7 @@ export class ApiError extends Error {
 }
 
 export class AdminApi {
-  /** `base`: the admin API, or another agent-token API (the knowledge base's /api/kb). */
+  /** `base`: the admin API, or another agent-token API (the knowledge base's /api/kb, an agent's own settings at /api/agent). */
   constructor(
     private readonly auth: AgentAuth,
     private readonly base = '/api/admin',
@@ -29,6 +29,10 @@ export class AdminApi {
 
   patch<T>(path: string, body: unknown): Promise<T> {
     return this.#json<T>('PATCH', path, body);
+  }
+
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.#json<T>('PUT', path, body);
   }
 
   delete(path: string): Promise<void> {

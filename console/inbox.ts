@@ -59,7 +59,7 @@ export class Inbox {
       renewToken: async () => (await auth.refresh()) !== null,
       outbox: this.#outbox,
       connection: (connection) => this.#update({ connection }),
-      connected: () => void this.#sync(),
+      connected: () => void (this.#tellVisibility(), this.#sync()),
       disconnected: () => {
         for (const point of this.#catchUp.values()) point.disconnected();
       },
@@ -81,13 +81,13 @@ export class Inbox {
     this.#live.close();
   }
 
-  /** The page became visible or hidden: what is on screen counts as read only while visible. */
+  /** The page became visible or hidden: what is on screen counts as read only while visible; the server is told (push alerts). */
   setVisible(visible: boolean): void {
     this.#visible = visible;
+    this.#tellVisibility();
     if (visible && this.#state.selectedId) this.#markSeen(this.#state.selectedId);
   }
-
-  // --- views and search --------------------------------------------------------------------------
+  #tellVisibility = () => void this.#live.request('console:visible', { visible: this.#visible }).catch(() => undefined);
 
   setView(view: ConversationView): void {
     this.#update({ view });

@@ -10,15 +10,18 @@ import { CannedAdmin } from './admin/canned.tsx';
 import { KnowledgeBaseAdmin } from './admin/knowledge-base.tsx';
 import { ReportsAdmin } from './admin/reports.tsx';
 import { SitesAdmin } from './admin/sites.tsx';
+import { AlertPreferences } from './alert-preferences.tsx';
 import { Alerts, type AlertsState } from './alerts.ts';
 import { AdminApi } from './api.ts';
 import type { AgentAuth } from './auth.ts';
+import { useConversationLinks } from './conversation-links.ts';
 import { ConversationsView, SEARCH_ID, visibleConversations } from './conversations-view.tsx';
 import { messagePreview, visitorLabel } from './format.ts';
 import { t } from './i18n.ts';
 import { Inbox } from './inbox.ts';
 import { ArticleLookupContext, articleLookup } from './kb-insert.ts';
 import { attentionCount, viewOf, type InboxState } from './inbox-state.ts';
+import { disablePush } from './push-device.ts';
 import { COMPOSER_ID } from './reply-box.tsx';
 import { ShortcutHelp, useShortcuts } from './shortcuts.tsx';
 
@@ -110,8 +113,10 @@ export function Workspace({ auth, agent }: { auth: AgentAuth; agent: AgentDTO })
   const admin = state.me.role === 'admin';
   const [section, setSection] = useState<Section>(() => sectionFromHash(admin));
   const [help, setHelp] = useState(false);
+  const [alertSetup, setAlertSetup] = useState(false);
   const api = useMemo(() => new AdminApi(auth), [auth]);
   const articles = useMemo(() => articleLookup(auth), [auth]);
+  const agentApi = useMemo(() => new AdminApi(auth, '/api/agent'), [auth]);
   useEffect(() => {
     const onHash = () => setSection(sectionFromHash(admin));
     window.addEventListener('hashchange', onHash);
@@ -121,6 +126,8 @@ export function Workspace({ auth, agent }: { auth: AgentAuth; agent: AgentDTO })
     history.replaceState(null, '', next === 'conversations' ? location.pathname : `#/${next}`);
     setSection(next);
   };
+
+  useConversationLinks((id) => inbox.open(id), () => setSection('conversations'));
 
   const move = (step: 1 | -1) => {
     if (section !== 'conversations') go('conversations');
@@ -193,10 +200,14 @@ export function Workspace({ auth, agent }: { auth: AgentAuth; agent: AgentDTO })
             {t('enableNotifications')}
           </button>
         )}
+        <button type="button" class="secondary" onClick={() => setAlertSetup(true)}>
+          {t('alertPreferences')}
+        </button>
         <button type="button" class="icon" aria-label={t('keyboardShortcuts')} onClick={() => setHelp(true)}>
           ?
         </button>
-        <button type="button" class="secondary" onClick={() => void auth.logout()}>
+        {/* Signing out also stops this device's push alerts: another person may use it next. */}
+        <button type="button" class="secondary" onClick={() => void disablePush(agentApi).catch(() => undefined).finally(() => auth.logout())}>
           {t('signOut')}
         </button>
       </header>
@@ -214,6 +225,7 @@ export function Workspace({ auth, agent }: { auth: AgentAuth; agent: AgentDTO })
         {section === 'apiKeys' && <ApiKeysAdmin api={api} />}
       </div>
       <ShortcutHelp open={help} onClose={() => setHelp(false)} />
+      <AlertPreferences api={agentApi} open={alertSetup} onClose={() => setAlertSetup(false)} />
     </div>
   );
 }

@@ -12,6 +12,13 @@ import { normaliseOrigin } from './auth/origins.ts';
 import { loadSigningSecret } from './auth/secret.ts';
 import { TokenSigner } from './auth/tokens.ts';
 import { AdminService, sitesWithIgnoredOrigins } from './app/admin.ts';
+import { AgentAlerts } from './app/alerts.ts';
+import { AlertSettings } from './app/alert-settings.ts';
+import { subscribeAlerts } from './app/alert-subscriber.ts';
+import { handleAgentAlertEmails, outboxAgentMailer } from './email/agent-alert-mailer.ts';
+import { createMailTransport } from './email/transport.ts';
+import { handlePushDeliveries } from './push/deliver.ts';
+import { loadVapidKeys } from './push/vapid-keys.ts';
 import { ApiConversations } from './app/api-conversations.ts';
 import { ApiDirectory } from './app/api-directory.ts';
 import { ApiKeyService } from './app/api-keys.ts';
@@ -46,7 +53,8 @@ import { mountAgentNamespace } from './realtime/agent-namespace.ts';
 import { InFlight } from './realtime/command.ts';
 import { capConnectionsPerAddress } from './realtime/connection-cap.ts';
 import { refuseDefaultNamespace, trimHandshakeRequests } from './realtime/handshake.ts';
-import { SocketNotifier, type AgentNamespace, type VisitorNamespace } from './realtime/notifier.ts';
+import { rooms, SocketNotifier, type AgentNamespace, type VisitorNamespace } from './realtime/notifier.ts';
+import type { AgentSocketData } from './realtime/agent-namespace.ts';
 import { subscribeSocketNotifier } from './realtime/notifier-subscription.ts';
 import { mountVisitorNamespace } from './realtime/visitor-namespace.ts';
 import { metricsHandler, metricsServer } from './metrics/endpoint.ts';
@@ -146,6 +154,32 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
   const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
   const routing = topology.routing(routingService, io);
+  const vapid = loadVapidKeys({ publicKey: config.VAPID_PUBLIC_KEY, privateKey: config.VAPID_PRIVATE_KEY }, config.DATA_DIR);
+  if (vapid.generated && topology.clustered) {
+    log.warn('Web Push keys were generated into this node\'s DATA_DIR: set VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, the same on every node, or push subscriptions break across nodes');
+  }
+  const alertSettings = new AlertSettings(store.alerts, vapid.publicKey);
+  handlePushDeliveries(worker, {
+    alerts: store.alerts,
+    keys: vapid,
+    subject: publicOrigin?.startsWith('https:') ? publicOrigin : `mailto:${config.ADMIN_EMAIL}`,
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    log,
+    onOutcome: (outcome) => metrics.recordDelivery('push', outcome),
+  });
+  const mailTransport = config.SMTP_URL && config.MAIL_FROM ? createMailTransport(config.SMTP_URL, config.MAIL_FROM) : null;
+  if (mailTransport) handleAgentAlertEmails(worker, mailTransport, config.MAIL_FROM!.replace(/^.*@|>.*$/g, ''));
+  const alerts = new AgentAlerts({
+    store,
+    outbox,
+    clock,
+    mailer: mailTransport ? outboxAgentMailer(outbox) : null,
+    consoleVisible: async (agentId) => (await agentNsp.in(rooms.agent(agentId)).fetchSockets()).some((s) => (s.data as AgentSocketData).consoleVisible === true),
+    anyoneOnline: (siteId) => routing.agentsOnline(siteId),
+    consoleUrl: publicOrigin ? `${publicOrigin}/console/` : null,
+  });
+  subscribeAlerts(events, worker, alerts);
   const limits = new Limits(topology.buckets, config.RATE_LIMIT_SCALE);
   const visibility = new Visibility(store);
   const conversations = new ConversationService(store, routing, events, notifier, clock, limits, visibility);
@@ -194,7 +228,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust, onAnswered: metrics.observeCommand };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, auth });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, kb, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics }));
+  httpServer.on('request', createHttpApp({ alertSettings, allowLoopbackPush: config.WEBHOOK_ALLOW_PRIVATE, store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, kb, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics }));
 
   return {
     httpServer,
@@ -232,6 +266,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       }
       // Runs in progress finish (or see their abort) before the database they record in closes.
       await worker.stop();
+      mailTransport?.close();
       await database.close();
     },
   };

@@ -13,6 +13,8 @@ const GROUP_AND_OTHERS = 0o077;
 const STICKY = 0o1000;
 
 export const SECRET_FILE_NAME = 'jwt-secret';
+/** The generated Web Push (VAPID) key pair, when VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY are unset. */
+export const VAPID_FILE_NAME = 'vapid-keys.json';
 
 /** A path whose group and other permissions were taken away, for the log. */
 export interface Tightened {
@@ -34,6 +36,7 @@ export function securePrivateFiles(options: { databaseUrl: string; dataDir: stri
     note(privateFolder(dataDir, true));
     note(tightenFile(join(dataDir, SECRET_FILE_NAME)));
   }
+  note(tightenFile(join(dataDir, VAPID_FILE_NAME)));
   const target = parseDatabaseUrl(options.databaseUrl);
   if (target.provider === 'sqlite' && target.file !== ':memory:') {
     // A folder of the operator's choosing other than DATA_DIR may be shared: created private, never changed.

@@ -6,6 +6,8 @@ import { DEFAULT_WIDGET_SETTINGS } from '../../server/contract/defaults.ts';
 import type { AdminApi } from '../api.ts';
 import { t, type ConsoleText } from '../i18n.ts';
 import { AdminPage, copyText, ErrorLine, errorText, Status, useHint, useLoad } from './common.tsx';
+import { Check } from './check.tsx';
+import { SiteAlertFields } from './site-alert-fields.tsx';
 import { SiteWebhooks } from './webhooks.tsx';
 
 const WEEKDAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -26,19 +28,6 @@ const draftOf = (site: SiteAdminDTO | null): Draft =>
   site
     ? { name: site.name, origins: site.allowedOrigins.join('\n'), identityRequired: site.identityRequired, settings: structuredClone(site.widgetSettings) }
     : { name: '', origins: '', identityRequired: false, settings: structuredClone(DEFAULTS) };
-
-function Check({ label, checked, onChange, hint }: { label: string; checked: boolean; onChange(v: boolean): void; hint?: string }) {
-  const [hintId, Hint] = useHint();
-  return (
-    <div class="check-field">
-      <label class="check">
-        <input type="checkbox" checked={checked} aria-describedby={hint ? hintId : undefined} onChange={(e) => onChange(e.currentTarget.checked)} />
-        <span>{label}</span>
-      </label>
-      {hint && <Hint text={hint} />}
-    </div>
-  );
-}
 
 function SiteForm({ api, site, onSaved }: { api: AdminApi; site: SiteAdminDTO | null; onSaved(site: SiteAdminDTO): void }) {
   const [draft, setDraft] = useState<Draft>(() => draftOf(site));
@@ -213,6 +202,7 @@ function SiteForm({ api, site, onSaved }: { api: AdminApi; site: SiteAdminDTO | 
         <Check label={t('typingPreview')} hint={t('typingPreviewHint')} checked={s.typingPreview} onChange={(v) => set({ typingPreview: v })} />
         <Check label={t('agentsSeeAll')} hint={t('agentsSeeAllHint')} checked={s.agentsSeeAll} onChange={(v) => set({ agentsSeeAll: v })} />
       </fieldset>
+      <SiteAlertFields settings={s} set={set} />
       <ErrorLine error={error} />
       <Status text={status} />
       <div class="form-actions">

@@ -31,6 +31,7 @@ import type { UploadUsage } from '../domain/upload-quota.ts';
 import type { JobStore } from '../jobs/types.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
 import type { WebhookStore } from './webhook-ports.ts';
+import type { AlertStore } from './alert-ports.ts';
 import type { WebhookDisabledNotice } from '../contract/events.ts';
 
 export interface AgentRecord extends Omit<AgentDTO, 'connected' | 'load'> {
@@ -359,6 +360,8 @@ export interface Store {
   webhooks: WebhookStore;
   /** Knowledge-base articles, their full-text index and evaluation questions. */
   knowledgeBase: KnowledgeBaseStore;
+  /** Agents' push subscriptions and alert preferences. */
+  alerts: AlertStore;
   /** Cheap query proving the database answers. */
   ping(): Promise<void>;
 }

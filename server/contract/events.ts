@@ -207,6 +207,8 @@ export interface AgentClientToServer {
   'conversation:unassign': (req: ConversationRef, ack: AckCallback<ConversationDTO>) => void;
   'conversation:resolve': (req: ConversationRef, ack: AckCallback<ConversationDTO>) => void;
   'agent:setStatus': (req: { status: Exclude<AgentStatus, 'offline'> }, ack: AckCallback<AgentDTO>) => void;
+  /** This console tab is on screen or not: alerts go to the agent's other devices only while none is. */
+  'console:visible': (req: { visible: boolean }, ack: AckCallback<null>) => void;
   /** The agents sharing a site with the asker. */
   'agents:list': (req: Record<string, never>, ack: AckCallback<TeamMemberDTO[]>) => void;
   typing: (req: TypingRequest, ack: AckCallback<null>) => void;

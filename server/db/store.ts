@@ -7,6 +7,7 @@ import type { AttachmentUrl } from './message-dtos.ts';
 import { pgBatches } from './pg-appends.ts';
 import { sqliteBatches } from './sqlite-batches.ts';
 import { PrismaAgentStore } from './agents.ts';
+import { PrismaAlertStore } from './alerts.ts';
 import { PrismaApiKeyStore } from './api-keys.ts';
 import { PrismaAttachmentStore } from './attachments.ts';
 import { PrismaCannedStore } from './canned.ts';
@@ -43,6 +44,7 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
     apiKeys: new PrismaApiKeyStore(prisma, newId),
     webhooks: new PrismaWebhookStore(prisma, newId),
     knowledgeBase: new PrismaKnowledgeBaseStore(prisma, newId, provider),
+    alerts: new PrismaAlertStore(prisma, newId),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

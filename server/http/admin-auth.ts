@@ -1,4 +1,4 @@
-/** Who may use the admin API: a valid access token of a login not ended, of an agent still active and an admin. */
+/** Who may use the admin API: a valid access token of a login not ended, of an agent still active and an admin (or any agent, for their own settings). */
 import type { Request, RequestHandler } from 'express';
 import type { AuthService } from '../app/auth.ts';
 import { AppError } from '../app/errors.ts';
@@ -13,6 +13,11 @@ export interface AdminAuthDeps {
 
 /** The middleware, and the admin's claims for each request it let through. */
 export function requireAdmin(deps: AdminAuthDeps): { middleware: RequestHandler; claims: (req: Request) => AgentClaims } {
+  return requireAgent(deps, { adminOnly: true });
+}
+
+/** The same for any active agent (their own settings), or admins only. */
+export function requireAgent(deps: AdminAuthDeps, options: { adminOnly: boolean }): { middleware: RequestHandler; claims: (req: Request) => AgentClaims } {
   const admins = new WeakMap<Request, AgentClaims>();
   const middleware = route(async (req, _res, next) => {
     const header = req.get('authorization') ?? '';
@@ -21,7 +26,7 @@ export function requireAdmin(deps: AdminAuthDeps): { middleware: RequestHandler;
     const claims = await deps.auth.authenticate(match[1]);
     const agent = await deps.agents.findById(claims.agentId);
     if (!agent || !agent.active) throw new AppError('UNAUTHORIZED', 'Agent account is not active');
-    if (agent.role !== 'admin') throw new AppError('FORBIDDEN', 'Admins only');
+    if (options.adminOnly && agent.role !== 'admin') throw new AppError('FORBIDDEN', 'Admins only');
     admins.set(req, { ...claims, role: agent.role });
     next();
   });

@@ -14,6 +14,8 @@ import type { TokenSigner } from '../auth/tokens.ts';
 import type { TeamService } from '../app/team.ts';
 import type { WebhookService } from '../app/webhooks.ts';
 import { adminRoutes } from './admin-routes.ts';
+import type { AlertSettings } from '../app/alert-settings.ts';
+import { agentAlertRoutes } from './agent-alert-routes.ts';
 import { apiV1Routes, type ApiV1Deps } from './api-v1/index.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import { kbPageRoutes } from './kb-page.ts';
@@ -53,6 +55,10 @@ export interface HttpDeps {
   role: () => string;
   /** DEMO: serve the demo page at `/`. */
   demo: boolean;
+  /** An agent's push subscriptions and alert preferences, behind /api/agent. */
+  alertSettings: AlertSettings;
+  /** WEBHOOK_ALLOW_PRIVATE: push subscriptions may also be http to a loopback address (tests). */
+  allowLoopbackPush: boolean;
   /** GET /metrics on this port (METRICS_TOKEN without METRICS_PORT); absent, /metrics is not found. */
   metrics?: RequestHandler;
 }
@@ -101,6 +107,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use('/api/kb', kbAgentRoutes({ auth: deps.auth, agents: deps.store.agents, kb: deps.kb.articles, limits: deps.limits }));
   app.use('/api/widget', kbWidgetRoutes({ signer: deps.signer, sites: deps.store.sites, kb: deps.kb.articles, limits: deps.limits }));
   app.use('/api/admin', adminRoutes({ auth: deps.auth, agents: deps.store.agents, team: deps.team, apiKeys: deps.apiV1.apiKeys, publicUrl }));
+  app.use('/api/agent', agentAlertRoutes({ auth: deps.auth, agents: deps.store.agents, settings: deps.alertSettings, allowLoopbackHttp: deps.allowLoopbackPush }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));
   app.use('/api/v1', apiV1Routes({ ...deps.apiV1, publicUrl }));

@@ -22,8 +22,8 @@ export interface MetricSources {
   jobCounts: () => Promise<{ kind: string; status: JobStatus; count: number }[]>;
 }
 
-/** Deliveries of work that leaves the process: webhooks, email. */
-export type DeliveryChannel = 'webhook' | 'email';
+/** Deliveries of work that leaves the process: webhooks, email, push. */
+export type DeliveryChannel = 'webhook' | 'email' | 'push';
 /** delivered: accepted by the receiver; failed: this attempt failed, a retry follows; dead: the last attempt failed. */
 export type DeliveryOutcome = 'delivered' | 'failed' | 'dead';
 
@@ -46,7 +46,7 @@ export class Metrics {
   constructor(private readonly sources: MetricSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.deliveries = new Counter({ name: 'parley_deliveries_total', help: 'Webhook and email deliveries by outcome', labelNames: ['channel', 'outcome'], registers });
+    this.deliveries = new Counter({ name: 'parley_deliveries_total', help: 'Webhook, email and push deliveries by outcome', labelNames: ['channel', 'outcome'], registers });
     this.commitSize = new Histogram({ name: 'parley_commit_batch_size', help: 'Messages per group-commit batch', buckets: [1, 2, 5, 10, 20, 50, 100, 200], registers });
     this.commitSeconds = new Histogram({ name: 'parley_commit_duration_seconds', help: 'Time to write one group-commit batch', buckets: WORK_BUCKETS, registers });
     this.commandSeconds = new Histogram({ name: 'parley_ack_latency_seconds', help: 'Socket.IO command arrival to ack, by namespace and command', labelNames: ['namespace', 'event'], buckets: WORK_BUCKETS, registers });

@@ -10,9 +10,11 @@ import { rooms, type AgentNamespace } from './notifier.ts';
 import * as schemas from './schemas.ts';
 import { closeAtExpiry, type TokenExpiryData } from './token-expiry.ts';
 
-interface AgentSocketData extends TokenExpiryData {
+export interface AgentSocketData extends TokenExpiryData {
   agentId: string;
   sessionId: string;
+  /** The console tab is on screen, as it last said (alerts: server/app/alerts.ts). */
+  consoleVisible?: boolean;
 }
 
 export function mountAgentNamespace(
@@ -51,7 +53,8 @@ export function mountAgentNamespace(
     socket.on('disconnect', presenceChanged);
 
     limitCommands(socket, deps.limits, 'agentCommand', () => agentId, log);
-    mountCommands(socket, commands, { agentId }, deps);
+    const setVisible = (visible: boolean) => void ((socket.data as AgentSocketData).consoleVisible = visible);
+    mountCommands(socket, commands, { agentId, setVisible }, deps);
     void socket.join(roomsOf.get(socket) ?? []);
   });
 
@@ -72,6 +75,7 @@ export function mountAgentNamespace(
 /** Who an agent's command acts for. */
 interface AgentContext {
   agentId: string;
+  setVisible(visible: boolean): void;
 }
 
 function agentCommands({ conversations, routing }: NamespaceDeps): CommandTable<AgentClientToServer, AgentContext> {
@@ -94,6 +98,7 @@ function agentCommands({ conversations, routing }: NamespaceDeps): CommandTable<
     'conversation:reopen': { schema: schemas.conversationRef, run: (req, { agentId }) => conversations.reopen(agentId, req.conversationId) },
     'conversation:search': { schema: schemas.searchRequest, run: (req, { agentId }) => conversations.search(agentId, req) },
     'conversation:setLabels': { schema: schemas.labelsRequest, run: (req, { agentId }) => conversations.setLabels(agentId, req) },
+    'console:visible': { schema: schemas.visibleRequest, run: async (req, { setVisible }) => (setVisible(req.visible), null) },
     'canned:list': { schema: schemas.cannedRequest, run: (req, { agentId }) => conversations.canned(agentId, req.siteId) },
   };
 }

@@ -119,3 +119,5 @@ export const agentSend = z
 export const transferRequest = z.strictObject({ conversationId: id, agentId: id }) satisfies z.ZodType<TransferRequest>;
 
 export const statusRequest = z.strictObject({ status: z.enum(['online', 'away']) });
+
+export const visibleRequest = z.strictObject({ visible: z.boolean() });

@@ -1,5 +1,5 @@
 /**
- * One webhook attempt over node:http(s): connected to the address the guard checked (pinned through `lookup`),
+ * One webhook attempt (or push message, server/push/deliver.ts) over node:http(s): connected to the address the guard checked (pinned through `lookup`),
  * bounded in time, redirects not followed (a 3xx is a failure: following it would bypass the guard), and at
  * most the first KiB of the answer read; the rest is discarded by closing the connection.
  */
@@ -25,7 +25,7 @@ export interface SendOptions {
 }
 
 /** Throws RefusedTarget when the host is, or resolves to, an address webhooks may not reach; nothing is sent then. */
-export async function sendWebhook(rawUrl: string, headers: Record<string, string>, body: string, options: SendOptions): Promise<SendResult> {
+export async function sendWebhook(rawUrl: string, headers: Record<string, string>, body: string | Uint8Array, options: SendOptions): Promise<SendResult> {
   const started = performance.now();
   const latency = () => Math.round(performance.now() - started);
   const url = new URL(rawUrl);
@@ -46,7 +46,7 @@ export async function sendWebhook(rawUrl: string, headers: Record<string, string
   }
 }
 
-function post(url: URL, target: ResolvedTarget, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<IncomingMessage> {
+function post(url: URL, target: ResolvedTarget, headers: Record<string, string>, body: string | Uint8Array, signal: AbortSignal): Promise<IncomingMessage> {
   // The connection goes to the checked address whatever the name resolves to now; TLS still checks the name.
   const pinned: LookupFunction = (_host, options, callback) => {
     if ((options as { all?: boolean }).all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [target]);
