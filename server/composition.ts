@@ -14,6 +14,7 @@ import { TokenSigner } from './auth/tokens.ts';
 import { AdminService, sitesWithIgnoredOrigins } from './app/admin.ts';
 import { ApiConversations } from './app/api-conversations.ts';
 import { ApiDirectory } from './app/api-directory.ts';
+import { ApiTeam } from './app/api-team.ts';
 import { ApiKeyService } from './app/api-keys.ts';
 import { CursorCodec } from './app/cursor.ts';
 import { Limits } from './app/limits.ts';
@@ -155,6 +156,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     limits,
     conversations: new ApiConversations(store, conversations, routing, visibility, new CursorCodec(secret)),
     directory: new ApiDirectory(store, routing, visitors, team),
+    team: new ApiTeam(routing, team),
   };
   const attachments = new AttachmentService(store, links, clock, {
     addressBytes: config.UPLOAD_QUOTA_ADDRESS_MB * MB * config.RATE_LIMIT_SCALE,

@@ -88,6 +88,12 @@ export class ApiConversations {
     return this.routing.claim({ agentId: key.agentId }, id);
   }
 
+  /** A queued conversation to a named agent, by routing's rules: capacity, availability and the agent's sites. */
+  async assign(key: ApiPrincipal, id: string, toAgentId: string): Promise<ConversationDTO> {
+    await this.writable(key, id);
+    return this.routing.assign({ agentId: key.agentId }, id, toAgentId);
+  }
+
   async transfer(key: ApiPrincipal, id: string, toAgentId: string): Promise<ConversationDTO> {
     await this.writable(key, id);
     return (await this.routing.transfer({ agentId: key.agentId }, id, toAgentId)).conversation;

@@ -6,18 +6,21 @@ import express, { type Request, Router } from 'express';
 import type { ApiConversations } from '../../app/api-conversations.ts';
 import type { ApiDirectory } from '../../app/api-directory.ts';
 import type { ApiKeyService } from '../../app/api-keys.ts';
+import type { ApiTeam } from '../../app/api-team.ts';
 import type { Limits } from '../../app/limits.ts';
 import { apiKeyAuth } from './auth.ts';
 import { limitBodyDepth } from './body-depth.ts';
 import { conversationRoutes } from './conversations.ts';
 import { directoryRoutes } from './directory.ts';
 import { docsRoutes } from './docs.ts';
+import { teamRoutes } from './team.ts';
 
 export interface ApiV1Deps {
   apiKeys: ApiKeyService;
   limits: Limits;
   conversations: ApiConversations;
   directory: ApiDirectory;
+  team: ApiTeam;
   /** The origin snippets are written for, as the admin API answers sites. */
   publicUrl: (req: Request) => string;
 }
@@ -33,6 +36,7 @@ export function apiV1Routes(deps: ApiV1Deps): Router {
   router.use(apiKeyAuth(deps.apiKeys, deps.limits));
   router.use(express.json({ limit: '64kb' }), limitBodyDepth);
   router.use('/conversations', conversationRoutes(deps.conversations));
-  router.use(directoryRoutes(deps.directory, deps.publicUrl));
+  router.use(directoryRoutes(deps.directory));
+  router.use(teamRoutes(deps.team, deps.publicUrl));
   return router;
 }
