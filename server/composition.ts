@@ -12,6 +12,7 @@ import { normaliseOrigin } from './auth/origins.ts';
 import { loadSigningSecret } from './auth/secret.ts';
 import { TokenSigner } from './auth/tokens.ts';
 import { AdminService, sitesWithIgnoredOrigins } from './app/admin.ts';
+import { ApiAttachments } from './app/api-attachments.ts';
 import { ApiConversations } from './app/api-conversations.ts';
 import { ApiDirectory } from './app/api-directory.ts';
 import { ApiTeam } from './app/api-team.ts';
@@ -151,19 +152,20 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits, notifier);
   const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
   const visitors = new VisitorService(store, events, signer);
-  const apiV1 = {
-    apiKeys: new ApiKeyService(store.apiKeys, store, clock),
-    limits,
-    conversations: new ApiConversations(store, conversations, routing, visibility, new CursorCodec(secret)),
-    directory: new ApiDirectory(store, routing, visitors, team),
-    team: new ApiTeam(routing, team),
-  };
   const attachments = new AttachmentService(store, links, clock, {
     addressBytes: config.UPLOAD_QUOTA_ADDRESS_MB * MB * config.RATE_LIMIT_SCALE,
     siteBytes: config.UPLOAD_QUOTA_SITE_MB * MB * config.RATE_LIMIT_SCALE,
     unsentBytes: config.UPLOAD_UNSENT_MAX_MB * MB,
     unsentTtlMs: config.UPLOAD_UNSENT_TTL_MIN * 60_000,
   });
+  const apiV1 = {
+    apiKeys: new ApiKeyService(store.apiKeys, store, clock),
+    limits,
+    conversations: new ApiConversations(store, conversations, routing, visibility, new CursorCodec(secret)),
+    directory: new ApiDirectory(store, routing, visitors, team),
+    team: new ApiTeam(routing, team),
+    attachments: new ApiAttachments(store, routing, visibility, attachments, links, limits),
+  };
 
   const firstRun = await bootstrap(store, admin, {
     adminEmail: config.ADMIN_EMAIL,

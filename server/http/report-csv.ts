@@ -8,6 +8,5 @@ import type { Report } from '../contract/admin.ts';
 export async function sendReportCsv(res: Response, report: Report): Promise<void> {
   res.type('text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="parley-report-${report.groupBy}-${report.from}-${report.to}.csv"`);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
   await pipeline(Readable.from(reportCsvLines(report)), res);
 }

@@ -3,11 +3,13 @@
  * Every error is the shared `{ error: { code, message } }` of server/http/errors.ts.
  */
 import express, { type Request, Router } from 'express';
+import type { ApiAttachments } from '../../app/api-attachments.ts';
 import type { ApiConversations } from '../../app/api-conversations.ts';
 import type { ApiDirectory } from '../../app/api-directory.ts';
 import type { ApiKeyService } from '../../app/api-keys.ts';
 import type { ApiTeam } from '../../app/api-team.ts';
 import type { Limits } from '../../app/limits.ts';
+import { attachmentRoutes } from './attachments.ts';
 import { apiKeyAuth } from './auth.ts';
 import { limitBodyDepth } from './body-depth.ts';
 import { conversationRoutes } from './conversations.ts';
@@ -19,6 +21,7 @@ export interface ApiV1Deps {
   apiKeys: ApiKeyService;
   limits: Limits;
   conversations: ApiConversations;
+  attachments: ApiAttachments;
   directory: ApiDirectory;
   team: ApiTeam;
   /** The origin snippets are written for, as the admin API answers sites. */
@@ -34,6 +37,8 @@ export function apiV1Routes(deps: ApiV1Deps): Router {
   // The document and its docs page are public: they describe the API, they reach no data.
   router.use(docsRoutes());
   router.use(apiKeyAuth(deps.apiKeys, deps.limits));
+  // Files have a body of their own, read only after the upload is admitted: before the JSON parser.
+  router.use('/conversations', attachmentRoutes(deps.attachments));
   router.use(express.json({ limit: '64kb' }), limitBodyDepth);
   router.use('/conversations', conversationRoutes(deps.conversations));
   router.use(directoryRoutes(deps.directory));
