@@ -52,7 +52,7 @@ import { mountVisitorNamespace } from './realtime/visitor-namespace.ts';
 import { metricsHandler, metricsServer } from './metrics/endpoint.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { resolveTarget } from './webhooks/address-guard.ts';
-import { handleWebhookDeliveries } from './webhooks/deliver.ts';
+import { handleWebhookDeliveries, webhookRetry } from './webhooks/deliver.ts';
 import { subscribeWebhooks } from './webhooks/subscriber.ts';
 
 export interface Parley {
@@ -140,7 +140,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     checkTarget: (url) => resolveTarget(url, config.WEBHOOK_ALLOW_PRIVATE),
   });
   subscribeWebhooks(events, webhooks);
-  handleWebhookDeliveries(worker, { webhooks: store.webhooks, clock, log, notifier, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, onOutcome: (outcome) => metrics.recordDelivery('webhook', outcome) });
+  handleWebhookDeliveries(worker, { webhooks: store.webhooks, clock, log, notifier, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, retry: webhookRetry(config.WEBHOOK_RETRY_BASE_MS), onOutcome: (outcome) => metrics.recordDelivery('webhook', outcome) });
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
   const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
   const routing = topology.routing(routingService, io);
