@@ -74,7 +74,7 @@ const OPERATIONS: Operation[] = [
 ];
 
 /** Any of these can answer any operation, always as the Error schema. */
-const ERROR_STATUSES = { 400: 'Invalid request', 401: 'Missing, malformed, unknown, expired or revoked API key', 403: 'The key lacks the scope', 404: 'No such thing within the key\u2019s reach', 409: 'The conversation is not in a state that allows it', 413: 'Body over its limit: 64 KiB of JSON, 10 MiB for a file', 429: 'Over the key\u2019s rate limit: retry after retryAfterMs', 503: 'Database unavailable' };
+const ERROR_STATUSES = { 400: 'Invalid request', 401: 'Missing, malformed, unknown, expired or revoked API key', 403: 'The key lacks the scope, acts as an agent where an admin is needed, or reaches beyond its one site', 404: 'No such thing within the key\u2019s reach', 409: 'The state does not allow it (ALREADY_ASSIGNED, AGENT_AT_CAPACITY, AGENT_UNAVAILABLE, CONFLICT…)', 413: 'Body over its limit: 64 KiB of JSON, 10 MiB for a file', 429: 'Over the key\u2019s rate limit: retry after retryAfterMs', 503: 'Database unavailable' };
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: string) => ({ 'application/json': { schema: ref(id) } });
