@@ -19,8 +19,10 @@ import { handleAgentAlertEmails, outboxAgentMailer } from './email/agent-alert-m
 import { createMailTransport } from './email/transport.ts';
 import { handlePushDeliveries } from './push/deliver.ts';
 import { loadVapidKeys } from './push/vapid-keys.ts';
+import { ApiAttachments } from './app/api-attachments.ts';
 import { ApiConversations } from './app/api-conversations.ts';
 import { ApiDirectory } from './app/api-directory.ts';
+import { ApiTeam } from './app/api-team.ts';
 import { ApiKeyService } from './app/api-keys.ts';
 import { CursorCodec } from './app/cursor.ts';
 import { Limits } from './app/limits.ts';
@@ -60,7 +62,7 @@ import { mountVisitorNamespace } from './realtime/visitor-namespace.ts';
 import { metricsHandler, metricsServer } from './metrics/endpoint.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { resolveTarget } from './webhooks/address-guard.ts';
-import { handleWebhookDeliveries } from './webhooks/deliver.ts';
+import { handleWebhookDeliveries, webhookRetry } from './webhooks/deliver.ts';
 import { subscribeWebhooks } from './webhooks/subscriber.ts';
 
 export interface Parley {
@@ -150,7 +152,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     checkTarget: (url) => resolveTarget(url, config.WEBHOOK_ALLOW_PRIVATE),
   });
   subscribeWebhooks(events, webhooks);
-  handleWebhookDeliveries(worker, { webhooks: store.webhooks, clock, log, notifier, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, onOutcome: (outcome) => metrics.recordDelivery('webhook', outcome) });
+  handleWebhookDeliveries(worker, { webhooks: store.webhooks, clock, log, notifier, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, retry: webhookRetry(config.WEBHOOK_RETRY_BASE_MS), onOutcome: (outcome) => metrics.recordDelivery('webhook', outcome) });
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
   const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
   const routing = topology.routing(routingService, io);
@@ -188,12 +190,6 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits, notifier);
   const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
   const visitors = new VisitorService(store, events, signer);
-  const apiV1 = {
-    apiKeys: new ApiKeyService(store.apiKeys, store, clock),
-    limits,
-    conversations: new ApiConversations(store, conversations, routing, visibility, new CursorCodec(secret)),
-    directory: new ApiDirectory(store, routing, visitors, team),
-  };
   // Article links are absolute: PUBLIC_URL, else the address this node listens on (known once listen() resolves).
   let listeningUrl = publicOrigin ?? `http://localhost:${config.PORT}`;
   const knowledgeBase = new KnowledgeBase({ sites: store.sites, knowledgeBase: store.knowledgeBase, baseUrl: () => listeningUrl });
@@ -204,6 +200,14 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     unsentBytes: config.UPLOAD_UNSENT_MAX_MB * MB,
     unsentTtlMs: config.UPLOAD_UNSENT_TTL_MIN * 60_000,
   });
+  const apiV1 = {
+    apiKeys: new ApiKeyService(store.apiKeys, store, clock),
+    limits,
+    conversations: new ApiConversations(store, conversations, routing, visibility, new CursorCodec(secret)),
+    directory: new ApiDirectory(store, routing, visitors, team),
+    team: new ApiTeam(routing, team),
+    attachments: new ApiAttachments(store, routing, visibility, attachments, links, limits),
+  };
 
   const firstRun = await bootstrap(store, admin, {
     adminEmail: config.ADMIN_EMAIL,

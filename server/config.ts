@@ -54,6 +54,8 @@ const schema = z.object({
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** How long a webhook receiver has to answer, connecting included. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000).default(10_000),
+  /** First pause before a failed webhook delivery is retried; it doubles up to 240 times this (2 h by default). */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** The relay Parley sends email through: smtp:// or smtps://, credentials in the URL. Unset: email is off. */
   SMTP_URL: z
     .url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtps://user:pass@smtp.example.com:465' })

@@ -88,6 +88,14 @@ export class ApiConversations {
     return this.routing.claim({ agentId: key.agentId }, id);
   }
 
+  /** A queued conversation to a named agent, by routing's rules: capacity, availability and the agent's sites. */
+  async assign(key: ApiPrincipal, id: string, toAgentId: string): Promise<ConversationDTO> {
+    await this.writable(key, id);
+    // An agent routing has not met yet (created by the CLI, never signed in) is read first, as actingAgent does.
+    if (!this.routing.agent(toAgentId)) await this.routing.refreshAgent(toAgentId);
+    return this.routing.assign({ agentId: key.agentId }, id, toAgentId);
+  }
+
   async transfer(key: ApiPrincipal, id: string, toAgentId: string): Promise<ConversationDTO> {
     await this.writable(key, id);
     return (await this.routing.transfer({ agentId: key.agentId }, id, toAgentId)).conversation;

@@ -1,14 +1,14 @@
 /**
- * The REST API's visitors, reports, sites and agents: the key's scope and site checked here, the work done by
- * the use cases the widget and the admin console call (VisitorService, TeamService). Reports, sites and agents
- * are the admin console's, so, as there, only a key acting as an admin reaches them.
+ * The REST API's visitors and reports: the key's scope and site checked here, the work done by the use cases
+ * the widget and the admin console call (VisitorService, TeamService). Reports are the admin console's, so, as
+ * there, only a key acting as an admin reaches them. Sites and agents: api-team.ts.
  */
-import type { AgentAdminDTO, Report, SiteAdminDTO } from '../contract/admin.ts';
+import type { Report } from '../contract/admin.ts';
 import type { VisitorDTO } from '../contract/dto.ts';
 import type { AttributePatch } from '../domain/visitor-profile.ts';
 import { servesSite } from './access.ts';
-import { actingAgent, requireScope, type ApiPrincipal } from './api-keys.ts';
-import { AppError, notFound } from './errors.ts';
+import { actingAgent, requireAdminAgent, requireScope, type ApiPrincipal } from './api-keys.ts';
+import { notFound } from './errors.ts';
 import type { Store } from './ports.ts';
 import type { Routing } from './routing-port.ts';
 import type { ReportQuery, TeamService } from './team.ts';
@@ -36,22 +36,9 @@ export class ApiDirectory {
 
   async report(key: ApiPrincipal, query: ReportQuery): Promise<Report> {
     requireScope(key, 'reports:read');
-    await this.requireAdmin(key);
+    await requireAdminAgent(this.routing, key);
     if (key.siteId !== null && query.siteId !== undefined && query.siteId !== key.siteId) throw notFound('Site');
     return this.team.report({ ...query, ...(key.siteId !== null && { siteId: key.siteId }) });
-  }
-
-  async sites(key: ApiPrincipal, publicUrl: string): Promise<SiteAdminDTO[]> {
-    requireScope(key, 'admin');
-    await this.requireAdmin(key);
-    return (await this.team.listSites(publicUrl)).filter((site) => key.siteId === null || site.id === key.siteId);
-  }
-
-  async agents(key: ApiPrincipal): Promise<AgentAdminDTO[]> {
-    requireScope(key, 'admin');
-    await this.requireAdmin(key);
-    const site = key.siteId;
-    return (await this.team.listAgents()).filter((agent) => site === null || agent.siteIds === 'all' || agent.siteIds.includes(site));
   }
 
   /** A visitor of another site, or of one the key's agent does not serve, answers NOT_FOUND. */
@@ -61,9 +48,4 @@ export class ApiDirectory {
     if (!visitor || !reachable) throw notFound('Visitor');
     return visitor;
   }
-
-  private async requireAdmin(key: ApiPrincipal): Promise<void> {
-    if ((await actingAgent(this.routing, key)).role !== 'admin') throw new AppError('FORBIDDEN', 'Only a key acting as an admin reaches reports, sites and agents');
-  }
-
 }

@@ -106,3 +106,8 @@ export async function actingAgent(routing: Pick<Routing, 'agent' | 'refreshAgent
   if (!agent || !agent.active) throw new AppError('UNAUTHORIZED', 'The agent this API key acts as is not active');
   return agent;
 }
+
+/** Reports, sites and agents are the admin console's: only a key acting as an admin reaches them. */
+export async function requireAdminAgent(routing: Pick<Routing, 'agent' | 'refreshAgent'>, principal: ApiPrincipal): Promise<void> {
+  if ((await actingAgent(routing, principal)).role !== 'admin') throw new AppError('FORBIDDEN', 'Only a key acting as an admin reaches reports, sites and agents');
+}

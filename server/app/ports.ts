@@ -27,12 +27,14 @@ import type { AccountFailures } from '../domain/sign-in-slowdown.ts';
 import type { SiteAdminDTO, UpdateAgentRequest } from '../contract/admin.ts';
 import type { TypingEvent } from '../contract/events.ts';
 import type { AttributePatch } from '../domain/visitor-profile.ts';
-import type { UploadUsage } from '../domain/upload-quota.ts';
 import type { JobStore } from '../jobs/types.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
+import type { AttachmentStore } from './attachment-store.ts';
 import type { WebhookStore } from './webhook-ports.ts';
 import type { AlertStore } from './alert-ports.ts';
 import type { WebhookDisabledNotice } from '../contract/events.ts';
+
+export type { AttachmentStore, NewAttachment, SentAttachment, StoredAttachment } from './attachment-store.ts';
 
 export interface AgentRecord extends Omit<AgentDTO, 'connected' | 'load'> {
   passwordHash: string;
@@ -142,29 +144,6 @@ export interface VisitorPatch {
 export interface VisitorWrite {
   visitor: VisitorDTO;
   change: VisitorChange;
-}
-
-export interface NewAttachment {
-  siteId: string;
-  conversationId: string | null;
-  uploaderKind: 'visitor' | 'agent';
-  uploaderId: string;
-  /** Where a visitor's upload came from, for quotas per address; null for agents. */
-  uploaderAddress: string | null;
-  createdAt: Date;
-  fileName: string;
-  contentType: string;
-  data: Uint8Array;
-}
-
-export interface StoredAttachment {
-  id: string;
-  siteId: string;
-  conversationId: string | null;
-  fileName: string;
-  contentType: string;
-  size: number;
-  data: Uint8Array;
 }
 
 export interface SiteStore {
@@ -318,15 +297,6 @@ export interface ConversationStore {
   /** Only resolved conversations can be rated. */
   rate(id: string, rating: number, comment: string | null): Guarded<ConversationDTO>;
   setLabels(id: string, labels: string[]): Promise<void>;
-}
-
-export interface AttachmentStore {
-  create(attachment: NewAttachment): Promise<StoredAttachment>;
-  findById(id: string): Promise<StoredAttachment | null>;
-  /** Visitors' bytes: from `address` since `addressSince`, to `siteId` since `siteSince`, and stored unsent anywhere. */
-  visitorUsage(query: { address: string; addressSince: Date; siteId: string; siteSince: Date }): Promise<UploadUsage>;
-  /** Deletes files never sent in a message and stored before `cutoff`; how many went. */
-  deleteUnsentBefore(cutoff: Date): Promise<number>;
 }
 
 export interface RefreshTokenStore {

@@ -178,7 +178,8 @@ function cell(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export function reportCsv(report: Report): string {
+/** The report as CSV lines (each ending in CRLF), produced one at a time so an answer can stream them. */
+export function* reportCsvLines(report: Report): Generator<string> {
   const line = (r: ReportRow) =>
     [
       r.key,
@@ -190,6 +191,12 @@ export function reportCsv(report: Report): string {
       r.ratings,
     ]
       .map(cell)
-      .join(',');
-  return [CSV_HEADER.join(','), ...report.rows.map(line), line(report.totals)].join('\r\n') + '\r\n';
+      .join(',') + '\r\n';
+  yield CSV_HEADER.join(',') + '\r\n';
+  for (const row of report.rows) yield line(row);
+  yield line(report.totals);
+}
+
+export function reportCsv(report: Report): string {
+  return [...reportCsvLines(report)].join('');
 }

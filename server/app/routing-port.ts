@@ -18,6 +18,8 @@ export interface Routing extends AgentDirectory {
   enqueue(conversation: ConversationDTO): Promise<void>;
   /** Claiming a conversation one already holds answers with it as it is. */
   claim(actor: Actor, conversationId: string): Promise<ConversationDTO>;
+  /** A queued conversation to a named agent; assigning one to the agent who holds it answers with it as it is. */
+  assign(actor: Actor, conversationId: string, toAgentId: string): Promise<ConversationDTO>;
   transfer(actor: Actor, conversationId: string, toAgentId: string): Promise<AppendResult>;
   unassign(actor: Actor, conversationId: string): Promise<AppendResult>;
   resolve(actor: Actor, conversationId: string): Promise<AppendResult>;

@@ -5,7 +5,7 @@
  */
 import type { AgentDTO, AgentStatus, ConversationDTO, SystemEvent } from '../contract/dto.ts';
 import type { Clock } from '../domain/clock.ts';
-import { RoutingEngine, type AgentInput, type Decision, type WaitingLine } from '../domain/routing.ts';
+import { RoutingEngine, type Decision, type RoutingResult, type WaitingLine } from '../domain/routing.ts';
 import { servesSite } from './access.ts';
 import type { ErrorCode } from '../contract/errors.ts';
 import { AppError, notFound } from './errors.ts';
@@ -18,6 +18,7 @@ import { activeAgent, assigneeOrAdmin, onAgentsSite } from './routing-guards.ts'
 import type { Actor, Routing } from './routing-port.ts';
 import { SerialQueue } from './serial.ts';
 import { realTimers, type Timers } from './timers.ts';
+import { loadState, toAgentInput } from './routing-inputs.ts';
 
 export class RoutingService implements Routing {
   private engine: RoutingEngine;
@@ -45,7 +46,7 @@ export class RoutingService implements Routing {
     private readonly connectedAgents: () => Promise<Set<string>>,
     private readonly timers: Timers = realTimers,
   ) {
-    this.engine = this.newEngine();
+    this.engine = new RoutingEngine({ clock: this.clock, graceMs: this.graceMs });
     this.positions = new QueuePositions(notifier, timers, () => this.engine);
   }
 
@@ -117,17 +118,19 @@ export class RoutingService implements Routing {
     return this.serial.run(async () => {
       const agent = activeAgent(this.agents, actor.agentId);
       onAgentsSite(agent, this.engine.conversation(conversationId));
-      const result = this.engine.claim(agent.id, conversationId);
-      if (!result.ok) throw routingError(result.code);
-      // Already theirs: nothing to write, and nothing stale to rebuild.
-      if (result.fromAgentId === agent.id) return this.stored(conversationId);
-      const event: SystemEvent = { type: 'assigned', agentId: agent.id, agentName: agent.name };
-      const persisted = await this.persist(() => this.store.conversations.assign(conversationId, agent.id, this.now(), event));
-      if (!persisted) throw this.lostRace('ALREADY_ASSIGNED', 'Another agent took this conversation first');
-      this.announce(persisted, 'conversation.assigned', { actor: agentActor(agent.id), agentId: agent.id });
-      await this.apply(result.decision);
-      this.agentChanged(agent.id);
-      return persisted.conversation;
+      return this.commitAssignment(agent, agent, conversationId, this.engine.claim(agent.id, conversationId));
+    });
+  }
+
+  /** A queued conversation handed to a named agent: by an admin, or by an agent to themselves (a claim by other rules). */
+  assign(actor: Actor, conversationId: string, toAgentId: string): Promise<ConversationDTO> {
+    return this.serial.run(async () => {
+      const by = activeAgent(this.agents, actor.agentId);
+      onAgentsSite(by, this.engine.conversation(conversationId));
+      if (toAgentId !== by.id && by.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an admin can assign a conversation to someone else');
+      const to = this.agents.get(toAgentId);
+      if (!to) throw new AppError('NOT_FOUND', 'Agent not found');
+      return this.commitAssignment(by, to, conversationId, this.engine.assign(conversationId, to.id));
     });
   }
 
@@ -254,12 +257,22 @@ export class RoutingService implements Routing {
     });
   }
 
-  private now(): Date {
-    return new Date(this.clock.now());
+  /** Persists and announces an assignment the engine accepted; one the agent already held is answered as stored. */
+  private async commitAssignment(by: AgentRecord, to: AgentRecord, conversationId: string, result: RoutingResult): Promise<ConversationDTO> {
+    if (!result.ok) throw routingError(result.code);
+    // Already theirs: nothing to write, and nothing stale to rebuild.
+    if (result.fromAgentId === to.id) return this.stored(conversationId);
+    const event: SystemEvent = { type: 'assigned', agentId: to.id, agentName: to.name };
+    const persisted = await this.persist(() => this.store.conversations.assign(conversationId, to.id, this.now(), event));
+    if (!persisted) throw this.lostRace('ALREADY_ASSIGNED', 'Another agent took this conversation first');
+    this.announce(persisted, 'conversation.assigned', { actor: agentActor(by.id), agentId: to.id });
+    await this.apply(result.decision);
+    this.agentChanged(to.id);
+    return persisted.conversation;
   }
 
-  private newEngine(): RoutingEngine {
-    return new RoutingEngine({ clock: this.clock, graceMs: this.graceMs });
+  private now(): Date {
+    return new Date(this.clock.now());
   }
 
   /** Rebuilds everything in memory from the database (at start, and whenever the two disagree). */
@@ -268,18 +281,8 @@ export class RoutingService implements Routing {
     this.agents.clear();
     for (const agent of agents) this.agents.set(agent.id, agent);
     this.positions.reset(open);
-    this.engine = this.newEngine();
-    const decision = this.engine.load({
-      agents: agents.map(toAgentInput),
-      conversations: open.map((c) => ({
-        id: c.id,
-        siteId: c.siteId,
-        queuedAt: c.queuedAt.getTime(),
-        assigneeId: c.assigneeId,
-        assignedAt: c.assignedAt?.getTime() ?? null,
-      })),
-    });
-    await this.apply(decision);
+    this.engine = new RoutingEngine({ clock: this.clock, graceMs: this.graceMs });
+    await this.apply(this.engine.load(loadState(agents, open)));
     await this.reconcilePresence();
   }
 
@@ -393,8 +396,4 @@ export class RoutingService implements Routing {
       if (agent) this.notifier.agentChanged(this.dto(agent), agent.siteIds);
     }
   }
-}
-
-function toAgentInput(agent: AgentRecord): AgentInput {
-  return { id: agent.id, siteIds: agent.siteIds, capacity: agent.capacity, status: agent.status, active: agent.active };
 }

@@ -23,7 +23,7 @@ const LEADER_WAIT_MS = 15_000;
 const PRESENCE_SWEEP_MS = 3_000;
 
 /** What a follower asks of the leader: routing's commands, and the live agent state. Typed end to end from Routing. */
-type RoutingRpc = Pick<Routing, 'enqueue' | 'claim' | 'transfer' | 'unassign' | 'resolve' | 'reopen' | 'presenceChanged' | 'setStatus' | 'refreshAgent' | 'sendPositions'> & {
+type RoutingRpc = Pick<Routing, 'enqueue' | 'claim' | 'assign' | 'transfer' | 'unassign' | 'resolve' | 'reopen' | 'presenceChanged' | 'setStatus' | 'refreshAgent' | 'sendPositions'> & {
   snapshot(): AgentDTO[];
 };
 type RpcName = keyof RoutingRpc;
@@ -37,6 +37,7 @@ function leaderHandlers(local: RoutingService): RpcHandlers {
   return {
     enqueue: (conversation) => local.enqueue(conversation),
     claim: (actor, conversationId) => local.claim(actor, conversationId),
+    assign: (actor, conversationId, toAgentId) => local.assign(actor, conversationId, toAgentId),
     transfer: (actor, conversationId, toAgentId) => local.transfer(actor, conversationId, toAgentId),
     unassign: (actor, conversationId) => local.unassign(actor, conversationId),
     resolve: (actor, conversationId) => local.resolve(actor, conversationId),
@@ -125,6 +126,9 @@ export class ClusterRouting implements Routing {
   }
   claim(actor: Actor, conversationId: string): Promise<ConversationDTO> {
     return this.call('claim', actor, conversationId);
+  }
+  assign(actor: Actor, conversationId: string, toAgentId: string): Promise<ConversationDTO> {
+    return this.call('assign', actor, conversationId, toAgentId);
   }
   transfer(actor: Actor, conversationId: string, toAgentId: string): Promise<AppendResult> {
     return this.call('transfer', actor, conversationId, toAgentId);

@@ -1,4 +1,4 @@
-import type { AttachmentStore, NewAttachment, StoredAttachment } from '../app/ports.ts';
+import type { AttachmentStore, NewAttachment, SentAttachment, StoredAttachment } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { Usage, UploadUsage } from '../domain/upload-quota.ts';
 import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
@@ -19,8 +19,18 @@ export class PrismaAttachmentStore implements AttachmentStore {
   async findById(id: string): Promise<StoredAttachment | null> {
     return this.prisma.attachment.findUnique({
       where: { id },
-      select: { id: true, siteId: true, conversationId: true, fileName: true, contentType: true, size: true, data: true },
+      select: { id: true, siteId: true, conversationId: true, messageId: true, fileName: true, contentType: true, size: true, data: true },
     });
+  }
+
+  async listSent(conversationId: string): Promise<SentAttachment[]> {
+    const rows = await this.prisma.attachment.findMany({
+      // Through the conversation's messages, which are indexed by conversation; the files by message.
+      where: { message: { is: { conversationId } } },
+      select: { id: true, siteId: true, conversationId: true, messageId: true, uploaderKind: true, uploaderId: true, fileName: true, contentType: true, size: true, createdAt: true },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map((row) => ({ ...row, messageId: row.messageId!, uploaderKind: row.uploaderKind === 'visitor' ? 'visitor' : 'agent' }));
   }
 
   async visitorUsage(query: { address: string; addressSince: Date; siteId: string; siteSince: Date }): Promise<UploadUsage> {

@@ -119,6 +119,24 @@ export class RoutingEngine {
     return { ok: true, fromAgentId: null, decision };
   }
 
+  /**
+   * Someone else hands a queued conversation to a named agent who serves its site, is connected and has room. An
+   * online agent with room would already hold it (the queue drains at once), so this is mostly how a chat reaches
+   * an agent who is away but at their desk; an offline one is unavailable. Their grace period, if any, stands.
+   */
+  assign(conversationId: string, agentId: string): RoutingResult {
+    const conv = this.state.convs.get(conversationId);
+    if (!conv) return fail(this.state.resolved.has(conversationId) ? 'NOT_QUEUED' : 'NOT_FOUND');
+    const agent = this.state.agents.get(agentId);
+    if (!agent) return fail('NOT_FOUND');
+    if (!agent.active || !serves(agent, conv.siteId)) return fail('FORBIDDEN');
+    if (conv.assigneeId === agentId) return { ok: true, fromAgentId: agentId, decision: emptyDecision() };
+    if (conv.assigneeId !== null) return fail('ALREADY_ASSIGNED');
+    if (!agent.connected || agent.status === 'offline') return fail('AGENT_UNAVAILABLE');
+    if (!hasRoom(agent)) return fail('AGENT_AT_CAPACITY');
+    return { ok: true, fromAgentId: null, decision: this.run(() => this.state.assign(conv, agent, false)) };
+  }
+
   /** Hands a conversation (active or queued) to an online, connected agent who serves its site. */
   transfer(conversationId: string, toAgentId: string): RoutingResult {
     const conv = this.state.convs.get(conversationId);

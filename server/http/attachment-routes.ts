@@ -2,7 +2,6 @@
  * Uploads (raw body, Bearer visitor or agent token) and signed downloads. Files are always served as
  * attachments with nosniff and a sandbox CSP, so even a crafted file cannot run in our origin.
  */
-import { create as contentDisposition } from 'content-disposition';
 import express, { type Request, Router } from 'express';
 import type { TokenSigner } from '../auth/tokens.ts';
 import { ATTACHMENT_LIMITS, type AttachmentService, type Uploader } from '../app/attachments.ts';
@@ -14,6 +13,16 @@ import { servesSite } from '../app/access.ts';
 import { addressKey } from '../domain/address-key.ts';
 import { clientIp } from './auth-routes.ts';
 import { route } from './errors.ts';
+import { sendAttachment } from './send-attachment.ts';
+
+/** The file name an upload declares (X-File-Name, percent-encoded); the console's and API v1's uploads read it alike. */
+export function declaredFileName(req: Request): string {
+  try {
+    return decodeURIComponent(req.get('x-file-name') ?? 'file');
+  } catch {
+    return 'file';
+  }
+}
 
 export function attachmentRoutes(deps: {
   attachments: AttachmentService;
@@ -38,7 +47,7 @@ export function attachmentRoutes(deps: {
     express.raw({ type: () => true, limit: ATTACHMENT_LIMITS.maxBytes }),
     route(async (req, res) => {
       const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const file = { fileName: decodeName(req.get('x-file-name')), data, conversationId: req.get('x-conversation-id') || null };
+      const file = { fileName: declaredFileName(req), data, conversationId: req.get('x-conversation-id') || null };
       res.status(201).json(await deps.attachments.upload(res.locals.uploader as Uploader, file));
     }),
   );
@@ -46,24 +55,12 @@ export function attachmentRoutes(deps: {
   router.get('/:id', route(async (req, res) => {
     const { exp, sig } = req.query;
     const file = await deps.attachments.open(String(req.params.id), String(exp ?? ''), String(sig ?? ''));
-    res.setHeader('Content-Type', file.contentType);
-    // An ASCII `filename=` for old clients, beside `filename*=UTF-8''…` when the name needs more than ASCII.
-    res.setHeader('Content-Disposition', contentDisposition(file.fileName));
-    res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
     res.setHeader('Cache-Control', 'private, max-age=3600');
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-    res.end(Buffer.from(file.data));
+    sendAttachment(res, file);
   }));
 
   return router;
-}
-
-function decodeName(header: string | undefined): string {
-  try {
-    return decodeURIComponent(header ?? 'file');
-  } catch {
-    return 'file';
-  }
 }
 
 /** A visitor uploads into their own conversation; an agent into one of their sites' conversations. */

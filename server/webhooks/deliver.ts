@@ -15,10 +15,15 @@ import { sendWebhook } from './send.ts';
 import { signedHeaders } from './signing.ts';
 
 /**
- * 30 s doubling to a 2 h cap, 32 attempts: even with the shortest jitter (half of each pause) the retries span
- * more than 24 hours (tests/unit/server/webhook-retry.test.ts).
+ * The first pause doubling to a cap of 240 times it, 32 attempts. By default 30 s to 2 h: even with the shortest
+ * jitter (half of each pause) the retries span more than 24 hours (tests/unit/server/webhook-retry.test.ts).
+ * WEBHOOK_RETRY_BASE_MS shortens the whole schedule in proportion (fault tests).
  */
-export const WEBHOOK_RETRY: RetryPolicy = { maxAttempts: 32, baseDelayMs: 30_000, maxDelayMs: 2 * 3_600_000, timeoutMs: 30_000 };
+export function webhookRetry(baseDelayMs: number): RetryPolicy {
+  return { maxAttempts: 32, baseDelayMs, maxDelayMs: baseDelayMs * 240, timeoutMs: 30_000 };
+}
+
+export const WEBHOOK_RETRY = webhookRetry(30_000);
 
 export interface DeliveryDeps {
   webhooks: WebhookStore;
@@ -28,12 +33,14 @@ export interface DeliveryDeps {
   notifier: Pick<Notifier, 'webhookDisabled'>;
   allowPrivate: boolean;
   timeoutMs: number;
+  /** The retry schedule; default WEBHOOK_RETRY. */
+  retry?: RetryPolicy;
   /** Counts each attempt's outcome (metrics): delivered, failed for now, or dead (given up). */
   onOutcome?: (outcome: 'delivered' | 'failed' | 'dead') => void;
 }
 
 export function handleWebhookDeliveries(worker: JobWorker, deps: DeliveryDeps): void {
-  const { webhooks, clock, log } = deps;
+  const { webhooks, clock, log, retry = WEBHOOK_RETRY } = deps;
   worker.handle('webhook.deliver', async ({ deliveryId }, { signal, attempt }) => {
     const delivery = await webhooks.findDelivery(deliveryId);
     // Gone with its endpoint, or already delivered by an earlier run.
@@ -44,7 +51,7 @@ export function handleWebhookDeliveries(worker: JobWorker, deps: DeliveryDeps): 
       await webhooks.recordAttempt(delivery.id, { status: 'failed', statusCode: null, latencyMs: null, error: 'endpoint disabled', responseSnippet: null, at: at() });
       return;
     }
-    const last = attempt >= WEBHOOK_RETRY.maxAttempts;
+    const last = attempt >= retry.maxAttempts;
     if (await webhooks.hasEarlierPending(delivery)) {
       if (last) await disable(endpoint, 'an earlier delivery of the same conversation never succeeded');
       throw new Error('waiting for an earlier delivery of this conversation');
@@ -76,7 +83,7 @@ export function handleWebhookDeliveries(worker: JobWorker, deps: DeliveryDeps): 
     if (result.ok) return;
     if (failedForGood) await disable(endpoint, `delivery ${delivery.webhookId} failed ${attempt} times: ${result.error}`);
     throw new Error(result.error ?? 'failed');
-  }, WEBHOOK_RETRY);
+  }, retry);
 
   async function disable(endpoint: WebhookEndpointRecord, reason: string): Promise<void> {
     await webhooks.updateEndpoint(endpoint.id, { enabled: false, disabledAt: new Date(clock.now()), disabledReason: reason });

@@ -83,6 +83,10 @@ describe.skipIf(!postgresAvailable || !redisAvailable)('a cluster of three nodes
     }
   }
 
+  async function retried<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    return waitFor(what, () => attempt().catch(() => undefined));
+  }
+
   // First: the next test kills a node.
   it("ends a login's and a site's visitor connections on every node, not only the one that was asked", async () => {
     const signIn = await fetch(`${nodes[0]!.url}/api/auth/login`, {
@@ -104,6 +108,48 @@ describe.skipIf(!postgresAvailable || !redisAvailable)('a cluster of three nodes
     expect(await agentTold).toEqual({ code: 'UNAUTHORIZED', message: 'Signed out' });
     agent.disconnect();
   }, 30_000);
+
+  it('assigns a queued conversation to a named agent through API v1 on a node that is not the routing leader', async () => {
+    const r = await waitFor('one routing leader', async () => {
+      const now = await roles();
+      return now.filter((x) => x === 'leader').length === 1 ? now : undefined;
+    });
+    const [follower, other] = [...r.keys()].filter((i) => r[i] !== 'leader');
+    const { accessToken } = (await (await fetch(`${nodes[follower!]!.url}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@example.com', password: 'cluster-admin-pw' }),
+    })).json()) as { accessToken: string };
+    const keyRes = await fetch(`${nodes[follower!]!.url}/api/admin/api-keys`, {
+      method: 'POST', headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'crm', scopes: ['conversations:read', 'conversations:write'] }),
+    });
+    const { key } = (await keyRes.json()) as { key: string };
+    const v1 = async <T>(path: string, body: unknown) => {
+      const res = await fetch(`${nodes[follower!]!.url}/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as T };
+    };
+
+    // An agent of capacity 1, connected to another node and away: routing leaves the queue to a person's choice.
+    const admin = new AdminService(createStore(database, newId, { attachmentUrl: () => '' }));
+    await admin.createAgent({ email: 'assignee@example.com', password: 'assignee-password', name: 'Assignee', role: 'agent', capacity: 1, siteIds: [site.id] });
+    const assignee = await connectAgent(node(other!), { email: 'assignee@example.com', password: 'assignee-password' });
+    // Both commands are idempotent (a send by its clientId): on a busy machine a slow RPC is simply asked again.
+    await retried('away', () => ok(assignee.socket, 'agent:setStatus', { status: 'away' }));
+    const conversations: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const visitor = await connectVisitor(node(i === 0 ? follower! : other!));
+      const message = { clientId: clientId(), body: `please assign me ${i}` };
+      conversations.push((await retried('a conversation', () => ok<SendResult>(visitor.socket, 'message:send', message))).conversation.id);
+    }
+    const told = next<{ id: string; status: string }>(assignee.socket, 'conversation:updated', (c) => c.id === conversations[0] && c.status === 'active', 20_000);
+    const assigned = await v1<ConversationDTO>(`/conversations/${conversations[0]}/assign`, { agentId: assignee.agentId });
+    expect(assigned).toMatchObject({ status: 200, body: { status: 'active', assignee: { id: assignee.agentId } } });
+    await told;
+    // The leader's refusal crosses the RPC with its code.
+    expect((await v1(`/conversations/${conversations[1]}/assign`, { agentId: assignee.agentId })).body).toMatchObject({ error: { code: 'AGENT_AT_CAPACITY' } });
+
+    // Leave nothing open for the next test's routing.
+    for (const id of conversations) expect((await v1<ConversationDTO>(`/conversations/${id}/resolve`, undefined)).body.status).toBe('resolved');
+    assignee.socket.disconnect();
+  }, 60_000);
 
   it('routes across nodes, survives the leader being killed, and loses no acknowledged message', async () => {
     const leaderIndex = await waitFor('one routing leader', async () => {

@@ -27,6 +27,11 @@ export function undocumented(document: Document, answers: ApiAnswer[]): string[]
       problems.push(`${where}: not in the document`);
       continue;
     }
+    // Files and CSV are not JSON: the document must name their media type (or any, */*); there is no schema to check.
+    if (answer.contentType !== 'application/json') {
+      if (!response.content[answer.contentType] && !response.content['*/*']) problems.push(`${where}: ${answer.contentType} not in the document`);
+      continue;
+    }
     const pointer = `openapi.json#/paths/${path.replaceAll('~', '~0').replaceAll('/', '~1')}/${answer.method.toLowerCase()}/responses/${answer.status}/content/application~1json/schema`;
     const validate = ajv.getSchema(pointer);
     if (!validate) problems.push(`${where}: no schema at ${pointer}`);

@@ -1,11 +1,11 @@
 /**
- * A webhook receiver on 127.0.0.1 for tests: each request is answered by the next scripted behaviour (500, hang,
+ * A webhook receiver on 127.0.0.1 for tests: each request is answered by the next scripted behaviour (500, 503, hang,
  * reset before answering, a redirect, an endless body), then 200; every request is recorded with its headers.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Behaviour = 'ok' | '500' | 'hang' | 'reset' | { redirect: string } | 'endless';
+export type Behaviour = 'ok' | '500' | '503' | 'hang' | 'reset' | { redirect: string } | 'endless';
 
 export interface Received {
   headers: Record<string, string>;
@@ -36,6 +36,7 @@ export async function startReceiver(script: Behaviour[] = [], port = 0): Promise
         received.push({ headers, body, accepted: behaviour === 'ok' || behaviour === 'endless' });
         if (behaviour === 'ok') res.end('thanks');
         else if (behaviour === '500') res.writeHead(500).end('broken');
+        else if (behaviour === '503') res.writeHead(503, { 'retry-after': '1' }).end('unavailable');
         else if (behaviour === 'reset') req.socket.destroy();
         else if (behaviour === 'endless') {
           res.writeHead(200);

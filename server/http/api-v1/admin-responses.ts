@@ -1,6 +1,6 @@
-/** zod mirrors of the admin console's answers that API v1 gives too (reports, sites, agents), for the OpenAPI document. */
+/** zod mirrors of the admin console's answers that API v1 gives too (reports, sites, agents, invitations), for the OpenAPI document. */
 import { z } from 'zod';
-import type { AgentAdminDTO, DurationStats, Report, ReportRow, SiteAdminDTO } from '../../contract/admin.ts';
+import type { AgentAdminDTO, DurationStats, InviteResult, Report, ReportRow, SiteAdminDTO } from '../../contract/admin.ts';
 import { LOCALES, type WidgetSettings } from '../../contract/dto.ts';
 import { responseSchemas } from './responses.ts';
 
@@ -55,7 +55,7 @@ const widgetSettings = z.strictObject({
   alertsWithoutMessageText: z.boolean(),
 }) satisfies z.ZodType<WidgetSettings>;
 
-export const sites = z.array(z.strictObject({
+export const site = z.strictObject({
   id: z.string(),
   name: z.string(),
   publicKey: z.string(),
@@ -66,9 +66,11 @@ export const sites = z.array(z.strictObject({
   visitorKeyVersion: z.number().int(),
   snippet: z.string(),
   createdAt: time,
-})).register(responseSchemas, { id: 'Sites' }) satisfies z.ZodType<SiteAdminDTO[]>;
+}).register(responseSchemas, { id: 'Site' }) satisfies z.ZodType<SiteAdminDTO>;
 
-export const agents = z.array(z.strictObject({
+export const sites = z.array(site).register(responseSchemas, { id: 'Sites' });
+
+export const agent = z.strictObject({
   id: z.string(),
   email: z.string(),
   name: z.string(),
@@ -81,4 +83,8 @@ export const agents = z.array(z.strictObject({
   avatarUrl: z.string().nullable(),
   siteIds: z.union([z.array(z.string()), z.literal('all')]),
   createdAt: time,
-})).register(responseSchemas, { id: 'Agents' }) satisfies z.ZodType<AgentAdminDTO[]>;
+}).register(responseSchemas, { id: 'Agent' }) satisfies z.ZodType<AgentAdminDTO>;
+
+export const agents = z.array(agent).register(responseSchemas, { id: 'Agents' });
+
+export const inviteResult = z.strictObject({ agent, inviteUrl: z.string().nullable() }).register(responseSchemas, { id: 'InviteResult' }) satisfies z.ZodType<InviteResult>;

@@ -24,6 +24,9 @@ export function conversationRoutes(api: ApiConversations): Router {
   router.put('/:id/labels', route(async (req, res) => {
     res.json(await api.setLabels(principal(req), conversationId(req), parse(schemas.labels, req.body).labels));
   }));
+  router.post('/:id/assign', route(async (req, res) => {
+    res.json(await api.assign(principal(req), conversationId(req), parse(schemas.transfer, req.body).agentId));
+  }));
   router.post('/:id/transfer', route(async (req, res) => {
     res.json(await api.transfer(principal(req), conversationId(req), parse(schemas.transfer, req.body).agentId));
   }));

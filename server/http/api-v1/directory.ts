@@ -1,14 +1,14 @@
-/** /api/v1 visitors, reports, sites and agents; thin: parse, call ApiDirectory, answer. */
+/** /api/v1 visitors and reports; thin: parse, call ApiDirectory, answer. */
 import { Router, type Request } from 'express';
 import type { ApiDirectory } from '../../app/api-directory.ts';
-import { AppError } from '../../app/errors.ts';
 import { parse } from '../../validation/parse.ts';
 import { reportQuery } from '../admin-routes.ts';
 import { route } from '../errors.ts';
+import { sendReportCsv } from '../report-csv.ts';
 import { principal } from './auth.ts';
 import * as schemas from './schemas.ts';
 
-export function directoryRoutes(api: ApiDirectory, publicUrl: (req: Request) => string): Router {
+export function directoryRoutes(api: ApiDirectory): Router {
   const router = Router();
   const visitorId = (req: Request) => parse(schemas.pathId, req.params.id);
   router.get('/visitors/:id', route(async (req, res) => void res.json(await api.visitor(principal(req), visitorId(req)))));
@@ -17,10 +17,9 @@ export function directoryRoutes(api: ApiDirectory, publicUrl: (req: Request) => 
   }));
   router.get('/reports', route(async (req, res) => {
     const { format, tz, from, to, groupBy, siteId } = parse(reportQuery, req.query);
-    if (format !== 'json') throw new AppError('BAD_REQUEST', 'format: API v1 answers JSON only');
-    res.json(await api.report(principal(req), { from, to, groupBy, timezone: tz, ...(siteId !== undefined && { siteId }) }));
+    const report = await api.report(principal(req), { from, to, groupBy, timezone: tz, ...(siteId !== undefined && { siteId }) });
+    if (format === 'csv') await sendReportCsv(res, report);
+    else res.json(report);
   }));
-  router.get('/sites', route(async (req, res) => void res.json(await api.sites(principal(req), publicUrl(req)))));
-  router.get('/agents', route(async (req, res) => void res.json(await api.agents(principal(req)))));
   return router;
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES, type ApiError } from '../../contract/errors.ts';
-import type { ConversationListPage } from '../../contract/api-v1.ts';
+import type { ConversationAttachment, ConversationListPage } from '../../contract/api-v1.ts';
 import type {
   AgentPublicDTO, AttachmentDTO, ConversationDTO, ConversationSummaryDTO, HistoryPage, MessageDTO, PageViewDTO, SystemEvent, VisitorDTO, VisitorSummary,
 } from '../../contract/dto.ts';
@@ -25,9 +25,16 @@ const systemEvent = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('reopened'), byAgentId: z.string(), agentName: z.string() }),
 ]) satisfies z.ZodType<SystemEvent>;
 
-const attachment = z.strictObject({
-  id: z.string(), fileName: z.string(), contentType: z.string(), size: z.number().int(), image: z.boolean(), url: z.string(),
-}) satisfies z.ZodType<AttachmentDTO>;
+const attachmentFields = { id: z.string(), fileName: z.string(), contentType: z.string(), size: z.number().int(), image: z.boolean(), url: z.string() };
+export const attachment = z.strictObject(attachmentFields).register(responseSchemas, { id: 'Attachment' }) satisfies z.ZodType<AttachmentDTO>;
+
+export const conversationAttachments = z.array(z.strictObject({
+  ...attachmentFields,
+  messageId: z.string(),
+  uploaderKind: z.enum(['visitor', 'agent']),
+  uploaderId: z.string(),
+  createdAt: time,
+}) satisfies z.ZodType<ConversationAttachment>).register(responseSchemas, { id: 'ConversationAttachments' });
 
 export const message = z.strictObject({
   id: z.string(),

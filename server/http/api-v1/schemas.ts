@@ -23,6 +23,7 @@ export const messageListQuery = z.strictObject({
 
 export const postMessage = z.strictObject({ clientId, body, attachmentIds }).refine(hasContent, notEmpty);
 export const postNote = z.strictObject({ clientId, body }).refine(hasContent, notEmpty);
+/** `{ agentId }`: whom a transfer or an assignment goes to. */
 export const transfer = transferRequest.omit({ conversationId: true });
 export const labels = labelsRequest.omit({ conversationId: true });
 export const noBody = empty;

@@ -198,6 +198,20 @@ export class Model {
     a.deadline = null;
     return { code: 'ok', from: null };
   }
+  assign(id: string, to: string): MResult {
+    const c = this.conv(id);
+    if (!c) return { code: this.resolved.has(id) ? 'NOT_QUEUED' : 'NOT_FOUND' };
+    const a = this.agent(to);
+    if (!a) return { code: 'NOT_FOUND' };
+    if (!a.active || !this.serves(a, c.site)) return { code: 'FORBIDDEN' };
+    if (c.assignee === to) return { code: 'ok', from: to };
+    if (c.assignee !== null) return { code: 'ALREADY_ASSIGNED' };
+    if (!a.connected || a.status === 'offline') return { code: 'AGENT_UNAVAILABLE' };
+    if (this.load(a.id) >= a.cap) return { code: 'AGENT_AT_CAPACITY' };
+    // Unlike a claim, the agent did nothing: a grace period already running stands.
+    this.give(c, a, false);
+    return { code: 'ok', from: null };
+  }
   transfer(id: string, to: string): MResult {
     const c = this.conv(id);
     if (!c) return { code: this.resolved.has(id) ? 'CONVERSATION_RESOLVED' : 'NOT_FOUND' };

@@ -42,7 +42,7 @@ type Op =
   | { k: 'upsert'; agent: AgentInput }
   | { k: 'remove' | 'connect' | 'disconnect'; agentId: string }
   | { k: 'status'; agentId: string; status: AgentStatus }
-  | { k: 'claim' | 'transfer'; agentId: string; id: string }
+  | { k: 'claim' | 'assign' | 'transfer'; agentId: string; id: string }
   | { k: 'unassign' | 'resolve' | 'forget'; id: string }
   | { k: 'sync'; conv: ConversationInput }
   | { k: 'load'; dropAgent: string | null };
@@ -90,6 +90,7 @@ function generator(rnd: () => number, clock: ManualClock, engine: RoutingEngine)
     [4, () => ({ k: 'disconnect', agentId: anyAgent() })],
     [5, () => ({ k: 'status', agentId: anyAgent(), status: pick(STATUSES) })],
     [10, () => ({ k: 'claim', agentId: anyAgent(), id: conv('queued') })],
+    [6, () => ({ k: 'assign', agentId: anyAgent(), id: conv('queued') })],
     [6, () => ({ k: 'transfer', agentId: anyAgent(), id: conv('active') })],
     [5, () => ({ k: 'unassign', id: conv('active') })],
     [12, () => ({ k: 'resolve', id: rnd() < 0.7 ? conv('active') : anyConv() })],
@@ -170,6 +171,10 @@ function apply(op: Op, engine: RoutingEngine, model: Model, known: readonly stri
     case 'claim':
       eng = engine.claim(op.agentId, op.id);
       mod = model.claim(op.agentId, op.id);
+      break;
+    case 'assign':
+      eng = engine.assign(op.id, op.agentId);
+      mod = model.assign(op.id, op.agentId);
       break;
     case 'transfer':
       eng = engine.transfer(op.id, op.agentId);
@@ -353,7 +358,7 @@ it(`${SEQUENCES} random event sequences keep every invariant and match the refer
   const reached = (key: string) => coverage.get(key) ?? 0;
   const wanted = [
     'claim:ok', 'claim:ALREADY_ASSIGNED', 'claim:NOT_QUEUED', 'claim:NOT_FOUND', 'claim:AGENT_AT_CAPACITY', 'claim:FORBIDDEN',
-    'claim:AGENT_UNAVAILABLE', 'transfer:ok', 'transfer:assigned', 'transfer:AGENT_AT_CAPACITY', 'transfer:AGENT_UNAVAILABLE',
+    'claim:AGENT_UNAVAILABLE', 'assign:ok', 'assign:ALREADY_ASSIGNED', 'assign:AGENT_AT_CAPACITY', 'assign:AGENT_UNAVAILABLE', 'assign:FORBIDDEN', 'transfer:ok', 'transfer:assigned', 'transfer:AGENT_AT_CAPACITY', 'transfer:AGENT_UNAVAILABLE',
     'transfer:FORBIDDEN', 'unassign:ok', 'unassign:to-other', 'unassign:CONFLICT', 'resolve:ok', 'resolve:assigned',
     'resolve:CONVERSATION_RESOLVED', 'expire:requeued', 'expire:assigned', 'requeue-then-assign', 'upsert:requeued',
     'remove:requeued', 'connect:assigned', 'status:assigned', 'sync:requeued', 'load:requeued', 'forget:assigned', 'eta:shown',

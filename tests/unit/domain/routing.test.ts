@@ -227,6 +227,52 @@ describe('claim', () => {
   });
 });
 
+describe('assign to a named agent', () => {
+  /** A away with room, B away and full (capacity 1, one held), D online for another site: none takes the queue by itself. */
+  function team() {
+    const s = setup();
+    online(s.engine, agent('A', { status: 'away', capacity: 2 }));
+    online(s.engine, agent('B', { status: 'away', capacity: 1 }));
+    online(s.engine, agent('D', { siteIds: ['s2'] }));
+    s.engine.enqueue(conv('held', T0));
+    s.engine.claim('B', 'held');
+    s.engine.enqueue(conv('c1', T0 + 1));
+    s.engine.enqueue(conv('c2', T0 + 2));
+    return s;
+  }
+
+  it('takes a queued conversation out of its line, to an agent who is away but connected; their grace stands', () => {
+    const { engine } = team();
+    const r = engine.assign('c2', 'A');
+    expect(r).toMatchObject({ ok: true, fromAgentId: null });
+    expect(r.ok && r.decision.queueChanged).toEqual(['s1']);
+    expect(engine.conversation('c2')).toMatchObject({ status: 'active', assigneeId: 'A' });
+    expect(queueIds(engine)).toEqual(['c1']);
+    expect(engine.assign('c2', 'A')).toEqual({ ok: true, fromAgentId: 'A', decision: { assigned: [], requeued: [], queueChanged: [] } });
+  });
+
+  it.each([
+    { name: 'unknown conversation', who: 'A', id: 'nope', code: 'NOT_FOUND' },
+    { name: 'unknown agent', who: 'X', id: 'c1', code: 'NOT_FOUND' },
+    { name: 'held by another', who: 'A', id: 'held', code: 'ALREADY_ASSIGNED' },
+    { name: 'no room', who: 'B', id: 'c1', code: 'AGENT_AT_CAPACITY' },
+    { name: 'site not served', who: 'D', id: 'c1', code: 'FORBIDDEN' },
+    { name: 'disconnected', who: 'A', id: 'c1', code: 'AGENT_UNAVAILABLE', prep: 'disconnect' },
+    { name: 'status offline', who: 'A', id: 'c1', code: 'AGENT_UNAVAILABLE', prep: 'offline' },
+    { name: 'deactivated', who: 'A', id: 'c1', code: 'FORBIDDEN', prep: 'deactivate' },
+    { name: 'resolved since', who: 'A', id: 'c1', code: 'NOT_QUEUED', prep: 'resolve' },
+  ])('refuses: $name -> $code', ({ who, id, code, prep }) => {
+    const { engine } = team();
+    if (prep === 'disconnect') engine.disconnect('A');
+    if (prep === 'offline') engine.setStatus('A', 'offline');
+    if (prep === 'deactivate') engine.upsertAgent(agent('A', { status: 'away', active: false }));
+    if (prep === 'resolve') engine.resolve('c1');
+    const before = queueIds(engine);
+    expect(codeOf(engine.assign(id, who))).toBe(code);
+    expect(queueIds(engine)).toEqual(before);
+  });
+});
+
 describe('transfer', () => {
   function held() {
     const s = setup();

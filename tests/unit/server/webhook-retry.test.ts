@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../../../server/jobs/backoff.ts';
 import { isPublicAddress } from '../../../server/webhooks/address-guard.ts';
-import { WEBHOOK_RETRY } from '../../../server/webhooks/deliver.ts';
+import { WEBHOOK_RETRY, webhookRetry } from '../../../server/webhooks/deliver.ts';
+import { loadConfig } from '../../../server/config.ts';
 
 describe('webhook retries', () => {
   it('span at least 24 hours before the endpoint is disabled, even with the shortest jitter', () => {
@@ -13,6 +14,12 @@ describe('webhook retries', () => {
     let longest = 0;
     for (let attempt = 1; attempt < WEBHOOK_RETRY.maxAttempts; attempt++) longest += retryDelayMs(attempt, WEBHOOK_RETRY, () => 1);
     expect(longest).toBeLessThan(3 * 24 * 3_600_000);
+  });
+
+  it('shrink in proportion with WEBHOOK_RETRY_BASE_MS, which is validated at start', () => {
+    expect(loadConfig({}).WEBHOOK_RETRY_BASE_MS).toBe(30_000);
+    expect(webhookRetry(loadConfig({ WEBHOOK_RETRY_BASE_MS: '200' }).WEBHOOK_RETRY_BASE_MS)).toEqual({ ...WEBHOOK_RETRY, baseDelayMs: 200, maxDelayMs: 48_000 });
+    expect(() => loadConfig({ WEBHOOK_RETRY_BASE_MS: '10' })).toThrow(/WEBHOOK_RETRY_BASE_MS/);
   });
 });
 
