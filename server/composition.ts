@@ -33,6 +33,10 @@ import { Visibility } from './app/visibility.ts';
 import { VisitorService } from './app/visitors.ts';
 import { WebhookService } from './app/webhooks.ts';
 import { createDatabase } from './db/client.ts';
+import { InboundEmailService } from './app/inbound-email.ts';
+import { createSmtpReceiver } from './email/inbound/smtp-receiver.ts';
+import { EmailTokens } from './email/tokens.ts';
+import { readFileSync } from 'node:fs';
 import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
 import { wallClock, type Clock } from './domain/clock.ts';
@@ -67,6 +71,12 @@ export interface Parley {
   metrics: Metrics;
   /** The METRICS_PORT server (127.0.0.1), listening once listen() resolves; undefined without METRICS_PORT. */
   metricsServer: HttpServer | undefined;
+  /** Signed reply, continue and unsubscribe tokens that emails carry. */
+  emailTokens: EmailTokens;
+  /** Email replies into conversations; undefined without MAIL_REPLY_DOMAIN. */
+  inboundEmail: InboundEmailService | undefined;
+  /** The port the SMTP receiver listens on once listen() resolves; undefined without INBOUND_SMTP_PORT. */
+  inboundSmtpPort(): number | undefined;
   /** The durable job outbox: subscribers enqueue; this process's worker runs the kinds registered with it. */
   jobs: { outbox: JobOutbox; worker: JobWorker };
   firstRun: BootstrapResult;
@@ -162,6 +172,18 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     unsentBytes: config.UPLOAD_UNSENT_MAX_MB * MB,
     unsentTtlMs: config.UPLOAD_UNSENT_TTL_MIN * 60_000,
   });
+  const emailTokens = new EmailTokens(secret, clock);
+  const inboundEmail = config.MAIL_REPLY_DOMAIN
+    ? new InboundEmailService({ store, conversations, attachments, routing, visibility, notifier, tokens: emailTokens, replyDomain: config.MAIL_REPLY_DOMAIN, clock, log })
+    : undefined;
+  const smtpReceiver = inboundEmail && config.INBOUND_SMTP_PORT !== undefined
+    ? createSmtpReceiver(inboundEmail, {
+        replyDomain: config.MAIL_REPLY_DOMAIN!,
+        log,
+        ...(config.INBOUND_SMTP_TLS_CERT && { tls: { cert: readFileSync(config.INBOUND_SMTP_TLS_CERT), key: readFileSync(config.INBOUND_SMTP_TLS_KEY!) } }),
+      })
+    : undefined;
+  let smtpPort: number | undefined;
 
   const firstRun = await bootstrap(store, admin, {
     adminEmail: config.ADMIN_EMAIL,
@@ -185,8 +207,9 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const inflight = new InFlight();
   const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust, onAnswered: metrics.observeCommand };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
-  mountAgentNamespace(agentNsp, { ...realtime, routing, auth });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics }));
+  mountAgentNamespace(agentNsp, { ...realtime, routing, auth, inboundEmail });
+  const inboundHttp = inboundEmail && config.INBOUND_EMAIL_SECRET ? { service: inboundEmail, secret: config.INBOUND_EMAIL_SECRET } : undefined;
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics, inboundEmail: inboundHttp }));
 
   return {
     httpServer,
@@ -198,10 +221,17 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     events,
     metrics,
     metricsServer: separateMetrics,
+    emailTokens,
+    inboundEmail,
+    inboundSmtpPort: () => smtpPort,
     jobs: { outbox, worker },
     firstRun,
     async listen() {
       if (separateMetrics) await listenOn(separateMetrics, config.METRICS_PORT!, METRICS_HOST);
+      if (smtpReceiver) {
+        smtpPort = await smtpReceiver.listen(config.INBOUND_SMTP_PORT!, config.HOST);
+        log.info({ port: smtpPort, starttls: Boolean(config.INBOUND_SMTP_TLS_CERT) }, 'SMTP receiver for email replies listening');
+      }
       await listenOn(httpServer, config.PORT, config.HOST);
       const { port } = httpServer.address() as AddressInfo;
       const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
@@ -213,6 +243,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       // Stop taking commands, let running ones commit, then drop the connections.
       await Promise.race([inflight.settled(), delay(config.SHUTDOWN_TIMEOUT_MS)]);
       await topology.stop();
+      await smtpReceiver?.close();
       io.disconnectSockets(true);
       httpServer.closeAllConnections();
       await closed;

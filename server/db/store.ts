@@ -10,6 +10,7 @@ import { PrismaAgentStore } from './agents.ts';
 import { PrismaApiKeyStore } from './api-keys.ts';
 import { PrismaAttachmentStore } from './attachments.ts';
 import { PrismaCannedStore } from './canned.ts';
+import { PrismaInboundEmailStore } from './inbound-emails.ts';
 import { PrismaInviteStore } from './invites.ts';
 import { PrismaJobStore } from './jobs.ts';
 import { PrismaReportStore } from './reports.ts';
@@ -41,6 +42,7 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
     jobs: new PrismaJobStore(prisma, newId, provider),
     apiKeys: new PrismaApiKeyStore(prisma, newId),
     webhooks: new PrismaWebhookStore(prisma, newId),
+    inboundEmails: new PrismaInboundEmailStore(prisma, newId),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

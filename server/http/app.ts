@@ -16,6 +16,8 @@ import type { WebhookService } from '../app/webhooks.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { apiV1Routes, type ApiV1Deps } from './api-v1/index.ts';
 import { webhookRoutes } from './webhook-routes.ts';
+import type { InboundEmailService } from '../app/inbound-email.ts';
+import { inboundEmailRoutes } from './inbound-email-routes.ts';
 import { attachmentRoutes } from './attachment-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { compressJson } from './compress-json.ts';
@@ -49,6 +51,8 @@ export interface HttpDeps {
   demo: boolean;
   /** GET /metrics on this port (METRICS_TOKEN without METRICS_PORT); absent, /metrics is not found. */
   metrics?: RequestHandler;
+  /** POST /api/inbound/email; absent without MAIL_REPLY_DOMAIN and INBOUND_EMAIL_SECRET. */
+  inboundEmail?: { service: InboundEmailService; secret: string };
 }
 
 export function createHttpApp(deps: HttpDeps): express.Express {
@@ -95,6 +99,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));
   app.use('/api/v1', apiV1Routes({ ...deps.apiV1, publicUrl }));
+  if (deps.inboundEmail) app.use('/api/inbound', inboundEmailRoutes(deps.inboundEmail.service, deps.inboundEmail.secret));
   app.use('/api', notFoundHandler);
   app.use(staticRoutes({ sites: deps.store.sites, publicUrl, demo: deps.demo }));
   app.use(notFoundHandler);

@@ -3,6 +3,7 @@ import { isOwnOrigin } from '../auth/origins.ts';
 import type { AuthService } from '../app/auth.ts';
 import { teamOf } from '../app/directory.ts';
 import { AppError } from '../app/errors.ts';
+import type { InboundEmailService } from '../app/inbound-email.ts';
 import type { AgentClientToServer } from '../contract/events.ts';
 import { limitCommands, mountCommands, type CommandTable } from './command.ts';
 import { handshakeGuard, handshakeInfo, type NamespaceDeps } from './handshake.ts';
@@ -17,7 +18,7 @@ interface AgentSocketData extends TokenExpiryData {
 
 export function mountAgentNamespace(
   nsp: AgentNamespace,
-  deps: NamespaceDeps & { auth: Pick<AuthService, 'authenticate'> },
+  deps: NamespaceDeps & { auth: Pick<AuthService, 'authenticate'>; inboundEmail: InboundEmailService | undefined },
 ): void {
   const commands = agentCommands(deps);
   nsp.use(handshakeGuard(deps.log, 'agent:handshake', async (socket) => {
@@ -69,12 +70,17 @@ export function mountAgentNamespace(
   }
 }
 
+const unavailable = (message: string): never => {
+  throw new AppError('UNAVAILABLE', message);
+};
+
 /** Who an agent's command acts for. */
 interface AgentContext {
   agentId: string;
 }
 
-function agentCommands({ conversations, routing }: NamespaceDeps): CommandTable<AgentClientToServer, AgentContext> {
+function agentCommands({ conversations, routing, inboundEmail }: NamespaceDeps & { inboundEmail: InboundEmailService | undefined }): CommandTable<AgentClientToServer, AgentContext> {
+  const email = () => inboundEmail ?? unavailable('Email replies are not configured (MAIL_REPLY_DOMAIN)');
   return {
     'conversation:list': { schema: schemas.listRequest, run: (req, { agentId }) => conversations.listForAgent(agentId, req.view, req.limit) },
     'conversation:get': { schema: schemas.conversationRef, run: (req, { agentId }) => conversations.agentDetail(agentId, req.conversationId) },
@@ -95,5 +101,8 @@ function agentCommands({ conversations, routing }: NamespaceDeps): CommandTable<
     'conversation:search': { schema: schemas.searchRequest, run: (req, { agentId }) => conversations.search(agentId, req) },
     'conversation:setLabels': { schema: schemas.labelsRequest, run: (req, { agentId }) => conversations.setLabels(agentId, req) },
     'canned:list': { schema: schemas.cannedRequest, run: (req, { agentId }) => conversations.canned(agentId, req.siteId) },
+    'email:held': { schema: schemas.conversationRef, run: (req, { agentId }) => email().held(agentId, req.conversationId) },
+    'email:accept': { schema: schemas.inboundEmailRef, run: (req, { agentId }) => email().accept(agentId, req.inboundEmailId) },
+    'email:discard': { schema: schemas.inboundEmailRef, run: (req, { agentId }) => email().discard(agentId, req.inboundEmailId) },
   };
 }

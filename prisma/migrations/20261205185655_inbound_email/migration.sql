@@ -7,7 +7,7 @@ CREATE TABLE "InboundEmail" (
     "status" TEXT NOT NULL,
     "reason" TEXT,
     "body" TEXT NOT NULL,
-    "attachmentIds" JSONB NOT NULL,
+    "raw" BLOB,
     "resultMessageId" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "decidedAt" DATETIME,

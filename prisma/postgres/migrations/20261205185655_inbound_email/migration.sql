@@ -7,7 +7,7 @@ CREATE TABLE "InboundEmail" (
     "status" TEXT NOT NULL,
     "reason" TEXT,
     "body" TEXT NOT NULL,
-    "attachmentIds" JSONB NOT NULL,
+    "raw" BYTEA,
     "resultMessageId" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "decidedAt" TIMESTAMP(3),
