@@ -1,5 +1,6 @@
 /** Reads a raw RFC 5322 message with mailparser into what matching and appending need; refuses what is unreadable. */
 import { createHash } from 'node:crypto';
+import { convert } from 'html-to-text';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { InboundRefusal } from './refusal.ts';
 import { replyText } from './reply-text.ts';
@@ -12,6 +13,14 @@ export const MAX_INBOUND_EMAIL_BYTES = 25 * 1024 * 1024;
  */
 const MAX_BOUNDARIES = 16;
 const MAX_PARTS = 200;
+/** HTML beyond this is not read (a reply's new text comes first); deeper nesting is not followed. */
+const MAX_HTML_CHARS = 2 * 1024 * 1024;
+const MAX_HTML_DEPTH = 200;
+/**
+ * Quoted history in HTML replies: Gmail's gmail_quote, Apple Mail's and Thunderbird's blockquote type=cite,
+ * Outlook's divRplyFwdMsg / appendonsend; dropped before conversion, the text rules catch the rest.
+ */
+const QUOTE_SELECTORS = ['blockquote', '.gmail_quote', '#divRplyFwdMsg', '#appendonsend', '.moz-cite-prefix', 'img'];
 
 export interface InboundAttachment {
   fileName: string;
@@ -37,7 +46,7 @@ export async function parseEmail(raw: Buffer, envelopeRecipients: string[] = [])
   checkStructure(raw);
   let mail: ParsedMail;
   try {
-    mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true });
+    mail = await simpleParser(raw, { skipHtmlToText: true, skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true });
   } catch (error) {
     throw new InboundRefusal('malformed', `The message could not be parsed: ${(error as Error).message}`);
   }
@@ -49,12 +58,22 @@ export async function parseEmail(raw: Buffer, envelopeRecipients: string[] = [])
     sender,
     recipients: [...new Set([...envelopeRecipients.map((a) => a.toLowerCase()), ...addresses(mail.to), ...addresses(mail.cc), ...headerAddresses])],
     references: [mail.inReplyTo, ...[mail.references ?? []].flat().reverse()].filter((id): id is string => Boolean(id)),
-    text: replyText(mail.text ?? ''),
+    text: replyText(mail.text?.trim() ? mail.text : htmlText(mail.html)),
     // Inline images referenced by the HTML (cid:) are mostly signature logos; files sent as attachments are kept.
     attachments: mail.attachments
       .filter((a) => a.contentDisposition !== 'inline' || !a.contentId)
       .map((a) => ({ fileName: a.filename ?? 'attachment', data: a.content })),
   };
+}
+
+/** The HTML part as text, for a reply without a text part. */
+function htmlText(html: string | false | undefined): string {
+  if (!html) return '';
+  return convert(html, {
+    wordwrap: false,
+    selectors: [...QUOTE_SELECTORS.map((selector) => ({ selector, format: 'skip' })), { selector: 'a', options: { ignoreHref: true } }],
+    limits: { maxDepth: MAX_HTML_DEPTH, maxInputLength: MAX_HTML_CHARS },
+  });
 }
 
 /** Refuses a message with more boundaries or part headers than any real reply has, before parsing it. */
