@@ -34,6 +34,7 @@ import { VisitorService } from './app/visitors.ts';
 import { WebhookService } from './app/webhooks.ts';
 import { createDatabase } from './db/client.ts';
 import { InboundEmailService } from './app/inbound-email.ts';
+import { ContinueSessionService } from './app/continue-sessions.ts';
 import { createSmtpReceiver } from './email/inbound/smtp-receiver.ts';
 import { EmailTokens } from './email/tokens.ts';
 import { readFileSync } from 'node:fs';
@@ -209,7 +210,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, auth, inboundEmail });
   const inboundHttp = inboundEmail && config.INBOUND_EMAIL_SECRET ? { service: inboundEmail, secret: config.INBOUND_EMAIL_SECRET } : undefined;
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics, inboundEmail: inboundHttp }));
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics, inboundEmail: inboundHttp, continueSessions: new ContinueSessionService(store, emailTokens, signer, sessions) }));
 
   return {
     httpServer,

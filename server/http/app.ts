@@ -18,6 +18,8 @@ import { apiV1Routes, type ApiV1Deps } from './api-v1/index.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import type { InboundEmailService } from '../app/inbound-email.ts';
 import { inboundEmailRoutes } from './inbound-email-routes.ts';
+import type { ContinueSessionService } from '../app/continue-sessions.ts';
+import { continueRoutes } from './continue-routes.ts';
 import { attachmentRoutes } from './attachment-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { compressJson } from './compress-json.ts';
@@ -53,6 +55,8 @@ export interface HttpDeps {
   metrics?: RequestHandler;
   /** POST /api/inbound/email; absent without MAIL_REPLY_DOMAIN and INBOUND_EMAIL_SECRET. */
   inboundEmail?: { service: InboundEmailService; secret: string };
+  /** GET /c/<token> and POST /api/continue ("continue anywhere" links in emails). */
+  continueSessions: ContinueSessionService;
 }
 
 export function createHttpApp(deps: HttpDeps): express.Express {
@@ -93,6 +97,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   }));
   if (deps.metrics) app.get('/metrics', deps.metrics);
   app.use('/api', compressJson());
+  app.use(continueRoutes(deps.continueSessions, { limits: deps.limits }));
   app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, overHttps, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
   app.use('/api/admin/sites/:siteId/webhooks', webhookRoutes({ auth: deps.auth, agents: deps.store.agents, webhooks: deps.webhooks }));
   app.use('/api/admin', adminRoutes({ auth: deps.auth, agents: deps.store.agents, team: deps.team, apiKeys: deps.apiV1.apiKeys, publicUrl }));

@@ -26,7 +26,8 @@ interface AppProps {
   open: boolean;
   muted: boolean;
   onMute(muted: boolean): void;
-  onClose(): void;
+  /** Absent where there is nothing to close (the full-window page at /c/<token>). */
+  onClose?(): void;
 }
 
 function useChatState(chat: VisitorChat): VisitorChatState {
@@ -108,7 +109,7 @@ export function App({ chat, config, locale, open, muted, onMute, onClose }: AppP
     <div
       class="chat"
       style={{ '--color': settings.color }}
-      onKeyDown={(event) => event.key === 'Escape' && !event.isComposing && onClose()}
+      onKeyDown={(event) => event.key === 'Escape' && !event.isComposing && onClose?.()}
     >
       <Header
         teamName={settings.teamName}
