@@ -37,6 +37,9 @@ import { InboundEmailService } from './app/inbound-email.ts';
 import { ContinueSessionService } from './app/continue-sessions.ts';
 import { createSmtpReceiver } from './email/inbound/smtp-receiver.ts';
 import { EmailTokens } from './email/tokens.ts';
+import { createMailTransport } from './email/transport.ts';
+import { handleTranscriptEmails, outboxTranscriptMailer } from './email/transcript-mailer.ts';
+import { TranscriptService } from './app/transcripts.ts';
 import { readFileSync } from 'node:fs';
 import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
@@ -159,7 +162,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const admin = new AdminService(store);
   const team = new TeamService(store, routing, notifier, clock, admin);
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits, notifier);
-  const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
+  const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock, Boolean(config.SMTP_URL));
   const visitors = new VisitorService(store, events, signer);
   const apiV1 = {
     apiKeys: new ApiKeyService(store.apiKeys, store, clock),
@@ -185,6 +188,11 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       })
     : undefined;
   let smtpPort: number | undefined;
+  const mailTransport = config.SMTP_URL ? createMailTransport(config.SMTP_URL, config.MAIL_FROM!) : undefined;
+  if (mailTransport) handleTranscriptEmails(worker, mailTransport, (outcome) => metrics.recordDelivery('email', outcome));
+  const transcripts = mailTransport
+    ? new TranscriptService(store, outboxTranscriptMailer(outbox, { tokens: emailTokens, messageIdDomain: config.MAIL_REPLY_DOMAIN ?? config.MAIL_FROM!.replace(/^.*@|>$/g, ''), replyDomain: config.MAIL_REPLY_DOMAIN }))
+    : undefined;
 
   const firstRun = await bootstrap(store, admin, {
     adminEmail: config.ADMIN_EMAIL,
@@ -207,7 +215,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const mainPortMetrics = !separateMetrics && config.METRICS_TOKEN ? metricsHandler(metrics, config.METRICS_TOKEN) : undefined;
   const inflight = new InFlight();
   const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust, onAnswered: metrics.observeCommand };
-  mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
+  mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors, transcripts });
   mountAgentNamespace(agentNsp, { ...realtime, routing, auth, inboundEmail });
   const inboundHttp = inboundEmail && config.INBOUND_EMAIL_SECRET ? { service: inboundEmail, secret: config.INBOUND_EMAIL_SECRET } : undefined;
   httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics, inboundEmail: inboundHttp, continueSessions: new ContinueSessionService(store, emailTokens, signer, sessions) }));
@@ -254,6 +262,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       }
       // Runs in progress finish (or see their abort) before the database they record in closes.
       await worker.stop();
+      mailTransport?.close();
       await database.close();
     },
   };

@@ -136,6 +136,8 @@ export interface VisitorClientToServer {
   'conversation:rate': (req: RateRequest, ack: AckCallback<ConversationDTO>) => void;
   'visitor:update': (req: VisitorUpdateRequest, ack: AckCallback<VisitorDTO>) => void;
   'visitor:identify': (req: IdentifyRequest, ack: AckCallback<IdentifyResult>) => void;
+  /** Emails the conversation's transcript to the visitor's known address; answers that address. */
+  'conversation:emailTranscript': (req: ConversationRef, ack: AckCallback<{ email: string }>) => void;
 }
 
 export interface VisitorServerToClient {

@@ -71,7 +71,14 @@ function Footer({ chat, state, config, locale, t }: FooterProps) {
     const download = (): void =>
       downloadText(`conversation-${conversation.queuedAt.slice(0, 10)}.txt`, transcriptText(messages, config.settings.teamName, locale, t));
     return (
-      <ResolvedPanel conversation={conversation} t={t} onRate={(rating, comment) => chat.rate(rating, comment)} onDownload={download} onNewConversation={() => chat.startNew()} />
+      <ResolvedPanel
+        conversation={conversation}
+        t={t}
+        onRate={(rating, comment) => chat.rate(rating, comment)}
+        onDownload={download}
+        onEmail={config.emailTranscript && state.visitor?.email ? () => chat.emailTranscript(conversation.id) : undefined}
+        onNewConversation={() => chat.startNew()}
+      />
     );
   }
   if (!prechatDone && needsPrechat(config, state)) {
