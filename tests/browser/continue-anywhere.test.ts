@@ -3,7 +3,9 @@
  * visitor's conversation full-window; what the visitor sends there reaches the agent. A forged link gets a page
  * saying so. Needs `npm run build`.
  */
+import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
@@ -12,15 +14,33 @@ import { clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, n
 
 let server: TestServer;
 let browser: Browser;
+/** The relay Parley sends through; it keeps what it received. */
+let relay: SMTPServer;
+const relayed: string[] = [];
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
+  relay = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        relayed.push(Buffer.concat(chunks).toString('utf8'));
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const smtp = `smtp://127.0.0.1:${(relay.server.address() as AddressInfo).port}`;
+  [server, browser] = await Promise.all([startServer({ SMTP_URL: smtp, MAIL_FROM: 'support@shop.example.com' }), launchChromium()]);
 });
 
 afterAll(async () => {
   closeAllSockets();
   await browser?.close();
   await server?.close();
+  await new Promise<void>((resolve) => relay.close(() => resolve()));
 });
 
 test('a continue link shows the conversation in a fresh browser, and what the visitor sends there reaches the agent', async () => {
@@ -52,6 +72,29 @@ test('a continue link shows the conversation in a fresh browser, and what the vi
   await page.getByRole('button', { name: 'Send' }).click();
   const seen = await agentSees;
   expect(seen.conversationId).toBe(first.conversation.id);
+  await context.close();
+});
+
+test('on a resolved conversation, the visitor whose email is known has it emailed to them', async () => {
+  const agent = await connectAgent(server, await createAgent(server, 'kim'));
+  const visitor = await connectVisitor(server);
+  await ok(visitor.socket, 'visitor:update', { email: 'ada@example.org' });
+  const assigned = next<ConversationDTO>(visitor.socket, 'conversation:updated', (c) => c.status === 'active');
+  const first = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'Please keep a copy of this for me.' });
+  await assigned;
+  await ok(agent.socket, 'conversation:resolve', { conversationId: first.conversation.id });
+  visitor.socket.disconnect();
+
+  const context = await browser.newContext({ locale: 'ar' });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/c/${server.parley.emailTokens.issue('continue', first.conversation.id)}`);
+  expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+  await page.getByRole('button', { name: 'أرسل لي هذه المحادثة بالبريد الإلكتروني' }).click();
+  await page.getByRole('status').filter({ hasText: 'ada@example.org' }).waitFor();
+  for (let i = 0; i < 100 && relayed.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(relayed).toHaveLength(1);
+  expect(relayed[0]).toContain('To: ada@example.org');
+  expect(relayed[0]).toContain('Please keep a copy of this for me.');
   await context.close();
 });
 
