@@ -29,7 +29,12 @@ const fieldShapes = z.union([
 
 export function inboundEmailRoutes(inbound: InboundEmailService, secret: string): Router {
   const router = Router();
-  router.use((req, _res, next) => next(authorised(req, secret) ? undefined : new AppError('UNAUTHORIZED', 'A valid INBOUND_EMAIL_SECRET is required')));
+  router.use((req, res, next) => {
+    if (authorised(req, secret)) return next();
+    // Some services send Basic credentials from the URL only when challenged.
+    res.setHeader('WWW-Authenticate', 'Basic realm="parley-inbound-email"');
+    next(new AppError('UNAUTHORIZED', 'A valid INBOUND_EMAIL_SECRET is required'));
+  });
   router.use(express.raw({ type: ['message/rfc822', 'text/plain'], limit: MAX_INBOUND_EMAIL_BYTES }));
   router.use(express.json({ limit: BODY_LIMIT }));
   router.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 100 }));

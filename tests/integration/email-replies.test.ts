@@ -163,14 +163,25 @@ describe.each(backends)('email replies on %s', (backend) => {
     const heard = recordAgentMessages(agent.socket);
     expect((await postInbound(server.url, raw)).status).toBe(201);
     expect((await postInbound(server.url, raw)).status).toBe(200);
+    // Delivered several times at the same moment: the unique Message-ID lets one of them record it.
+    const racing = Buffer.from(`From: ${VISITOR_EMAIL}\r\nTo: ${replyAddress(conversation.id)}\r\nSubject: Re\r\n\r\nSent three times at once\r\n`);
+    const answers = await Promise.all([1, 2, 3].map(() => postInbound(server.url, racing)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 201]);
     await sleep(200);
-    expect(heard.filter((m) => m.authorKind === 'visitor').map((m) => m.body)).toEqual(['No id on this one']);
+    // A delivery that finds the reply recorded but not yet appended appends it with the same clientId, which answers
+    // the stored message (pushed again, under its id, as any retried send is).
+    const stored = new Map(heard.filter((m) => m.authorKind === 'visitor').map((m) => [m.id, m.body]));
+    expect([...stored.values()]).toEqual(['No id on this one', 'Sent three times at once']);
+    const page = await ok<HistoryPage>(agent.socket, 'history:get', { conversationId: conversation.id, afterSeq: 0 });
+    expect(page.messages.filter((m) => m.authorKind === 'visitor').map((m) => m.body)).toEqual(['My parcel has not arrived', 'No id on this one', 'Sent three times at once']);
   });
 
   it('requires the secret, limits the size and reads the Postmark, Mailgun and SendGrid field shapes', async () => {
     const { conversation } = await conversationWithAgent('hana');
     const raw = await gmailReply(conversation.id, 'via a provider', { messageId: '<provider@mail.example.org>' });
-    expect((await postInbound(server.url, raw, { authorization: '' })).status).toBe(401);
+    const anonymous = await postInbound(server.url, raw, { authorization: '' });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic /);
     expect((await postInbound(server.url, raw, { authorization: 'Bearer wrong-secret-0123456789' })).status).toBe(401);
     const basic = `Basic ${Buffer.from(`parley:${INBOUND_SECRET}`).toString('base64')}`;
     const postmark = await postInbound(server.url, JSON.stringify({ RawEmail: raw.toString('utf8'), OriginalRecipient: replyAddress(conversation.id) }), { 'content-type': 'application/json', authorization: basic });
