@@ -13,10 +13,7 @@ export function HeldReplies({ inbox, conversation }: { inbox: Inbox; conversatio
   const [held, setHeld] = useState<InboundEmailDTO[]>([]);
   const [failure, setFailure] = useState<string | null>(null);
   const load = (): void =>
-    void inbox.emailReplies('email:held', { conversationId: conversation.id }).then(setHeld, (error: unknown) => {
-      // A server without MAIL_REPLY_DOMAIN holds nothing: no panel.
-      if (failureOf(error) !== 'UNAVAILABLE') setFailure(failureText(failureOf(error)));
-    });
+    void inbox.emailReplies('email:held', { conversationId: conversation.id }).then(setHeld, (error: unknown) => setFailure(failureText(failureOf(error))));
   // Holding, accepting and discarding all announce the conversation as changed, which gives it a new object.
   useEffect(load, [conversation]);
   if (held.length === 0 && !failure) return null;

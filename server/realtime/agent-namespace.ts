@@ -70,8 +70,8 @@ export function mountAgentNamespace(
   }
 }
 
-const unavailable = (message: string): never => {
-  throw new AppError('UNAVAILABLE', message);
+const noEmailReplies = (): never => {
+  throw new AppError('NOT_FOUND', 'Email reply not found');
 };
 
 /** Who an agent's command acts for. */
@@ -80,7 +80,6 @@ interface AgentContext {
 }
 
 function agentCommands({ conversations, routing, inboundEmail }: NamespaceDeps & { inboundEmail: InboundEmailService | undefined }): CommandTable<AgentClientToServer, AgentContext> {
-  const email = () => inboundEmail ?? unavailable('Email replies are not configured (MAIL_REPLY_DOMAIN)');
   return {
     'conversation:list': { schema: schemas.listRequest, run: (req, { agentId }) => conversations.listForAgent(agentId, req.view, req.limit) },
     'conversation:get': { schema: schemas.conversationRef, run: (req, { agentId }) => conversations.agentDetail(agentId, req.conversationId) },
@@ -101,8 +100,9 @@ function agentCommands({ conversations, routing, inboundEmail }: NamespaceDeps &
     'conversation:search': { schema: schemas.searchRequest, run: (req, { agentId }) => conversations.search(agentId, req) },
     'conversation:setLabels': { schema: schemas.labelsRequest, run: (req, { agentId }) => conversations.setLabels(agentId, req) },
     'canned:list': { schema: schemas.cannedRequest, run: (req, { agentId }) => conversations.canned(agentId, req.siteId) },
-    'email:held': { schema: schemas.conversationRef, run: (req, { agentId }) => email().held(agentId, req.conversationId) },
-    'email:accept': { schema: schemas.inboundEmailRef, run: (req, { agentId }) => email().accept(agentId, req.inboundEmailId) },
-    'email:discard': { schema: schemas.inboundEmailRef, run: (req, { agentId }) => email().discard(agentId, req.inboundEmailId) },
+    // Without MAIL_REPLY_DOMAIN no reply is ever held: none to list, none to decide on.
+    'email:held': { schema: schemas.conversationRef, run: async (req, { agentId }) => (inboundEmail ? inboundEmail.held(agentId, req.conversationId) : []) },
+    'email:accept': { schema: schemas.inboundEmailRef, run: async (req, { agentId }) => (inboundEmail ?? noEmailReplies()).accept(agentId, req.inboundEmailId) },
+    'email:discard': { schema: schemas.inboundEmailRef, run: async (req, { agentId }) => (inboundEmail ?? noEmailReplies()).discard(agentId, req.inboundEmailId) },
   };
 }

@@ -204,3 +204,21 @@ function nestedMultipart(to: string, depth: number): Buffer {
   }
   return Buffer.from(`From: ${VISITOR_EMAIL}\r\nTo: ${to}\r\nSubject: deep\r\nMIME-Version: 1.0\r\n${body}`);
 }
+
+describe('without MAIL_REPLY_DOMAIN', () => {
+  it('holds no replies and has no inbound route', async () => {
+    const server = await startServer();
+    try {
+      const agent = await connectAgent(server, await createAgent(server, 'ivy'));
+      const visitor = await connectVisitor(server);
+      const sent = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'hi' });
+      expect(await ok(agent.socket, 'email:held', { conversationId: sent.conversation.id })).toEqual([]);
+      expect(await ask(agent.socket, 'email:accept', { inboundEmailId: sent.conversation.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect((await postInbound(server.url, Buffer.from('From: a@b.example\r\n\r\nhi'))).status).toBe(404);
+      expect(server.parley.inboundSmtpPort()).toBeUndefined();
+    } finally {
+      closeAllSockets();
+      await server.close();
+    }
+  });
+});
