@@ -17,10 +17,11 @@ const MAX_PARTS = 200;
 const MAX_HTML_CHARS = 2 * 1024 * 1024;
 const MAX_HTML_DEPTH = 200;
 /**
- * Quoted history in HTML replies: Gmail's gmail_quote, Apple Mail's and Thunderbird's blockquote type=cite,
- * Outlook's divRplyFwdMsg / appendonsend; dropped before conversion, the text rules catch the rest.
+ * Quoted history in HTML replies, dropped before conversion: Gmail's gmail_quote, Apple Mail's and Thunderbird's
+ * blockquote type=cite and cite prefix, and Outlook's rule above its reply header. Outlook's header itself
+ * (From:, Sent:) and what follows it are cut by the text rules.
  */
-const QUOTE_SELECTORS = ['blockquote', '.gmail_quote', '#divRplyFwdMsg', '#appendonsend', '.moz-cite-prefix', 'img'];
+const QUOTE_SELECTORS = ['blockquote', '.gmail_quote', '.moz-cite-prefix', 'hr', 'img'];
 
 export interface InboundAttachment {
   fileName: string;

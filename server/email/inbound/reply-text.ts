@@ -32,7 +32,8 @@ export function replyText(body: string): string {
   const kept = lines.slice(0, end).filter((line) => !line.startsWith('>'));
   while (kept.length > 0 && (kept.at(-1)!.trim() === '' || MOBILE_FOOTER.test(kept.at(-1)!.trim()))) kept.pop();
   while (kept.length > 0 && kept[0]!.trim() === '') kept.shift();
-  return kept.map((line) => line.trimEnd()).join('\n');
+  // HTML converted to text leaves runs of blank lines (empty divs, <br>s): one is enough.
+  return kept.map((line) => line.trimEnd()).join('\n').replace(/\n{3,}/g, '\n\n');
 }
 
 /** The index of the first line of the quoted conversation or signature; lines.length when there is none. */
