@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { SendResult } from '../../server/contract/events.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { expectAccessible } from './axe.ts';
 import { compose, INBOUND_SECRET, postInbound, REPLY_DOMAIN } from '../support/email.ts';
 import { ADMIN, clientId, closeAllSockets, connectVisitor, ok, startServer, type TestServer } from '../support/parley.ts';
 
@@ -45,6 +46,7 @@ test('an agent accepts one held email reply as the visitor\'s message and discar
 
   const held = page.getByRole('region', { name: 'Email replies waiting for you' });
   await held.getByText('From colleague@example.org, not the visitor\'s known address').waitFor();
+  await expectAccessible(page, 'held email replies', '.held-replies');
   const colleague = held.getByRole('listitem').filter({ hasText: 'colleague@example.org' });
   await colleague.getByRole('button', { name: 'Accept as visitor message' }).click();
   await page.getByRole('log').getByText('Ada asked me to add: the number is 555-0100.').waitFor();

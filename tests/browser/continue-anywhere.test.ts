@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { expectAccessible } from './axe.ts';
 import { clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextAgentMessage, ok, startServer, type TestServer } from '../support/parley.ts';
 
 let server: TestServer;
@@ -66,6 +67,7 @@ test('a continue link shows the conversation in a fresh browser, and what the vi
   await log.getByText('Is the blue vase back in stock?').waitFor();
   await log.getByText('It is, since this morning.').waitFor();
   expect(await page.getByRole('button', { name: 'Close chat' }).count()).toBe(0);
+  await expectAccessible(page, 'the continue page');
 
   const agentSees = nextAgentMessage(agent.socket, (m) => m.authorKind === 'visitor' && m.body === 'Great, I will order it from my phone.');
   await page.getByRole('textbox', { name: 'Message' }).fill('Great, I will order it from my phone.');
@@ -88,9 +90,12 @@ test('on a resolved conversation, the visitor whose email is known has it emaile
   const context = await browser.newContext({ locale: 'ar' });
   const page = await context.newPage();
   await page.goto(`${server.url}/c/${server.parley.emailTokens.issue('continue', first.conversation.id)}`);
+  const emailMe = page.getByRole('button', { name: 'أرسل لي هذه المحادثة بالبريد الإلكتروني' });
+  await emailMe.waitFor();
   expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
-  await page.getByRole('button', { name: 'أرسل لي هذه المحادثة بالبريد الإلكتروني' }).click();
+  await emailMe.click();
   await page.getByRole('status').filter({ hasText: 'ada@example.org' }).waitFor();
+  await expectAccessible(page, 'the resolved panel with the email button, in Arabic');
   for (let i = 0; i < 100 && relayed.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
   expect(relayed).toHaveLength(1);
   expect(relayed[0]).toContain('To: ada@example.org');
