@@ -105,8 +105,7 @@ export class InboundEmailService {
 
   /**
    * Sends the reply as the visitor, with a clientId fixed by its row, so a second attempt answers the stored
-   * message. A resolved conversation is not written to (visitors cannot); the reply goes where the visitor's next
-   * widget message would: their open conversation, or a new one in the queue.
+   * message. A resolved conversation goes back to the queue with it and is routed like a new one.
    */
   private async append(record: InboundEmailRecord, reply: ParsedReply): Promise<void> {
     const conversation = await this.deps.store.conversations.findById(record.conversationId);
@@ -114,14 +113,14 @@ export class InboundEmailService {
     const actor: VisitorActor = { visitorId: conversation.visitorId, siteId: conversation.siteId, ip: `email:${reply.sender}` };
     const attachmentIds = await this.storeAttachments(actor, conversation.id, reply);
     const body = reply.text.length > MAX_MESSAGE_LENGTH ? `${reply.text.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : reply.text;
-    const send = (conversationId: string | undefined) =>
-      this.deps.conversations.visitorSend(actor, { clientId: `email:${record.id}`, body, attachmentIds, ...(conversationId && { conversationId }) });
+    const send = () => this.deps.conversations.visitorSend(actor, { clientId: `email:${record.id}`, body, attachmentIds, conversationId: conversation.id });
     let sent;
     try {
-      sent = await send(conversation.status === 'resolved' ? undefined : conversation.id);
+      sent = conversation.status === 'resolved' ? await this.deps.conversations.visitorRequeue(actor, conversation.id, send) : await send();
     } catch (error) {
+      // Resolved between reading it and sending: requeue it now.
       if (!(error instanceof AppError && error.code === 'CONVERSATION_RESOLVED')) throw error;
-      sent = await send(undefined);
+      sent = await this.deps.conversations.visitorRequeue(actor, conversation.id, send);
     }
     await this.deps.store.inboundEmails.setResult(record.id, sent.message.id);
   }

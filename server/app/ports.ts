@@ -312,6 +312,8 @@ export interface ConversationStore {
   resolve(id: string, at: Date, event: SystemEvent): Guarded<AppendResult>;
   /** A resolved conversation becomes active again with this agent. */
   reopen(id: string, agentId: string, at: Date, event: SystemEvent): Guarded<AppendResult>;
+  /** A resolved conversation waits in the queue again (the visitor wrote to it by email), from `at`. */
+  requeueResolved(id: string, at: Date, event: SystemEvent): Guarded<AppendResult>;
   /** Raises one side's read mark (never lowers it); null when nothing changed. */
   markRead(id: string, by: 'visitor' | 'agent', seq: number): Promise<ConversationDTO | null>;
   /** Only resolved conversations can be rated. */

@@ -113,16 +113,20 @@ describe.each(backends)('email replies on %s', (backend) => {
     expect(page.messages.filter((m) => m.authorKind === 'visitor').map((m) => m.body)).toEqual(['My parcel has not arrived', 'I am her manager, please refund.']);
   });
 
-  it('takes a reply to a resolved conversation like the visitor\'s next message: queued again for an agent', async () => {
+  it('puts a resolved conversation back in the queue with the reply, and routes it when an agent is free', async () => {
     const { agent, conversation } = await conversationWithAgent('dana');
     await ok(agent.socket, 'conversation:resolve', { conversationId: conversation.id });
     await ok(agent.socket, 'agent:setStatus', { status: 'away' });
-    const raw = await gmailReply(conversation.id, 'It came back, still broken.');
-    const res = await postInbound(server.url, raw);
-    expect(res.status).toBe(201);
-    const queue = await ok<{ id: string; visitorId: string; lastMessage: MessageDTO | null }[]>(agent.socket, 'conversation:list', { view: 'queue' });
-    expect(queue).toHaveLength(1);
-    expect(queue[0]).toMatchObject({ visitorId: conversation.visitorId, lastMessage: { body: 'It came back, still broken.' } });
+    const res = await postInbound(server.url, await gmailReply(conversation.id, 'It came back, still broken.'));
+    expect(await res.json()).toMatchObject({ status: 'appended', conversationId: conversation.id });
+    const queue = await ok<{ id: string; status: string; lastMessage: MessageDTO | null }[]>(agent.socket, 'conversation:list', { view: 'queue' });
+    expect(queue.map((c) => [c.id, c.status, c.lastMessage?.body])).toEqual([[conversation.id, 'queued', 'It came back, still broken.']]);
+    const page = await ok<HistoryPage>(agent.socket, 'history:get', { conversationId: conversation.id, afterSeq: 0 });
+    expect(page.messages.slice(-3).map((m) => m.system?.type ?? m.body)).toEqual(['resolved', 'unassigned', 'It came back, still broken.']);
+
+    const assigned = next<ConversationDTO>(agent.socket, 'conversation:updated', (c) => c.id === conversation.id && c.status === 'active');
+    await ok(agent.socket, 'agent:setStatus', { status: 'online' });
+    expect((await assigned).assignee?.id).toBe(agent.agentId);
   });
 
   it('refuses forged, expired, mixed and unmatched tokens, unknown recipients, bad MIME and empty replies, and storing nothing', async () => {
