@@ -2,7 +2,6 @@
  * What the use cases need from the outside world. The database store (server/db) and the Socket.IO
  * notifier (server/realtime) implement these; use cases never see Prisma or Socket.IO.
  */
-import type { InboundEmailStore } from './inbound-email-ports.ts';
 import type {
   AgentDTO,
   AgentRole,
@@ -359,8 +358,7 @@ export interface Store {
   apiKeys: ApiKeyStore;
   /** Webhook endpoints and their delivery log. */
   webhooks: WebhookStore;
-  /** Email replies received (server/email/inbound). */
-  inboundEmails: InboundEmailStore;
+  inboundEmails: import('./inbound-email-ports.ts').InboundEmailStore;
   /** Cheap query proving the database answers. */
   ping(): Promise<void>;
 }
