@@ -33,14 +33,10 @@ import { Visibility } from './app/visibility.ts';
 import { VisitorService } from './app/visitors.ts';
 import { WebhookService } from './app/webhooks.ts';
 import { createDatabase } from './db/client.ts';
-import { InboundEmailService } from './app/inbound-email.ts';
+import type { InboundEmailService } from './app/inbound-email.ts';
 import { ContinueSessionService } from './app/continue-sessions.ts';
-import { createSmtpReceiver } from './email/inbound/smtp-receiver.ts';
-import { EmailTokens } from './email/tokens.ts';
-import { createMailTransport } from './email/transport.ts';
-import { handleTranscriptEmails, outboxTranscriptMailer } from './email/transcript-mailer.ts';
-import { TranscriptService } from './app/transcripts.ts';
-import { readFileSync } from 'node:fs';
+import { createEmailParts } from './email/email-parts.ts';
+import type { EmailTokens } from './email/tokens.ts';
 import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
 import { wallClock, type Clock } from './domain/clock.ts';
@@ -176,23 +172,8 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     unsentBytes: config.UPLOAD_UNSENT_MAX_MB * MB,
     unsentTtlMs: config.UPLOAD_UNSENT_TTL_MIN * 60_000,
   });
-  const emailTokens = new EmailTokens(secret, clock);
-  const inboundEmail = config.MAIL_REPLY_DOMAIN
-    ? new InboundEmailService({ store, conversations, attachments, routing, visibility, notifier, tokens: emailTokens, replyDomain: config.MAIL_REPLY_DOMAIN, clock, log })
-    : undefined;
-  const smtpReceiver = inboundEmail && config.INBOUND_SMTP_PORT !== undefined
-    ? createSmtpReceiver(inboundEmail, {
-        replyDomain: config.MAIL_REPLY_DOMAIN!,
-        log,
-        ...(config.INBOUND_SMTP_TLS_CERT && { tls: { cert: readFileSync(config.INBOUND_SMTP_TLS_CERT), key: readFileSync(config.INBOUND_SMTP_TLS_KEY!) } }),
-      })
-    : undefined;
+  const email = createEmailParts(config, { store, conversations, attachments, routing, visibility, notifier, outbox, worker, metrics, secret, clock, log });
   let smtpPort: number | undefined;
-  const mailTransport = config.SMTP_URL ? createMailTransport(config.SMTP_URL, config.MAIL_FROM!) : undefined;
-  if (mailTransport) handleTranscriptEmails(worker, mailTransport, (outcome) => metrics.recordDelivery('email', outcome));
-  const transcripts = mailTransport
-    ? new TranscriptService(store, outboxTranscriptMailer(outbox, { tokens: emailTokens, messageIdDomain: config.MAIL_REPLY_DOMAIN ?? config.MAIL_FROM!.replace(/^.*@|>$/g, ''), replyDomain: config.MAIL_REPLY_DOMAIN }))
-    : undefined;
 
   const firstRun = await bootstrap(store, admin, {
     adminEmail: config.ADMIN_EMAIL,
@@ -215,10 +196,10 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const mainPortMetrics = !separateMetrics && config.METRICS_TOKEN ? metricsHandler(metrics, config.METRICS_TOKEN) : undefined;
   const inflight = new InFlight();
   const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust, onAnswered: metrics.observeCommand };
-  mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors, transcripts });
-  mountAgentNamespace(agentNsp, { ...realtime, routing, auth, inboundEmail });
-  const inboundHttp = inboundEmail && config.INBOUND_EMAIL_SECRET ? { service: inboundEmail, secret: config.INBOUND_EMAIL_SECRET } : undefined;
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics, inboundEmail: inboundHttp, continueSessions: new ContinueSessionService(store, emailTokens, signer, sessions) }));
+  mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors, transcripts: email.transcripts });
+  mountAgentNamespace(agentNsp, { ...realtime, routing, auth, inboundEmail: email.inbound });
+  const inboundHttp = email.inbound && config.INBOUND_EMAIL_SECRET ? { service: email.inbound, secret: config.INBOUND_EMAIL_SECRET } : undefined;
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics, inboundEmail: inboundHttp, continueSessions: new ContinueSessionService(store, email.tokens, signer, sessions) }));
 
   return {
     httpServer,
@@ -230,17 +211,14 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     events,
     metrics,
     metricsServer: separateMetrics,
-    emailTokens,
-    inboundEmail,
+    emailTokens: email.tokens,
+    inboundEmail: email.inbound,
     inboundSmtpPort: () => smtpPort,
     jobs: { outbox, worker },
     firstRun,
     async listen() {
       if (separateMetrics) await listenOn(separateMetrics, config.METRICS_PORT!, METRICS_HOST);
-      if (smtpReceiver) {
-        smtpPort = await smtpReceiver.listen(config.INBOUND_SMTP_PORT!, config.HOST);
-        log.info({ port: smtpPort, starttls: Boolean(config.INBOUND_SMTP_TLS_CERT) }, 'SMTP receiver for email replies listening');
-      }
+      smtpPort = await email.listen();
       await listenOn(httpServer, config.PORT, config.HOST);
       const { port } = httpServer.address() as AddressInfo;
       const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
@@ -252,7 +230,6 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       // Stop taking commands, let running ones commit, then drop the connections.
       await Promise.race([inflight.settled(), delay(config.SHUTDOWN_TIMEOUT_MS)]);
       await topology.stop();
-      await smtpReceiver?.close();
       io.disconnectSockets(true);
       httpServer.closeAllConnections();
       await closed;
@@ -262,7 +239,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       }
       // Runs in progress finish (or see their abort) before the database they record in closes.
       await worker.stop();
-      mailTransport?.close();
+      await email.close();
       await database.close();
     },
   };

@@ -34,6 +34,8 @@ export function createSmtpReceiver(inbound: InboundEmailService, options: SmtpRe
     ...(options.tls && { cert: options.tls.cert, key: options.tls.key }),
     size: MAX_INBOUND_EMAIL_BYTES,
     maxClients: 200,
+    // Shutdown waits this long for sessions in progress, then drops them (the sender retries).
+    closeTimeout: 5_000,
     logger: false,
     onRcptTo(address, _session, callback) {
       if (isReplyAddress(address.address, options.replyDomain)) return callback();
