@@ -129,7 +129,7 @@ describe.each(backends)('email replies on %s', (backend) => {
     expect((await assigned).assignee?.id).toBe(agent.agentId);
   });
 
-  it('refuses forged, expired, mixed and unmatched tokens, unknown recipients, bad MIME and empty replies, and storing nothing', async () => {
+  it('refuses forged, expired, mixed and unmatched tokens, unknown recipients, bad MIME, oversized and empty replies, storing nothing', async () => {
     const { agent, conversation } = await conversationWithAgent('erin');
     const other = await conversationWithAgent('fay');
     const agentHeard = recordAgentMessages(agent.socket);
@@ -155,6 +155,8 @@ describe.each(backends)('email replies on %s', (backend) => {
     await expect(deliverSmtp(smtpPort(), await text(forged), { from: VISITOR_EMAIL, to: [forged] })).rejects.toMatchObject({ responseCode: 550 });
     await expect(deliverSmtp(smtpPort(), await text(valid), { from: VISITOR_EMAIL, to: ['someone@elsewhere.example'] })).rejects.toMatchObject({ responseCode: 550 });
     await expect(deliverSmtp(smtpPort(), nestedMultipart(valid, 40), { from: VISITOR_EMAIL, to: [valid] })).rejects.toMatchObject({ responseCode: 550 });
+    const huge = Buffer.concat([await text(valid), Buffer.alloc(26 * 1024 * 1024, 'a\r\n')]);
+    await expect(deliverSmtp(smtpPort(), huge, { from: VISITOR_EMAIL, to: [valid] })).rejects.toMatchObject({ responseCode: 552 });
 
     await sleep(200);
     expect(agentHeard.filter((m) => m.authorKind === 'visitor')).toEqual([]);
