@@ -5,6 +5,7 @@ import { failureText, visitorLabel, visitorLabelVerified } from './format.ts';
 import { t } from './i18n.ts';
 import type { Inbox } from './inbox.ts';
 import type { InboxState } from './inbox-state.ts';
+import { HeldReplies } from './held-replies.tsx';
 import { ReplyBox } from './reply-box.tsx';
 import { Transcript, TypingLine } from './transcript.tsx';
 
@@ -163,6 +164,7 @@ export function ConversationPane({ inbox, state }: { inbox: Inbox; state: InboxS
       </header>
       {transferring && <TransferMenu inbox={inbox} state={state} conversation={conversation} onDone={() => setTransferring(false)} />}
       <Labels inbox={inbox} conversation={conversation} />
+      <HeldReplies inbox={inbox} conversation={conversation} />
       <p class="failure" role="alert">
         {failure && failureText(failure)}
       </p>

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ConversationSummaryDTO, MessageDTO, SystemEvent } from '../server/contract/dto.ts';
 import type { ErrorCode } from '../server/contract/errors.ts';
 import { systemText as sharedSystemText } from '../client/system-text.ts';
+import { AckError } from '../client/request.ts';
 import { locale, t } from './i18n.ts';
 
 export function visitorLabel({ visitor }: Pick<ConversationSummaryDTO, 'visitor'>): string {
@@ -24,6 +25,11 @@ export function messagePreview(message: MessageDTO | null): string {
   if (message.system) return systemText(message.system);
   if (!message.body && message.attachments.length > 0) return t('filesPreview', { names: message.attachments.map((a) => a.fileName).join(', ') });
   return message.body;
+}
+
+/** The code of a refused command (AckError), or INTERNAL for anything else. */
+export function failureOf(error: unknown): ErrorCode | 'TIMEOUT' {
+  return error instanceof AckError ? error.code : 'INTERNAL';
 }
 
 export function failureText(code: ErrorCode | 'TIMEOUT' | 'NETWORK'): string {

@@ -9,12 +9,13 @@ import { newClientId } from '../client/client-id.ts';
 import { LiveSession } from '../client/live-session.ts';
 import { CatchUpPoint, mergeMessages } from '../client/messages.ts';
 import { browserStorage, Outbox } from '../client/outbox.ts';
-import { AckError } from '../client/request.ts';
+import { AckError, type Requester } from '../client/request.ts';
 import type { AgentAuth } from './auth.ts';
+import { failureOf } from './format.ts';
 import {
   initialState, isFollowed, viewOf, withAgent, withConversation, withListed, withMessage, withoutTab, withReadMark, withSeen,
   withSynced, withTab, withThread, withTyping, withUnreadMessage, withVisitorChange,
-  type Failure, type InboxState, type Thread, type UnsentReply,
+  type InboxState, type Thread, type UnsentReply,
 } from './inbox-state.ts';
 
 export type Alert = { kind: 'queued'; conversation: ConversationSummaryDTO }
@@ -201,6 +202,9 @@ export class Inbox {
     }
     return list;
   }
+
+  /** Held email replies of a conversation, and an agent's decision on one (held-replies.tsx). */
+  readonly emailReplies: Requester<Pick<AgentClientToServer, 'email:held' | 'email:accept' | 'email:discard'>> = (event, req) => this.#live.request(event, req);
 
   /** Canned responses change rarely; an admin who edits them drops the cache. */
   forgetCanned(): void {
@@ -393,8 +397,4 @@ export class Inbox {
     this.#state = next;
     for (const listener of this.#listeners) listener(this.#state);
   }
-}
-
-function failureOf(error: unknown): Failure {
-  return error instanceof AckError ? error.code : 'INTERNAL';
 }

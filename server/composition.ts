@@ -44,6 +44,10 @@ import { WebhookService } from './app/webhooks.ts';
 import { KnowledgeBase } from './app/knowledge-base/articles.ts';
 import { KnowledgeBaseEvaluation } from './app/knowledge-base/evaluation.ts';
 import { createDatabase } from './db/client.ts';
+import type { InboundEmailService } from './app/inbound-email.ts';
+import { ContinueSessionService } from './app/continue-sessions.ts';
+import { createEmailParts } from './email/email-parts.ts';
+import type { EmailTokens } from './email/tokens.ts';
 import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
 import { wallClock, type Clock } from './domain/clock.ts';
@@ -81,6 +85,12 @@ export interface Parley {
   metrics: Metrics;
   /** The METRICS_PORT server (127.0.0.1), listening once listen() resolves; undefined without METRICS_PORT. */
   metricsServer: HttpServer | undefined;
+  /** Signed reply, continue and unsubscribe tokens that emails carry. */
+  emailTokens: EmailTokens;
+  /** Email replies into conversations; undefined without MAIL_REPLY_DOMAIN. */
+  inboundEmail: InboundEmailService | undefined;
+  /** The port the SMTP receiver listens on once listen() resolves; undefined without INBOUND_SMTP_PORT. */
+  inboundSmtpPort(): number | undefined;
   /** The durable job outbox: subscribers enqueue; this process's worker runs the kinds registered with it. */
   jobs: { outbox: JobOutbox; worker: JobWorker };
   firstRun: BootstrapResult;
@@ -188,7 +198,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const admin = new AdminService(store);
   const team = new TeamService(store, routing, notifier, clock, admin);
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits, notifier);
-  const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
+  const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock, Boolean(config.SMTP_URL));
   const visitors = new VisitorService(store, events, signer);
   // Article links are absolute: PUBLIC_URL, else the address this node listens on (known once listen() resolves).
   let listeningUrl = publicOrigin ?? `http://localhost:${config.PORT}`;
@@ -208,6 +218,8 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     team: new ApiTeam(routing, team),
     attachments: new ApiAttachments(store, routing, visibility, attachments, links, limits),
   };
+  const email = createEmailParts(config, { store, conversations, attachments, routing, visibility, notifier, outbox, worker, metrics, secret, clock, log });
+  let smtpPort: number | undefined;
 
   const firstRun = await bootstrap(store, admin, {
     adminEmail: config.ADMIN_EMAIL,
@@ -230,9 +242,10 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const mainPortMetrics = !separateMetrics && config.METRICS_TOKEN ? metricsHandler(metrics, config.METRICS_TOKEN) : undefined;
   const inflight = new InFlight();
   const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust, onAnswered: metrics.observeCommand };
-  mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
-  mountAgentNamespace(agentNsp, { ...realtime, routing, auth });
-  httpServer.on('request', createHttpApp({ alertSettings, allowLoopbackPush: config.WEBHOOK_ALLOW_PRIVATE, store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, kb, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics }));
+  mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors, transcripts: email.transcripts });
+  mountAgentNamespace(agentNsp, { ...realtime, routing, auth, inboundEmail: email.inbound });
+  const inboundHttp = email.inbound && config.INBOUND_EMAIL_SECRET ? { service: email.inbound, secret: config.INBOUND_EMAIL_SECRET } : undefined;
+  httpServer.on('request', createHttpApp({ alertSettings, allowLoopbackPush: config.WEBHOOK_ALLOW_PRIVATE, store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, kb, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics, inboundEmail: inboundHttp, continueSessions: new ContinueSessionService(store, email.tokens, signer, sessions) }));
 
   return {
     httpServer,
@@ -245,10 +258,14 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     events,
     metrics,
     metricsServer: separateMetrics,
+    emailTokens: email.tokens,
+    inboundEmail: email.inbound,
+    inboundSmtpPort: () => smtpPort,
     jobs: { outbox, worker },
     firstRun,
     async listen() {
       if (separateMetrics) await listenOn(separateMetrics, config.METRICS_PORT!, METRICS_HOST);
+      smtpPort = await email.listen();
       await listenOn(httpServer, config.PORT, config.HOST);
       const { port } = httpServer.address() as AddressInfo;
       const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
@@ -271,6 +288,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       // Runs in progress finish (or see their abort) before the database they record in closes.
       await worker.stop();
       mailTransport?.close();
+      await email.close();
       await database.close();
     },
   };

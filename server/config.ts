@@ -69,6 +69,9 @@ const schema = z.object({
     .optional(),
   /** Starts the built-in SMTP receiver for replies on this port (`0` picks a free one). */
   INBOUND_SMTP_PORT: port.optional(),
+  /** PEM certificate and key files for STARTTLS on the SMTP receiver; without them STARTTLS is not offered. */
+  INBOUND_SMTP_TLS_CERT: z.string().min(1).optional(),
+  INBOUND_SMTP_TLS_KEY: z.string().min(1).optional(),
   /** Secret the HTTP inbound route (POST /api/inbound/email) requires, as a Bearer token or Basic password. */
   INBOUND_EMAIL_SECRET: z.string().regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 visible ASCII characters, no spaces').optional(),
   /** Web Push (VAPID) keys, base64url; generated into DATA_DIR on first start when unset. Set both when several nodes run. */
@@ -78,6 +81,9 @@ const schema = z.object({
   if (config.SMTP_URL && !config.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required when SMTP_URL is set' });
   if (config.INBOUND_SMTP_PORT !== undefined && !config.MAIL_REPLY_DOMAIN) {
     ctx.addIssue({ code: 'custom', path: ['MAIL_REPLY_DOMAIN'], message: 'is required when INBOUND_SMTP_PORT is set' });
+  }
+  if (Boolean(config.INBOUND_SMTP_TLS_CERT) !== Boolean(config.INBOUND_SMTP_TLS_KEY)) {
+    ctx.addIssue({ code: 'custom', path: ['INBOUND_SMTP_TLS_KEY'], message: 'INBOUND_SMTP_TLS_CERT and INBOUND_SMTP_TLS_KEY are set together or not at all' });
   }
   if (config.INBOUND_EMAIL_SECRET && !config.MAIL_REPLY_DOMAIN) {
     ctx.addIssue({ code: 'custom', path: ['MAIL_REPLY_DOMAIN'], message: 'is required when INBOUND_EMAIL_SECRET is set' });

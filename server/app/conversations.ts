@@ -111,6 +111,24 @@ export class ConversationService {
     return rated;
   }
 
+  /**
+   * The visitor wrote to a resolved conversation where a widget cannot (an email reply): it goes back to the queue,
+   * with a "waiting for the next available agent" line, and is routed once `send` has added the message. Answers
+   * what `send` did; a conversation no longer resolved (reopened meanwhile) just gets the message.
+   */
+  async visitorRequeue<T>(visitor: VisitorActor, conversationId: string, send: () => Promise<T>): Promise<T> {
+    const event = { type: 'unassigned', fromAgentId: null } as const;
+    const requeued = await this.store.conversations.requeueResolved(conversationId, new Date(this.clock.now()), event);
+    if (!requeued) return send();
+    const actor = visitorActor(visitor.visitorId);
+    this.delivered(requeued, actor);
+    const queued = await this.store.conversations.summary(conversationId);
+    if (queued) this.events.emit('conversation.queued', { conversation: queued, actor });
+    const sent = await send();
+    await this.routing.enqueue((await this.store.conversations.findById(conversationId)) ?? requeued.conversation);
+    return sent;
+  }
+
   // --- agents ------------------------------------------------------------------------------------
 
   async agentSend(agentId: string, req: AgentSendRequest): Promise<SendResult> {

@@ -292,6 +292,8 @@ export interface ConversationStore {
   resolve(id: string, at: Date, event: SystemEvent): Guarded<AppendResult>;
   /** A resolved conversation becomes active again with this agent. */
   reopen(id: string, agentId: string, at: Date, event: SystemEvent): Guarded<AppendResult>;
+  /** A resolved conversation waits in the queue again (the visitor wrote to it by email), from `at`. */
+  requeueResolved(id: string, at: Date, event: SystemEvent): Guarded<AppendResult>;
   /** Raises one side's read mark (never lowers it); null when nothing changed. */
   markRead(id: string, by: 'visitor' | 'agent', seq: number): Promise<ConversationDTO | null>;
   /** Only resolved conversations can be rated. */
@@ -332,6 +334,7 @@ export interface Store {
   knowledgeBase: KnowledgeBaseStore;
   /** Agents' push subscriptions and alert preferences. */
   alerts: AlertStore;
+  inboundEmails: import('./inbound-email-ports.ts').InboundEmailStore;
   /** Cheap query proving the database answers. */
   ping(): Promise<void>;
 }

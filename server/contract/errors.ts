@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'LIMIT_EXCEEDED', // the write would take a stored total (a visitor's attributes) past its cap; nothing was changed
   'CONFLICT',
+  'UNPROCESSABLE', // well-formed but cannot be taken: an email naming no conversation of ours, a forged or expired token
+  'UNSUPPORTED_MEDIA_TYPE',
   'UNAVAILABLE', // database or another dependency refused; retry later
   'INTERNAL',
 ] as const;
@@ -45,6 +47,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   AGENT_UNAVAILABLE: 409,
   CONVERSATION_RESOLVED: 409,
   CONFLICT: 409,
+  UNPROCESSABLE: 422,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   PAYLOAD_TOO_LARGE: 413,
   LIMIT_EXCEEDED: 409,
   RATE_LIMITED: 429,

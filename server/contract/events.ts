@@ -21,6 +21,7 @@ import type {
   VisitorDTO,
 } from './dto.ts';
 import type { AckCallback, ApiError } from './errors.ts';
+import type { InboundEmailDTO, InboundEmailRef } from './inbound-email.ts';
 
 export const MAX_MESSAGE_LENGTH = 5000;
 /** Largest Socket.IO packet accepted (maxHttpBufferSize). */
@@ -135,6 +136,8 @@ export interface VisitorClientToServer {
   'conversation:rate': (req: RateRequest, ack: AckCallback<ConversationDTO>) => void;
   'visitor:update': (req: VisitorUpdateRequest, ack: AckCallback<VisitorDTO>) => void;
   'visitor:identify': (req: IdentifyRequest, ack: AckCallback<IdentifyResult>) => void;
+  /** Emails the conversation's transcript to the visitor's known address; answers that address. */
+  'conversation:emailTranscript': (req: ConversationRef, ack: AckCallback<{ email: string }>) => void;
 }
 
 export interface VisitorServerToClient {
@@ -219,6 +222,11 @@ export interface AgentClientToServer {
   'conversation:setLabels': (req: LabelsRequest, ack: AckCallback<ConversationSummaryDTO>) => void;
   /** Canned responses available for this conversation's site (and global ones). */
   'canned:list': (req: { siteId?: string }, ack: AckCallback<CannedResponseDTO[]>) => void;
+  /** Email replies of the conversation waiting for an agent (sent from another address than the visitor's). */
+  'email:held': (req: ConversationRef, ack: AckCallback<InboundEmailDTO[]>) => void;
+  /** Appends a held email reply as the visitor's message. */
+  'email:accept': (req: InboundEmailRef, ack: AckCallback<InboundEmailDTO>) => void;
+  'email:discard': (req: InboundEmailRef, ack: AckCallback<InboundEmailDTO>) => void;
 }
 
 /** What agents who only watch a site's queue hear of a conversation that left it. */

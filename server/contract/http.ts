@@ -31,6 +31,8 @@ export interface WidgetConfig {
   /** Inside business hours (always true when the site sets none). */
   open: boolean;
   attachments: AttachmentLimits;
+  /** Email is set up: the widget may offer "Email me this conversation" to a visitor whose email it knows. */
+  emailTranscript?: boolean;
 }
 
 export interface AttachmentLimits {

@@ -251,6 +251,15 @@ export class PrismaConversationStore implements ConversationStore {
     );
   }
 
+  requeueResolved(id: string, at: Date, event: SystemEvent): Guarded<AppendResult> {
+    return this.guarded(
+      id,
+      { status: 'resolved' },
+      { status: 'queued', queuedAt: at, assigneeId: null, assignedAt: null, resolvedAt: null, rating: null, ratingComment: null },
+      event,
+    );
+  }
+
   async markRead(id: string, by: 'visitor' | 'agent', seq: number) {
     const field = by === 'visitor' ? 'visitorReadSeq' : 'agentReadSeq';
     const { count } = await this.prisma.conversation.updateMany({

@@ -11,6 +11,7 @@ import { PrismaAlertStore } from './alerts.ts';
 import { PrismaApiKeyStore } from './api-keys.ts';
 import { PrismaAttachmentStore } from './attachments.ts';
 import { PrismaCannedStore } from './canned.ts';
+import { PrismaInboundEmailStore } from './inbound-emails.ts';
 import { PrismaInviteStore } from './invites.ts';
 import { PrismaKnowledgeBaseStore } from './knowledge-base.ts';
 import { PrismaJobStore } from './jobs.ts';
@@ -45,6 +46,7 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
     webhooks: new PrismaWebhookStore(prisma, newId),
     knowledgeBase: new PrismaKnowledgeBaseStore(prisma, newId, provider),
     alerts: new PrismaAlertStore(prisma, newId),
+    inboundEmails: new PrismaInboundEmailStore(prisma, newId),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

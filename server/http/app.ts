@@ -22,6 +22,10 @@ import { kbPageRoutes } from './kb-page.ts';
 import { kbAdminRoutes, kbAgentRoutes, kbWidgetRoutes } from './kb-routes.ts';
 import type { KnowledgeBase } from '../app/knowledge-base/articles.ts';
 import type { KnowledgeBaseEvaluation } from '../app/knowledge-base/evaluation.ts';
+import type { InboundEmailService } from '../app/inbound-email.ts';
+import { inboundEmailRoutes } from './inbound-email-routes.ts';
+import type { ContinueSessionService } from '../app/continue-sessions.ts';
+import { continueRoutes } from './continue-routes.ts';
 import { attachmentRoutes } from './attachment-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { compressJson } from './compress-json.ts';
@@ -61,6 +65,10 @@ export interface HttpDeps {
   allowLoopbackPush: boolean;
   /** GET /metrics on this port (METRICS_TOKEN without METRICS_PORT); absent, /metrics is not found. */
   metrics?: RequestHandler;
+  /** POST /api/inbound/email; absent without MAIL_REPLY_DOMAIN and INBOUND_EMAIL_SECRET. */
+  inboundEmail?: { service: InboundEmailService; secret: string };
+  /** GET /c/<token> and POST /api/continue ("continue anywhere" links in emails). */
+  continueSessions: ContinueSessionService;
 }
 
 export function createHttpApp(deps: HttpDeps): express.Express {
@@ -101,6 +109,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   }));
   if (deps.metrics) app.get('/metrics', deps.metrics);
   app.use('/api', compressJson());
+  app.use(continueRoutes(deps.continueSessions, { limits: deps.limits }));
   app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, overHttps, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
   app.use('/api/admin/sites/:siteId/webhooks', webhookRoutes({ auth: deps.auth, agents: deps.store.agents, webhooks: deps.webhooks }));
   app.use('/api/admin/sites/:siteId/kb', kbAdminRoutes({ auth: deps.auth, agents: deps.store.agents, kb: deps.kb.articles, evaluation: deps.kb.evaluation }));
@@ -111,6 +120,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));
   app.use('/api/v1', apiV1Routes({ ...deps.apiV1, publicUrl }));
+  if (deps.inboundEmail) app.use('/api/inbound', inboundEmailRoutes(deps.inboundEmail.service, deps.inboundEmail.secret));
   app.use('/api', notFoundHandler);
   app.use(kbPageRoutes(deps.kb.articles));
   app.use(staticRoutes({ sites: deps.store.sites, publicUrl, demo: deps.demo }));

@@ -15,7 +15,7 @@ export const DIST = resolve(import.meta.dirname, '../../dist');
  * Our own pages (console, chat frame) run only our scripts: no inline script, no eval. Inline styles stay
  * allowed for the UI's dynamic colours; they cannot run code.
  */
-const APP_CSP = [
+export const APP_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",

@@ -3,6 +3,7 @@ import { isOwnOrigin } from '../auth/origins.ts';
 import type { AuthService } from '../app/auth.ts';
 import { teamOf } from '../app/directory.ts';
 import { AppError } from '../app/errors.ts';
+import type { InboundEmailService } from '../app/inbound-email.ts';
 import type { AgentClientToServer } from '../contract/events.ts';
 import { limitCommands, mountCommands, type CommandTable } from './command.ts';
 import { handshakeGuard, handshakeInfo, type NamespaceDeps } from './handshake.ts';
@@ -19,7 +20,7 @@ export interface AgentSocketData extends TokenExpiryData {
 
 export function mountAgentNamespace(
   nsp: AgentNamespace,
-  deps: NamespaceDeps & { auth: Pick<AuthService, 'authenticate'> },
+  deps: NamespaceDeps & { auth: Pick<AuthService, 'authenticate'>; inboundEmail: InboundEmailService | undefined },
 ): void {
   const commands = agentCommands(deps);
   nsp.use(handshakeGuard(deps.log, 'agent:handshake', async (socket) => {
@@ -72,13 +73,17 @@ export function mountAgentNamespace(
   }
 }
 
+const noEmailReplies = (): never => {
+  throw new AppError('NOT_FOUND', 'Email reply not found');
+};
+
 /** Who an agent's command acts for. */
 interface AgentContext {
   agentId: string;
   setVisible(visible: boolean): void;
 }
 
-function agentCommands({ conversations, routing }: NamespaceDeps): CommandTable<AgentClientToServer, AgentContext> {
+function agentCommands({ conversations, routing, inboundEmail }: NamespaceDeps & { inboundEmail: InboundEmailService | undefined }): CommandTable<AgentClientToServer, AgentContext> {
   return {
     'conversation:list': { schema: schemas.listRequest, run: (req, { agentId }) => conversations.listForAgent(agentId, req.view, req.limit) },
     'conversation:get': { schema: schemas.conversationRef, run: (req, { agentId }) => conversations.agentDetail(agentId, req.conversationId) },
@@ -100,5 +105,9 @@ function agentCommands({ conversations, routing }: NamespaceDeps): CommandTable<
     'conversation:setLabels': { schema: schemas.labelsRequest, run: (req, { agentId }) => conversations.setLabels(agentId, req) },
     'console:visible': { schema: schemas.visibleRequest, run: async (req, { setVisible }) => (setVisible(req.visible), null) },
     'canned:list': { schema: schemas.cannedRequest, run: (req, { agentId }) => conversations.canned(agentId, req.siteId) },
+    // Without MAIL_REPLY_DOMAIN no reply is ever held: none to list, none to decide on.
+    'email:held': { schema: schemas.conversationRef, run: async (req, { agentId }) => (inboundEmail ? inboundEmail.held(agentId, req.conversationId) : []) },
+    'email:accept': { schema: schemas.inboundEmailRef, run: async (req, { agentId }) => (inboundEmail ?? noEmailReplies()).accept(agentId, req.inboundEmailId) },
+    'email:discard': { schema: schemas.inboundEmailRef, run: async (req, { agentId }) => (inboundEmail ?? noEmailReplies()).discard(agentId, req.inboundEmailId) },
   };
 }

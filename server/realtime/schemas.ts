@@ -110,6 +110,7 @@ export const listRequest = z.strictObject({
   limit: z.number().int().min(1).max(200).optional(),
 }) satisfies z.ZodType<ListConversationsRequest>;
 
+export const inboundEmailRef = z.strictObject({ inboundEmailId: id });
 export const conversationRef = z.strictObject({ conversationId: id }) satisfies z.ZodType<ConversationRef>;
 
 export const agentSend = z

@@ -3,6 +3,7 @@ import { isOriginAllowed, isOwnOrigin } from '../auth/origins.ts';
 import type { VisitorActor } from '../app/conversations.ts';
 import { AppError } from '../app/errors.ts';
 import type { VisitorService } from '../app/visitors.ts';
+import type { TranscriptService } from '../app/transcripts.ts';
 import type { Store } from '../app/ports.ts';
 import type { VisitorClientToServer } from '../contract/events.ts';
 import type { Socket } from 'socket.io';
@@ -12,7 +13,7 @@ import { rooms, type VisitorNamespace } from './notifier.ts';
 import * as schemas from './schemas.ts';
 import { closeAtExpiry, type TokenExpiryData } from './token-expiry.ts';
 
-type VisitorDeps = NamespaceDeps & { store: Store; visitors: VisitorService };
+type VisitorDeps = NamespaceDeps & { store: Store; visitors: VisitorService; transcripts: TranscriptService | undefined };
 
 /** What a visitor's command acts for: the visitor (which identify may change) and their connection. */
 interface VisitorContext {
@@ -48,7 +49,7 @@ export function mountVisitorNamespace(nsp: VisitorNamespace, deps: VisitorDeps):
   });
 }
 
-function visitorCommands({ conversations, visitors, limits }: VisitorDeps): CommandTable<VisitorClientToServer, VisitorContext> {
+function visitorCommands({ conversations, visitors, limits, transcripts }: VisitorDeps): CommandTable<VisitorClientToServer, VisitorContext> {
   return {
     'message:send': { schema: schemas.visitorSend, run: (req, { visitor }) => conversations.visitorSend(visitor, req) },
     'conversation:list': { schema: schemas.empty, run: (_req, { visitor }) => conversations.listForVisitor(visitor) },
@@ -74,6 +75,15 @@ function visitorCommands({ conversations, visitors, limits }: VisitorDeps): Comm
           void socket.join(rooms.visitor(visitor.visitorId));
         }
         return result;
+      },
+    },
+    'conversation:emailTranscript': {
+      schema: schemas.conversationRef,
+      run: async (req, { visitor }) => {
+        if (!transcripts) throw new AppError('UNAVAILABLE', 'Email is not set up on this server');
+        // Each request reads the whole history: counted like a profile change.
+        await limits.take('visitorProfile', visitor.visitorId);
+        return transcripts.emailTranscript(visitor, req.conversationId);
       },
     },
   };

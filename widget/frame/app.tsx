@@ -27,7 +27,8 @@ interface AppProps {
   open: boolean;
   muted: boolean;
   onMute(muted: boolean): void;
-  onClose(): void;
+  /** Absent where there is nothing to close (the full-window page at /c/<token>). */
+  onClose?(): void;
 }
 
 function useChatState(chat: VisitorChat): VisitorChatState {
@@ -71,7 +72,14 @@ function Footer({ chat, state, config, locale, t }: FooterProps) {
     const download = (): void =>
       downloadText(`conversation-${conversation.queuedAt.slice(0, 10)}.txt`, transcriptText(messages, config.settings.teamName, locale, t));
     return (
-      <ResolvedPanel conversation={conversation} t={t} onRate={(rating, comment) => chat.rate(rating, comment)} onDownload={download} onNewConversation={() => chat.startNew()} />
+      <ResolvedPanel
+        conversation={conversation}
+        t={t}
+        onRate={(rating, comment) => chat.rate(rating, comment)}
+        onDownload={download}
+        onEmail={config.emailTranscript && state.visitor?.email ? () => chat.emailTranscript(conversation.id) : undefined}
+        onNewConversation={() => chat.startNew()}
+      />
     );
   }
   if (!prechatDone && needsPrechat(config, state)) {
@@ -109,7 +117,7 @@ export function App({ chat, config, locale, open, muted, onMute, onClose }: AppP
     <div
       class="chat"
       style={{ '--color': settings.color }}
-      onKeyDown={(event) => event.key === 'Escape' && !event.isComposing && onClose()}
+      onKeyDown={(event) => event.key === 'Escape' && !event.isComposing && onClose?.()}
     >
       <Header
         teamName={settings.teamName}

@@ -13,7 +13,7 @@ interface HeaderProps {
   t: Translate<FrameText>;
   onMute(muted: boolean): void;
   onHistory(): void;
-  onClose(): void;
+  onClose?(): void;
 }
 
 export function Header({ teamName, agent, muted, historyOpen, t, onMute, onHistory, onClose }: HeaderProps) {
@@ -38,9 +38,11 @@ export function Header({ teamName, agent, muted, historyOpen, t, onMute, onHisto
       <button type="button" class="icon" aria-label={t('muteSounds')} aria-pressed={muted} onClick={() => onMute(!muted)}>
         <Icon name={muted ? 'bellOff' : 'bell'} />
       </button>
-      <button type="button" class="icon" aria-label={t('closeChat')} onClick={onClose}>
-        <Icon name="close" />
-      </button>
+      {onClose && (
+        <button type="button" class="icon" aria-label={t('closeChat')} onClick={onClose}>
+          <Icon name="close" />
+        </button>
+      )}
     </header>
   );
 }

@@ -1,13 +1,14 @@
 /**
  * The chat frame's entry. It runs inside the loader's iframe on the chat server's origin, talks only to
  * the host origin named in its URL (the browser drops posts to any other), and starts the chat once
- * the loader's `init` brings the visitor's token.
+ * the loader's `init` brings the visitor's token. At /c/<token> it runs full-window instead (continue-page.tsx).
  */
 import { render } from 'preact';
 import type { WidgetConfig } from '../../server/contract/http.ts';
 import { listen, post, type FrameMessage, type HostMessage, type HostPage } from '../bridge.ts';
 import type { Locale } from '../../client/i18n.ts';
 import { App } from './app.tsx';
+import { continueTokenFromPath, startContinued } from './continue-page.tsx';
 import { chime } from './sound.ts';
 import { VisitorChat } from './visitor-chat.ts';
 
@@ -120,6 +121,8 @@ function start(hostOrigin: string): void {
   toHost({ v: 1, type: 'ready' });
 }
 
+const continueToken = continueTokenFromPath();
 const hostOrigin = hostOriginFromUrl();
-if (hostOrigin && window.parent !== window) start(hostOrigin);
+if (continueToken) void startContinued(continueToken);
+else if (hostOrigin && window.parent !== window) start(hostOrigin);
 else console.warn('[Parley] the chat frame runs inside the page that loaded widget.js');

@@ -10,6 +10,8 @@ interface ResolvedPanelProps {
   t: Translate<FrameText>;
   onRate(rating: number, comment: string): Promise<void>;
   onDownload(): void;
+  /** Present when the visitor's email is known and the server sends email; resolves with the address. */
+  onEmail?: () => Promise<string>;
   onNewConversation(): void;
 }
 
@@ -49,7 +51,22 @@ function RatingForm({ t, onRate }: Pick<ResolvedPanelProps, 't' | 'onRate'>) {
   );
 }
 
-export function ResolvedPanel({ conversation, t, onRate, onDownload, onNewConversation }: ResolvedPanelProps) {
+function EmailTranscript({ t, onEmail }: { t: ResolvedPanelProps['t']; onEmail: () => Promise<string> }) {
+  const [outcome, setOutcome] = useState<{ sentTo: string } | 'failed' | null>(null);
+  const send = (): void => void onEmail().then((sentTo) => setOutcome({ sentTo }), () => setOutcome('failed'));
+  return (
+    <>
+      <button type="button" onClick={send} disabled={outcome !== null && outcome !== 'failed'}>
+        {t('emailTranscript')}
+      </button>
+      <p class="notice" role="status">
+        {outcome === 'failed' ? t('somethingWentWrong') : outcome ? t('transcriptEmailed', { email: outcome.sentTo }) : ''}
+      </p>
+    </>
+  );
+}
+
+export function ResolvedPanel({ conversation, t, onRate, onDownload, onEmail, onNewConversation }: ResolvedPanelProps) {
   return (
     <section class="resolved" aria-label={t('statusResolved')}>
       {conversation.rating === null ? <RatingForm t={t} onRate={onRate} /> : <p class="notice" role="status">{t('thanksForRating')}</p>}
@@ -57,6 +74,7 @@ export function ResolvedPanel({ conversation, t, onRate, onDownload, onNewConver
         <button type="button" onClick={onDownload}>
           {t('downloadTranscript')}
         </button>
+        {onEmail && <EmailTranscript t={t} onEmail={onEmail} />}
         <button type="button" onClick={onNewConversation}>
           {t('newConversation')}
         </button>

@@ -173,6 +173,11 @@ export class VisitorChat {
     this.#applyConversation(await this.#live.request('conversation:rate', { conversationId: conversation.id, rating, comment: trimmed || undefined }));
   }
 
+  /** Emails the conversation's transcript to the visitor's known address; resolves with that address. */
+  async emailTranscript(conversationId: string): Promise<string> {
+    return (await this.#live.request('conversation:emailTranscript', { conversationId })).email;
+  }
+
   /** Name, email (pre-chat and offline forms) or the page's custom attributes. */
   async updateVisitor(update: VisitorUpdateRequest): Promise<void> {
     this.#update({ visitor: await this.#live.request('visitor:update', update) });

@@ -29,6 +29,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SMTP_URL: 'http://relay', MAIL_FROM: 'a@b.example' })).toThrow(/SMTP_URL: must be an smtp/);
     expect(() => loadConfig({ INBOUND_SMTP_PORT: '2525' })).toThrow(/MAIL_REPLY_DOMAIN: is required/);
     expect(() => loadConfig({ VAPID_PUBLIC_KEY: 'A'.repeat(87) })).toThrow(/set together/);
+    expect(() => loadConfig({ MAIL_REPLY_DOMAIN: 'reply.acme.example', INBOUND_SMTP_PORT: '25', INBOUND_SMTP_TLS_CERT: '/etc/ssl/mx.pem' })).toThrow(
+      /INBOUND_SMTP_TLS_KEY: INBOUND_SMTP_TLS_CERT and INBOUND_SMTP_TLS_KEY are set together/,
+    );
   });
 
   it('derives the SQLite file from DATA_DIR and treats empty values as unset', () => {
