@@ -70,7 +70,8 @@ export function mountCommands<Events, Context>(
       };
       const parsed = validate(schema, args[0]);
       if (!parsed.ok) return reply(parsed);
-      deps.inflight.track(run(parsed.data, context)).then(
+      // Promise.try-style: a handler that throws before its first await is answered like one that rejects.
+      deps.inflight.track(new Promise<unknown>((resolve) => resolve(run(parsed.data, context)))).then(
         (data) => reply({ ok: true, data }),
         (error: unknown) => reply({ ok: false, error: toApiError(deps.log, name, error) }),
       );

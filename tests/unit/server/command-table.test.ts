@@ -65,4 +65,15 @@ describe('mountCommands', () => {
     expect(await send('thing:get', { id: '' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^id: /) } });
     expect(await send('thing:count', { max: 0 })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'Nothing to count' } });
   });
+
+  it('answers a handler that throws before returning its promise, as one that rejects', async () => {
+    const socket = new EventEmitter();
+    const throwing: CommandTable<Events, Context> = {
+      'thing:get': { schema: thingRef, run: () => { throw new AppError('FORBIDDEN', 'Not yours'); } },
+      'thing:count': table['thing:count'],
+    };
+    mountCommands(socket as unknown as Socket, throwing, { who: 'ada' }, { log: pino({ level: 'silent' }), inflight: new InFlight() });
+    const answer = await new Promise((resolve) => socket.emit('thing:get', { id: 't1' }, resolve));
+    expect(answer).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'Not yours' } });
+  });
 });
