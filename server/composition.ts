@@ -37,6 +37,10 @@ import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
 import { wallClock, type Clock } from './domain/clock.ts';
 import { createHttpApp } from './http/app.ts';
+import { EmailOutbox } from './email/outbox.ts';
+import { emailRetryPolicy, handleEmailSends } from './email/send-job.ts';
+import { EmailTokens } from './email/tokens.ts';
+import { createMailTransport } from './email/transport.ts';
 import { JobOutbox } from './jobs/outbox.ts';
 import { JobWorker } from './jobs/worker.ts';
 import { SERVER_TIMEOUTS } from './http/slow-body.ts';
@@ -69,6 +73,8 @@ export interface Parley {
   metricsServer: HttpServer | undefined;
   /** The durable job outbox: subscribers enqueue; this process's worker runs the kinds registered with it. */
   jobs: { outbox: JobOutbox; worker: JobWorker };
+  /** Outgoing email: `email.outbox.queue(…)` is how every feature sends one (off without SMTP_URL). */
+  email: { outbox: EmailOutbox; tokens: EmailTokens };
   firstRun: BootstrapResult;
   /** Starts listening; resolves with the URL clients use. */
   listen(): Promise<string>;
@@ -138,6 +144,27 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     checkTarget: (url) => resolveTarget(url, config.WEBHOOK_ALLOW_PRIVATE),
   });
   subscribeWebhooks(events, webhooks);
+  const emailTokens = new EmailTokens(secret, clock);
+  const mail = config.SMTP_URL && config.MAIL_FROM ? { from: config.MAIL_FROM, replyDomain: config.MAIL_REPLY_DOMAIN } : null;
+  const emailOutbox = new EmailOutbox({
+    store: store.emails,
+    clock,
+    tokens: emailTokens,
+    mail,
+    optedOut: (visitorId) => store.emails.optedOut(visitorId),
+    onDue: () => worker.kick(),
+  });
+  const mailTransport = config.SMTP_URL && config.MAIL_FROM ? createMailTransport(config.SMTP_URL, config.MAIL_FROM) : null;
+  if (mailTransport) {
+    handleEmailSends(worker, {
+      emails: store.emails,
+      transport: mailTransport,
+      clock,
+      log,
+      policy: emailRetryPolicy(config.EMAIL_RETRY_BASE_MS),
+      onOutcome: (outcome) => metrics.recordDelivery('email', outcome),
+    });
+  }
   handleWebhookDeliveries(worker, { webhooks: store.webhooks, clock, log, notifier, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, onOutcome: (outcome) => metrics.recordDelivery('webhook', outcome) });
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
   const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
@@ -199,6 +226,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     metrics,
     metricsServer: separateMetrics,
     jobs: { outbox, worker },
+    email: { outbox: emailOutbox, tokens: emailTokens },
     firstRun,
     async listen() {
       if (separateMetrics) await listenOn(separateMetrics, config.METRICS_PORT!, METRICS_HOST);
@@ -222,6 +250,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       }
       // Runs in progress finish (or see their abort) before the database they record in closes.
       await worker.stop();
+      mailTransport?.close();
       await database.close();
     },
   };

@@ -28,6 +28,7 @@ import type { TypingEvent } from '../contract/events.ts';
 import type { AttributePatch } from '../domain/visitor-profile.ts';
 import type { UploadUsage } from '../domain/upload-quota.ts';
 import type { JobStore } from '../jobs/types.ts';
+import type { EmailStore } from '../email/ports.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
 import type { WebhookStore } from './webhook-ports.ts';
 import type { WebhookDisabledNotice } from '../contract/events.ts';
@@ -356,6 +357,8 @@ export interface Store {
   apiKeys: ApiKeyStore;
   /** Webhook endpoints and their delivery log. */
   webhooks: WebhookStore;
+  /** Outgoing email and its outcome. */
+  emails: EmailStore;
   /** Cheap query proving the database answers. */
   ping(): Promise<void>;
 }

@@ -11,6 +11,7 @@ import { PrismaApiKeyStore } from './api-keys.ts';
 import { PrismaAttachmentStore } from './attachments.ts';
 import { PrismaCannedStore } from './canned.ts';
 import { PrismaInviteStore } from './invites.ts';
+import { PrismaEmailStore } from './emails.ts';
 import { PrismaJobStore } from './jobs.ts';
 import { PrismaReportStore } from './reports.ts';
 import { PrismaConversationStore } from './conversations.ts';
@@ -41,6 +42,7 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
     jobs: new PrismaJobStore(prisma, newId, provider),
     apiKeys: new PrismaApiKeyStore(prisma, newId),
     webhooks: new PrismaWebhookStore(prisma, newId),
+    emails: new PrismaEmailStore(prisma, newId),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },
