@@ -38,6 +38,8 @@ import { createStore } from './db/store.ts';
 import { wallClock, type Clock } from './domain/clock.ts';
 import { createHttpApp } from './http/app.ts';
 import { EmailOutbox } from './email/outbox.ts';
+import { EmailContinuity } from './app/email-continuity.ts';
+import { EmailUnsubscribe } from './app/email-unsubscribe.ts';
 import { emailRetryPolicy, handleEmailSends } from './email/send-job.ts';
 import { EmailTokens } from './email/tokens.ts';
 import { createMailTransport } from './email/transport.ts';
@@ -48,7 +50,7 @@ import { mountAgentNamespace } from './realtime/agent-namespace.ts';
 import { InFlight } from './realtime/command.ts';
 import { capConnectionsPerAddress } from './realtime/connection-cap.ts';
 import { refuseDefaultNamespace, trimHandshakeRequests } from './realtime/handshake.ts';
-import { SocketNotifier, type AgentNamespace, type VisitorNamespace } from './realtime/notifier.ts';
+import { rooms, SocketNotifier, type AgentNamespace, type VisitorNamespace } from './realtime/notifier.ts';
 import { subscribeSocketNotifier } from './realtime/notifier-subscription.ts';
 import { mountVisitorNamespace } from './realtime/visitor-namespace.ts';
 import { metricsHandler, metricsServer } from './metrics/endpoint.ts';
@@ -165,6 +167,19 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       onOutcome: (outcome) => metrics.recordDelivery('email', outcome),
     });
   }
+  let listeningOrigin = '';
+  const continuity = new EmailContinuity({
+    store,
+    emails: emailOutbox,
+    jobs: outbox,
+    tokens: emailTokens,
+    clock,
+    visitorConnected: async (visitorId) => (await visitorNsp.in(rooms.visitor(visitorId)).fetchSockets()).length > 0,
+    publicOrigin: () => publicOrigin ?? listeningOrigin,
+  });
+  events.on('message.created', (event) => continuity.scheduleFor(event));
+  worker.handle('email.continuity', ({ conversationId }) => continuity.check(conversationId));
+  const emailUnsubscribe = new EmailUnsubscribe(emailTokens, store.emails, clock);
   handleWebhookDeliveries(worker, { webhooks: store.webhooks, clock, log, notifier, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, onOutcome: (outcome) => metrics.recordDelivery('webhook', outcome) });
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
   const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
@@ -213,7 +228,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust, onAnswered: metrics.observeCommand };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, auth });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics }));
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, emailUnsubscribe, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics }));
 
   return {
     httpServer,
@@ -233,7 +248,8 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       await listenOn(httpServer, config.PORT, config.HOST);
       const { port } = httpServer.address() as AddressInfo;
       const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-      return publicOrigin ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      listeningOrigin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      return publicOrigin ?? listeningOrigin;
     },
     async close() {
       clearInterval(sweep);

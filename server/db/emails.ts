@@ -52,7 +52,7 @@ export class PrismaEmailStore implements EmailStore {
     return row && toRecord(row);
   }
 
-  async latest(conversationId: string, purpose: EmailPurpose) {
+  async latest(conversationId: string, purpose?: EmailPurpose) {
     const row = await this.prisma.email.findFirst({ where: { conversationId, purpose }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
     return row && toRecord(row);
   }

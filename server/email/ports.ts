@@ -45,8 +45,8 @@ export interface EmailStore {
    */
   queue(email: NewEmail, job: (emailId: string) => EmailJobRef, at: Date): Promise<{ email: EmailRecord; created: boolean }>;
   findById(id: string): Promise<EmailRecord | null>;
-  /** The newest email of this purpose about the conversation, whatever its state. */
-  latest(conversationId: string, purpose: EmailPurpose): Promise<EmailRecord | null>;
+  /** The newest email about the conversation (of this purpose, when given), whatever its state. */
+  latest(conversationId: string, purpose?: EmailPurpose): Promise<EmailRecord | null>;
   /** Every email about the conversation, oldest first. */
   forConversation(conversationId: string): Promise<EmailRecord[]>;
   /** An attempt failed and another will follow. */

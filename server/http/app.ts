@@ -16,6 +16,8 @@ import type { WebhookService } from '../app/webhooks.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { apiV1Routes, type ApiV1Deps } from './api-v1/index.ts';
 import { webhookRoutes } from './webhook-routes.ts';
+import { emailRoutes } from './email-routes.ts';
+import type { EmailUnsubscribe } from '../app/email-unsubscribe.ts';
 import { attachmentRoutes } from './attachment-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { compressJson } from './compress-json.ts';
@@ -39,6 +41,8 @@ export interface HttpDeps {
   apiV1: Omit<ApiV1Deps, 'publicUrl'>;
   /** Webhook endpoints and their delivery log, behind /api/admin/sites/:id/webhooks. */
   webhooks: WebhookService;
+  /** The unsubscribe link of visitor email, behind /api/email. */
+  emailUnsubscribe: EmailUnsubscribe;
   log: Pino;
   publicOrigin: string | undefined;
   /** TRUST_PROXY, compiled: the same function the socket handshake uses. */
@@ -94,6 +98,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use('/api/admin', adminRoutes({ auth: deps.auth, agents: deps.store.agents, team: deps.team, apiKeys: deps.apiV1.apiKeys, publicUrl }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));
+  app.use('/api/email', emailRoutes(deps.emailUnsubscribe));
   app.use('/api/v1', apiV1Routes({ ...deps.apiV1, publicUrl }));
   app.use('/api', notFoundHandler);
   app.use(staticRoutes({ sites: deps.store.sites, publicUrl, demo: deps.demo }));
