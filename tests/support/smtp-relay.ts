@@ -35,6 +35,8 @@ export async function startSmtpRelay(options: { refuse?: () => SmtpRefusal | nul
       });
     },
   });
+  // A sender that vanishes mid-session (a killed server) resets its connection: not the relay's failure.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {
