@@ -13,7 +13,7 @@ import { AckError } from '../client/request.ts';
 import type { AgentAuth } from './auth.ts';
 import {
   initialState, isFollowed, viewOf, withAgent, withConversation, withListed, withMessage, withoutTab, withReadMark, withSeen,
-  withSynced, withTab, withThread, withTyping, withUnreadMessage, withVisitorChange,
+  withEmail, withSynced, withTab, withThread, withTyping, withUnreadMessage, withVisitorChange,
   type Failure, type InboxState, type Thread, type UnsentReply,
 } from './inbox-state.ts';
 
@@ -228,8 +228,6 @@ export class Inbox {
     return (await this.#live.upload(file, conversationId)).id;
   }
 
-  // --- events ------------------------------------------------------------------------------------
-
   #listen(): void {
     const socket = this.#live.socket;
     socket.on('conversation:updated', (conversation) => this.#upsert(conversation));
@@ -239,6 +237,7 @@ export class Inbox {
     socket.on('conversation:read', (event) => this.#set(withReadMark(this.#state, event)));
     socket.on('visitor:updated', (change) => this.#set(withVisitorChange(this.#state, change, new Date().toISOString())));
     socket.on('webhook:disabled', (notice) => this.onAlert?.({ kind: 'webhookDisabled', notice }));
+    socket.on('email:updated', (email) => this.#set(withEmail(this.#state, email)));
   }
 
   /** A message of a live messages:new event. */

@@ -42,6 +42,7 @@ import { EmailContinuity } from './app/email-continuity.ts';
 import { EmailUnsubscribe } from './app/email-unsubscribe.ts';
 import { emailRetryPolicy, handleEmailSends } from './email/send-job.ts';
 import { EmailTokens } from './email/tokens.ts';
+import { toEmailDTO, type EmailRecord } from './email/ports.ts';
 import { createMailTransport } from './email/transport.ts';
 import { JobOutbox } from './jobs/outbox.ts';
 import { JobWorker } from './jobs/worker.ts';
@@ -147,6 +148,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   });
   subscribeWebhooks(events, webhooks);
   const emailTokens = new EmailTokens(secret, clock);
+  const emailChanged = (email: EmailRecord) => email.conversationId && events.emit('email.changed', { email: toEmailDTO(email) });
   const mail = config.SMTP_URL && config.MAIL_FROM ? { from: config.MAIL_FROM, replyDomain: config.MAIL_REPLY_DOMAIN } : null;
   const emailOutbox = new EmailOutbox({
     store: store.emails,
@@ -155,6 +157,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     mail,
     optedOut: (visitorId) => store.emails.optedOut(visitorId),
     onDue: () => worker.kick(),
+    onChange: emailChanged,
   });
   const mailTransport = config.SMTP_URL && config.MAIL_FROM ? createMailTransport(config.SMTP_URL, config.MAIL_FROM) : null;
   if (mailTransport) {
@@ -165,6 +168,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       log,
       policy: emailRetryPolicy(config.EMAIL_RETRY_BASE_MS),
       onOutcome: (outcome) => metrics.recordDelivery('email', outcome),
+      onChange: emailChanged,
     });
   }
   let listeningOrigin = '';
@@ -186,11 +190,11 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const routing = topology.routing(routingService, io);
   const limits = new Limits(topology.buckets, config.RATE_LIMIT_SCALE);
   const visibility = new Visibility(store);
-  const conversations = new ConversationService(store, routing, events, notifier, clock, limits, visibility);
+  const conversations = new ConversationService(store, routing, events, notifier, clock, limits, visibility, emailOutbox.enabled);
   const admin = new AdminService(store);
   const team = new TeamService(store, routing, notifier, clock, admin);
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits, notifier);
-  const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
+  const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock, emailOutbox.enabled);
   const visitors = new VisitorService(store, events, signer);
   const apiV1 = {
     apiKeys: new ApiKeyService(store.apiKeys, store, clock),

@@ -213,6 +213,14 @@ function SiteForm({ api, site, onSaved }: { api: AdminApi; site: SiteAdminDTO | 
         <Check label={t('typingPreview')} hint={t('typingPreviewHint')} checked={s.typingPreview} onChange={(v) => set({ typingPreview: v })} />
         <Check label={t('agentsSeeAll')} hint={t('agentsSeeAllHint')} checked={s.agentsSeeAll} onChange={(v) => set({ agentsSeeAll: v })} />
       </fieldset>
+      <fieldset>
+        <legend>{t('emailSettings')}</legend>
+        <label>
+          {t('emailAfterMinutes')}
+          <input type="number" min={1} max={1440} value={s.emailAfterMinutes} onInput={(e) => set({ emailAfterMinutes: num(e.currentTarget.value) })} />
+        </label>
+        <Check label={t('emailOfflineMessagesToAgents')} checked={s.emailOfflineMessagesToAgents} onChange={(v) => set({ emailOfflineMessagesToAgents: v })} />
+      </fieldset>
       <ErrorLine error={error} />
       <Status text={status} />
       <div class="form-actions">

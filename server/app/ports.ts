@@ -29,6 +29,7 @@ import type { AttributePatch } from '../domain/visitor-profile.ts';
 import type { UploadUsage } from '../domain/upload-quota.ts';
 import type { JobStore } from '../jobs/types.ts';
 import type { EmailStore } from '../email/ports.ts';
+import type { EmailDTO } from '../contract/email.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
 import type { WebhookStore } from './webhook-ports.ts';
 import type { WebhookDisabledNotice } from '../contract/events.ts';
@@ -388,6 +389,8 @@ export interface Notifier {
   siteVisibilityChanged(siteId: string): void;
   /** A webhook endpoint was disabled after failing for good: tell the admins' open consoles. */
   webhookDisabled(notice: WebhookDisabledNotice): void;
+  /** An email about a conversation changed state: to the agents who see the conversation. */
+  emailChanged(email: EmailDTO): void;
 }
 
 /** Agents as the running server knows them: stored record plus live presence and load. */

@@ -18,6 +18,8 @@ export class VisitorSessionService {
     private readonly signer: TokenSigner,
     private readonly agentsOnline: (siteId: string) => boolean,
     private readonly clock: Clock,
+    /** Whether the server sends email, which the widget's offline text depends on. */
+    private readonly emailEnabled: boolean,
   ) {}
 
   /** The site named by key, provided the request comes from one of its allowed origins (or from us). */
@@ -48,6 +50,7 @@ export class VisitorSessionService {
       maxMessageLength: MAX_MESSAGE_LENGTH,
       open: isOpen(site.widgetSettings.businessHours, this.clock.now()),
       attachments: ATTACHMENT_LIMITS,
+      emailEnabled: this.emailEnabled,
     };
   }
 

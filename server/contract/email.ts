@@ -9,6 +9,7 @@ export interface EmailDTO {
   id: string;
   purpose: EmailPurpose;
   conversationId: string | null;
+  siteId: string | null;
   recipient: string;
   subject: string;
   state: EmailState;

@@ -31,6 +31,8 @@ export interface WidgetConfig {
   /** Inside business hours (always true when the site sets none). */
   open: boolean;
   attachments: AttachmentLimits;
+  /** The server sends email (SMTP_URL is set): only then may the widget promise a reply by email. */
+  emailEnabled: boolean;
 }
 
 export interface AttachmentLimits {

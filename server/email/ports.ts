@@ -64,6 +64,7 @@ export function toEmailDTO(email: EmailRecord): EmailDTO {
     id: email.id,
     purpose: email.purpose,
     conversationId: email.conversationId,
+    siteId: email.siteId,
     recipient: email.recipient,
     subject: email.subject,
     state: email.state,

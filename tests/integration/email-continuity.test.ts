@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
-import type { SendResult } from '../../server/contract/events.ts';
-import { backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, ok, sleep, type TestServer } from '../support/parley.ts';
+import type { ConversationDetail, SendResult } from '../../server/contract/events.ts';
+import type { EmailDTO } from '../../server/contract/email.ts';
+import { backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, ok, record, sleep, type TestServer } from '../support/parley.ts';
 import { REPLY_DOMAIN, startEmailHarness, type EmailHarness } from '../support/email.ts';
 
 const MINUTE = 60_000;
@@ -21,6 +22,10 @@ async function scheduled(server: TestServer, count: number): Promise<void> {
   throw new Error(`fewer than ${count} continuity checks scheduled`);
 }
 
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !condition(); i++) await sleep(20);
+}
+
 describe.each(backends)('continuity email on %s', { timeout: 60_000 }, (backend) => {
   let h: EmailHarness;
   beforeAll(async () => {
@@ -34,6 +39,7 @@ describe.each(backends)('continuity email on %s', { timeout: 60_000 }, (backend)
   it('batches unseen agent replies into one threaded, escaped email; read replies and unsubscribed visitors get none', async () => {
     const { server } = h;
     const agent = await connectAgent(server, await createAgent(server, 'alice'));
+    const emailEvents = record<EmailDTO>(agent.socket, 'email:updated');
     const visitor = await connectVisitor(server);
     await ok(visitor.socket, 'visitor:update', { email: 'vera@example.net', name: 'Vera' });
     const assigned = next<ConversationDTO>(visitor.socket, 'conversation:updated', (c) => c.status === 'active');
@@ -74,6 +80,13 @@ describe.each(backends)('continuity email on %s', { timeout: 60_000 }, (backend)
     expect(unsubscribeUrl).toMatch(new RegExp(`^${server.url}/api/email/unsubscribe/[0-9a-f]{56}$`));
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
     expect(first!.inReplyTo).toBeUndefined();
+    // The console sees the email queued, then sent, live and in the conversation's detail.
+    await waitFor(() => emailEvents.some((e) => e.state === 'sent'));
+    expect(emailEvents.map((e) => e.state)).toEqual(['queued', 'sent']);
+    expect(emailEvents[1]).toMatchObject({ purpose: 'continuity', conversationId, recipient: 'vera@example.net', reason: null });
+    const detail = await ok<ConversationDetail>(agent.socket, 'conversation:get', { conversationId });
+    expect(detail.emailEnabled).toBe(true);
+    expect(detail.emails.map((e) => [e.purpose, e.state])).toEqual([['continuity', 'sent']]);
 
     // A third reply, unseen: a second email, threaded under the first.
     await reply('Anything else?');
