@@ -47,6 +47,16 @@ export class EmailContinuity {
     await this.deps.jobs.enqueue('email.continuity', `email.continuity:${message.id}`, { conversationId: conversation.id }, { delayMs });
   }
 
+  /**
+   * The visitor's widget is open but the replies are unread: look again after another wait, so a visitor who
+   * then leaves without reading still gets them. Checks of one conversation in the same wait share a key.
+   */
+  private async recheckLater(conversationId: string, afterMinutes: number): Promise<void> {
+    const delayMs = afterMinutes * 60_000;
+    const slot = Math.floor(this.deps.clock.now() / delayMs);
+    await this.deps.jobs.enqueue('email.continuity', `email.continuity:${conversationId}:recheck:${slot}`, { conversationId }, { delayMs });
+  }
+
   /** The job: emails the unseen agent replies, if any. */
   async check(conversationId: string): Promise<void> {
     const { store, emails, tokens } = this.deps;
@@ -61,7 +71,8 @@ export class EmailContinuity {
     if (!site || !visitor?.email) return;
     const emailedThrough = previous?.throughSeq ?? 0;
     const seenThrough = Math.max(emailedThrough, conversation.visitorReadSeq);
-    if (seenThrough >= conversation.lastSeq || (await this.deps.visitorConnected(visitor.id))) return;
+    if (seenThrough >= conversation.lastSeq) return;
+    if (await this.deps.visitorConnected(visitor.id)) return this.recheckLater(conversationId, site.widgetSettings.emailAfterMinutes);
     const page = await store.conversations.history(conversationId, { afterSeq: seenThrough, limit: MAX_REPLIES_PER_EMAIL, includeNotes: false });
     const replies = page.messages.filter((m: MessageDTO) => m.authorKind === 'agent');
     if (replies.length === 0) return;

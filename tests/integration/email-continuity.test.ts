@@ -36,7 +36,7 @@ describe.each(backends)('continuity email on %s', { timeout: 60_000 }, (backend)
     await h?.close();
   });
 
-  it('batches unseen agent replies into one threaded, escaped email; read replies and unsubscribed visitors get none', async () => {
+  it('batches unseen agent replies into one threaded, escaped email; read replies, an open widget and unsubscribed visitors get none', async () => {
     const { server } = h;
     const agent = await connectAgent(server, await createAgent(server, 'alice'));
     const emailEvents = record<EmailDTO>(agent.socket, 'email:updated');
@@ -109,6 +109,17 @@ describe.each(backends)('continuity email on %s', { timeout: 60_000 }, (backend)
     await h.advance(3 * MINUTE);
     expect(h.relay.received).toHaveLength(2);
 
+    // Unread while the widget is connected: no email yet, but one once the visitor has left.
+    const present = await connectVisitor(server, { token: visitor.token });
+    await reply('We have restocked.');
+    await h.advance(3 * MINUTE);
+    expect(h.relay.received).toHaveLength(2);
+    present.socket.disconnect();
+    await sleep(100);
+    await h.advance(3 * MINUTE);
+    expect(h.relay.received).toHaveLength(3);
+    expect((await h.parsed())[2]!.text).toContain('We have restocked.');
+
     // Unsubscribe: a tampered token is refused, the real one stops the next email.
     const token = unsubscribeUrl.slice(unsubscribeUrl.lastIndexOf('/') + 1);
     const tampered = `${unsubscribeUrl.slice(0, -token.length)}${token.slice(0, -1)}${token.endsWith('0') ? '1' : '0'}`;
@@ -124,8 +135,8 @@ describe.each(backends)('continuity email on %s', { timeout: 60_000 }, (backend)
     expect(await server.parley.store.emails.optedOut(visitorId)).toBe(true);
     await reply('Are you still there?');
     await h.advance(3 * MINUTE);
-    expect(h.relay.received).toHaveLength(2);
+    expect(h.relay.received).toHaveLength(3);
     const states = (await server.parley.store.emails.forConversation(conversationId)).map((e) => e.state);
-    expect(states).toEqual(['sent', 'sent']);
+    expect(states).toEqual(['sent', 'sent', 'sent']);
   });
 });
