@@ -26,6 +26,8 @@ export function emailRetryPolicy(baseDelayMs = 30_000): RetryPolicy {
   return { maxAttempts: 20, baseDelayMs, maxDelayMs: 3_600_000, timeoutMs: 30_000 };
 }
 
+const UNSUBSCRIBED = 'Not sent: the recipient unsubscribed';
+
 export interface EmailSendDeps {
   emails: EmailStore;
   transport: MailTransport;
@@ -48,6 +50,8 @@ export function handleEmailSends(worker: JobWorker, deps: EmailSendDeps): void {
     // Already sent or given up by an earlier run.
     if (!email || email.state !== 'queued') return;
     const at = () => new Date(clock.now());
+    // Unsubscribed after it was queued (a retry waiting for the relay): it is not sent.
+    if (email.visitorId && (await emails.optedOut(email.visitorId))) return changed(await emails.markFailed(email.id, UNSUBSCRIBED, at()));
     try {
       const sent = await transport.send(
         {

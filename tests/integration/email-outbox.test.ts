@@ -71,6 +71,20 @@ describe.each(backends)('email outbox on %s', { timeout: 60_000 }, (backend) => 
     expect(failed.reason).toContain('550');
     expect(failed.reason).toContain('No such mailbox here');
   });
+
+  it('does not send a queued email to a visitor who unsubscribed meanwhile, nor queue a new one', async () => {
+    refusals = [{ code: 451, message: 'Greylisted, try again later' }];
+    const { parley, site } = h.server;
+    const visitor = await parley.store.visitors.create(site.id);
+    const email = (await parley.email.outbox.queue({ ...message('visitor:1'), visitorId: visitor.id }))!;
+    await h.advance(0);
+    await parley.store.emails.optOut(visitor.id, new Date(h.clock.now()));
+    await h.advance(emailRetryPolicy().maxDelayMs);
+    expect(attempts).toBe(1);
+    expect(h.relay.received).toHaveLength(0);
+    expect((await parley.store.emails.findById(email.id))!).toMatchObject({ state: 'failed', reason: 'Not sent: the recipient unsubscribed' });
+    expect(await parley.email.outbox.queue({ ...message('visitor:2'), visitorId: visitor.id })).toBeNull();
+  });
 });
 
 describe('email off (no SMTP_URL)', () => {
