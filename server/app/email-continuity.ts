@@ -8,6 +8,7 @@
 import type { Clock } from '../domain/clock.ts';
 import type { MessageDTO } from '../contract/dto.ts';
 import { renderContinuityEmail } from '../email/continuity-render.ts';
+import { emailLocale } from '../email/visitor-text.ts';
 import type { EmailOutbox } from '../email/outbox.ts';
 import type { EmailTokens } from '../email/tokens.ts';
 import type { JobOutbox } from '../jobs/outbox.ts';
@@ -79,6 +80,8 @@ export class EmailContinuity {
     const origin = this.deps.publicOrigin();
     const unsubscribeUrl = `${origin}/api/email/unsubscribe/${tokens.issue('unsubscribe', visitor.id)}`;
     const content = renderContinuityEmail({
+      // The site's fixed widget language, else the visitor's browser language.
+      locale: emailLocale([site.widgetSettings.locale === 'auto' ? null : site.widgetSettings.locale, visitor.locale]),
       siteName: site.name,
       color: site.widgetSettings.color,
       replies: replies.map((m) => ({ authorName: m.authorName, body: m.body, files: m.attachments.map((a) => a.fileName) })),

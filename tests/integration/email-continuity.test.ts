@@ -128,6 +128,8 @@ describe.each(backends)('continuity email on %s', { timeout: 60_000 }, (backend)
     const page = await fetch(unsubscribeUrl);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<form method="post">/);
+    const chinese = await fetch(unsubscribeUrl, { headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
+    expect(await chinese.text()).toContain('<button type="submit">退订</button>');
     const visitorId = (await server.parley.store.conversations.findById(conversationId))!.visitorId;
     expect(await server.parley.store.emails.optedOut(visitorId)).toBe(false); // showing the page changes nothing
     const done = await fetch(unsubscribeUrl, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
