@@ -37,13 +37,9 @@ import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
 import { wallClock, type Clock } from './domain/clock.ts';
 import { createHttpApp } from './http/app.ts';
-import { EmailOutbox } from './email/outbox.ts';
-import { EmailContinuity } from './app/email-continuity.ts';
-import { EmailUnsubscribe } from './app/email-unsubscribe.ts';
-import { emailRetryPolicy, handleEmailSends } from './email/send-job.ts';
-import { EmailTokens } from './email/tokens.ts';
-import { toEmailDTO, type EmailRecord } from './email/ports.ts';
-import { createMailTransport } from './email/transport.ts';
+import type { EmailOutbox } from './email/outbox.ts';
+import type { EmailTokens } from './email/tokens.ts';
+import { wireEmail } from './email/wiring.ts';
 import { JobOutbox } from './jobs/outbox.ts';
 import { JobWorker } from './jobs/worker.ts';
 import { SERVER_TIMEOUTS } from './http/slow-body.ts';
@@ -147,54 +143,30 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     checkTarget: (url) => resolveTarget(url, config.WEBHOOK_ALLOW_PRIVATE),
   });
   subscribeWebhooks(events, webhooks);
-  const emailTokens = new EmailTokens(secret, clock);
-  const emailChanged = (email: EmailRecord) => email.conversationId && events.emit('email.changed', { email: toEmailDTO(email) });
-  const mail = config.SMTP_URL && config.MAIL_FROM ? { from: config.MAIL_FROM, replyDomain: config.MAIL_REPLY_DOMAIN } : null;
-  const emailOutbox = new EmailOutbox({
-    store: store.emails,
-    clock,
-    tokens: emailTokens,
-    mail,
-    optedOut: (visitorId) => store.emails.optedOut(visitorId),
-    onDue: () => worker.kick(),
-    onChange: emailChanged,
-  });
-  const mailTransport = config.SMTP_URL && config.MAIL_FROM ? createMailTransport(config.SMTP_URL, config.MAIL_FROM) : null;
-  if (mailTransport) {
-    handleEmailSends(worker, {
-      emails: store.emails,
-      transport: mailTransport,
-      clock,
-      log,
-      policy: emailRetryPolicy(config.EMAIL_RETRY_BASE_MS),
-      onOutcome: (outcome) => metrics.recordDelivery('email', outcome),
-      onChange: emailChanged,
-    });
-  }
   let listeningOrigin = '';
-  const continuity = new EmailContinuity({
+  const email = wireEmail({
+    config,
+    secret,
     store,
-    emails: emailOutbox,
-    jobs: outbox,
-    tokens: emailTokens,
     clock,
+    log,
+    events,
+    jobs: { outbox, worker },
+    onOutcome: (outcome) => metrics.recordDelivery('email', outcome),
     visitorConnected: async (visitorId) => (await visitorNsp.in(rooms.visitor(visitorId)).fetchSockets()).length > 0,
     publicOrigin: () => publicOrigin ?? listeningOrigin,
   });
-  events.on('message.created', (event) => continuity.scheduleFor(event));
-  worker.handle('email.continuity', ({ conversationId }) => continuity.check(conversationId));
-  const emailUnsubscribe = new EmailUnsubscribe(emailTokens, store.emails, clock);
   handleWebhookDeliveries(worker, { webhooks: store.webhooks, clock, log, notifier, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, onOutcome: (outcome) => metrics.recordDelivery('webhook', outcome) });
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
   const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
   const routing = topology.routing(routingService, io);
   const limits = new Limits(topology.buckets, config.RATE_LIMIT_SCALE);
   const visibility = new Visibility(store);
-  const conversations = new ConversationService(store, routing, events, notifier, clock, limits, visibility, emailOutbox.enabled);
+  const conversations = new ConversationService(store, routing, events, notifier, clock, limits, visibility, email.outbox.enabled);
   const admin = new AdminService(store);
   const team = new TeamService(store, routing, notifier, clock, admin);
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits, notifier);
-  const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock, emailOutbox.enabled);
+  const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock, email.outbox.enabled);
   const visitors = new VisitorService(store, events, signer);
   const apiV1 = {
     apiKeys: new ApiKeyService(store.apiKeys, store, clock),
@@ -232,7 +204,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust, onAnswered: metrics.observeCommand };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors });
   mountAgentNamespace(agentNsp, { ...realtime, routing, auth });
-  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, emailUnsubscribe, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics }));
+  httpServer.on('request', createHttpApp({ store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, emailUnsubscribe: email.unsubscribe, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics }));
 
   return {
     httpServer,
@@ -245,7 +217,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     metrics,
     metricsServer: separateMetrics,
     jobs: { outbox, worker },
-    email: { outbox: emailOutbox, tokens: emailTokens },
+    email: { outbox: email.outbox, tokens: email.tokens },
     firstRun,
     async listen() {
       if (separateMetrics) await listenOn(separateMetrics, config.METRICS_PORT!, METRICS_HOST);
@@ -270,7 +242,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       }
       // Runs in progress finish (or see their abort) before the database they record in closes.
       await worker.stop();
-      mailTransport?.close();
+      email.close();
       await database.close();
     },
   };

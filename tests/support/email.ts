@@ -13,7 +13,7 @@ export interface EmailHarness {
   clock: ManualClock;
   /** What the relay answers next: null accepts. */
   answer: { next: () => SmtpRefusal | null };
-  /** Moves the clock, then runs every email job now due until none is left pending. */
+  /** Moves the clock, then runs every job now due (emails, continuity checks) until none is left. */
   advance(ms: number): Promise<void>;
   /** Every message the relay accepted, parsed. */
   parsed(): Promise<ParsedMail[]>;
@@ -31,7 +31,7 @@ export async function startEmailHarness(backend: Backend = 'sqlite', env: Record
   );
   const advance = async (ms: number) => {
     clock.advance(ms);
-    await settleEmailJobs(server);
+    await server.parley.jobs.worker.settle();
   };
   return {
     server,
@@ -45,9 +45,4 @@ export async function startEmailHarness(backend: Backend = 'sqlite', env: Record
       await relay.close();
     },
   };
-}
-
-/** Runs the email jobs due on the server's clock (and any other due job) until none is left. */
-export async function settleEmailJobs(server: TestServer): Promise<void> {
-  await server.parley.jobs.worker.settle();
 }
