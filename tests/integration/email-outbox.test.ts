@@ -87,6 +87,23 @@ describe.each(backends)('email outbox on %s', { timeout: 60_000 }, (backend) => 
   });
 });
 
+describe('email without MAIL_REPLY_DOMAIN', () => {
+  it('takes the Message-ID domain from MAIL_FROM and sends no Reply-To', async () => {
+    const h = await startEmailHarness('sqlite', { MAIL_REPLY_DOMAIN: '' });
+    try {
+      const conversationId = crypto.randomUUID();
+      const email = (await h.server.parley.email.outbox.queue({ ...message('conversation:1'), conversationId }))!;
+      expect(email.messageId).toMatch(/^<r\.[0-9a-f]{56}\.[0-9a-f]{12}@shop\.example>$/);
+      expect(h.server.parley.email.tokens.conversationOfMessageId(email.messageId)).toBe(conversationId);
+      await h.advance(0);
+      expect(h.relay.received).toHaveLength(1);
+      expect(h.relay.received[0]).not.toMatch(/^Reply-To:/im);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('email off (no SMTP_URL)', () => {
   it('queues nothing', async () => {
     const server = await startServer();
