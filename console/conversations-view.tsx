@@ -166,7 +166,7 @@ export function ConversationsView({ inbox, state }: { inbox: Inbox; state: Inbox
         <OpenTabs inbox={inbox} state={state} />
         <ConversationPane inbox={inbox} state={state} />
       </main>
-      {selected && thread && <VisitorPanel detail={thread.detail} conversation={selected} onOpen={(c) => inbox.open(c)} />}
+      {selected && thread && <VisitorPanel detail={thread.detail} conversation={selected} onOpen={(c) => inbox.open(c)} isAdmin={state.me.role === 'admin'} />}
     </div>
   );
 }

@@ -4,6 +4,7 @@
  */
 import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, TeamMemberDTO, VisitorChange } from '../server/contract/dto.ts';
 import type { ErrorCode } from '../server/contract/errors.ts';
+import type { EmailDTO } from '../server/contract/email.ts';
 import type { ConversationDetail, ConversationLeftQueue, ConversationView, ReadEvent, TypingEvent } from '../server/contract/events.ts';
 import type { Connection } from '../client/live-session.ts';
 import { lastSeq, mergeMessages } from '../client/messages.ts';
@@ -190,6 +191,15 @@ export function withSeen(state: InboxState, conversationId: string): { state: In
   if (!conversation || seq === 0 || conversation.agentReadSeq >= seq) return { state: next, readSeq: null };
   const conversations = { ...next.conversations, [conversationId]: { ...conversation, agentReadSeq: seq } };
   return { state: { ...next, conversations }, readSeq: seq };
+}
+
+/** An `email:updated` event: the email joins, or replaces itself in, its conversation's open thread. */
+export function withEmail(state: InboxState, email: EmailDTO): InboxState {
+  const thread = email.conversationId ? state.threads[email.conversationId] : undefined;
+  if (!thread?.detail) return state;
+  const others = thread.detail.emails.filter((e) => e.id !== email.id);
+  const emails = [...others, email].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  return { ...state, threads: { ...state.threads, [email.conversationId!]: { ...thread, detail: { ...thread.detail, emails } } } };
 }
 
 /** A `visitor:updated` change, in the lists and in the open threads (a new page joins the trail at `now`). */

@@ -14,8 +14,8 @@ import type { AgentAuth } from './auth.ts';
 import { failureOf } from './format.ts';
 import {
   initialState, isFollowed, viewOf, withAgent, withConversation, withListed, withMessage, withoutTab, withReadMark, withSeen,
-  withSynced, withTab, withThread, withTyping, withUnreadMessage, withVisitorChange,
-  type InboxState, type Thread, type UnsentReply,
+  withEmail, withSynced, withTab, withThread, withTyping, withUnreadMessage, withVisitorChange,
+  type Failure, type InboxState, type Thread, type UnsentReply,
 } from './inbox-state.ts';
 
 export type Alert = { kind: 'queued'; conversation: ConversationSummaryDTO }
@@ -232,8 +232,6 @@ export class Inbox {
     return (await this.#live.upload(file, conversationId)).id;
   }
 
-  // --- events ------------------------------------------------------------------------------------
-
   #listen(): void {
     const socket = this.#live.socket;
     socket.on('conversation:updated', (conversation) => this.#upsert(conversation));
@@ -243,6 +241,7 @@ export class Inbox {
     socket.on('conversation:read', (event) => this.#set(withReadMark(this.#state, event)));
     socket.on('visitor:updated', (change) => this.#set(withVisitorChange(this.#state, change, new Date().toISOString())));
     socket.on('webhook:disabled', (notice) => this.onAlert?.({ kind: 'webhookDisabled', notice }));
+    socket.on('email:updated', (email) => this.#set(withEmail(this.#state, email)));
   }
 
   /** A message of a live messages:new event. */

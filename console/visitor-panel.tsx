@@ -1,4 +1,4 @@
-/** Who the visitor is and where they are: identity, current page (live), pages visited, device, local time, attributes, history. */
+/** Who the visitor is and where they are: identity, current page (live), pages visited, device, local time, attributes, history, emails. */
 import type { ConversationDetail } from '../server/contract/events.ts';
 import type { ComponentChildren } from 'preact';
 import type { ConversationSummaryDTO } from '../server/contract/dto.ts';
@@ -6,6 +6,7 @@ import { safeHref } from '../client/rich-text.tsx';
 import { dateTimeFormat, messagePreview, timeFormat, useNow, visitorLabel, visitorLabelVerified } from './format.ts';
 import { locale, t } from './i18n.ts';
 import { parseUserAgent } from './ua.ts';
+import { ConversationEmails } from './conversation-emails.tsx';
 
 function localTime(now: number, timezone: string | null): string | null {
   if (!timezone) return null;
@@ -66,9 +67,10 @@ interface VisitorPanelProps {
   detail: ConversationDetail | null;
   conversation: ConversationSummaryDTO;
   onOpen(conversation: ConversationSummaryDTO): void;
+  isAdmin: boolean;
 }
 
-export function VisitorPanel({ detail, conversation, onOpen }: VisitorPanelProps) {
+export function VisitorPanel({ detail, conversation, onOpen, isAdmin }: VisitorPanelProps) {
   const now = useNow(30_000);
   if (!detail) {
     return (
@@ -129,6 +131,7 @@ export function VisitorPanel({ detail, conversation, onOpen }: VisitorPanelProps
           </dl>
         </section>
       )}
+      <ConversationEmails emails={detail.emails} emailEnabled={detail.emailEnabled} isAdmin={isAdmin} />
       <section aria-labelledby="pages-heading">
         <h3 id="pages-heading">
           {t('pagesVisited')} <span class="count">{pages.length}</span>

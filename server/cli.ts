@@ -1,6 +1,7 @@
 /**
  * `npm run --silent cli -- site create --name NAME --origin ORIGIN [--origin ...] [--json]`
  * `npm run --silent cli -- site rotate-visitor-key --key SITE_KEY [--json]`
+ * `npm run --silent cli -- site update --key SITE_KEY [--name N] [--origin O ...] [--settings JSON] [--json]` (server/cli/site-update.ts)
  * `npm run --silent cli -- agent create --email E --password P [--name N] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]`
  * `npm run --silent cli -- apikey create|list|revoke …` (server/cli/apikey.ts)
  * `npm run --silent cli -- webhook create|list|delete|replay|… [--json]` (server/cli/webhook.ts)
@@ -17,6 +18,7 @@ import { APIKEY_USAGE, apikey } from './cli/apikey.ts';
 import { CAPACITY_USAGE, capacityPlan, capacityText } from './cli/capacity.ts';
 import { KB_USAGE, kbCommand } from './cli/kb.ts';
 import { siteByKey } from './cli/site-by-key.ts';
+import { SITE_UPDATE_USAGE, siteUpdate } from './cli/site-update.ts';
 import { WEBHOOK_USAGE, webhookCommand } from './cli/webhook.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createDatabase } from './db/client.ts';
@@ -26,6 +28,7 @@ import { createStore } from './db/store.ts';
 const USAGE = `Usage:
   cli site create --name NAME --origin ORIGIN [--origin ORIGIN ...] [--json]
   cli site rotate-visitor-key --key SITE_KEY [--json]
+${SITE_UPDATE_USAGE}
   cli agent create --email EMAIL --password PASSWORD [--name NAME] [--role agent|admin] [--capacity N] [--site KEY ...] [--json]
 ${APIKEY_USAGE}
 ${WEBHOOK_USAGE}
@@ -75,13 +78,15 @@ async function run(argv: string[]): Promise<string> {
       capacity: { type: 'string' },
       site: { type: 'string', multiple: true },
       key: { type: 'string' },
+      settings: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
   });
-  const known = (noun === 'site' && (verb === 'create' || verb === 'rotate-visitor-key')) || (noun === 'agent' && verb === 'create');
+  const known = (noun === 'site' && (verb === 'create' || verb === 'rotate-visitor-key' || verb === 'update')) || (noun === 'agent' && verb === 'create');
   if (!known) throw new AppError('BAD_REQUEST', USAGE);
 
+  if (verb === 'update') return withStore((store) => siteUpdate(values, store));
   return withStore(async (store, config) => {
     const admin = new AdminService(store);
     if (verb === 'rotate-visitor-key') {

@@ -47,11 +47,13 @@ import { createDatabase } from './db/client.ts';
 import type { InboundEmailService } from './app/inbound-email.ts';
 import { ContinueSessionService } from './app/continue-sessions.ts';
 import { createEmailParts } from './email/email-parts.ts';
-import type { EmailTokens } from './email/tokens.ts';
 import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
 import { wallClock, type Clock } from './domain/clock.ts';
 import { createHttpApp } from './http/app.ts';
+import type { EmailOutbox } from './email/outbox.ts';
+import type { EmailTokens } from './email/tokens.ts';
+import { wireEmail } from './email/wiring.ts';
 import { JobOutbox } from './jobs/outbox.ts';
 import { JobWorker } from './jobs/worker.ts';
 import { SERVER_TIMEOUTS } from './http/slow-body.ts';
@@ -93,6 +95,8 @@ export interface Parley {
   inboundSmtpPort(): number | undefined;
   /** The durable job outbox: subscribers enqueue; this process's worker runs the kinds registered with it. */
   jobs: { outbox: JobOutbox; worker: JobWorker };
+  /** Outgoing email: `email.outbox.queue(…)` is how every feature sends one (off without SMTP_URL). */
+  email: { outbox: EmailOutbox; tokens: EmailTokens };
   firstRun: BootstrapResult;
   /** Starts listening; resolves with the URL clients use. */
   listen(): Promise<string>;
@@ -162,6 +166,21 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     checkTarget: (url) => resolveTarget(url, config.WEBHOOK_ALLOW_PRIVATE),
   });
   subscribeWebhooks(events, webhooks);
+  // Links in email and to articles are absolute: PUBLIC_URL, else the address this node listens on (set by listen()).
+  let listeningOrigin = `http://localhost:${config.PORT}`;
+  const ownOrigin = () => publicOrigin ?? listeningOrigin;
+  const email = wireEmail({
+    config,
+    secret,
+    store,
+    clock,
+    log,
+    events,
+    jobs: { outbox, worker },
+    onOutcome: (outcome) => metrics.recordDelivery('email', outcome),
+    visitorConnected: async (visitorId) => (await visitorNsp.in(rooms.visitor(visitorId)).fetchSockets()).length > 0,
+    publicOrigin: ownOrigin,
+  });
   handleWebhookDeliveries(worker, { webhooks: store.webhooks, clock, log, notifier, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, retry: webhookRetry(config.WEBHOOK_RETRY_BASE_MS), onOutcome: (outcome) => metrics.recordDelivery('webhook', outcome) });
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
   const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
@@ -194,15 +213,13 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   subscribeAlerts(events, worker, alerts);
   const limits = new Limits(topology.buckets, config.RATE_LIMIT_SCALE);
   const visibility = new Visibility(store);
-  const conversations = new ConversationService(store, routing, events, notifier, clock, limits, visibility);
+  const conversations = new ConversationService(store, routing, events, notifier, clock, limits, visibility, email.outbox.enabled);
   const admin = new AdminService(store);
   const team = new TeamService(store, routing, notifier, clock, admin);
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits, notifier);
-  const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock, Boolean(config.SMTP_URL));
+  const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock, email.outbox.enabled);
   const visitors = new VisitorService(store, events, signer);
-  // Article links are absolute: PUBLIC_URL, else the address this node listens on (known once listen() resolves).
-  let listeningUrl = publicOrigin ?? `http://localhost:${config.PORT}`;
-  const knowledgeBase = new KnowledgeBase({ sites: store.sites, knowledgeBase: store.knowledgeBase, baseUrl: () => listeningUrl });
+  const knowledgeBase = new KnowledgeBase({ sites: store.sites, knowledgeBase: store.knowledgeBase, baseUrl: ownOrigin });
   const kb = { articles: knowledgeBase, evaluation: new KnowledgeBaseEvaluation(knowledgeBase, store.knowledgeBase, knowledgeBase) };
   const attachments = new AttachmentService(store, links, clock, {
     addressBytes: config.UPLOAD_QUOTA_ADDRESS_MB * MB * config.RATE_LIMIT_SCALE,
@@ -218,7 +235,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     team: new ApiTeam(routing, team),
     attachments: new ApiAttachments(store, routing, visibility, attachments, links, limits),
   };
-  const email = createEmailParts(config, { store, conversations, attachments, routing, visibility, notifier, outbox, worker, metrics, secret, clock, log });
+  const replies = createEmailParts(config, { store, conversations, attachments, routing, visibility, notifier, outbox, worker, metrics, tokens: email.tokens, clock, log });
   let smtpPort: number | undefined;
 
   const firstRun = await bootstrap(store, admin, {
@@ -242,10 +259,10 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const mainPortMetrics = !separateMetrics && config.METRICS_TOKEN ? metricsHandler(metrics, config.METRICS_TOKEN) : undefined;
   const inflight = new InFlight();
   const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust, onAnswered: metrics.observeCommand };
-  mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors, transcripts: email.transcripts });
-  mountAgentNamespace(agentNsp, { ...realtime, routing, auth, inboundEmail: email.inbound });
-  const inboundHttp = email.inbound && config.INBOUND_EMAIL_SECRET ? { service: email.inbound, secret: config.INBOUND_EMAIL_SECRET } : undefined;
-  httpServer.on('request', createHttpApp({ alertSettings, allowLoopbackPush: config.WEBHOOK_ALLOW_PRIVATE, store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, kb, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics, inboundEmail: inboundHttp, continueSessions: new ContinueSessionService(store, email.tokens, signer, sessions) }));
+  mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors, transcripts: replies.transcripts });
+  mountAgentNamespace(agentNsp, { ...realtime, routing, auth, inboundEmail: replies.inbound });
+  const inboundHttp = replies.inbound && config.INBOUND_EMAIL_SECRET ? { service: replies.inbound, secret: config.INBOUND_EMAIL_SECRET } : undefined;
+  httpServer.on('request', createHttpApp({ alertSettings, allowLoopbackPush: config.WEBHOOK_ALLOW_PRIVATE, store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, kb, emailUnsubscribe: email.unsubscribe, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics, inboundEmail: inboundHttp, continueSessions: new ContinueSessionService(store, email.tokens, signer, sessions) }));
 
   return {
     httpServer,
@@ -259,18 +276,19 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     metrics,
     metricsServer: separateMetrics,
     emailTokens: email.tokens,
-    inboundEmail: email.inbound,
+    inboundEmail: replies.inbound,
     inboundSmtpPort: () => smtpPort,
     jobs: { outbox, worker },
+    email: { outbox: email.outbox, tokens: email.tokens },
     firstRun,
     async listen() {
       if (separateMetrics) await listenOn(separateMetrics, config.METRICS_PORT!, METRICS_HOST);
-      smtpPort = await email.listen();
+      smtpPort = await replies.listen();
       await listenOn(httpServer, config.PORT, config.HOST);
       const { port } = httpServer.address() as AddressInfo;
       const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-      listeningUrl = publicOrigin ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-      return listeningUrl;
+      listeningOrigin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      return ownOrigin();
     },
     async close() {
       clearInterval(sweep);
@@ -288,7 +306,8 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       // Runs in progress finish (or see their abort) before the database they record in closes.
       await worker.stop();
       mailTransport?.close();
-      await email.close();
+      email.close();
+      await replies.close();
       await database.close();
     },
   };

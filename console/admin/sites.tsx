@@ -203,6 +203,13 @@ function SiteForm({ api, site, onSaved }: { api: AdminApi; site: SiteAdminDTO | 
         <Check label={t('agentsSeeAll')} hint={t('agentsSeeAllHint')} checked={s.agentsSeeAll} onChange={(v) => set({ agentsSeeAll: v })} />
       </fieldset>
       <SiteAlertFields settings={s} set={set} />
+      <fieldset>
+        <legend>{t('emailSettings')}</legend>
+        <label>
+          {t('emailAfterMinutes')}
+          <input type="number" min={1} max={1440} value={s.emailAfterMinutes} onInput={(e) => set({ emailAfterMinutes: num(e.currentTarget.value) })} />
+        </label>
+      </fieldset>
       <ErrorLine error={error} />
       <Status text={status} />
       <div class="form-actions">

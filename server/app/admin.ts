@@ -3,7 +3,7 @@
  * API (TeamService adds what a running server must also do: tell routing and open consoles, send invites).
  */
 import type { AgentRole } from '../contract/dto.ts';
-import type { WidgetSettingsPatch } from '../contract/admin.ts';
+import type { UpdateSiteRequest, WidgetSettingsPatch } from '../contract/admin.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { parseAllowedOrigin } from '../auth/origins.ts';
 import { DEFAULT_WIDGET_SETTINGS, mergeSettings } from '../contract/defaults.ts';
@@ -106,6 +106,36 @@ export async function rotateVisitorKey(
   const site = await store.sites.rotateVisitorKey(siteId);
   if (!site) throw notFound('Site');
   notifier.siteVisitorsRevoked(site.id);
+  return site;
+}
+
+/**
+ * Changes a site's name, origins, widget settings or identity requirement (validated for shape by the caller:
+ * server/validation/admin.ts); settings merge into the stored ones. The admin API and the CLI both use it.
+ */
+export async function updateSite(
+  store: Store,
+  notifier: Pick<Notifier, 'siteVisibilityChanged'>,
+  id: string,
+  input: UpdateSiteRequest,
+): Promise<SiteAdminRecord> {
+  const current = (await store.sites.listAdmin()).find((s) => s.id === id);
+  if (!current) throw notFound('Site');
+  const name = input.name?.trim();
+  if (name === '') throw new AppError('BAD_REQUEST', 'Site name is required');
+  const origins = input.allowedOrigins && allowedOrigins(input.allowedOrigins);
+  const patch = {
+    ...(name ? { name } : {}),
+    ...(origins ? { allowedOrigins: origins } : {}),
+    ...(input.widgetSettings ? { widgetSettings: mergeSettings(current.widgetSettings, input.widgetSettings) } : {}),
+    ...(input.identityRequired !== undefined ? { identityRequired: input.identityRequired } : {}),
+  };
+  // Nothing to change: the site as it is (an empty update writes no row, which would read as "not found").
+  if (Object.keys(patch).length === 0) return current;
+  const site = await store.sites.update(id, patch);
+  if (!site) throw notFound('Site');
+  // Open consoles hold the rooms of the old setting: close them, so they reconnect under the new one.
+  if (site.widgetSettings.agentsSeeAll !== current.widgetSettings.agentsSeeAll) notifier.siteVisibilityChanged(id);
   return site;
 }
 

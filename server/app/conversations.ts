@@ -27,6 +27,7 @@ import type { AgentRecord, AppendResult, ConversationListQuery, NewMessage, Noti
 import type { Routing } from './routing-port.ts';
 import { KeyedSerialQueue } from './serial.ts';
 import type { AgentScope, LiveScope, Visibility } from './visibility.ts';
+import { toEmailDTO } from '../email/ports.ts';
 
 export interface VisitorActor {
   visitorId: string;
@@ -54,6 +55,8 @@ export class ConversationService {
     private readonly clock: Clock,
     private readonly limits: Limits,
     private readonly visibility: Visibility,
+    /** Whether the server sends email, shown with the conversation's emails. */
+    private readonly emailEnabled: boolean,
   ) {}
 
   // --- visitors ----------------------------------------------------------------------------------
@@ -180,11 +183,13 @@ export class ConversationService {
     const summary = await this.store.conversations.summary(conversationId);
     const visitor = summary && (await this.store.visitors.findById(summary.visitorId));
     if (!summary || !visitor) throw notFound('Conversation');
-    const [pages, history] = await Promise.all([
+    const [pages, history, emails] = await Promise.all([
       this.store.visitors.pageViews(visitor.id, MAX_PAGE_VIEWS_KEPT),
       this.store.conversations.list({ ...this.scoped(agent, await this.visibility.scope(agent)), statuses: ['queued', 'active', 'resolved'], visitorId: visitor.id, limit: 20 }),
+      this.store.emails.forConversation(conversationId),
     ]);
-    return { conversation: summary, visitor, pages, earlier: history.filter((c) => c.id !== conversationId) };
+    const earlier = history.filter((c) => c.id !== conversationId);
+    return { conversation: summary, visitor, pages, earlier, emails: emails.map(toEmailDTO), emailEnabled: this.emailEnabled };
   }
 
   async search(agentId: string, req: SearchRequest): Promise<ConversationSummaryDTO[]> {

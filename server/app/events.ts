@@ -5,6 +5,7 @@
  * email, push, webhooks and bots enqueue work in the job outbox (server/jobs) under an idempotency key derived
  * from the fact. A subscriber never throws into the use case that emitted.
  */
+import type { EmailDTO } from '../contract/email.ts';
 import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, VisitorChange, VisitorDTO } from '../contract/dto.ts';
 
 /** Who caused a fact: an agent, the visitor, or routing itself (auto-assignment, grace expiry). */
@@ -43,6 +44,8 @@ export interface EventMap {
   'visitor.updated': { visitor: VisitorDTO; change: VisitorChange };
   /** An agent set their status (online, away…). `siteIds`: the sites the agent answers for. */
   'agent.status': { agent: AgentDTO; siteIds: string[] | 'all'; actor: EventActor };
+  /** An email about a conversation was queued, sent, deferred or failed (server/email). */
+  'email.changed': { email: EmailDTO };
 }
 
 export type EventName = keyof EventMap;

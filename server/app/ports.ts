@@ -28,6 +28,8 @@ import type { SiteAdminDTO, UpdateAgentRequest } from '../contract/admin.ts';
 import type { TypingEvent } from '../contract/events.ts';
 import type { AttributePatch } from '../domain/visitor-profile.ts';
 import type { JobStore } from '../jobs/types.ts';
+import type { EmailStore } from '../email/ports.ts';
+import type { EmailDTO } from '../contract/email.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
 import type { AttachmentStore } from './attachment-store.ts';
 import type { WebhookStore } from './webhook-ports.ts';
@@ -335,6 +337,8 @@ export interface Store {
   /** Agents' push subscriptions and alert preferences. */
   alerts: AlertStore;
   inboundEmails: import('./inbound-email-ports.ts').InboundEmailStore;
+  /** Outgoing email and its outcome. */
+  emails: EmailStore;
   /** Cheap query proving the database answers. */
   ping(): Promise<void>;
 }
@@ -364,6 +368,8 @@ export interface Notifier {
   siteVisibilityChanged(siteId: string): void;
   /** A webhook endpoint was disabled after failing for good: tell the admins' open consoles. */
   webhookDisabled(notice: WebhookDisabledNotice): void;
+  /** An email about a conversation changed state: to the agents who see the conversation. */
+  emailChanged(email: EmailDTO): void;
 }
 
 /** Agents as the running server knows them: stored record plus live presence and load. */

@@ -19,8 +19,7 @@ import type {
 import type { AgentDTO, CannedResponseDTO } from '../contract/dto.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { Clock } from '../domain/clock.ts';
-import { allowedOrigins, knownSiteIds, rotateVisitorKey, snippet, type AdminService } from './admin.ts';
-import { mergeSettings } from '../contract/defaults.ts';
+import { knownSiteIds, rotateVisitorKey, snippet, updateSite, type AdminService } from './admin.ts';
 import { AppError, notFound } from './errors.ts';
 import { newSecret } from './ids.ts';
 import type { AgentAdminRecord, AgentPatch, AgentRecord, Notifier, SiteAdminRecord, Store } from './ports.ts';
@@ -74,20 +73,7 @@ export class TeamService {
   }
 
   async updateSite(id: string, input: UpdateSiteRequest, publicUrl: string): Promise<SiteAdminDTO> {
-    const current = await this.requireSite(id);
-    const name = input.name?.trim();
-    if (name === '') throw new AppError('BAD_REQUEST', 'Site name is required');
-    const origins = input.allowedOrigins && allowedOrigins(input.allowedOrigins);
-    const site = await this.store.sites.update(id, {
-      ...(name ? { name } : {}),
-      ...(origins ? { allowedOrigins: origins } : {}),
-      ...(input.widgetSettings ? { widgetSettings: mergeSettings(current.widgetSettings, input.widgetSettings) } : {}),
-      ...(input.identityRequired !== undefined ? { identityRequired: input.identityRequired } : {}),
-    });
-    if (!site) throw notFound('Site');
-    // Open consoles hold the rooms of the old setting: close them, so they reconnect under the new one.
-    if (site.widgetSettings.agentsSeeAll !== current.widgetSettings.agentsSeeAll) this.notifier.siteVisibilityChanged(id);
-    return siteDTO(site, publicUrl);
+    return siteDTO(await updateSite(this.store, this.notifier, id, input), publicUrl);
   }
 
   /** A new identity secret: hashes signed with the old one stop verifying at once. */

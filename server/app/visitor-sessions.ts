@@ -18,8 +18,8 @@ export class VisitorSessionService {
     private readonly signer: TokenSigner,
     private readonly agentsOnline: (siteId: string) => boolean,
     private readonly clock: Clock,
-    /** Transcripts can be emailed (SMTP_URL is set). */
-    private readonly emailTranscript = false,
+    /** Whether the server sends email, which the widget's offline text depends on. */
+    private readonly emailEnabled: boolean,
   ) {}
 
   /** The site named by key, provided the request comes from one of its allowed origins (or from us). */
@@ -50,7 +50,7 @@ export class VisitorSessionService {
       maxMessageLength: MAX_MESSAGE_LENGTH,
       open: isOpen(site.widgetSettings.businessHours, this.clock.now()),
       attachments: ATTACHMENT_LIMITS,
-      emailTranscript: this.emailTranscript,
+      emailEnabled: this.emailEnabled,
     };
   }
 

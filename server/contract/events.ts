@@ -5,6 +5,7 @@
  * A refused handshake arrives as `connect_error` whose `data` is an ApiError (`data.code === 'UNAUTHORIZED'`
  * means: get a new token and reconnect). Clients rely on that shape.
  */
+import type { EmailDTO } from './email.ts';
 import type {
   AgentDTO,
   AgentStatus,
@@ -187,6 +188,10 @@ export interface ConversationDetail {
   pages: PageViewDTO[];
   /** The visitor's other conversations, newest first. */
   earlier: ConversationSummaryDTO[];
+  /** Email sent about this conversation, oldest first; kept current by `email:updated`. */
+  emails: EmailDTO[];
+  /** The server sends email (SMTP_URL is set). */
+  emailEnabled: boolean;
 }
 
 export interface SearchRequest {
@@ -257,4 +262,6 @@ export interface AgentServerToClient {
   'session:ended': (reason: ApiError) => void;
   /** To admins: a webhook endpoint failed for good and was disabled (enable it again in the site's Webhooks). */
   'webhook:disabled': (notice: WebhookDisabledNotice) => void;
+  /** An email about a conversation the agent sees was queued, sent, deferred or failed. */
+  'email:updated': (email: EmailDTO) => void;
 }

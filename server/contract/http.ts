@@ -31,8 +31,8 @@ export interface WidgetConfig {
   /** Inside business hours (always true when the site sets none). */
   open: boolean;
   attachments: AttachmentLimits;
-  /** Email is set up: the widget may offer "Email me this conversation" to a visitor whose email it knows. */
-  emailTranscript?: boolean;
+  /** The server sends email (SMTP_URL is set): only then may the widget promise a reply by email. */
+  emailEnabled: boolean;
 }
 
 export interface AttachmentLimits {

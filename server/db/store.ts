@@ -14,6 +14,7 @@ import { PrismaCannedStore } from './canned.ts';
 import { PrismaInboundEmailStore } from './inbound-emails.ts';
 import { PrismaInviteStore } from './invites.ts';
 import { PrismaKnowledgeBaseStore } from './knowledge-base.ts';
+import { PrismaEmailStore } from './emails.ts';
 import { PrismaJobStore } from './jobs.ts';
 import { PrismaReportStore } from './reports.ts';
 import { PrismaConversationStore } from './conversations.ts';
@@ -47,6 +48,7 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
     knowledgeBase: new PrismaKnowledgeBaseStore(prisma, newId, provider),
     alerts: new PrismaAlertStore(prisma, newId),
     inboundEmails: new PrismaInboundEmailStore(prisma, newId),
+    emails: new PrismaEmailStore(prisma, newId),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

@@ -1,5 +1,5 @@
 /**
- * Parley's email side, built from its settings: the signed tokens emails carry; with MAIL_REPLY_DOMAIN, replies
+ * Parley's email replies, built from its settings: with MAIL_REPLY_DOMAIN, replies
  * into conversations (and the SMTP receiver with INBOUND_SMTP_PORT); with SMTP_URL, transcript emails.
  */
 import { readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import type { JobOutbox } from '../jobs/outbox.ts';
 import type { JobWorker } from '../jobs/worker.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { createSmtpReceiver } from './inbound/smtp-receiver.ts';
-import { EmailTokens } from './tokens.ts';
+import type { EmailTokens } from './tokens.ts';
 import { handleTranscriptEmails, outboxTranscriptMailer } from './transcript-mailer.ts';
 import { createMailTransport } from './transport.ts';
 
@@ -31,8 +31,8 @@ export interface EmailPartsDeps {
   outbox: JobOutbox;
   worker: JobWorker;
   metrics: Metrics;
-  /** The signing secret (JWT_SECRET or the generated one). */
-  secret: string;
+  /** The signed tokens outgoing email carries (server/email/wiring.ts makes them). */
+  tokens: EmailTokens;
   clock: Clock;
   log: Logger;
 }
@@ -49,7 +49,7 @@ export interface EmailParts {
 }
 
 export function createEmailParts(config: Config, deps: EmailPartsDeps): EmailParts {
-  const tokens = new EmailTokens(deps.secret, deps.clock);
+  const { tokens } = deps;
   const replyDomain = config.MAIL_REPLY_DOMAIN;
   const inbound = replyDomain ? new InboundEmailService({ ...deps, tokens, replyDomain }) : undefined;
   const tls = config.INBOUND_SMTP_TLS_CERT ? { cert: readFileSync(config.INBOUND_SMTP_TLS_CERT), key: readFileSync(config.INBOUND_SMTP_TLS_KEY!) } : undefined;

@@ -26,6 +26,8 @@ import type { InboundEmailService } from '../app/inbound-email.ts';
 import { inboundEmailRoutes } from './inbound-email-routes.ts';
 import type { ContinueSessionService } from '../app/continue-sessions.ts';
 import { continueRoutes } from './continue-routes.ts';
+import { emailRoutes } from './email-routes.ts';
+import type { EmailUnsubscribe } from '../app/email-unsubscribe.ts';
 import { attachmentRoutes } from './attachment-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { compressJson } from './compress-json.ts';
@@ -51,6 +53,8 @@ export interface HttpDeps {
   webhooks: WebhookService;
   /** Articles and the evaluation set, behind /api/admin/sites/:id/kb, /api/kb, /api/widget/articles and /kb. */
   kb: { articles: KnowledgeBase; evaluation: KnowledgeBaseEvaluation };
+  /** The unsubscribe link of visitor email, behind /api/email. */
+  emailUnsubscribe: EmailUnsubscribe;
   log: Pino;
   publicOrigin: string | undefined;
   /** TRUST_PROXY, compiled: the same function the socket handshake uses. */
@@ -119,6 +123,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use('/api/agent', agentAlertRoutes({ auth: deps.auth, agents: deps.store.agents, settings: deps.alertSettings, allowLoopbackHttp: deps.allowLoopbackPush }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));
+  app.use('/api/email', emailRoutes(deps.emailUnsubscribe));
   app.use('/api/v1', apiV1Routes({ ...deps.apiV1, publicUrl }));
   if (deps.inboundEmail) app.use('/api/inbound', inboundEmailRoutes(deps.inboundEmail.service, deps.inboundEmail.secret));
   app.use('/api', notFoundHandler);

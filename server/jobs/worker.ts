@@ -76,6 +76,19 @@ export class JobWorker {
     return jobs.length;
   }
 
+  /**
+   * Runs every due job, this worker's polls included, until none is due and none is running here. For tests
+   * that move a fake clock and then look at the outcome.
+   */
+  async settle(): Promise<void> {
+    for (;;) {
+      await this.polling;
+      const ran = await this.drainOnce();
+      await Promise.allSettled([...this.running]);
+      if (ran === 0 && this.polling === undefined && this.running.size === 0) return;
+    }
+  }
+
   private schedule(ms: number): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.poll(), ms);

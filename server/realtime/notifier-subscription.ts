@@ -11,4 +11,5 @@ export function subscribeSocketNotifier(events: DomainEvents, notifier: Notifier
   events.on('visitor.updated', ({ change }) => notifier.visitorChanged(change));
   events.on('visitor.identified', ({ change }) => notifier.visitorChanged(change));
   events.on('agent.status', ({ agent, siteIds }) => notifier.agentChanged(agent, siteIds));
+  events.on('email.changed', ({ email }) => notifier.emailChanged(email));
 }

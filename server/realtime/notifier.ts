@@ -4,6 +4,7 @@ import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, Que
 import type { AgentClientToServer, AgentServerToClient, TypingEvent, VisitorClientToServer, VisitorServerToClient, WebhookDisabledNotice } from '../contract/events.ts';
 import type { Notifier } from '../app/ports.ts';
 import type { ApiError } from '../contract/errors.ts';
+import type { EmailDTO } from '../contract/email.ts';
 import { agentConcerned } from '../domain/system-events.ts';
 import { withoutEmail } from '../app/directory.ts';
 
@@ -159,6 +160,11 @@ export class SocketNotifier implements Notifier {
 
   webhookDisabled(notice: WebhookDisabledNotice): void {
     this.agents.to(rooms.admins).emit('webhook:disabled', notice);
+  }
+
+  emailChanged(email: EmailDTO): void {
+    if (!email.conversationId || !email.siteId) return;
+    this.agents.to([rooms.siteAll(email.siteId), rooms.conversation(email.conversationId)]).emit('email:updated', email);
   }
 }
 

@@ -6,6 +6,7 @@
 import type { Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { SiteAdminDTO } from '../../server/contract/admin.ts';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { SendResult, TypingEvent } from '../../server/contract/events.ts';
 import type { VisitorSessionResponse } from '../../server/contract/http.ts';
@@ -67,12 +68,17 @@ test('an admin creates a site, and its snippet works on a page of another origin
   await adminPage.getByLabel('Allowed origins').fill(SHOP);
   await adminPage.getByLabel('Team name').fill('Shop helpers');
   await adminPage.getByLabel('Typing preview').check();
+  await adminPage.getByLabel('Email unread agent replies to the visitor after (minutes)').fill('7');
+  await adminPage.getByLabel('Email messages left through the offline form to the agents').uncheck();
   await adminPage.getByRole('button', { name: 'Create site' }).click();
   const snippetBox = adminPage.getByLabel('Snippet');
   await snippetBox.waitFor();
   const snippet = await snippetBox.inputValue();
   expect(snippet).toMatch(new RegExp(`^<script async src="${env!.server.url}/widget.js" data-site="site_[\\w-]+"></script>$`));
   siteKey = /data-site="([^"]+)"/.exec(snippet)![1]!;
+  const { accessToken } = await login(env!.server.url, ADMIN.email, ADMIN.password);
+  const sites = (await (await fetch(`${env!.server.url}/api/admin/sites`, { headers: { authorization: `Bearer ${accessToken}` } })).json()) as SiteAdminDTO[];
+  expect(sites.find((site) => site.publicKey === siteKey)!.widgetSettings).toMatchObject({ emailAfterMinutes: 7, emailOfflineMessagesToAgents: false });
   await adminPage.getByRole('list', { name: 'Sites' }).getByRole('button', { name: /Shop/ }).waitFor();
 
   // The shop's page, on its own origin, with nothing but the pasted snippet.
@@ -91,6 +97,8 @@ test('an admin creates a site, and its snippet works on a page of another origin
   await section(adminPage, 'Conversations');
   await nav(adminPage).getByRole('button', { name: /Hi from the shop/ }).click();
   await adminPage.getByRole('log').getByText('Hi from the shop').waitFor();
+  // This server has no SMTP_URL: the admin is told how to turn email on.
+  await adminPage.getByRole('complementary', { name: 'Visitor' }).getByText('Email delivery is off: set SMTP_URL').waitFor();
   const claim = adminPage.getByRole('button', { name: 'Claim', exact: true });
   if (await claim.isVisible()) await claim.click();
   await adminPage.getByLabel('Reply', { exact: true }).fill('Welcome to the shop!');

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { SendResult } from '../../server/contract/events.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { expectAccessible } from './axe.ts';
-import { compose, INBOUND_SECRET, postInbound, REPLY_DOMAIN } from '../support/email.ts';
+import { compose, INBOUND_SECRET, postInbound, REPLY_DOMAIN } from '../support/inbound-email.ts';
 import { ADMIN, clientId, closeAllSockets, connectVisitor, ok, startServer, type TestServer } from '../support/parley.ts';
 
 let server: TestServer;

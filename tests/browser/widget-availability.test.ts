@@ -6,19 +6,23 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ConversationSummaryDTO } from '../../server/contract/dto.ts';
+import { startSmtpRelay, type SmtpRelay } from '../support/smtp-relay.ts';
 import { eventually, frameOf, launcher, openChat, send, WidgetHarness } from './widget-harness.ts';
 
 let h: WidgetHarness;
+let relay: SmtpRelay;
 
 beforeAll(async () => {
-  h = await WidgetHarness.start();
+  relay = await startSmtpRelay();
+  h = await WidgetHarness.start({ SMTP_URL: `smtp://127.0.0.1:${relay.port}`, MAIL_FROM: 'Shop <support@shop.example>' });
 });
 
 afterAll(async () => {
   await h?.stop();
+  await relay?.close();
 });
 
-test('nobody online: the widget says so and takes a message only with an email to reply to', async () => {
+test('nobody online, email on: the widget says so and takes a message only with an email to reply to', async () => {
   const site = await h.createSite();
   const page = await h.openShop(await h.newContext({ site }));
   const chat = await openChat(page);
@@ -41,6 +45,23 @@ test('nobody online: the widget says so and takes a message only with an email t
   const queue = await agent.command<ConversationSummaryDTO[]>('conversation:list', { view: 'all' });
   expect(queue.map((c) => c.visitor.email)).toEqual(['ola@example.no']);
   expect(h.pageErrors).toEqual([]);
+});
+
+test('nobody online, email off (no SMTP_URL): the widget promises no email and the address is optional', async () => {
+  const off = await WidgetHarness.start();
+  try {
+    const site = await off.createSite();
+    const chat = await openChat(await off.openShop(await off.newContext({ site })));
+    await chat.getByText('Leave a message and the team will see it when they are back.', { exact: false }).waitFor();
+    expect(await chat.getByText('reply by email', { exact: false }).count()).toBe(0);
+    await chat.getByRole('textbox', { name: 'Email (optional)' }).waitFor();
+    await chat.getByRole('textbox', { name: 'Message' }).fill('Do you ship to Norway?');
+    await chat.getByRole('button', { name: 'Send' }).click();
+    await chat.getByRole('log').locator('li.mine', { hasText: 'Do you ship to Norway?' }).getByText('Sent').waitFor();
+    expect(off.pageErrors).toEqual([]);
+  } finally {
+    await off.stop();
+  }
 });
 
 test('outside business hours the site is closed, even with an agent online', async () => {

@@ -159,7 +159,8 @@ export class WidgetHarness {
     readonly serverWarnings: readonly string[],
   ) {}
 
-  static async start(): Promise<WidgetHarness> {
+  /** `env`: server settings on top of the defaults (e.g. SMTP_URL to turn email on). */
+  static async start(env: Record<string, string> = {}): Promise<WidgetHarness> {
     if (!existsSync(new URL('../../dist/widget/widget.js', import.meta.url))) throw new Error('dist/ is missing: run `npm run build`');
     // The site comes from the CLI, as a site owner makes it. It runs before the server starts: against a
     // running server's SQLite file the CLI's migration step times out (reported as a server bug).
@@ -175,7 +176,7 @@ export class WidgetHarness {
       if (warnings.length > KEPT_SERVER_WARNINGS) warnings.shift();
     };
     const [server, browser] = await Promise.all([
-      spawnServer({ dataDir, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }, onLine: keepWarning }),
+      spawnServer({ dataDir, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ...env }, onLine: keepWarning }),
       launchChromium(),
     ]);
     const admin = await login(server.url, ADMIN);

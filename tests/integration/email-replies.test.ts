@@ -3,7 +3,7 @@ import type { ConversationDTO, HistoryPage, MessageDTO } from '../../server/cont
 import type { SendResult } from '../../server/contract/events.ts';
 import type { InboundEmailDTO } from '../../server/contract/inbound-email.ts';
 import { ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextAgentMessage, ok, record, recordAgentMessages, sleep, startServer, useNewSite, type TestServer } from '../support/parley.ts';
-import { compose, deliverSmtp, INBOUND_SECRET, postInbound, REPLY_DOMAIN } from '../support/email.ts';
+import { compose, deliverSmtp, INBOUND_SECRET, postInbound, REPLY_DOMAIN } from '../support/inbound-email.ts';
 
 const VISITOR_EMAIL = 'ada@example.org';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import type { WidgetConfig } from '../../server/contract/http.ts';
-import { REPLY_DOMAIN } from '../support/email.ts';
+import { REPLY_DOMAIN } from '../support/inbound-email.ts';
 import { ask, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, ok, sleep, startServer, type TestServer } from '../support/parley.ts';
 
 let server: TestServer;
@@ -43,7 +43,7 @@ async function waitForEmails(count: number): Promise<void> {
 describe('email me this conversation', () => {
   it('sends the transcript to the visitor\'s address once per conversation state, with a Message-ID and Reply-To of the conversation', async () => {
     const config = (await (await fetch(`${server.url}/api/widget/config?site=${server.site.publicKey}`)).json()) as WidgetConfig;
-    expect(config.emailTranscript).toBe(true);
+    expect(config.emailEnabled).toBe(true);
     const agent = await connectAgent(server, await createAgent(server, 'jade'));
     const visitor = await connectVisitor(server);
     const assigned = next<ConversationDTO>(visitor.socket, 'conversation:updated', (c) => c.status === 'active');

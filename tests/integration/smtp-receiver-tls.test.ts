@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPLY_DOMAIN } from '../support/email.ts';
+import { REPLY_DOMAIN } from '../support/inbound-email.ts';
 import { startServer, type TestServer } from '../support/parley.ts';
 
 const servers: TestServer[] = [];

@@ -1,31 +1,48 @@
-/** Email replies built and delivered the way a visitor's mail server would: nodemailer composes and speaks SMTP. */
-import nodemailer from 'nodemailer';
-import type Mail from 'nodemailer/lib/mailer/index.js';
+/** Drives email tests: a Parley on a fake clock sending to an in-process relay, and waits for its job outbox. */
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { ManualClock } from '../../server/domain/clock.ts';
+import { startServer, type Backend, type TestServer } from './parley.ts';
+import { startSmtpRelay, type SmtpRefusal, type SmtpRelay } from './smtp-relay.ts';
 
-export const REPLY_DOMAIN = 'reply.parley.test';
-export const INBOUND_SECRET = 'inbound-secret-0123456789';
+export const MAIL_FROM = 'Shop Support <support@shop.example>';
+export const REPLY_DOMAIN = 'reply.shop.example';
 
-/** The raw RFC 5322 bytes of a message. */
-export async function compose(message: Mail.Options): Promise<Buffer> {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true });
-  const info = await composer.sendMail(message);
-  return info.message as Buffer;
+export interface EmailHarness {
+  server: TestServer;
+  relay: SmtpRelay;
+  clock: ManualClock;
+  /** What the relay answers next: null accepts. */
+  answer: { next: () => SmtpRefusal | null };
+  /** Moves the clock, then runs every job now due (emails, continuity checks) until none is left. */
+  advance(ms: number): Promise<void>;
+  /** Every message the relay accepted, parsed. */
+  parsed(): Promise<ParsedMail[]>;
+  close(): Promise<void>;
 }
 
-/** Delivers raw bytes to the receiver; rejects with nodemailer's error (responseCode, response) when refused. */
-export async function deliverSmtp(port: number, raw: Buffer, envelope: { from: string; to: string[] }): Promise<void> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, connectionTimeout: 5_000 });
-  try {
-    await transport.sendMail({ envelope, raw });
-  } finally {
-    transport.close();
-  }
-}
-
-export function postInbound(url: string, body: BodyInit | Buffer, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${url}/api/inbound/email`, {
-    method: 'POST',
-    headers: { 'content-type': 'message/rfc822', authorization: `Bearer ${INBOUND_SECRET}`, ...headers },
-    body: Buffer.isBuffer(body) ? new Uint8Array(body) : body,
-  });
+export async function startEmailHarness(backend: Backend = 'sqlite', env: Record<string, string> = {}): Promise<EmailHarness> {
+  const answer: EmailHarness['answer'] = { next: () => null };
+  const relay = await startSmtpRelay({ refuse: () => answer.next() });
+  const clock = new ManualClock(Date.now());
+  const server = await startServer(
+    { SMTP_URL: `smtp://127.0.0.1:${relay.port}`, MAIL_FROM, MAIL_REPLY_DOMAIN: REPLY_DOMAIN, ...env },
+    backend,
+    { clock },
+  );
+  const advance = async (ms: number) => {
+    clock.advance(ms);
+    await server.parley.jobs.worker.settle();
+  };
+  return {
+    server,
+    relay,
+    clock,
+    answer,
+    advance,
+    parsed: () => Promise.all(relay.received.map((raw) => simpleParser(raw))),
+    async close() {
+      await server.close();
+      await relay.close();
+    },
+  };
 }

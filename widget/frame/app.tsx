@@ -77,7 +77,7 @@ function Footer({ chat, state, config, locale, t }: FooterProps) {
         t={t}
         onRate={(rating, comment) => chat.rate(rating, comment)}
         onDownload={download}
-        onEmail={config.emailTranscript && state.visitor?.email ? () => chat.emailTranscript(conversation.id) : undefined}
+        onEmail={config.emailEnabled && state.visitor?.email ? () => chat.emailTranscript(conversation.id) : undefined}
         onNewConversation={() => chat.startNew()}
       />
     );

@@ -1,6 +1,7 @@
 /**
- * Nobody can answer now (no agent online, or outside business hours): the widget says so and takes a
- * message only together with an email address to reply to, never a message nobody will see.
+ * Nobody can answer now (no agent online, or outside business hours): the widget says so and takes a message.
+ * When the server sends email it asks for an address to reply to; when it does not, it promises no email and
+ * the address is optional (the team can still write to it themselves).
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { WidgetConfig } from '../../server/contract/http.ts';
@@ -22,13 +23,14 @@ interface OfflineFormProps {
 export function OfflineForm({ chat, state, config, t }: OfflineFormProps) {
   const [failed, setFailed] = useState(false);
   const knownEmail = state.visitor?.email ?? '';
+  const byEmail = config.emailEnabled;
   const [email, setEmail] = useState(knownEmail);
   // The visitor's record may arrive after the form is shown.
   useEffect(() => setEmail((typed) => typed || knownEmail), [knownEmail]);
   return (
     <section class="offline">
       <p class="notice">
-        {config.settings.offlineMessage || t(config.open ? 'noAgentOnline' : 'closedNow')} {t('leaveMessage')}
+        {config.settings.offlineMessage || t(config.open ? 'noAgentOnline' : 'closedNow')} {t(byEmail ? 'leaveMessage' : 'leaveMessageNoEmail')}
       </p>
       <VisitorComposer
         chat={chat}
@@ -37,8 +39,8 @@ export function OfflineForm({ chat, state, config, t }: OfflineFormProps) {
         suggest={beforeFirstMessage(state)}
         before={
           <>
-            <Field label={t('email')} name="email" type="email" autoComplete="email" required maxLength={254} value={email} onInput={(event) => setEmail(event.currentTarget.value)} />
-            {knownEmail && <p class="hint">{t('replyByEmail', { email: knownEmail })}</p>}
+            <Field label={t('email')} optionalLabel={t('optional')} name="email" type="email" autoComplete="email" required={byEmail} maxLength={254} value={email} onInput={(event) => setEmail(event.currentTarget.value)} />
+            {byEmail && knownEmail && <p class="hint">{t('replyByEmail', { email: knownEmail })}</p>}
             <p class="error" role="alert">
               {failed && t('somethingWentWrong')}
             </p>
@@ -47,7 +49,7 @@ export function OfflineForm({ chat, state, config, t }: OfflineFormProps) {
         onSend={async (body, attachments) => {
           try {
             const address = email.trim();
-            if (address !== knownEmail) await chat.updateVisitor({ email: address });
+            if (address && address !== knownEmail) await chat.updateVisitor({ email: address });
             setFailed(false);
           } catch (error) {
             setFailed(true);

@@ -9,6 +9,7 @@ import type {
   AgentPublicDTO, AttachmentDTO, ConversationDTO, ConversationSummaryDTO, HistoryPage, MessageDTO, PageViewDTO, SystemEvent, VisitorDTO, VisitorSummary,
 } from '../../contract/dto.ts';
 import type { ConversationDetail, SendResult } from '../../contract/events.ts';
+import type { EmailDTO } from '../../contract/email.ts';
 
 /** Every answer's schema, by the name the OpenAPI document's components give it. */
 export const responseSchemas = z.registry<{ id: string }>();
@@ -103,11 +104,28 @@ export const visitor = z.strictObject({
 
 const pageView = z.strictObject({ url: z.string(), title: z.string().nullable(), at: time }) satisfies z.ZodType<PageViewDTO>;
 
+const email = z.strictObject({
+  id: z.string(),
+  purpose: z.enum(['continuity', 'transcript', 'agent-alert', 'agent-escalation', 'offline-message']),
+  conversationId: z.string().nullable(),
+  siteId: z.string().nullable(),
+  recipient: z.string(),
+  subject: z.string(),
+  state: z.enum(['queued', 'sent', 'failed']),
+  attempts: z.number().int(),
+  reason: z.string().nullable(),
+  relayResponse: z.string().nullable(),
+  createdAt: time,
+  sentAt: time.nullable(),
+}).register(responseSchemas, { id: 'Email' }) satisfies z.ZodType<EmailDTO>;
+
 export const conversationDetail = z.strictObject({
   conversation: conversationSummary,
   visitor,
   pages: z.array(pageView),
   earlier: z.array(conversationSummary),
+  emails: z.array(email),
+  emailEnabled: z.boolean(),
 }).register(responseSchemas, { id: 'ConversationDetail' }) satisfies z.ZodType<ConversationDetail>;
 
 export const conversationPage = z.strictObject({
