@@ -2,7 +2,8 @@
 
 export type ConversationStatus = 'queued' | 'active' | 'resolved';
 export type AuthorKind = 'visitor' | 'agent' | 'system' | 'note';
-export type AgentRole = 'admin' | 'agent';
+/** A bot is an agent row of role 'bot': it holds conversations like an agent and never signs in. */
+export type AgentRole = 'admin' | 'agent' | 'bot';
 /** What the agent chose; `online` below says whether any of their sockets is connected. */
 export type AgentStatus = 'online' | 'away' | 'offline';
 
