@@ -135,6 +135,7 @@ const en = {
   systemTransferred: 'Transferred to {name}',
   systemUnassigned: 'Returned to the queue',
   systemRequeued: 'Returned to the queue: the agent left',
+  systemHandedOff: 'Handed to a person by the bot',
   systemResolved: 'Resolved',
   systemReopened: 'Reopened by {name}',
   // durations
@@ -478,6 +479,7 @@ const zhCN: Record<ConsoleText, string> = {
   systemTransferred: '已转接给 {name}',
   systemUnassigned: '已退回队列',
   systemRequeued: '客服离开，已退回队列',
+  systemHandedOff: '机器人已转接人工',
   systemResolved: '已解决',
   systemReopened: '{name} 重新打开了会话',
   durationS: '{s} 秒',

@@ -2,6 +2,7 @@
  * What the use cases need from the outside world. The database store (server/db) and the Socket.IO
  * notifier (server/realtime) implement these; use cases never see Prisma or Socket.IO.
  */
+import type { BotStore } from './bot-store.ts';
 import type {
   AgentDTO,
   AgentRole,
@@ -356,6 +357,7 @@ export interface Store {
   apiKeys: ApiKeyStore;
   /** Webhook endpoints and their delivery log. */
   webhooks: WebhookStore;
+  bots: BotStore;
   /** Cheap query proving the database answers. */
   ping(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 /** What the rest of the server asks of routing, whoever runs it: this node (routing.ts) or the cluster's leader. */
 import type { AgentDTO, AgentStatus, ConversationDTO } from '../contract/dto.ts';
+import type { HandoffReason } from '../bots/ports.ts';
 import type { AgentDirectory, AgentRecord, AppendResult } from './ports.ts';
 
 export interface Actor {
@@ -19,7 +20,8 @@ export interface Routing extends AgentDirectory {
   /** Claiming a conversation one already holds answers with it as it is. */
   claim(actor: Actor, conversationId: string): Promise<ConversationDTO>;
   transfer(actor: Actor, conversationId: string, toAgentId: string): Promise<AppendResult>;
-  unassign(actor: Actor, conversationId: string): Promise<AppendResult>;
+  /** With `handoff`, the actor is the bot holding it, giving it to people (server/bots). */
+  unassign(actor: Actor, conversationId: string, handoff?: HandoffReason): Promise<AppendResult>;
   resolve(actor: Actor, conversationId: string): Promise<AppendResult>;
   reopen(actor: Actor, conversation: ConversationDTO): Promise<AppendResult>;
   presenceChanged(): Promise<void>;

@@ -5,7 +5,9 @@
  */
 import type { AgentDTO, AgentStatus, ConversationDTO, SystemEvent } from '../contract/dto.ts';
 import type { Clock } from '../domain/clock.ts';
-import { RoutingEngine, type AgentInput, type Decision, type WaitingLine } from '../domain/routing.ts';
+import { RoutingEngine, type Decision, type WaitingLine } from '../domain/routing.ts';
+import type { HandoffReason } from '../bots/ports.ts';
+import { NO_BOTS, type BotFirst } from './bot-first.ts';
 import { servesSite } from './access.ts';
 import type { ErrorCode } from '../contract/errors.ts';
 import { AppError, notFound } from './errors.ts';
@@ -14,6 +16,7 @@ import type { AgentRecord, AppendResult, Notifier, Store } from './ports.ts';
 import type { Logger } from './logger.ts';
 import { QueuePositions } from './queue-positions.ts';
 import { routingError } from './routing-errors.ts';
+import { toAgentInput, toConversationInput } from './routing-inputs.ts';
 import { activeAgent, assigneeOrAdmin, onAgentsSite } from './routing-guards.ts';
 import type { Actor, Routing } from './routing-port.ts';
 import { SerialQueue } from './serial.ts';
@@ -44,6 +47,8 @@ export class RoutingService implements Routing {
     /** Ids of agents with at least one open console connection, across the cluster. */
     private readonly connectedAgents: () => Promise<Set<string>>,
     private readonly timers: Timers = realTimers,
+    /** Which new conversations go to a site's bot first. */
+    private readonly botFirst: BotFirst = NO_BOTS,
   ) {
     this.engine = this.newEngine();
     this.positions = new QueuePositions(notifier, timers, () => this.engine);
@@ -108,7 +113,8 @@ export class RoutingService implements Routing {
       const arrived = this.arrivals.splice(0);
       this.arrivalsTurn = null;
       for (const c of arrived) this.positions.track(c.id, c.visitorId);
-      await this.apply(this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt) }))));
+      const bots = await this.botFirst.choose([...new Set(arrived.map((c) => c.siteId))], (siteId) => this.engine.agentsOnline(siteId));
+      await this.apply(this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt), botId: bots.get(c.siteId) }))));
     });
     return this.arrivalsTurn;
   }
@@ -119,14 +125,20 @@ export class RoutingService implements Routing {
       onAgentsSite(agent, this.engine.conversation(conversationId));
       const result = this.engine.claim(agent.id, conversationId);
       if (!result.ok) throw routingError(result.code);
+      const from = result.fromAgentId;
       // Already theirs: nothing to write, and nothing stale to rebuild.
-      if (result.fromAgentId === agent.id) return this.stored(conversationId);
-      const event: SystemEvent = { type: 'assigned', agentId: agent.id, agentName: agent.name };
-      const persisted = await this.persist(() => this.store.conversations.assign(conversationId, agent.id, this.now(), event));
+      if (from === agent.id) return this.stored(conversationId);
+      // Taken over from a bot: a transfer, guarded on the bot still holding it.
+      const persisted = await this.persist(() =>
+        from === null
+          ? this.store.conversations.assign(conversationId, agent.id, this.now(), { type: 'assigned', agentId: agent.id, agentName: agent.name })
+          : this.store.conversations.transfer(conversationId, from, agent.id, { type: 'transferred', fromAgentId: from, agentId: agent.id, agentName: agent.name }),
+      );
       if (!persisted) throw this.lostRace('ALREADY_ASSIGNED', 'Another agent took this conversation first');
-      this.announce(persisted, 'conversation.assigned', { actor: agentActor(agent.id), agentId: agent.id });
+      if (from === null) this.announce(persisted, 'conversation.assigned', { actor: agentActor(agent.id), agentId: agent.id });
+      else this.announce(persisted, 'conversation.transferred', { actor: agentActor(agent.id), fromAgentId: from, toAgentId: agent.id });
       await this.apply(result.decision);
-      this.agentChanged(agent.id);
+      this.agentChanged(agent.id, ...(from === null ? [] : [from]));
       return persisted.conversation;
     });
   }
@@ -148,12 +160,13 @@ export class RoutingService implements Routing {
     });
   }
 
-  unassign(actor: Actor, conversationId: string): Promise<AppendResult> {
+  /** With `handoff`: the bot holding it gives it to people (its system line says so); queuedAt, the visitor's place, is kept. */
+  unassign(actor: Actor, conversationId: string, handoff?: HandoffReason): Promise<AppendResult> {
     return this.serial.run(async () => {
       const from = assigneeOrAdmin(activeAgent(this.agents, actor.agentId), this.engine.conversation(conversationId));
-      const result = this.engine.unassign(conversationId);
+      const result = handoff ? this.engine.handoff(conversationId, actor.agentId) : this.engine.unassign(conversationId);
       if (!result.ok) throw routingError(result.code);
-      const event: SystemEvent = { type: 'unassigned', fromAgentId: from };
+      const event: SystemEvent = handoff ? { type: 'handed_off', fromAgentId: from, reason: handoff } : { type: 'unassigned', fromAgentId: from };
       const persisted = await this.persist(() => this.store.conversations.requeue(conversationId, from, event));
       if (!persisted) throw this.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
       this.announce(persisted, 'conversation.unassigned', { actor: agentActor(actor.agentId), fromAgentId: from });
@@ -269,16 +282,7 @@ export class RoutingService implements Routing {
     for (const agent of agents) this.agents.set(agent.id, agent);
     this.positions.reset(open);
     this.engine = this.newEngine();
-    const decision = this.engine.load({
-      agents: agents.map(toAgentInput),
-      conversations: open.map((c) => ({
-        id: c.id,
-        siteId: c.siteId,
-        queuedAt: c.queuedAt.getTime(),
-        assigneeId: c.assigneeId,
-        assignedAt: c.assignedAt?.getTime() ?? null,
-      })),
-    });
+    const decision = this.engine.load({ agents: agents.map(toAgentInput), conversations: open.map(toConversationInput) });
     await this.apply(decision);
     await this.reconcilePresence();
   }
@@ -393,8 +397,4 @@ export class RoutingService implements Routing {
       if (agent) this.notifier.agentChanged(this.dto(agent), agent.siteIds);
     }
   }
-}
-
-function toAgentInput(agent: AgentRecord): AgentInput {
-  return { id: agent.id, siteIds: agent.siteIds, capacity: agent.capacity, status: agent.status, active: agent.active };
 }

@@ -13,6 +13,8 @@ export type SystemEvent =
   | { type: 'transferred'; fromAgentId: string | null; agentId: string; agentName: string }
   | { type: 'unassigned'; fromAgentId: string | null }
   | { type: 'requeued'; fromAgentId: string; reason: 'agent_left' }
+  /** A bot gave the conversation to people (server/bots/ports.ts HandoffReason). */
+  | { type: 'handed_off'; fromAgentId: string; reason: 'visitor-asked' | 'bot-asked' | 'not-covered' | 'error' | 'timeout' }
   | { type: 'resolved'; byAgentId: string | null }
   | { type: 'reopened'; byAgentId: string; agentName: string };
 

@@ -8,6 +8,7 @@ import { pgBatches } from './pg-appends.ts';
 import { sqliteBatches } from './sqlite-batches.ts';
 import { PrismaAgentStore } from './agents.ts';
 import { PrismaApiKeyStore } from './api-keys.ts';
+import { PrismaBotStore } from './bots.ts';
 import { PrismaAttachmentStore } from './attachments.ts';
 import { PrismaCannedStore } from './canned.ts';
 import { PrismaInviteStore } from './invites.ts';
@@ -41,6 +42,7 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
     jobs: new PrismaJobStore(prisma, newId, provider),
     apiKeys: new PrismaApiKeyStore(prisma, newId),
     webhooks: new PrismaWebhookStore(prisma, newId),
+    bots: new PrismaBotStore(prisma, newId),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

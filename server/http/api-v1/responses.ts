@@ -21,6 +21,7 @@ const systemEvent = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('transferred'), fromAgentId: nullableId, agentId: z.string(), agentName: z.string() }),
   z.strictObject({ type: z.literal('unassigned'), fromAgentId: nullableId }),
   z.strictObject({ type: z.literal('requeued'), fromAgentId: z.string(), reason: z.literal('agent_left') }),
+  z.strictObject({ type: z.literal('handed_off'), fromAgentId: z.string(), reason: z.enum(['visitor-asked', 'bot-asked', 'not-covered', 'error', 'timeout']) }),
   z.strictObject({ type: z.literal('resolved'), byAgentId: nullableId }),
   z.strictObject({ type: z.literal('reopened'), byAgentId: z.string(), agentName: z.string() }),
 ]) satisfies z.ZodType<SystemEvent>;

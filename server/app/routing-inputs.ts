@@ -1,0 +1,12 @@
+/** The routing engine's inputs from what the store reads: agents (bots flagged) and open conversations. */
+import type { AgentInput, ConversationInput } from '../domain/routing.ts';
+import type { AgentRecord, OpenConversation } from './ports.ts';
+
+export function toAgentInput(agent: AgentRecord): AgentInput {
+  const { id, siteIds, capacity, status, active } = agent;
+  return { id, siteIds, capacity, status, active, bot: agent.role === 'bot' };
+}
+
+export function toConversationInput(c: OpenConversation): ConversationInput {
+  return { id: c.id, siteId: c.siteId, queuedAt: c.queuedAt.getTime(), assigneeId: c.assigneeId, assignedAt: c.assignedAt?.getTime() ?? null };
+}
