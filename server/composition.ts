@@ -32,6 +32,9 @@ import { VisitorSessionService } from './app/visitor-sessions.ts';
 import { Visibility } from './app/visibility.ts';
 import { VisitorService } from './app/visitors.ts';
 import { WebhookService } from './app/webhooks.ts';
+import { StoredBotFirst } from './app/bot-first.ts';
+import { realTimers } from './app/timers.ts';
+import { createBots, type Bots } from './bots/wiring.ts';
 import { createDatabase } from './db/client.ts';
 import { securePrivateFiles } from './private-files.ts';
 import { createStore } from './db/store.ts';
@@ -59,6 +62,8 @@ export interface Parley {
   routing: Routing;
   admin: AdminService;
   webhooks: WebhookService;
+  /** Bot admin use cases, the bot kinds (register more here) and the runner. */
+  bots: Bots;
   /** Pushes to connected consoles and widgets. */
   notifier: Notifier;
   /** Every committed fact, for subscribers (the socket notifier; email, push, webhooks…). */
@@ -140,7 +145,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   subscribeWebhooks(events, webhooks);
   handleWebhookDeliveries(worker, { webhooks: store.webhooks, clock, log, notifier, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, onOutcome: (outcome) => metrics.recordDelivery('webhook', outcome) });
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
-  const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
+  const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents, realTimers, new StoredBotFirst(store, clock));
   const routing = topology.routing(routingService, io);
   const limits = new Limits(topology.buckets, config.RATE_LIMIT_SCALE);
   const visibility = new Visibility(store);
@@ -150,8 +155,10 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const auth = new AuthService(store, signer, routing, clock, newId, config.REFRESH_TOKEN_TTL_DAYS * 86_400_000, limits, notifier);
   const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock);
   const visitors = new VisitorService(store, events, signer);
+  const apiKeys = new ApiKeyService(store.apiKeys, store, clock);
+  const bots = createBots({ store, routing, conversations, visitors, apiKeys, notifier, events, jobs: { outbox, worker }, clock, log, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE });
   const apiV1 = {
-    apiKeys: new ApiKeyService(store.apiKeys, store, clock),
+    apiKeys,
     limits,
     conversations: new ApiConversations(store, conversations, routing, visibility, new CursorCodec(secret)),
     directory: new ApiDirectory(store, routing, visitors, team),
@@ -194,6 +201,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     routing,
     admin,
     webhooks,
+    bots,
     notifier,
     events,
     metrics,

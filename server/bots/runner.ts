@@ -91,7 +91,7 @@ export class BotRunner {
     const { bot, conversation, messages } = held;
     const latest = messages.findLast((m) => m.authorKind === 'visitor');
     // Answered already (a retried job, or a webhook bot that answered through the API): nothing to do.
-    if (!latest || messages.some((m) => m.seq > latest.seq && m.authorId === botAgentId) || (await this.deps.store.bots.hasTurn(latest.id))) return;
+    if (!latest || answeredAfter(messages, latest, botAgentId) || (await this.deps.store.bots.hasTurn(latest.id))) return;
     const [site, visitor] = await Promise.all([this.deps.store.sites.findById(conversation.siteId), this.deps.store.visitors.findById(conversation.visitorId)]);
     const input = site && turnInput(site, conversation, messages, botAgentId, visitor?.locale ?? null);
     if (!input) return;
@@ -136,7 +136,7 @@ export class BotRunner {
     const held = await this.heldBy(conversationId, botAgentId);
     if (!held) return;
     const asked = held.messages.find((m) => m.id === messageId);
-    if (!asked || held.messages.some((m) => m.seq > asked.seq && m.authorId === botAgentId)) return;
+    if (!asked || answeredAfter(held.messages, asked, botAgentId)) return;
     await this.handoffQuietly(botAgentId, conversationId, 'timeout');
     await this.deps.store.bots.recordTurn({
       botId: held.bot.id, conversationId, messageId, outcome: 'handoff', reason: 'timeout', latencyMs: held.bot.timeoutMs, promptTokens: null, completionTokens: null,
@@ -172,3 +172,7 @@ export class BotRunner {
     }
   }
 }
+
+/** The bot wrote to the visitor after this message (system lines about the bot do not count). */
+const answeredAfter = (messages: readonly MessageDTO[], asked: MessageDTO, botAgentId: string) =>
+  messages.some((m) => m.seq > asked.seq && m.authorKind === 'agent' && m.authorId === botAgentId);

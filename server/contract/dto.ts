@@ -51,6 +51,8 @@ export interface AgentPublicDTO {
   id: string;
   name: string;
   avatarUrl: string | null;
+  /** Present when the assignee is a bot: the widget offers "Talk to a person", the console shows a Bot badge. */
+  bot?: true;
 }
 
 export interface ConversationDTO {

@@ -44,7 +44,7 @@ export const message = z.strictObject({
   createdAt: time,
 }).register(responseSchemas, { id: 'Message' }) satisfies z.ZodType<MessageDTO>;
 
-const agentPublic = z.strictObject({ id: z.string(), name: z.string(), avatarUrl: z.string().nullable() }) satisfies z.ZodType<AgentPublicDTO>;
+const agentPublic = z.strictObject({ id: z.string(), name: z.string(), avatarUrl: z.string().nullable(), bot: z.literal(true).optional() }) satisfies z.ZodType<AgentPublicDTO>;
 
 const conversationFields = {
   id: z.string(),

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { CreateBotRequest } from '../../server/contract/bots.ts';
+import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
+import type { SendResult } from '../../server/contract/events.ts';
+import type { BotResponder } from '../../server/bots/ports.ts';
+import {
+  ADMIN, ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextAgentMessage, ok, useSharedServer, type TestServer,
+} from '../support/parley.ts';
+
+describe.each(backends)('bots on %s', (backend) => {
+  let server: TestServer;
+  useSharedServer((started) => (server = started), backend);
+
+  async function createBot(req: Partial<CreateBotRequest> & Pick<CreateBotRequest, 'kind' | 'config'>) {
+    const admin = await server.parley.store.agents.findByEmail(ADMIN.email);
+    return server.parley.bots.service.create(server.site.id, { name: 'Helper', ...req }, admin!.id);
+  }
+
+  const hoursBot = (capacity = 5) => createBot({ kind: 'rule', capacity, config: { rules: [{ type: 'keyword', match: 'hours', answer: 'We are open 9 to 5.' }] } });
+
+  async function visitorAsks(body: string, expectAnswer = true) {
+    const visitor = await connectVisitor(server);
+    const answered = expectAnswer ? next<MessageDTO>(visitor.socket, 'message:new', (m) => m.authorKind === 'agent') : null;
+    const sent = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body });
+    return { visitor, sent, answered };
+  }
+
+  const history = async (conversationId: string) =>
+    (await server.parley.store.conversations.history(conversationId, { limit: 50, includeNotes: false, afterSeq: 0 })).messages;
+
+  it('a rule bot takes the new conversation, answers as itself, and records the turn', async () => {
+    const bot = await hoursBot();
+    const { sent, answered } = await visitorAsks('What are your hours?');
+    const reply = await answered;
+    expect(reply).toMatchObject({ body: 'We are open 9 to 5.', authorId: bot.agentId, authorName: 'Helper' });
+    const conversation = await server.parley.store.conversations.findById(sent.conversation.id);
+    expect(conversation!.assignee).toEqual({ id: bot.agentId, name: 'Helper', avatarUrl: null, bot: true });
+    await expect.poll(() => server.parley.store.bots.hasTurn(sent.message.id)).toBe(true);
+    // A bot's agent row never signs in.
+    const bots = await server.parley.store.agents.findById(bot.agentId);
+    expect(bots).toMatchObject({ role: 'bot', passwordHash: '' });
+    closeAllSockets();
+  });
+
+  it('"Talk to a person" hands off at the visitor\'s place: ahead of later arrivals, with a system line', async () => {
+    await hoursBot(1);
+    const first = await visitorAsks('What are your hours?');
+    await first.answered;
+    const later = await visitorAsks('Hello?', false); // the bot is full: this one waits in the queue
+    const laterConv = await server.parley.store.conversations.findById(later.sent.conversation.id);
+    expect(laterConv).toMatchObject({ status: 'queued', assignee: null });
+
+    const handed = await ok<ConversationDTO>(first.visitor.socket, 'conversation:handoff', { conversationId: first.sent.conversation.id });
+    expect(handed).toMatchObject({ status: 'queued', assignee: null, queuedAt: first.sent.conversation.queuedAt });
+    const again = await ask(first.visitor.socket, 'conversation:handoff', { conversationId: first.sent.conversation.id });
+    expect(again).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    const lines = await history(first.sent.conversation.id);
+    expect(lines.at(-1)!.system).toMatchObject({ type: 'handed_off', reason: 'visitor-asked' });
+
+    // The first person online gets the handed-off conversation first, the bot's part above.
+    const agent = await connectAgent(server, await createAgent(server, `zoe-${backend}`, 1));
+    await expect.poll(async () => (await server.parley.store.conversations.findById(first.sent.conversation.id))?.assignee?.id).toBe(agent.agentId);
+    expect((await server.parley.store.conversations.findById(later.sent.conversation.id))?.status).toBe('queued');
+    expect((await history(first.sent.conversation.id)).map((m) => m.authorKind)).toEqual(['visitor', 'system', 'agent', 'system', 'system']);
+    closeAllSockets();
+  });
+
+  it('once handed off, the bot\'s reply is refused by the send guard, even when racing the handoff', async () => {
+    const bot = await hoursBot();
+    const { sent, answered } = await visitorAsks('hours please');
+    await answered;
+    const conversationId = sent.conversation.id;
+    const botSend = (body: string) => server.parley.bots.runner['deps'].conversations.agentSend(bot.agentId, { conversationId, clientId: clientId(), body });
+    const [handoff, racing] = await Promise.allSettled([server.parley.bots.runner.handoff(bot.agentId, conversationId, 'bot-asked'), botSend('racing reply')]);
+    expect(handoff.status).toBe('fulfilled');
+    const lines = await history(conversationId);
+    const handoffSeq = lines.find((m) => m.system?.type === 'handed_off')!.seq;
+    // Either the reply committed before the handoff, or it was refused: never a bot line after it.
+    if (racing.status === 'fulfilled') expect(racing.value.message.seq).toBeLessThan(handoffSeq);
+    else expect(racing.reason).toMatchObject({ code: 'FORBIDDEN' });
+    expect(lines.filter((m) => m.seq > handoffSeq && m.authorId === bot.agentId)).toEqual([]);
+    await expect(botSend('late reply')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    closeAllSockets();
+  });
+
+  it.each([
+    { name: 'stalls past its timeout', reason: 'timeout', responder: { respond: () => new Promise(() => {}) } satisfies BotResponder },
+    { name: 'throws', reason: 'error', responder: { respond: () => Promise.reject(new Error('model exploded')) } satisfies BotResponder },
+  ])('a bot whose responder $name hands off by itself', async ({ reason, responder }) => {
+    server.parley.bots.kinds.register('openai', () => responder);
+    await createBot({ kind: 'openai', timeoutMs: 1000, config: { baseUrl: 'http://127.0.0.1:9/v1', model: 'm' } });
+    const started = Date.now();
+    const { sent } = await visitorAsks('anything', false);
+    await expect
+      .poll(async () => (await history(sent.conversation.id)).find((m) => m.system?.type === 'handed_off')?.system, { timeout: 5000 })
+      .toMatchObject({ type: 'handed_off', reason });
+    if (reason === 'timeout') expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect((await server.parley.store.conversations.findById(sent.conversation.id))?.status).toBe('queued');
+    closeAllSockets();
+  });
+});
