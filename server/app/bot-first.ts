@@ -7,23 +7,23 @@ import { botTakes } from '../domain/bot-first.ts';
 import { isOpen } from '../domain/business-hours.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { BotStore } from './bot-store.ts';
-import type { SiteStore } from './ports.ts';
+import type { AgentRecord, AgentStore, SiteStore } from './ports.ts';
 
 export interface BotFirst {
-  /** For each of `siteIds` whose bot takes new conversations now, the bot's agent id. */
-  choose(siteIds: readonly string[], agentsOnline: (siteId: string) => boolean): Promise<Map<string, string>>;
+  /** For each of `siteIds` whose bot takes new conversations now, the bot's agent row. */
+  choose(siteIds: readonly string[], agentsOnline: (siteId: string) => boolean): Promise<Map<string, AgentRecord>>;
 }
 
 export const NO_BOTS: BotFirst = { choose: async () => new Map() };
 
 export class StoredBotFirst implements BotFirst {
   constructor(
-    private readonly stores: { bots: BotStore; sites: SiteStore },
+    private readonly stores: { bots: BotStore; sites: SiteStore; agents: AgentStore },
     private readonly clock: Clock,
   ) {}
 
-  async choose(siteIds: readonly string[], agentsOnline: (siteId: string) => boolean): Promise<Map<string, string>> {
-    const chosen = new Map<string, string>();
+  async choose(siteIds: readonly string[], agentsOnline: (siteId: string) => boolean): Promise<Map<string, AgentRecord>> {
+    const chosen = new Map<string, AgentRecord>();
     const wanted = new Set(siteIds);
     if (wanted.size === 0) return chosen;
     const bots = (await this.stores.bots.list()).filter((b) => b.enabled && wanted.has(b.siteId));
@@ -32,7 +32,8 @@ export class StoredBotFirst implements BotFirst {
       const site = await this.stores.sites.findById(bot.siteId);
       if (!site) continue;
       const open = isOpen(site.widgetSettings.businessHours, this.clock.now());
-      if (botTakes(bot.when, { open, agentsOnline: agentsOnline(bot.siteId) })) chosen.set(bot.siteId, bot.agentId);
+      const agent = botTakes(bot.when, { open, agentsOnline: agentsOnline(bot.siteId) }) && (await this.stores.agents.findById(bot.agentId));
+      if (agent && agent.active) chosen.set(bot.siteId, agent);
     }
     return chosen;
   }

@@ -1,7 +1,7 @@
 /**
  * Bot use cases for the admin API and the CLI: create (with its agent row, and for a webhook bot a signing secret
  * and an API key scoped to the site, both shown once), list, update, delete. Secrets are stored and never
- * answered in full afterwards. Routing re-reads the bot's agent row after each change.
+ * answered in full afterwards.
  */
 import { randomBytes } from 'node:crypto';
 import { BOT_DEFAULTS, type BotConfig, type BotDTO, type CreateBotRequest, type CreatedBotDTO, type OpenAiBotConfig, type UpdateBotRequest, type WebhookBotConfig } from '../contract/bots.ts';
@@ -10,7 +10,6 @@ import type { ApiKeyService } from './api-keys.ts';
 import type { BotPatch, BotRecord } from './bot-store.ts';
 import { AppError, notFound } from './errors.ts';
 import type { Store } from './ports.ts';
-import type { Routing } from './routing-port.ts';
 
 /** A webhook bot's key answers and hands off in its site's conversations, nothing more. */
 const BOT_KEY_SCOPES = ['conversations:read', 'conversations:write'] as const;
@@ -31,7 +30,8 @@ function maskedConfig(kind: BotRecord['kind'], config: BotConfig): BotConfig {
 export class BotService {
   constructor(
     private readonly store: Pick<Store, 'bots' | 'sites'>,
-    private readonly routing: Pick<Routing, 'refreshAgent'>,
+    /** Routing re-reads the bot's agent row: at once in the server, through a `bot.refresh` job from the CLI. */
+    private readonly refreshAgent: (agentId: string) => Promise<unknown>,
     private readonly apiKeys: Pick<ApiKeyService, 'create' | 'revoke'>,
   ) {}
 
@@ -49,7 +49,7 @@ export class BotService {
       enabled: req.enabled ?? true,
       config: secret ? { ...req.config, secret } : req.config,
     });
-    await this.routing.refreshAgent(bot.agentId);
+    await this.refreshAgent(bot.agentId);
     if (req.kind !== 'webhook') return toBotDTO(bot);
     const key = await this.apiKeys.create({ name: `Bot: ${req.name}`, scopes: [...BOT_KEY_SCOPES], siteId, agentId: bot.agentId }, createdBy);
     bot = (await this.store.bots.update(bot.id, { apiKeyId: key.id })) ?? bot;
@@ -79,7 +79,7 @@ export class BotService {
     }
     const updated = await this.store.bots.update(id, patch);
     if (!updated) throw notFound('Bot');
-    await this.routing.refreshAgent(updated.agentId);
+    await this.refreshAgent(updated.agentId);
     return toBotDTO(updated);
   }
 
@@ -87,7 +87,7 @@ export class BotService {
   async delete(id: string): Promise<BotDTO> {
     const bot = await this.store.bots.delete(id);
     if (!bot) throw notFound('Bot');
-    await this.routing.refreshAgent(bot.agentId);
+    await this.refreshAgent(bot.agentId);
     if (bot.apiKeyId) await this.apiKeys.revoke(bot.apiKeyId).catch(() => undefined);
     return toBotDTO(bot);
   }

@@ -32,8 +32,7 @@ export class RoutingService implements Routing {
   private timer: unknown;
   private rebuildTimer: unknown;
   private stopped = false;
-  /** Conversations to enqueue at the next turn taken for them (arrivalsTurn). */
-  private readonly arrivals: ConversationDTO[] = [];
+  private readonly arrivals: ConversationDTO[] = []; // to enqueue at the next turn taken for them (arrivalsTurn)
   private arrivalsTurn: Promise<void> | null = null;
 
   constructor(
@@ -114,7 +113,12 @@ export class RoutingService implements Routing {
       this.arrivalsTurn = null;
       for (const c of arrived) this.positions.track(c.id, c.visitorId);
       const bots = await this.botFirst.choose([...new Set(arrived.map((c) => c.siteId))], (siteId) => this.engine.agentsOnline(siteId));
-      await this.apply(this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt), botId: bots.get(c.siteId) }))));
+      for (const bot of bots.values()) {
+        // A bot made elsewhere (the CLI) may be met here first; a bot holding nothing changes no decision.
+        if (!this.agents.has(bot.id)) this.engine.upsertAgent(toAgentInput(bot));
+        this.agents.set(bot.id, bot);
+      }
+      await this.apply(this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt), botId: bots.get(c.siteId)?.id }))));
     });
     return this.arrivalsTurn;
   }
@@ -125,10 +129,8 @@ export class RoutingService implements Routing {
       onAgentsSite(agent, this.engine.conversation(conversationId));
       const result = this.engine.claim(agent.id, conversationId);
       if (!result.ok) throw routingError(result.code);
-      const from = result.fromAgentId;
-      // Already theirs: nothing to write, and nothing stale to rebuild.
-      if (from === agent.id) return this.stored(conversationId);
-      // Taken over from a bot: a transfer, guarded on the bot still holding it.
+      const from = result.fromAgentId; // taken over from a bot: a transfer, guarded on the bot still holding it
+      if (from === agent.id) return this.stored(conversationId); // already theirs: nothing to write or rebuild
       const persisted = await this.persist(() =>
         from === null
           ? this.store.conversations.assign(conversationId, agent.id, this.now(), { type: 'assigned', agentId: agent.id, agentName: agent.name })
@@ -374,9 +376,7 @@ export class RoutingService implements Routing {
   }
 
   private async stored(conversationId: string): Promise<ConversationDTO> {
-    const conversation = await this.store.conversations.findById(conversationId);
-    if (!conversation) throw notFound('Conversation');
-    return conversation;
+    return (await this.store.conversations.findById(conversationId)) ?? Promise.reject(notFound('Conversation'));
   }
 
   /**

@@ -32,6 +32,8 @@ declare module '../jobs/types.ts' {
     'bot.turn': BotTurnJob;
     /** A webhook bot's answer is due by now (it answers through the API): if none came, a person takes over. */
     'bot.deadline': BotTurnJob & { messageId: string };
+    /** A bot changed outside the server (the CLI): routing re-reads its agent row. */
+    'bot.refresh': { agentId: string };
   }
 }
 
@@ -74,6 +76,7 @@ export class BotRunner {
     // Bot timeouts are at most 60 s (validation/bots.ts); the run's own limit leaves room for the send after it.
     worker.handle('bot.turn', (job) => this.turn(job), { maxAttempts: 3, baseDelayMs: 1000, timeoutMs: 90_000 });
     worker.handle('bot.deadline', (job) => this.deadline(job), { maxAttempts: 5, baseDelayMs: 1000 });
+    worker.handle('bot.refresh', async ({ agentId }) => void (await this.deps.routing.refreshAgent(agentId)), { maxAttempts: 5, baseDelayMs: 1000 });
   }
 
   /** Gives a conversation the bot holds to people (the visitor asked, or the bot's API call). */

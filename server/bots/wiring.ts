@@ -66,5 +66,5 @@ export function createBots(w: BotWiring): Bots {
   const runner = new BotRunner({ store: w.store, routing: w.routing, conversations: w.conversations, notifier: w.notifier, outbox: w.jobs.outbox, kinds, clock: w.clock, log: w.log });
   runner.subscribe(w.events);
   runner.handle(w.jobs.worker);
-  return { service: new BotService(w.store, w.routing, w.apiKeys), kinds, runner };
+  return { service: new BotService(w.store, (agentId) => w.routing.refreshAgent(agentId), w.apiKeys), kinds, runner };
 }
