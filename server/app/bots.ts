@@ -47,7 +47,7 @@ export class BotService {
       capacity: req.capacity ?? BOT_DEFAULTS.capacity,
       timeoutMs: req.timeoutMs ?? BOT_DEFAULTS.timeoutMs,
       enabled: req.enabled ?? true,
-      config: secret ? { ...req.config, secret } : req.config,
+      config: (secret ? { ...req.config, secret } : req.config) as BotConfig,
     });
     await this.refreshAgent(bot.agentId);
     if (req.kind !== 'webhook') return toBotDTO(bot);

@@ -41,6 +41,8 @@ export interface OpenAiBotConfig {
 }
 
 export type BotConfig = RuleBotConfig | WebhookBotConfig | OpenAiBotConfig;
+/** What a request gives: a webhook bot's secret is made by Parley. */
+export type BotConfigInput = RuleBotConfig | Omit<WebhookBotConfig, 'secret'> | OpenAiBotConfig;
 
 export interface BotDTO {
   id: string;
@@ -65,7 +67,7 @@ export interface CreateBotRequest {
   capacity?: number;
   timeoutMs?: number;
   enabled?: boolean;
-  config: BotConfig;
+  config: BotConfigInput;
 }
 
 export type UpdateBotRequest = Partial<Omit<CreateBotRequest, 'kind'>>;

@@ -1,6 +1,6 @@
 /** The shape of bot requests, shared by the admin API and the CLI. */
 import { z } from 'zod';
-import { BOT_KINDS, BOT_WHEN, type BotConfig, type CreateBotRequest, type UpdateBotRequest } from '../contract/bots.ts';
+import { BOT_KINDS, BOT_WHEN, type BotConfig, type BotConfigInput, type CreateBotRequest, type UpdateBotRequest } from '../contract/bots.ts';
 import { MAX_MESSAGE_LENGTH } from '../contract/events.ts';
 import { unsafePattern } from '../domain/bot-rules.ts';
 import { id, oneLine, text } from './primitives.ts';
@@ -58,7 +58,7 @@ export const createBot = z
       for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: ['config', ...issue.path.map(String)] });
       return z.NEVER;
     }
-    return { ...req, config: parsed.data as BotConfig };
+    return { ...req, config: parsed.data as BotConfigInput };
   }) satisfies z.ZodType<CreateBotRequest, unknown>;
 
 /** The config is checked against the bot's kind by the use case (configFor), which knows the kind. */

@@ -40,6 +40,7 @@ const OPERATIONS: Operation[] = [
   { method: 'post', path: `${conversation}/transfer`, summary: 'Hands the conversation to another agent', scope: 'conversations:write', body: 'Transfer', response: 'Conversation' },
   action('claim', "Assigns a queued conversation to the key's agent"),
   action('unassign', 'Puts the conversation back in the queue'),
+  action('handoff', "A bot's key: gives the conversation it holds to people, back in the queue at the visitor's place"),
   action('resolve', 'Resolves the conversation'),
   action('reopen', 'Reopens a resolved conversation'),
   { method: 'get', path: '/visitors/{id}', summary: 'A visitor of a site the key reaches', scope: 'visitors:read', response: 'Visitor' },
