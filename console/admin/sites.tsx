@@ -7,6 +7,7 @@ import type { AdminApi } from '../api.ts';
 import { t, type ConsoleText } from '../i18n.ts';
 import { AdminPage, copyText, ErrorLine, errorText, Status, useHint, useLoad } from './common.tsx';
 import { SiteWebhooks } from './webhooks.tsx';
+import { SiteBots } from './bots.tsx';
 
 const WEEKDAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const DEFAULTS: WidgetSettings = {
@@ -330,6 +331,7 @@ export function SitesAdmin({ api }: { api: AdminApi }) {
               <SiteEmbed api={api} site={current} onRotated={replace} />
               <SiteForm key={current.id} api={api} site={current} onSaved={replace} />
               <SiteWebhooks key={`webhooks-${current.id}`} api={api} site={current} />
+              <SiteBots key={`bots-${current.id}`} api={api} site={current} />
             </>
           ) : null}
         </div>

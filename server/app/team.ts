@@ -104,7 +104,8 @@ export class TeamService {
   // --- agents ------------------------------------------------------------------------------------
 
   async listAgents(): Promise<AgentAdminDTO[]> {
-    return (await this.store.agents.listAdmin()).map((agent) => this.agentDTO(agent));
+    // Bots are managed as bots (app/bots.ts), not as agents.
+    return (await this.store.agents.listAdmin()).filter((agent) => agent.role !== 'bot').map((agent) => this.agentDTO(agent));
   }
 
   /** With a password the agent can sign in at once; without one, they get a one-time link to set it. */

@@ -16,6 +16,8 @@ import type { WebhookService } from '../app/webhooks.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { apiV1Routes, type ApiV1Deps } from './api-v1/index.ts';
 import { webhookRoutes } from './webhook-routes.ts';
+import { botRoutes } from './bot-routes.ts';
+import type { BotService } from '../app/bots.ts';
 import { attachmentRoutes } from './attachment-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { compressJson } from './compress-json.ts';
@@ -39,6 +41,8 @@ export interface HttpDeps {
   apiV1: Omit<ApiV1Deps, 'publicUrl'>;
   /** Webhook endpoints and their delivery log, behind /api/admin/sites/:id/webhooks. */
   webhooks: WebhookService;
+  /** Bots, behind /api/admin/sites/:id/bots. */
+  bots: BotService;
   log: Pino;
   publicOrigin: string | undefined;
   /** TRUST_PROXY, compiled: the same function the socket handshake uses. */
@@ -91,6 +95,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use('/api', compressJson());
   app.use('/api/auth', authRoutes(deps.auth, { isOwnOrigin: ownOrigin, overHttps, acceptInvite: (token, password) => deps.team.acceptInvite(token, password) }));
   app.use('/api/admin/sites/:siteId/webhooks', webhookRoutes({ auth: deps.auth, agents: deps.store.agents, webhooks: deps.webhooks }));
+  app.use('/api/admin/sites/:siteId/bots', botRoutes({ auth: deps.auth, agents: deps.store.agents, bots: deps.bots }));
   app.use('/api/admin', adminRoutes({ auth: deps.auth, agents: deps.store.agents, team: deps.team, apiKeys: deps.apiV1.apiKeys, publicUrl }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));
   app.use('/api/attachments', attachmentRoutes(deps));
