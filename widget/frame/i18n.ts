@@ -62,6 +62,7 @@ const en = {
   systemUnassigned: 'Waiting for the next available agent',
   systemRequeued: 'Your agent had to leave; waiting for the next available agent',
   systemHandedOff: 'Handed to a person; waiting for the next available agent',
+  talkToPerson: 'Talk to a person',
   systemResolved: 'The conversation was closed',
   systemReopened: '{name} reopened the conversation',
 };
@@ -129,6 +130,7 @@ const zhCN: Record<FrameText, string> = {
   systemUnassigned: '正在等待下一位客服',
   systemRequeued: '客服已离开，正在等待下一位客服',
   systemHandedOff: '已转接人工客服，正在等待下一位客服',
+  talkToPerson: '转人工客服',
   systemResolved: '对话已结束',
   systemReopened: '{name} 重新打开了对话',
 };
@@ -203,6 +205,7 @@ const ar: Record<FrameText, string> = {
   systemUnassigned: 'في انتظار أول موظف دعم متاح',
   systemRequeued: 'اضطر موظف الدعم إلى المغادرة؛ في انتظار أول موظف دعم متاح',
   systemHandedOff: 'تم التحويل إلى موظف دعم؛ في انتظار أول موظف دعم متاح',
+  talkToPerson: 'التحدث إلى شخص',
   systemResolved: 'تم إغلاق المحادثة',
   systemReopened: `أعاد ${isolated('name')} فتح المحادثة`,
 };
