@@ -384,6 +384,15 @@ const en = {
   botDeleteConfirm: 'Delete this bot? The conversations it holds go back to the queue.',
   botDeleted: 'Bot deleted.',
   botSecretsOnce: 'Shown only now: the signing secret and the API key for your bot:',
+  botResolved: 'Resolved by a bot',
+  botHeld: '{count} held by a bot',
+  botRating: 'Rating: {rating}',
+  botHandedOff: 'Handed to a person',
+  'botReason_visitor-asked': 'Visitor asked',
+  'botReason_bot-asked': 'Bot asked',
+  'botReason_not-covered': 'Not covered',
+  'botReason_error': 'Bot error',
+  'botReason_timeout': 'No answer in time',
 };
 
 export type ConsoleText = keyof typeof en;
@@ -756,6 +765,15 @@ const zhCN: Record<ConsoleText, string> = {
   botDeleteConfirm: '删除此机器人？它接待的会话将退回队列。',
   botDeleted: '机器人已删除。',
   botSecretsOnce: '仅显示这一次：机器人的签名密钥和 API 密钥：',
+  botResolved: '机器人独立解决',
+  botHeld: '机器人接待 {count} 个',
+  botRating: '评分：{rating}',
+  botHandedOff: '转人工',
+  'botReason_visitor-asked': '访客要求',
+  'botReason_bot-asked': '机器人发起',
+  'botReason_not-covered': '无法回答',
+  'botReason_error': '机器人出错',
+  'botReason_timeout': '超时未回复',
 };
 
 /** The console speaks English and Simplified Chinese; the widget also Arabic. */

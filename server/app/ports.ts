@@ -2,6 +2,7 @@
  * What the use cases need from the outside world. The database store (server/db) and the Socket.IO
  * notifier (server/realtime) implement these; use cases never see Prisma or Socket.IO.
  */
+import type { ReportHandoff } from './bot-report.ts';
 import type { BotStore } from './bot-store.ts';
 import type {
   AgentDTO,
@@ -262,6 +263,8 @@ export interface ReportStore {
   agentMessages(query: { from: Date; to: Date; siteId?: string }): Promise<{ authorId: string; createdAt: Date }[]>;
   /** How many messages the conversations queued in the window hold, and the bodies of up to `sample` of the newest. */
   messageVolume(query: { queuedFrom: Date; queuedTo: Date; siteId?: string }, sample: number): Promise<{ messages: number; sampleBodies: string[] }>;
+  /** Bots' handoffs of the conversations queued in the window (their system lines). */
+  handoffs(query: { queuedFrom: Date; queuedTo: Date; siteId?: string }): Promise<ReportHandoff[]>;
 }
 
 export interface VisitorStore {

@@ -193,11 +193,10 @@ export class TeamService {
 
   async report(query: ReportQuery): Promise<Report> {
     if (query.siteId) await this.requireSite(query.siteId);
-    const [conversations, agents] = await Promise.all([
-      this.store.reports.conversations({ ...queryWindow(query.from, query.to), ...(query.siteId ? { siteId: query.siteId } : {}) }),
-      this.store.agents.list(),
-    ]);
-    return computeReport({ ...query, conversations, agents });
+    const window = { ...queryWindow(query.from, query.to), ...(query.siteId ? { siteId: query.siteId } : {}) };
+    const [conversations, agents, handoffs] = await Promise.all([this.store.reports.conversations(window), this.store.agents.list(), this.store.reports.handoffs(window)]);
+    const botAgentIds = new Set(agents.filter((a) => a.role === 'bot').map((a) => a.id));
+    return computeReport({ ...query, conversations, agents, botAgentIds, handoffs });
   }
 
   staffing(query: StaffingQuery): Promise<StaffingView> {

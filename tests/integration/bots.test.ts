@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { Report } from '../../server/contract/admin.ts';
 import type { CreateBotRequest } from '../../server/contract/bots.ts';
 import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import type { BotResponder } from '../../server/bots/ports.ts';
 import {
-  ADMIN, ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextAgentMessage, ok, useSharedServer, type TestServer,
+  ADMIN, ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, login, next, ok, useSharedServer, type TestServer,
 } from '../support/parley.ts';
 
 describe.each(backends)('bots on %s', (backend) => {
@@ -42,7 +43,7 @@ describe.each(backends)('bots on %s', (backend) => {
     closeAllSockets();
   });
 
-  it('"Talk to a person" hands off at the visitor\'s place: ahead of later arrivals, with a system line', async () => {
+  it('"Talk to a person" hands off at the visitor\'s place: ahead of later arrivals, with a system line, counted in reports', async () => {
     await hoursBot(1);
     const first = await visitorAsks('What are your hours?');
     await first.answered;
@@ -62,6 +63,14 @@ describe.each(backends)('bots on %s', (backend) => {
     await expect.poll(async () => (await server.parley.store.conversations.findById(first.sent.conversation.id))?.assignee?.id).toBe(agent.agentId);
     expect((await server.parley.store.conversations.findById(later.sent.conversation.id))?.status).toBe('queued');
     expect((await history(first.sent.conversation.id)).map((m) => m.authorKind)).toEqual(['visitor', 'system', 'agent', 'system', 'system']);
+
+    // Reports count the handoff by its reason; the conversation is no longer the bot's.
+    const { accessToken } = await login(server, ADMIN.email, ADMIN.password);
+    const day = new Date().toISOString().slice(0, 10);
+    const res = await fetch(`${server.url}/api/admin/reports?from=${day}&to=${day}&groupBy=day&tz=UTC&siteId=${server.site.id}`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const report = (await res.json()) as Report;
+    expect(report.bots).toMatchObject({ heldByBot: 0, resolvedByBot: 0, handedOff: 1 });
+    expect(report.bots.handoffsByReason.find((h) => h.reason === 'visitor-asked')?.count).toBe(1);
     closeAllSockets();
   });
 
