@@ -1,6 +1,13 @@
 /** The bots part of a report: conversations resolved by a bot without a person, handoffs by reason, their ratings. Pure. */
 import type { BotReport } from '../contract/admin.ts';
-import type { ReportConversation } from './ports.ts';
+
+/** What the bots part reads of a report's conversation (ports.ts ReportConversation has it). */
+interface ReportConversation {
+  id: string;
+  status: string;
+  assigneeId: string | null;
+  rating: number | null;
+}
 
 export type HandoffReasonName = BotReport['handoffsByReason'][number]['reason'];
 

@@ -7,6 +7,7 @@ import type { BotResponder } from '../../server/bots/ports.ts';
 import {
   ADMIN, ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, login, next, ok, useSharedServer, type TestServer,
 } from '../support/parley.ts';
+import { api, createKey } from '../support/api-v1.ts';
 
 describe.each(backends)('bots on %s', (backend) => {
   let server: TestServer;
@@ -74,21 +75,70 @@ describe.each(backends)('bots on %s', (backend) => {
     closeAllSockets();
   });
 
-  it('once handed off, the bot\'s reply is refused by the send guard, even when racing the handoff', async () => {
+  it('once handed off, the bot\'s reply is refused, even when racing the handoff', async () => {
     const bot = await hoursBot();
-    const { sent, answered } = await visitorAsks('hours please');
+    // The bot's own API key (as a webhook bot answers): its sends go through the agent-send guard as the bot.
+    const { key } = await createKey(server, { name: 'as the bot', scopes: ['conversations:write', 'conversations:read'], siteId: server.site.id, agentId: bot.agentId });
+    for (let round = 0; round < 5; round++) {
+      const { sent, answered } = await visitorAsks('hours please');
+      await answered;
+      const conversationId = sent.conversation.id;
+      const botSend = (body: string) => api<SendResult>(server, key, 'POST', `/conversations/${conversationId}/messages`, { clientId: clientId(), body });
+      const [handoff, racing] = await Promise.all([api(server, key, 'POST', `/conversations/${conversationId}/handoff`), botSend('racing reply')]);
+      expect(handoff.status).toBe(200);
+      const lines = await history(conversationId);
+      const handoffSeq = lines.find((m) => m.system?.type === 'handed_off')!.seq;
+      // Either the reply committed before the handoff, or it was refused: never a bot line after it.
+      if (racing.status === 200) expect(racing.body.message.seq).toBeLessThan(handoffSeq);
+      else expect([403, 404]).toContain(racing.status);
+      expect(lines.filter((m) => m.seq > handoffSeq && m.authorId === bot.agentId)).toEqual([]);
+      expect((await botSend('late reply')).status).toBe(404);
+    }
+    closeAllSockets();
+  });
+
+  it('an agent takes a conversation over from the bot; the bot answers no more', async () => {
+    const bot = await hoursBot();
+    const agent = await connectAgent(server, await createAgent(server, `ann-${backend}`, 2));
+    const { visitor, sent, answered } = await visitorAsks('your hours?');
     await answered;
-    const conversationId = sent.conversation.id;
-    const botSend = (body: string) => server.parley.bots.runner['deps'].conversations.agentSend(bot.agentId, { conversationId, clientId: clientId(), body });
-    const [handoff, racing] = await Promise.allSettled([server.parley.bots.runner.handoff(bot.agentId, conversationId, 'bot-asked'), botSend('racing reply')]);
-    expect(handoff.status).toBe('fulfilled');
-    const lines = await history(conversationId);
-    const handoffSeq = lines.find((m) => m.system?.type === 'handed_off')!.seq;
-    // Either the reply committed before the handoff, or it was refused: never a bot line after it.
-    if (racing.status === 'fulfilled') expect(racing.value.message.seq).toBeLessThan(handoffSeq);
-    else expect(racing.reason).toMatchObject({ code: 'FORBIDDEN' });
-    expect(lines.filter((m) => m.seq > handoffSeq && m.authorId === bot.agentId)).toEqual([]);
-    await expect(botSend('late reply')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const taken = await ok<ConversationDTO>(agent.socket, 'conversation:claim', { conversationId: sent.conversation.id });
+    expect(taken.assignee).toMatchObject({ id: agent.agentId });
+    const lines = await history(sent.conversation.id);
+    expect(lines.at(-1)!.system).toMatchObject({ type: 'transferred', fromAgentId: bot.agentId, agentId: agent.agentId });
+    const before = (await history(sent.conversation.id)).length;
+    await ok<SendResult>(visitor.socket, 'message:send', { conversationId: sent.conversation.id, clientId: clientId(), body: 'hours again?' });
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // a bot.turn would have run by now
+    expect((await history(sent.conversation.id)).length).toBe(before + 1);
+    closeAllSockets();
+  });
+
+  it('a bot for "no agent online" takes new conversations only while nobody is online', async () => {
+    const bot = await createBot({ kind: 'rule', when: 'no-agent', config: { rules: [{ type: 'keyword', match: 'hours', answer: 'Nine to five.' }] } });
+    const alone = await visitorAsks('hours?');
+    expect((await alone.answered)!.authorId).toBe(bot.agentId);
+    const agent = await connectAgent(server, await createAgent(server, `ben-${backend}`, 2));
+    const staffed = await visitorAsks('hours?', false);
+    await expect.poll(async () => (await server.parley.store.conversations.findById(staffed.sent.conversation.id))?.assignee?.id).toBe(agent.agentId);
+    closeAllSockets();
+  });
+
+  it('partial text streams to the visitor as the bot typing', async () => {
+    server.parley.bots.kinds.register('openai', () => ({
+      async respond(input, { onPartial }) {
+        onPartial('Thinking');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return { kind: 'reply', text: `You said: ${input.latest}`, citations: [{ articleId: 'a1', title: 'Hours', url: 'https://help.example/hours' }], latencyMs: 200 };
+      },
+    }));
+    await createBot({ kind: 'openai', name: 'Streamer', config: { baseUrl: 'http://127.0.0.1:9/v1', model: 'm' } });
+    const visitor = await connectVisitor(server);
+    const typing = next<{ typing: boolean; name?: string }>(visitor.socket, 'typing', (e) => e.typing);
+    const answered = next<MessageDTO>(visitor.socket, 'message:new', (m) => m.authorKind === 'agent');
+    await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'hello <b>bot</b>' });
+    expect(await typing).toMatchObject({ typing: true, name: 'Streamer' });
+    // Stored as a plain message body: clients render it with the same safe renderer as any message.
+    expect((await answered).body).toBe('You said: hello <b>bot</b>\n\n- [Hours](https://help.example/hours)');
     closeAllSockets();
   });
 

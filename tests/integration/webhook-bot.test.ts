@@ -4,7 +4,9 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
-import { ADMIN, backends, clientId, closeAllSockets, connectVisitor, next, ok, startServer, type TestServer } from '../support/parley.ts';
+import { Webhook } from 'standardwebhooks';
+import { startReceiver } from '../support/webhook-receiver.ts';
+import { ADMIN, backends, clientId, closeAllSockets, connectVisitor, next, ok, startServer, useNewSite, type TestServer } from '../support/parley.ts';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -51,6 +53,23 @@ describe.each(backends)('the example webhook bot on %s', (backend) => {
     // Its key reaches only what the bot holds: the conversation it handed off is gone from its view.
     const res = await fetch(`${server.url}/api/v1/conversations/${sent.conversation.id}/messages`, { headers: { authorization: `Bearer ${bot.apiKey}` } });
     expect(res.status).toBe(404);
+    closeAllSockets();
+  }, 30_000);
+
+  it('a webhook bot that takes the event but never answers hands off when its timeout passes', async () => {
+    await useNewSite(server); // a site of its own: the example bot of the test above answers the other one
+    const receiver = await startReceiver();
+    const admin = await server.parley.store.agents.findByEmail(ADMIN.email);
+    const bot = await server.parley.bots.service.create(server.site.id, { name: 'Silent bot', kind: 'webhook', timeoutMs: 1000, config: { url: receiver.url } }, admin!.id);
+    const visitor = await connectVisitor(server);
+    const handedOff = next<MessageDTO>(visitor.socket, 'message:new', (m) => m.system?.type === 'handed_off', 10_000);
+    await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'Anyone?' });
+    expect((await handedOff).system).toEqual({ type: 'handed_off', fromAgentId: bot.agentId, reason: 'timeout' });
+    // What the bot got: this conversation's turn, signed with its secret.
+    const [delivery] = receiver.received;
+    const event = new Webhook(bot.secret!).verify(delivery!.body, delivery!.headers) as { type: string; data: { latest: string; transcript: unknown[] } };
+    expect(event).toMatchObject({ type: 'bot.turn', data: { latest: 'Anyone?', transcript: [{ author: 'visitor', text: 'Anyone?' }] } });
+    await receiver.close();
     closeAllSockets();
   }, 30_000);
 });
