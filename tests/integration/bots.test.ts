@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../server/contract/admin.ts';
-import type { CreateBotRequest } from '../../server/contract/bots.ts';
+import type { BotDTO, CreateBotRequest } from '../../server/contract/bots.ts';
 import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import type { BotResponder } from '../../server/bots/ports.ts';
 import {
-  ADMIN, ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, login, next, ok, useSharedServer, type TestServer,
+  ADMIN, ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, login, next, ok, useNewSite, useSharedServer, type TestServer,
 } from '../support/parley.ts';
 import { api, createKey } from '../support/api-v1.ts';
 
@@ -139,6 +139,34 @@ describe.each(backends)('bots on %s', (backend) => {
     expect(await typing).toMatchObject({ typing: true, name: 'Streamer' });
     // Stored as a plain message body: clients render it with the same safe renderer as any message.
     expect((await answered).body).toBe('You said: hello <b>bot</b>\n\n- [Hours](https://help.example/hours)');
+    closeAllSockets();
+  });
+
+  it('the admin API creates, edits, disables and deletes a bot; disabling gives its conversations back to the queue', async () => {
+    const { accessToken } = await login(server, ADMIN.email, ADMIN.password);
+    const admin = (method: string, path: string, body?: unknown) =>
+      fetch(`${server.url}/api/admin/sites/${server.site.id}/bots${path}`, {
+        method,
+        headers: { authorization: `Bearer ${accessToken}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+        body: body === undefined ? null : JSON.stringify(body),
+      });
+    const created = await admin('POST', '', { name: 'Desk', kind: 'rule', config: { rules: [{ type: 'keyword', match: 'hours', answer: 'Nine to five.' }] } });
+    expect(created.status).toBe(201);
+    const bot = (await created.json()) as BotDTO;
+    expect((await admin('POST', '', { name: 'Bad', kind: 'rule', config: { rules: [{ type: 'regex', match: '(a+)+', answer: 'x' }] } })).status).toBe(400);
+
+    const { sent, answered } = await visitorAsks('hours?');
+    await answered;
+    const edited = await admin('PATCH', `/${bot.id}`, { name: 'Front desk', config: { rules: [], awayMessage: 'Closed now.' } });
+    expect(await edited.json()).toMatchObject({ name: 'Front desk', config: { rules: [], awayMessage: 'Closed now.' } });
+    expect((await admin('PATCH', `/${bot.id}`, { enabled: false })).status).toBe(200);
+    await expect.poll(async () => (await server.parley.store.conversations.findById(sent.conversation.id))?.status).toBe('queued');
+
+    await useNewSite(server);
+    expect((await admin('DELETE', `/${bot.id}`)).status).toBe(404); // another site's bot is not found
+    server.site = (await server.parley.store.sites.findById(bot.siteId))!;
+    expect((await admin('DELETE', `/${bot.id}`)).status).toBe(204);
+    expect(await (await admin('GET', '')).json()).toEqual([]);
     closeAllSockets();
   });
 
