@@ -2,7 +2,7 @@
 import type { SystemEvent } from '../server/contract/dto.ts';
 import type { Translate } from './i18n.ts';
 
-export type SystemTextKey = 'systemAssigned' | 'systemTransferred' | 'systemUnassigned' | 'systemRequeued' | 'systemResolved' | 'systemReopened';
+export type SystemTextKey = 'systemAssigned' | 'systemTransferred' | 'systemUnassigned' | 'systemRequeued' | 'systemHandedOff' | 'systemResolved' | 'systemReopened';
 
 export function systemText(event: SystemEvent, t: Translate<SystemTextKey>): string {
   switch (event.type) {
@@ -14,6 +14,8 @@ export function systemText(event: SystemEvent, t: Translate<SystemTextKey>): str
       return t('systemUnassigned');
     case 'requeued':
       return t('systemRequeued');
+    case 'handed_off':
+      return t('systemHandedOff');
     case 'resolved':
       return t('systemResolved');
     case 'reopened':

@@ -43,6 +43,7 @@ export function ConversationList(props: ConversationListProps) {
                 >
                   <span class="row">
                     <span class="name">{visitorLabel(conversation)}</span>
+                    {conversation.status === 'active' && conversation.assignee?.bot && <span class="bot-badge">{t('botBadge')}</span>}
                     {count > 0 && (
                       <span class="unread-badge">
                         <span aria-hidden="true">{count}</span>

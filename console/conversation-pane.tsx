@@ -12,6 +12,7 @@ import { Transcript, TypingLine } from './transcript.tsx';
 function stateText(conversation: ConversationSummaryDTO): string {
   if (conversation.status === 'queued') return t('queued');
   if (conversation.status === 'resolved') return t('resolved');
+  if (conversation.assignee?.bot) return t('heldByBot', { name: conversation.assignee.name });
   return t('assignedTo', { name: conversation.assignee?.name ?? '?' });
 }
 
@@ -58,7 +59,7 @@ function TransferMenu({ inbox, state, conversation, onDone }: { inbox: Inbox; st
     void inbox.loadAgents();
     first.current?.focus();
   }, [inbox]);
-  const candidates = state.agents.filter((a) => a.active && a.id !== conversation.assignee?.id);
+  const candidates = state.agents.filter((a) => a.active && a.role !== 'bot' && a.id !== conversation.assignee?.id);
   const presence = (a: TeamMemberDTO) => (!a.connected ? t('offline') : t(a.status));
   return (
     <div
@@ -140,6 +141,12 @@ export function ConversationPane({ inbox, state }: { inbox: Inbox; state: InboxS
               {t('claim')}
             </button>
           )}
+          {/* Any agent may take a conversation over from a bot. */}
+          {status === 'active' && conversation.assignee?.bot && (
+            <button type="button" class="primary" onClick={() => void inbox.claim(id)}>
+              {t('takeOver')}
+            </button>
+          )}
           {status === 'active' && (mine || admin) && (
             <>
               <button type="button" aria-expanded={transferring} onClick={() => setTransferring(!transferring)}>
@@ -174,6 +181,7 @@ export function ConversationPane({ inbox, state }: { inbox: Inbox; state: InboxS
         outgoing={outgoing}
         onLoadOlder={() => void inbox.loadOlder(id)}
         onRetry={(clientId) => inbox.retry(clientId)}
+        botIds={new Set(state.agents.filter((a) => a.role === 'bot').map((a) => a.id))}
       />
       <TypingLine thread={thread} visitorName={visitorLabel(conversation)} />
       <ReplyBox key={id} inbox={inbox} conversation={conversation} canReply={status === 'active' && (mine || admin)} />

@@ -32,7 +32,7 @@ function Attachments({ attachments }: { attachments: AttachmentDTO[] }) {
   );
 }
 
-function Message({ message, visitorReadSeq }: { message: MessageDTO; visitorReadSeq: number }) {
+function Message({ message, visitorReadSeq, bot }: { message: MessageDTO; visitorReadSeq: number; bot: boolean }) {
   if (message.system) return <li class="system">{systemText(message.system)}</li>;
   const { authorKind } = message;
   const author =
@@ -42,10 +42,11 @@ function Message({ message, visitorReadSeq }: { message: MessageDTO; visitorRead
         ? (message.authorName ?? t('visitorAuthor'))
         : (message.authorName ?? '');
   return (
-    <li class={`message ${authorKind}`} data-seq={message.seq}>
+    <li class={`message ${authorKind}${bot ? ' bot' : ''}`} data-seq={message.seq}>
       <span class="author">
         {authorKind === 'note' && <Icon name="lock" />}
         {author}
+        {bot && <span class="bot-badge">{t('botBadge')}</span>}
       </span>
       {message.body && (
         <p class="body">
@@ -85,9 +86,11 @@ interface TranscriptProps {
   outgoing: OutgoingReply[];
   onLoadOlder(): void;
   onRetry(clientId: string): void;
+  /** Agent ids of bots: their messages are marked as a bot's. */
+  botIds: ReadonlySet<string>;
 }
 
-export function Transcript({ conversation, thread, outgoing, onLoadOlder, onRetry }: TranscriptProps) {
+export function Transcript({ conversation, thread, outgoing, onLoadOlder, onRetry, botIds }: TranscriptProps) {
   const log = useRef<HTMLDivElement>(null);
   const { messages } = thread;
   const first = messages[0]?.seq;
@@ -126,7 +129,7 @@ export function Transcript({ conversation, thread, outgoing, onLoadOlder, onRetr
       )}
       <ol>
         {messages.map((message) => (
-          <Message key={message.id} message={message} visitorReadSeq={conversation.visitorReadSeq} />
+          <Message key={message.id} message={message} visitorReadSeq={conversation.visitorReadSeq} bot={message.authorKind === 'agent' && botIds.has(message.authorId ?? '')} />
         ))}
         {outgoing.map((reply) => (
           <Outgoing key={reply.clientId} reply={reply} onRetry={onRetry} />

@@ -6,6 +6,7 @@
  * `npm run --silent cli -- apikey create|list|revoke …` (server/cli/apikey.ts)
  * `npm run --silent cli -- webhook create|list|delete|replay|… [--json]` (server/cli/webhook.ts)
  * `npm run --silent cli -- kb import|list|delete|eval …` (server/cli/kb.ts)
+ * `npm run --silent cli -- bot create|list|delete … [--json]` (server/cli/bot.ts)
  * `npm run --silent cli -- capacity --daily-visitors N --minutes T [--json]` (server/cli/capacity.ts)
  */
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ import { AppError } from './app/errors.ts';
 import { newId } from './app/ids.ts';
 import type { Store } from './app/ports.ts';
 import { APIKEY_USAGE, apikey } from './cli/apikey.ts';
+import { BOT_USAGE, botCommand } from './cli/bot.ts';
 import { CAPACITY_USAGE, capacityPlan, capacityText } from './cli/capacity.ts';
 import { KB_USAGE, kbCommand } from './cli/kb.ts';
 import { siteByKey } from './cli/site-by-key.ts';
@@ -33,6 +35,7 @@ ${SITE_UPDATE_USAGE}
 ${APIKEY_USAGE}
 ${WEBHOOK_USAGE}
 ${KB_USAGE}
+${BOT_USAGE}
 ${CAPACITY_USAGE}`;
 
 /** Runs `use` on the stores of this configuration's migrated database, closed afterwards. */
@@ -66,6 +69,7 @@ async function run(argv: string[]): Promise<string> {
   if (argv[0] === 'apikey') return withStore((store) => apikey(argv.slice(1), store));
   if (argv[0] === 'kb') return withStore((store, config) => kbCommand(argv.slice(1), store, publicUrlOf(config)));
   if (argv[0] === 'webhook') return withStore((store, config) => webhookCommand(argv.slice(1), store, config));
+  if (argv[0] === 'bot') return withStore((store) => botCommand(argv.slice(1), store));
   const [noun, verb, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,

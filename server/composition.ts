@@ -43,6 +43,9 @@ import { VisitorService } from './app/visitors.ts';
 import { WebhookService } from './app/webhooks.ts';
 import { KnowledgeBase } from './app/knowledge-base/articles.ts';
 import { KnowledgeBaseEvaluation } from './app/knowledge-base/evaluation.ts';
+import { StoredBotFirst } from './app/bot-first.ts';
+import { realTimers } from './app/timers.ts';
+import { createBots, type Bots } from './bots/wiring.ts';
 import { createDatabase } from './db/client.ts';
 import type { InboundEmailService } from './app/inbound-email.ts';
 import { ContinueSessionService } from './app/continue-sessions.ts';
@@ -79,6 +82,8 @@ export interface Parley {
   webhooks: WebhookService;
   /** Knowledge-base articles; the bots' ArticleSearch. */
   knowledgeBase: KnowledgeBase;
+  /** Bot admin use cases, the bot kinds (register more here) and the runner. */
+  bots: Bots;
   /** Pushes to connected consoles and widgets. */
   notifier: Notifier;
   /** Every committed fact, for subscribers (the socket notifier; email, push, webhooks…). */
@@ -183,7 +188,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   });
   handleWebhookDeliveries(worker, { webhooks: store.webhooks, clock, log, notifier, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, retry: webhookRetry(config.WEBHOOK_RETRY_BASE_MS), onOutcome: (outcome) => metrics.recordDelivery('webhook', outcome) });
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
-  const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents);
+  const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents, realTimers, new StoredBotFirst(store, clock));
   const routing = topology.routing(routingService, io);
   const vapid = loadVapidKeys({ publicKey: config.VAPID_PUBLIC_KEY, privateKey: config.VAPID_PRIVATE_KEY }, config.DATA_DIR);
   if (vapid.generated && topology.clustered) {
@@ -221,6 +226,8 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const visitors = new VisitorService(store, events, signer);
   const knowledgeBase = new KnowledgeBase({ sites: store.sites, knowledgeBase: store.knowledgeBase, baseUrl: ownOrigin });
   const kb = { articles: knowledgeBase, evaluation: new KnowledgeBaseEvaluation(knowledgeBase, store.knowledgeBase, knowledgeBase) };
+  const apiKeys = new ApiKeyService(store.apiKeys, store, clock);
+  const bots = createBots({ store, routing, conversations, visitors, apiKeys, notifier, events, jobs: { outbox, worker }, clock, log, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE });
   const attachments = new AttachmentService(store, links, clock, {
     addressBytes: config.UPLOAD_QUOTA_ADDRESS_MB * MB * config.RATE_LIMIT_SCALE,
     siteBytes: config.UPLOAD_QUOTA_SITE_MB * MB * config.RATE_LIMIT_SCALE,
@@ -228,7 +235,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     unsentTtlMs: config.UPLOAD_UNSENT_TTL_MIN * 60_000,
   });
   const apiV1 = {
-    apiKeys: new ApiKeyService(store.apiKeys, store, clock),
+    apiKeys,
     limits,
     conversations: new ApiConversations(store, conversations, routing, visibility, new CursorCodec(secret)),
     directory: new ApiDirectory(store, routing, visitors, team),
@@ -262,7 +269,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors, transcripts: replies.transcripts });
   mountAgentNamespace(agentNsp, { ...realtime, routing, auth, inboundEmail: replies.inbound });
   const inboundHttp = replies.inbound && config.INBOUND_EMAIL_SECRET ? { service: replies.inbound, secret: config.INBOUND_EMAIL_SECRET } : undefined;
-  httpServer.on('request', createHttpApp({ alertSettings, allowLoopbackPush: config.WEBHOOK_ALLOW_PRIVATE, store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, kb, emailUnsubscribe: email.unsubscribe, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics, inboundEmail: inboundHttp, continueSessions: new ContinueSessionService(store, email.tokens, signer, sessions) }));
+  httpServer.on('request', createHttpApp({ alertSettings, allowLoopbackPush: config.WEBHOOK_ALLOW_PRIVATE, store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, kb, bots: bots.service, emailUnsubscribe: email.unsubscribe, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics, inboundEmail: inboundHttp, continueSessions: new ContinueSessionService(store, email.tokens, signer, sessions) }));
 
   return {
     httpServer,
@@ -271,6 +278,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     admin,
     webhooks,
     knowledgeBase,
+    bots,
     notifier,
     events,
     metrics,

@@ -2,6 +2,7 @@
  * Reports: volume, wait to assignment, first response and resolution time (median and 90th percentile),
  * rating average; per day or per agent; a bar chart of the chosen measure; CSV export; then staffing.
  */
+import { BotReportSection } from './bot-report.tsx';
 import { useState } from 'preact/hooks';
 import type { DurationStats, Report, ReportRow, SiteAdminDTO } from '../../server/contract/admin.ts';
 import type { AdminApi } from '../api.ts';
@@ -186,6 +187,7 @@ export function ReportsAdmin({ api }: { api: AdminApi }) {
               <span class="stat-sub">{t('ratingsCount', { count: r.totals.ratings })}</span>
             </div>
           </section>
+          <BotReportSection bots={r.bots} />
           <label class="measure">
             {t('chartMeasure')}
             <select value={measure} onChange={(e) => setMeasure(e.currentTarget.value as Measure)}>

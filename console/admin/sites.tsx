@@ -9,6 +9,7 @@ import { AdminPage, copyText, ErrorLine, errorText, Status, useHint, useLoad } f
 import { Check } from './check.tsx';
 import { SiteAlertFields } from './site-alert-fields.tsx';
 import { SiteWebhooks } from './webhooks.tsx';
+import { SiteBots } from './bots.tsx';
 
 const WEEKDAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const DEFAULTS: WidgetSettings = {
@@ -327,6 +328,7 @@ export function SitesAdmin({ api }: { api: AdminApi }) {
               <SiteEmbed api={api} site={current} onRotated={replace} />
               <SiteForm key={current.id} api={api} site={current} onSaved={replace} />
               <SiteWebhooks key={`webhooks-${current.id}`} api={api} site={current} />
+              <SiteBots key={`bots-${current.id}`} api={api} site={current} />
             </>
           ) : null}
         </div>

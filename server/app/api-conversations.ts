@@ -8,7 +8,7 @@ import type { ConversationListPage } from '../contract/api-v1.ts';
 import { actingAgent, requireScope, type ApiPrincipal } from './api-keys.ts';
 import type { ConversationService } from './conversations.ts';
 import type { CursorCodec } from './cursor.ts';
-import { notFound } from './errors.ts';
+import { AppError, notFound } from './errors.ts';
 import type { Store } from './ports.ts';
 import type { Routing } from './routing-port.ts';
 import type { Visibility } from './visibility.ts';
@@ -56,7 +56,8 @@ export class ApiConversations {
         siteIds: narrow(scope.whole, only),
         ...(held !== 'all' && held.length > 0 && { heldIn: { siteIds: held, agentId: agent.id } }),
         statuses: q.status ? [q.status] : ['queued', 'active', 'resolved'],
-        ...(q.assigneeId !== undefined && { assigneeId: q.assigneeId }),
+        // A bot sees only the conversations it holds.
+        ...((q.assigneeId !== undefined || agent.role === 'bot') && { assigneeId: agent.role === 'bot' ? agent.id : q.assigneeId }),
         ...(q.label !== undefined && { label: q.label.trim().toLowerCase() }),
         limit: q.limit,
       },
@@ -106,6 +107,13 @@ export class ApiConversations {
     return (await this.routing.unassign({ agentId: key.agentId }, id)).conversation;
   }
 
+  /** A bot's key gives the conversation it holds to people (a webhook bot that cannot answer). */
+  async handoff(key: ApiPrincipal, id: string): Promise<ConversationDTO> {
+    await this.writable(key, id);
+    if (this.routing.agent(key.agentId)?.role !== 'bot') throw new AppError('FORBIDDEN', "Only a bot's key hands a conversation off; agents unassign");
+    return (await this.routing.unassign({ agentId: key.agentId }, id, 'bot-asked')).conversation;
+  }
+
   async resolve(key: ApiPrincipal, id: string): Promise<ConversationDTO> {
     await this.writable(key, id);
     return (await this.routing.resolve({ agentId: key.agentId }, id)).conversation;
@@ -131,9 +139,11 @@ export class ApiConversations {
    * another site's conversation with NOT_FOUND, like one that does not exist: ids cannot be probed.
    */
   private async reach(key: ApiPrincipal, id: string): Promise<void> {
-    await actingAgent(this.routing, key);
-    if (key.siteId === null) return;
+    const agent = await actingAgent(this.routing, key);
+    if (key.siteId === null && agent.role !== 'bot') return;
     const conversation = await this.store.conversations.findById(id);
-    if (!conversation || conversation.siteId !== key.siteId) throw notFound('Conversation');
+    if (!conversation || (key.siteId !== null && conversation.siteId !== key.siteId)) throw notFound('Conversation');
+    // A bot sees only the conversations it holds: one handed off or never its own is not found.
+    if (agent.role === 'bot' && conversation.assignee?.id !== agent.id) throw notFound('Conversation');
   }
 }

@@ -101,6 +101,8 @@ export class AuthService {
   }
 
   private async issue(agent: AgentRecord, familyId: string): Promise<IssuedSession> {
+    // A bot's agent row has no usable password; whatever its hash, it never gets a session.
+    if (agent.role === 'bot') throw badCredentials();
     const refreshToken = randomBytes(32).toString('base64url');
     const refreshExpiresAt = new Date(this.clock.now() + this.refreshTtlMs);
     await this.store.refreshTokens.create({ agentId: agent.id, familyId, tokenHash: hashToken(refreshToken), expiresAt: refreshExpiresAt });

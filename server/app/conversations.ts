@@ -132,6 +132,13 @@ export class ConversationService {
     return sent;
   }
 
+  /** "Talk to a person": the bot holding the visitor's conversation gives it to people, the visitor's place kept. */
+  async visitorHandoff(visitor: VisitorActor, conversationId: string): Promise<ConversationDTO> {
+    const conversation = await this.visitorConversation(visitor, conversationId);
+    if (!conversation.assignee?.bot) throw new AppError('CONFLICT', 'No bot holds this conversation');
+    return (await this.routing.unassign({ agentId: conversation.assignee.id }, conversation.id, 'visitor-asked')).conversation;
+  }
+
   // --- agents ------------------------------------------------------------------------------------
 
   async agentSend(agentId: string, req: AgentSendRequest): Promise<SendResult> {

@@ -3,6 +3,8 @@
  * notifier (server/realtime) implement these; use cases never see Prisma or Socket.IO.
  */
 import type { KnowledgeBaseStore } from './knowledge-base/ports.ts';
+import type { ReportHandoff } from './bot-report.ts';
+import type { BotStore } from './bot-store.ts';
 import type {
   AgentDTO,
   AgentRole,
@@ -244,6 +246,8 @@ export interface ReportStore {
   agentMessages(query: { from: Date; to: Date; siteId?: string }): Promise<{ authorId: string; createdAt: Date }[]>;
   /** How many messages the conversations queued in the window hold, and the bodies of up to `sample` of the newest. */
   messageVolume(query: { queuedFrom: Date; queuedTo: Date; siteId?: string }, sample: number): Promise<{ messages: number; sampleBodies: string[] }>;
+  /** Bots' handoffs of the conversations queued in the window (their system lines). */
+  handoffs(query: { queuedFrom: Date; queuedTo: Date; siteId?: string }): Promise<ReportHandoff[]>;
 }
 
 export interface VisitorStore {
@@ -339,6 +343,7 @@ export interface Store {
   inboundEmails: import('./inbound-email-ports.ts').InboundEmailStore;
   /** Outgoing email and its outcome. */
   emails: EmailStore;
+  bots: BotStore;
   /** Cheap query proving the database answers. */
   ping(): Promise<void>;
 }

@@ -7,6 +7,7 @@
  * resolvedAt. Percentiles interpolate linearly between closest ranks (the median of 1 and 2 is 1.5).
  */
 import type { DurationStats, Report, ReportRow } from '../contract/admin.ts';
+import { botReport, type ReportHandoff } from './bot-report.ts';
 import type { ReportConversation } from './ports.ts';
 
 export type GroupBy = Report['groupBy'];
@@ -24,6 +25,9 @@ export interface ReportInput {
   timezone: string;
   conversations: readonly ReportConversation[];
   agents: readonly ReportAgent[];
+  /** Agent ids of bots, and the handoffs bots made (system lines), for the bots part. */
+  botAgentIds?: ReadonlySet<string>;
+  handoffs?: readonly ReportHandoff[];
 }
 
 export const UNASSIGNED_KEY = 'unassigned';
@@ -149,7 +153,8 @@ export function computeReport(input: ReportInput): Report {
       .map((key) => row(key, key === UNASSIGNED_KEY ? 'Unassigned' : (names.get(key) ?? key), groups.get(key) ?? []))
       .sort((a, b) => b.conversations - a.conversations || a.label.localeCompare(b.label));
   }
-  return { from, to, groupBy, timezone, totals: row('total', 'Total', inRange.map(({ c }) => c)), rows };
+  const all = inRange.map(({ c }) => c);
+  return { from, to, groupBy, timezone, totals: row('total', 'Total', all), rows, bots: botReport(all, input.botAgentIds ?? new Set(), input.handoffs ?? []) };
 }
 
 const CSV_HEADER = [

@@ -1,20 +1,16 @@
-/** What the routing engine is built from: stored agents and open conversations, in the engine's own terms. */
-import type { AgentInput, LoadState } from '../domain/routing.ts';
+/** The routing engine's inputs from what the store reads: agents (bots flagged) and open conversations. */
+import type { AgentInput, ConversationInput, LoadState } from '../domain/routing.ts';
 import type { AgentRecord, OpenConversation } from './ports.ts';
 
 export function toAgentInput(agent: AgentRecord): AgentInput {
-  return { id: agent.id, siteIds: agent.siteIds, capacity: agent.capacity, status: agent.status, active: agent.active };
+  const { id, siteIds, capacity, status, active } = agent;
+  return { id, siteIds, capacity, status, active, bot: agent.role === 'bot' };
+}
+
+export function toConversationInput(c: OpenConversation): ConversationInput {
+  return { id: c.id, siteId: c.siteId, queuedAt: c.queuedAt.getTime(), assigneeId: c.assigneeId, assignedAt: c.assignedAt?.getTime() ?? null };
 }
 
 export function loadState(agents: AgentRecord[], open: OpenConversation[]): LoadState {
-  return {
-    agents: agents.map(toAgentInput),
-    conversations: open.map((c) => ({
-      id: c.id,
-      siteId: c.siteId,
-      queuedAt: c.queuedAt.getTime(),
-      assigneeId: c.assigneeId,
-      assignedAt: c.assignedAt?.getTime() ?? null,
-    })),
-  };
+  return { agents: agents.map(toAgentInput), conversations: open.map(toConversationInput) };
 }

@@ -1,5 +1,6 @@
 /** What the rest of the server asks of routing, whoever runs it: this node (routing.ts) or the cluster's leader. */
 import type { AgentDTO, AgentStatus, ConversationDTO } from '../contract/dto.ts';
+import type { HandoffReason } from '../bots/ports.ts';
 import type { AgentDirectory, AgentRecord, AppendResult } from './ports.ts';
 
 export interface Actor {
@@ -21,7 +22,8 @@ export interface Routing extends AgentDirectory {
   /** A queued conversation to a named agent; assigning one to the agent who holds it answers with it as it is. */
   assign(actor: Actor, conversationId: string, toAgentId: string): Promise<ConversationDTO>;
   transfer(actor: Actor, conversationId: string, toAgentId: string): Promise<AppendResult>;
-  unassign(actor: Actor, conversationId: string): Promise<AppendResult>;
+  /** With `handoff`, the actor is the bot holding it, giving it to people (server/bots). */
+  unassign(actor: Actor, conversationId: string, handoff?: HandoffReason): Promise<AppendResult>;
   resolve(actor: Actor, conversationId: string): Promise<AppendResult>;
   reopen(actor: Actor, conversation: ConversationDTO): Promise<AppendResult>;
   presenceChanged(): Promise<void>;

@@ -6,6 +6,8 @@
 import type { AgentDTO, AgentStatus, ConversationDTO, SystemEvent } from '../contract/dto.ts';
 import type { Clock } from '../domain/clock.ts';
 import { RoutingEngine, type Decision, type RoutingResult, type WaitingLine } from '../domain/routing.ts';
+import type { HandoffReason } from '../bots/ports.ts';
+import { NO_BOTS, type BotFirst } from './bot-first.ts';
 import { servesSite } from './access.ts';
 import type { ErrorCode } from '../contract/errors.ts';
 import { AppError, notFound } from './errors.ts';
@@ -30,8 +32,7 @@ export class RoutingService implements Routing {
   private timer: unknown;
   private rebuildTimer: unknown;
   private stopped = false;
-  /** Conversations to enqueue at the next turn taken for them (arrivalsTurn). */
-  private readonly arrivals: ConversationDTO[] = [];
+  private readonly arrivals: ConversationDTO[] = []; // to enqueue at the next turn taken for them (arrivalsTurn)
   private arrivalsTurn: Promise<void> | null = null;
 
   constructor(
@@ -45,6 +46,8 @@ export class RoutingService implements Routing {
     /** Ids of agents with at least one open console connection, across the cluster. */
     private readonly connectedAgents: () => Promise<Set<string>>,
     private readonly timers: Timers = realTimers,
+    /** Which new conversations go to a site's bot first. */
+    private readonly botFirst: BotFirst = NO_BOTS,
   ) {
     this.engine = new RoutingEngine({ clock: this.clock, graceMs: this.graceMs });
     this.positions = new QueuePositions(notifier, timers, () => this.engine);
@@ -109,7 +112,13 @@ export class RoutingService implements Routing {
       const arrived = this.arrivals.splice(0);
       this.arrivalsTurn = null;
       for (const c of arrived) this.positions.track(c.id, c.visitorId);
-      await this.apply(this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt) }))));
+      const bots = await this.botFirst.choose([...new Set(arrived.map((c) => c.siteId))], (siteId) => this.engine.agentsOnline(siteId));
+      for (const bot of bots.values()) {
+        // A bot made elsewhere (the CLI) may be met here first; a bot holding nothing changes no decision.
+        if (!this.agents.has(bot.id)) this.engine.upsertAgent(toAgentInput(bot));
+        this.agents.set(bot.id, bot);
+      }
+      await this.apply(this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt), botId: bots.get(c.siteId)?.id }))));
     });
     return this.arrivalsTurn;
   }
@@ -151,12 +160,13 @@ export class RoutingService implements Routing {
     });
   }
 
-  unassign(actor: Actor, conversationId: string): Promise<AppendResult> {
+  /** With `handoff`: the bot holding it gives it to people (its system line says so); queuedAt, the visitor's place, is kept. */
+  unassign(actor: Actor, conversationId: string, handoff?: HandoffReason): Promise<AppendResult> {
     return this.serial.run(async () => {
       const from = assigneeOrAdmin(activeAgent(this.agents, actor.agentId), this.engine.conversation(conversationId));
-      const result = this.engine.unassign(conversationId);
+      const result = handoff ? this.engine.handoff(conversationId, actor.agentId) : this.engine.unassign(conversationId);
       if (!result.ok) throw routingError(result.code);
-      const event: SystemEvent = { type: 'unassigned', fromAgentId: from };
+      const event: SystemEvent = handoff ? { type: 'handed_off', fromAgentId: from, reason: handoff } : { type: 'unassigned', fromAgentId: from };
       const persisted = await this.persist(() => this.store.conversations.requeue(conversationId, from, event));
       if (!persisted) throw this.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
       this.announce(persisted, 'conversation.unassigned', { actor: agentActor(actor.agentId), fromAgentId: from });
@@ -260,14 +270,18 @@ export class RoutingService implements Routing {
   /** Persists and announces an assignment the engine accepted; one the agent already held is answered as stored. */
   private async commitAssignment(by: AgentRecord, to: AgentRecord, conversationId: string, result: RoutingResult): Promise<ConversationDTO> {
     if (!result.ok) throw routingError(result.code);
-    // Already theirs: nothing to write, and nothing stale to rebuild.
-    if (result.fromAgentId === to.id) return this.stored(conversationId);
-    const event: SystemEvent = { type: 'assigned', agentId: to.id, agentName: to.name };
-    const persisted = await this.persist(() => this.store.conversations.assign(conversationId, to.id, this.now(), event));
+    const from = result.fromAgentId; // a bot's: taken over, a transfer guarded on the bot still holding it
+    if (from === to.id) return this.stored(conversationId); // already theirs: nothing to write or rebuild
+    const persisted = await this.persist(() =>
+      from === null
+        ? this.store.conversations.assign(conversationId, to.id, this.now(), { type: 'assigned', agentId: to.id, agentName: to.name })
+        : this.store.conversations.transfer(conversationId, from, to.id, { type: 'transferred', fromAgentId: from, agentId: to.id, agentName: to.name }),
+    );
     if (!persisted) throw this.lostRace('ALREADY_ASSIGNED', 'Another agent took this conversation first');
-    this.announce(persisted, 'conversation.assigned', { actor: agentActor(by.id), agentId: to.id });
+    if (from === null) this.announce(persisted, 'conversation.assigned', { actor: agentActor(by.id), agentId: to.id });
+    else this.announce(persisted, 'conversation.transferred', { actor: agentActor(by.id), fromAgentId: from, toAgentId: to.id });
     await this.apply(result.decision);
-    this.agentChanged(to.id);
+    this.agentChanged(to.id, ...(from === null ? [] : [from]));
     return persisted.conversation;
   }
 
@@ -373,9 +387,7 @@ export class RoutingService implements Routing {
   }
 
   private async stored(conversationId: string): Promise<ConversationDTO> {
-    const conversation = await this.store.conversations.findById(conversationId);
-    if (!conversation) throw notFound('Conversation');
-    return conversation;
+    return (await this.store.conversations.findById(conversationId)) ?? Promise.reject(notFound('Conversation'));
   }
 
   /**

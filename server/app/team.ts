@@ -90,7 +90,8 @@ export class TeamService {
   // --- agents ------------------------------------------------------------------------------------
 
   async listAgents(): Promise<AgentAdminDTO[]> {
-    return (await this.store.agents.listAdmin()).map((agent) => this.agentDTO(agent));
+    // Bots are managed as bots (app/bots.ts), not as agents.
+    return (await this.store.agents.listAdmin()).filter((agent) => agent.role !== 'bot').map((agent) => this.agentDTO(agent));
   }
 
   /** With a password the agent can sign in at once; without one, they get a one-time link to set it. */
@@ -178,11 +179,10 @@ export class TeamService {
 
   async report(query: ReportQuery): Promise<Report> {
     if (query.siteId) await this.requireSite(query.siteId);
-    const [conversations, agents] = await Promise.all([
-      this.store.reports.conversations({ ...queryWindow(query.from, query.to), ...(query.siteId ? { siteId: query.siteId } : {}) }),
-      this.store.agents.list(),
-    ]);
-    return computeReport({ ...query, conversations, agents });
+    const window = { ...queryWindow(query.from, query.to), ...(query.siteId ? { siteId: query.siteId } : {}) };
+    const [conversations, agents, handoffs] = await Promise.all([this.store.reports.conversations(window), this.store.agents.list(), this.store.reports.handoffs(window)]);
+    const botAgentIds = new Set(agents.filter((a) => a.role === 'bot').map((a) => a.id));
+    return computeReport({ ...query, conversations, agents, botAgentIds, handoffs });
   }
 
   staffing(query: StaffingQuery): Promise<StaffingView> {

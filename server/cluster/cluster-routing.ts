@@ -3,6 +3,7 @@
  * every other node forwards routing commands to it over the Socket.IO adapter (Redis) and keeps a live copy
  * of agents' state, which the leader broadcasts, for reads that must stay synchronous.
  */
+import type { HandoffReason } from '../bots/ports.ts';
 import type { Server } from 'socket.io';
 import type { AgentDTO, AgentStatus, ConversationDTO } from '../contract/dto.ts';
 import type { ApiError } from '../contract/errors.ts';
@@ -39,7 +40,7 @@ function leaderHandlers(local: RoutingService): RpcHandlers {
     claim: (actor, conversationId) => local.claim(actor, conversationId),
     assign: (actor, conversationId, toAgentId) => local.assign(actor, conversationId, toAgentId),
     transfer: (actor, conversationId, toAgentId) => local.transfer(actor, conversationId, toAgentId),
-    unassign: (actor, conversationId) => local.unassign(actor, conversationId),
+    unassign: (actor, conversationId, handoff) => local.unassign(actor, conversationId, handoff),
     resolve: (actor, conversationId) => local.resolve(actor, conversationId),
     reopen: (actor, conversation) => local.reopen(actor, conversation),
     presenceChanged: () => local.presenceChanged(),
@@ -133,8 +134,8 @@ export class ClusterRouting implements Routing {
   transfer(actor: Actor, conversationId: string, toAgentId: string): Promise<AppendResult> {
     return this.call('transfer', actor, conversationId, toAgentId);
   }
-  unassign(actor: Actor, conversationId: string): Promise<AppendResult> {
-    return this.call('unassign', actor, conversationId);
+  unassign(actor: Actor, conversationId: string, handoff?: HandoffReason): Promise<AppendResult> {
+    return this.call('unassign', actor, conversationId, handoff);
   }
   resolve(actor: Actor, conversationId: string): Promise<AppendResult> {
     return this.call('resolve', actor, conversationId);

@@ -116,6 +116,21 @@ export interface Report {
   timezone: string;
   totals: ReportRow;
   rows: ReportRow[];
+  /** What bots did with the conversations of the range. */
+  bots: BotReport;
+}
+
+/** Bots over a report's conversations (counted on the day each was first queued, like the rows). */
+export interface BotReport {
+  /** Held by a bot now, or resolved while a bot held them: no person took part. */
+  heldByBot: number;
+  resolvedByBot: number;
+  /** Conversations a bot handed to people, and the handoffs by reason (a conversation may be handed off more than once). */
+  handedOff: number;
+  handoffsByReason: { reason: 'visitor-asked' | 'bot-asked' | 'not-covered' | 'error' | 'timeout'; count: number }[];
+  /** Visitors' ratings of the conversations resolved by a bot, and of those handed off. */
+  resolvedByBotRating: { average: number | null; count: number };
+  handedOffRating: { average: number | null; count: number };
 }
 
 /** One hour of the week in the staffing view, measured over the last four weeks. */

@@ -2,7 +2,8 @@
 
 export type ConversationStatus = 'queued' | 'active' | 'resolved';
 export type AuthorKind = 'visitor' | 'agent' | 'system' | 'note';
-export type AgentRole = 'admin' | 'agent';
+/** A bot is an agent row of role 'bot': it holds conversations like an agent and never signs in. */
+export type AgentRole = 'admin' | 'agent' | 'bot';
 /** What the agent chose; `online` below says whether any of their sockets is connected. */
 export type AgentStatus = 'online' | 'away' | 'offline';
 
@@ -12,6 +13,8 @@ export type SystemEvent =
   | { type: 'transferred'; fromAgentId: string | null; agentId: string; agentName: string }
   | { type: 'unassigned'; fromAgentId: string | null }
   | { type: 'requeued'; fromAgentId: string; reason: 'agent_left' }
+  /** A bot gave the conversation to people (server/bots/ports.ts HandoffReason). */
+  | { type: 'handed_off'; fromAgentId: string; reason: 'visitor-asked' | 'bot-asked' | 'not-covered' | 'error' | 'timeout' }
   | { type: 'resolved'; byAgentId: string | null }
   | { type: 'reopened'; byAgentId: string; agentName: string };
 
@@ -48,6 +51,8 @@ export interface AgentPublicDTO {
   id: string;
   name: string;
   avatarUrl: string | null;
+  /** Present when the assignee is a bot: the widget offers "Talk to a person", the console shows a Bot badge. */
+  bot?: true;
 }
 
 export interface ConversationDTO {

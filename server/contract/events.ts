@@ -135,6 +135,8 @@ export interface VisitorClientToServer {
   typing: (req: TypingRequest, ack: AckCallback<null>) => void;
   'conversation:read': (req: ReadRequest, ack: AckCallback<null>) => void;
   'conversation:rate': (req: RateRequest, ack: AckCallback<ConversationDTO>) => void;
+  /** "Talk to a person": the bot holding the conversation hands it to the human queue. CONFLICT when no bot holds it. */
+  'conversation:handoff': (req: ConversationRef, ack: AckCallback<ConversationDTO>) => void;
   'visitor:update': (req: VisitorUpdateRequest, ack: AckCallback<VisitorDTO>) => void;
   'visitor:identify': (req: IdentifyRequest, ack: AckCallback<IdentifyResult>) => void;
   /** Emails the conversation's transcript to the visitor's known address; answers that address. */

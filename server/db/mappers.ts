@@ -1,14 +1,19 @@
 /** Database rows to wire DTOs. Json columns are parsed defensively: a bad stored value never crashes a read. */
-import type { AttachmentDTO, ConversationDTO, MessageDTO, SystemEvent, VisitorDTO, VisitorSummary, WidgetSettings } from '../contract/dto.ts';
+import type { AgentPublicDTO, AttachmentDTO, ConversationDTO, MessageDTO, SystemEvent, VisitorDTO, VisitorSummary, WidgetSettings } from '../contract/dto.ts';
 import type { SiteRecord } from '../app/ports.ts';
 import { withDefaults } from '../contract/defaults.ts';
 import type { Conversation, Message, Site, Visitor } from './generated/sqlite/client.ts';
 
-export const assigneeSelect = { select: { id: true, name: true, avatarUrl: true } } as const;
+export const assigneeSelect = { select: { id: true, name: true, avatarUrl: true, role: true } } as const;
+
+/** An assignee as visitors and agents see it; a bot is marked so clients can say so. */
+export function publicAssignee(a: { id: string; name: string; avatarUrl: string | null; role: string | null }): AgentPublicDTO {
+  return { id: a.id, name: a.name, avatarUrl: a.avatarUrl, ...(a.role === 'bot' && { bot: true as const }) };
+}
 
 /** What a conversation's DTO is made of: its columns (bar bookkeeping ones) and its assignee. */
 export type ConversationRow = Omit<Conversation, 'assigneeId' | 'openingClientId' | 'createdAt' | 'updatedAt'> & {
-  assignee: { id: string; name: string; avatarUrl: string | null } | null;
+  assignee: { id: string; name: string; avatarUrl: string | null; role: string | null } | null;
 };
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -69,7 +74,7 @@ export function toConversationDTO(row: ConversationRow): ConversationDTO {
     siteId: row.siteId,
     visitorId: row.visitorId,
     status: row.status,
-    assignee: row.assignee ? { id: row.assignee.id, name: row.assignee.name, avatarUrl: row.assignee.avatarUrl } : null,
+    assignee: row.assignee ? publicAssignee(row.assignee) : null,
     queuedAt: row.queuedAt.toISOString(),
     assignedAt: iso(row.assignedAt),
     firstResponseAt: iso(row.firstResponseAt),

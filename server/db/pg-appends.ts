@@ -91,7 +91,7 @@ SELECT n.ord, n.message_id AS "messageId",
     ELSE (SELECT name FROM "Agent" WHERE id = COALESCE(s."authorId", k.author_id)) END AS "authorName",
   (SELECT COALESCE(json_agg(json_build_object('id', a.id, 'fileName', a."fileName", 'contentType', a."contentType", 'size', a.size)
     ORDER BY a."createdAt"), '[]') FROM "Attachment" a WHERE a."messageId" = s.id) AS files,
-  n.created, c."siteId", c."visitorId", c.status::text AS status, c."assigneeId", ag.name AS "assigneeName", ag."avatarUrl" AS "assigneeAvatarUrl",
+  n.created, c."siteId", c."visitorId", c.status::text AS status, c."assigneeId", ag.name AS "assigneeName", ag."avatarUrl" AS "assigneeAvatarUrl", ag.role::text AS "assigneeRole",
   ${utc('c."queuedAt"')} AS "queuedAt", ${utc('c."assignedAt"')} AS "assignedAt", ${utc('c."firstResponseAt"')} AS "firstResponseAt",
   ${utc('c."resolvedAt"')} AS "resolvedAt", n.last_seq AS "lastSeq", c."visitorReadSeq", c."agentReadSeq", c.rating, c."ratingComment"
 FROM numbered n
@@ -119,6 +119,7 @@ interface AnswerRow {
   assigneeId: string | null;
   assigneeName: string | null;
   assigneeAvatarUrl: string | null;
+  assigneeRole: string | null;
   queuedAt: Date;
   assignedAt: Date | null;
   firstResponseAt: Date | null;
@@ -165,7 +166,7 @@ function result(row: AnswerRow & { messageId: string; conversationId: string }, 
     conversation: toConversationDTO({
       ...row,
       id: conversationId,
-      assignee: row.assigneeId === null ? null : { id: row.assigneeId, name: row.assigneeName ?? '', avatarUrl: row.assigneeAvatarUrl },
+      assignee: row.assigneeId === null ? null : { id: row.assigneeId, name: row.assigneeName ?? '', avatarUrl: row.assigneeAvatarUrl, role: row.assigneeRole },
     }),
     created,
   };

@@ -1,5 +1,7 @@
 /** The conversation and message rows reports and staffing are computed from (the computations are pure: app/). */
+import type { ReportHandoff } from '../app/bot-report.ts';
 import type { ReportConversation, ReportStore } from '../app/ports.ts';
+import type { SystemEvent } from '../contract/dto.ts';
 import type { PrismaClient } from './generated/sqlite/client.ts';
 
 export class PrismaReportStore implements ReportStore {
@@ -34,6 +36,21 @@ export class PrismaReportStore implements ReportStore {
       select: { authorId: true, createdAt: true },
     });
     return rows.map((r) => ({ authorId: r.authorId!, createdAt: r.createdAt }));
+  }
+
+  async handoffs(query: { queuedFrom: Date; queuedTo: Date; siteId?: string }): Promise<ReportHandoff[]> {
+    const rows = await this.prisma.message.findMany({
+      where: {
+        authorKind: 'system',
+        body: { contains: '"handed_off"' },
+        conversation: { queuedAt: { gte: query.queuedFrom, lt: query.queuedTo }, ...(query.siteId ? { siteId: query.siteId } : {}) },
+      },
+      select: { conversationId: true, body: true },
+    });
+    return rows.flatMap(({ conversationId, body }) => {
+      const event = JSON.parse(body) as SystemEvent;
+      return event.type === 'handed_off' ? [{ conversationId, reason: event.reason }] : [];
+    });
   }
 
   /**

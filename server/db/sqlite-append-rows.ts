@@ -19,7 +19,8 @@ const GUARD = `(:visitorId IS NULL OR visitorId = :visitorId)
   AND (:open = 0 OR status <> 'resolved')
   AND (:assigneeId IS NULL OR assigneeId = :assigneeId)`;
 const CONVERSATION = `*, (SELECT name FROM Agent WHERE Agent.id = Conversation.assigneeId) AS assigneeName,
-  (SELECT avatarUrl FROM Agent WHERE Agent.id = Conversation.assigneeId) AS assigneeAvatarUrl`;
+  (SELECT avatarUrl FROM Agent WHERE Agent.id = Conversation.assigneeId) AS assigneeAvatarUrl,
+  (SELECT role FROM Agent WHERE Agent.id = Conversation.assigneeId) AS assigneeRole`;
 const AUTHOR_NAME = `CASE Message.authorKind WHEN 'visitor' THEN (SELECT name FROM Visitor WHERE Visitor.id = Message.authorId)
   WHEN 'system' THEN NULL ELSE (SELECT name FROM Agent WHERE Agent.id = Message.authorId) END AS authorName`;
 

@@ -31,7 +31,7 @@ function result({ message, conversation: c, files, created }: NonNullable<Stored
     message: toMessageDTO({ ...row, createdAt: fromSqliteDate(row.createdAt) }, authorName, attachments),
     conversation: toConversationDTO({
       ...c,
-      assignee: c.assigneeId === null ? null : { id: c.assigneeId, name: c.assigneeName ?? '', avatarUrl: c.assigneeAvatarUrl },
+      assignee: c.assigneeId === null ? null : { id: c.assigneeId, name: c.assigneeName ?? '', avatarUrl: c.assigneeAvatarUrl, role: c.assigneeRole },
       queuedAt: fromSqliteDate(c.queuedAt),
       assignedAt: fromNullableDate(c.assignedAt),
       firstResponseAt: fromNullableDate(c.firstResponseAt),

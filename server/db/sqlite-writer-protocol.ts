@@ -19,6 +19,7 @@ export interface ConversationColumns {
   assigneeId: string | null;
   assigneeName: string | null;
   assigneeAvatarUrl: string | null;
+  assigneeRole: string | null;
   queuedAt: SqliteDate;
   assignedAt: SqliteDate | null;
   firstResponseAt: SqliteDate | null;

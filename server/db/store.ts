@@ -9,6 +9,7 @@ import { sqliteBatches } from './sqlite-batches.ts';
 import { PrismaAgentStore } from './agents.ts';
 import { PrismaAlertStore } from './alerts.ts';
 import { PrismaApiKeyStore } from './api-keys.ts';
+import { PrismaBotStore } from './bots.ts';
 import { PrismaAttachmentStore } from './attachments.ts';
 import { PrismaCannedStore } from './canned.ts';
 import { PrismaInboundEmailStore } from './inbound-emails.ts';
@@ -49,6 +50,7 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
     alerts: new PrismaAlertStore(prisma, newId),
     inboundEmails: new PrismaInboundEmailStore(prisma, newId),
     emails: new PrismaEmailStore(prisma, newId),
+    bots: new PrismaBotStore(prisma, newId),
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

@@ -12,6 +12,7 @@ export interface RoutedAgent {
   capacity: number;
   status: AgentStatus;
   active: boolean;
+  bot: boolean;
   connected: boolean;
   convs: Set<string>;
   lastAssignedAt: number | null;
@@ -24,6 +25,8 @@ export type PresencePatch = { connected?: boolean; status?: AgentStatus; active?
 
 /** Takes conversations now: active, connected and online. Also read by nodes that only see agents' live state. */
 export const eligible = (a: Pick<RoutedAgent, 'active' | 'connected' | 'status'>): boolean => a.active && a.connected && a.status === 'online';
+/** Takes conversations from the queue now: a person who is eligible. Bots only get what enqueue routes to them. */
+export const takesQueue = (a: RoutedAgent): boolean => !a.bot && eligible(a);
 export const serves = (a: RoutedAgent, siteId: string): boolean => a.sites === 'all' || a.sites.has(siteId);
 export const hasRoom = (a: RoutedAgent): boolean => a.convs.size < a.capacity;
 
@@ -50,6 +53,7 @@ export function newAgent(id: string): RoutedAgent {
     capacity: 0,
     status: 'offline',
     active: true,
+    bot: false,
     connected: false,
     convs: new Set(),
     lastAssignedAt: null,
@@ -63,6 +67,7 @@ export function setServing(agent: RoutedAgent, input: AgentInput): void {
   agent.siteIds = input.siteIds === 'all' ? 'all' : [...input.siteIds];
   agent.sites = input.siteIds === 'all' ? 'all' : new Set(input.siteIds);
   agent.capacity = Math.max(0, Math.floor(input.capacity));
+  agent.bot = input.bot ?? false;
 }
 
 /**
@@ -82,6 +87,12 @@ export function applyPresence(agent: RoutedAgent, patch: PresencePatch, now: num
     agent.eligibleSince = null;
     return true;
   }
+  // A bot has no presence: it holds its conversations until it hands them off or is disabled.
+  if (agent.bot) {
+    agent.deadline = null;
+    agent.eligibleSince = null;
+    return false;
+  }
   if (eligible(agent)) {
     agent.deadline = null;
     if (!wasEligible) agent.eligibleSince = now;
@@ -99,9 +110,10 @@ export function toAgentState(a: RoutedAgent): AgentState {
     capacity: a.capacity,
     status: a.status,
     active: a.active,
+    bot: a.bot,
     connected: a.connected,
     load: a.convs.size,
-    eligible: eligible(a),
+    eligible: takesQueue(a),
     lastAssignedAt: a.lastAssignedAt,
     graceDeadline: a.deadline,
   };

@@ -65,6 +65,12 @@ export class RoutingState {
     agent.lastAssignedAt = now;
   }
 
+  /** A new conversation straight to a bot: no queue wait, so no wait-estimate sample. */
+  giveToBot(conv: { id: string; siteId: string; queuedAt: number }, bot: RoutedAgent): void {
+    this.place({ ...conv, assigneeId: bot.id, assignedAt: this.clock.now() });
+    this.out.assigned.push({ conversationId: conv.id, agentId: bot.id, siteId: conv.siteId, waitedMs: 0 });
+  }
+
   /** Takes a conversation off its agent or out of its queue. */
   detach(conv: RoutedConversation): void {
     if (conv.assigneeId === null) {
@@ -112,7 +118,7 @@ export class RoutingState {
       const at = input.assignedAt;
       if (at !== null && (holder.lastAssignedAt === null || at > holder.lastAssignedAt)) holder.lastAssignedAt = at;
       // Held by someone absent with no timer running: start one so it cannot be stuck.
-      if (!eligible(holder) && holder.deadline === null) holder.deadline = now + this.graceMs;
+      if (!holder.bot && !eligible(holder) && holder.deadline === null) holder.deadline = now + this.graceMs;
       return;
     }
     // Waiting since it was queued (or, when requeued from a vanished holder, since now).

@@ -11,6 +11,8 @@ export interface AgentInput {
   capacity: number;
   status: AgentStatus;
   active: boolean;
+  /** A bot: takes only the new conversations routed to it (enqueue's botId), never from the queue; never absent. */
+  bot?: boolean;
 }
 
 /** A conversation as the database has it: queued (assigneeId null) or active. */
@@ -68,7 +70,7 @@ export type RoutingErrorCode = Extract<
   | 'AGENT_UNAVAILABLE' // transfer target not online+connected+active; claimer not connected
   | 'FORBIDDEN' // agent does not serve the site, or is deactivated
   | 'CONVERSATION_RESOLVED' // transfer/unassign/resolve of a resolved conversation
-  | 'CONFLICT' // unassign of a conversation nobody holds
+  | 'CONFLICT' // unassign of a conversation nobody holds; handoff by a bot that does not hold it
 >;
 
 /** fromAgentId: the assignee before the call. Equal to the target agent => nothing changed (idempotent retry). */
@@ -100,9 +102,10 @@ export interface AgentState {
   capacity: number;
   status: AgentStatus;
   active: boolean;
+  bot: boolean;
   connected: boolean;
   load: number;
-  /** Receives auto-assignments: status online, connected and active. */
+  /** Receives auto-assignments from the queue: a person, status online, connected and active. */
   eligible: boolean;
   lastAssignedAt: number | null;
   /** When their held conversations go back to the queue unless they return first. */

@@ -13,7 +13,7 @@ import type { AgentStatus } from '../contract/dto.ts';
 import type { Clock } from './clock.ts';
 import { EtaWindow, DEFAULT_ETA_WINDOW } from './eta.ts';
 import { compareQueued } from './queue.ts';
-import { cmpStr, compareCandidates, eligible, hasRoom, serves, toAgentState, type RoutedAgent } from './routing-agents.ts';
+import { cmpStr, compareCandidates, hasRoom, serves, takesQueue, toAgentState, type RoutedAgent } from './routing-agents.ts';
 import { RoutingState, type RoutedConversation } from './routing-state.ts';
 import type {
   AgentInput,
@@ -89,34 +89,51 @@ export class RoutingEngine {
     return this.enqueueAll([conv]);
   }
 
-  /** Several at once (a burst of first messages): one decision, the queue drained once, in (queuedAt, id) order. */
+  /**
+   * Several at once (a burst of first messages): one decision, the queue drained once, in (queuedAt, id) order.
+   * One with a botId goes to that bot when it can hold it (an active bot of the site with room), else to the queue.
+   */
   enqueueAll(convs: QueuedInput[]): Decision {
     return this.run(() => {
-      for (const conv of convs) {
+      for (const { botId, ...conv } of convs) {
         if (this.state.convs.has(conv.id)) continue;
         this.state.resolved.delete(conv.id);
-        this.state.place({ ...conv, assigneeId: null, assignedAt: null });
+        const bot = botId === undefined ? undefined : this.state.agents.get(botId);
+        if (bot?.bot && bot.active && serves(bot, conv.siteId) && hasRoom(bot)) this.state.giveToBot(conv, bot);
+        else this.state.place({ ...conv, assigneeId: null, assignedAt: null });
       }
     });
   }
 
-  /** Manual pick from the queue. Away agents may claim (a human choice); the claim cancels their grace. */
+  /**
+   * Manual pick from the queue, or taking a conversation over from a bot (fromAgentId: the bot). Away agents may
+   * claim (a human choice); the claim cancels their grace. Bots never claim.
+   */
   claim(agentId: string, conversationId: string): RoutingResult {
     const conv = this.state.convs.get(conversationId);
     if (!conv) return fail(this.state.resolved.has(conversationId) ? 'NOT_QUEUED' : 'NOT_FOUND');
     const agent = this.state.agents.get(agentId);
     if (!agent) return fail('NOT_FOUND');
-    if (!agent.active || !serves(agent, conv.siteId)) return fail('FORBIDDEN');
+    if (!agent.active || agent.bot || !serves(agent, conv.siteId)) return fail('FORBIDDEN');
     if (conv.assigneeId === agentId) return { ok: true, fromAgentId: agentId, decision: emptyDecision() };
-    if (conv.assigneeId !== null) return fail('ALREADY_ASSIGNED');
+    const from = conv.assigneeId;
+    if (from !== null && !this.state.agents.get(from)?.bot) return fail('ALREADY_ASSIGNED');
     // A disconnected holder nobody watches would keep the chat forever.
     if (!agent.connected) return fail('AGENT_UNAVAILABLE');
     if (!hasRoom(agent)) return fail('AGENT_AT_CAPACITY');
     const decision = this.run(() => {
+      if (from !== null) this.state.detach(conv);
       this.state.assign(conv, agent, false);
       agent.deadline = null;
     });
-    return { ok: true, fromAgentId: null, decision };
+    return { ok: true, fromAgentId: from, decision };
+  }
+
+  /** The bot gives the conversation to people: back to the queue at its queuedAt, the visitor's place kept. */
+  handoff(conversationId: string, botId: string): RoutingResult {
+    const conv = this.state.convs.get(conversationId);
+    if (conv && conv.assigneeId !== botId) return fail('CONFLICT');
+    return this.unassign(conversationId);
   }
 
   /**
@@ -145,7 +162,7 @@ export class RoutingEngine {
     if (!agent) return fail('NOT_FOUND');
     if (!serves(agent, conv.siteId)) return fail('FORBIDDEN');
     if (conv.assigneeId === toAgentId) return { ok: true, fromAgentId: toAgentId, decision: emptyDecision() };
-    if (!eligible(agent)) return fail('AGENT_UNAVAILABLE');
+    if (!takesQueue(agent)) return fail('AGENT_UNAVAILABLE');
     if (!hasRoom(agent)) return fail('AGENT_AT_CAPACITY');
     const from = conv.assigneeId;
     const decision = this.run(() => {
@@ -245,9 +262,9 @@ export class RoutingEngine {
     }));
   }
 
-  /** Some eligible agent (online, connected, active) serves the site, busy or not. */
+  /** Some eligible person (online, connected, active) serves the site, busy or not; bots do not count. */
   agentsOnline(siteId: string): boolean {
-    for (const a of this.state.agents.values()) if (eligible(a) && serves(a, siteId)) return true;
+    for (const a of this.state.agents.values()) if (takesQueue(a) && serves(a, siteId)) return true;
     return false;
   }
 
@@ -343,7 +360,7 @@ export class RoutingEngine {
     let best: RoutedAgent | null = null;
     let avoided: RoutedAgent | null = null;
     for (const a of this.state.agents.values()) {
-      if (!eligible(a) || !serves(a, conv.siteId) || !hasRoom(a)) continue;
+      if (!takesQueue(a) || !serves(a, conv.siteId) || !hasRoom(a)) continue;
       if (a.id === conv.avoidAgentId) avoided = a;
       else if (!best || compareCandidates(a, best) < 0) best = a;
     }
@@ -351,7 +368,7 @@ export class RoutingEngine {
   }
 }
 
-type QueuedInput = { id: string; siteId: string; queuedAt: number };
+type QueuedInput = { id: string; siteId: string; queuedAt: number; botId?: string };
 
 const fail = (code: RoutingErrorCode): RoutingResult => ({ ok: false, code });
 const emptyDecision = (): Decision => ({ assigned: [], requeued: [], queueChanged: [] });

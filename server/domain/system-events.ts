@@ -12,6 +12,7 @@ export function agentConcerned(event: SystemEvent): string | null {
       return event.agentId;
     case 'unassigned':
     case 'requeued':
+    case 'handed_off':
       return event.fromAgentId;
     case 'resolved':
     case 'reopened':

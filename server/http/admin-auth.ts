@@ -25,7 +25,8 @@ export function requireAgent(deps: AdminAuthDeps, options: { adminOnly: boolean 
     if (!match) throw new AppError('UNAUTHORIZED', 'Bearer access token required');
     const claims = await deps.auth.authenticate(match[1]);
     const agent = await deps.agents.findById(claims.agentId);
-    if (!agent || !agent.active) throw new AppError('UNAUTHORIZED', 'Agent account is not active');
+    // A bot is never issued a token; the check keeps its role out of what the routes see.
+    if (!agent || !agent.active || agent.role === 'bot') throw new AppError('UNAUTHORIZED', 'Agent account is not active');
     if (options.adminOnly && agent.role !== 'admin') throw new AppError('FORBIDDEN', 'Admins only');
     admins.set(req, { ...claims, role: agent.role });
     next();

@@ -28,6 +28,8 @@ import type { ContinueSessionService } from '../app/continue-sessions.ts';
 import { continueRoutes } from './continue-routes.ts';
 import { emailRoutes } from './email-routes.ts';
 import type { EmailUnsubscribe } from '../app/email-unsubscribe.ts';
+import { botRoutes } from './bot-routes.ts';
+import type { BotService } from '../app/bots.ts';
 import { attachmentRoutes } from './attachment-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { compressJson } from './compress-json.ts';
@@ -55,6 +57,8 @@ export interface HttpDeps {
   kb: { articles: KnowledgeBase; evaluation: KnowledgeBaseEvaluation };
   /** The unsubscribe link of visitor email, behind /api/email. */
   emailUnsubscribe: EmailUnsubscribe;
+  /** Bots, behind /api/admin/sites/:id/bots. */
+  bots: BotService;
   log: Pino;
   publicOrigin: string | undefined;
   /** TRUST_PROXY, compiled: the same function the socket handshake uses. */
@@ -119,6 +123,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use('/api/admin/sites/:siteId/kb', kbAdminRoutes({ auth: deps.auth, agents: deps.store.agents, kb: deps.kb.articles, evaluation: deps.kb.evaluation }));
   app.use('/api/kb', kbAgentRoutes({ auth: deps.auth, agents: deps.store.agents, kb: deps.kb.articles, limits: deps.limits }));
   app.use('/api/widget', kbWidgetRoutes({ signer: deps.signer, sites: deps.store.sites, kb: deps.kb.articles, limits: deps.limits }));
+  app.use('/api/admin/sites/:siteId/bots', botRoutes({ auth: deps.auth, agents: deps.store.agents, bots: deps.bots }));
   app.use('/api/admin', adminRoutes({ auth: deps.auth, agents: deps.store.agents, team: deps.team, apiKeys: deps.apiV1.apiKeys, publicUrl }));
   app.use('/api/agent', agentAlertRoutes({ auth: deps.auth, agents: deps.store.agents, settings: deps.alertSettings, allowLoopbackHttp: deps.allowLoopbackPush }));
   app.use('/api/widget', widgetRoutes(deps.sessions, deps.store.sites, { isOwnOrigin: ownOrigin, limits: deps.limits }));

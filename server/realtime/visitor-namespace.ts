@@ -57,6 +57,7 @@ function visitorCommands({ conversations, visitors, limits, transcripts }: Visit
     typing: { schema: schemas.typingRequest, run: (req, { visitor }) => conversations.visitorTyping(visitor, req) },
     'conversation:read': { schema: schemas.readRequest, run: (req, { visitor }) => conversations.visitorRead(visitor, req) },
     'conversation:rate': { schema: schemas.rateRequest, run: (req, { visitor }) => conversations.rate(visitor, req) },
+    'conversation:handoff': { schema: schemas.conversationRef, run: (req, { visitor }) => conversations.visitorHandoff(visitor, req.conversationId) },
     'visitor:update': {
       schema: schemas.visitorUpdate,
       run: async (req, { visitor }) => {

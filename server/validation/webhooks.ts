@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { WEBHOOK_EVENT_TYPES, type CreateWebhookRequest } from '../contract/webhooks.ts';
 
-const webhookUrl = z.string().max(2000).superRefine((value, ctx) => {
+export const webhookUrl = z.string().max(2000).superRefine((value, ctx) => {
   const problem = urlProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });

@@ -12,6 +12,7 @@ import { frameTranslator, type FrameText } from './i18n.ts';
 import { OfflineForm } from './offline-form.tsx';
 import { PrechatForm } from './prechat-form.tsx';
 import { ResolvedPanel } from './resolved-panel.tsx';
+import { TalkToPerson } from './talk-to-person.tsx';
 import { StatusLine } from './status-line.tsx';
 import { Transcript } from './transcript.tsx';
 import { downloadText, transcriptText } from './transcript-file.ts';
@@ -148,6 +149,7 @@ export function App({ chat, config, locale, open, muted, onMute, onClose }: AppP
         <>
           <Transcript greeting={settings.greeting} state={state} locale={locale} t={t} onRetry={(id) => chat.retry(id)} />
           <StatusLine state={state} t={t} />
+          <TalkToPerson chat={chat} state={state} t={t} />
           <div class="footer" ref={footer}>
             <Footer chat={chat} state={state} config={config} locale={locale} t={t} />
           </div>

@@ -66,6 +66,8 @@ const en = {
   systemTransferred: 'Your conversation was transferred to {name}',
   systemUnassigned: 'Waiting for the next available agent',
   systemRequeued: 'Your agent had to leave; waiting for the next available agent',
+  systemHandedOff: 'Handed to a person; waiting for the next available agent',
+  talkToPerson: 'Talk to a person',
   systemResolved: 'The conversation was closed',
   systemReopened: '{name} reopened the conversation',
 };
@@ -137,6 +139,8 @@ const zhCN: Record<FrameText, string> = {
   systemTransferred: '您的对话已转接给 {name}',
   systemUnassigned: '正在等待下一位客服',
   systemRequeued: '客服已离开，正在等待下一位客服',
+  systemHandedOff: '已转接人工客服，正在等待下一位客服',
+  talkToPerson: '转人工客服',
   systemResolved: '对话已结束',
   systemReopened: '{name} 重新打开了对话',
 };
@@ -215,6 +219,8 @@ const ar: Record<FrameText, string> = {
   systemTransferred: `تم تحويل محادثتك إلى ${isolated('name')}`,
   systemUnassigned: 'في انتظار أول موظف دعم متاح',
   systemRequeued: 'اضطر موظف الدعم إلى المغادرة؛ في انتظار أول موظف دعم متاح',
+  systemHandedOff: 'تم التحويل إلى موظف دعم؛ في انتظار أول موظف دعم متاح',
+  talkToPerson: 'التحدث إلى شخص',
   systemResolved: 'تم إغلاق المحادثة',
   systemReopened: `أعاد ${isolated('name')} فتح المحادثة`,
 };

@@ -178,6 +178,12 @@ export class VisitorChat {
     return (await this.#live.request('conversation:emailTranscript', { conversationId })).email;
   }
 
+  /** "Talk to a person": the bot holding the conversation hands it to the human queue. */
+  async talkToPerson(): Promise<void> {
+    const conversation = this.#state.conversation;
+    if (conversation) this.#applyConversation(await this.#live.request('conversation:handoff', { conversationId: conversation.id }));
+  }
+
   /** Name, email (pre-chat and offline forms) or the page's custom attributes. */
   async updateVisitor(update: VisitorUpdateRequest): Promise<void> {
     this.#update({ visitor: await this.#live.request('visitor:update', update) });

@@ -26,6 +26,14 @@ export const report = z.strictObject({
   timezone: z.string(),
   totals: reportRow,
   rows: z.array(reportRow),
+  bots: z.strictObject({
+    heldByBot: z.number().int(),
+    resolvedByBot: z.number().int(),
+    handedOff: z.number().int(),
+    handoffsByReason: z.array(z.strictObject({ reason: z.enum(['visitor-asked', 'bot-asked', 'not-covered', 'error', 'timeout']), count: z.number().int() })),
+    resolvedByBotRating: z.strictObject({ average: z.number().nullable(), count: z.number().int() }),
+    handedOffRating: z.strictObject({ average: z.number().nullable(), count: z.number().int() }),
+  }),
 }).register(responseSchemas, { id: 'Report' }) satisfies z.ZodType<Report>;
 
 const hours = z.strictObject({ open: z.string(), close: z.string() });

@@ -30,7 +30,7 @@ export function conversationRoutes(api: ApiConversations): Router {
   router.post('/:id/transfer', route(async (req, res) => {
     res.json(await api.transfer(principal(req), conversationId(req), parse(schemas.transfer, req.body).agentId));
   }));
-  for (const action of ['claim', 'unassign', 'resolve', 'reopen'] as const) {
+  for (const action of ['claim', 'unassign', 'handoff', 'resolve', 'reopen'] as const) {
     router.post(`/:id/${action}`, route(async (req, res) => {
       parse(schemas.noBody, req.body);
       res.json(await api[action](principal(req), conversationId(req)));

@@ -53,6 +53,7 @@ const OPERATIONS: Operation[] = [
   { method: 'post', path: `${conversation}/assign`, summary: "Assigns a queued conversation to a named agent who serves its site, is connected (online or away) and has room; assigning to someone else takes a key acting as an admin", scope: 'conversations:write', body: 'Transfer', response: 'Conversation' },
   action('claim', "Assigns a queued conversation to the key's agent"),
   action('unassign', 'Puts the conversation back in the queue'),
+  action('handoff', "A bot's key: gives the conversation it holds to people, back in the queue at the visitor's place"),
   action('resolve', 'Resolves the conversation'),
   action('reopen', 'Reopens a resolved conversation'),
   { method: 'get', path: `${conversation}/attachments`, summary: 'Files sent in the conversation, oldest first', scope: 'conversations:read', response: 'ConversationAttachments' },

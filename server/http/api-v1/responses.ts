@@ -22,6 +22,7 @@ const systemEvent = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('transferred'), fromAgentId: nullableId, agentId: z.string(), agentName: z.string() }),
   z.strictObject({ type: z.literal('unassigned'), fromAgentId: nullableId }),
   z.strictObject({ type: z.literal('requeued'), fromAgentId: z.string(), reason: z.literal('agent_left') }),
+  z.strictObject({ type: z.literal('handed_off'), fromAgentId: z.string(), reason: z.enum(['visitor-asked', 'bot-asked', 'not-covered', 'error', 'timeout']) }),
   z.strictObject({ type: z.literal('resolved'), byAgentId: nullableId }),
   z.strictObject({ type: z.literal('reopened'), byAgentId: z.string(), agentName: z.string() }),
 ]) satisfies z.ZodType<SystemEvent>;
@@ -51,7 +52,7 @@ export const message = z.strictObject({
   createdAt: time,
 }).register(responseSchemas, { id: 'Message' }) satisfies z.ZodType<MessageDTO>;
 
-const agentPublic = z.strictObject({ id: z.string(), name: z.string(), avatarUrl: z.string().nullable() }) satisfies z.ZodType<AgentPublicDTO>;
+const agentPublic = z.strictObject({ id: z.string(), name: z.string(), avatarUrl: z.string().nullable(), bot: z.literal(true).optional() }) satisfies z.ZodType<AgentPublicDTO>;
 
 const conversationFields = {
   id: z.string(),

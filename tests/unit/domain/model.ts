@@ -11,6 +11,7 @@ interface MAgent {
   cap: number;
   status: AgentStatus;
   active: boolean;
+  bot: boolean;
   connected: boolean;
   last: number | null;
   since: number | null;
@@ -51,7 +52,8 @@ export class Model {
   ) {}
 
   // --- helpers
-  elig = (a: MAgent) => a.active && a.connected && a.status === 'online';
+  /** Takes from the queue: a person, active, connected, online. A bot only gets what enqueue routes to it. */
+  elig = (a: MAgent) => a.active && !a.bot && a.connected && a.status === 'online';
   serves = (a: MAgent, site: string) => a.sites === 'all' || a.sites.includes(site);
   load = (id: string) => this.convs.filter((c) => c.assignee === id).length;
   agent = (id: string) => this.agents.find((a) => a.id === id);
@@ -126,6 +128,9 @@ export class Model {
       a.deadline = null;
       a.since = null;
       this.requeueAll(a);
+    } else if (a.bot) {
+      a.deadline = null;
+      a.since = null;
     } else if (this.elig(a)) {
       a.deadline = null;
       if (!was) a.since = this.now();
@@ -138,11 +143,12 @@ export class Model {
   upsert(i: AgentInput) {
     let a = this.agent(i.id);
     if (!a) {
-      a = { id: i.id, sites: [], cap: 0, status: 'offline', active: true, connected: false, last: null, since: null, deadline: null };
+      a = { id: i.id, sites: [], cap: 0, status: 'offline', active: true, bot: false, connected: false, last: null, since: null, deadline: null };
       this.agents.push(a);
     }
     a.sites = i.siteIds === 'all' ? 'all' : [...i.siteIds];
     a.cap = i.capacity;
+    a.bot = i.bot ?? false;
     this.change(a, { status: i.status, active: i.active });
   }
   remove(id: string) {
@@ -173,30 +179,45 @@ export class Model {
     if (h?.active) {
       c.assignee = h.id;
       if (i.assignedAt !== null && (h.last === null || i.assignedAt > h.last)) h.last = i.assignedAt;
-      if (!this.elig(h) && h.deadline === null) h.deadline = now + this.grace;
+      if (!h.bot && !this.elig(h) && h.deadline === null) h.deadline = now + this.grace;
       return;
     }
     this.toQueue(c, i.assigneeId === null ? Math.min(i.queuedAt, now) : now);
     if (i.assigneeId !== null) this.out.requeued.push({ conversationId: c.id, fromAgentId: i.assigneeId, siteId: c.site });
   }
-  enqueue(i: { id: string; siteId: string; queuedAt: number }) {
+  enqueue({ botId, ...i }: { id: string; siteId: string; queuedAt: number; botId?: string }) {
     if (this.conv(i.id)) return;
     this.resolved.delete(i.id);
-    this.place({ ...i, assigneeId: null, assignedAt: null });
+    const bot = botId === undefined ? undefined : this.agent(botId);
+    if (bot?.bot && bot.active && this.serves(bot, i.siteId) && this.load(bot.id) < bot.cap) {
+      this.place({ ...i, assigneeId: bot.id, assignedAt: this.now() });
+      this.out.assigned.push({ conversationId: i.id, agentId: bot.id, siteId: i.siteId, waitedMs: 0 });
+    } else this.place({ ...i, assigneeId: null, assignedAt: null });
+  }
+  handoff(id: string, botId: string): MResult {
+    const c = this.conv(id);
+    if (c && c.assignee !== botId) return { code: 'CONFLICT' };
+    return this.unassign(id);
   }
   claim(agentId: string, id: string): MResult {
     const c = this.conv(id);
     if (!c) return { code: this.resolved.has(id) ? 'NOT_QUEUED' : 'NOT_FOUND' };
     const a = this.agent(agentId);
     if (!a) return { code: 'NOT_FOUND' };
-    if (!a.active || !this.serves(a, c.site)) return { code: 'FORBIDDEN' };
+    if (!a.active || a.bot || !this.serves(a, c.site)) return { code: 'FORBIDDEN' };
     if (c.assignee === agentId) return { code: 'ok', from: agentId };
-    if (c.assignee !== null) return { code: 'ALREADY_ASSIGNED' };
+    const from = c.assignee;
+    if (from !== null && !this.agent(from)?.bot) return { code: 'ALREADY_ASSIGNED' };
     if (!a.connected) return { code: 'AGENT_UNAVAILABLE' };
     if (this.load(a.id) >= a.cap) return { code: 'AGENT_AT_CAPACITY' };
-    this.give(c, a, false);
+    if (from !== null) {
+      // Taken over from a bot: not a queue wait, so no estimate sample.
+      c.assignee = a.id;
+      c.avoid = null;
+      a.last = this.now();
+    } else this.give(c, a, false);
     a.deadline = null;
-    return { code: 'ok', from: null };
+    return { code: 'ok', from };
   }
   assign(id: string, to: string): MResult {
     const c = this.conv(id);

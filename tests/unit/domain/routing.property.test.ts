@@ -18,6 +18,8 @@ import { Model, type MResult } from './model.ts';
 
 const SITES = ['s1', 's2', 's3'];
 const AGENTS = ['A', 'B', 'C', 'D'];
+/** A bot: takes only the new conversations routed to it, holds them like an agent until it hands off. */
+const BOT = 'Z';
 const STATUSES: AgentStatus[] = ['online', 'online', 'away', 'offline'];
 const GRACE = 60_000;
 const WINDOW = 5;
@@ -38,7 +40,8 @@ function mulberry32(seed: number): () => number {
 type Op =
   | { k: 'tick'; ms: number }
   | { k: 'expire' }
-  | { k: 'enqueue'; id: string; siteId: string; queuedAt: number }
+  | { k: 'enqueue'; id: string; siteId: string; queuedAt: number; botId?: string }
+  | { k: 'handoff'; id: string; botId: string }
   | { k: 'upsert'; agent: AgentInput }
   | { k: 'remove' | 'connect' | 'disconnect'; agentId: string }
   | { k: 'status'; agentId: string; status: AgentStatus }
@@ -58,7 +61,15 @@ function generator(rnd: () => number, clock: ManualClock, engine: RoutingEngine)
     const live = known.filter((id) => engine.conversation(id)?.status === status);
     return live.length > 0 && rnd() < 0.7 ? pick(live) : anyConv();
   };
-  const anyAgent = () => (rnd() < 0.05 ? 'X' : pick(AGENTS));
+  const anyAgent = () => (rnd() < 0.05 ? 'X' : rnd() < 0.08 ? BOT : pick(AGENTS));
+  const randomBot = (): AgentInput => ({
+    id: BOT,
+    siteIds: [pick(SITES)],
+    capacity: pick([0, 1, 2, 3]),
+    status: 'online',
+    active: rnd() < 0.9,
+    bot: true,
+  });
   const randomAgent = (id: string): AgentInput => ({
     id,
     siteIds: rnd() < 0.15 ? 'all' : SITES.filter(() => rnd() < 0.5),
@@ -70,6 +81,7 @@ function generator(rnd: () => number, clock: ManualClock, engine: RoutingEngine)
   const warmup: Op[] = AGENTS.flatMap((id): Op[] =>
     rnd() < 0.85 ? [{ k: 'upsert', agent: randomAgent(id) }, { k: 'connect', agentId: id }] : [],
   );
+  if (rnd() < 0.7) warmup.push({ k: 'upsert', agent: randomBot() });
   const table: [number, () => Op][] = [
     [10, () => ({ k: 'tick', ms: pick([0, 1, 500, 20_000, GRACE - 1, GRACE, GRACE + 1]) })],
     [6, () => ({ k: 'expire' })],
@@ -81,7 +93,17 @@ function generator(rnd: () => number, clock: ManualClock, engine: RoutingEngine)
         known.push(id);
         sites.set(id, siteId);
         // Same-ms arrivals and slightly late reports exercise the id tie-break.
-        return { k: 'enqueue', id, siteId, queuedAt: clock.now() - pick([0, 0, 0, 1000]) };
+        const queuedAt = clock.now() - pick([0, 0, 0, 1000]);
+        // Bot-first sites send new conversations to their bot, which may not serve this one or be full.
+        return rnd() < 0.5 ? { k: 'enqueue', id, siteId, queuedAt, botId: BOT } : { k: 'enqueue', id, siteId, queuedAt };
+      },
+    ],
+    [1, () => ({ k: 'upsert', agent: randomBot() })],
+    [
+      5,
+      () => {
+        const held = known.filter((id) => engine.conversation(id)?.assigneeId === BOT);
+        return { k: 'handoff', id: held.length > 0 && rnd() < 0.8 ? pick(held) : conv('active'), botId: BOT };
       },
     ],
     [4, () => ({ k: 'upsert', agent: randomAgent(pick(AGENTS)) })],
@@ -124,7 +146,7 @@ function generator(rnd: () => number, clock: ManualClock, engine: RoutingEngine)
 
 /** The database as the engine currently believes it: what a restart would read back. */
 function dump(engine: RoutingEngine, known: readonly string[]) {
-  const agents: AgentInput[] = engine.agents().map(({ id, siteIds, capacity, status, active }) => ({ id, siteIds, capacity, status, active }));
+  const agents: AgentInput[] = engine.agents().map(({ id, siteIds, capacity, status, active, bot }) => ({ id, siteIds, capacity, status, active, bot }));
   const conversations: ConversationInput[] = [];
   for (const id of known) {
     const c = engine.conversation(id);
@@ -179,6 +201,10 @@ function apply(op: Op, engine: RoutingEngine, model: Model, known: readonly stri
     case 'transfer':
       eng = engine.transfer(op.id, op.agentId);
       mod = model.transfer(op.id, op.agentId);
+      break;
+    case 'handoff':
+      eng = engine.handoff(op.id, op.botId);
+      mod = model.handoff(op.id, op.botId);
       break;
     case 'unassign':
       eng = engine.unassign(op.id);
@@ -286,7 +312,7 @@ function checkAgainstModel(engine: RoutingEngine, model: Model, known: readonly 
     same(c ? { assignee: c.assigneeId, queuedAt: c.queuedAt } : null, m ? { assignee: m.assignee, queuedAt: m.queuedAt } : null, `conversation ${id}`);
   }
   for (const site of SITES) same(engine.queueSnapshot(site), model.snapshot(site), `snapshot ${site}`);
-  for (const id of AGENTS) {
+  for (const id of [...AGENTS, BOT]) {
     const a = engine.agent(id);
     const m = model.agent(id);
     same(
@@ -319,7 +345,7 @@ function runSequence(seed: number): number {
         continue;
       }
       const before = snapshots(engine);
-      const prevLoad = new Map(AGENTS.map((id) => [id, engine.agentLoad(id)]));
+      const prevLoad = new Map([...AGENTS, BOT].map((id) => [id, engine.agentLoad(id)]));
       const { eng, mod } = apply(op, engine, model, gen.known);
       const after = snapshots(engine);
       const d = 'queueChanged' in eng ? eng : eng.ok ? eng.decision : null;
@@ -332,6 +358,14 @@ function runSequence(seed: number): number {
       count(`${op.k}:${'ok' in eng ? (eng.ok ? 'ok' : eng.code) : 'done'}`);
       if (d?.requeued.length) count(`${op.k}:requeued`);
       if (d?.assigned.length) count(`${op.k}:assigned`);
+      for (const a of d?.assigned ?? []) {
+        const bot = a.agentId === BOT ? engine.agent(BOT)! : null;
+        // A bot gets only new conversations of its own site, routed to it; never from the queue.
+        if (bot) ok(op.k === 'enqueue' && op.botId === BOT && (bot.siteIds === 'all' || bot.siteIds.includes(a.siteId)), `bot took ${a.conversationId} by ${op.k}`);
+      }
+      if (op.k === 'enqueue' && d?.assigned.some((a) => a.agentId === BOT)) count('enqueue:to-bot');
+      if (op.k === 'enqueue' && op.botId && d?.assigned.length === 0) count('enqueue:bot-full-queued');
+      if (op.k === 'claim' && 'ok' in eng && eng.ok && eng.fromAgentId === BOT) count('claim:from-bot');
       if (op.k === 'unassign' && 'ok' in eng && eng.ok && eng.decision.assigned.some((a) => a.agentId !== eng.fromAgentId)) {
         count('unassign:to-other');
       }
@@ -362,6 +396,7 @@ it(`${SEQUENCES} random event sequences keep every invariant and match the refer
     'transfer:FORBIDDEN', 'unassign:ok', 'unassign:to-other', 'unassign:CONFLICT', 'resolve:ok', 'resolve:assigned',
     'resolve:CONVERSATION_RESOLVED', 'expire:requeued', 'expire:assigned', 'requeue-then-assign', 'upsert:requeued',
     'remove:requeued', 'connect:assigned', 'status:assigned', 'sync:requeued', 'load:requeued', 'forget:assigned', 'eta:shown',
+    'enqueue:to-bot', 'enqueue:bot-full-queued', 'handoff:ok', 'handoff:assigned', 'handoff:CONFLICT', 'claim:from-bot',
   ];
   expect(wanted.filter((k) => reached(k) === 0), JSON.stringify(Object.fromEntries(coverage))).toEqual([]);
 }, 120_000);
