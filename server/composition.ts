@@ -227,7 +227,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const knowledgeBase = new KnowledgeBase({ sites: store.sites, knowledgeBase: store.knowledgeBase, baseUrl: ownOrigin });
   const kb = { articles: knowledgeBase, evaluation: new KnowledgeBaseEvaluation(knowledgeBase, store.knowledgeBase, knowledgeBase) };
   const apiKeys = new ApiKeyService(store.apiKeys, store, clock);
-  const bots = createBots({ store, routing, conversations, visitors, apiKeys, notifier, events, jobs: { outbox, worker }, clock, log, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE });
+  const bots = createBots({ store, routing, conversations, visitors, apiKeys, notifier, events, jobs: { outbox, worker }, clock, log, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, articleSearch: knowledgeBase });
   const attachments = new AttachmentService(store, links, clock, {
     addressBytes: config.UPLOAD_QUOTA_ADDRESS_MB * MB * config.RATE_LIMIT_SCALE,
     siteBytes: config.UPLOAD_QUOTA_SITE_MB * MB * config.RATE_LIMIT_SCALE,

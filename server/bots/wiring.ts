@@ -12,6 +12,8 @@ import { isOpen } from '../domain/business-hours.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { JobOutbox } from '../jobs/outbox.ts';
 import type { JobWorker } from '../jobs/worker.ts';
+import { createOpenAiResponder, type OpenAiBotConfig } from './ai/responder.ts';
+import type { ArticleSearch } from './ports.ts';
 import { BotKinds } from './registry.ts';
 import { createRuleBot, type RuleBotDeps } from './rule-bot.ts';
 import { BotRunner } from './runner.ts';
@@ -30,11 +32,13 @@ export interface BotWiring {
   log: Logger;
   /** WEBHOOK_ALLOW_PRIVATE: webhook bots may be on private addresses too. */
   allowPrivate: boolean;
+  /** The knowledge base the AI bot answers from. */
+  articleSearch: ArticleSearch;
 }
 
 export interface Bots {
   service: BotService;
-  /** Register further kinds here (the AI bot's `openai`). */
+  /** Every bot kind this server runs (rule, webhook, openai). */
   kinds: BotKinds;
   runner: BotRunner;
 }
@@ -62,7 +66,8 @@ export function createBots(w: BotWiring): Bots {
   };
   const kinds = new BotKinds()
     .register('rule', (bot) => createRuleBot(bot.config as RuleBotConfig, ruleDeps))
-    .register('webhook', (bot) => createWebhookBot(bot.config as WebhookBotConfig, { allowPrivate: w.allowPrivate, now }, bot.timeoutMs));
+    .register('webhook', (bot) => createWebhookBot(bot.config as WebhookBotConfig, { allowPrivate: w.allowPrivate, now }, bot.timeoutMs))
+    .register('openai', (bot) => createOpenAiResponder({ ...(bot.config as OpenAiBotConfig), timeoutMs: bot.timeoutMs }, w.articleSearch, { clock: w.clock, log: w.log }));
   const runner = new BotRunner({ store: w.store, routing: w.routing, conversations: w.conversations, notifier: w.notifier, outbox: w.jobs.outbox, kinds, clock: w.clock, log: w.log });
   runner.subscribe(w.events);
   runner.handle(w.jobs.worker);

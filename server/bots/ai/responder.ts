@@ -7,20 +7,15 @@
  */
 import type { Clock } from '../../domain/clock.ts';
 import type { Logger } from '../../app/logger.ts';
+import type { OpenAiBotConfig as StoredOpenAiBotConfig } from '../../contract/bots.ts';
 import type { ArticleHit, ArticleSearch, BotResponder, BotTurnContext, BotTurnInput, BotTurnResult, BotUsage, HandoffReason } from '../ports.ts';
 import { ChatCompletionError, DEFAULT_CHAT_LIMITS, streamChat, type ChatLimits, type ChatResult } from './chat-completions.ts';
 import { mapCitations } from './citations.ts';
 import { buildPrompt, DEFAULT_PROMPT_BUDGET, HANDOFF_MARKER, HANDOFF_TOOL, HANDOFF_TOOL_NAME, type HandoffSignal, type PromptBudget } from './prompt.ts';
 
-/** What an admin sets for an AI bot. */
-export interface OpenAiBotConfig {
-  /** Up to the version segment, e.g. http://127.0.0.1:11434/v1 (loopback and private addresses are allowed). */
-  baseUrl: string;
-  model: string;
+/** What an admin sets for an AI bot (server/contract/bots.ts), with the bot's timeout. */
+export interface OpenAiBotConfig extends Omit<StoredOpenAiBotConfig, 'apiKey'> {
   apiKey?: string | null;
-  systemPrompt?: string;
-  temperature?: number;
-  maxTokens?: number;
   /** The longest one answer may take, retrieval to last token, in milliseconds. */
   timeoutMs?: number;
 }
