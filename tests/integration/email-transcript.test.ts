@@ -68,8 +68,8 @@ describe('email me this conversation', () => {
     expect(mail.text).toContain('jade:\nYes & it is.');
     expect(mail.text).not.toContain('secret note');
     expect(mail.html).toContain('Is &#60;b&#62;this&#60;/b&#62; escaped?');
-    expect(server.parley.emailTokens.conversationOfMessageId(mail.messageId!)).toBe(first.conversation.id);
-    expect(server.parley.emailTokens.conversationOfReplyAddress(mail.replyTo!.value[0]!.address!, REPLY_DOMAIN)).toBe(first.conversation.id);
+    expect(server.parley.email.tokens.conversationOfMessageId(mail.messageId!)).toBe(first.conversation.id);
+    expect(server.parley.email.tokens.conversationOfReplyAddress(mail.replyTo!.value[0]!.address!, REPLY_DOMAIN)).toBe(first.conversation.id);
 
     const stranger = await connectVisitor(server);
     await ok(stranger.socket, 'visitor:update', { email: 'eve@example.org' });
