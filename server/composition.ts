@@ -15,8 +15,6 @@ import { AdminService, sitesWithIgnoredOrigins } from './app/admin.ts';
 import { AgentAlerts } from './app/alerts.ts';
 import { AlertSettings } from './app/alert-settings.ts';
 import { subscribeAlerts } from './app/alert-subscriber.ts';
-import { handleAgentAlertEmails, outboxAgentMailer } from './email/agent-alert-mailer.ts';
-import { createMailTransport } from './email/transport.ts';
 import { handlePushDeliveries } from './push/deliver.ts';
 import { loadVapidKeys } from './push/vapid-keys.ts';
 import { ApiAttachments } from './app/api-attachments.ts';
@@ -92,15 +90,16 @@ export interface Parley {
   metrics: Metrics;
   /** The METRICS_PORT server (127.0.0.1), listening once listen() resolves; undefined without METRICS_PORT. */
   metricsServer: HttpServer | undefined;
-  /** Signed reply, continue and unsubscribe tokens that emails carry. */
-  emailTokens: EmailTokens;
   /** Email replies into conversations; undefined without MAIL_REPLY_DOMAIN. */
   inboundEmail: InboundEmailService | undefined;
   /** The port the SMTP receiver listens on once listen() resolves; undefined without INBOUND_SMTP_PORT. */
   inboundSmtpPort(): number | undefined;
   /** The durable job outbox: subscribers enqueue; this process's worker runs the kinds registered with it. */
   jobs: { outbox: JobOutbox; worker: JobWorker };
-  /** Outgoing email: `email.outbox.queue(…)` is how every feature sends one (off without SMTP_URL). */
+  /**
+   * Outgoing email: `email.outbox.queue(…)` is how every feature sends one (off without SMTP_URL); `email.tokens`
+   * signs the reply, continue and unsubscribe tokens emails carry.
+   */
   email: { outbox: EmailOutbox; tokens: EmailTokens };
   firstRun: BootstrapResult;
   /** Starts listening; resolves with the URL clients use. */
@@ -204,13 +203,11 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     log,
     onOutcome: (outcome) => metrics.recordDelivery('push', outcome),
   });
-  const mailTransport = config.SMTP_URL && config.MAIL_FROM ? createMailTransport(config.SMTP_URL, config.MAIL_FROM) : null;
-  if (mailTransport) handleAgentAlertEmails(worker, mailTransport, config.MAIL_FROM!.replace(/^.*@|>.*$/g, ''));
   const alerts = new AgentAlerts({
     store,
     outbox,
     clock,
-    mailer: mailTransport ? outboxAgentMailer(outbox) : null,
+    emails: email.outbox,
     consoleVisible: async (agentId) => (await agentNsp.in(rooms.agent(agentId)).fetchSockets()).some((s) => (s.data as AgentSocketData).consoleVisible === true),
     anyoneOnline: (siteId) => routing.agentsOnline(siteId),
     consoleUrl: publicOrigin ? `${publicOrigin}/console/` : null,
@@ -242,7 +239,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     team: new ApiTeam(routing, team),
     attachments: new ApiAttachments(store, routing, visibility, attachments, links, limits),
   };
-  const replies = createEmailParts(config, { store, conversations, attachments, routing, visibility, notifier, outbox, worker, metrics, tokens: email.tokens, clock, log });
+  const replies = createEmailParts(config, { store, conversations, attachments, routing, visibility, notifier, emails: email.outbox, tokens: email.tokens, clock, log });
   let smtpPort: number | undefined;
 
   const firstRun = await bootstrap(store, admin, {
@@ -283,7 +280,6 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     events,
     metrics,
     metricsServer: separateMetrics,
-    emailTokens: email.tokens,
     inboundEmail: replies.inbound,
     inboundSmtpPort: () => smtpPort,
     jobs: { outbox, worker },
@@ -313,7 +309,6 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
       }
       // Runs in progress finish (or see their abort) before the database they record in closes.
       await worker.stop();
-      mailTransport?.close();
       email.close();
       await replies.close();
       await database.close();

@@ -1,4 +1,4 @@
-/** What the alerts use case needs from storage and from the outside: subscriptions, preferences, and mail. */
+/** What the alerts use case needs from storage: push subscriptions and preferences. */
 import type { AlertPreferencesDTO, PushSubscriptionRequest } from '../contract/alerts.ts';
 
 export interface PushSubscriptionRecord {
@@ -22,18 +22,4 @@ export interface AlertStore {
   /** Null when the agent never saved any: the defaults apply. */
   preferences(agentId: string): Promise<AlertPreferencesDTO | null>;
   savePreferences(agentId: string, preferences: AlertPreferencesDTO): Promise<void>;
-}
-
-/** One email to one agent. The idempotency key makes a repeated call send it once. */
-export interface AgentEmail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  idempotencyKey: string;
-}
-
-/** Sends email to agents (server/email/agent-alert-mailer.ts: through the job outbox). */
-export interface AgentMailer {
-  send(email: AgentEmail): Promise<void>;
 }

@@ -8,11 +8,12 @@
  */
 import { ALERT_CHANNELS, DEFAULT_ALERT_PREFERENCES, type AlertChannel, type AlertKind, type PushAlertPayload } from '../contract/alerts.ts';
 import type { ConversationDTO, ConversationSummaryDTO } from '../contract/dto.ts';
+import type { EmailPurpose } from '../contract/email.ts';
 import type { Clock } from '../domain/clock.ts';
 import { inQuietHours } from '../domain/quiet-hours.ts';
+import type { EmailOutbox } from '../email/outbox.ts';
 import type { JobOutbox } from '../jobs/outbox.ts';
 import { alertEmail, type AlertContent } from './alert-email.ts';
-import type { AgentMailer } from './alert-ports.ts';
 import type { AgentRecord, SiteRecord, Store } from './ports.ts';
 
 /**
@@ -35,8 +36,8 @@ export interface AlertDeps {
   store: Pick<Store, 'sites' | 'agents' | 'conversations' | 'visitors' | 'alerts'>;
   outbox: Pick<JobOutbox, 'enqueue'>;
   clock: Clock;
-  /** Null when email is off (no SMTP_URL). */
-  mailer: AgentMailer | null;
+  /** Where alert emails are queued, like every email (nothing is queued while email is off). */
+  emails: Pick<EmailOutbox, 'enabled' | 'queue'>;
   /** Whether any console tab of this agent is on screen now (the consoles report it). */
   consoleVisible(agentId: string): Promise<boolean>;
   /** Whether an agent who answers for the site is online now. */
@@ -137,7 +138,7 @@ export class AgentAlerts {
   }
 
   private async deliver(agent: AgentRecord, kind: AlertKind, eventKey: string, content: AlertContent): Promise<void> {
-    const { store, outbox, clock, mailer } = this.deps;
+    const { store, outbox, clock, emails } = this.deps;
     const preferences = (await store.alerts.preferences(agent.id)) ?? DEFAULT_ALERT_PREFERENCES;
     if (inQuietHours(preferences.quietHours, preferences.timeZone, clock.now())) return;
     const wanted = (channel: AlertChannel) => (ALERT_CHANNELS[kind] as readonly AlertChannel[]).includes(channel) && preferences.channels[kind][channel];
@@ -149,8 +150,18 @@ export class AgentAlerts {
       }
     }
     const siteMails = kind !== 'offlineMessage' || site.widgetSettings.emailOfflineMessagesToAgents;
-    if (wanted('email') && siteMails && mailer) {
-      await mailer.send({ to: agent.email, idempotencyKey: `alert-email:${eventKey}:${agent.id}`, ...alertEmail(kind, content, this.deps.consoleUrl) });
+    if (wanted('email') && siteMails && emails.enabled) {
+      // Listed with the conversation's emails in the console (agents only), so whoever opens it sees who was
+      // alerted and whether the relay took it; a reply from the agent stays out of the conversation.
+      await emails.queue({
+        purpose: EMAIL_PURPOSES[kind],
+        to: agent.email,
+        idempotencyKey: `alert-email:${eventKey}:${agent.id}`,
+        conversationId: content.conversation.id,
+        siteId: site.id,
+        repliesJoinConversation: false,
+        ...alertEmail(kind, content, this.deps.consoleUrl),
+      });
     }
   }
 
@@ -180,6 +191,14 @@ function checksOf(site: SiteRecord): { check: AlertCheckJob['check']; delayMs: n
   ];
   return checks.filter((c) => c.delayMs > 0).sort((a, b) => a.delayMs - b.delayMs);
 }
+
+const EMAIL_PURPOSES: Record<AlertKind, EmailPurpose> = {
+  queueWait: 'agent-alert',
+  visitorMessage: 'agent-alert',
+  transfer: 'agent-alert',
+  escalation: 'agent-escalation',
+  offlineMessage: 'offline-message',
+};
 
 const answersFor = (agent: AgentRecord, siteId: string) => agent.siteIds === 'all' || agent.siteIds.includes(siteId);
 

@@ -1,26 +1,16 @@
 /**
- * "Email me this conversation": the visitor asks from the widget; the transcript goes to the visitor's known
- * address through the TranscriptMailer port, once per conversation state (asking again without new messages
- * sends nothing more).
+ * "Email me this conversation": the visitor asks from the widget; the transcript is queued like every email
+ * (EmailOutbox) to the visitor's known address, once per conversation state (asking again without new messages
+ * sends nothing more), and listed with the conversation's emails in the console. It is not stopped by an earlier
+ * unsubscribe: the visitor asks for this one email now.
  */
 import type { MessageDTO } from '../contract/dto.ts';
 import { HISTORY_PAGE_MAX } from '../contract/events.ts';
-import { transcriptContent, type TranscriptContent } from '../email/transcript-content.ts';
+import type { EmailOutbox } from '../email/outbox.ts';
+import { transcriptContent } from '../email/transcript-content.ts';
 import type { VisitorActor } from './conversations.ts';
 import { AppError, notFound } from './errors.ts';
 import type { Store } from './ports.ts';
-
-export interface TranscriptEmail extends TranscriptContent {
-  to: string;
-  conversationId: string;
-  /** The same for the same conversation state and address: a repeated request is one email. */
-  idempotencyKey: string;
-}
-
-/** Sends (or queues) one transcript email. */
-export interface TranscriptMailer {
-  send(email: TranscriptEmail): Promise<void>;
-}
 
 /** A transcript carries at most this many messages (the oldest are the ones kept: the start of the story). */
 const MAX_TRANSCRIPT_MESSAGES = 2000;
@@ -28,7 +18,7 @@ const MAX_TRANSCRIPT_MESSAGES = 2000;
 export class TranscriptService {
   constructor(
     private readonly store: Store,
-    private readonly mailer: TranscriptMailer,
+    private readonly emails: Pick<EmailOutbox, 'queue'>,
   ) {}
 
   async emailTranscript(visitor: VisitorActor, conversationId: string): Promise<{ email: string }> {
@@ -37,9 +27,12 @@ export class TranscriptService {
     const [profile, site] = await Promise.all([this.store.visitors.findById(visitor.visitorId), this.store.sites.findById(conversation.siteId)]);
     if (!profile?.email) throw new AppError('CONFLICT', 'We do not know your email address yet');
     const messages = await this.allMessages(conversationId);
-    await this.mailer.send({
+    await this.emails.queue({
+      purpose: 'transcript',
       to: profile.email,
       conversationId,
+      siteId: conversation.siteId,
+      // The same for the same conversation state and address: a repeated request is one email.
       idempotencyKey: `transcript:${conversationId}:${conversation.lastSeq}:${profile.email.toLowerCase()}`,
       ...transcriptContent(site?.widgetSettings.teamName ?? 'Support', messages),
     });

@@ -1,6 +1,7 @@
 /**
  * Parley's email replies, built from its settings: with MAIL_REPLY_DOMAIN, replies
- * into conversations (and the SMTP receiver with INBOUND_SMTP_PORT); with SMTP_URL, transcript emails.
+ * into conversations (and the SMTP receiver with INBOUND_SMTP_PORT); with SMTP_URL, transcript emails queued
+ * through the EmailOutbox.
  */
 import { readFileSync } from 'node:fs';
 import type { AttachmentService } from '../app/attachments.ts';
@@ -13,13 +14,9 @@ import { TranscriptService } from '../app/transcripts.ts';
 import type { Visibility } from '../app/visibility.ts';
 import type { Config } from '../config.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { JobOutbox } from '../jobs/outbox.ts';
-import type { JobWorker } from '../jobs/worker.ts';
-import type { Metrics } from '../metrics/metrics.ts';
 import { createSmtpReceiver } from './inbound/smtp-receiver.ts';
+import type { EmailOutbox } from './outbox.ts';
 import type { EmailTokens } from './tokens.ts';
-import { handleTranscriptEmails, outboxTranscriptMailer } from './transcript-mailer.ts';
-import { createMailTransport } from './transport.ts';
 
 export interface EmailPartsDeps {
   store: Store;
@@ -28,9 +25,8 @@ export interface EmailPartsDeps {
   routing: Routing;
   visibility: Visibility;
   notifier: Notifier;
-  outbox: JobOutbox;
-  worker: JobWorker;
-  metrics: Metrics;
+  /** Where transcripts are queued (server/email/wiring.ts makes it). */
+  emails: EmailOutbox;
   /** The signed tokens outgoing email carries (server/email/wiring.ts makes them). */
   tokens: EmailTokens;
   clock: Clock;
@@ -54,11 +50,7 @@ export function createEmailParts(config: Config, deps: EmailPartsDeps): EmailPar
   const inbound = replyDomain ? new InboundEmailService({ ...deps, tokens, replyDomain }) : undefined;
   const tls = config.INBOUND_SMTP_TLS_CERT ? { cert: readFileSync(config.INBOUND_SMTP_TLS_CERT), key: readFileSync(config.INBOUND_SMTP_TLS_KEY!) } : undefined;
   const receiver = inbound && config.INBOUND_SMTP_PORT !== undefined ? createSmtpReceiver(inbound, { replyDomain: replyDomain!, log: deps.log, ...(tls && { tls }) }) : undefined;
-  const transport = config.SMTP_URL ? createMailTransport(config.SMTP_URL, config.MAIL_FROM!) : undefined;
-  if (transport) handleTranscriptEmails(deps.worker, transport, (outcome) => deps.metrics.recordDelivery('email', outcome));
-  // Message-IDs name a domain of ours: the reply domain, or else the one of MAIL_FROM.
-  const messageIdDomain = replyDomain ?? config.MAIL_FROM?.replace(/^.*@|>$/g, '') ?? 'localhost';
-  const transcripts = transport ? new TranscriptService(deps.store, outboxTranscriptMailer(deps.outbox, { tokens, messageIdDomain, replyDomain })) : undefined;
+  const transcripts = deps.emails.enabled ? new TranscriptService(deps.store, deps.emails) : undefined;
   return {
     tokens,
     inbound,
@@ -71,7 +63,6 @@ export function createEmailParts(config: Config, deps: EmailPartsDeps): EmailPar
     },
     async close() {
       await receiver?.close();
-      transport?.close();
     },
   };
 }

@@ -24,12 +24,18 @@ export interface QueueEmail {
   html: string;
   /** Unique per piece of work: queueing the same key again answers the first email and sends nothing more. */
   idempotencyKey: string;
-  /** Set for email about a conversation: its Message-ID then carries a signed reply token (EmailTokens.messageId). */
+  /** Set for email about a conversation: consoles list it with the conversation's emails. */
   conversationId?: string;
+  /**
+   * Whether a reply to it joins the conversation (default true, with a conversationId): its Message-ID then carries
+   * a signed reply token (EmailTokens.messageId) and Reply-To defaults to the reply address. False for email to
+   * agents: replying to an alert must not post into the conversation as the visitor's words.
+   */
+  repliesJoinConversation?: boolean;
   siteId?: string;
   /** The visitor it goes to: nothing is queued when they unsubscribed. */
   visitorId?: string;
-  /** Defaults, for email about a conversation, to its reply address when MAIL_REPLY_DOMAIN is set; null: none. */
+  /** Defaults, for email whose replies join a conversation, to its reply address when MAIL_REPLY_DOMAIN is set; null: none. */
   replyTo?: string | null;
   inReplyTo?: string;
   references?: string[];
@@ -79,8 +85,9 @@ export class EmailOutbox {
     if (input.visitorId && (await this.options.optedOut(input.visitorId))) return null;
     const domain = this.domain!;
     const conversationId = input.conversationId ?? null;
-    const messageId = conversationId ? tokens.messageId(conversationId, domain) : `<${randomUUID()}@${domain}>`;
-    const replyTo = input.replyTo !== undefined ? input.replyTo : conversationId && mail.replyDomain ? tokens.replyAddress(conversationId, mail.replyDomain) : null;
+    const replyThread = input.repliesJoinConversation === false ? null : conversationId;
+    const messageId = replyThread ? tokens.messageId(replyThread, domain) : `<${randomUUID()}@${domain}>`;
+    const replyTo = input.replyTo !== undefined ? input.replyTo : replyThread && mail.replyDomain ? tokens.replyAddress(replyThread, mail.replyDomain) : null;
     const now = clock.now();
     const runAt = new Date(now + Math.max(0, input.delayMs ?? 0));
     const { email, created } = await store.queue(

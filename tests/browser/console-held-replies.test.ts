@@ -27,7 +27,7 @@ test('an agent accepts one held email reply as the visitor\'s message and discar
   const visitor = await connectVisitor(server);
   await ok(visitor.socket, 'visitor:update', { email: 'ada@example.org' });
   const first = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'Can someone call me back?' });
-  const to = server.parley.emailTokens.replyAddress(first.conversation.id, REPLY_DOMAIN);
+  const to = server.parley.email.tokens.replyAddress(first.conversation.id, REPLY_DOMAIN);
   for (const [from, text] of [['colleague@example.org', 'Ada asked me to add: the number is 555-0100.'], ['spam@example.net', 'Cheap watches']]) {
     const res = await postInbound(server.url, await compose({ from, to, subject: 'Re', text }));
     expect(await res.json()).toMatchObject({ status: 'held' });

@@ -53,7 +53,7 @@ test('a continue link shows the conversation in a fresh browser, and what the vi
   await ok<SendResult>(agent.socket, 'message:send', { conversationId: first.conversation.id, clientId: clientId(), body: 'It is, since this morning.' });
   visitor.socket.disconnect();
 
-  const token = server.parley.emailTokens.issue('continue', first.conversation.id);
+  const token = server.parley.email.tokens.issue('continue', first.conversation.id);
   const context = await browser.newContext({ locale: 'en-US' });
   const page = await context.newPage();
   const response = await page.goto(`${server.url}/c/${token}`);
@@ -89,7 +89,7 @@ test('on a resolved conversation, the visitor whose email is known has it emaile
 
   const context = await browser.newContext({ locale: 'ar' });
   const page = await context.newPage();
-  await page.goto(`${server.url}/c/${server.parley.emailTokens.issue('continue', first.conversation.id)}`);
+  await page.goto(`${server.url}/c/${server.parley.email.tokens.issue('continue', first.conversation.id)}`);
   const emailMe = page.getByRole('button', { name: 'أرسل لي هذه المحادثة بالبريد الإلكتروني' });
   await emailMe.waitFor();
   expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');

@@ -1,18 +1,29 @@
 /**
- * Fault: email under a failing relay and a killed server. Emails are queued through EmailOutbox into the
- * database of a real Parley process, which sends them through an SMTP relay in this process. The relay refuses
- * (451) for a while and then accepts; the server is SIGKILLed while emails are pending and while it is sending.
- * Every email must reach the relay (counted by Message-ID); none twice, except those the relay accepted in the
- * unavoidable window between its 250 and the server recording it (at most the emails in flight at the kill).
- * The process runs on the real clock, so the relay's backoff is shortened (EMAIL_RETRY_BASE_MS) and the outage
- * lasts seconds rather than minutes; it still spans several doubling retries of every email.
+ * Fault (issue #16): "the relay refuses for two minutes, then accepts: every email arrives exactly once; SIGKILL
+ * while emails are pending: none lost after restart". Emails of every purpose (continuity, transcript, agent
+ * alerts) are queued through EmailOutbox, the one way any email is sent, into the database of a real Parley
+ * process, which sends them through an SMTP relay in this process. The relay refuses (451) for a while and then
+ * accepts; the server is SIGKILLed while emails are pending and while it is sending. Every email must reach the
+ * relay (counted by Message-ID); none twice, except those the relay accepted in the unavoidable window between
+ * its 250 and the server recording it (at most the emails in flight at the kill).
+ *
+ * Why 12 s stands for two minutes: what an outage does to an email is decided by how many retry rounds it spans,
+ * not by its length on the clock. Retries wait base·2^(n-1), jittered to between half and all of it. With the
+ * default base of 30 s, an email refused from t=0 is tried again by 30 s and by 90 s (both within two minutes),
+ * then at 105–210 s: a two-minute outage refuses each email at least 3 times and it arrives on the round after.
+ * The process runs on the real clock, so the base is shortened to 200 ms (EMAIL_RETRY_BASE_MS) and 12 s spans
+ * rounds by 0.2, 0.6, 1.4, 3, 6.2 s, each late by at most the worker's 1 s poll: at least 5 refusals of each
+ * email (the test asserts at least 3 for every one, counted per Message-ID). So it plays the same scenario,
+ * with more rounds, in a tenth of the time, and the whole fault suite stays within its CI budget.
  */
+import { randomUUID } from 'node:crypto';
 import { afterEach, expect, it } from 'vitest';
 import { newId } from '../../server/app/ids.ts';
 import { createDatabase } from '../../server/db/client.ts';
 import { createStore } from '../../server/db/store.ts';
 import { wallClock } from '../../server/domain/clock.ts';
-import { EmailOutbox } from '../../server/email/outbox.ts';
+import type { EmailPurpose } from '../../server/contract/email.ts';
+import { EmailOutbox, type QueueEmail } from '../../server/email/outbox.ts';
 import { EmailTokens } from '../../server/email/tokens.ts';
 import { startSmtpRelay, type SmtpRelay } from '../support/smtp-relay.ts';
 import { envMs, sleep, Teardown, waitUntil } from './support/bounded.ts';
@@ -32,13 +43,18 @@ const MAIL_FROM = 'Faults <support@faults.test>';
 const teardown = new Teardown();
 afterEach(() => teardown.run());
 
-/** A relay that refuses with 451 while `refusing`, and otherwise accepts after `acceptDelayMs`. */
-async function relay(): Promise<{ relay: SmtpRelay; control: { refusing: boolean; refused: number } }> {
-  const control = { refusing: true, refused: 0 };
+/** Refusals a two-minute outage gives every email at the default 30 s retry base (see the header). */
+const REFUSALS_IN_TWO_MINUTES = 3;
+
+/** A relay that refuses with 451 while `refusing` (counting refusals per Message-ID), and otherwise accepts. */
+async function relay(): Promise<{ relay: SmtpRelay; control: { refusing: boolean; refused: number; refusedById: Map<string, number> } }> {
+  const control = { refusing: true, refused: 0, refusedById: new Map<string, number>() };
   const started = await startSmtpRelay({
-    refuse: () => {
+    refuse: (raw) => {
       if (!control.refusing) return null;
       control.refused++;
+      const id = messageIdOf(raw);
+      if (id) control.refusedById.set(id, (control.refusedById.get(id) ?? 0) + 1);
       return { code: 451, message: '4.3.2 Try again later' };
     },
   });
@@ -65,7 +81,7 @@ async function worldWithEmails(relayPort: number, count: number): Promise<{ worl
     });
     const messageIds: string[] = [];
     for (let i = 0; i < count; i++) {
-      const email = await outbox.queue({ purpose: 'agent-alert', to: `agent${i}@faults.test`, subject: `Alert ${i}`, text: `Alert ${i}`, html: `<p>Alert ${i}</p>`, idempotencyKey: `faults:${i}` });
+      const email = await outbox.queue(emailOfEveryPurpose(i));
       messageIds.push(email!.messageId);
     }
     return { world, messageIds };
@@ -74,11 +90,33 @@ async function worldWithEmails(relayPort: number, count: number): Promise<{ worl
   }
 }
 
+const PURPOSES: readonly EmailPurpose[] = ['continuity', 'transcript', 'agent-alert', 'agent-escalation', 'offline-message'];
+
+const CONVERSATIONS = Array.from({ length: 10 }, () => randomUUID());
+
+/** The i-th email, cycling through every purpose the way its feature queues it: about one of ten conversations. */
+function emailOfEveryPurpose(i: number): QueueEmail {
+  const purpose = PURPOSES[i % PURPOSES.length]!;
+  const toAgent = purpose.startsWith('agent') || purpose === 'offline-message';
+  return {
+    purpose,
+    to: toAgent ? `agent${i}@faults.test` : `visitor${i}@faults.test`,
+    subject: `${purpose} ${i}`,
+    text: `${purpose} ${i}`,
+    html: `<p>${purpose} ${i}</p>`,
+    idempotencyKey: `faults:${i}`,
+    conversationId: CONVERSATIONS[i % CONVERSATIONS.length]!,
+    repliesJoinConversation: !toAgent,
+  };
+}
+
+const messageIdOf = (raw: string) => /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1];
+
 /** How many times the relay accepted each Message-ID. */
 function arrivals(relay: SmtpRelay): Map<string, number> {
   const counts = new Map<string, number>();
   for (const raw of relay.received) {
-    const id = /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1];
+    const id = messageIdOf(raw);
     if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   return counts;
@@ -102,9 +140,11 @@ it(`delivers every email exactly once after the relay refuses for ${OUTAGE_MS / 
   await waitUntil(() => arrivals(smtp).size >= EMAILS, DELIVERY_TIMEOUT_MS, () => `${arrivals(smtp).size}/${EMAILS} emails at the relay`);
   await sleep(2 * RETRY_BASE_MS); // a duplicate would come now
   const result = verdict(messageIds, smtp);
-  publish('email relay outage', `emails ${EMAILS}, outage ${OUTAGE_MS} ms, refusals ${control.refused} (${(control.refused / EMAILS).toFixed(1)} per email), ` +
-    `arrived ${result.arrived}, lost ${result.lost}, duplicated ${result.duplicated}, all in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  expect(control.refused / EMAILS).toBeGreaterThanOrEqual(3);
+  const fewestRefusals = Math.min(...messageIds.map((id) => control.refusedById.get(id) ?? 0));
+  publish('email relay outage', `emails ${EMAILS}, outage ${OUTAGE_MS} ms at retry base ${RETRY_BASE_MS} ms, refusals ${control.refused} ` +
+    `(${(control.refused / EMAILS).toFixed(1)} per email, fewest ${fewestRefusals}), arrived ${result.arrived}, lost ${result.lost}, duplicated ${result.duplicated}, all in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  // Every email, not just the average, went through the retry rounds a two-minute outage gives it.
+  expect(fewestRefusals).toBeGreaterThanOrEqual(REFUSALS_IN_TWO_MINUTES);
   expect(result).toEqual({ lost: 0, duplicated: 0, strangers: 0, arrived: EMAILS });
 });
 

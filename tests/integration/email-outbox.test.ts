@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { emailRetryPolicy } from '../../server/email/send-job.ts';
-import { backends, startServer } from '../support/parley.ts';
+import { ask, backends, clientId, closeAllSockets, connectVisitor, ok, sleep, startServer } from '../support/parley.ts';
+import type { SendResult } from '../../server/contract/events.ts';
 import { startEmailHarness, type EmailHarness } from '../support/email.ts';
 
 const message = (key: string) => ({ purpose: 'agent-alert' as const, to: 'zoe@shop.example', subject: 'A visitor is waiting', text: 'Hello', html: '<p>Hello</p>', idempotencyKey: key });
@@ -105,13 +106,21 @@ describe('email without MAIL_REPLY_DOMAIN', () => {
 });
 
 describe('email off (no SMTP_URL)', () => {
-  it('queues nothing', async () => {
+  it('queues nothing: no email, no offline-message alert email, no transcript', async () => {
     const server = await startServer();
     try {
       expect(server.parley.email.outbox.enabled).toBe(false);
       expect(await server.parley.email.outbox.queue(message('alert:off'))).toBeNull();
+      // Nobody online: with email on, the admin would be emailed this offline message (tests/integration/push-alerts.test.ts).
+      const visitor = await connectVisitor(server);
+      await ok(visitor.socket, 'visitor:update', { email: 'ada@example.org' });
+      const sent = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'Anyone there?' });
+      expect(await ask(visitor.socket, 'conversation:emailTranscript', { conversationId: sent.conversation.id })).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+      await sleep(300);
+      expect(await server.parley.store.emails.forConversation(sent.conversation.id)).toEqual([]);
       expect((await server.parley.store.jobs.counts()).filter((c) => c.kind.startsWith('email.'))).toEqual([]);
     } finally {
+      closeAllSockets();
       await server.close();
     }
   });

@@ -22,7 +22,7 @@ describe.each(backends)('email replies on %s', (backend) => {
   afterAll(() => server?.close());
 
   const smtpPort = () => server.parley.inboundSmtpPort()!;
-  const replyAddress = (conversationId: string) => server.parley.emailTokens.replyAddress(conversationId, REPLY_DOMAIN);
+  const replyAddress = (conversationId: string) => server.parley.email.tokens.replyAddress(conversationId, REPLY_DOMAIN);
 
   /** A visitor with a known email address in a conversation an agent holds. */
   async function conversationWithAgent(name: string) {
@@ -75,7 +75,7 @@ describe.each(backends)('email replies on %s', (backend) => {
 
   it('appends a reply POSTed first, found by In-Reply-To when the reply address was rewritten, with its attachment', async () => {
     const { agent, conversation } = await conversationWithAgent('bella');
-    const sent = server.parley.emailTokens.messageId(conversation.id, REPLY_DOMAIN);
+    const sent = server.parley.email.tokens.messageId(conversation.id, REPLY_DOMAIN);
     const raw = await compose({
       from: VISITOR_EMAIL,
       to: 'support@shop.example.com',
@@ -135,7 +135,7 @@ describe.each(backends)('email replies on %s', (backend) => {
     const agentHeard = recordAgentMessages(agent.socket);
     const valid = replyAddress(conversation.id);
     const forged = valid.replace(/reply\+(.)/, (_m, c: string) => `reply+${c === '0' ? '1' : '0'}`);
-    const expired = `reply+${server.parley.emailTokens.issue('reply', conversation.id, -60_000)}@${REPLY_DOMAIN}`;
+    const expired = `reply+${server.parley.email.tokens.issue('reply', conversation.id, -60_000)}@${REPLY_DOMAIN}`;
     const refusal = async (raw: Buffer) => {
       const res = await postInbound(server.url, raw);
       return [res.status, ((await res.json()) as { error: { code: string } }).error.code];
@@ -144,7 +144,7 @@ describe.each(backends)('email replies on %s', (backend) => {
 
     expect(await refusal(await text(forged))).toEqual([422, 'UNPROCESSABLE']);
     expect(await refusal(await text(expired))).toEqual([422, 'UNPROCESSABLE']);
-    expect(await refusal(await text(valid, { inReplyTo: server.parley.emailTokens.messageId(other.conversation.id, REPLY_DOMAIN) }))).toEqual([422, 'UNPROCESSABLE']);
+    expect(await refusal(await text(valid, { inReplyTo: server.parley.email.tokens.messageId(other.conversation.id, REPLY_DOMAIN) }))).toEqual([422, 'UNPROCESSABLE']);
     expect(await refusal(await text('support@shop.example.com'))).toEqual([422, 'UNPROCESSABLE']);
     expect(await refusal(await text(valid, { inReplyTo: `<r.${'ab'.repeat(28)}.123456789012@${REPLY_DOMAIN}>`, to: 'x@y.example' }))).toEqual([422, 'UNPROCESSABLE']);
     expect(await refusal(await compose({ from: VISITOR_EMAIL, to: valid, subject: 'Re', text: '> only the quote\n' }))).toEqual([422, 'UNPROCESSABLE']);

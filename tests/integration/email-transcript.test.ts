@@ -3,6 +3,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
+import type { EmailDTO } from '../../server/contract/email.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import type { WidgetConfig } from '../../server/contract/http.ts';
 import { REPLY_DOMAIN } from '../support/inbound-email.ts';
@@ -55,6 +56,7 @@ describe('email me this conversation', () => {
 
     expect(await ask(visitor.socket, 'conversation:emailTranscript', { conversationId: first.conversation.id })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     await ok(visitor.socket, 'visitor:update', { email: 'ada@example.org' });
+    const shownSent = next<EmailDTO>(agent.socket, 'email:updated', (e) => e.purpose === 'transcript' && e.state === 'sent');
     expect(await ok(visitor.socket, 'conversation:emailTranscript', { conversationId: first.conversation.id })).toEqual({ email: 'ada@example.org' });
     expect(await ok(visitor.socket, 'conversation:emailTranscript', { conversationId: first.conversation.id })).toEqual({ email: 'ada@example.org' });
     await waitForEmails(1);
@@ -68,8 +70,16 @@ describe('email me this conversation', () => {
     expect(mail.text).toContain('jade:\nYes & it is.');
     expect(mail.text).not.toContain('secret note');
     expect(mail.html).toContain('Is &#60;b&#62;this&#60;/b&#62; escaped?');
-    expect(server.parley.emailTokens.conversationOfMessageId(mail.messageId!)).toBe(first.conversation.id);
-    expect(server.parley.emailTokens.conversationOfReplyAddress(mail.replyTo!.value[0]!.address!, REPLY_DOMAIN)).toBe(first.conversation.id);
+    expect(server.parley.email.tokens.conversationOfMessageId(mail.messageId!)).toBe(first.conversation.id);
+    expect(server.parley.email.tokens.conversationOfReplyAddress(mail.replyTo!.value[0]!.address!, REPLY_DOMAIN)).toBe(first.conversation.id);
+
+    // One pipeline: the transcript is an Email row of the conversation, sent by an email.send job, shown live to its agent.
+    expect(await shownSent).toMatchObject({ conversationId: first.conversation.id, siteId: server.site.id, recipient: 'ada@example.org', attempts: 1 });
+    const emails = await server.parley.store.emails.forConversation(first.conversation.id);
+    expect(emails.map((e) => [e.purpose, e.state, e.messageId])).toEqual([['transcript', 'sent', mail.messageId]]);
+    // (email.continuity jobs, scheduled by the agent's replies, only decide whether to queue an email.)
+    const sendingJobs = (await server.parley.store.jobs.counts()).filter((c) => c.kind.startsWith('email.') && c.kind !== 'email.continuity');
+    expect(sendingJobs.map((c) => [c.kind, c.status, c.count])).toEqual([['email.send', 'done', 1]]);
 
     const stranger = await connectVisitor(server);
     await ok(stranger.socket, 'visitor:update', { email: 'eve@example.org' });

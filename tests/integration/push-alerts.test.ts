@@ -10,6 +10,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertPreferencesDTO, PushAlertPayload, PushSetupDTO } from '../../server/contract/alerts.ts';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
+import type { EmailPurpose } from '../../server/contract/email.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { ManualClock } from '../../server/domain/clock.ts';
 import { localMinutes } from '../../server/domain/quiet-hours.ts';
@@ -42,6 +43,20 @@ async function settle(): Promise<void> {
     if (ran === 0 && !running) return;
   }
   throw new Error('jobs still running');
+}
+
+/**
+ * Alert emails go through the one email pipeline: Email rows of the conversation (listed in its console panel),
+ * sent by `email.send` jobs, whose Message-ID and Reply-To carry no reply token (an agent's reply stays out).
+ */
+async function expectAlertEmails(conversationId: string, purpose: EmailPurpose, recipients: string[]): Promise<void> {
+  await settle();
+  const emails = (await server.parley.store.emails.forConversation(conversationId)).filter((e) => e.purpose === purpose);
+  expect(emails.map((e) => e.recipient).sort()).toEqual([...recipients].sort());
+  for (const email of emails) {
+    expect(email).toMatchObject({ state: 'sent', siteId: server.site.id, replyTo: null, visitorId: null });
+    expect(server.parley.email.tokens.conversationOfMessageId(email.messageId)).toBeNull();
+  }
 }
 
 async function agentApi<T>(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
@@ -159,6 +174,7 @@ describe.each(backends)('push and email alerts on %s', { timeout: 60_000 }, (bac
     expect(agentsMailed).toEqual([ADMIN.email, busy.email, offDuty.email, other.email].sort());
     expect(mails[0]!.text).toContain(waiting.conversationId);
     expect(mails[0]!.text).toContain('third visitor, still waiting');
+    await expectAlertEmails(waiting.conversationId, 'agent-escalation', [ADMIN.email, busy.email, offDuty.email, other.email]);
 
     mails.length = 0;
     clock.advance(10 * 60_000);
@@ -221,6 +237,7 @@ describe.each(backends)('push and email alerts on %s', { timeout: 60_000 }, (bac
     await eventually(() => pushesTo(agent.browser.id)).toEqual([{ kind: 'offlineMessage', conversationId, siteId: server.site.id, siteName: 'Shop', text: 'I will leave a message' }]);
     await eventually(() => mails.map((m) => m.to).sort()).toEqual([ADMIN.email, agent.email].sort());
     expect(mails.every((m) => m.subject === 'A visitor left a message on Shop' && m.text.includes('I will leave a message'))).toBe(true);
+    await expectAlertEmails(conversationId, 'offline-message', [ADMIN.email, agent.email]);
 
     await patchSite({ emailOfflineMessagesToAgents: false });
     mails.length = 0;

@@ -1,7 +1,7 @@
 /**
  * An in-process SMTP relay on loopback (smtp-server) for tests that send email: it records every message it
- * accepts as its raw RFC 5322 text, and answers with `refuse()`'s code instead when that returns one
- * (e.g. 451 to defer, 550 to reject).
+ * accepts as its raw RFC 5322 text, and answers with `refuse(raw)`'s code instead when that returns one
+ * (e.g. 451 to defer, 550 to reject); it is shown the message, so a test can count refusals per email.
  */
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +18,7 @@ export interface SmtpRelay {
   close(): Promise<void>;
 }
 
-export async function startSmtpRelay(options: { refuse?: () => SmtpRefusal | null; port?: number } = {}): Promise<SmtpRelay> {
+export async function startSmtpRelay(options: { refuse?: (raw: string) => SmtpRefusal | null; port?: number } = {}): Promise<SmtpRelay> {
   const received: string[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -28,9 +28,10 @@ export async function startSmtpRelay(options: { refuse?: () => SmtpRefusal | nul
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        const refusal = options.refuse?.() ?? null;
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const refusal = options.refuse?.(raw) ?? null;
         if (refusal) return callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
-        received.push(Buffer.concat(chunks).toString('utf8'));
+        received.push(raw);
         callback();
       });
     },
