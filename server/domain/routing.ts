@@ -146,7 +146,8 @@ export class RoutingEngine {
     if (!conv) return fail(this.state.resolved.has(conversationId) ? 'NOT_QUEUED' : 'NOT_FOUND');
     const agent = this.state.agents.get(agentId);
     if (!agent) return fail('NOT_FOUND');
-    if (!agent.active || !serves(agent, conv.siteId)) return fail('FORBIDDEN');
+    // A bot takes only the new conversations routed to it, never one handed over from the queue.
+    if (!agent.active || agent.bot || !serves(agent, conv.siteId)) return fail('FORBIDDEN');
     if (conv.assigneeId === agentId) return { ok: true, fromAgentId: agentId, decision: emptyDecision() };
     if (conv.assigneeId !== null) return fail('ALREADY_ASSIGNED');
     if (!agent.connected || agent.status === 'offline') return fail('AGENT_UNAVAILABLE');

@@ -224,7 +224,7 @@ export class Model {
     if (!c) return { code: this.resolved.has(id) ? 'NOT_QUEUED' : 'NOT_FOUND' };
     const a = this.agent(to);
     if (!a) return { code: 'NOT_FOUND' };
-    if (!a.active || !this.serves(a, c.site)) return { code: 'FORBIDDEN' };
+    if (!a.active || a.bot || !this.serves(a, c.site)) return { code: 'FORBIDDEN' };
     if (c.assignee === to) return { code: 'ok', from: to };
     if (c.assignee !== null) return { code: 'ALREADY_ASSIGNED' };
     if (!a.connected || a.status === 'offline') return { code: 'AGENT_UNAVAILABLE' };
