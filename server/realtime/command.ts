@@ -79,8 +79,16 @@ export function mountCommands<Events, Context>(
   }
 }
 
+/**
+ * The client's answer for a failure. Anything answered INTERNAL is logged with its stack, so no 500 goes
+ * unexplained: an unexpected error here, and an INTERNAL that arrived as an AppError (the routing leader's answer
+ * to a forwarded command, whose cause the leader logged) where it surfaced.
+ */
 export function toApiError(log: Logger, event: string, error: unknown) {
-  if (error instanceof AppError) return error.toApiError();
+  if (error instanceof AppError) {
+    if (error.code === 'INTERNAL') log.error({ event, err: error }, 'command failed');
+    return error.toApiError();
+  }
   if (isDatabaseBusy(error)) {
     log.warn({ event, err: error }, 'database unavailable');
     return { code: 'UNAVAILABLE' as const, message: 'The database is busy; try again' };
