@@ -53,7 +53,12 @@ describe.skipIf(!redisAvailable)('two clusters on one Redis', () => {
       clients.push(client);
       await connected(client);
     }
-    await sleep(500); // the PUB/SUB subscriptions are made asynchronously after the adapter is created
+    // The adapter subscribes asynchronously after it is created: wait until each node counts its own cluster.
+    const members = { ours: 2, theirs: 1 };
+    for (const node of nodes) {
+      const expected = members[node.name.startsWith('ours') ? 'ours' : 'theirs'];
+      while ((await node.io.of('/').adapter.serverCount()) < expected) await sleep(50);
+    }
   });
 
   afterAll(async () => {
