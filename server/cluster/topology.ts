@@ -52,7 +52,7 @@ export function createTopology(config: Config, clock: Clock, log: Logger): Topol
   return {
     clustered: true,
     role: () => (cluster?.isLeader ? 'leader' : 'follower'),
-    adapter: createAdapter(redis, { streamName: `${config.CLUSTER_NAME}:socket.io` }),
+    adapter: createAdapter(redis, adapterChannels(config.CLUSTER_NAME)),
     buckets,
     routing: (local, io) => (cluster = new ClusterRouting(local, io, log)),
     async start() {
@@ -67,6 +67,18 @@ export function createTopology(config: Config, clock: Clock, log: Logger): Topol
       redis.disconnect();
     },
   };
+}
+
+/**
+ * Every Redis name the Socket.IO adapter uses, under this cluster's name. The stream alone is not enough: requests
+ * that want answers (serverSideEmitWithAck, which carries the routing RPC, and fetchSockets, which reads presence)
+ * travel on PUB/SUB channels, and the adapter counts the nodes it waits for by those channels' subscribers. With the
+ * default "socket.io" prefix, two clusters on one Redis answer each other's routing commands and wait for each
+ * other's nodes: a command could be run by the other cluster's leader, against the other database.
+ */
+function adapterChannels(clusterName: string) {
+  const prefix = `${clusterName}:socket.io`;
+  return { streamName: prefix, channelPrefix: prefix, sessionKeyPrefix: `${prefix}:session:` };
 }
 
 /** Rate limits hold only if Redis never evicts a bucket still limiting; a managed Redis may not answer CONFIG. */

@@ -79,11 +79,23 @@ export function mountCommands<Events, Context>(
   }
 }
 
+/**
+ * The client's answer for a failure. Anything answered INTERNAL is logged with its stack, so no 500 goes
+ * unexplained: an unexpected error here, and an INTERNAL that arrived as an AppError (the routing leader's answer
+ * to a forwarded command, whose cause the leader logged) where it surfaced.
+ */
 export function toApiError(log: Logger, event: string, error: unknown) {
-  if (error instanceof AppError) return error.toApiError();
+  if (error instanceof AppError) {
+    if (error.code === 'INTERNAL') log.error({ event, err: error }, 'command failed');
+    return error.toApiError();
+  }
   if (isDatabaseBusy(error)) {
     log.warn({ event, err: error }, 'database unavailable');
     return { code: 'UNAVAILABLE' as const, message: 'The database is busy; try again' };
+  }
+  if (isClusterTimeout(error)) {
+    log.warn({ event, err: error }, 'a cluster node did not answer in time');
+    return { code: 'UNAVAILABLE' as const, message: 'A server of the cluster did not answer in time; try again' };
   }
   log.error({ event, err: error }, 'command failed');
   return { code: 'INTERNAL' as const, message: 'Something went wrong; try again' };
@@ -96,6 +108,14 @@ export function toApiError(log: Logger, event: string, error: unknown) {
  */
 const TRANSIENT_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2034']);
 const TRANSIENT_TEXT = /SQLITE_(BUSY|LOCKED|FULL|IOERR)|database is locked|disk is full|disk I\/O error|Operation has timed out|ECONNREFUSED|ECONNRESET|Connection terminated/i;
+
+/**
+ * The Socket.IO adapter gave up waiting for another node (fetchSockets, a request with replies): the node is slow
+ * or has just died, and the next attempt counts the nodes again. socket.io-adapter reports it only in text.
+ */
+function isClusterTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('timeout reached: ');
+}
 
 function isDatabaseBusy(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
