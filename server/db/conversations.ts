@@ -2,7 +2,7 @@
  * Conversations and their messages. Every state change is a guarded update (`where status = ...`)
  * committed together with the system message that records it, so two writers can never both win.
  */
-import type { ConversationSummaryDTO, HistoryPage, SystemEvent } from '../contract/dto.ts';
+import type { ConversationDTO, ConversationSummaryDTO, HistoryPage, SystemEvent } from '../contract/dto.ts';
 import type {
   AppendResult,
   ConversationListQuery,
@@ -18,6 +18,7 @@ import type {
 import type { IdGenerator } from '../app/ids.ts';
 import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
 import { agentConcerned } from '../domain/system-events.ts';
+import { Coalescer, oneTransactionOrEach, readByKey } from './coalescer.ts';
 import { assigneeSelect, toConversationDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
 import { GroupCommit, type BatchObserver, type WriteBatch } from './group-commit.ts';
 import { isUniqueViolation } from './errors.ts';
@@ -26,6 +27,7 @@ import { writeMessages } from './prisma-appends.ts';
 import { textMatch } from './text-match.ts';
 
 type Tx = Prisma.TransactionClient;
+type StartInput = Parameters<ConversationStore['start']>[0];
 
 const withAssignee = { assignee: assigneeSelect } as const;
 
@@ -50,21 +52,40 @@ export class PrismaConversationStore implements ConversationStore {
     this.groupCommit = new GroupCommit(options.sends, { onBatch: options.onBatch });
   }
 
-  async start(input: { siteId: string; visitorId: string; queuedAt: Date; first: NewMessage }): Promise<AppendResult> {
-    try {
-      return await this.prisma.$transaction(async (tx) => {
-        const conversation = await tx.conversation.create({
-          data: {
-            id: this.newId(),
-            siteId: input.siteId,
-            visitorId: input.visitorId,
-            status: 'queued',
-            queuedAt: input.queuedAt,
-            openingClientId: input.first.clientId,
-          },
-        });
-        return this.appendIn(tx, conversation.id, input.first);
+  private readonly starts = new Coalescer(oneTransactionOrEach((inputs: StartInput[]) => this.startMany(inputs), (input) => this.startOne(input)));
+  private readonly byId = new Coalescer(
+    readByKey(async (ids) => (await this.prisma.conversation.findMany({ where: { id: { in: ids } }, include: withAssignee })).map(toConversationDTO), (c) => c.id),
+  );
+  private readonly summariesById = new Coalescer(readByKey((ids) => this.summaries({ id: { in: ids } }, [], ids.length), (c) => c.id));
+
+  /** Conversations started in the same round of I/O are written in one transaction (see coalescer.ts). */
+  start(input: StartInput): Promise<AppendResult> {
+    return this.starts.add(input);
+  }
+
+  private startMany(inputs: StartInput[]): Promise<AppendResult[]> {
+    return this.prisma.$transaction(async (tx) => {
+      const ids = inputs.map(() => this.newId());
+      await tx.conversation.createMany({
+        data: inputs.map((input, i) => ({
+          id: ids[i]!,
+          siteId: input.siteId,
+          visitorId: input.visitorId,
+          status: 'queued',
+          queuedAt: input.queuedAt,
+          openingClientId: input.first.clientId,
+        })),
       });
+      const appends = inputs.map((input, i) => ({ conversationId: ids[i]!, message: input.first, guard: {} }));
+      // A conversation just created, with no guard: every append is written.
+      return (await writeMessages(tx, appends, this.newId, this.options.attachmentUrl)).map((result) => result!);
+    });
+  }
+
+  private async startOne(input: StartInput): Promise<AppendResult> {
+    try {
+      const [result] = await this.startMany([input]);
+      return result!;
     } catch (error) {
       // A retry of the same first message committed first: answer with what it stored.
       const clientId = input.first.clientId;
@@ -74,14 +95,13 @@ export class PrismaConversationStore implements ConversationStore {
     }
   }
 
-  async findById(id: string) {
-    const row = await this.prisma.conversation.findUnique({ where: { id }, include: withAssignee });
-    return row ? toConversationDTO(row) : null;
+  /** Reads by id made in the same round of I/O share one query (a burst's announcements, say). */
+  findById(id: string): Promise<ConversationDTO | null> {
+    return this.byId.add(id);
   }
 
-  async summary(id: string): Promise<ConversationSummaryDTO | null> {
-    const [summary] = await this.summaries({ id });
-    return summary ?? null;
+  summary(id: string): Promise<ConversationSummaryDTO | null> {
+    return this.summariesById.add(id);
   }
 
   async findOpenForVisitor(visitorId: string) {
