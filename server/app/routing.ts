@@ -16,7 +16,8 @@ import { QueuePositions } from './queue-positions.ts';
 import { routingError } from './routing-errors.ts';
 import { activeAgent, assigneeOrAdmin, onAgentsSite } from './routing-guards.ts';
 import type { Actor, Routing } from './routing-port.ts';
-import { SerialQueue } from './serial.ts';
+import { SerialQueue, TurnBatch } from './serial.ts';
+import { mergeInOrder, settle, type StatusChange } from './routing-batches.ts';
 import { realTimers, type Timers } from './timers.ts';
 
 export class RoutingService implements Routing {
@@ -29,9 +30,9 @@ export class RoutingService implements Routing {
   private timer: unknown;
   private rebuildTimer: unknown;
   private stopped = false;
-  /** Conversations to enqueue at the next turn taken for them (arrivalsTurn). */
-  private readonly arrivals: ConversationDTO[] = [];
-  private arrivalsTurn: Promise<void> | null = null;
+  private readonly arrivals = new TurnBatch(this.serial, (conversations: ConversationDTO[]) => this.route(conversations));
+  /** Agents coming online together (a shift starting) cost one turn: one write of statuses, one of assignments. */
+  private readonly statusChanges = new TurnBatch(this.serial, (changes: StatusChange[]) => this.changeStatuses(changes));
 
   constructor(
     private readonly store: Store,
@@ -98,19 +99,9 @@ export class RoutingService implements Routing {
 
   // --- conversations -----------------------------------------------------------------------------
 
-  /**
-   * Conversations that arrive while routing is busy wait for one turn together: a burst of first messages costs
-   * one decision, one transaction and one round of queue positions per turn instead of one each.
-   */
+  /** Conversations that arrive while routing is busy are routed together: one decision, one assignment write. */
   enqueue(conversation: ConversationDTO): Promise<void> {
-    this.arrivals.push(conversation);
-    this.arrivalsTurn ??= this.serial.run(async () => {
-      const arrived = this.arrivals.splice(0);
-      this.arrivalsTurn = null;
-      for (const c of arrived) this.positions.track(c.id, c.visitorId);
-      await this.apply(this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt) }))));
-    });
-    return this.arrivalsTurn;
+    return this.arrivals.add(conversation);
   }
 
   claim(actor: Actor, conversationId: string): Promise<ConversationDTO> {
@@ -226,15 +217,30 @@ export class RoutingService implements Routing {
   }
 
   setStatus(agentId: string, status: AgentStatus): Promise<AgentDTO> {
-    return this.serial.run(async () => {
-      const agent = activeAgent(this.agents, agentId);
-      await this.persist(() => this.store.agents.setStatus(agentId, status));
-      this.agents.set(agentId, { ...agent, status });
-      await this.apply(this.engine.setStatus(agentId, status));
-      const updated = this.agents.get(agentId)!;
-      const dto = this.dto(updated);
-      this.events.emit('agent.status', { agent: dto, siteIds: updated.siteIds, actor: agentActor(agentId) });
-      return dto;
+    return this.statusChanges.add({ agentId, status });
+  }
+
+  private async route(arrived: ConversationDTO[]): Promise<PromiseSettledResult<void>[]> {
+    for (const c of arrived) this.positions.track(c.id, c.visitorId);
+    await this.apply(this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt) }))));
+    return arrived.map(() => ({ status: 'fulfilled', value: undefined }));
+  }
+
+  private async changeStatuses(changes: StatusChange[]): Promise<PromiseSettledResult<AgentDTO>[]> {
+    const checked = changes.map(({ agentId }) => settle(() => activeAgent(this.agents, agentId)));
+    const valid = changes.filter((_, i) => checked[i]!.status === 'fulfilled');
+    await this.persist(() => Promise.all(valid.map(({ agentId, status }) => this.store.agents.setStatus(agentId, status))));
+    const decisions = valid.map(({ agentId, status }) => {
+      this.agents.set(agentId, { ...this.agents.get(agentId)!, status });
+      return this.engine.setStatus(agentId, status);
+    });
+    for (const decision of mergeInOrder(decisions)) await this.apply(decision);
+    return checked.map((outcome, i) => {
+      if (outcome.status === 'rejected') return outcome;
+      const agent = this.agents.get(changes[i]!.agentId)!;
+      const dto = this.dto(agent);
+      this.events.emit('agent.status', { agent: dto, siteIds: agent.siteIds, actor: agentActor(agent.id) });
+      return { status: 'fulfilled', value: dto };
     });
   }
 
@@ -271,13 +277,7 @@ export class RoutingService implements Routing {
     this.engine = this.newEngine();
     const decision = this.engine.load({
       agents: agents.map(toAgentInput),
-      conversations: open.map((c) => ({
-        id: c.id,
-        siteId: c.siteId,
-        queuedAt: c.queuedAt.getTime(),
-        assigneeId: c.assigneeId,
-        assignedAt: c.assignedAt?.getTime() ?? null,
-      })),
+      conversations: open.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: c.queuedAt.getTime(), assigneeId: c.assigneeId, assignedAt: c.assignedAt?.getTime() ?? null })),
     });
     await this.apply(decision);
     await this.reconcilePresence();

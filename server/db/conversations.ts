@@ -28,6 +28,10 @@ import { textMatch } from './text-match.ts';
 
 type Tx = Prisma.TransactionClient;
 type StartInput = Parameters<ConversationStore['start']>[0];
+type Assignment = Parameters<ConversationStore['assignMany']>[0][number];
+
+/** An assignment's guard refused inside the all-at-once transaction: undo it and assign one by one. */
+class GuardRefused extends Error {}
 
 const withAssignee = { assignee: assigneeSelect } as const;
 
@@ -225,23 +229,53 @@ export class PrismaConversationStore implements ConversationStore {
 
   /**
    * Several assignments in one transaction (one commit, one fsync on SQLite), each under the same guard as
-   * assign(): an entry whose guard refuses is null and the others still commit.
+   * assign(): an entry whose guard refuses is null and the others still commit. Usually every guard holds, and
+   * one statement per agent assigns all of that agent's conversations (taking each one's next sequence number for
+   * its system line); when any refuses (another writer won), the transaction is undone and each is tried alone.
    */
-  assignMany(assignments: { id: string; agentId: string; event: SystemEvent }[], at: Date): Promise<(AppendResult | null)[]> {
-    return this.prisma.$transaction(async (tx) => {
-      const won: boolean[] = [];
-      for (const a of assignments) {
-        const { count } = await tx.conversation.updateMany({
-          where: { id: a.id, status: 'queued' },
-          data: { status: 'active', assigneeId: a.agentId, assignedAt: at },
-        });
-        won.push(count === 1);
-      }
-      const appends = assignments.filter((_, i) => won[i]).map((a) => ({ conversationId: a.id, message: systemMessage(a.event), guard: {} }));
-      const written = appends.length === 0 ? [] : await writeMessages(tx, appends, this.newId, this.options.attachmentUrl);
-      let next = 0;
-      return won.map((ok) => (ok ? (written[next++] ?? null) : null));
+  async assignMany(assignments: Assignment[], at: Date): Promise<(AppendResult | null)[]> {
+    try {
+      return await this.prisma.$transaction((tx) => this.assignAllOrNone(tx, assignments, at));
+    } catch (error) {
+      if (!(error instanceof GuardRefused)) throw error;
+      return this.prisma.$transaction((tx) => this.assignEach(tx, assignments, at));
+    }
+  }
+
+  private async assignAllOrNone(tx: Tx, assignments: Assignment[], at: Date): Promise<AppendResult[]> {
+    const byAgent = new Map<string, string[]>();
+    for (const a of assignments) byAgent.set(a.agentId, [...(byAgent.get(a.agentId) ?? []), a.id]);
+    for (const [agentId, ids] of byAgent) {
+      const { count } = await tx.conversation.updateMany({
+        where: { id: { in: ids }, status: 'queued' },
+        data: { status: 'active', assigneeId: agentId, assignedAt: at, lastSeq: { increment: 1 } },
+      });
+      if (count !== ids.length) throw new GuardRefused();
+    }
+    const rows = new Map((await tx.conversation.findMany({ where: { id: { in: assignments.map((a) => a.id) } }, include: withAssignee })).map((r) => [r.id, r]));
+    const createdAt = new Date();
+    const lines = assignments.map((a) => {
+      const { authorKind, authorId, body } = systemMessage(a.event);
+      return { id: this.newId(), conversationId: a.id, seq: rows.get(a.id)!.lastSeq, authorKind, authorId, body, clientId: null, createdAt };
     });
+    await tx.message.createMany({ data: lines });
+    const messages = await messageDTOs(tx, lines, this.options.attachmentUrl);
+    return assignments.map((a, i) => ({ message: messages[i]!, conversation: toConversationDTO(rows.get(a.id)!), created: true }));
+  }
+
+  private async assignEach(tx: Tx, assignments: Assignment[], at: Date): Promise<(AppendResult | null)[]> {
+    const won: boolean[] = [];
+    for (const a of assignments) {
+      const { count } = await tx.conversation.updateMany({
+        where: { id: a.id, status: 'queued' },
+        data: { status: 'active', assigneeId: a.agentId, assignedAt: at },
+      });
+      won.push(count === 1);
+    }
+    const appends = assignments.filter((_, i) => won[i]).map((a) => ({ conversationId: a.id, message: systemMessage(a.event), guard: {} }));
+    const written = appends.length === 0 ? [] : await writeMessages(tx, appends, this.newId, this.options.attachmentUrl);
+    let next = 0;
+    return won.map((ok) => (ok ? (written[next++] ?? null) : null));
   }
 
   transfer(id: string, fromAgentId: string, toAgentId: string, event: SystemEvent): Guarded<AppendResult> {

@@ -1,6 +1,7 @@
 /**
- * Conversations started in the same round of I/O are written together (one transaction), and give the same answers
- * as one at a time: on SQLite and on PostgreSQL, against the real database with the migrations applied.
+ * Conversations started in the same round of I/O are written together (one transaction), and assignments of one
+ * routing decision with one statement per agent; both give the same answers as one at a time: on SQLite and on
+ * PostgreSQL, against the real database with the migrations applied.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +47,7 @@ describe.each(databases)('starting conversations on $name', ({ available, prepar
     store = createStore(database, newId, { attachmentUrl: (id) => `/files/${id}` });
     await database.prisma.site.create({ data: { id: 's1', name: 'Acme', publicKey: 'pk_1', allowedOrigins: [], widgetSettings: {}, identitySecret: 'secret' } });
     await database.prisma.visitor.createMany({ data: visitors.map((id) => ({ id, siteId: 's1', name: `Name ${id}`, attributes: {} })) });
+    await database.prisma.agent.createMany({ data: ['a1', 'a2'].map((id) => ({ id, email: `${id}@acme.test`, passwordHash: 'x', name: `Agent ${id}` })) });
   }, 60_000);
 
   afterAll(async () => {
@@ -81,5 +83,28 @@ describe.each(databases)('starting conversations on $name', ({ available, prepar
     expect(bad.status === 'rejected' && (bad.reason as { code?: string }).code).toBe('BAD_REQUEST');
     expect(good.status === 'fulfilled' && good.value.created).toBe(true);
     expect(await database.prisma.conversation.count({ where: { openingClientId: 'file-1' } })).toBe(0);
+  });
+
+  const assigned = (agentId: string) => ({ id: '', agentId, event: { type: 'assigned' as const, agentId, agentName: `Agent ${agentId}` } });
+
+  it.skipIf(!available)('assigns many conversations to several agents in one write, each with its system line as the next seq', async () => {
+    const started = await Promise.all(visitors.map((v, i) => start(v, says(v, 'help', `assign-${i}`))));
+    const at = new Date();
+    const results = await store.conversations.assignMany(started.map((s, i) => ({ ...assigned(i === 2 ? 'a2' : 'a1'), id: s.conversation.id })), at);
+    expect(results.map((r) => r && { status: r.conversation.status, assignee: r.conversation.assignee?.name, lastSeq: r.conversation.lastSeq, seq: r.message.seq, kind: r.message.authorKind, system: r.message.system }))
+      .toEqual(['a1', 'a1', 'a2'].map((a) => ({ status: 'active', assignee: `Agent ${a}`, lastSeq: 2, seq: 2, kind: 'system', system: { type: 'assigned', agentId: a, agentName: `Agent ${a}` } })));
+    const rows = await database.prisma.conversation.findMany({ where: { id: { in: started.map((s) => s.conversation.id) } } });
+    expect(rows.every((r) => r.assignedAt?.getTime() === at.getTime() && r.status === 'active')).toBe(true);
+  });
+
+  it.skipIf(!available)('an assignment whose conversation is no longer queued is null, and the others are still written', async () => {
+    const [taken, free] = await Promise.all([start('v1', says('v1', 'one', 'race-1')), start('v2', says('v2', 'two', 'race-2'))]);
+    await store.conversations.assign(taken!.conversation.id, 'a2', new Date(), assigned('a2').event);
+    const results = await store.conversations.assignMany([{ ...assigned('a1'), id: taken!.conversation.id }, { ...assigned('a1'), id: free!.conversation.id }], new Date());
+    expect(results[0]).toBeNull();
+    expect(results[1]?.conversation.assignee?.name).toBe('Agent a1');
+    const stillA2 = await store.conversations.findById(taken!.conversation.id);
+    expect([stillA2?.assignee?.name, stillA2?.lastSeq]).toEqual(['Agent a2', 2]);
+    expect(await database.prisma.message.count({ where: { conversationId: taken!.conversation.id } })).toBe(2);
   });
 });
