@@ -23,7 +23,7 @@ import { assigneeSelect, toConversationDTO, toVisitorSummary, visitorSummarySele
 import { GroupCommit, type BatchObserver, type WriteBatch } from './group-commit.ts';
 import { isUniqueViolation } from './errors.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
-import { writeMessages } from './prisma-appends.ts';
+import { linkAttachments, messageRow, writeMessages } from './prisma-appends.ts';
 import { textMatch } from './text-match.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -67,6 +67,7 @@ export class PrismaConversationStore implements ConversationStore {
     return this.starts.add(input);
   }
 
+  /** Each new conversation is created with its first message as seq 1: nothing to guard, nothing to look up. */
   private startMany(inputs: StartInput[]): Promise<AppendResult[]> {
     return this.prisma.$transaction(async (tx) => {
       const ids = inputs.map(() => this.newId());
@@ -78,11 +79,16 @@ export class PrismaConversationStore implements ConversationStore {
           status: 'queued',
           queuedAt: input.queuedAt,
           openingClientId: input.first.clientId,
+          lastSeq: 1,
         })),
       });
-      const appends = inputs.map((input, i) => ({ conversationId: ids[i]!, message: input.first, guard: {} }));
-      // A conversation just created, with no guard: every append is written.
-      return (await writeMessages(tx, appends, this.newId, this.options.attachmentUrl)).map((result) => result!);
+      const createdAt = new Date();
+      const rows = inputs.map((input, i) => messageRow(this.newId(), ids[i]!, 1, input.first, createdAt));
+      await tx.message.createMany({ data: rows });
+      for (const [i, row] of rows.entries()) await linkAttachments(tx, row, inputs[i]!.first);
+      const conversations = new Map((await tx.conversation.findMany({ where: { id: { in: ids } } })).map((c) => [c.id, toConversationDTO({ ...c, assignee: null })]));
+      const messages = await messageDTOs(tx, rows, this.options.attachmentUrl);
+      return rows.map((row, i) => ({ message: messages[i]!, conversation: conversations.get(row.conversationId)!, created: true }));
     });
   }
 
