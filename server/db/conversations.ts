@@ -17,21 +17,16 @@ import type {
 } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
-import { agentConcerned } from '../domain/system-events.ts';
 import { Coalescer, oneTransactionOrEach, readByKey } from './coalescer.ts';
 import { assigneeSelect, toConversationDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
 import { GroupCommit, type BatchObserver, type WriteBatch } from './group-commit.ts';
 import { isUniqueViolation } from './errors.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
-import { linkAttachments, messageRow, writeMessages } from './prisma-appends.ts';
+import { writeMessages } from './prisma-appends.ts';
+import { assignAllOrNone, assignEach, GuardRefused, startMany, systemMessage, type Assignment, type StartInput } from './conversation-batches.ts';
 import { textMatch } from './text-match.ts';
 
 type Tx = Prisma.TransactionClient;
-type StartInput = Parameters<ConversationStore['start']>[0];
-type Assignment = Parameters<ConversationStore['assignMany']>[0][number];
-
-/** An assignment's guard refused inside the all-at-once transaction: undo it and assign one by one. */
-class GuardRefused extends Error {}
 
 const withAssignee = { assignee: assigneeSelect } as const;
 
@@ -56,10 +51,25 @@ export class PrismaConversationStore implements ConversationStore {
     this.groupCommit = new GroupCommit(options.sends, { onBatch: options.onBatch });
   }
 
-  private readonly starts = new Coalescer(oneTransactionOrEach((inputs: StartInput[]) => this.startMany(inputs), (input) => this.startOne(input)));
+  private readonly starts = new Coalescer(oneTransactionOrEach((inputs: StartInput[]) => this.startTogether(inputs), (input) => this.startOne(input)));
   private readonly byId = new Coalescer(
     readByKey(async (ids) => (await this.prisma.conversation.findMany({ where: { id: { in: ids } }, include: withAssignee })).map(toConversationDTO), (c) => c.id),
   );
+  private readonly openByVisitor = new Coalescer(
+    readByKey(
+      // Oldest first: the newest open conversation of each visitor is the one the map keeps.
+      async (visitorIds) =>
+        (
+          await this.prisma.conversation.findMany({
+            where: { visitorId: { in: visitorIds }, status: { in: ['queued', 'active'] } },
+            orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+            include: withAssignee,
+          })
+        ).map(toConversationDTO),
+      (c) => c.visitorId,
+    ),
+  );
+  private readonly retries = new Coalescer(readByKey((keys) => this.visitorMessagesByClientId(keys), (r) => retryKey(r.conversation.visitorId, r.message.clientId!)));
   private readonly summariesById = new Coalescer(readByKey((ids) => this.summaries({ id: { in: ids } }, [], ids.length), (c) => c.id));
 
   /** Conversations started in the same round of I/O are written in one transaction (see coalescer.ts). */
@@ -67,34 +77,13 @@ export class PrismaConversationStore implements ConversationStore {
     return this.starts.add(input);
   }
 
-  /** Each new conversation is created with its first message as seq 1: nothing to guard, nothing to look up. */
-  private startMany(inputs: StartInput[]): Promise<AppendResult[]> {
-    return this.prisma.$transaction(async (tx) => {
-      const ids = inputs.map(() => this.newId());
-      await tx.conversation.createMany({
-        data: inputs.map((input, i) => ({
-          id: ids[i]!,
-          siteId: input.siteId,
-          visitorId: input.visitorId,
-          status: 'queued',
-          queuedAt: input.queuedAt,
-          openingClientId: input.first.clientId,
-          lastSeq: 1,
-        })),
-      });
-      const createdAt = new Date();
-      const rows = inputs.map((input, i) => messageRow(this.newId(), ids[i]!, 1, input.first, createdAt));
-      await tx.message.createMany({ data: rows });
-      for (const [i, row] of rows.entries()) await linkAttachments(tx, row, inputs[i]!.first);
-      const conversations = new Map((await tx.conversation.findMany({ where: { id: { in: ids } } })).map((c) => [c.id, toConversationDTO({ ...c, assignee: null })]));
-      const messages = await messageDTOs(tx, rows, this.options.attachmentUrl);
-      return rows.map((row, i) => ({ message: messages[i]!, conversation: conversations.get(row.conversationId)!, created: true }));
-    });
+  private startTogether(inputs: StartInput[]): Promise<AppendResult[]> {
+    return this.prisma.$transaction((tx) => startMany(tx, inputs, this.newId, this.options.attachmentUrl));
   }
 
   private async startOne(input: StartInput): Promise<AppendResult> {
     try {
-      const [result] = await this.startMany([input]);
+      const [result] = await this.startTogether([input]);
       return result!;
     } catch (error) {
       // A retry of the same first message committed first: answer with what it stored.
@@ -114,22 +103,28 @@ export class PrismaConversationStore implements ConversationStore {
     return this.summariesById.add(id);
   }
 
-  async findOpenForVisitor(visitorId: string) {
-    const row = await this.prisma.conversation.findFirst({
-      where: { visitorId, status: { in: ['queued', 'active'] } },
-      orderBy: { createdAt: 'desc' },
-      include: withAssignee,
-    });
-    return row ? toConversationDTO(row) : null;
+  /** The visitor's newest open conversation; visitors asking together (a burst of first messages) share one query. */
+  findOpenForVisitor(visitorId: string): Promise<ConversationDTO | null> {
+    return this.openByVisitor.add(visitorId);
   }
 
-  async findVisitorMessageByClientId(visitorId: string, clientId: string): Promise<AppendResult | null> {
-    const row = await this.prisma.message.findFirst({
-      where: { clientId, authorKind: 'visitor', conversation: { visitorId } },
+  /** A visitor's message by clientId (a retry); asked together, one query answers all. */
+  findVisitorMessageByClientId(visitorId: string, clientId: string): Promise<AppendResult | null> {
+    return this.retries.add(retryKey(visitorId, clientId));
+  }
+
+  private async visitorMessagesByClientId(keys: string[]): Promise<AppendResult[]> {
+    const rows = await this.prisma.message.findMany({
+      where: {
+        OR: keys.map((key) => {
+          const [visitorId, clientId] = key.split('\u0000') as [string, string];
+          return { clientId, authorKind: 'visitor', conversation: { visitorId } };
+        }),
+      },
       include: { conversation: { include: withAssignee } },
     });
-    if (!row) return null;
-    return { message: (await messageDTOs(this.prisma, [row], this.options.attachmentUrl))[0]!, conversation: toConversationDTO(row.conversation), created: false };
+    const messages = await messageDTOs(this.prisma, rows, this.options.attachmentUrl);
+    return rows.map((row, i) => ({ message: messages[i]!, conversation: toConversationDTO(row.conversation), created: false }));
   }
 
   async listForVisitor(visitorId: string) {
@@ -241,47 +236,11 @@ export class PrismaConversationStore implements ConversationStore {
    */
   async assignMany(assignments: Assignment[], at: Date): Promise<(AppendResult | null)[]> {
     try {
-      return await this.prisma.$transaction((tx) => this.assignAllOrNone(tx, assignments, at));
+      return await this.prisma.$transaction((tx) => assignAllOrNone(tx, assignments, at, this.newId, this.options.attachmentUrl));
     } catch (error) {
       if (!(error instanceof GuardRefused)) throw error;
-      return this.prisma.$transaction((tx) => this.assignEach(tx, assignments, at));
+      return this.prisma.$transaction((tx) => assignEach(tx, assignments, at, this.newId, this.options.attachmentUrl));
     }
-  }
-
-  private async assignAllOrNone(tx: Tx, assignments: Assignment[], at: Date): Promise<AppendResult[]> {
-    const byAgent = new Map<string, string[]>();
-    for (const a of assignments) byAgent.set(a.agentId, [...(byAgent.get(a.agentId) ?? []), a.id]);
-    for (const [agentId, ids] of byAgent) {
-      const { count } = await tx.conversation.updateMany({
-        where: { id: { in: ids }, status: 'queued' },
-        data: { status: 'active', assigneeId: agentId, assignedAt: at, lastSeq: { increment: 1 } },
-      });
-      if (count !== ids.length) throw new GuardRefused();
-    }
-    const rows = new Map((await tx.conversation.findMany({ where: { id: { in: assignments.map((a) => a.id) } }, include: withAssignee })).map((r) => [r.id, r]));
-    const createdAt = new Date();
-    const lines = assignments.map((a) => {
-      const { authorKind, authorId, body } = systemMessage(a.event);
-      return { id: this.newId(), conversationId: a.id, seq: rows.get(a.id)!.lastSeq, authorKind, authorId, body, clientId: null, createdAt };
-    });
-    await tx.message.createMany({ data: lines });
-    const messages = await messageDTOs(tx, lines, this.options.attachmentUrl);
-    return assignments.map((a, i) => ({ message: messages[i]!, conversation: toConversationDTO(rows.get(a.id)!), created: true }));
-  }
-
-  private async assignEach(tx: Tx, assignments: Assignment[], at: Date): Promise<(AppendResult | null)[]> {
-    const won: boolean[] = [];
-    for (const a of assignments) {
-      const { count } = await tx.conversation.updateMany({
-        where: { id: a.id, status: 'queued' },
-        data: { status: 'active', assigneeId: a.agentId, assignedAt: at },
-      });
-      won.push(count === 1);
-    }
-    const appends = assignments.filter((_, i) => won[i]).map((a) => ({ conversationId: a.id, message: systemMessage(a.event), guard: {} }));
-    const written = appends.length === 0 ? [] : await writeMessages(tx, appends, this.newId, this.options.attachmentUrl);
-    let next = 0;
-    return won.map((ok) => (ok ? (written[next++] ?? null) : null));
   }
 
   transfer(id: string, fromAgentId: string, toAgentId: string, event: SystemEvent): Guarded<AppendResult> {
@@ -391,5 +350,4 @@ function heldBy(agentId: string): Prisma.ConversationWhereInput {
   return { OR: [{ assigneeId: agentId }, { messages: { some: { authorId: agentId } } }] };
 }
 
-/** A system line, authored by the agent it concerns (see heldBy). */
-const systemMessage = (event: SystemEvent): NewMessage => ({ authorKind: 'system', authorId: agentConcerned(event), body: JSON.stringify(event), clientId: null });
+const retryKey = (visitorId: string, clientId: string) => `${visitorId}\u0000${clientId}`;
