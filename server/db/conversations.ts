@@ -114,13 +114,11 @@ export class PrismaConversationStore implements ConversationStore {
   }
 
   private async visitorMessagesByClientId(keys: string[]): Promise<AppendResult[]> {
+    const pairs = keys.map((key) => key.split('\u0000') as [string, string]);
+    // One filter on each column, not one OR term per pair: each term's conversation filter is a join of its own,
+    // and SQLite allows 64. Rows of another pair of the same columns are keyed apart by readByKey.
     const rows = await this.prisma.message.findMany({
-      where: {
-        OR: keys.map((key) => {
-          const [visitorId, clientId] = key.split('\u0000') as [string, string];
-          return { clientId, authorKind: 'visitor', conversation: { visitorId } };
-        }),
-      },
+      where: { clientId: { in: pairs.map(([, c]) => c) }, authorKind: 'visitor', conversation: { visitorId: { in: pairs.map(([v]) => v) } } },
       include: { conversation: { include: withAssignee } },
     });
     const messages = await messageDTOs(this.prisma, rows, this.options.attachmentUrl);
