@@ -117,9 +117,11 @@ async function measureBackend(backend: BurstBackend, config: BenchConfig, profil
     // A server in the middle of a burst answers late: that is what is measured, so the probe waits.
     await leader.probe.call('stats', {}, PROBE_TIMEOUT_MS);
     const burst = await profiler.around(leader, `burst-${backend}`, () => load.rpc.call('burstFire', { windowMs: b.windowMs }, 300_000));
+    profiler.units[`burst-${backend}`] = { name: 'first message', count: burst.started };
     const server = await leader.probe.call('stats', {}, PROBE_TIMEOUT_MS);
     log(`burst, ${backend}: ${burst.assigned} assigned at arrival, p99 ${burst.firstMessageToAssignment.p99} ms, ${burst.assignmentsPerSecond}/s`);
     const drain = await profiler.around(leader, `burst-drain-${backend}`, () => load.rpc.call('burstDrain', undefined, 300_000));
+    profiler.units[`burst-drain-${backend}`] = { name: 'assignment', count: drain.assigned };
     log(`burst, ${backend}: ${drain.assigned} assigned from the queue in ${drain.ms} ms (${drain.assignmentsPerSecond}/s)`);
     const check = await checkAssignments(backend === 'sqlite' ? { sqliteFile: join(dataDirs[0]!, 'parley.db') } : { postgresUrl: env.DATABASE_URL! }, site.id, b.moreAgents * b.capacity);
     return { backend, nodes, agents: { online: b.agents, later: b.moreAgents - b.agents, capacity: b.capacity }, opening, sessions, burst, drain, check, server };

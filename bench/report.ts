@@ -310,7 +310,8 @@ export function printReport(r: BenchResults): string {
       out.push(table(['area', 'share'], cpu.byArea.slice(0, 8).map((a) => [a.area, `${a.share}%`])));
       out.push(table(['function', 'where', 'share'], cpu.byFunction.slice(0, 10).map((f) => [f.name, f.where, `${f.share}%`])));
     }
-    for (const [phase, { per, statements }] of Object.entries(r.profiles.sql)) {
+    // Only SQLite's statements are counted (sql-counter.ts): other backends' phases have none.
+    for (const [phase, { per, statements }] of Object.entries(r.profiles.sql).filter(([, s]) => Object.values(s.statements).some((n) => n > 0))) {
       out.push('', `SQL statements prepared per ${per}, ${phase}`);
       out.push(table(['statement', `per ${per}`], Object.entries(statements).map(([kind, n]) => [kind, String(n)])));
     }

@@ -12,6 +12,8 @@ export interface PhaseProfiler {
   readonly files: { phase: string; kind: 'cpu' | 'heap'; path: string }[];
   /** SQL statements prepared during each phase, by kind, when the server counts them. */
   readonly sql: Record<string, Record<string, number>>;
+  /** A phase's units of work, when counting rows inserted would not tell them (batched inserts). */
+  readonly units: Record<string, { name: string; count: number }>;
 }
 
 export const noProfiling: PhaseProfiler = {
@@ -20,6 +22,7 @@ export const noProfiling: PhaseProfiler = {
   heapSnapshot: async () => {},
   files: [],
   sql: {},
+  units: {},
 };
 
 export function profilingInto(dir: string): PhaseProfiler {
@@ -30,6 +33,7 @@ export function profilingInto(dir: string): PhaseProfiler {
     enabled: true,
     files,
     sql,
+    units: {},
     async around(server, phase, work) {
       await server.probe.call('sqlCounts', undefined, 10_000);
       await server.probe.call('startCpuProfile', undefined, 10_000);

@@ -15,8 +15,10 @@ export function summarizeProfiles(profiler: PhaseProfiler, snapshotConnections: 
   const cpu = Object.fromEntries(profiler.files.filter((f) => f.kind === 'cpu').map((f) => [f.phase, summarizeCpuProfile(f.path)]));
   const sql = Object.fromEntries(
     Object.entries(profiler.sql).map(([phase, counts]) => {
+      const counted = profiler.units[phase];
+      if (counted) return [phase, { per: counted.name, statements: perUnit(counts, counted.count) }];
       const per = UNIT_OF_WORK[phase] ?? UNIT_OF_WORK.default!;
-      return [phase, { per: per.name, statements: perUnit(counts, per.statement) }];
+      return [phase, { per: per.name, statements: perUnit(counts, counts[per.statement] ?? 0) }];
     }),
   );
   const [before, after] = profiler.files.filter((f) => f.kind === 'heap');
@@ -30,8 +32,7 @@ const UNIT_OF_WORK: Record<string, { name: string; statement: string }> = {
   default: { name: 'message', statement: 'INSERT Message' },
 };
 
-function perUnit(counts: Record<string, number>, statement: string): Record<string, number> {
-  const units = counts[statement] ?? 0;
+function perUnit(counts: Record<string, number>, units: number): Record<string, number> {
   if (units === 0) return counts;
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const rows: [string, number][] = [['total', total], ...Object.entries(counts)];

@@ -9,7 +9,6 @@ import { RoutingEngine, type Decision, type RoutingResult, type WaitingLine } fr
 import type { HandoffReason } from '../bots/ports.ts';
 import { NO_BOTS, type BotFirst } from './bot-first.ts';
 import { servesSite } from './access.ts';
-import type { ErrorCode } from '../contract/errors.ts';
 import { AppError, notFound } from './errors.ts';
 import { agentActor, SYSTEM_ACTOR, type ConversationEventName, type DomainEvents, type EventMap } from './events.ts';
 import type { AgentRecord, AppendResult, Notifier, Store } from './ports.ts';
@@ -18,7 +17,9 @@ import { QueuePositions } from './queue-positions.ts';
 import { routingError } from './routing-errors.ts';
 import { activeAgent, assigneeOrAdmin, onAgentsSite } from './routing-guards.ts';
 import type { Actor, Routing } from './routing-port.ts';
-import { SerialQueue } from './serial.ts';
+import { SerialQueue, TurnBatch } from './serial.ts';
+import { mergeInOrder, settle, type StatusChange } from './routing-batches.ts';
+import { RoutingRebuilds } from './routing-rebuilds.ts';
 import { realTimers, type Timers } from './timers.ts';
 import { loadState, toAgentInput } from './routing-inputs.ts';
 
@@ -30,10 +31,11 @@ export class RoutingService implements Routing {
   private presencePending = false;
   private readonly positions: QueuePositions;
   private timer: unknown;
-  private rebuildTimer: unknown;
   private stopped = false;
-  private readonly arrivals: ConversationDTO[] = []; // to enqueue at the next turn taken for them (arrivalsTurn)
-  private arrivalsTurn: Promise<void> | null = null;
+  private readonly rebuilds: RoutingRebuilds;
+  private readonly arrivals = new TurnBatch(this.serial, (conversations: ConversationDTO[]) => this.route(conversations));
+  /** Agents coming online together (a shift starting) cost one turn: one write of statuses, one of assignments. */
+  private readonly statusChanges = new TurnBatch(this.serial, (changes: StatusChange[]) => this.changeStatuses(changes));
 
   constructor(
     private readonly store: Store,
@@ -51,10 +53,12 @@ export class RoutingService implements Routing {
   ) {
     this.engine = new RoutingEngine({ clock: this.clock, graceMs: this.graceMs });
     this.positions = new QueuePositions(notifier, timers, () => this.engine);
+    this.rebuilds = new RoutingRebuilds(this.serial, timers, log, () => this.rebuild());
   }
 
   start(): Promise<void> {
     this.stopped = false;
+    this.rebuilds.start();
     return this.serial.run(() => this.rebuild());
   }
 
@@ -62,8 +66,7 @@ export class RoutingService implements Routing {
   stop(): Promise<void> {
     this.stopped = true;
     this.timers.clearTimeout(this.timer);
-    this.timers.clearTimeout(this.rebuildTimer);
-    this.rebuildTimer = undefined;
+    this.rebuilds.stop();
     return this.serial.drain();
   }
 
@@ -102,25 +105,9 @@ export class RoutingService implements Routing {
 
   // --- conversations -----------------------------------------------------------------------------
 
-  /**
-   * Conversations that arrive while routing is busy wait for one turn together: a burst of first messages costs
-   * one decision, one transaction and one round of queue positions per turn instead of one each.
-   */
+  /** Conversations that arrive while routing is busy are routed together: one decision, one assignment write. */
   enqueue(conversation: ConversationDTO): Promise<void> {
-    this.arrivals.push(conversation);
-    this.arrivalsTurn ??= this.serial.run(async () => {
-      const arrived = this.arrivals.splice(0);
-      this.arrivalsTurn = null;
-      for (const c of arrived) this.positions.track(c.id, c.visitorId);
-      const bots = await this.botFirst.choose([...new Set(arrived.map((c) => c.siteId))], (siteId) => this.engine.agentsOnline(siteId));
-      for (const bot of bots.values()) {
-        // A bot made elsewhere (the CLI) may be met here first; a bot holding nothing changes no decision.
-        if (!this.agents.has(bot.id)) this.engine.upsertAgent(toAgentInput(bot));
-        this.agents.set(bot.id, bot);
-      }
-      await this.apply(this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt), botId: bots.get(c.siteId)?.id }))));
-    });
-    return this.arrivalsTurn;
+    return this.arrivals.add(conversation);
   }
 
   claim(actor: Actor, conversationId: string): Promise<ConversationDTO> {
@@ -151,8 +138,8 @@ export class RoutingService implements Routing {
       const result = this.engine.transfer(conversationId, toAgentId);
       if (!result.ok) throw routingError(result.code);
       const event: SystemEvent = { type: 'transferred', fromAgentId: from, agentId: to.id, agentName: to.name };
-      const persisted = await this.persist(() => this.store.conversations.transfer(conversationId, from, to.id, event));
-      if (!persisted) throw this.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
+      const persisted = await this.rebuilds.persist(() => this.store.conversations.transfer(conversationId, from, to.id, event));
+      if (!persisted) throw this.rebuilds.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
       this.announce(persisted, 'conversation.transferred', { actor: agentActor(actor.agentId), fromAgentId: from, toAgentId: to.id });
       await this.apply(result.decision);
       this.agentChanged(from, to.id);
@@ -167,8 +154,8 @@ export class RoutingService implements Routing {
       const result = handoff ? this.engine.handoff(conversationId, actor.agentId) : this.engine.unassign(conversationId);
       if (!result.ok) throw routingError(result.code);
       const event: SystemEvent = handoff ? { type: 'handed_off', fromAgentId: from, reason: handoff } : { type: 'unassigned', fromAgentId: from };
-      const persisted = await this.persist(() => this.store.conversations.requeue(conversationId, from, event));
-      if (!persisted) throw this.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
+      const persisted = await this.rebuilds.persist(() => this.store.conversations.requeue(conversationId, from, event));
+      if (!persisted) throw this.rebuilds.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
       this.announce(persisted, 'conversation.unassigned', { actor: agentActor(actor.agentId), fromAgentId: from });
       await this.apply(result.decision);
       this.agentChanged(from);
@@ -187,8 +174,8 @@ export class RoutingService implements Routing {
       const result = this.engine.resolve(conversationId);
       if (!result.ok) throw routingError(result.code);
       const event: SystemEvent = { type: 'resolved', byAgentId: agent.id };
-      const persisted = await this.persist(() => this.store.conversations.resolve(conversationId, this.now(), event));
-      if (!persisted) throw this.lostRace('CONVERSATION_RESOLVED', 'The conversation is already resolved');
+      const persisted = await this.rebuilds.persist(() => this.store.conversations.resolve(conversationId, this.now(), event));
+      if (!persisted) throw this.rebuilds.lostRace('CONVERSATION_RESOLVED', 'The conversation is already resolved');
       this.positions.forget(conversationId);
       this.announce(persisted, 'conversation.resolved', { actor: agentActor(agent.id) });
       await this.apply(result.decision);
@@ -205,8 +192,8 @@ export class RoutingService implements Routing {
       if (this.engine.conversation(conversation.id)) throw new AppError('CONFLICT', 'The conversation is still open');
       if (this.engine.agentLoad(agent.id) >= agent.capacity) throw routingError('AGENT_AT_CAPACITY');
       const event: SystemEvent = { type: 'reopened', byAgentId: agent.id, agentName: agent.name };
-      const persisted = await this.persist(() => this.store.conversations.reopen(conversation.id, agent.id, this.now(), event));
-      if (!persisted) throw this.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
+      const persisted = await this.rebuilds.persist(() => this.store.conversations.reopen(conversation.id, agent.id, this.now(), event));
+      if (!persisted) throw this.rebuilds.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
       this.positions.track(conversation.id, conversation.visitorId);
       const { queuedAt, assignedAt } = persisted.conversation;
       const decision = this.engine.sync({
@@ -239,15 +226,36 @@ export class RoutingService implements Routing {
   }
 
   setStatus(agentId: string, status: AgentStatus): Promise<AgentDTO> {
-    return this.serial.run(async () => {
-      const agent = activeAgent(this.agents, agentId);
-      await this.persist(() => this.store.agents.setStatus(agentId, status));
-      this.agents.set(agentId, { ...agent, status });
-      await this.apply(this.engine.setStatus(agentId, status));
-      const updated = this.agents.get(agentId)!;
-      const dto = this.dto(updated);
-      this.events.emit('agent.status', { agent: dto, siteIds: updated.siteIds, actor: agentActor(agentId) });
-      return dto;
+    return this.statusChanges.add({ agentId, status });
+  }
+
+  private async route(arrived: ConversationDTO[]): Promise<PromiseSettledResult<void>[]> {
+    for (const c of arrived) this.positions.track(c.id, c.visitorId);
+    const bots = await this.botFirst.choose([...new Set(arrived.map((c) => c.siteId))], (siteId) => this.engine.agentsOnline(siteId));
+    for (const bot of bots.values()) {
+      // A bot made elsewhere (the CLI) may be met here first; a bot holding nothing changes no decision.
+      if (!this.agents.has(bot.id)) this.engine.upsertAgent(toAgentInput(bot));
+      this.agents.set(bot.id, bot);
+    }
+    await this.apply(this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt), botId: bots.get(c.siteId)?.id }))));
+    return arrived.map(() => ({ status: 'fulfilled', value: undefined }));
+  }
+
+  private async changeStatuses(changes: StatusChange[]): Promise<PromiseSettledResult<AgentDTO>[]> {
+    const checked = changes.map(({ agentId }) => settle(() => activeAgent(this.agents, agentId)));
+    const valid = changes.filter((_, i) => checked[i]!.status === 'fulfilled');
+    await this.rebuilds.persist(() => Promise.all(valid.map(({ agentId, status }) => this.store.agents.setStatus(agentId, status))));
+    const decisions = valid.map(({ agentId, status }) => {
+      this.agents.set(agentId, { ...this.agents.get(agentId)!, status });
+      return this.engine.setStatus(agentId, status);
+    });
+    for (const decision of mergeInOrder(decisions)) await this.apply(decision);
+    return checked.map((outcome, i) => {
+      if (outcome.status === 'rejected') return outcome;
+      const agent = this.agents.get(changes[i]!.agentId)!;
+      const dto = this.dto(agent);
+      this.events.emit('agent.status', { agent: dto, siteIds: agent.siteIds, actor: agentActor(agent.id) });
+      return { status: 'fulfilled', value: dto };
     });
   }
 
@@ -272,12 +280,12 @@ export class RoutingService implements Routing {
     if (!result.ok) throw routingError(result.code);
     const from = result.fromAgentId; // a bot's: taken over, a transfer guarded on the bot still holding it
     if (from === to.id) return this.stored(conversationId); // already theirs: nothing to write or rebuild
-    const persisted = await this.persist(() =>
+    const persisted = await this.rebuilds.persist(() =>
       from === null
         ? this.store.conversations.assign(conversationId, to.id, this.now(), { type: 'assigned', agentId: to.id, agentName: to.name })
         : this.store.conversations.transfer(conversationId, from, to.id, { type: 'transferred', fromAgentId: from, agentId: to.id, agentName: to.name }),
     );
-    if (!persisted) throw this.lostRace('ALREADY_ASSIGNED', 'Another agent took this conversation first');
+    if (!persisted) throw this.rebuilds.lostRace('ALREADY_ASSIGNED', 'Another agent took this conversation first');
     if (from === null) this.announce(persisted, 'conversation.assigned', { actor: agentActor(by.id), agentId: to.id });
     else this.announce(persisted, 'conversation.transferred', { actor: agentActor(by.id), fromAgentId: from, toAgentId: to.id });
     await this.apply(result.decision);
@@ -320,7 +328,7 @@ export class RoutingService implements Routing {
     const touchedAgents = new Set<string>();
     for (const requeue of decision.requeued) {
       const event: SystemEvent = { type: 'requeued', fromAgentId: requeue.fromAgentId, reason: 'agent_left' };
-      const persisted = await this.persist(() => this.store.conversations.requeue(requeue.conversationId, requeue.fromAgentId, event));
+      const persisted = await this.rebuilds.persist(() => this.store.conversations.requeue(requeue.conversationId, requeue.fromAgentId, event));
       touchedAgents.add(requeue.fromAgentId);
       if (persisted) this.announce(persisted, 'conversation.unassigned', { actor: SYSTEM_ACTOR, fromAgentId: requeue.fromAgentId });
       else this.log.warn({ conversationId: requeue.conversationId }, 'requeue lost to another writer');
@@ -331,7 +339,7 @@ export class RoutingService implements Routing {
       agentId,
       event: { type: 'assigned', agentId, agentName: this.agents.get(agentId)?.name ?? '' } satisfies SystemEvent,
     }));
-    const persisted = assignments.length === 0 ? [] : await this.persist(() => this.store.conversations.assignMany(assignments, this.now()));
+    const persisted = assignments.length === 0 ? [] : await this.rebuilds.persist(() => this.store.conversations.assignMany(assignments, this.now()));
     for (const [i, assignment] of assignments.entries()) {
       touchedAgents.add(assignment.agentId);
       const result = persisted[i];
@@ -340,41 +348,12 @@ export class RoutingService implements Routing {
         this.announce(result, 'conversation.assigned', { actor: SYSTEM_ACTOR, agentId: assignment.agentId });
       } else {
         this.log.warn({ conversationId: assignment.id }, 'assignment lost to another writer; rebuilding');
-        this.scheduleRebuild();
+        this.rebuilds.schedule();
       }
     }
     for (const siteId of decision.queueChanged) this.positions.siteChanged(siteId);
     this.agentChanged(...touchedAgents);
     this.armTimer();
-  }
-
-  /** A database write failed: the engine may now be ahead of the database, so rebuild before going on. */
-  private async persist<T>(write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      this.log.error({ err: error }, 'routing write failed; rebuilding from the database');
-      this.scheduleRebuild();
-      throw new AppError('UNAVAILABLE', 'The database is unavailable; try again');
-    }
-  }
-
-  /** Another writer changed the conversation first: the engine is stale, so rebuild it from the database. */
-  private lostRace(code: ErrorCode, message: string): AppError {
-    this.scheduleRebuild();
-    return new AppError(code, message);
-  }
-
-  /** However many disagreements turn up meanwhile, one rebuild answers them all. */
-  private scheduleRebuild(): void {
-    if (this.stopped || this.rebuildTimer !== undefined) return;
-    this.rebuildTimer = this.timers.setTimeout(() => {
-      this.rebuildTimer = undefined;
-      this.serial.run(() => this.rebuild()).catch((err) => {
-        this.log.error({ err }, 'rebuild failed; retrying');
-        this.scheduleRebuild();
-      });
-    }, 1000);
   }
 
   private armTimer(): void {

@@ -31,3 +31,39 @@ export class KeyedSerialQueue {
     });
   }
 }
+
+/**
+ * Items that arrive while a SerialQueue is busy wait for one turn together: a burst costs one turn (one decision,
+ * one transaction) instead of one each. `handle` answers each item in order, or fails it alone.
+ */
+export class TurnBatch<I, R> {
+  private pending: { item: I; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
+  private turnTaken = false;
+
+  constructor(
+    private readonly serial: SerialQueue,
+    private readonly handle: (items: I[]) => Promise<PromiseSettledResult<R>[]>,
+  ) {}
+
+  add(item: I): Promise<R> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      if (this.turnTaken) return;
+      this.turnTaken = true;
+      void this.serial.run(async () => {
+        const batch = this.pending.splice(0);
+        this.turnTaken = false;
+        try {
+          const outcomes = await this.handle(batch.map((p) => p.item));
+          batch.forEach((p, i) => {
+            const outcome = outcomes[i]!;
+            if (outcome.status === 'fulfilled') p.resolve(outcome.value);
+            else p.reject(outcome.reason);
+          });
+        } catch (error) {
+          for (const p of batch) p.reject(error);
+        }
+      });
+    });
+  }
+}

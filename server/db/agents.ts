@@ -2,6 +2,7 @@ import type { AgentAdminRecord, AgentPatch, AgentRecord, AgentStore } from '../a
 import type { AgentRole, AgentStatus } from '../contract/dto.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { AccountFailures } from '../domain/sign-in-slowdown.ts';
+import { Coalescer } from './coalescer.ts';
 import type { Agent, PrismaClient } from './generated/sqlite/client.ts';
 
 const withSites = { memberships: { select: { siteId: true } } } as const;
@@ -65,9 +66,19 @@ export class PrismaAgentStore implements AgentStore {
     return rows.map(toRecord);
   }
 
-  async setStatus(id: string, status: AgentStatus) {
-    await this.prisma.agent.update({ where: { id }, data: { status } });
+  /** Agents changing status together (a shift coming online) are written in one transaction. */
+  setStatus(id: string, status: AgentStatus): Promise<void> {
+    return this.statuses.add({ id, status });
   }
+
+  private readonly statuses = new Coalescer<{ id: string; status: AgentStatus }, void>(async (changes) => {
+    // An agent changed twice in one batch ends with the later status.
+    const latest = new Map(changes.map((c) => [c.id, c.status]));
+    const byStatus = new Map<AgentStatus, string[]>();
+    for (const [id, status] of latest) byStatus.set(status, [...(byStatus.get(status) ?? []), id]);
+    await this.prisma.$transaction([...byStatus].map(([status, ids]) => this.prisma.agent.updateMany({ where: { id: { in: ids } }, data: { status } })));
+    return changes.map(() => ({ status: 'fulfilled', value: undefined }));
+  });
 
   count() {
     return this.prisma.agent.count();

@@ -2,7 +2,7 @@
  * Conversations and their messages. Every state change is a guarded update (`where status = ...`)
  * committed together with the system message that records it, so two writers can never both win.
  */
-import type { ConversationSummaryDTO, HistoryPage, SystemEvent } from '../contract/dto.ts';
+import type { ConversationDTO, ConversationSummaryDTO, HistoryPage, SystemEvent } from '../contract/dto.ts';
 import type {
   AppendResult,
   ConversationListQuery,
@@ -17,12 +17,13 @@ import type {
 } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
-import { agentConcerned } from '../domain/system-events.ts';
+import { Coalescer, oneTransactionOrEach, readByKey } from './coalescer.ts';
 import { assigneeSelect, toConversationDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
 import { GroupCommit, type BatchObserver, type WriteBatch } from './group-commit.ts';
 import { isUniqueViolation } from './errors.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
 import { writeMessages } from './prisma-appends.ts';
+import { assignAllOrNone, assignEach, GuardRefused, startMany, systemMessage, type Assignment, type StartInput } from './conversation-batches.ts';
 import { textMatch } from './text-match.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -50,21 +51,40 @@ export class PrismaConversationStore implements ConversationStore {
     this.groupCommit = new GroupCommit(options.sends, { onBatch: options.onBatch });
   }
 
-  async start(input: { siteId: string; visitorId: string; queuedAt: Date; first: NewMessage }): Promise<AppendResult> {
+  private readonly starts = new Coalescer(oneTransactionOrEach((inputs: StartInput[]) => this.startTogether(inputs), (input) => this.startOne(input)));
+  private readonly byId = new Coalescer(
+    readByKey(async (ids) => (await this.prisma.conversation.findMany({ where: { id: { in: ids } }, include: withAssignee })).map(toConversationDTO), (c) => c.id),
+  );
+  private readonly openByVisitor = new Coalescer(
+    readByKey(
+      // Oldest first: the newest open conversation of each visitor is the one the map keeps.
+      async (visitorIds) =>
+        (
+          await this.prisma.conversation.findMany({
+            where: { visitorId: { in: visitorIds }, status: { in: ['queued', 'active'] } },
+            orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+            include: withAssignee,
+          })
+        ).map(toConversationDTO),
+      (c) => c.visitorId,
+    ),
+  );
+  private readonly retries = new Coalescer(readByKey((keys) => this.visitorMessagesByClientId(keys), (r) => retryKey(r.conversation.visitorId, r.message.clientId!)));
+  private readonly summariesById = new Coalescer(readByKey((ids) => this.summaries({ id: { in: ids } }, [], ids.length), (c) => c.id));
+
+  /** Conversations started in the same round of I/O are written in one transaction (see coalescer.ts). */
+  start(input: StartInput): Promise<AppendResult> {
+    return this.starts.add(input);
+  }
+
+  private startTogether(inputs: StartInput[]): Promise<AppendResult[]> {
+    return this.prisma.$transaction((tx) => startMany(tx, inputs, this.newId, this.options.attachmentUrl));
+  }
+
+  private async startOne(input: StartInput): Promise<AppendResult> {
     try {
-      return await this.prisma.$transaction(async (tx) => {
-        const conversation = await tx.conversation.create({
-          data: {
-            id: this.newId(),
-            siteId: input.siteId,
-            visitorId: input.visitorId,
-            status: 'queued',
-            queuedAt: input.queuedAt,
-            openingClientId: input.first.clientId,
-          },
-        });
-        return this.appendIn(tx, conversation.id, input.first);
-      });
+      const [result] = await this.startTogether([input]);
+      return result!;
     } catch (error) {
       // A retry of the same first message committed first: answer with what it stored.
       const clientId = input.first.clientId;
@@ -74,32 +94,35 @@ export class PrismaConversationStore implements ConversationStore {
     }
   }
 
-  async findById(id: string) {
-    const row = await this.prisma.conversation.findUnique({ where: { id }, include: withAssignee });
-    return row ? toConversationDTO(row) : null;
+  /** Reads by id made in the same round of I/O share one query (a burst's announcements, say). */
+  findById(id: string): Promise<ConversationDTO | null> {
+    return this.byId.add(id);
   }
 
-  async summary(id: string): Promise<ConversationSummaryDTO | null> {
-    const [summary] = await this.summaries({ id });
-    return summary ?? null;
+  summary(id: string): Promise<ConversationSummaryDTO | null> {
+    return this.summariesById.add(id);
   }
 
-  async findOpenForVisitor(visitorId: string) {
-    const row = await this.prisma.conversation.findFirst({
-      where: { visitorId, status: { in: ['queued', 'active'] } },
-      orderBy: { createdAt: 'desc' },
-      include: withAssignee,
-    });
-    return row ? toConversationDTO(row) : null;
+  /** The visitor's newest open conversation; visitors asking together (a burst of first messages) share one query. */
+  findOpenForVisitor(visitorId: string): Promise<ConversationDTO | null> {
+    return this.openByVisitor.add(visitorId);
   }
 
-  async findVisitorMessageByClientId(visitorId: string, clientId: string): Promise<AppendResult | null> {
-    const row = await this.prisma.message.findFirst({
-      where: { clientId, authorKind: 'visitor', conversation: { visitorId } },
+  /** A visitor's message by clientId (a retry); asked together, one query answers all. */
+  findVisitorMessageByClientId(visitorId: string, clientId: string): Promise<AppendResult | null> {
+    return this.retries.add(retryKey(visitorId, clientId));
+  }
+
+  private async visitorMessagesByClientId(keys: string[]): Promise<AppendResult[]> {
+    const pairs = keys.map((key) => key.split('\u0000') as [string, string]);
+    // One filter on each column, not one OR term per pair: each term's conversation filter is a join of its own,
+    // and SQLite allows 64. Rows of another pair of the same columns are keyed apart by readByKey.
+    const rows = await this.prisma.message.findMany({
+      where: { clientId: { in: pairs.map(([, c]) => c) }, authorKind: 'visitor', conversation: { visitorId: { in: pairs.map(([v]) => v) } } },
       include: { conversation: { include: withAssignee } },
     });
-    if (!row) return null;
-    return { message: (await messageDTOs(this.prisma, [row], this.options.attachmentUrl))[0]!, conversation: toConversationDTO(row.conversation), created: false };
+    const messages = await messageDTOs(this.prisma, rows, this.options.attachmentUrl);
+    return rows.map((row, i) => ({ message: messages[i]!, conversation: toConversationDTO(row.conversation), created: false }));
   }
 
   async listForVisitor(visitorId: string) {
@@ -205,23 +228,17 @@ export class PrismaConversationStore implements ConversationStore {
 
   /**
    * Several assignments in one transaction (one commit, one fsync on SQLite), each under the same guard as
-   * assign(): an entry whose guard refuses is null and the others still commit.
+   * assign(): an entry whose guard refuses is null and the others still commit. Usually every guard holds, and
+   * one statement per agent assigns all of that agent's conversations (taking each one's next sequence number for
+   * its system line); when any refuses (another writer won), the transaction is undone and each is tried alone.
    */
-  assignMany(assignments: { id: string; agentId: string; event: SystemEvent }[], at: Date): Promise<(AppendResult | null)[]> {
-    return this.prisma.$transaction(async (tx) => {
-      const won: boolean[] = [];
-      for (const a of assignments) {
-        const { count } = await tx.conversation.updateMany({
-          where: { id: a.id, status: 'queued' },
-          data: { status: 'active', assigneeId: a.agentId, assignedAt: at },
-        });
-        won.push(count === 1);
-      }
-      const appends = assignments.filter((_, i) => won[i]).map((a) => ({ conversationId: a.id, message: systemMessage(a.event), guard: {} }));
-      const written = appends.length === 0 ? [] : await writeMessages(tx, appends, this.newId, this.options.attachmentUrl);
-      let next = 0;
-      return won.map((ok) => (ok ? (written[next++] ?? null) : null));
-    });
+  async assignMany(assignments: Assignment[], at: Date): Promise<(AppendResult | null)[]> {
+    try {
+      return await this.prisma.$transaction((tx) => assignAllOrNone(tx, assignments, at, this.newId, this.options.attachmentUrl));
+    } catch (error) {
+      if (!(error instanceof GuardRefused)) throw error;
+      return this.prisma.$transaction((tx) => assignEach(tx, assignments, at, this.newId, this.options.attachmentUrl));
+    }
   }
 
   transfer(id: string, fromAgentId: string, toAgentId: string, event: SystemEvent): Guarded<AppendResult> {
@@ -340,5 +357,4 @@ function heldBy(agentId: string): Prisma.ConversationWhereInput {
   return { OR: [{ assigneeId: agentId }, { messages: { some: { authorId: agentId } } }] };
 }
 
-/** A system line, authored by the agent it concerns (see heldBy). */
-const systemMessage = (event: SystemEvent): NewMessage => ({ authorKind: 'system', authorId: agentConcerned(event), body: JSON.stringify(event), clientId: null });
+const retryKey = (visitorId: string, clientId: string) => `${visitorId}\u0000${clientId}`;

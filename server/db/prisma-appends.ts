@@ -57,19 +57,9 @@ export async function writeMessages(tx: Tx, appends: Append[], newId: IdGenerato
       continue;
     }
     const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: a.conversationId }, include });
-    const m = a.message;
-    const row: Message = {
-      id: newId(),
-      conversationId: a.conversationId,
-      seq: conversation.lastSeq,
-      authorKind: m.authorKind,
-      authorId: m.authorId,
-      body: m.system ? JSON.stringify(m.system) : m.body,
-      clientId: m.clientId,
-      createdAt,
-    };
+    const row = messageRow(newId(), a.conversationId, conversation.lastSeq, a.message, createdAt);
     if (key !== null) known.set(key, row);
-    fresh.push({ row, message: m });
+    fresh.push({ row, message: a.message });
     written.push({ row, created: true, conversation });
   }
   if (fresh.length > 0) await tx.message.createMany({ data: fresh.map((f) => f.row) });
@@ -80,8 +70,12 @@ export async function writeMessages(tx: Tx, appends: Append[], newId: IdGenerato
   return written.map((w) => w && { message: dtos[next++]!, conversation: toConversationDTO(w.conversation), created: w.created });
 }
 
+export function messageRow(id: string, conversationId: string, seq: number, m: NewMessage, createdAt: Date): Message {
+  return { id, conversationId, seq, authorKind: m.authorKind, authorId: m.authorId, body: m.system ? JSON.stringify(m.system) : m.body, clientId: m.clientId, createdAt };
+}
+
 /** Only unsent files of the same uploader qualify; anything else aborts the send. */
-async function linkAttachments(tx: Tx, row: Message, message: NewMessage): Promise<void> {
+export async function linkAttachments(tx: Tx, row: Message, message: NewMessage): Promise<void> {
   const ids = [...new Set(message.attachmentIds ?? [])];
   if (ids.length === 0) return;
   const { count } = await tx.attachment.updateMany({

@@ -2,6 +2,7 @@
 import type { IdGenerator } from '../app/ids.ts';
 import type { AttemptOutcome, NewDelivery, WebhookDeliveryRecord, WebhookEndpointRecord, WebhookStore } from '../app/webhook-ports.ts';
 import type { DeliveryStatus, WebhookEventType } from '../contract/webhooks.ts';
+import { Coalescer } from './coalescer.ts';
 import { isUniqueViolation } from './errors.ts';
 import type { PrismaClient, WebhookDelivery, WebhookEndpoint } from './generated/sqlite/client.ts';
 
@@ -27,9 +28,15 @@ export class PrismaWebhookStore implements WebhookStore {
     return (await this.prisma.webhookEndpoint.findMany({ where: { siteId }, orderBy: { createdAt: 'asc' } })).map(toEndpoint);
   }
 
-  async enabledEndpoints(siteId: string) {
-    return (await this.prisma.webhookEndpoint.findMany({ where: { siteId, enabled: true } })).map(toEndpoint);
+  /** Asked for every domain event: the events of one round of I/O (a burst's, say) share one query. */
+  enabledEndpoints(siteId: string) {
+    return this.enabledBySite.add(siteId);
   }
+
+  private readonly enabledBySite = new Coalescer<string, WebhookEndpointRecord[]>(async (siteIds) => {
+    const rows = await this.prisma.webhookEndpoint.findMany({ where: { siteId: { in: [...new Set(siteIds)] }, enabled: true } });
+    return siteIds.map((siteId) => ({ status: 'fulfilled', value: rows.filter((row) => row.siteId === siteId).map(toEndpoint) }));
+  });
 
   async deleteEndpoint(id: string) {
     const { count } = await this.prisma.webhookEndpoint.deleteMany({ where: { id } });

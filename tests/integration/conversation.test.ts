@@ -204,6 +204,21 @@ describe('a burst of first messages', () => {
   });
 });
 
+describe('many first messages at once', () => {
+  // More visitors than SQLite allows tables in one join: one lookup for them all must not join per visitor.
+  it('starts one conversation per visitor and acks every one', async () => {
+    const agent = await connectAgent(server, await createAgent(server, 'crowd', 5));
+    const visitors = await Promise.all(Array.from({ length: 120 }, () => connectVisitor(server)));
+    const answers = await Promise.all(visitors.map((v) => ask<SendResult>(v.socket, 'message:send', { clientId: clientId(), body: 'all at once' })));
+    const failed = answers.flatMap((a) => (a.ok ? [] : [`${a.error.code} ${a.error.message}`]));
+    expect(failed, server.logs.filter((l) => l.includes('"level":50')).slice(-3).join('\n')).toEqual([]);
+    const sent = answers.map((a) => (a.ok ? a.data : null)!);
+    expect(new Set(sent.map((s) => s.conversation.id)).size).toBe(120);
+    expect(sent.every((s) => s.message.seq === 1 && s.conversation.visitorId === visitors[sent.indexOf(s)]!.visitorId)).toBe(true);
+    await ok(agent.socket, 'agent:setStatus', { status: 'away' });
+  });
+});
+
 describe('claims, transfers and requeues', () => {
   it('lets exactly one of two agents racing to claim win; the other gets ALREADY_ASSIGNED', async () => {
     const dave = await connectAgent(server, await createAgent(server, 'dave'));

@@ -1,0 +1,82 @@
+/**
+ * The conversation store's writes of many rows at once: conversations started together, and a routing decision's
+ * assignments. Each runs inside the caller's transaction.
+ */
+import type { SystemEvent } from '../contract/dto.ts';
+import type { AppendResult, ConversationStore, NewMessage } from '../app/ports.ts';
+import type { IdGenerator } from '../app/ids.ts';
+import { agentConcerned } from '../domain/system-events.ts';
+import type { Prisma } from './generated/sqlite/client.ts';
+import { assigneeSelect, toConversationDTO } from './mappers.ts';
+import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
+import { linkAttachments, messageRow, writeMessages } from './prisma-appends.ts';
+
+type Tx = Prisma.TransactionClient;
+export type StartInput = Parameters<ConversationStore['start']>[0];
+export type Assignment = Parameters<ConversationStore['assignMany']>[0][number];
+
+const withAssignee = { assignee: assigneeSelect } as const;
+
+/** An assignment's guard refused inside the all-at-once transaction: undo it and assign one by one. */
+export class GuardRefused extends Error {}
+
+/** A system line, authored by the agent it concerns (see heldBy in conversations.ts). */
+export const systemMessage = (event: SystemEvent): NewMessage => ({ authorKind: 'system', authorId: agentConcerned(event), body: JSON.stringify(event), clientId: null });
+
+/** Each new conversation is created with its first message as seq 1: nothing to guard, nothing to look up. */
+export async function startMany(tx: Tx, inputs: StartInput[], newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<AppendResult[]> {
+  const ids = inputs.map(() => newId());
+  await tx.conversation.createMany({
+    data: inputs.map((input, i) => ({
+      id: ids[i]!,
+      siteId: input.siteId,
+      visitorId: input.visitorId,
+      status: 'queued',
+      queuedAt: input.queuedAt,
+      openingClientId: input.first.clientId,
+      lastSeq: 1,
+    })),
+  });
+  const createdAt = new Date();
+  const rows = inputs.map((input, i) => messageRow(newId(), ids[i]!, 1, input.first, createdAt));
+  await tx.message.createMany({ data: rows });
+  for (const [i, row] of rows.entries()) await linkAttachments(tx, row, inputs[i]!.first);
+  const conversations = new Map((await tx.conversation.findMany({ where: { id: { in: ids } } })).map((c) => [c.id, toConversationDTO({ ...c, assignee: null })]));
+  const messages = await messageDTOs(tx, rows, attachmentUrl);
+  return rows.map((row, i) => ({ message: messages[i]!, conversation: conversations.get(row.conversationId)!, created: true }));
+}
+
+/** One statement per agent; throws GuardRefused (undoing everything) when any conversation is no longer queued. */
+export async function assignAllOrNone(tx: Tx, assignments: Assignment[], at: Date, newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<AppendResult[]> {
+  const byAgent = new Map<string, string[]>();
+  for (const a of assignments) byAgent.set(a.agentId, [...(byAgent.get(a.agentId) ?? []), a.id]);
+  for (const [agentId, ids] of byAgent) {
+    const { count } = await tx.conversation.updateMany({
+      where: { id: { in: ids }, status: 'queued' },
+      data: { status: 'active', assigneeId: agentId, assignedAt: at, lastSeq: { increment: 1 } },
+    });
+    if (count !== ids.length) throw new GuardRefused();
+  }
+  const rows = new Map((await tx.conversation.findMany({ where: { id: { in: assignments.map((a) => a.id) } }, include: withAssignee })).map((r) => [r.id, r]));
+  const createdAt = new Date();
+  const lines = assignments.map((a) => messageRow(newId(), a.id, rows.get(a.id)!.lastSeq, systemMessage(a.event), createdAt));
+  await tx.message.createMany({ data: lines });
+  const messages = await messageDTOs(tx, lines, attachmentUrl);
+  return assignments.map((a, i) => ({ message: messages[i]!, conversation: toConversationDTO(rows.get(a.id)!), created: true }));
+}
+
+/** One guarded update each: an assignment whose guard refuses is null, the others are written. */
+export async function assignEach(tx: Tx, assignments: Assignment[], at: Date, newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<(AppendResult | null)[]> {
+  const won: boolean[] = [];
+  for (const a of assignments) {
+    const { count } = await tx.conversation.updateMany({
+      where: { id: a.id, status: 'queued' },
+      data: { status: 'active', assigneeId: a.agentId, assignedAt: at },
+    });
+    won.push(count === 1);
+  }
+  const appends = assignments.filter((_, i) => won[i]).map((a) => ({ conversationId: a.id, message: systemMessage(a.event), guard: {} }));
+  const written = appends.length === 0 ? [] : await writeMessages(tx, appends, newId, attachmentUrl);
+  let next = 0;
+  return won.map((ok) => (ok ? (written[next++] ?? null) : null));
+}
