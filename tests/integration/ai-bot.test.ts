@@ -8,7 +8,7 @@ import type { Report } from '../../server/contract/admin.ts';
 import type { BotDTO } from '../../server/contract/bots.ts';
 import type { MessageDTO, SystemEvent } from '../../server/contract/dto.ts';
 import type { SendResult, TypingEvent } from '../../server/contract/events.ts';
-import type { ArticleDTO, ArticleRequest } from '../../server/contract/knowledge-base.ts';
+import type { ArticleDTO, ArticleRequest, EvalReportDTO } from '../../server/contract/knowledge-base.ts';
 import { ADMIN, backends, clientId, connectVisitor, login, ok, record, useSharedServer, type TestServer } from '../support/parley.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai.ts';
 
@@ -151,5 +151,37 @@ describe.each(backends)('AI bot on %s', (backend) => {
     const report = await adminFetch<Report>(`/reports?from=${day}&to=${day}&groupBy=day&tz=UTC&siteId=${server.site.id}`);
     expect(report.bots.handoffsByReason.find((h) => h.reason === 'error')?.count).toBe(1);
     expect(report.bots.answers.count).toBe(0);
+  });
+
+  it('the evaluation asks the AI bot each question: answered citing the expected article, or handed off and why', async () => {
+    const siteId = server.site.id;
+    const before = await adminFetch<EvalReportDTO>(`/sites/${siteId}/kb/eval/run`, { method: 'POST' });
+    expect(before).toEqual({ topK: 3, rows: [], hitRate: 0 });
+    const { bot } = await aiBot();
+    await adminFetch(`/sites/${siteId}/kb/eval`, { method: 'POST', body: { question: 'How long does shipping to Spain take?', articleSlug: 'shipping-times' } });
+    await adminFetch(`/sites/${siteId}/kb/eval`, { method: 'POST', body: { question: 'How do I get a refund?', articleSlug: 'returns' } });
+    await adminFetch(`/sites/${siteId}/kb/eval`, { method: 'POST', body: { question: 'Do you sell gift vouchers?', articleSlug: 'returns' } });
+    fake.script.push({ reply: 'About 4 working days [1].', usage: { prompt: 300, completion: 8 } }, { handoff: 'refunds need a person' });
+
+    const report = await adminFetch<EvalReportDTO>(`/sites/${siteId}/kb/eval/run`, { method: 'POST' });
+    expect(report.rows.map((r) => [r.hit, r.ai])).toEqual([
+      [true, { outcome: 'answered', citedExpected: true, latencyMs: expect.any(Number) }],
+      [true, { outcome: 'handed-off', handoffReason: 'bot-asked', citedExpected: false, latencyMs: expect.any(Number) }],
+      [false, { outcome: 'handed-off', handoffReason: 'not-covered', citedExpected: false, latencyMs: expect.any(Number) }],
+    ]);
+    expect(report.ai).toEqual({ botId: bot.id, botName: 'Sam', answered: 1, handedOff: 2, citedExpected: 1, promptTokens: 300 + 321, completionTokens: 8 + 12 });
+    // Two model calls: the uncovered question never reached it. No conversation was made or counted.
+    expect(fake.requests).toHaveLength(2);
+    const day = new Date().toISOString().slice(0, 10);
+    const counted = await adminFetch<Report>(`/reports?from=${day}&to=${day}&groupBy=day&tz=UTC&siteId=${siteId}`);
+    expect(counted.totals.conversations).toBe(0);
+    expect(counted.bots.answers.count).toBe(0);
+
+    // Disabled, the bot is not asked: the run is retrieval only.
+    await adminFetch(`/sites/${siteId}/bots/${bot.id}`, { method: 'PATCH', body: { enabled: false } });
+    const retrievalOnly = await adminFetch<EvalReportDTO>(`/sites/${siteId}/kb/eval/run`, { method: 'POST' });
+    expect(retrievalOnly.ai).toBeUndefined();
+    expect(retrievalOnly.rows.every((r) => r.ai === undefined)).toBe(true);
+    expect(fake.requests).toHaveLength(2);
   });
 });
