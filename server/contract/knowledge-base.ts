@@ -1,4 +1,5 @@
 /** The knowledge base over HTTP: admin article and evaluation routes, the widget's suggestions, the composer's `/kb`. */
+import type { BotReport } from './admin.ts';
 
 export interface ArticleDTO {
   id: string;
@@ -64,8 +65,8 @@ export type EvalAiOutcome = 'answered' | 'handed-off' | 'none';
 
 export interface EvalAiRowDTO {
   outcome: EvalAiOutcome;
-  /** Why it handed off (visitor-asked, bot-asked, not-covered, error, timeout). */
-  handoffReason?: string;
+  /** Why it handed off. */
+  handoffReason?: BotReport['handoffsByReason'][number]['reason'];
   /** Answered citing the expected article. */
   citedExpected: boolean;
   latencyMs: number;
