@@ -153,6 +153,20 @@ describe.each(backends)('AI bot on %s', (backend) => {
     expect(report.bots.answers.count).toBe(0);
   });
 
+  it('a reply still streaming when the visitor asks for a person is refused: nothing from the bot after the handoff', async () => {
+    await aiBot();
+    fake.script.push({ reply: 'Parcels to Spain arrive within 4 working days [1].', pieceDelayMs: 150 });
+    const { visitor, sent, conversationId, typing, messages } = await visitorAsks('How long does shipping to Spain take?');
+    await expect.poll(() => typing.some((e) => e.typing), { timeout: 5000 }).toBe(true);
+    await ok(visitor.socket, 'conversation:handoff', { conversationId });
+    // The model finishes; the bot's send meets the guard that refuses a former holder, and the turn is recorded.
+    await expect.poll(() => server.parley.store.bots.hasTurn(sent.message.id), { timeout: 5000 }).toBe(true);
+    expect((await handedOff(conversationId)).reason).toBe('visitor-asked');
+    expect((await history(conversationId)).filter((m) => m.authorKind === 'agent')).toEqual([]);
+    expect(messages.filter((m) => m.authorKind === 'agent')).toEqual([]);
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it('the evaluation asks the AI bot each question: answered citing the expected article, or handed off and why', async () => {
     const siteId = server.site.id;
     const before = await adminFetch<EvalReportDTO>(`/sites/${siteId}/kb/eval/run`, { method: 'POST' });
