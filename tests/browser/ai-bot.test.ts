@@ -2,13 +2,14 @@
  * The AI bot in Chromium, against the real server, the real knowledge base and a scripted OpenAI-compatible model
  * server on loopback: the visitor types a question and sees an article suggestion, sends it, reads the bot's
  * answer citing the article, clicks "Talk to a person", and an agent gets the conversation in the console with the
- * bot's part above. Needs `npm run build` (npm test runs it) and Chromium at /usr/bin/chromium.
+ * bot's part above; the admin's evaluation shows what the bot would answer. Needs `npm run build` (npm test runs it) and Chromium at /usr/bin/chromium.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { BotDTO } from '../../server/contract/bots.ts';
 import type { ArticleDTO } from '../../server/contract/knowledge-base.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai.ts';
-import { api, createAgent, openWidget, signIn, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import { expectAccessible } from './axe.ts';
+import { ADMIN, api, createAgent, openWidget, signIn, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
 
 let env: ConsoleTestEnv | undefined;
@@ -69,5 +70,19 @@ test('visitor sees an article suggestion, gets the AI bot\'s answer citing it, "
   expect(handedOff).toBeGreaterThan(answered);
   expect(await agentLog.locator('li.message.bot').count()).toBe(1);
   expect(await agentLog.locator('li.message.bot').getByRole('link', { name: 'Shipping times' }).getAttribute('href')).toBe(article.url);
+  expect(env!.pageErrors).toEqual([]);
+}, 60_000);
+
+test('the console evaluation shows, per question, whether the site\'s AI bot answered citing the expected article, and its totals', async () => {
+  // The site, its article and its AI bot Sam from the test above.
+  await api(env!.server.url, env!.adminToken, 'POST', `/sites/${env!.site.id}/kb/eval`, { question: QUESTION, articleSlug: 'shipping-times' });
+  fake!.script.push({ reply: ANSWER, usage: { prompt: 250, completion: 11 } });
+  const admin = await signIn(env!, ADMIN);
+  await admin.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Knowledge base' }).click();
+  await admin.getByRole('button', { name: 'Run evaluation' }).click();
+  await admin.getByText('Sam: answered 1, handed off 0, cited the expected article 1 of 1; 250 prompt + 11 answer tokens').waitFor();
+  const row = admin.getByRole('row', { name: QUESTION });
+  expect(await row.getByTestId('kb-eval-ai').innerText()).toBe('Answered, cited');
+  await expectAccessible(admin, 'knowledge-base evaluation with the AI bot column');
   expect(env!.pageErrors).toEqual([]);
 }, 60_000);
