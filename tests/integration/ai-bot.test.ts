@@ -114,12 +114,13 @@ describe.each(backends)('AI bot on %s', (backend) => {
 
   it('a question no article covers goes to people as not-covered without asking the model', async () => {
     await aiBot();
-    const { conversationId, messages } = await visitorAsks('Do you sell gift vouchers?');
+    const { conversationId, messages, sent } = await visitorAsks('Do you sell gift vouchers?');
     expect((await handedOff(conversationId)).reason).toBe('not-covered');
     expect(fake.requests).toHaveLength(0);
     expect(messages.filter((m) => m.authorKind === 'agent')).toEqual([]);
+    // Back in the queue at the visitor's place: the time they first asked, not the handoff's.
     const conversation = await server.parley.store.conversations.findById(conversationId);
-    expect(conversation).toMatchObject({ status: 'queued', assignee: null });
+    expect(conversation).toMatchObject({ status: 'queued', assignee: null, queuedAt: sent.conversation.queuedAt });
   });
 
   it('the model calling the handoff tool gives the conversation to people', async () => {
