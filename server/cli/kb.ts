@@ -1,7 +1,7 @@
 /**
  * `cli kb import --site KEY DIR`, `kb list --site KEY`, `kb delete --site KEY --slug S`,
  * `kb eval add --site KEY --question Q --article SLUG`, `kb eval list|run --site KEY`, `kb eval delete --site KEY --id ID`:
- * the console's knowledge-base use cases from the command line.
+ * the console's knowledge-base use cases from the command line (a run asks the site's AI bot too, as the console's does).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,15 +10,15 @@ import { AppError } from '../app/errors.ts';
 import { KnowledgeBase } from '../app/knowledge-base/articles.ts';
 import { KnowledgeBaseEvaluation } from '../app/knowledge-base/evaluation.ts';
 import { importArticles } from '../app/knowledge-base/import.ts';
-import type { EvalAiRowDTO } from '../contract/knowledge-base.ts';
 import type { Store } from '../app/ports.ts';
-import { evalQuestionRequest, slug } from '../validation/knowledge-base.ts';
-import { id } from '../validation/primitives.ts';
-import { parse } from '../validation/parse.ts';
 import { siteAnswerEvaluator } from '../bots/ai/site-evaluation.ts';
 import { BotKinds } from '../bots/registry.ts';
 import { openAiKind } from '../bots/wiring.ts';
+import type { EvalAiRowDTO } from '../contract/knowledge-base.ts';
 import { wallClock } from '../domain/clock.ts';
+import { evalQuestionRequest, slug } from '../validation/knowledge-base.ts';
+import { id } from '../validation/primitives.ts';
+import { parse } from '../validation/parse.ts';
 import { siteByKey } from './site-by-key.ts';
 
 /** The model server's failures are in each row's outcome; their details go to stderr, leaving stdout to the answer. */
