@@ -41,6 +41,7 @@ import { VisitorService } from './app/visitors.ts';
 import { WebhookService } from './app/webhooks.ts';
 import { KnowledgeBase } from './app/knowledge-base/articles.ts';
 import { KnowledgeBaseEvaluation } from './app/knowledge-base/evaluation.ts';
+import { siteAnswerEvaluator } from './bots/ai/site-evaluation.ts';
 import { StoredBotFirst } from './app/bot-first.ts';
 import { realTimers } from './app/timers.ts';
 import { createBots, type Bots } from './bots/wiring.ts';
@@ -222,9 +223,10 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const sessions = new VisitorSessionService(store, signer, (siteId) => routing.agentsOnline(siteId), clock, email.outbox.enabled);
   const visitors = new VisitorService(store, events, signer);
   const knowledgeBase = new KnowledgeBase({ sites: store.sites, knowledgeBase: store.knowledgeBase, baseUrl: ownOrigin });
-  const kb = { articles: knowledgeBase, evaluation: new KnowledgeBaseEvaluation(knowledgeBase, store.knowledgeBase, knowledgeBase) };
   const apiKeys = new ApiKeyService(store.apiKeys, store, clock);
   const bots = createBots({ store, routing, conversations, visitors, apiKeys, notifier, events, jobs: { outbox, worker }, clock, log, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, articleSearch: knowledgeBase });
+  const kbEvaluation = new KnowledgeBaseEvaluation(knowledgeBase, store.knowledgeBase, knowledgeBase, siteAnswerEvaluator(store.bots, (bot) => bots.kinds.responder(bot)));
+  const kb = { articles: knowledgeBase, evaluation: kbEvaluation };
   const attachments = new AttachmentService(store, links, clock, {
     addressBytes: config.UPLOAD_QUOTA_ADDRESS_MB * MB * config.RATE_LIMIT_SCALE,
     siteBytes: config.UPLOAD_QUOTA_SITE_MB * MB * config.RATE_LIMIT_SCALE,

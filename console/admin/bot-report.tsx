@@ -1,4 +1,4 @@
-/** The bots part of the reports: conversations resolved by a bot without a person, handoffs by reason, ratings. */
+/** The bots part of the reports: conversations resolved by a bot without a person, handoffs by reason, ratings, answers' latency and tokens. */
 import type { BotReport } from '../../server/contract/admin.ts';
 import { t } from '../i18n.ts';
 
@@ -28,6 +28,17 @@ export function BotReportSection({ bots }: { bots: BotReport }) {
             </span>
           ))}
         <span class="stat-sub">{t('botRating', { rating: rated(bots.handedOffRating) })}</span>
+      </div>
+      <div class="stat">
+        <span class="stat-label">{t('botAnswers')}</span>
+        <span class="stat-value" data-testid="bot-answers">
+          {bots.answers.count}
+        </span>
+        {bots.answers.averageLatencyMs !== null && (
+          <span class="stat-sub">
+            {t('botAnswerCost', { latency: bots.answers.averageLatencyMs, prompt: bots.answers.promptTokens, completion: bots.answers.completionTokens })}
+          </span>
+        )}
       </div>
     </section>
   );

@@ -1,9 +1,15 @@
-/** The retrieval evaluation of one site: questions with their expected article, and a run's per-question result. */
+/** The evaluation of one site: questions with their expected article, and a run's per-question result (retrieval, and the AI bot's answer when the site has one). */
 import { useState } from 'preact/hooks';
-import { ARTICLE_LIMITS, EVAL_TOP_K, type ArticleDTO, type EvalQuestionDTO, type EvalReportDTO } from '../../server/contract/knowledge-base.ts';
+import { ARTICLE_LIMITS, EVAL_TOP_K, type ArticleDTO, type EvalAiRowDTO, type EvalQuestionDTO, type EvalReportDTO } from '../../server/contract/knowledge-base.ts';
 import type { AdminApi } from '../api.ts';
 import { t } from '../i18n.ts';
 import { AdminTable, ErrorLine, errorText, RowAction, useLoad } from './common.tsx';
+
+function aiOutcome(ai: EvalAiRowDTO): string {
+  if (ai.outcome === 'answered') return t(ai.citedExpected ? 'kbAiCited' : 'kbAiNotCited');
+  if (ai.outcome === 'handed-off') return t('kbAiHandedOff', { reason: ai.handoffReason ? t(`botReason_${ai.handoffReason}`) : '' });
+  return t('kbAiNone');
+}
 
 export function KbEvaluation({ api, siteId, articles }: { api: AdminApi; siteId: string; articles: ArticleDTO[] }) {
   const questions = useLoad(() => api.get<EvalQuestionDTO[]>(`/sites/${siteId}/kb/eval`), [api, siteId, articles]);
@@ -45,9 +51,23 @@ export function KbEvaluation({ api, siteId, articles }: { api: AdminApi; siteId:
       {report && (
         <p role="status" class="saved">
           {t('kbHitRate', { k: report.topK, rate: (report.hitRate * 100).toFixed(1), count: report.rows.length })}
+          {report.ai && (
+            <>
+              <br />
+              {t('kbAiTotals', {
+                bot: report.ai.botName,
+                answered: report.ai.answered,
+                handedOff: report.ai.handedOff,
+                cited: report.ai.citedExpected,
+                count: report.rows.length,
+                prompt: report.ai.promptTokens,
+                completion: report.ai.completionTokens,
+              })}
+            </>
+          )}
         </p>
       )}
-      <AdminTable caption={t('kbEvaluation')} columns={[t('kbQuestion'), t('kbExpected'), t('kbRetrieved'), t('kbRank')]}>
+      <AdminTable caption={t('kbEvaluation')} columns={[t('kbQuestion'), t('kbExpected'), t('kbRetrieved'), t('kbRank'), ...(report?.ai ? [t('kbAiColumn')] : [])]}>
         {(questions.data ?? []).map((q) => {
           const row = result(q.id);
           return (
@@ -58,6 +78,7 @@ export function KbEvaluation({ api, siteId, articles }: { api: AdminApi; siteId:
               </td>
               <td>{row ? row.retrieved.join(', ') : ''}</td>
               <td>{row ? (row.hit ? `${t('kbHit')} (${row.rank})` : t('kbMiss')) : ''}</td>
+              {report?.ai && <td data-testid="kb-eval-ai">{row?.ai ? aiOutcome(row.ai) : ''}</td>}
               <td class="row-actions">
                 <RowAction label={t('delete')} subject={q.question} danger onClick={() => remove(q)} />
               </td>
@@ -66,7 +87,7 @@ export function KbEvaluation({ api, siteId, articles }: { api: AdminApi; siteId:
         })}
         {questions.data?.length === 0 && (
           <tr>
-            <td colSpan={5} class="empty">
+            <td colSpan={report?.ai ? 6 : 5} class="empty">
               {t('kbNoQuestions')}
             </td>
           </tr>

@@ -3,7 +3,7 @@
  * notifier (server/realtime) implement these; use cases never see Prisma or Socket.IO.
  */
 import type { KnowledgeBaseStore } from './knowledge-base/ports.ts';
-import type { ReportHandoff } from './bot-report.ts';
+import type { ReportBotAnswer, ReportHandoff } from './bot-report.ts';
 import type { BotStore } from './bot-store.ts';
 import type {
   AgentDTO,
@@ -248,6 +248,8 @@ export interface ReportStore {
   messageVolume(query: { queuedFrom: Date; queuedTo: Date; siteId?: string }, sample: number): Promise<{ messages: number; sampleBodies: string[] }>;
   /** Bots' handoffs of the conversations queued in the window (their system lines). */
   handoffs(query: { queuedFrom: Date; queuedTo: Date; siteId?: string }): Promise<ReportHandoff[]>;
+  /** Bots' replies in the conversations queued in the window (their BotTurn rows). */
+  botAnswers(query: { queuedFrom: Date; queuedTo: Date; siteId?: string }): Promise<ReportBotAnswer[]>;
 }
 
 export interface VisitorStore {

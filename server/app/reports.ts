@@ -7,7 +7,7 @@
  * resolvedAt. Percentiles interpolate linearly between closest ranks (the median of 1 and 2 is 1.5).
  */
 import type { DurationStats, Report, ReportRow } from '../contract/admin.ts';
-import { botReport, type ReportHandoff } from './bot-report.ts';
+import { botReport, type ReportBotAnswer, type ReportHandoff } from './bot-report.ts';
 import type { ReportConversation } from './ports.ts';
 
 export type GroupBy = Report['groupBy'];
@@ -28,6 +28,7 @@ export interface ReportInput {
   /** Agent ids of bots, and the handoffs bots made (system lines), for the bots part. */
   botAgentIds?: ReadonlySet<string>;
   handoffs?: readonly ReportHandoff[];
+  botAnswers?: readonly ReportBotAnswer[];
 }
 
 export const UNASSIGNED_KEY = 'unassigned';
@@ -154,7 +155,7 @@ export function computeReport(input: ReportInput): Report {
       .sort((a, b) => b.conversations - a.conversations || a.label.localeCompare(b.label));
   }
   const all = inRange.map(({ c }) => c);
-  return { from, to, groupBy, timezone, totals: row('total', 'Total', all), rows, bots: botReport(all, input.botAgentIds ?? new Set(), input.handoffs ?? []) };
+  return { from, to, groupBy, timezone, totals: row('total', 'Total', all), rows, bots: botReport(all, input.botAgentIds ?? new Set(), input.handoffs ?? [], input.botAnswers ?? []) };
 }
 
 const CSV_HEADER = [

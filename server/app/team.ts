@@ -180,9 +180,14 @@ export class TeamService {
   async report(query: ReportQuery): Promise<Report> {
     if (query.siteId) await this.requireSite(query.siteId);
     const window = { ...queryWindow(query.from, query.to), ...(query.siteId ? { siteId: query.siteId } : {}) };
-    const [conversations, agents, handoffs] = await Promise.all([this.store.reports.conversations(window), this.store.agents.list(), this.store.reports.handoffs(window)]);
+    const [conversations, agents, handoffs, botAnswers] = await Promise.all([
+      this.store.reports.conversations(window),
+      this.store.agents.list(),
+      this.store.reports.handoffs(window),
+      this.store.reports.botAnswers(window),
+    ]);
     const botAgentIds = new Set(agents.filter((a) => a.role === 'bot').map((a) => a.id));
-    return computeReport({ ...query, conversations, agents, botAgentIds, handoffs });
+    return computeReport({ ...query, conversations, agents, botAgentIds, handoffs, botAnswers });
   }
 
   staffing(query: StaffingQuery): Promise<StaffingView> {

@@ -12,9 +12,9 @@ import { isOpen } from '../domain/business-hours.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { JobOutbox } from '../jobs/outbox.ts';
 import type { JobWorker } from '../jobs/worker.ts';
-import { createOpenAiResponder, type OpenAiBotConfig } from './ai/responder.ts';
+import { createOpenAiResponder, type OpenAiBotConfig, type OpenAiResponderDeps } from './ai/responder.ts';
 import type { ArticleSearch } from './ports.ts';
-import { BotKinds } from './registry.ts';
+import { BotKinds, type BotResponderFactory } from './registry.ts';
 import { createRuleBot, type RuleBotDeps } from './rule-bot.ts';
 import { BotRunner } from './runner.ts';
 import { createWebhookBot } from './webhook-bot.ts';
@@ -43,6 +43,11 @@ export interface Bots {
   runner: BotRunner;
 }
 
+/** The `openai` kind: the bot's settings and timeout, answering from `articleSearch` (the server's, or the CLI's evaluation). */
+export function openAiKind(articleSearch: ArticleSearch, deps: OpenAiResponderDeps): BotResponderFactory {
+  return (bot) => createOpenAiResponder({ ...(bot.config as OpenAiBotConfig), timeoutMs: bot.timeoutMs }, articleSearch, deps);
+}
+
 export function createBots(w: BotWiring): Bots {
   const now = () => w.clock.now();
   const ruleDeps: RuleBotDeps = {
@@ -67,7 +72,7 @@ export function createBots(w: BotWiring): Bots {
   const kinds = new BotKinds()
     .register('rule', (bot) => createRuleBot(bot.config as RuleBotConfig, ruleDeps))
     .register('webhook', (bot) => createWebhookBot(bot.config as WebhookBotConfig, { allowPrivate: w.allowPrivate, now }, bot.timeoutMs))
-    .register('openai', (bot) => createOpenAiResponder({ ...(bot.config as OpenAiBotConfig), timeoutMs: bot.timeoutMs }, w.articleSearch, { clock: w.clock, log: w.log }));
+    .register('openai', openAiKind(w.articleSearch, { clock: w.clock, log: w.log }));
   const runner = new BotRunner({ store: w.store, routing: w.routing, conversations: w.conversations, notifier: w.notifier, outbox: w.jobs.outbox, kinds, clock: w.clock, log: w.log });
   runner.subscribe(w.events);
   runner.handle(w.jobs.worker);

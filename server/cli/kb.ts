@@ -1,7 +1,7 @@
 /**
  * `cli kb import --site KEY DIR`, `kb list --site KEY`, `kb delete --site KEY --slug S`,
  * `kb eval add --site KEY --question Q --article SLUG`, `kb eval list|run --site KEY`, `kb eval delete --site KEY --id ID`:
- * the console's knowledge-base use cases from the command line.
+ * the console's knowledge-base use cases from the command line (a run asks the site's AI bot too, as the console's does).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,19 +11,34 @@ import { KnowledgeBase } from '../app/knowledge-base/articles.ts';
 import { KnowledgeBaseEvaluation } from '../app/knowledge-base/evaluation.ts';
 import { importArticles } from '../app/knowledge-base/import.ts';
 import type { Store } from '../app/ports.ts';
+import { siteAnswerEvaluator } from '../bots/ai/site-evaluation.ts';
+import { BotKinds } from '../bots/registry.ts';
+import { openAiKind } from '../bots/wiring.ts';
+import type { EvalAiRowDTO } from '../contract/knowledge-base.ts';
+import { wallClock } from '../domain/clock.ts';
 import { evalQuestionRequest, slug } from '../validation/knowledge-base.ts';
 import { id } from '../validation/primitives.ts';
 import { parse } from '../validation/parse.ts';
 import { siteByKey } from './site-by-key.ts';
 
+/** The model server's failures are in each row's outcome; their details go to stderr, leaving stdout to the answer. */
+const stderrLog = {
+  info() {},
+  warn: (obj: object, msg?: string) => void process.stderr.write(`${msg ?? ''} ${JSON.stringify(obj)}\n`),
+  error: (obj: object, msg?: string) => void process.stderr.write(`${msg ?? ''} ${JSON.stringify(obj)}\n`),
+};
+
 export const KB_USAGE = `  cli kb import --site KEY DIR [--json]     (one Markdown file per article, the file name is the slug)
   cli kb list --site KEY [--json]
   cli kb delete --site KEY --slug SLUG [--json]
   cli kb eval add --site KEY --question TEXT --article SLUG [--json]
-  cli kb eval list|run --site KEY [--json]
+  cli kb eval list|run --site KEY [--json]     (run asks the site's enabled openai bot each question too)
   cli kb eval delete --site KEY --id ID [--json]`;
 
 const MARKDOWN = /\.(md|markdown)$/i;
+
+const aiOutcome = (ai: EvalAiRowDTO) =>
+  ai.outcome === 'answered' ? (ai.citedExpected ? 'answered, cited' : 'answered, not cited') : ai.outcome === 'handed-off' ? `handed off (${ai.handoffReason})` : 'no answer';
 
 export async function kbCommand(args: string[], store: Store, baseUrl: string): Promise<string> {
   const evalVerb = args[0] === 'eval' ? args[1] : undefined;
@@ -44,7 +59,9 @@ export async function kbCommand(args: string[], store: Store, baseUrl: string): 
   if (!values.site) throw new AppError('BAD_REQUEST', `--site is required\n${KB_USAGE}`);
   const site = await siteByKey(store.sites, values.site);
   const kb = new KnowledgeBase({ sites: store.sites, knowledgeBase: store.knowledgeBase, baseUrl: () => baseUrl });
-  const evaluation = new KnowledgeBaseEvaluation(kb, store.knowledgeBase, kb);
+  // The site's AI bot answers as the server's would: same kind, same knowledge base.
+  const kinds = new BotKinds().register('openai', openAiKind(kb, { clock: wallClock, log: stderrLog }));
+  const evaluation = new KnowledgeBaseEvaluation(kb, store.knowledgeBase, kb, siteAnswerEvaluator(store.bots, (bot) => kinds.responder(bot)));
   const out = (json: unknown, text: string) => (values.json ? JSON.stringify(json) : text);
 
   switch (verb) {
@@ -79,8 +96,13 @@ export async function kbCommand(args: string[], store: Store, baseUrl: string): 
     }
     case 'eval run': {
       const report = await evaluation.run(site.id);
-      const lines = report.rows.map((r) => `${r.hit ? 'hit ' : 'miss'}\t${r.rank ?? '-'}\t${r.expectedSlug}\t${r.question}`);
-      return out(report, [...lines, `hit rate (top ${report.topK}): ${(report.hitRate * 100).toFixed(1)}% of ${report.rows.length}`].join('\n'));
+      const lines = report.rows.map((r) => [r.hit ? 'hit ' : 'miss', r.rank ?? '-', ...(r.ai ? [aiOutcome(r.ai)] : []), r.expectedSlug, r.question].join('\t'));
+      const totals = [`hit rate (top ${report.topK}): ${(report.hitRate * 100).toFixed(1)}% of ${report.rows.length}`];
+      if (report.ai) {
+        const { botName, answered, handedOff, citedExpected, promptTokens, completionTokens } = report.ai;
+        totals.push(`${botName}: answered ${answered}, handed off ${handedOff}, cited the expected article ${citedExpected} of ${report.rows.length}; tokens ${promptTokens} + ${completionTokens}`);
+      }
+      return out(report, [...lines, ...totals].join('\n'));
     }
     default:
       throw new AppError('BAD_REQUEST', KB_USAGE);

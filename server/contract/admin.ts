@@ -131,6 +131,8 @@ export interface BotReport {
   /** Visitors' ratings of the conversations resolved by a bot, and of those handed off. */
   resolvedByBotRating: { average: number | null; count: number };
   handedOffRating: { average: number | null; count: number };
+  /** Bot replies sent (their BotTurn rows): mean time to answer, and model tokens where the bot reports them (AI bots). */
+  answers: { count: number; averageLatencyMs: number | null; promptTokens: number; completionTokens: number };
 }
 
 /** One hour of the week in the staffing view, measured over the last four weeks. */

@@ -1,4 +1,5 @@
 /** The knowledge base over HTTP: admin article and evaluation routes, the widget's suggestions, the composer's `/kb`. */
+import type { BotReport } from './admin.ts';
 
 export interface ArticleDTO {
   id: string;
@@ -56,6 +57,30 @@ export interface EvalRowDTO {
   rank: number | null;
   /** The expected article is among the top EVAL_TOP_K. */
   hit: boolean;
+  /** What the site's AI bot did with the question, when the site has an enabled `openai` bot. */
+  ai?: EvalAiRowDTO;
+}
+
+export type EvalAiOutcome = 'answered' | 'handed-off' | 'none';
+
+export interface EvalAiRowDTO {
+  outcome: EvalAiOutcome;
+  /** Why it handed off. */
+  handoffReason?: BotReport['handoffsByReason'][number]['reason'];
+  /** Answered citing the expected article. */
+  citedExpected: boolean;
+  latencyMs: number;
+}
+
+/** The AI bot's half of a run: how often it answered vs handed off, and cited the expected article. */
+export interface EvalAiReportDTO {
+  botId: string;
+  botName: string;
+  answered: number;
+  handedOff: number;
+  citedExpected: number;
+  promptTokens: number;
+  completionTokens: number;
 }
 
 export interface EvalReportDTO {
@@ -63,6 +88,8 @@ export interface EvalReportDTO {
   rows: EvalRowDTO[];
   /** Hits / questions, 0 when there are no questions. */
   hitRate: number;
+  /** Present when the site has an enabled `openai` bot: each question was also asked of it. */
+  ai?: EvalAiReportDTO;
 }
 
 export const EVAL_TOP_K = 3;

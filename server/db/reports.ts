@@ -1,5 +1,5 @@
 /** The conversation and message rows reports and staffing are computed from (the computations are pure: app/). */
-import type { ReportHandoff } from '../app/bot-report.ts';
+import type { ReportBotAnswer, ReportHandoff } from '../app/bot-report.ts';
 import type { ReportConversation, ReportStore } from '../app/ports.ts';
 import type { SystemEvent } from '../contract/dto.ts';
 import type { PrismaClient } from './generated/sqlite/client.ts';
@@ -50,6 +50,15 @@ export class PrismaReportStore implements ReportStore {
     return rows.flatMap(({ conversationId, body }) => {
       const event = JSON.parse(body) as SystemEvent;
       return event.type === 'handed_off' ? [{ conversationId, reason: event.reason }] : [];
+    });
+  }
+
+  async botAnswers(query: { queuedFrom: Date; queuedTo: Date; siteId?: string }): Promise<ReportBotAnswer[]> {
+    // A turn comes after its conversation was queued; botReport keeps those of the window's conversations.
+    const siteBots = query.siteId ? (await this.prisma.bot.findMany({ where: { siteId: query.siteId }, select: { id: true } })).map((b) => b.id) : null;
+    return this.prisma.botTurn.findMany({
+      where: { outcome: 'reply', createdAt: { gte: query.queuedFrom }, ...(siteBots ? { botId: { in: siteBots } } : {}) },
+      select: { conversationId: true, latencyMs: true, promptTokens: true, completionTokens: true },
     });
   }
 

@@ -1,8 +1,10 @@
 /**
  * The retrieval evaluation: admins keep questions, each with the article that should answer it; a run searches
  * each question as a visitor would and reports whether that article is among the top EVAL_TOP_K.
- * `retrievalRows` is the extension point for other evaluators (the AI bot adds answered vs handed off per row).
+ * When the site has an enabled AI bot, `answers` asks it each question too, and the run adds per question whether it
+ * answered, handed off (and why) or cited the expected article.
  */
+import type { SiteAnswerEvaluator } from '../../bots/ai/site-evaluation.ts';
 import type { ArticleSearch } from '../../bots/ports.ts';
 import { EVAL_TOP_K, type EvalQuestionDTO, type EvalQuestionRequest, type EvalReportDTO, type EvalRowDTO } from '../../contract/knowledge-base.ts';
 import { AppError, notFound } from '../errors.ts';
@@ -14,6 +16,8 @@ export class KnowledgeBaseEvaluation {
     private readonly kb: KnowledgeBase,
     private readonly store: KnowledgeBaseStore,
     private readonly search: ArticleSearch,
+    /** Asks the site's AI bot, if it has one; without it the run is retrieval only. */
+    private readonly answers?: SiteAnswerEvaluator,
   ) {}
 
   async list(siteId: string): Promise<EvalQuestionDTO[]> {
@@ -55,9 +59,21 @@ export class KnowledgeBaseEvaluation {
   }
 
   async run(siteId: string): Promise<EvalReportDTO> {
-    const rows = (await this.retrievalRows(siteId)).map(({ row }) => row);
+    const retrieved = await this.retrievalRows(siteId);
+    const rows = retrieved.map(({ row }) => row);
     const hits = rows.filter((row) => row.hit).length;
-    return { topK: EVAL_TOP_K, rows, hitRate: rows.length ? hits / rows.length : 0 };
+    const report: EvalReportDTO = { topK: EVAL_TOP_K, rows, hitRate: rows.length ? hits / rows.length : 0 };
+    if (!this.answers || retrieved.length === 0) return report;
+    const site = await this.kb.site(siteId);
+    const questions = retrieved.map(({ question }) => ({ siteId, siteName: site.name, question: question.question, expectedArticleId: question.articleId }));
+    const evaluated = await this.answers(siteId, questions);
+    if (!evaluated) return report;
+    const { bot, report: answers } = evaluated;
+    answers.results.forEach((result, index) => {
+      rows[index]!.ai = { outcome: result.outcome, handoffReason: result.handoffReason, citedExpected: result.citedExpected === true, latencyMs: Math.round(result.latencyMs) };
+    });
+    const { answered, handedOff, citedExpected, promptTokens, completionTokens } = answers;
+    return { ...report, ai: { botId: bot.id, botName: bot.name, answered, handedOff, citedExpected, promptTokens, completionTokens } };
   }
 }
 

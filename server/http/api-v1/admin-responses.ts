@@ -33,6 +33,7 @@ export const report = z.strictObject({
     handoffsByReason: z.array(z.strictObject({ reason: z.enum(['visitor-asked', 'bot-asked', 'not-covered', 'error', 'timeout']), count: z.number().int() })),
     resolvedByBotRating: z.strictObject({ average: z.number().nullable(), count: z.number().int() }),
     handedOffRating: z.strictObject({ average: z.number().nullable(), count: z.number().int() }),
+    answers: z.strictObject({ count: z.number().int(), averageLatencyMs: z.number().nullable(), promptTokens: z.number().int(), completionTokens: z.number().int() }),
   }),
 }).register(responseSchemas, { id: 'Report' }) satisfies z.ZodType<Report>;
 

@@ -27,3 +27,13 @@ it('counts conversations resolved by a bot without a person, handoffs by reason 
     { reason: 'not-covered', count: 1 },
   ]);
 });
+
+it('averages bot answers\' latency and sums their tokens over the range\'s conversations only', () => {
+  const answers = [
+    { conversationId: 'a', latencyMs: 1200, promptTokens: 400, completionTokens: 30 },
+    { conversationId: 'a', latencyMs: 801, promptTokens: null, completionTokens: null }, // a rule bot reports no tokens
+    { conversationId: 'outside-range', latencyMs: 90_000, promptTokens: 9999, completionTokens: 9999 },
+  ];
+  expect(botReport([conv('a', 'bot', 'active')], new Set(['bot']), [], answers).answers).toEqual({ count: 2, averageLatencyMs: 1001, promptTokens: 400, completionTokens: 30 });
+  expect(botReport([conv('a', 'bot', 'active')], new Set(['bot']), []).answers).toEqual({ count: 0, averageLatencyMs: null, promptTokens: 0, completionTokens: 0 });
+});
