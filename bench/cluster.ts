@@ -13,6 +13,7 @@ import { devPostgresUrl } from '../prisma/database-url.ts';
 import type { BenchConfig } from './config.ts';
 import { startGenerator, type Generator } from './generators.ts';
 import type { ClosedLoopResult } from './load/patterns.ts';
+import type { PhaseProfiler } from './profile/capture.ts';
 import { makeTempDir, once, removeTempDir, type Section } from './processes.ts';
 import type { ProbeStats } from './server-probe.ts';
 import { startParley, type ServerProcess } from './server-process.ts';
@@ -52,7 +53,7 @@ export interface ClusterResult {
  * admin) with the load generator; run.ts does this beside the first stage's startup. Without PostgreSQL or
  * Redis, the section reports itself skipped.
  */
-export async function startCluster(config: BenchConfig, log: (line: string) => void): Promise<Section<ClusterResult>> {
+export async function startCluster(config: BenchConfig, profiler: PhaseProfiler, log: (line: string) => void): Promise<Section<ClusterResult>> {
   const note = clusterNote();
   const missing = await missingServices();
   if (missing) {
@@ -78,7 +79,7 @@ export async function startCluster(config: BenchConfig, log: (line: string) => v
   const addNode = async () => {
     const n = servers.length + 1;
     dataDirs.push(makeTempDir(`parley-bench-node${n}-`));
-    servers.push(await startParley(dataDirs.at(-1)!, { label: `parley node ${n}`, env }));
+    servers.push(await startParley(dataDirs.at(-1)!, { label: `parley node ${n}`, countSql: profiler.enabled, env }));
   };
   const stop = once(async () => {
     await generator?.stop();
@@ -123,7 +124,12 @@ export async function startCluster(config: BenchConfig, log: (line: string) => v
         placedOn = servers.length;
         log(`cluster: ${count} node${count > 1 ? 's' : ''}, ${placed.crossNode}/${placed.conversations} conversations across nodes`);
         await Promise.all(servers.map((s) => s.probe.call('stats', {}, 5_000)));
-        const throughput = await load.rpc.call('closedLoop', { count: senders, warmupMs, durationMs }, warmupMs + durationMs + 60_000);
+        const closedLoop = () => load.rpc.call('closedLoop', { count: senders, warmupMs, durationMs }, warmupMs + durationMs + 60_000);
+        // Every node profiled over the same window (node 1 leads): what a node spends per message beyond the one-node case.
+        const throughput = await servers.reduceRight<() => Promise<ClosedLoopResult>>(
+          (work, server, i) => () => profiler.around(server, `cluster-${count}-node${i + 1}`, work),
+          closedLoop,
+        )();
         const stats = await Promise.all(servers.map((s) => s.probe.call('stats', {}, 5_000)));
         steps.push({
           nodes: count,

@@ -82,7 +82,7 @@ const [, stage, flood, cluster] = await Promise.all([
     ? section('start parley and the bare relay', () => startSideBySide(config, [host.origin], profiler))
     : undefined,
   wanted('flood') ? section('flood (start)', () => startFlood(config, profiler)) : undefined,
-  wanted('cluster') ? section('cluster (start)', () => startCluster(config, log)) : undefined,
+  wanted('cluster') ? section('cluster (start)', () => startCluster(config, profiler, log)) : undefined,
 ]);
 try {
   if (stage) {
