@@ -7,7 +7,7 @@ import {
 import type { AdminApi } from '../api.ts';
 import { t } from '../i18n.ts';
 import { rulesToText, textToRules } from './bot-config.ts';
-import { AdminTable, ErrorLine, errorText, RowAction, Status, useLoad } from './common.tsx';
+import { AdminTable, ErrorLine, errorText, RowAction, Status, useLoad, useRowActions } from './common.tsx';
 
 interface Draft {
   name: string;
@@ -141,18 +141,7 @@ export function SiteBots({ api, site }: { api: AdminApi; site: SiteAdminDTO }) {
   const bots = useLoad(() => api.get<BotDTO[]>(base), [api, base]);
   const [editing, setEditing] = useState<string | null>(null);
   const [shown, setShown] = useState<CreatedBotDTO | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const act = (run: () => Promise<unknown>, done: string) => async () => {
-    setError(null);
-    try {
-      await run();
-      setStatus(done);
-      bots.reload();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const { status, setStatus, error, act } = useRowActions(bots.reload);
   const current = bots.data?.find((b) => b.id === editing) ?? null;
   return (
     <section class="admin-form" aria-labelledby="bots-title">

@@ -39,6 +39,23 @@ export function errorText(error: unknown): string {
   return t('actionFailed', { code: 'INTERNAL' });
 }
 
+/** A list's row actions: each runs, reports `done` in the status line (or the failure in the error line) and reloads the list. */
+export function useRowActions(reload: () => void) {
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const act = (run: () => Promise<unknown>, done: string) => async () => {
+    setError(null);
+    try {
+      await run();
+      setStatus(done);
+      reload();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return { status, setStatus, error, act };
+}
+
 export function ErrorLine({ error }: { error: string | null }) {
   return (
     <p class="failure" role="alert">

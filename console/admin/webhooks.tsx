@@ -4,7 +4,7 @@ import type { SiteAdminDTO } from '../../server/contract/admin.ts';
 import { WEBHOOK_EVENT_TYPES, type WebhookDeliveryDTO, type WebhookEndpointDTO, type WebhookEventType, type WebhookSecretResponse } from '../../server/contract/webhooks.ts';
 import type { AdminApi } from '../api.ts';
 import { t } from '../i18n.ts';
-import { AdminTable, ErrorLine, errorText, RowAction, Status, useLoad } from './common.tsx';
+import { AdminTable, ErrorLine, errorText, RowAction, Status, useLoad, useRowActions } from './common.tsx';
 
 function DeliveryLog({ api, base, endpoint }: { api: AdminApi; base: string; endpoint: WebhookEndpointDTO }) {
   const log = useLoad(() => api.get<WebhookDeliveryDTO[]>(`${base}/${endpoint.id}/deliveries`), [api, base, endpoint.id]);
@@ -89,18 +89,7 @@ export function SiteWebhooks({ api, site }: { api: AdminApi; site: SiteAdminDTO 
   const endpoints = useLoad(() => api.get<WebhookEndpointDTO[]>(base), [api, base]);
   const [open, setOpen] = useState<string | null>(null);
   const [secret, setSecret] = useState<string | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const act = (run: () => Promise<unknown>, done: string) => async () => {
-    setError(null);
-    try {
-      await run();
-      setStatus(done);
-      endpoints.reload();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const { status, error, act } = useRowActions(endpoints.reload);
   return (
     <section class="admin-form" aria-labelledby="webhooks-title">
       <h2 id="webhooks-title">{t('webhooks')}</h2>

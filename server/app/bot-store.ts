@@ -1,18 +1,9 @@
 /** How bots are kept (server/db/bots.ts): a port of its own, beside ports.ts. */
-import type { BotConfig, BotKind, BotWhen } from '../contract/bots.ts';
+import type { BotConfig, BotDTO } from '../contract/bots.ts';
 import type { HandoffReason } from '../bots/ports.ts';
 
-export interface BotRecord {
-  id: string;
-  siteId: string;
-  /** The agent row (role bot) it routes and sends as; its name and capacity are the bot's. */
-  agentId: string;
-  name: string;
-  kind: BotKind;
-  when: BotWhen;
-  capacity: number;
-  timeoutMs: number;
-  enabled: boolean;
+/** The bot as the API shows it, kept with its secrets in full, its API key's id and a real date. */
+export interface BotRecord extends Omit<BotDTO, 'createdAt'> {
   /** In full, secrets included: never answered as is (server/app/bots.ts masks them). */
   config: BotConfig;
   apiKeyId: string | null;

@@ -1,3 +1,5 @@
+import { answerBatch, type Waiting } from './batch-answers.ts';
+
 /**
  * Runs async tasks one at a time, in call order. Routing decisions and the database writes that
  * persist them must not interleave, or the in-memory engine and the database would disagree.
@@ -37,7 +39,7 @@ export class KeyedSerialQueue {
  * one transaction) instead of one each. `handle` answers each item in order, or fails it alone.
  */
 export class TurnBatch<I, R> {
-  private pending: { item: I; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
+  private pending: Waiting<I, R>[] = [];
   private turnTaken = false;
 
   constructor(
@@ -53,16 +55,7 @@ export class TurnBatch<I, R> {
       void this.serial.run(async () => {
         const batch = this.pending.splice(0);
         this.turnTaken = false;
-        try {
-          const outcomes = await this.handle(batch.map((p) => p.item));
-          batch.forEach((p, i) => {
-            const outcome = outcomes[i]!;
-            if (outcome.status === 'fulfilled') p.resolve(outcome.value);
-            else p.reject(outcome.reason);
-          });
-        } catch (error) {
-          for (const p of batch) p.reject(error);
-        }
+        await answerBatch(batch, this.handle);
       });
     });
   }

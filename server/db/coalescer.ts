@@ -5,16 +5,12 @@
  * arrives meanwhile is the next. The group commit of sends (group-commit.ts) does the same with the writer
  * thread's early hand-over, which these Prisma rounds have no use for.
  */
+import { answerBatch, type Waiting } from '../app/batch-answers.ts';
+
 export type Settled<R> = PromiseSettledResult<R>;
 
 /** One outcome per item, in order: a batch can fail some items and answer the others. */
 export type BatchRun<I, R> = (items: I[]) => Promise<Settled<R>[]>;
-
-interface Waiting<I, R> {
-  item: I;
-  resolve: (result: R) => void;
-  reject: (error: unknown) => void;
-}
 
 export class Coalescer<I, R> {
   private queue: Waiting<I, R>[] = [];
@@ -36,16 +32,7 @@ export class Coalescer<I, R> {
 
   private async next(): Promise<void> {
     const batch = this.queue.splice(0, this.maxBatch);
-    try {
-      const outcomes = await this.run(batch.map((w) => w.item));
-      batch.forEach((w, i) => {
-        const outcome = outcomes[i]!;
-        if (outcome.status === 'fulfilled') w.resolve(outcome.value);
-        else w.reject(outcome.reason);
-      });
-    } catch (error) {
-      for (const w of batch) w.reject(error);
-    }
+    await answerBatch(batch, this.run);
     if (this.queue.length > 0) void this.next();
     else this.busy = false;
   }

@@ -110,12 +110,9 @@ export class RoutingEngine {
    * claim (a human choice); the claim cancels their grace. Bots never claim.
    */
   claim(agentId: string, conversationId: string): RoutingResult {
-    const conv = this.state.convs.get(conversationId);
-    if (!conv) return fail(this.state.resolved.has(conversationId) ? 'NOT_QUEUED' : 'NOT_FOUND');
-    const agent = this.state.agents.get(agentId);
-    if (!agent) return fail('NOT_FOUND');
-    if (!agent.active || agent.bot || !serves(agent, conv.siteId)) return fail('FORBIDDEN');
-    if (conv.assigneeId === agentId) return { ok: true, fromAgentId: agentId, decision: emptyDecision() };
+    const taking = this.humanTaking(conversationId, agentId);
+    if ('settled' in taking) return taking.settled;
+    const { conv, agent } = taking;
     const from = conv.assigneeId;
     if (from !== null && !this.state.agents.get(from)?.bot) return fail('ALREADY_ASSIGNED');
     // A disconnected holder nobody watches would keep the chat forever.
@@ -142,17 +139,28 @@ export class RoutingEngine {
    * an agent who is away but at their desk; an offline one is unavailable. Their grace period, if any, stands.
    */
   assign(conversationId: string, agentId: string): RoutingResult {
-    const conv = this.state.convs.get(conversationId);
-    if (!conv) return fail(this.state.resolved.has(conversationId) ? 'NOT_QUEUED' : 'NOT_FOUND');
-    const agent = this.state.agents.get(agentId);
-    if (!agent) return fail('NOT_FOUND');
-    // A bot takes only the new conversations routed to it, never one handed over from the queue.
-    if (!agent.active || agent.bot || !serves(agent, conv.siteId)) return fail('FORBIDDEN');
-    if (conv.assigneeId === agentId) return { ok: true, fromAgentId: agentId, decision: emptyDecision() };
+    const taking = this.humanTaking(conversationId, agentId);
+    if ('settled' in taking) return taking.settled;
+    const { conv, agent } = taking;
     if (conv.assigneeId !== null) return fail('ALREADY_ASSIGNED');
     if (!agent.connected || agent.status === 'offline') return fail('AGENT_UNAVAILABLE');
     if (!hasRoom(agent)) return fail('AGENT_AT_CAPACITY');
     return { ok: true, fromAgentId: null, decision: this.run(() => this.state.assign(conv, agent, false)) };
+  }
+
+  /**
+   * What claim() and assign() check first: the conversation is still routed and the agent is active, human and
+   * serves its site (a bot takes only the new conversations routed to it, never one picked or handed over). An
+   * agent who already holds it is settled at once, with nothing to do.
+   */
+  private humanTaking(conversationId: string, agentId: string): { conv: RoutedConversation; agent: RoutedAgent } | { settled: RoutingResult } {
+    const conv = this.state.convs.get(conversationId);
+    if (!conv) return { settled: fail(this.state.resolved.has(conversationId) ? 'NOT_QUEUED' : 'NOT_FOUND') };
+    const agent = this.state.agents.get(agentId);
+    if (!agent) return { settled: fail('NOT_FOUND') };
+    if (!agent.active || agent.bot || !serves(agent, conv.siteId)) return { settled: fail('FORBIDDEN') };
+    if (conv.assigneeId === agentId) return { settled: { ok: true, fromAgentId: agentId, decision: emptyDecision() } };
+    return { conv, agent };
   }
 
   /** Hands a conversation (active or queued) to an online, connected agent who serves its site. */

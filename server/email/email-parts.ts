@@ -4,33 +4,17 @@
  * through the EmailOutbox.
  */
 import { readFileSync } from 'node:fs';
-import type { AttachmentService } from '../app/attachments.ts';
-import type { ConversationService } from '../app/conversations.ts';
-import { InboundEmailService } from '../app/inbound-email.ts';
-import type { Logger } from '../app/logger.ts';
-import type { Notifier, Store } from '../app/ports.ts';
-import type { Routing } from '../app/routing-port.ts';
+import { InboundEmailService, type InboundEmailDeps } from '../app/inbound-email.ts';
 import { TranscriptService } from '../app/transcripts.ts';
-import type { Visibility } from '../app/visibility.ts';
 import type { Config } from '../config.ts';
-import type { Clock } from '../domain/clock.ts';
 import { createSmtpReceiver } from './inbound/smtp-receiver.ts';
 import type { EmailOutbox } from './outbox.ts';
 import type { EmailTokens } from './tokens.ts';
 
-export interface EmailPartsDeps {
-  store: Store;
-  conversations: ConversationService;
-  attachments: AttachmentService;
-  routing: Routing;
-  visibility: Visibility;
-  notifier: Notifier;
-  /** Where transcripts are queued (server/email/wiring.ts makes it). */
+/** What the reply service needs (its reply domain comes from the settings), and where transcripts are queued. */
+export interface EmailPartsDeps extends Omit<InboundEmailDeps, 'replyDomain'> {
+  /** Where transcripts are queued (server/email/wiring.ts makes it, and the signed tokens outgoing email carries). */
   emails: EmailOutbox;
-  /** The signed tokens outgoing email carries (server/email/wiring.ts makes them). */
-  tokens: EmailTokens;
-  clock: Clock;
-  log: Logger;
 }
 
 export interface EmailParts {

@@ -2,7 +2,7 @@
  * The admin REST API (server/contract/admin.ts): Bearer access token of an active admin, every body a
  * strict zod object, every failure an AppError for the shared error handler.
  */
-import express, { type Request, Router } from 'express';
+import type { Request, Router } from 'express';
 import { z } from 'zod';
 import type { ApiKeyService } from '../app/api-keys.ts';
 import type { AuthService } from '../app/auth.ts';
@@ -14,7 +14,7 @@ import { createAgent, createSite, timezone, updateAgent, updateSite } from '../v
 import { id, storableText } from '../validation/primitives.ts';
 import { parse } from '../validation/parse.ts';
 import { apiKeyRoutes } from './api-key-routes.ts';
-import { requireAdmin } from './admin-auth.ts';
+import { adminRouter, idParam as param } from './admin-router.ts';
 import { route } from './errors.ts';
 import { sendReportCsv } from './report-csv.ts';
 
@@ -47,8 +47,6 @@ const staffingQuery = z.strictObject({
   seconds: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
-const param = (req: Request, name: string): string => parse(id, req.params[name]);
-
 export interface AdminRouteDeps {
   auth: Pick<AuthService, 'authenticate'>;
   agents: AgentStore;
@@ -59,15 +57,7 @@ export interface AdminRouteDeps {
 
 export function adminRoutes(deps: AdminRouteDeps): Router {
   const { team, publicUrl } = deps;
-  const router = Router();
-  router.use(express.json({ limit: '64kb' }));
-  router.use((_req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
-
-  const admin = requireAdmin(deps);
-  router.use(admin.middleware);
+  const { router, admin } = adminRouter(deps, '64kb');
   const actor = (req: Request) => admin.claims(req).agentId;
   router.use('/api-keys', apiKeyRoutes(deps.apiKeys, actor));
 

@@ -1,29 +1,20 @@
 /** The admin API's bots, mounted at /api/admin/sites/:siteId/bots (server/contract/bots.ts). */
-import express, { type Request, Router } from 'express';
+import type { Request, Router } from 'express';
 import type { BotService } from '../app/bots.ts';
 import { notFound } from '../app/errors.ts';
 import { createBot, updateBot } from '../validation/bots.ts';
-import { id } from '../validation/primitives.ts';
 import { parse } from '../validation/parse.ts';
-import { requireAdmin, type AdminAuthDeps } from './admin-auth.ts';
+import type { AdminAuthDeps } from './admin-auth.ts';
+import { adminRouter, idParam as param } from './admin-router.ts';
 import { route } from './errors.ts';
 
 export interface BotRouteDeps extends AdminAuthDeps {
   bots: BotService;
 }
 
-const param = (req: Request, name: string): string => parse(id, req.params[name]);
-
 export function botRoutes(deps: BotRouteDeps): Router {
   const { bots } = deps;
-  const router = Router({ mergeParams: true });
-  router.use(express.json({ limit: '64kb' }));
-  router.use((_req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
-  const admin = requireAdmin(deps);
-  router.use(admin.middleware);
+  const { router, admin } = adminRouter(deps, '64kb');
   const site = (req: Request) => param(req, 'siteId');
   /** The bot, provided it belongs to the site in the path: another site's answers NOT_FOUND. */
   const ofSite = async (req: Request) => {

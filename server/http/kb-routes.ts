@@ -4,7 +4,7 @@
  * - agents, at /api/kb/suggest?siteId=&q=: the composer's `/kb` (sites the agent serves only);
  * - visitors, at /api/widget/articles?q=: suggestions while typing, with the visitor token, rate limited.
  */
-import express, { type Request, Router } from 'express';
+import { type Request, Router } from 'express';
 import type { AuthService } from '../app/auth.ts';
 import { servesSite } from '../app/access.ts';
 import { AppError, notFound } from '../app/errors.ts';
@@ -16,18 +16,14 @@ import type { TokenSigner } from '../auth/tokens.ts';
 import { articleRequest, evalQuestionRequest, searchQuery } from '../validation/knowledge-base.ts';
 import { id } from '../validation/primitives.ts';
 import { parse } from '../validation/parse.ts';
-import { requireAdmin, type AdminAuthDeps } from './admin-auth.ts';
+import type { AdminAuthDeps } from './admin-auth.ts';
+import { adminRouter, idParam as param, noStore } from './admin-router.ts';
 import { route } from './errors.ts';
 
-const param = (req: Request, name: string): string => parse(id, req.params[name]);
 const bearer = (req: Request): string => {
   const match = /^Bearer ([^\s]+)$/i.exec(req.get('authorization') ?? '');
   if (!match) throw new AppError('UNAUTHORIZED', 'Bearer token required');
   return match[1]!;
-};
-const noStore: express.RequestHandler = (_req, res, next) => {
-  res.setHeader('Cache-Control', 'no-store');
-  next();
 };
 
 export interface KbRouteDeps extends AdminAuthDeps {
@@ -37,9 +33,8 @@ export interface KbRouteDeps extends AdminAuthDeps {
 
 export function kbAdminRoutes(deps: KbRouteDeps): Router {
   const { kb, evaluation } = deps;
-  const router = Router({ mergeParams: true });
   // An article body is at most 100 000 characters: up to 400 KB of UTF-8, plus JSON escapes.
-  router.use(express.json({ limit: '512kb' }), noStore, requireAdmin(deps).middleware);
+  const { router } = adminRouter(deps, '512kb');
   const site = (req: Request) => param(req, 'siteId');
 
   router.get('/articles', route(async (req, res) => void res.json(await kb.list(site(req)))));

@@ -1,27 +1,19 @@
 /** The admin API's webhooks, mounted at /api/admin/sites/:siteId/webhooks (server/contract/webhooks.ts). */
-import express, { type Request, Router } from 'express';
+import type { Request, Router } from 'express';
 import type { WebhookService } from '../app/webhooks.ts';
-import { id } from '../validation/primitives.ts';
 import { parse } from '../validation/parse.ts';
 import { createWebhook } from '../validation/webhooks.ts';
-import { requireAdmin, type AdminAuthDeps } from './admin-auth.ts';
+import type { AdminAuthDeps } from './admin-auth.ts';
+import { adminRouter, idParam as param } from './admin-router.ts';
 import { route } from './errors.ts';
 
 export interface WebhookRouteDeps extends AdminAuthDeps {
   webhooks: WebhookService;
 }
 
-const param = (req: Request, name: string): string => parse(id, req.params[name]);
-
 export function webhookRoutes(deps: WebhookRouteDeps): Router {
   const { webhooks } = deps;
-  const router = Router({ mergeParams: true });
-  router.use(express.json({ limit: '16kb' }));
-  router.use((_req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
-  router.use(requireAdmin(deps).middleware);
+  const { router } = adminRouter(deps, '16kb');
   const site = (req: Request) => param(req, 'siteId');
 
   router.get('/', route(async (req, res) => void res.json(await webhooks.list(site(req)))));

@@ -3,37 +3,23 @@
  * visitor's conversation full-window; what the visitor sends there reaches the agent. A forged link gets a page
  * saying so. Needs `npm run build`.
  */
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { startSmtpRelay, type SmtpRelay } from '../support/smtp-relay.ts';
 import { expectAccessible } from './axe.ts';
 import { clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextAgentMessage, ok, startServer, type TestServer } from '../support/parley.ts';
 
 let server: TestServer;
 let browser: Browser;
 /** The relay Parley sends through; it keeps what it received. */
-let relay: SMTPServer;
-const relayed: string[] = [];
+let relay: SmtpRelay;
 
 beforeAll(async () => {
-  relay = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        relayed.push(Buffer.concat(chunks).toString('utf8'));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-  const smtp = `smtp://127.0.0.1:${(relay.server.address() as AddressInfo).port}`;
+  relay = await startSmtpRelay();
+  const smtp = `smtp://127.0.0.1:${relay.port}`;
   [server, browser] = await Promise.all([startServer({ SMTP_URL: smtp, MAIL_FROM: 'support@shop.example.com' }), launchChromium()]);
 });
 
@@ -41,7 +27,7 @@ afterAll(async () => {
   closeAllSockets();
   await browser?.close();
   await server?.close();
-  await new Promise<void>((resolve) => relay.close(() => resolve()));
+  await relay?.close();
 });
 
 test('a continue link shows the conversation in a fresh browser, and what the visitor sends there reaches the agent', async () => {
@@ -96,10 +82,10 @@ test('on a resolved conversation, the visitor whose email is known has it emaile
   await emailMe.click();
   await page.getByRole('status').filter({ hasText: 'ada@example.org' }).waitFor();
   await expectAccessible(page, 'the resolved panel with the email button, in Arabic');
-  for (let i = 0; i < 100 && relayed.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-  expect(relayed).toHaveLength(1);
-  expect(relayed[0]).toContain('To: ada@example.org');
-  expect(relayed[0]).toContain('Please keep a copy of this for me.');
+  for (let i = 0; i < 100 && relay.received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(relay.received).toHaveLength(1);
+  expect(relay.received[0]).toContain('To: ada@example.org');
+  expect(relay.received[0]).toContain('Please keep a copy of this for me.');
   await context.close();
 });
 

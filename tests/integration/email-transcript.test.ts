@@ -1,44 +1,29 @@
-import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { EmailDTO } from '../../server/contract/email.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import type { WidgetConfig } from '../../server/contract/http.ts';
 import { REPLY_DOMAIN } from '../support/inbound-email.ts';
+import { startSmtpRelay, type SmtpRelay } from '../support/smtp-relay.ts';
 import { ask, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, ok, sleep, startServer, type TestServer } from '../support/parley.ts';
 
 let server: TestServer;
-let relay: SMTPServer;
-const received: Buffer[] = [];
+let relay: SmtpRelay;
 
 beforeAll(async () => {
-  relay = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push(Buffer.concat(chunks));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-  const port = (relay.server.address() as AddressInfo).port;
-  server = await startServer({ SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'Shop <support@shop.example.com>', MAIL_REPLY_DOMAIN: REPLY_DOMAIN });
+  relay = await startSmtpRelay();
+  server = await startServer({ SMTP_URL: `smtp://127.0.0.1:${relay.port}`, MAIL_FROM: 'Shop <support@shop.example.com>', MAIL_REPLY_DOMAIN: REPLY_DOMAIN });
 });
 
 afterAll(async () => {
   closeAllSockets();
   await server?.close();
-  await new Promise<void>((resolve) => relay.close(() => resolve()));
+  await relay?.close();
 });
 
 async function waitForEmails(count: number): Promise<void> {
-  for (let i = 0; i < 100 && received.length < count; i++) await sleep(50);
+  for (let i = 0; i < 100 && relay.received.length < count; i++) await sleep(50);
 }
 
 describe('email me this conversation', () => {
@@ -61,9 +46,9 @@ describe('email me this conversation', () => {
     expect(await ok(visitor.socket, 'conversation:emailTranscript', { conversationId: first.conversation.id })).toEqual({ email: 'ada@example.org' });
     await waitForEmails(1);
     await sleep(300);
-    expect(received).toHaveLength(1);
+    expect(relay.received).toHaveLength(1);
 
-    const mail = await simpleParser(received[0]!);
+    const mail = await simpleParser(relay.received[0]!);
     expect(mail.to).toMatchObject({ value: [{ address: 'ada@example.org' }] });
     expect(mail.subject).toBe('Your conversation with Support');
     expect(mail.text).toContain('You:\nIs <b>this</b> escaped?');

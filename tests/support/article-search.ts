@@ -3,26 +3,20 @@
  * storage: like the real one it answers only published articles of the site asked for, best first, scored by how
  * many of the query's words each article contains (a title word counts double).
  */
+import type { ArticleRecord } from '../../server/app/knowledge-base/ports.ts';
 import type { ArticleHit, ArticleSearch } from '../../server/bots/ports.ts';
 
-export interface TestArticle {
-  id: string;
-  siteId: string;
-  slug: string;
-  title: string;
-  body: string;
-  tags: string[];
-  status: 'draft' | 'published';
-}
+/** The knowledge base's own article shape, less the date search never reads. */
+export type TestArticle = Omit<ArticleRecord, 'updatedAt'>;
 
 export const ARTICLE_ORIGIN = 'https://parley.test';
 
 /** Two published articles of site_a, a draft of site_a and an article of site_b, each with a marker text to look for. */
 export const SAMPLE_ARTICLES: TestArticle[] = [
-  { id: 'art_refund', siteId: 'site_a', slug: 'refunds', title: 'Refund policy', body: 'You can ask for a refund within 30 days of delivery. Refunds reach your card in 5 working days.', tags: ['billing'], status: 'published' },
-  { id: 'art_shipping', siteId: 'site_a', slug: 'shipping', title: 'Shipping times', body: 'Orders ship within 2 days. Delivery to Spain takes 4 days.', tags: ['delivery'], status: 'published' },
-  { id: 'art_draft', siteId: 'site_a', slug: 'price-rise', title: 'Refund changes (draft)', body: 'DRAFT-ONLY: refunds will shrink to 14 days next year.', tags: [], status: 'draft' },
-  { id: 'art_other', siteId: 'site_b', slug: 'refunds', title: 'Refund policy', body: 'OTHER-SITE: refunds within 90 days, no questions asked.', tags: [], status: 'published' },
+  { id: 'art_refund', siteId: 'site_a', slug: 'refunds', title: 'Refund policy', body: 'You can ask for a refund within 30 days of delivery. Refunds reach your card in 5 working days.', tags: ['billing'], published: true },
+  { id: 'art_shipping', siteId: 'site_a', slug: 'shipping', title: 'Shipping times', body: 'Orders ship within 2 days. Delivery to Spain takes 4 days.', tags: ['delivery'], published: true },
+  { id: 'art_draft', siteId: 'site_a', slug: 'price-rise', title: 'Refund changes (draft)', body: 'DRAFT-ONLY: refunds will shrink to 14 days next year.', tags: [], published: false },
+  { id: 'art_other', siteId: 'site_b', slug: 'refunds', title: 'Refund policy', body: 'OTHER-SITE: refunds within 90 days, no questions asked.', tags: [], published: true },
 ];
 
 export class InMemoryArticleSearch implements ArticleSearch {
@@ -35,7 +29,7 @@ export class InMemoryArticleSearch implements ArticleSearch {
     this.queries.push({ siteId, query });
     const words = [...new Set(query.toLowerCase().match(/\p{L}{3,}/gu) ?? [])];
     return this.articles
-      .filter((article) => article.siteId === siteId && article.status === 'published')
+      .filter((article) => article.siteId === siteId && article.published)
       .map((article) => ({ article, score: score(article, words) }))
       .filter(({ score }) => score > 0)
       .sort((a, b) => b.score - a.score)

@@ -42,3 +42,9 @@ export async function dropSchema(schema: string): Promise<void> {
     await client.end();
   }
 }
+
+/** A throwaway schema as a database to prepare: its URL, and dropping it after. */
+export async function throwawayDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const { schema, url } = throwawaySchema();
+  return { url, drop: () => dropSchema(schema) };
+}

@@ -1,13 +1,8 @@
 /** What the knowledge-base use cases need from the database (server/db/knowledge-base.ts). */
+import type { ArticleDTO } from '../../contract/knowledge-base.ts';
 
-export interface ArticleRecord {
-  id: string;
-  siteId: string;
-  slug: string;
-  title: string;
-  body: string;
-  tags: string[];
-  published: boolean;
+/** The article as the API shows it, less its public URL (made from the site's key when answered), with a real date. */
+export interface ArticleRecord extends Omit<ArticleDTO, 'updatedAt' | 'url'> {
   updatedAt: Date;
 }
 

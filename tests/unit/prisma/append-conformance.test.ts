@@ -6,15 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../../prisma/migrate.ts';
 import type { NewMessage, SendGuard } from '../../../server/app/ports.ts';
 import { newId } from '../../../server/app/ids.ts';
-import { createDatabase, type Database } from '../../../server/db/client.ts';
+import type { Database } from '../../../server/db/client.ts';
 import type { Append, Outcome, WriteBatch } from '../../../server/db/group-commit.ts';
 import { pgBatches } from '../../../server/db/pg-appends.ts';
 import { prismaBatches } from '../../../server/db/prisma-appends.ts';
 import { sqliteBatches } from '../../../server/db/sqlite-batches.ts';
-import { dropSchema, postgresAvailable, throwawaySchema } from '../../support/postgres.ts';
+import { openMigratedWithSite } from '../../support/migrated-database.ts';
+import { postgresAvailable, throwawayDatabase } from '../../support/postgres.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-appends-'));
 const attachmentUrl = (id: string) => `/files/${id}`;
@@ -30,10 +30,6 @@ interface WritePath {
 }
 
 const sqliteFile = (name: string) => async () => ({ url: `file:${join(dir, `${name}.db`)}`, drop: async () => {} });
-const postgresSchema = async () => {
-  const { schema, url } = throwawaySchema();
-  return { url, drop: () => dropSchema(schema) };
-};
 const viaPrisma = (database: Database) => prismaBatches(database.prisma, newId, attachmentUrl);
 
 const paths: WritePath[] = [
@@ -51,14 +47,14 @@ const paths: WritePath[] = [
     name: 'Prisma on PostgreSQL',
     available: postgresAvailable,
     rowLocks: true,
-    database: postgresSchema,
+    database: throwawayDatabase,
     batches: viaPrisma,
   },
   {
     name: 'raw pg statements on PostgreSQL',
     available: postgresAvailable,
     rowLocks: true,
-    database: postgresSchema,
+    database: throwawayDatabase,
     batches(database) {
       if (database.provider !== 'postgresql') throw new Error('the raw pg path needs PostgreSQL');
       return pgBatches(database.sendPool, database.prisma, newId, attachmentUrl);
@@ -96,11 +92,9 @@ describe.each(paths)('appending through $name', ({ available, rowLocks, database
     if (!available) return;
     const target = await prepare();
     drop = target.drop;
-    await migrate(target.url);
-    database = createDatabase(target.url);
+    database = await openMigratedWithSite(target.url);
     write = batches(database);
     const { prisma } = database;
-    await prisma.site.create({ data: { id: 's1', name: 'Acme', publicKey: 'pk_1', allowedOrigins: [], widgetSettings: {}, identitySecret: 'secret' } });
     await prisma.visitor.createMany({ data: [{ id: 'v1', siteId: 's1', name: 'Vera', attributes: {} }, { id: 'v2', siteId: 's1', attributes: {} }] });
     await prisma.agent.create({ data: { id: 'a1', email: 'ada@acme.test', passwordHash: 'x', name: 'Ada' } });
   }, 60_000);

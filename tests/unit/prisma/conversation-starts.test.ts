@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../../prisma/migrate.ts';
 import type { NewMessage, Store } from '../../../server/app/ports.ts';
 import { newId } from '../../../server/app/ids.ts';
-import { createDatabase, type Database } from '../../../server/db/client.ts';
+import type { Database } from '../../../server/db/client.ts';
 import { createStore } from '../../../server/db/store.ts';
-import { dropSchema, postgresAvailable, throwawaySchema } from '../../support/postgres.ts';
+import { openMigratedWithSite } from '../../support/migrated-database.ts';
+import { postgresAvailable, throwawayDatabase } from '../../support/postgres.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-starts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,10 +22,7 @@ const databases = [
   {
     name: 'PostgreSQL',
     available: postgresAvailable,
-    prepare: async () => {
-      const { schema, url } = throwawaySchema();
-      return { url, drop: () => dropSchema(schema) };
-    },
+    prepare: throwawayDatabase,
   },
 ];
 
@@ -42,10 +39,8 @@ describe.each(databases)('starting conversations on $name', ({ available, prepar
     if (!available) return;
     const target = await prepare();
     drop = target.drop;
-    await migrate(target.url);
-    database = createDatabase(target.url);
+    database = await openMigratedWithSite(target.url);
     store = createStore(database, newId, { attachmentUrl: (id) => `/files/${id}` });
-    await database.prisma.site.create({ data: { id: 's1', name: 'Acme', publicKey: 'pk_1', allowedOrigins: [], widgetSettings: {}, identitySecret: 'secret' } });
     await database.prisma.visitor.createMany({ data: visitors.map((id) => ({ id, siteId: 's1', name: `Name ${id}`, attributes: {} })) });
     await database.prisma.agent.createMany({ data: ['a1', 'a2'].map((id) => ({ id, email: `${id}@acme.test`, passwordHash: 'x', name: `Agent ${id}` })) });
   }, 60_000);
