@@ -69,7 +69,7 @@ test('an admin creates a site, and its snippet works on a page of another origin
   await adminPage.getByLabel('Team name').fill('Shop helpers');
   await adminPage.getByLabel('Typing preview').check();
   await adminPage.getByLabel('Email unread agent replies to the visitor after (minutes)').fill('7');
-  await adminPage.getByLabel('Email messages left through the offline form to the agents').uncheck();
+  await adminPage.getByLabel("Email messages left while nobody is online to the site's agents").uncheck();
   await adminPage.getByRole('button', { name: 'Create site' }).click();
   const snippetBox = adminPage.getByLabel('Snippet');
   await snippetBox.waitFor();
