@@ -234,7 +234,7 @@ export class Inbox {
 
   #listen(): void {
     const socket = this.#live.socket;
-    socket.on('conversation:updated', (conversation) => this.#upsert(conversation));
+    socket.on('conversations:updated', (conversations) => conversations.forEach((conversation) => this.#upsert(conversation)));
     socket.on('messages:new', (messages) => messages.forEach((message) => this.#receive(message)));
     socket.on('agent:updated', (agent) => this.#set(withAgent(this.#state, agent)));
     socket.on('typing', (event) => this.#typingEvent(event));

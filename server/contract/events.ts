@@ -252,8 +252,12 @@ export interface AgentServerToClient {
    * of one per message, since every agent who sees all of a site hears every message of it (live previews).
    */
   'messages:new': (messages: MessageDTO[]) => void;
-  /** The whole summary to agents who may see the conversation; to the rest of its queue, only that it left. */
-  'conversation:updated': (conversation: ConversationSummaryDTO | ConversationLeftQueue) => void;
+  /**
+   * Conversations that changed, oldest first (one conversation may appear more than once; apply in order): the
+   * whole summary to agents who may see it, to the rest of its queue only that it left. One event per routing
+   * turn rather than per change, since every agent of a site hears of each (a queue burst assigns hundreds at once).
+   */
+  'conversations:updated': (conversations: (ConversationSummaryDTO | ConversationLeftQueue)[]) => void;
   /** A colleague sharing a site changed: to admins and the agent themself with the email, to the rest without. */
   'agent:updated': (agent: AgentDTO | TeamMemberDTO) => void;
   typing: (event: TypingEvent) => void;

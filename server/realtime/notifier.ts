@@ -1,7 +1,7 @@
 /** The only module that emits to clients, and the only one that names rooms. */
 import type { Namespace, Server } from 'socket.io';
 import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO, VisitorChange } from '../contract/dto.ts';
-import type { AgentClientToServer, AgentServerToClient, TypingEvent, VisitorClientToServer, VisitorServerToClient, WebhookDisabledNotice } from '../contract/events.ts';
+import type { AgentClientToServer, AgentServerToClient, ConversationLeftQueue, TypingEvent, VisitorClientToServer, VisitorServerToClient, WebhookDisabledNotice } from '../contract/events.ts';
 import type { Notifier } from '../app/ports.ts';
 import type { ApiError } from '../contract/errors.ts';
 import type { EmailDTO } from '../contract/email.ts';
@@ -54,6 +54,12 @@ export class SocketNotifier implements Notifier {
    * frame per agent per batch rather than per message. The rest hear, per conversation, of those they follow.
    */
   private readonly agentsPending = new Map<string, PendingForSite>();
+  /**
+   * Conversation changes on their way to agents, by site, oldest first. A routing turn changes many at once (a
+   * burst's assignments), and every agent of the site hears of each: one frame per room per turn rather than one
+   * per change. At most one of the two kinds is pending at a time, so neither overtakes the other.
+   */
+  private readonly changesPending = new Map<string, ConversationSummaryDTO[]>();
   private flushScheduled = false;
 
   constructor(
@@ -71,6 +77,7 @@ export class SocketNotifier implements Notifier {
     // Whoever gets the conversation follows it from its first line on.
     const holder = message.system && agentConcerned(message.system);
     if (holder) this.agents.in(rooms.agent(holder)).socketsJoin(rooms.conversation(conversation.id));
+    if (this.changesPending.size > 0) this.flushChanges();
     let pending = this.agentsPending.get(conversation.siteId);
     if (!pending) this.agentsPending.set(conversation.siteId, (pending = { messages: [], byConversation: new Map() }));
     pending.messages.push(message);
@@ -79,6 +86,10 @@ export class SocketNotifier implements Notifier {
       own.messages.push(message);
       own.conversation = conversation;
     } else pending.byConversation.set(conversation.id, { conversation, messages: [message] });
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(this.flushToAgents);
@@ -86,6 +97,11 @@ export class SocketNotifier implements Notifier {
 
   private readonly flushToAgents = (): void => {
     this.flushScheduled = false;
+    this.flushMessages();
+    this.flushChanges();
+  };
+
+  private flushMessages(): void {
     for (const [siteId, { messages, byConversation }] of this.agentsPending) {
       this.agents.to(rooms.siteAll(siteId)).emit('messages:new', messages);
       for (const { conversation, messages: own } of byConversation.values()) {
@@ -93,11 +109,27 @@ export class SocketNotifier implements Notifier {
       }
     }
     this.agentsPending.clear();
-  };
+  }
 
-  /** Agents' events in the order they happened: what comes after a message must not overtake it. */
+  /**
+   * Those who see the whole site get every change whole; the rest of its agents, whole while it waits in the
+   * queue and otherwise only that it left it and to whom; its holders, past and present, their own whole.
+   */
+  private flushChanges(): void {
+    for (const [siteId, changes] of this.changesPending) {
+      const wholeSite = rooms.siteAll(siteId);
+      this.agents.to(wholeSite).emit('conversations:updated', changes);
+      this.agents.to(rooms.site(siteId)).except(wholeSite).emit('conversations:updated', changes.map(queueView));
+      for (const conversation of changes) {
+        this.agents.to(rooms.conversation(conversation.id)).except(wholeSite).emit('conversations:updated', [conversation]);
+      }
+    }
+    this.changesPending.clear();
+  }
+
+  /** Agents' events in the order they happened: what comes after a message or a change must not overtake it. */
   private toAgents(room: string | string[]) {
-    if (this.agentsPending.size > 0) this.flushToAgents();
+    if (this.agentsPending.size > 0 || this.changesPending.size > 0) this.flushToAgents();
     return this.agents.to(room);
   }
 
@@ -114,11 +146,11 @@ export class SocketNotifier implements Notifier {
 
   conversationChanged(conversation: ConversationSummaryDTO): void {
     this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', visitorView(conversation));
-    this.toAgents(audience(conversation)).emit('conversation:updated', conversation);
-    if (conversation.status === 'queued') return;
-    // The rest of the queue's watchers learn only that it left the queue, and to whom.
-    const { id, siteId, status, assignee, lastSeq } = conversation;
-    this.agents.to(rooms.site(siteId)).except(audience(conversation)).emit('conversation:updated', { id, siteId, status, assignee, lastSeq });
+    if (this.agentsPending.size > 0) this.flushMessages();
+    const pending = this.changesPending.get(conversation.siteId);
+    if (pending) pending.push(conversation);
+    else this.changesPending.set(conversation.siteId, [conversation]);
+    this.scheduleFlush();
   }
 
   queuePosition(visitorId: string, position: QueuePositionDTO): void {
@@ -177,6 +209,13 @@ function visitorView(conversation: ConversationDTO): ConversationDTO {
   const { visitorReadSeq, agentReadSeq, rating, ratingComment } = conversation;
   const assignee = conversation.assignee && { id: conversation.assignee.id, name: conversation.assignee.name, avatarUrl: conversation.assignee.avatarUrl };
   return { id, siteId, visitorId, status, assignee, queuedAt, assignedAt, firstResponseAt, resolvedAt, lastSeq, visitorReadSeq, agentReadSeq, rating, ratingComment };
+}
+
+/** What the site's queue watchers may know: the whole while it waits, then only that it left the queue, and to whom. */
+function queueView(conversation: ConversationSummaryDTO): ConversationSummaryDTO | ConversationLeftQueue {
+  if (conversation.status === 'queued') return conversation;
+  const { id, siteId, status, assignee, lastSeq } = conversation;
+  return { id, siteId, status, assignee, lastSeq };
 }
 
 /** Agents who may see the conversation: those who see all of its site, its holders, and while it waits, the site's queue. */

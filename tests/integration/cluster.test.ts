@@ -14,7 +14,7 @@ import { createDatabase, type Database } from '../../server/db/client.ts';
 import { createStore } from '../../server/db/store.ts';
 import { io } from 'socket.io-client';
 import {
-  SITE_ORIGIN, clientId, closeAllSockets, connectAgent, connectVisitor, connected, next, ok, sleep, type AgentSocket, type Target, type VisitorSocket,
+  SITE_ORIGIN, clientId, closeAllSockets, connectAgent, connectVisitor, connected, next, nextAgentConversation, ok, sleep, type AgentSocket, type Target, type VisitorSocket,
 } from '../support/parley.ts';
 import { dropSchema, postgresAvailable, throwawaySchema } from '../support/postgres.ts';
 import { redisAvailable, redisUrl } from '../support/redis.ts';
@@ -135,7 +135,7 @@ describe.skipIf(!postgresAvailable || !redisAvailable)('a cluster of three nodes
       const message = { clientId: clientId(), body: `please assign me ${i}` };
       conversations.push((await ok<SendResult>(visitor.socket, 'message:send', message)).conversation.id);
     }
-    const told = next<{ id: string; status: string }>(assignee.socket, 'conversation:updated', (c) => c.id === conversations[0] && c.status === 'active', 20_000);
+    const told = nextAgentConversation<{ id: string; status: string }>(assignee.socket, (c) => c.id === conversations[0] && c.status === 'active', 20_000);
     const assigned = await v1<ConversationDTO>(`/conversations/${conversations[0]}/assign`, { agentId: assignee.agentId });
     expect(assigned).toMatchObject({ status: 200, body: { status: 'active', assignee: { id: assignee.agentId } } });
     await told;

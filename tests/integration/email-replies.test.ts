@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { ConversationDTO, HistoryPage, MessageDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import type { InboundEmailDTO } from '../../server/contract/inbound-email.ts';
-import { ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextAgentMessage, ok, record, recordAgentMessages, sleep, startServer, useNewSite, type TestServer } from '../support/parley.ts';
+import { ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextAgentConversation, nextAgentMessage, ok, record, recordAgentMessages, sleep, startServer, useNewSite, type TestServer } from '../support/parley.ts';
 import { compose, deliverSmtp, INBOUND_SECRET, postInbound, REPLY_DOMAIN } from '../support/inbound-email.ts';
 
 const VISITOR_EMAIL = 'ada@example.org';
@@ -124,7 +124,7 @@ describe.each(backends)('email replies on %s', (backend) => {
     const page = await ok<HistoryPage>(agent.socket, 'history:get', { conversationId: conversation.id, afterSeq: 0 });
     expect(page.messages.slice(-3).map((m) => m.system?.type ?? m.body)).toEqual(['resolved', 'unassigned', 'It came back, still broken.']);
 
-    const assigned = next<ConversationDTO>(agent.socket, 'conversation:updated', (c) => c.id === conversation.id && c.status === 'active');
+    const assigned = nextAgentConversation<ConversationDTO>(agent.socket, (c) => c.id === conversation.id && c.status === 'active');
     await ok(agent.socket, 'agent:setStatus', { status: 'online' });
     expect((await assigned).assignee?.id).toBe(agent.agentId);
   });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, TeamMemberDTO } from '../../server/contract/dto.ts';
 import type { ConversationDetail, SendResult, TypingEvent } from '../../server/contract/events.ts';
 import {
-  ADMIN, ask, backends, clientId, connectAgent, connectVisitor, createAgent, login, next, nextAgentMessage, ok, record, recordAgentMessages, useNewSite, useSharedServer,
+  ADMIN, ask, backends, clientId, connectAgent, connectVisitor, createAgent, login, next, nextAgentMessage, ok, record, recordAgentConversations, recordAgentMessages, useNewSite, useSharedServer,
   type AgentSocket, type TestServer,
 } from '../support/parley.ts';
 
@@ -41,7 +41,7 @@ describe('agents see all conversations: off', () => {
     await agentsSeeAll(false);
     const { ann, ben, admin, visitor, conversationId } = await annHoldsOne('off');
     const benHeard = recordAgentMessages(ben.socket);
-    const benUpdates = record<ConversationSummaryDTO>(ben.socket, 'conversation:updated');
+    const benUpdates = recordAgentConversations<ConversationSummaryDTO>(ben.socket);
     const benTyping = record<TypingEvent>(ben.socket, 'typing');
 
     const adminHears = nextAgentMessage(admin.socket, (m) => m.body === 'my card number');

@@ -235,5 +235,18 @@ export function recordAgentMessages(socket: Socket): MessageDTO[] {
   return seen;
 }
 
+/** The next conversation change an agent's socket hears of that matches `where` (agents get changes in batches). */
+export async function nextAgentConversation<T extends { id: string }>(socket: Socket, where: (conversation: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+  const batch = await next<T[]>(socket, 'conversations:updated', (conversations) => conversations.some(where), timeoutMs);
+  return batch.find(where)!;
+}
+
+/** Every conversation change an agent's socket hears of from now on, in order. */
+export function recordAgentConversations<T>(socket: Socket): T[] {
+  const seen: T[] = [];
+  socket.on('conversations:updated', (conversations: T[]) => seen.push(...conversations));
+  return seen;
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const clientId = () => crypto.randomUUID();

@@ -488,10 +488,12 @@ export class ResilientAgent extends ResilientClient {
   }
 
   protected override listen(socket: Socket): void {
-    socket.on('conversation:updated', (conversation: ConversationSummaryDTO) => {
-      if ((this.updateSeq.get(conversation.id) ?? -1) > conversation.lastSeq) return;
-      this.updateSeq.set(conversation.id, conversation.lastSeq);
-      this.follow(conversation.id, conversation.status === 'active' && conversation.assignee?.id === this.agentId);
+    socket.on('conversations:updated', (conversations: ConversationSummaryDTO[]) => {
+      for (const conversation of conversations) {
+        if ((this.updateSeq.get(conversation.id) ?? -1) > conversation.lastSeq) continue;
+        this.updateSeq.set(conversation.id, conversation.lastSeq);
+        this.follow(conversation.id, conversation.status === 'active' && conversation.assignee?.id === this.agentId);
+      }
     });
   }
 

@@ -1,10 +1,10 @@
 /**
  * SocketNotifier over recording stand-ins for the two namespaces: which rooms hear what, that agents who see a
- * whole site get a turn's messages as one batch per site while the others hear only of conversations they may see,
- * and that nothing emitted to agents overtakes a message before it.
+ * whole site get a turn's messages and conversation changes as one batch per site while the others hear only of
+ * conversations they may see, and that nothing emitted to agents overtakes a message or change before it.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConversationDTO, MessageDTO } from '../../../server/contract/dto.ts';
+import type { ConversationDTO, ConversationSummaryDTO, MessageDTO } from '../../../server/contract/dto.ts';
 import { SocketNotifier, type AgentNamespace, type VisitorNamespace } from '../../../server/realtime/notifier.ts';
 
 interface Emitted {
@@ -38,6 +38,9 @@ function setUp() {
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 const conversation = (id: string, siteId: string, status: ConversationDTO['status'] = 'active') => ({ id, siteId, visitorId: `v-${id}`, status }) as ConversationDTO;
+const summary = (id: string, siteId: string, status: ConversationDTO['status'], lastSeq: number) =>
+  ({ id, siteId, visitorId: `v-${id}`, status, assignee: status === 'queued' ? null : { id: 'agent-1' }, lastSeq, visitor: { id: `v-${id}` }, labels: ['vip'] }) as unknown as ConversationSummaryDTO;
+const leftQueue = ({ id, siteId, status, assignee, lastSeq }: ConversationSummaryDTO) => ({ id, siteId, status, assignee, lastSeq });
 const message = (id: string, conversationId: string, authorKind: MessageDTO['authorKind'] = 'visitor') => ({ id, conversationId, authorKind }) as MessageDTO;
 
 describe('SocketNotifier', () => {
@@ -91,5 +94,51 @@ describe('SocketNotifier', () => {
     notifier.typing(a, 'visitor', { conversationId: 'a', typing: false });
     await nextTurn();
     expect(agents.map((e) => e.event)).toEqual(['messages:new', 'messages:new', 'conversation:read', 'typing']);
+  });
+
+  it("sends a turn's conversation changes as one frame per room: whole to the whole site, the queue's view to the rest, each holder their own whole", async () => {
+    const { notifier, agents, visitors } = setUp();
+    const queued = summary('q', 'site-1', 'queued', 1);
+    const assigned = summary('a', 'site-1', 'active', 2);
+    const elsewhere = summary('e', 'site-2', 'active', 3);
+    notifier.conversationChanged(queued);
+    notifier.conversationChanged(assigned);
+    notifier.conversationChanged(elsewhere);
+    // Visitors hear of their own at once; agents on the next turn.
+    expect(visitors.map((e) => e.room)).toEqual(['visitor:v-q', 'visitor:v-a', 'visitor:v-e']);
+    expect(agents).toEqual([]);
+    await nextTurn();
+    expect(agents).toEqual([
+      { room: 'site-all:site-1', except: null, event: 'conversations:updated', payload: [queued, assigned] },
+      { room: 'site:site-1', except: 'site-all:site-1', event: 'conversations:updated', payload: [queued, leftQueue(assigned)] },
+      { room: 'conversation:q', except: 'site-all:site-1', event: 'conversations:updated', payload: [queued] },
+      { room: 'conversation:a', except: 'site-all:site-1', event: 'conversations:updated', payload: [assigned] },
+      { room: 'site-all:site-2', except: null, event: 'conversations:updated', payload: [elsewhere] },
+      { room: 'site:site-2', except: 'site-all:site-2', event: 'conversations:updated', payload: [leftQueue(elsewhere)] },
+      { room: 'conversation:e', except: 'site-all:site-2', event: 'conversations:updated', payload: [elsewhere] },
+    ]);
+    // Of a conversation that left the queue, the rest of the site learns no visitor, text or labels.
+    expect(Object.keys(leftQueue(assigned)).sort()).toEqual(['assignee', 'id', 'lastSeq', 'siteId', 'status']);
+  });
+
+  it('keeps messages and conversation changes in the order they happened, batching each run of one kind', async () => {
+    const { notifier, agents } = setUp();
+    const a = conversation('a', 'site-1');
+    notifier.messageCreated(message('m1', 'a'), a);
+    notifier.messageCreated(message('m2', 'a'), a);
+    notifier.conversationChanged(summary('a', 'site-1', 'active', 2));
+    notifier.conversationChanged(summary('b', 'site-1', 'active', 1));
+    notifier.messageCreated(message('m3', 'a'), a);
+    notifier.conversationChanged(summary('a', 'site-1', 'resolved', 3));
+    notifier.read(a, 'agent', 3);
+    await nextTurn();
+    const wholeSite = agents.filter((e) => e.room === 'site-all:site-1' || e.event === 'conversation:read');
+    expect(wholeSite.map((e) => [e.event, Array.isArray(e.payload) ? e.payload.length : 'one'])).toEqual([
+      ['messages:new', 2],
+      ['conversations:updated', 2],
+      ['messages:new', 1],
+      ['conversations:updated', 1],
+      ['conversation:read', 'one'],
+    ]);
   });
 });
