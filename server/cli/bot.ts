@@ -1,5 +1,5 @@
 /**
- * `cli bot create|list|delete`: the console's bot actions for scripted set-ups, through the same use cases
+ * `cli bot create|update|list|delete`: the console's bot actions for scripted set-ups, through the same use cases
  * (server/app/bots.ts). A running server meets the change through a `bot.refresh` job its worker runs.
  */
 import { parseArgs } from 'node:util';
@@ -10,12 +10,13 @@ import { newId } from '../app/ids.ts';
 import type { Store } from '../app/ports.ts';
 import { wallClock } from '../domain/clock.ts';
 import { JobOutbox } from '../jobs/outbox.ts';
-import { createBot } from '../validation/bots.ts';
+import { createBot, updateBot } from '../validation/bots.ts';
 import { parse } from '../validation/parse.ts';
 import { siteByKey } from './site-by-key.ts';
 
 export const BOT_USAGE = `  cli bot create --site KEY --kind rule|webhook|openai [--name NAME] [--when always|closed|no-agent] [--capacity N] [--timeout MS]
       [--url URL] (webhook) [--base-url URL --model M [--api-key K]] (openai) [--config JSON] (any kind's full settings) [--json]
+  cli bot update --id ID [--name NAME] [--when …] [--capacity N] [--timeout MS] [--enabled true|false] [--config JSON] [--json]
   cli bot list [--site KEY] [--json]
   cli bot delete --id ID [--json]`;
 
@@ -56,6 +57,7 @@ export async function botCommand(args: string[], store: Store): Promise<string> 
       'api-key': { type: 'string' },
       config: { type: 'string' },
       id: { type: 'string' },
+      enabled: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -81,6 +83,20 @@ export async function botCommand(args: string[], store: Store): Promise<string> 
       const created = await bots.create(siteId, request, await firstAdmin(store));
       const once = created.apiKey ? `\nSigning secret (shown once): ${created.secret}\nAPI key (shown once): ${created.apiKey}` : '';
       return out(created, `Bot ${created.id} (${created.kind}) created.${once}`);
+    }
+    case 'update': {
+      if (!values.id) throw new AppError('BAD_REQUEST', `--id is required\n${BOT_USAGE}`);
+      const enabled = values.enabled === undefined ? undefined : values.enabled === 'true' ? true : values.enabled === 'false' ? false : values.enabled;
+      const request = parse(updateBot, {
+        ...(values.name !== undefined && { name: values.name }),
+        ...(values.when !== undefined && { when: values.when }),
+        ...(values.capacity !== undefined && { capacity: number(values.capacity) }),
+        ...(values.timeout !== undefined && { timeoutMs: number(values.timeout) }),
+        ...(enabled !== undefined && { enabled }),
+        ...(values.config !== undefined && { config: kindConfig(values) }),
+      });
+      const updated = await bots.update(values.id, request);
+      return out(updated, `Bot ${updated.id} (${updated.kind}) updated.`);
     }
     case 'list': {
       const siteId = values.site === undefined ? undefined : (await siteByKey(store.sites, values.site)).id;

@@ -37,6 +37,10 @@ describe('npm run cli -- bot', () => {
     expect(text).not.toContain(hook.secret!);
     expect(text).not.toContain('sk-secret-1234');
 
+    const updated = await json<BotDTO>('bot', 'update', '--id', rule.id, '--when', 'always', '--capacity', '7', '--enabled', 'false');
+    expect(updated).toMatchObject({ id: rule.id, when: 'always', capacity: 7, enabled: false, config: JSON.parse(rules) });
+    await expect(cli('bot', 'update', '--id', rule.id, '--capacity', '0', '--json')).rejects.toMatchObject({ code: 2 });
+
     expect(await json('bot', 'delete', '--id', hook.id)).toMatchObject({ deleted: true, bot: { id: hook.id } });
     expect((await json<BotDTO[]>('bot', 'list')).map((b) => b.id)).toEqual([rule.id, ai.id]);
   }, 120_000);
