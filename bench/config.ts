@@ -1,7 +1,8 @@
 /** What a full run and a quick run measure. Every phase is bounded in count and in time. */
 
 /** Where the burst section runs: SQLite, one PostgreSQL node, three PostgreSQL nodes with Redis. */
-export type BurstBackend = 'sqlite' | 'postgresql' | 'postgresql-3';
+export const BURST_BACKENDS = ['sqlite', 'postgresql', 'postgresql-3'] as const;
+export type BurstBackend = (typeof BURST_BACKENDS)[number];
 
 export interface BenchConfig {
   mode: 'full' | 'quick';
@@ -106,3 +107,12 @@ export const QUICK: BenchConfig = {
   },
   soak: { conversations: 300, intervalMs: 5000, durationMs: 2 * 60_000, sampleMs: 15_000, growthFromMs: 30_000 },
 };
+
+/** `--backends sqlite,postgresql`: the burst section on those backends only (to iterate on one path). */
+export function withBackends(config: BenchConfig, backends: string | undefined): BenchConfig {
+  if (backends === undefined) return config;
+  const chosen = backends.split(',').map((name) => name.trim());
+  const unknown = chosen.filter((name) => !(BURST_BACKENDS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`bench: unknown backend ${unknown.join(', ')} (backends: ${BURST_BACKENDS.join(', ')})`);
+  return { ...config, burst: { ...config.burst, backends: chosen as BurstBackend[] } };
+}

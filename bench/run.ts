@@ -6,14 +6,15 @@
  * soak, which only runs when named) and writes partial.json/.txt (partial-quick) instead, so a partial run never
  * replaces a whole one.
  * Loopback only. Prints the tables and writes them and the figures to bench/results/latest.txt and latest.json
- * (latest-quick for --quick; bench/results/profiles/summary for --profile).
+ * (latest-quick for --quick; bench/results/profiles/summary for --profile). `--backends sqlite,postgresql` limits
+ * the burst section to those backends.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureBurst } from './burst.ts';
 import { startCluster } from './cluster.ts';
-import { FULL, QUICK } from './config.ts';
+import { FULL, QUICK, withBackends } from './config.ts';
 import { measureConnections } from './connections.ts';
 import { startFlood } from './flood.ts';
 import { measurePersistence } from './persistence.ts';
@@ -26,9 +27,9 @@ import { compareLatency, compareThroughput, startSideBySide } from './side-by-si
 import { buildDist, measureWidget, startHostPage } from './widget.ts';
 
 const { values: flags } = parseArgs({
-  options: { quick: { type: 'boolean' }, profile: { type: 'boolean' }, 'no-build': { type: 'boolean' }, only: { type: 'string' } },
+  options: { quick: { type: 'boolean' }, profile: { type: 'boolean' }, 'no-build': { type: 'boolean' }, only: { type: 'string' }, backends: { type: 'string' } },
 });
-const config = flags.quick ? QUICK : FULL;
+const config = withBackends(flags.quick ? QUICK : FULL, flags.backends);
 const SECTIONS = ['widget', 'latency', 'throughput', 'persistence', 'flood', 'cluster', 'connections', 'burst', 'soak'] as const;
 /** Sections a run without --only leaves out: they take long and measure one thing. */
 const ONLY_WHEN_NAMED: readonly string[] = ['soak'];

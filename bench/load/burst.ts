@@ -148,7 +148,7 @@ export class Burst {
     const start = performance.now();
     // After a burst the server may still be working through it: the status changes wait as long as first messages do.
     await Promise.all(away.map((socket) => command(socket, 'agent:setStatus', { status: 'online' }, BUSY_ACK_TIMEOUT_MS)));
-    await this.settle(() => this.waiting.filter((w) => w.assignedAt !== undefined).length);
+    await this.settle(() => this.waiting.filter((w) => w.assignedAt !== undefined).length, before);
     const assigned = this.waiting.filter((w) => w.assignedAt !== undefined).length - before;
     const ms = Math.max(1, this.lastAssignedAt - start);
     return { agents: away.length, assigned, ms: Math.round(ms), assignmentsPerSecond: Math.round(assigned / (ms / 1000)), queuePositionEvents: this.positions };
@@ -173,9 +173,13 @@ export class Burst {
     this.lastAssignedAt = Math.max(this.lastAssignedAt, entry.assignedAt);
   }
 
-  /** Waits until `count()` stops growing for a second (or SETTLE_MS pass). */
-  private async settle(count: () => number): Promise<void> {
+  /**
+   * Waits until `count()` stops growing for a second (or SETTLE_MS pass). From `heard`: first until it grows past
+   * that, so a server still busy when the drain starts is waited for rather than taken for an empty queue.
+   */
+  private async settle(count: () => number, heard?: number): Promise<void> {
     const deadline = performance.now() + SETTLE_MS;
+    while (heard !== undefined && count() === heard && performance.now() < deadline) await sleep(50);
     let last = -1;
     while (performance.now() < deadline && count() !== last) {
       last = count();
