@@ -5,7 +5,7 @@
 import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, TeamMemberDTO, VisitorChange } from '../server/contract/dto.ts';
 import type { ErrorCode } from '../server/contract/errors.ts';
 import type { EmailDTO } from '../server/contract/email.ts';
-import type { ConversationDetail, ConversationLeftQueue, ConversationView, ReadEvent, TypingEvent } from '../server/contract/events.ts';
+import type { ConversationAssignment, ConversationDetail, ConversationView, ReadEvent, TypingEvent } from '../server/contract/events.ts';
 import type { Connection } from '../client/live-session.ts';
 import { lastSeq, mergeMessages } from '../client/messages.ts';
 import type { Pending, Unsent } from '../client/outbox.ts';
@@ -118,7 +118,7 @@ function withoutUnread(state: InboxState, conversationId: string): InboxState {
 }
 
 /** Merges a conversation into the views; a command's answer carries no visitor, last message or labels. */
-export function withConversation(state: InboxState, conversation: ConversationDTO | ConversationSummaryDTO | ConversationLeftQueue): InboxState {
+export function withConversation(state: InboxState, conversation: ConversationDTO | ConversationSummaryDTO | ConversationAssignment): InboxState {
   const known = state.conversations[conversation.id];
   if (!known && !('visitor' in conversation)) return state;
   // Every change adds a message (a system line at least), so a lower lastSeq is an older snapshot.
@@ -237,7 +237,7 @@ export function withSynced(state: InboxState, queue: ConversationSummaryDTO[], m
   for (const c of mine) {
     if (c.lastMessage?.authorKind === 'visitor' && c.lastMessage.seq > c.agentReadSeq && !unread[c.id]) unread[c.id] = 1;
   }
-  // `me` is left to agent:updated events: this snapshot may predate a status change made meanwhile.
+  // `me` is left to agents:updated events: this snapshot may predate a status change made meanwhile.
   return { ...state, conversations, unread, agents };
 }
 
@@ -252,7 +252,7 @@ export function withListed(state: InboxState, view: 'all' | 'resolved', list: Co
   return { ...state, conversations, canSeeAll };
 }
 
-/** An `agent:updated` event: the team list, and `me` when it is this agent. */
+/** One agent of an `agents:updated` event: the team list, and `me` when it is this agent. */
 export function withAgent(state: InboxState, agent: TeamMemberDTO): InboxState {
   const known = state.agents.some((a) => a.id === agent.id);
   const agents = known ? state.agents.map((a) => (a.id === agent.id ? agent : a)) : [...state.agents, agent];

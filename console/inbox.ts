@@ -187,7 +187,7 @@ export class Inbox {
     return this.#attempt(async () => this.#update({ me: await this.#live.request('agent:setStatus', { status }) }));
   }
 
-  /** The team, with presence and load, for transfers; kept live by agent:updated afterwards. */
+  /** The team, with presence and load, for transfers; kept live by agents:updated afterwards. */
   loadAgents(): Promise<void> {
     return this.#attempt(async () => this.#update({ agents: await this.#live.request('agents:list', {}) }));
   }
@@ -236,7 +236,7 @@ export class Inbox {
     const socket = this.#live.socket;
     socket.on('conversations:updated', (conversations) => conversations.forEach((conversation) => this.#upsert(conversation)));
     socket.on('messages:new', (messages) => messages.forEach((message) => this.#receive(message)));
-    socket.on('agent:updated', (agent) => this.#set(withAgent(this.#state, agent)));
+    socket.on('agents:updated', (agents) => this.#set(agents.reduce(withAgent, this.#state)));
     socket.on('typing', (event) => this.#typingEvent(event));
     socket.on('conversation:read', (event) => this.#set(withReadMark(this.#state, event)));
     socket.on('visitor:updated', (change) => this.#set(withVisitorChange(this.#state, change, new Date().toISOString())));

@@ -357,7 +357,8 @@ export interface Notifier {
   read(conversation: ConversationDTO, by: 'visitor' | 'agent', seq: number): void;
   /** Agents of the site hear only what changed. */
   visitorChanged(change: VisitorChange): void;
-  conversationChanged(conversation: ConversationSummaryDTO): void;
+  /** `assignmentOnly`: an assignment or transfer, which changed only who holds it (and its system line's seq). */
+  conversationChanged(conversation: ConversationSummaryDTO, assignmentOnly?: boolean): void;
   queuePosition(visitorId: string, position: QueuePositionDTO): void;
   /** To the agents sharing one of `siteIds` with them (the agent's sites). */
   agentChanged(agent: AgentDTO, siteIds: string[] | 'all'): void;

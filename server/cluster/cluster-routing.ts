@@ -65,7 +65,9 @@ export class ClusterRouting implements Routing {
   ) {
     this.handlers = leaderHandlers(local);
     io.on(RPC, (command: RpcName, args: RpcArgs[RpcName], reply: (r: Reply<RpcName>) => void) => void this.serve(command, args).then(reply));
-    io.on(AGENT_STATE, (agent: AgentDTO) => this.live.set(agent.id, agent));
+    io.on(AGENT_STATE, (agents: AgentDTO[]) => {
+      for (const agent of agents) this.live.set(agent.id, agent);
+    });
     io.on(AGENT_CHANGED, (agentId: string) => void this.local.loadDirectory(agentId));
   }
 
@@ -76,7 +78,7 @@ export class ClusterRouting implements Routing {
     if (leader) {
       await this.local.start();
       this.sweep = setInterval(() => void this.local.presenceChanged().catch((err) => this.log.warn({ err }, 'presence sweep failed')), PRESENCE_SWEEP_MS).unref();
-      for (const agent of this.local.listAgents()) this.io.serverSideEmit(AGENT_STATE, agent);
+      this.io.serverSideEmit(AGENT_STATE, this.local.listAgents());
     } else {
       await this.local.stop();
       await this.local.loadDirectory();

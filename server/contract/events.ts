@@ -236,8 +236,11 @@ export interface AgentClientToServer {
   'email:discard': (req: InboundEmailRef, ack: AckCallback<InboundEmailDTO>) => void;
 }
 
-/** What agents who only watch a site's queue hear of a conversation that left it. */
-export type ConversationLeftQueue = Pick<ConversationDTO, 'id' | 'siteId' | 'status' | 'assignee' | 'lastSeq'>;
+/**
+ * Who holds a conversation now: what agents who only watch a site's queue hear of a conversation that left it,
+ * and what those who see the whole site hear of an assignment or transfer (they know the rest).
+ */
+export type ConversationAssignment = Pick<ConversationDTO, 'id' | 'siteId' | 'status' | 'assignee' | 'assignedAt' | 'lastSeq'>;
 
 export interface WebhookDisabledNotice {
   siteId: string;
@@ -254,12 +257,17 @@ export interface AgentServerToClient {
   'messages:new': (messages: MessageDTO[]) => void;
   /**
    * Conversations that changed, oldest first (one conversation may appear more than once; apply in order): the
-   * whole summary to agents who may see it, to the rest of its queue only that it left. One event per routing
-   * turn rather than per change, since every agent of a site hears of each (a queue burst assigns hundreds at once).
+   * whole summary to agents who may see it, except an assignment, of which those who see it know the rest; to the
+   * rest of its queue only that it left. A partial change of a conversation not known yet is dropped (the
+   * assignment's system line, in 'messages:new', says to fetch it). One event per routing turn rather than per
+   * change, since every agent of a site hears of each (a queue burst assigns hundreds at once).
    */
-  'conversations:updated': (conversations: (ConversationSummaryDTO | ConversationLeftQueue)[]) => void;
-  /** A colleague sharing a site changed: to admins and the agent themself with the email, to the rest without. */
-  'agent:updated': (agent: AgentDTO | TeamMemberDTO) => void;
+  'conversations:updated': (conversations: (ConversationSummaryDTO | ConversationAssignment)[]) => void;
+  /**
+   * Colleagues sharing a site changed (status, load), oldest first: to admins and the agent themself with the
+   * email, to the rest without. One event per routing turn, which changes the load of every agent it assigns to.
+   */
+  'agents:updated': (agents: (AgentDTO | TeamMemberDTO)[]) => void;
   typing: (event: TypingEvent) => void;
   'conversation:read': (event: ReadEvent) => void;
   /** The visitor's context changed (page, name, email, attributes): only the fields that changed. */

@@ -4,9 +4,9 @@ import type { Notifier } from '../app/ports.ts';
 
 export function subscribeSocketNotifier(events: DomainEvents, notifier: Notifier): void {
   events.on('message.created', ({ message, conversation, sentFrom }) => notifier.messageCreated(message, conversation, sentFrom));
-  const conversationChanged = ({ conversation }: { conversation: Parameters<Notifier['conversationChanged']>[0] }) => notifier.conversationChanged(conversation);
   for (const event of ['queued', 'assigned', 'transferred', 'unassigned', 'resolved', 'reopened', 'rated'] as const) {
-    events.on(`conversation.${event}`, conversationChanged);
+    const assignmentOnly = event === 'assigned' || event === 'transferred';
+    events.on(`conversation.${event}`, ({ conversation }) => notifier.conversationChanged(conversation, assignmentOnly));
   }
   events.on('visitor.updated', ({ change }) => notifier.visitorChanged(change));
   events.on('visitor.identified', ({ change }) => notifier.visitorChanged(change));

@@ -1,7 +1,7 @@
 /** The only module that emits to clients, and the only one that names rooms. */
 import type { Namespace, Server } from 'socket.io';
-import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO, VisitorChange } from '../contract/dto.ts';
-import type { AgentClientToServer, AgentServerToClient, ConversationLeftQueue, TypingEvent, VisitorClientToServer, VisitorServerToClient, WebhookDisabledNotice } from '../contract/events.ts';
+import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO, TeamMemberDTO, VisitorChange } from '../contract/dto.ts';
+import type { AgentClientToServer, AgentServerToClient, ConversationAssignment, TypingEvent, VisitorClientToServer, VisitorServerToClient, WebhookDisabledNotice } from '../contract/events.ts';
 import type { Notifier } from '../app/ports.ts';
 import type { ApiError } from '../contract/errors.ts';
 import type { EmailDTO } from '../contract/email.ts';
@@ -41,6 +41,12 @@ export function endSessions(target: { emit(event: 'session:ended', reason: ApiEr
   target.disconnectSockets(true);
 }
 
+/** A conversation change on its way to agents; `assignmentOnly`: only who holds it changed (status, assignee, assignedAt, lastSeq). */
+interface PendingChange {
+  conversation: ConversationSummaryDTO;
+  assignmentOnly: boolean;
+}
+
 /** A site's messages of one turn: all of them for those who see the whole site, and per conversation for the rest. */
 interface PendingForSite {
   messages: MessageDTO[];
@@ -59,7 +65,12 @@ export class SocketNotifier implements Notifier {
    * burst's assignments), and every agent of the site hears of each: one frame per room per turn rather than one
    * per change. At most one of the two kinds is pending at a time, so neither overtakes the other.
    */
-  private readonly changesPending = new Map<string, ConversationSummaryDTO[]>();
+  private readonly changesPending = new Map<string, PendingChange[]>();
+  /**
+   * Agents' live state (status, load) on its way to colleagues, by agent, the newest kept. A routing turn changes
+   * the load of every agent it assigns to (a shift coming online): one frame per room per turn, not per agent.
+   */
+  private readonly agentChanges = new Map<string, { agent: AgentDTO; siteIds: string[] | 'all' }>();
   private flushScheduled = false;
 
   constructor(
@@ -99,6 +110,7 @@ export class SocketNotifier implements Notifier {
     this.flushScheduled = false;
     this.flushMessages();
     this.flushChanges();
+    this.flushAgentChanges();
   };
 
   private flushMessages(): void {
@@ -112,24 +124,53 @@ export class SocketNotifier implements Notifier {
   }
 
   /**
-   * Those who see the whole site get every change whole; the rest of its agents, whole while it waits in the
-   * queue and otherwise only that it left it and to whom; its holders, past and present, their own whole.
+   * Those who see the whole site get every change whole, except an assignment, of which they know the rest; the
+   * rest of its agents, whole while it waits in the queue and otherwise only that it left it and to whom; its
+   * holders, past and present, their own whole. A turn of assignments alone (a burst, a drain) is one frame
+   * to the whole site.
    */
   private flushChanges(): void {
     for (const [siteId, changes] of this.changesPending) {
       const wholeSite = rooms.siteAll(siteId);
-      this.agents.to(wholeSite).emit('conversations:updated', changes);
-      this.agents.to(rooms.site(siteId)).except(wholeSite).emit('conversations:updated', changes.map(queueView));
-      for (const conversation of changes) {
+      if (changes.every((c) => c.assignmentOnly && c.conversation.status !== 'queued')) {
+        this.agents.to(rooms.site(siteId)).emit('conversations:updated', changes.map((c) => assignmentView(c.conversation)));
+      } else {
+        this.agents.to(wholeSite).emit('conversations:updated', changes.map((c) => (c.assignmentOnly ? assignmentView(c.conversation) : c.conversation)));
+        this.agents.to(rooms.site(siteId)).except(wholeSite).emit('conversations:updated', changes.map((c) => queueView(c.conversation)));
+      }
+      for (const { conversation } of changes) {
         this.agents.to(rooms.conversation(conversation.id)).except(wholeSite).emit('conversations:updated', [conversation]);
       }
     }
     this.changesPending.clear();
   }
 
+  /**
+   * Admins hear every change whole; colleagues sharing a site, without emails (grouped by the rooms they share);
+   * then each changed agent their own record whole, after the copy without the email.
+   */
+  private flushAgentChanges(): void {
+    if (this.agentChanges.size === 0) return;
+    const changed = [...this.agentChanges.values()];
+    this.agentChanges.clear();
+    this.agents.to(rooms.admins).emit('agents:updated', changed.map((c) => c.agent));
+    const byColleagues = new Map<string, { rooms: string[]; agents: TeamMemberDTO[] }>();
+    for (const { agent, siteIds } of changed) {
+      const colleagues = siteIds === 'all' ? [rooms.agents] : siteIds.map(rooms.site);
+      if (colleagues.length === 0) continue;
+      const key = colleagues.join(' ');
+      const group = byColleagues.get(key) ?? { rooms: colleagues, agents: [] };
+      group.agents.push(withoutEmail(agent));
+      byColleagues.set(key, group);
+    }
+    for (const group of byColleagues.values()) this.agents.to(group.rooms).except(rooms.admins).emit('agents:updated', group.agents);
+    for (const { agent } of changed) this.agents.to(rooms.agent(agent.id)).except(rooms.admins).emit('agents:updated', [agent]);
+    this.peers?.serverSideEmit(serverEvents.agentState, changed.map((c) => c.agent));
+  }
+
   /** Agents' events in the order they happened: what comes after a message or a change must not overtake it. */
   private toAgents(room: string | string[]) {
-    if (this.agentsPending.size > 0 || this.changesPending.size > 0) this.flushToAgents();
+    if (this.agentsPending.size > 0 || this.changesPending.size > 0 || this.agentChanges.size > 0) this.flushToAgents();
     return this.agents.to(room);
   }
 
@@ -144,12 +185,12 @@ export class SocketNotifier implements Notifier {
     this.toAgents(rooms.site(change.siteId)).emit('visitor:updated', change);
   }
 
-  conversationChanged(conversation: ConversationSummaryDTO): void {
+  conversationChanged(conversation: ConversationSummaryDTO, assignmentOnly = false): void {
     this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', visitorView(conversation));
     if (this.agentsPending.size > 0) this.flushMessages();
     const pending = this.changesPending.get(conversation.siteId);
-    if (pending) pending.push(conversation);
-    else this.changesPending.set(conversation.siteId, [conversation]);
+    if (pending) pending.push({ conversation, assignmentOnly });
+    else this.changesPending.set(conversation.siteId, [{ conversation, assignmentOnly }]);
     this.scheduleFlush();
   }
 
@@ -158,11 +199,9 @@ export class SocketNotifier implements Notifier {
   }
 
   agentChanged(agent: AgentDTO, siteIds: string[] | 'all'): void {
-    const own = [rooms.admins, rooms.agent(agent.id)];
-    this.toAgents(own).emit('agent:updated', agent);
-    const colleagues = siteIds === 'all' ? rooms.agents : siteIds.map(rooms.site);
-    if (colleagues.length > 0) this.agents.to(colleagues).except(own).emit('agent:updated', withoutEmail(agent));
-    this.peers?.serverSideEmit(serverEvents.agentState, agent);
+    this.agentChanges.delete(agent.id); // re-added last: its newest state goes out in the order changes happened
+    this.agentChanges.set(agent.id, { agent, siteIds });
+    this.scheduleFlush();
   }
 
   typing(conversation: ConversationDTO, from: 'visitor' | 'agent', event: TypingEvent): void {
@@ -212,10 +251,12 @@ function visitorView(conversation: ConversationDTO): ConversationDTO {
 }
 
 /** What the site's queue watchers may know: the whole while it waits, then only that it left the queue, and to whom. */
-function queueView(conversation: ConversationSummaryDTO): ConversationSummaryDTO | ConversationLeftQueue {
-  if (conversation.status === 'queued') return conversation;
-  const { id, siteId, status, assignee, lastSeq } = conversation;
-  return { id, siteId, status, assignee, lastSeq };
+function queueView(conversation: ConversationSummaryDTO): ConversationSummaryDTO | ConversationAssignment {
+  return conversation.status === 'queued' ? conversation : assignmentView(conversation);
+}
+
+function assignmentView({ id, siteId, status, assignee, assignedAt, lastSeq }: ConversationSummaryDTO): ConversationAssignment {
+  return { id, siteId, status, assignee, assignedAt, lastSeq };
 }
 
 /** Agents who may see the conversation: those who see all of its site, its holders, and while it waits, the site's queue. */

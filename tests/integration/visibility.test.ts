@@ -58,7 +58,7 @@ describe('agents see all conversations: off', () => {
     expect(benHeard.filter((m) => m.conversationId === conversationId)).toEqual([]);
     // Of its state Ben hears only that it is not in the queue, and whose it is: no visitor, text or labels.
     for (const update of benUpdates.filter((c) => c.id === conversationId)) {
-      expect(Object.keys(update).sort()).toEqual(['assignee', 'id', 'lastSeq', 'siteId', 'status']);
+      expect(Object.keys(update).sort()).toEqual(['assignedAt', 'assignee', 'id', 'lastSeq', 'siteId', 'status']);
     }
     expect(benTyping.filter((t) => t.conversationId === conversationId)).toEqual([]);
 
@@ -149,7 +149,7 @@ describe('the team an agent sees', () => {
     await useNewSite(server, 'Elsewhere');
     const yuri = await connectAgent(server, await createAgent(server, 'yuri'));
     const admin = await connectAgent(server, ADMIN);
-    const xenaHeard = record<TeamMemberDTO>(xena.socket, 'agent:updated');
+    const xenaHeard = record<TeamMemberDTO[]>(xena.socket, 'agents:updated');
 
     const team = await ok<TeamMemberDTO[]>(xena.socket, 'agents:list', {});
     const byId = new Map(team.map((a) => [a.id, a]));
@@ -164,12 +164,13 @@ describe('the team an agent sees', () => {
     expect(everyone.find((a) => a.id === zoe.agentId)?.email).toBe('zoe@example.com');
 
     await ok(yuri.socket, 'agent:setStatus', { status: 'away' });
-    const zoeAway = next<TeamMemberDTO>(xena.socket, 'agent:updated', (a) => a.id === zoe.agentId && a.status === 'away');
-    const adminSeesZoe = next<AgentDTO>(admin.socket, 'agent:updated', (a) => a.id === zoe.agentId && a.status === 'away');
+    const zoeIsAway = (a: TeamMemberDTO) => a.id === zoe.agentId && a.status === 'away';
+    const zoeAway = next<TeamMemberDTO[]>(xena.socket, 'agents:updated', (list) => list.some(zoeIsAway)).then((list) => list.find(zoeIsAway));
+    const adminSeesZoe = next<AgentDTO[]>(admin.socket, 'agents:updated', (list) => list.some(zoeIsAway)).then((list) => list.find(zoeIsAway)!);
     await ok(zoe.socket, 'agent:setStatus', { status: 'away' });
     expect(await zoeAway).not.toHaveProperty('email');
     expect((await adminSeesZoe).email).toBe('zoe@example.com');
-    expect(xenaHeard.filter((a) => a.id === yuri.agentId)).toEqual([]);
+    expect(xenaHeard.flat().filter((a) => a.id === yuri.agentId)).toEqual([]);
   });
 });
 });

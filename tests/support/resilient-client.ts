@@ -163,7 +163,7 @@ export abstract class ResilientClient {
   /** Extra server events a subclass follows. */
   protected listen(_socket: Socket): void {}
 
-  /** Follows any server event too (e.g. agent:updated), across reconnects. */
+  /** Follows any server event too (e.g. agents:updated), across reconnects. */
   on(event: string, listener: (...args: any[]) => void): void {
     this.socket.on(event, listener);
   }

@@ -32,9 +32,9 @@ const withAll = (...list: ConversationSummaryDTO[]): InboxState => list.reduce(w
 const mine = (id: string, patch: Partial<ConversationSummaryDTO> = {}) => conversation(id, { status: 'active', assignee: { id: 'me', name: 'Me', avatarUrl: null }, ...patch });
 
 describe('merging conversation updates', () => {
-  it('keeps what the reduced ConversationLeftQueue shape does not carry, and ignores it for an unknown conversation', () => {
+  it('keeps what the reduced ConversationAssignment shape does not carry, and ignores it for an unknown conversation', () => {
     const known = withAll(conversation('c1', { labels: ['vip'] }));
-    const left = { id: 'c1', siteId: 's1', status: 'active' as const, assignee: other, lastSeq: 2 };
+    const left = { id: 'c1', siteId: 's1', status: 'active' as const, assignee: other, assignedAt: '2026-01-01T00:00:00.000Z', lastSeq: 2 };
     const after = withConversation(known, left).conversations.c1!;
     expect(after).toMatchObject({ status: 'active', assignee: other, lastSeq: 2, labels: ['vip'], visitor: { id: 'v-c1' } });
     expect(withConversation(initialState(me, []), { ...left, id: 'c9' })).toEqual(initialState(me, []));

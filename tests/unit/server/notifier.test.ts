@@ -4,7 +4,7 @@
  * conversations they may see, and that nothing emitted to agents overtakes a message or change before it.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConversationDTO, ConversationSummaryDTO, MessageDTO } from '../../../server/contract/dto.ts';
+import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO } from '../../../server/contract/dto.ts';
 import { SocketNotifier, type AgentNamespace, type VisitorNamespace } from '../../../server/realtime/notifier.ts';
 
 interface Emitted {
@@ -40,7 +40,7 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 const conversation = (id: string, siteId: string, status: ConversationDTO['status'] = 'active') => ({ id, siteId, visitorId: `v-${id}`, status }) as ConversationDTO;
 const summary = (id: string, siteId: string, status: ConversationDTO['status'], lastSeq: number) =>
   ({ id, siteId, visitorId: `v-${id}`, status, assignee: status === 'queued' ? null : { id: 'agent-1' }, lastSeq, visitor: { id: `v-${id}` }, labels: ['vip'] }) as unknown as ConversationSummaryDTO;
-const leftQueue = ({ id, siteId, status, assignee, lastSeq }: ConversationSummaryDTO) => ({ id, siteId, status, assignee, lastSeq });
+const assignment = ({ id, siteId, status, assignee, assignedAt, lastSeq }: ConversationSummaryDTO) => ({ id, siteId, status, assignee, assignedAt, lastSeq });
 const message = (id: string, conversationId: string, authorKind: MessageDTO['authorKind'] = 'visitor') => ({ id, conversationId, authorKind }) as MessageDTO;
 
 describe('SocketNotifier', () => {
@@ -99,26 +99,65 @@ describe('SocketNotifier', () => {
   it("sends a turn's conversation changes as one frame per room: whole to the whole site, the queue's view to the rest, each holder their own whole", async () => {
     const { notifier, agents, visitors } = setUp();
     const queued = summary('q', 'site-1', 'queued', 1);
+    const resolved = summary('r', 'site-1', 'resolved', 4);
     const assigned = summary('a', 'site-1', 'active', 2);
     const elsewhere = summary('e', 'site-2', 'active', 3);
     notifier.conversationChanged(queued);
-    notifier.conversationChanged(assigned);
+    notifier.conversationChanged(resolved);
+    notifier.conversationChanged(assigned, true);
     notifier.conversationChanged(elsewhere);
     // Visitors hear of their own at once; agents on the next turn.
-    expect(visitors.map((e) => e.room)).toEqual(['visitor:v-q', 'visitor:v-a', 'visitor:v-e']);
+    expect(visitors.map((e) => e.room)).toEqual(['visitor:v-q', 'visitor:v-r', 'visitor:v-a', 'visitor:v-e']);
     expect(agents).toEqual([]);
     await nextTurn();
     expect(agents).toEqual([
-      { room: 'site-all:site-1', except: null, event: 'conversations:updated', payload: [queued, assigned] },
-      { room: 'site:site-1', except: 'site-all:site-1', event: 'conversations:updated', payload: [queued, leftQueue(assigned)] },
+      { room: 'site-all:site-1', except: null, event: 'conversations:updated', payload: [queued, resolved, assignment(assigned)] },
+      { room: 'site:site-1', except: 'site-all:site-1', event: 'conversations:updated', payload: [queued, assignment(resolved), assignment(assigned)] },
       { room: 'conversation:q', except: 'site-all:site-1', event: 'conversations:updated', payload: [queued] },
+      { room: 'conversation:r', except: 'site-all:site-1', event: 'conversations:updated', payload: [resolved] },
       { room: 'conversation:a', except: 'site-all:site-1', event: 'conversations:updated', payload: [assigned] },
       { room: 'site-all:site-2', except: null, event: 'conversations:updated', payload: [elsewhere] },
-      { room: 'site:site-2', except: 'site-all:site-2', event: 'conversations:updated', payload: [leftQueue(elsewhere)] },
+      { room: 'site:site-2', except: 'site-all:site-2', event: 'conversations:updated', payload: [assignment(elsewhere)] },
       { room: 'conversation:e', except: 'site-all:site-2', event: 'conversations:updated', payload: [elsewhere] },
     ]);
     // Of a conversation that left the queue, the rest of the site learns no visitor, text or labels.
-    expect(Object.keys(leftQueue(assigned)).sort()).toEqual(['assignee', 'id', 'lastSeq', 'siteId', 'status']);
+    expect(Object.keys(assignment(assigned)).sort()).toEqual(['assignedAt', 'assignee', 'id', 'lastSeq', 'siteId', 'status']);
+  });
+
+  it('sends a turn of assignments alone (a queue draining) as one frame to the whole site, and each holder their own whole', async () => {
+    const { notifier, agents } = setUp();
+    const first = summary('a', 'site-1', 'active', 2);
+    const second = summary('b', 'site-1', 'active', 2);
+    notifier.conversationChanged(first, true);
+    notifier.conversationChanged(second, true);
+    await nextTurn();
+    expect(agents).toEqual([
+      { room: 'site:site-1', except: null, event: 'conversations:updated', payload: [assignment(first), assignment(second)] },
+      { room: 'conversation:a', except: 'site-all:site-1', event: 'conversations:updated', payload: [first] },
+      { room: 'conversation:b', except: 'site-all:site-1', event: 'conversations:updated', payload: [second] },
+    ]);
+  });
+
+  it("sends a turn's agent changes as one frame per room: whole to admins, without emails to colleagues, then each their own whole", async () => {
+    const { notifier, agents } = setUp();
+    const agent = (id: string, status: AgentDTO['status'], load: number) => ({ id, email: `${id}@example.com`, name: id, status, load }) as AgentDTO;
+    notifier.agentChanged(agent('x', 'online', 0), ['site-1']);
+    notifier.agentChanged(agent('y', 'online', 1), ['site-1']);
+    notifier.agentChanged(agent('z', 'online', 1), ['site-1', 'site-2']);
+    notifier.agentChanged(agent('x', 'online', 2), ['site-1']);
+    expect(agents).toEqual([]);
+    await nextTurn();
+    const { email: _email, ...yWithout } = agent('y', 'online', 1);
+    const { email: _email2, ...xWithout } = agent('x', 'online', 2);
+    const { email: _email3, ...zWithout } = agent('z', 'online', 1);
+    expect(agents).toEqual([
+      { room: 'admins', except: null, event: 'agents:updated', payload: [agent('y', 'online', 1), agent('z', 'online', 1), agent('x', 'online', 2)] },
+      { room: 'site:site-1', except: 'admins', event: 'agents:updated', payload: [yWithout, xWithout] },
+      { room: 'site:site-1 + site:site-2', except: 'admins', event: 'agents:updated', payload: [zWithout] },
+      { room: 'agent:y', except: 'admins', event: 'agents:updated', payload: [agent('y', 'online', 1)] },
+      { room: 'agent:z', except: 'admins', event: 'agents:updated', payload: [agent('z', 'online', 1)] },
+      { room: 'agent:x', except: 'admins', event: 'agents:updated', payload: [agent('x', 'online', 2)] },
+    ]);
   });
 
   it('keeps messages and conversation changes in the order they happened, batching each run of one kind', async () => {
