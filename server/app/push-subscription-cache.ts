@@ -1,6 +1,6 @@
 /**
  * Which browsers each agent has subscribed for push, kept per node so that a visitor's message costs no database
- * round trip to learn that its agent has none (most agents). Loaded on first use per agent; dropped when a
+ * round trip to learn whether its agent has any (without one, the message needs no alert). Loaded on first use per agent; dropped when a
  * subscription changes, here and, through `peers`, on every other node of a cluster. Bounded: the agents asked
  * about least recently are dropped first, and an entry older than `maxAgeMs` is read again, so a change whose
  * word never reached this node (Redis away) is seen within that time anyway.
@@ -27,7 +27,7 @@ interface Entry {
   loadedAt: number;
 }
 
-export const PUSH_CACHE_LIMITS = { maxAgents: 1_000, maxAgeMs: 60_000 };
+const PUSH_CACHE_LIMITS = { maxAgents: 1_000, maxAgeMs: 60_000 };
 
 export class PushSubscriptionCache {
   /** By agent, least recently used first (a Map keeps insertion order; a hit moves the entry to the end). */
