@@ -15,6 +15,7 @@ import { AdminService, sitesWithIgnoredOrigins } from './app/admin.ts';
 import { AgentAlerts } from './app/alerts.ts';
 import { AlertSettings } from './app/alert-settings.ts';
 import { subscribeAlerts } from './app/alert-subscriber.ts';
+import { PushSubscriptionCache, type SubscriptionChange } from './app/push-subscription-cache.ts';
 import { handlePushDeliveries } from './push/deliver.ts';
 import { loadVapidKeys } from './push/vapid-keys.ts';
 import { ApiAttachments } from './app/api-attachments.ts';
@@ -25,6 +26,7 @@ import { ApiKeyService } from './app/api-keys.ts';
 import { CursorCodec } from './app/cursor.ts';
 import { Limits } from './app/limits.ts';
 import { createTopology } from './cluster/topology.ts';
+import { peerChannel } from './cluster/peer-channel.ts';
 import { AttachmentLinks, AttachmentService } from './app/attachments.ts';
 import { AuthService } from './app/auth.ts';
 import { TeamService } from './app/team.ts';
@@ -63,7 +65,7 @@ import { mountAgentNamespace } from './realtime/agent-namespace.ts';
 import { InFlight } from './realtime/command.ts';
 import { capConnectionsPerAddress } from './realtime/connection-cap.ts';
 import { refuseDefaultNamespace, trimHandshakeRequests } from './realtime/handshake.ts';
-import { rooms, SocketNotifier, type AgentNamespace, type VisitorNamespace } from './realtime/notifier.ts';
+import { rooms, serverEvents, SocketNotifier, type AgentNamespace, type VisitorNamespace } from './realtime/notifier.ts';
 import type { AgentSocketData } from './realtime/agent-namespace.ts';
 import { subscribeSocketNotifier } from './realtime/notifier-subscription.ts';
 import { mountVisitorNamespace } from './realtime/visitor-namespace.ts';
@@ -95,6 +97,8 @@ export interface Parley {
   inboundEmail: InboundEmailService | undefined;
   /** The port the SMTP receiver listens on once listen() resolves; undefined without INBOUND_SMTP_PORT. */
   inboundSmtpPort(): number | undefined;
+  /** Which agents have push subscriptions, as this node's visitor-message alerts see them. */
+  pushSubscriptions: PushSubscriptionCache;
   /** The durable job outbox: subscribers enqueue; this process's worker runs the kinds registered with it. */
   jobs: { outbox: JobOutbox; worker: JobWorker };
   /**
@@ -194,9 +198,11 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   if (vapid.generated && topology.clustered) {
     log.warn('Web Push keys were generated into this node\'s DATA_DIR: set VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, the same on every node, or push subscriptions break across nodes');
   }
-  const alertSettings = new AlertSettings(store.alerts, vapid.publicKey);
+  const pushSubscriptions = new PushSubscriptionCache(store.alerts, clock, topology.clustered ? peerChannel<SubscriptionChange>(io, serverEvents.pushSubscriptionsChanged) : undefined);
+  const alertSettings = new AlertSettings(store.alerts, vapid.publicKey, pushSubscriptions);
   handlePushDeliveries(worker, {
     alerts: store.alerts,
+    cache: pushSubscriptions,
     keys: vapid,
     subject: publicOrigin?.startsWith('https:') ? publicOrigin : `mailto:${config.ADMIN_EMAIL}`,
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
@@ -206,6 +212,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   });
   const alerts = new AgentAlerts({
     store,
+    pushSubscriptions,
     outbox,
     clock,
     emails: email.outbox,
@@ -284,6 +291,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     metricsServer: separateMetrics,
     inboundEmail: replies.inbound,
     inboundSmtpPort: () => smtpPort,
+    pushSubscriptions,
     jobs: { outbox, worker },
     email: { outbox: email.outbox, tokens: email.tokens },
     firstRun,

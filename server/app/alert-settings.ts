@@ -2,6 +2,7 @@
 import { DEFAULT_ALERT_PREFERENCES, type AlertPreferencesDTO, type PushSetupDTO, type PushSubscriptionDTO, type PushSubscriptionRequest } from '../contract/alerts.ts';
 import type { AlertStore, PushSubscriptionRecord } from './alert-ports.ts';
 import { AppError } from './errors.ts';
+import type { PushSubscriptionCache } from './push-subscription-cache.ts';
 
 /** Browsers (devices) per agent: enough for every machine and phone one person uses. */
 export const MAX_PUSH_SUBSCRIPTIONS = 20;
@@ -10,6 +11,8 @@ export class AlertSettings {
   constructor(
     private readonly alerts: AlertStore,
     private readonly vapidPublicKey: string,
+    /** Told of each change, so that visitor-message alerts (on every node) see it. */
+    private readonly cache: Pick<PushSubscriptionCache, 'changed'>,
   ) {}
 
   async setup(agentId: string): Promise<PushSetupDTO> {
@@ -21,11 +24,14 @@ export class AlertSettings {
     if (existing.length >= MAX_PUSH_SUBSCRIPTIONS && !existing.some((s) => s.endpoint === subscription.endpoint)) {
       throw new AppError('LIMIT_EXCEEDED', `At most ${MAX_PUSH_SUBSCRIPTIONS} devices; turn notifications off on one first`);
     }
-    return toDTO(await this.alerts.saveSubscription(agentId, subscription));
+    const saved = await this.alerts.saveSubscription(agentId, subscription);
+    this.cache.changed({ agentId, endpoint: subscription.endpoint });
+    return toDTO(saved);
   }
 
   async unsubscribe(agentId: string, endpoint: string): Promise<void> {
     if (!(await this.alerts.deleteSubscription(agentId, endpoint))) throw new AppError('NOT_FOUND', 'No such subscription');
+    this.cache.changed({ agentId, endpoint });
   }
 
   async preferences(agentId: string): Promise<AlertPreferencesDTO> {

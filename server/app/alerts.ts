@@ -15,6 +15,7 @@ import type { EmailOutbox } from '../email/outbox.ts';
 import type { JobOutbox } from '../jobs/outbox.ts';
 import { alertEmail, type AlertContent } from './alert-email.ts';
 import type { AgentRecord, SiteRecord, Store } from './ports.ts';
+import type { PushSubscriptionCache } from './push-subscription-cache.ts';
 
 /**
  * A delayed look at a conversation that entered the queue with the line `since` (its first message, or the
@@ -34,6 +35,8 @@ declare module '../jobs/types.ts' {
 
 export interface AlertDeps {
   store: Pick<Store, 'sites' | 'agents' | 'conversations' | 'visitors' | 'alerts'>;
+  /** Whether an agent has push subscriptions, without a database round trip on every visitor message. */
+  pushSubscriptions: Pick<PushSubscriptionCache, 'subscriptions'>;
   outbox: Pick<JobOutbox, 'enqueue'>;
   clock: Clock;
   /** Where alert emails are queued, like every email (nothing is queued while email is off). */
@@ -104,8 +107,8 @@ export class AgentAlerts {
   async visitorWrote(message: { id: string; body: string }, conversation: ConversationDTO): Promise<void> {
     const assigneeId = conversation.assignee?.id;
     if (assigneeId) {
-      // Push only: an agent with no subscribed device needs nothing, and asking the consoles costs more than asking the database.
-      if ((await this.deps.store.alerts.subscriptions(assigneeId)).length === 0) return;
+      // Push only: an agent with no subscribed device needs nothing, and asking the consoles costs more than asking the cache.
+      if ((await this.deps.pushSubscriptions.subscriptions(assigneeId)).length === 0) return;
       if (await this.deps.consoleVisible(assigneeId)) return;
       const agent = await this.deps.store.agents.findById(assigneeId);
       const site = await this.deps.store.sites.findById(conversation.siteId);
@@ -145,6 +148,7 @@ export class AgentAlerts {
     const { site } = content;
     if (wanted('push')) {
       const payload = pushPayload(kind, content);
+      // From the database, not the cache: a browser another node just handed to someone else must not get this agent's alert.
       for (const subscription of await store.alerts.subscriptions(agent.id)) {
         await outbox.enqueue('push.send', `push:${eventKey}:${agent.id}:${subscription.id}`, { subscriptionId: subscription.id, payload });
       }

@@ -8,6 +8,7 @@
 import webpush from 'web-push';
 import type { AlertStore } from '../app/alert-ports.ts';
 import type { Logger } from '../app/logger.ts';
+import type { PushSubscriptionCache } from '../app/push-subscription-cache.ts';
 import type { PushAlertPayload } from '../contract/alerts.ts';
 import { PermanentJobError, type RetryPolicy } from '../jobs/types.ts';
 import type { JobWorker } from '../jobs/worker.ts';
@@ -32,6 +33,8 @@ const PUSH_TTL_SECONDS = 3_600;
 
 export interface PushDeliveryDeps {
   alerts: Pick<AlertStore, 'findSubscription' | 'forgetSubscription'>;
+  /** Told when a subscription is deleted for being gone. */
+  cache: Pick<PushSubscriptionCache, 'changed'>;
   keys: VapidKeys;
   /** The VAPID `sub` claim: a mailto: or https: contact for the push service's operators. */
   subject: string;
@@ -70,6 +73,7 @@ export function handlePushDeliveries(worker: JobWorker, deps: PushDeliveryDeps):
     const status = result.statusCode;
     if (status === 404 || status === 410) {
       await deps.alerts.forgetSubscription(subscription.id);
+      deps.cache.changed({ agentId: subscription.agentId, endpoint: subscription.endpoint });
       deps.log.info({ subscription: subscription.id, agent: subscription.agentId, status }, 'push subscription gone; deleted');
       return outcome('dead');
     }

@@ -16,6 +16,7 @@ export const serverEvents = {
   routing: 'parley:routing',
   agentState: 'parley:agent-state',
   agentChanged: 'parley:agent-changed',
+  pushSubscriptionsChanged: 'parley:push-subscriptions-changed',
 } as const;
 
 export const rooms = {

@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AlertPreferencesDTO, PushAlertPayload, PushSetupDTO } from '../../server/contract/alerts.ts';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { EmailPurpose } from '../../server/contract/email.ts';
@@ -16,12 +16,15 @@ import { ManualClock } from '../../server/domain/clock.ts';
 import { localMinutes } from '../../server/domain/quiet-hours.ts';
 import { ADMIN, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, login, next, ok, sleep, startServer, useNewSite, type TestServer } from '../support/parley.ts';
 import { startPushReceiver, type PushReceiver } from '../support/push-receiver.ts';
+import { countSqlStatements, takeSqlCounts } from '../../bench/profile/sql-counter.ts';
 
 interface Mail {
   to: string;
   subject: string;
   text: string;
 }
+
+countSqlStatements();
 
 let server: TestServer;
 let receiver: PushReceiver;
@@ -216,6 +219,44 @@ describe.each(backends)('push and email alerts on %s', { timeout: 60_000 }, (bac
     await sleep(300);
     await settle();
     expect(pushesTo(agent.browser.id)).toHaveLength(2);
+  });
+
+  it('sends no PushSubscription query on visitor messages to an agent without subscriptions, once this node has read them', async () => {
+    const credentials = await createAgent(server, `bare-${server.site.id.slice(-6)}`);
+    const { agent } = await login(server, credentials.email, credentials.password);
+    await connectAgent(server, credentials);
+    const asked = vi.spyOn(server.parley.pushSubscriptions, 'subscriptions');
+    const askedAbout = () => asked.mock.calls.filter(([id]) => id === agent.id).length;
+    try {
+      const { visitor, conversationId } = await visitorWrites('first');
+      await expect.poll(askedAbout).toBe(1); // on the assignment: read from the database
+      await asked.mock.results.at(-1)!.value;
+      takeSqlCounts();
+      for (const body of ['second', 'third']) await ok(visitor.socket, 'message:send', { conversationId, clientId: clientId(), body });
+      await expect.poll(askedAbout).toBe(3);
+      expect(takeSqlCounts()).not.toHaveProperty(['SELECT PushSubscription']);
+    } finally {
+      asked.mockRestore();
+    }
+  });
+
+  it('pushes the next visitor message to an agent who subscribed after the previous one', async () => {
+    const credentials = await createAgent(server, `late-${server.site.id.slice(-6)}`);
+    const { accessToken, agent } = await login(server, credentials.email, credentials.password);
+    await connectAgent(server, credentials);
+    const asked = vi.spyOn(server.parley.pushSubscriptions, 'subscriptions');
+    try {
+      const { visitor, conversationId } = await visitorWrites('before subscribing');
+      await expect.poll(() => asked.mock.calls.findIndex(([id]) => id === agent.id)).toBeGreaterThanOrEqual(0);
+      // This node now holds "no subscriptions" for the agent.
+      expect(await asked.mock.results[asked.mock.calls.findIndex(([id]) => id === agent.id)]!.value).toEqual([]);
+      const browser = receiver.subscribe();
+      expect((await agentApi(accessToken, 'POST', '/push-subscriptions', { endpoint: browser.endpoint, keys: browser.keys, expirationTime: null })).status).toBe(201);
+      await ok(visitor.socket, 'message:send', { conversationId, clientId: clientId(), body: 'after subscribing' });
+      await eventually(() => pushesTo(browser.id)).toEqual([{ kind: 'visitorMessage', conversationId, siteId: server.site.id, siteName: 'Shop', text: 'after subscribing' }]);
+    } finally {
+      asked.mockRestore();
+    }
   });
 
   it('pushes a transfer to the agent who receives it', async () => {
