@@ -271,7 +271,7 @@ export class ConversationService {
     if (!started) return delivered(result);
     // Routing runs after the visitor's turn: a message sent right after this one joins the conversation as soon
     // as it exists, instead of waiting for its assignment.
-    this.delivered(result, actor, visitor.connectionId);
+    this.delivered(result, actor, visitor.connectionId, true);
     const queued = await this.store.conversations.summary(result.conversation.id);
     if (queued) this.events.emit('conversation.queued', { conversation: queued, actor });
     await this.routing.enqueue(result.conversation);
@@ -346,10 +346,10 @@ export class ConversationService {
    * first attempt may have committed without its push going out (clients drop what they have by id), while
    * subscribers that send emails or webhooks must hear of each message once.
    */
-  private delivered(result: AppendResult, actor: EventActor, sentFrom?: string): SendResult {
+  private delivered(result: AppendResult, actor: EventActor, sentFrom?: string, opened?: true): SendResult {
     const { message, conversation } = result;
-    if (result.created) this.events.emit('message.created', { message, conversation, actor, ...(sentFrom !== undefined && { sentFrom }) });
-    else this.notifier.messageCreated(message, conversation, sentFrom);
+    if (result.created) this.events.emit('message.created', { message, conversation, actor, ...(sentFrom !== undefined && { sentFrom }), ...(opened && { opened }) });
+    else this.notifier.messageCreated(message, conversation, { sentFrom });
     return { message, conversation };
   }
 

@@ -29,6 +29,8 @@ export interface EventMap {
     actor: EventActor;
     /** The connection that sent it, which has it in the send's answer already. */
     sentFrom?: string;
+    /** It started the conversation: `conversation.queued` follows, carrying it as the last message. */
+    opened?: true;
   };
   'conversation.queued': ConversationEvent;
   'conversation.assigned': ConversationEvent & { agentId: string };

@@ -350,15 +350,20 @@ export interface Store {
   ping(): Promise<void>;
 }
 
+export type HolderChange = 'assigned' | 'transferred';
+
 /** The only way use cases speak to connected clients. Every method is fire-and-forget. */
 export interface Notifier {
-  /** `sentFrom`: the connection that sent it, which has it in the send's answer already and is skipped. */
-  messageCreated(message: MessageDTO, conversation: ConversationDTO, sentFrom?: string): void;
+  /**
+   * `sentFrom`: the connection that sent it, which has it in the send's answer already and is skipped. `opened`:
+   * it started the conversation, whose summary (conversation.queued) brings it to agents.
+   */
+  messageCreated(message: MessageDTO, conversation: ConversationDTO, how?: { sentFrom?: string; opened?: boolean }): void;
   read(conversation: ConversationDTO, by: 'visitor' | 'agent', seq: number): void;
   /** Agents of the site hear only what changed. */
   visitorChanged(change: VisitorChange): void;
-  /** `assignmentOnly`: an assignment or transfer, which changed only who holds it (and its system line's seq). */
-  conversationChanged(conversation: ConversationSummaryDTO, assignmentOnly?: boolean): void;
+  /** `holder`: an assignment from the queue or a transfer, which changed only who holds it (and its system line's seq). */
+  conversationChanged(conversation: ConversationSummaryDTO, holder?: HolderChange): void;
   queuePosition(visitorId: string, position: QueuePositionDTO): void;
   /** To the agents sharing one of `siteIds` with them (the agent's sites). */
   agentChanged(agent: AgentDTO, siteIds: string[] | 'all'): void;

@@ -2,7 +2,7 @@
 import type { Namespace, Server } from 'socket.io';
 import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO, TeamMemberDTO, VisitorChange } from '../contract/dto.ts';
 import type { AgentClientToServer, AgentServerToClient, ConversationAssignment, TypingEvent, VisitorClientToServer, VisitorServerToClient, WebhookDisabledNotice } from '../contract/events.ts';
-import type { Notifier } from '../app/ports.ts';
+import type { HolderChange, Notifier } from '../app/ports.ts';
 import type { ApiError } from '../contract/errors.ts';
 import type { EmailDTO } from '../contract/email.ts';
 import { agentConcerned } from '../domain/system-events.ts';
@@ -42,10 +42,10 @@ export function endSessions(target: { emit(event: 'session:ended', reason: ApiEr
   target.disconnectSockets(true);
 }
 
-/** A conversation change on its way to agents; `assignmentOnly`: only who holds it changed (status, assignee, assignedAt, lastSeq). */
+/** A conversation change on its way to agents; `holder`: only who holds it changed (status, assignee, assignedAt, lastSeq). */
 interface PendingChange {
   conversation: ConversationSummaryDTO;
-  assignmentOnly: boolean;
+  holder: HolderChange | undefined;
 }
 
 /** A site's messages of one turn: all of them for those who see the whole site, and per conversation for the rest. */
@@ -72,6 +72,8 @@ export class SocketNotifier implements Notifier {
    * the load of every agent it assigns to (a shift coming online): one frame per room per turn, not per agent.
    */
   private readonly agentChanges = new Map<string, { agent: AgentDTO; siteIds: string[] | 'all' }>();
+  /** Conversation rooms each agent is to join: whoever gets a conversation follows it from its first line on. */
+  private readonly joinsPending = new Map<string, string[]>();
   private flushScheduled = false;
 
   constructor(
@@ -81,14 +83,17 @@ export class SocketNotifier implements Notifier {
     private readonly peers?: Pick<Server, 'serverSideEmit'>,
   ) {}
 
-  messageCreated(message: MessageDTO, conversation: ConversationDTO, sentFrom?: string): void {
+  messageCreated(message: MessageDTO, conversation: ConversationDTO, { sentFrom, opened }: { sentFrom?: string; opened?: boolean } = {}): void {
     if (message.authorKind !== 'note') {
       const room = this.visitors.to(rooms.visitor(conversation.visitorId));
       (sentFrom ? room.except(sentFrom) : room).emit('message:new', message);
     }
+    // Agents meet a new conversation whole, its first message inside (conversation.queued): sent alone, before
+    // it, that message would reach every agent of the site twice, first for a conversation they cannot show yet.
+    if (opened) return;
     // Whoever gets the conversation follows it from its first line on.
     const holder = message.system && agentConcerned(message.system);
-    if (holder) this.agents.in(rooms.agent(holder)).socketsJoin(rooms.conversation(conversation.id));
+    if (holder) this.joinsPending.set(holder, [...(this.joinsPending.get(holder) ?? []), rooms.conversation(conversation.id)]);
     if (this.changesPending.size > 0) this.flushChanges();
     let pending = this.agentsPending.get(conversation.siteId);
     if (!pending) this.agentsPending.set(conversation.siteId, (pending = { messages: [], byConversation: new Map() }));
@@ -114,7 +119,14 @@ export class SocketNotifier implements Notifier {
     this.flushAgentChanges();
   };
 
+  /** Each new holder joins their conversations' rooms, one operation per holder per turn, before anything is sent to them. */
+  private flushJoins(): void {
+    for (const [agentId, conversationRooms] of this.joinsPending) this.agents.in(rooms.agent(agentId)).socketsJoin(conversationRooms);
+    this.joinsPending.clear();
+  }
+
   private flushMessages(): void {
+    this.flushJoins();
     for (const [siteId, { messages, byConversation }] of this.agentsPending) {
       this.agents.to(rooms.siteAll(siteId)).emit('messages:new', messages);
       for (const { conversation, messages: own } of byConversation.values()) {
@@ -131,15 +143,19 @@ export class SocketNotifier implements Notifier {
    * to the whole site.
    */
   private flushChanges(): void {
+    this.flushJoins();
     for (const [siteId, changes] of this.changesPending) {
       const wholeSite = rooms.siteAll(siteId);
-      if (changes.every((c) => c.assignmentOnly && c.conversation.status !== 'queued')) {
+      if (changes.every((c) => c.holder && c.conversation.status !== 'queued')) {
         this.agents.to(rooms.site(siteId)).emit('conversations:updated', changes.map((c) => assignmentView(c.conversation)));
       } else {
-        this.agents.to(wholeSite).emit('conversations:updated', changes.map((c) => (c.assignmentOnly ? assignmentView(c.conversation) : c.conversation)));
+        this.agents.to(wholeSite).emit('conversations:updated', changes.map((c) => (c.holder ? assignmentView(c.conversation) : c.conversation)));
         this.agents.to(rooms.site(siteId)).except(wholeSite).emit('conversations:updated', changes.map((c) => queueView(c.conversation)));
       }
-      for (const { conversation } of changes) {
+      // Taken from the queue: every agent who may hold it saw it whole there. A transfer or any other change
+      // may reach a holder who has not seen it as it is now.
+      for (const { conversation, holder } of changes) {
+        if (holder === 'assigned') continue;
         this.agents.to(rooms.conversation(conversation.id)).except(wholeSite).emit('conversations:updated', [conversation]);
       }
     }
@@ -171,7 +187,7 @@ export class SocketNotifier implements Notifier {
 
   /** Agents' events in the order they happened: what comes after a message or a change must not overtake it. */
   private toAgents(room: string | string[]) {
-    if (this.agentsPending.size > 0 || this.changesPending.size > 0 || this.agentChanges.size > 0) this.flushToAgents();
+    if (this.agentsPending.size > 0 || this.changesPending.size > 0 || this.agentChanges.size > 0 || this.joinsPending.size > 0) this.flushToAgents();
     return this.agents.to(room);
   }
 
@@ -186,12 +202,12 @@ export class SocketNotifier implements Notifier {
     this.toAgents(rooms.site(change.siteId)).emit('visitor:updated', change);
   }
 
-  conversationChanged(conversation: ConversationSummaryDTO, assignmentOnly = false): void {
+  conversationChanged(conversation: ConversationSummaryDTO, holder?: HolderChange): void {
     this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', visitorView(conversation));
     if (this.agentsPending.size > 0) this.flushMessages();
     const pending = this.changesPending.get(conversation.siteId);
-    if (pending) pending.push({ conversation, assignmentOnly });
-    else this.changesPending.set(conversation.siteId, [{ conversation, assignmentOnly }]);
+    if (pending) pending.push({ conversation, holder });
+    else this.changesPending.set(conversation.siteId, [{ conversation, holder }]);
     this.scheduleFlush();
   }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import type { MessageDTO } from '../../server/contract/dto.ts';
+import type { ConversationSummaryDTO, MessageDTO } from '../../server/contract/dto.ts';
 import type { Ack } from '../../server/contract/errors.ts';
 import type { AgentSession, VisitorSessionResponse } from '../../server/contract/http.ts';
 import type { AgentClientToServer, AgentServerToClient, VisitorClientToServer, VisitorServerToClient } from '../../server/contract/events.ts';
@@ -226,6 +226,15 @@ export function record<T>(socket: Socket, event: string): T[] {
 export async function nextAgentMessage(socket: Socket, where: (message: MessageDTO) => boolean = () => true, timeoutMs = 5000): Promise<MessageDTO> {
   const batch = await next<MessageDTO[]>(socket, 'messages:new', (messages) => messages.some(where), timeoutMs);
   return batch.find(where)!;
+}
+
+/**
+ * The first message of a new conversation, as agents meet it: inside the conversation's summary (the queued
+ * conversation in 'conversations:updated'), not alone in 'messages:new'.
+ */
+export async function nextOpeningMessage(socket: Socket, where: (message: MessageDTO) => boolean = () => true, timeoutMs = 5000): Promise<MessageDTO> {
+  const opened = (c: Partial<ConversationSummaryDTO>) => c.lastMessage !== undefined && c.lastMessage !== null && where(c.lastMessage);
+  return (await nextAgentConversation<ConversationSummaryDTO>(socket, opened, timeoutMs)).lastMessage!;
 }
 
 /** Every message an agent's socket hears of from now on, in order. */

@@ -77,13 +77,21 @@ describe('SocketNotifier', () => {
   it('sends the visitor each message at once, except to the connection that sent it, and never a note', () => {
     const { notifier, visitors } = setUp();
     const a = conversation('a', 'site-1');
-    notifier.messageCreated(message('m1', 'a'), a, 'socket-1');
+    notifier.messageCreated(message('m1', 'a'), a, { sentFrom: 'socket-1' });
     notifier.messageCreated(message('m2', 'a', 'agent'), a);
     notifier.messageCreated(message('m3', 'a', 'note'), a);
     expect(visitors).toEqual([
       { room: 'visitor:v-a', except: 'socket-1', event: 'message:new', payload: message('m1', 'a') },
       { room: 'visitor:v-a', except: null, event: 'message:new', payload: message('m2', 'a', 'agent') },
     ]);
+  });
+
+  it("leaves a conversation's opening message to its summary for agents, and sends it to the visitor's other tabs", async () => {
+    const { notifier, agents, visitors } = setUp();
+    notifier.messageCreated(message('m1', 'q'), conversation('q', 'site-1', 'queued'), { sentFrom: 'socket-1', opened: true });
+    await nextTurn();
+    expect(agents).toEqual([]);
+    expect(visitors).toEqual([{ room: 'visitor:v-q', except: 'socket-1', event: 'message:new', payload: message('m1', 'q') }]);
   });
 
   it('lets no later agent event overtake a pending message, and sends it only once', async () => {
@@ -100,42 +108,53 @@ describe('SocketNotifier', () => {
     const { notifier, agents, visitors } = setUp();
     const queued = summary('q', 'site-1', 'queued', 1);
     const resolved = summary('r', 'site-1', 'resolved', 4);
-    const assigned = summary('a', 'site-1', 'active', 2);
+    const transferred = summary('a', 'site-1', 'active', 2);
     const elsewhere = summary('e', 'site-2', 'active', 3);
     notifier.conversationChanged(queued);
     notifier.conversationChanged(resolved);
-    notifier.conversationChanged(assigned, true);
+    notifier.conversationChanged(transferred, 'transferred');
     notifier.conversationChanged(elsewhere);
     // Visitors hear of their own at once; agents on the next turn.
     expect(visitors.map((e) => e.room)).toEqual(['visitor:v-q', 'visitor:v-r', 'visitor:v-a', 'visitor:v-e']);
     expect(agents).toEqual([]);
     await nextTurn();
     expect(agents).toEqual([
-      { room: 'site-all:site-1', except: null, event: 'conversations:updated', payload: [queued, resolved, assignment(assigned)] },
-      { room: 'site:site-1', except: 'site-all:site-1', event: 'conversations:updated', payload: [queued, assignment(resolved), assignment(assigned)] },
+      { room: 'site-all:site-1', except: null, event: 'conversations:updated', payload: [queued, resolved, assignment(transferred)] },
+      { room: 'site:site-1', except: 'site-all:site-1', event: 'conversations:updated', payload: [queued, assignment(resolved), assignment(transferred)] },
       { room: 'conversation:q', except: 'site-all:site-1', event: 'conversations:updated', payload: [queued] },
       { room: 'conversation:r', except: 'site-all:site-1', event: 'conversations:updated', payload: [resolved] },
-      { room: 'conversation:a', except: 'site-all:site-1', event: 'conversations:updated', payload: [assigned] },
+      { room: 'conversation:a', except: 'site-all:site-1', event: 'conversations:updated', payload: [transferred] },
       { room: 'site-all:site-2', except: null, event: 'conversations:updated', payload: [elsewhere] },
       { room: 'site:site-2', except: 'site-all:site-2', event: 'conversations:updated', payload: [assignment(elsewhere)] },
       { room: 'conversation:e', except: 'site-all:site-2', event: 'conversations:updated', payload: [elsewhere] },
     ]);
     // Of a conversation that left the queue, the rest of the site learns no visitor, text or labels.
-    expect(Object.keys(assignment(assigned)).sort()).toEqual(['assignedAt', 'assignee', 'id', 'lastSeq', 'siteId', 'status']);
+    expect(Object.keys(assignment(transferred)).sort()).toEqual(['assignedAt', 'assignee', 'id', 'lastSeq', 'siteId', 'status']);
   });
 
-  it('sends a turn of assignments alone (a queue draining) as one frame to the whole site, and each holder their own whole', async () => {
+  it('sends a turn of assignments from the queue (a queue draining) as one frame to the whole site, whose agents all saw them queued', async () => {
     const { notifier, agents } = setUp();
     const first = summary('a', 'site-1', 'active', 2);
     const second = summary('b', 'site-1', 'active', 2);
-    notifier.conversationChanged(first, true);
-    notifier.conversationChanged(second, true);
+    notifier.conversationChanged(first, 'assigned');
+    notifier.conversationChanged(second, 'assigned');
     await nextTurn();
-    expect(agents).toEqual([
-      { room: 'site:site-1', except: null, event: 'conversations:updated', payload: [assignment(first), assignment(second)] },
-      { room: 'conversation:a', except: 'site-all:site-1', event: 'conversations:updated', payload: [first] },
-      { room: 'conversation:b', except: 'site-all:site-1', event: 'conversations:updated', payload: [second] },
-    ]);
+    expect(agents).toEqual([{ room: 'site:site-1', except: null, event: 'conversations:updated', payload: [assignment(first), assignment(second)] }]);
+  });
+
+  it("has each new holder join their conversations' rooms once per turn, before anything of the turn is sent", async () => {
+    const joined: { room: string; rooms: string[] }[] = [];
+    const agentLog: Emitted[] = [];
+    const recording = recordingNamespace(agentLog);
+    const agentsNamespace = { ...recording, in: (room: string) => ({ socketsJoin: (rooms: string[]) => joined.push({ room, rooms }) }) };
+    const notifier = new SocketNotifier(recordingNamespace([]) as unknown as VisitorNamespace, agentsNamespace as unknown as AgentNamespace);
+    const line = (id: string, conversationId: string) => ({ ...message(id, conversationId, 'system'), system: { type: 'assigned', agentId: 'x', agentName: 'X' } }) as MessageDTO;
+    notifier.messageCreated(line('m1', 'a'), conversation('a', 'site-1'));
+    notifier.messageCreated(line('m2', 'b'), conversation('b', 'site-1'));
+    expect(joined).toEqual([]);
+    notifier.typing(conversation('a', 'site-1'), 'visitor', { conversationId: 'a', typing: true });
+    expect(joined).toEqual([{ room: 'agent:x', rooms: ['conversation:a', 'conversation:b'] }]);
+    expect(agentLog.map((e) => e.event)).toEqual(['messages:new', 'messages:new', 'messages:new', 'typing']);
   });
 
   it("sends a turn's agent changes as one frame per room: whole to admins, without emails to colleagues, then each their own whole", async () => {
