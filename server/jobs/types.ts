@@ -41,10 +41,11 @@ export interface JobStore {
   /** Adds the job unless its idempotency key exists; answers whether it was added. */
   enqueue(job: NewJob): Promise<boolean>;
   /**
-   * Leases up to `limit` jobs of these kinds that are due (pending with runAt <= now, or running with an expired
-   * lease) to `workerId` until `leaseUntil`, counting an attempt each. Concurrent workers never get the same job.
+   * Leases up to `limit` due jobs (pending with runAt <= now, or running with an expired lease) of the kinds in
+   * `leaseMsByKind` to `workerId`, oldest runAt first, each until now + its kind's lease, counting an attempt each.
+   * Concurrent workers never get the same job.
    */
-  claim(kinds: readonly string[], limit: number, workerId: string, now: Date, leaseUntil: Date): Promise<LeasedJob[]>;
+  claim(leaseMsByKind: ReadonlyMap<string, number>, limit: number, workerId: string, now: Date): Promise<LeasedJob[]>;
   complete(id: string, workerId: string, now: Date): Promise<void>;
   /** Back to pending until `runAt`, keeping the error. */
   retry(id: string, workerId: string, runAt: Date, error: string, now: Date): Promise<void>;
