@@ -66,6 +66,9 @@ export interface RetryPolicy {
   timeoutMs: number;
 }
 
+/** When to try again and when to give up; for kinds whose run timeout follows from something else (a request's). */
+export type RetrySchedule = Omit<RetryPolicy, 'timeoutMs'>;
+
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 5_000, maxDelayMs: 3_600_000, timeoutMs: 30_000 };
 
 /** A failure that retrying cannot fix (an address refused, a receiver gone): the job is buried at once. */
