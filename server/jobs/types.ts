@@ -62,7 +62,10 @@ export interface RetryPolicy {
   /** Pause after the first failure; it doubles each time, up to maxDelayMs, with jitter (backoff.ts). */
   baseDelayMs: number;
   maxDelayMs: number;
-  /** A run taking longer is abandoned and counted as a failure; it must stay below the lease. */
+  /**
+   * A run taking longer is abandoned and counted as a failure. The job is leased for twice this and 5 s (worker.ts),
+   * so a live run is never taken over, and a job held by a crashed node waits that long for another.
+   */
   timeoutMs: number;
 }
 
