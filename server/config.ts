@@ -67,6 +67,11 @@ const schema = z.object({
     .string()
     .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$|^localhost$/i, 'must be a domain name, e.g. reply.acme.example')
     .optional(),
+  /**
+   * How long the relay has for each SMTP step (connecting, greeting, every answer), and for a whole send: a send
+   * running longer is abandoned and retried. A node that dies mid-send leaves its emails to others after twice this and 5 s.
+   */
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
   /** The first pause before an email the relay deferred is tried again; it doubles each time (to 1 h). */
   EMAIL_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
   /** Starts the built-in SMTP receiver for replies on this port (`0` picks a free one). */

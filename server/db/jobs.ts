@@ -23,34 +23,41 @@ export class PrismaJobStore implements JobStore {
     }
   }
 
-  async claim(kinds: readonly string[], limit: number, workerId: string, now: Date, leaseUntil: Date): Promise<LeasedJob[]> {
+  async claim(leaseMsByKind: ReadonlyMap<string, number>, limit: number, workerId: string, now: Date): Promise<LeasedJob[]> {
     const rows = this.provider === 'postgresql'
-      ? await this.claimSkippingLocked(kinds, limit, workerId, now, leaseUntil)
-      : await this.claimGuarded(kinds, limit, workerId, now, leaseUntil);
+      ? await this.claimSkippingLocked(leaseMsByKind, limit, workerId, now)
+      : await this.claimGuarded(leaseMsByKind, limit, workerId, now);
     return rows.map(toLeased);
   }
 
-  /** One statement: rows another worker is leasing at this moment are skipped rather than waited for. */
-  private claimSkippingLocked(kinds: readonly string[], limit: number, workerId: string, now: Date, leaseUntil: Date): Promise<Job[]> {
+  /**
+   * One statement: rows another worker is leasing at this moment are skipped rather than waited for. Each row's
+   * lease comes from its kind's entry in the (kind, lease ms) pairs the arrays unnest into.
+   */
+  private claimSkippingLocked(leaseMsByKind: ReadonlyMap<string, number>, limit: number, workerId: string, now: Date): Promise<Job[]> {
     return this.prisma.$queryRawUnsafe<Job[]>(
-      `UPDATE "Job" SET "status" = 'running', "leaseUntil" = $1, "leasedBy" = $2, "attempts" = "attempts" + 1, "updatedAt" = $3
-       WHERE "id" IN (
+      `UPDATE "Job" AS job
+       SET "status" = 'running', "leaseUntil" = $2::timestamp(3) + lease."ms" * INTERVAL '1 millisecond', "leasedBy" = $1,
+           "attempts" = job."attempts" + 1, "updatedAt" = $2
+       FROM unnest($3::text[], $4::int[]) AS lease("kind", "ms")
+       WHERE lease."kind" = job."kind" AND job."id" IN (
          SELECT "id" FROM "Job"
-         WHERE "kind" = ANY($4::text[])
-           AND (("status" = 'pending' AND "runAt" <= $3) OR ("status" = 'running' AND "leaseUntil" < $3))
+         WHERE "kind" = ANY($3::text[])
+           AND (("status" = 'pending' AND "runAt" <= $2) OR ("status" = 'running' AND "leaseUntil" < $2))
          ORDER BY "runAt", "id" LIMIT $5
          FOR UPDATE SKIP LOCKED)
-       RETURNING *`,
-      leaseUntil, workerId, now, [...kinds], limit,
+       RETURNING job.*`,
+      workerId, now, [...leaseMsByKind.keys()], [...leaseMsByKind.values()], limit,
     );
   }
 
   /** One process works a SQLite file; each lease is still a guarded update, so a lost race takes nothing. */
-  private async claimGuarded(kinds: readonly string[], limit: number, workerId: string, now: Date, leaseUntil: Date): Promise<Job[]> {
-    const due = { kind: { in: [...kinds] }, OR: [{ status: 'pending', runAt: { lte: now } }, { status: 'running', leaseUntil: { lt: now } }] };
-    const candidates = await this.prisma.job.findMany({ where: due, orderBy: [{ runAt: 'asc' }, { id: 'asc' }], take: limit, select: { id: true } });
+  private async claimGuarded(leaseMsByKind: ReadonlyMap<string, number>, limit: number, workerId: string, now: Date): Promise<Job[]> {
+    const due = { kind: { in: [...leaseMsByKind.keys()] }, OR: [{ status: 'pending', runAt: { lte: now } }, { status: 'running', leaseUntil: { lt: now } }] };
+    const candidates = await this.prisma.job.findMany({ where: due, orderBy: [{ runAt: 'asc' }, { id: 'asc' }], take: limit, select: { id: true, kind: true } });
     const leased: Job[] = [];
-    for (const { id } of candidates) {
+    for (const { id, kind } of candidates) {
+      const leaseUntil = new Date(now.getTime() + leaseMsByKind.get(kind)!);
       const { count } = await this.prisma.job.updateMany({
         where: { id, ...due },
         data: { status: 'running', leaseUntil, leasedBy: workerId, attempts: { increment: 1 }, updatedAt: now },

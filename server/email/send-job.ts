@@ -18,12 +18,12 @@ declare module '../jobs/types.ts' {
 
 /**
  * 30 s doubling to a 1 h cap, 20 attempts: a relay down for most of a day still gets the mail. The base delay
- * can be shortened (EMAIL_RETRY_BASE_MS) so fault tests can play a long outage in seconds. A run may take 30 s
- * (the transport's own timeouts per step are as long), which keeps the job lease, and so the time an email held
- * by a crashed node waits for another, near a minute.
+ * can be shortened (EMAIL_RETRY_BASE_MS) so fault tests can play a long outage in seconds. A run may take as long
+ * as the transport's own timeout per step (SMTP_TIMEOUT_MS, 30 s by default), which keeps the job lease, and so
+ * the time an email held by a crashed node waits for another, near a minute by default.
  */
-export function emailRetryPolicy(baseDelayMs = 30_000): RetryPolicy {
-  return { maxAttempts: 20, baseDelayMs, maxDelayMs: 3_600_000, timeoutMs: 30_000 };
+export function emailRetryPolicy(baseDelayMs = 30_000, timeoutMs = 30_000): RetryPolicy {
+  return { maxAttempts: 20, baseDelayMs, maxDelayMs: 3_600_000, timeoutMs };
 }
 
 const UNSUBSCRIBED = 'Not sent: the recipient unsubscribed';

@@ -19,7 +19,7 @@ import { EmailTokens } from './tokens.ts';
 import { createMailTransport } from './transport.ts';
 
 export interface EmailWiringDeps {
-  config: Pick<Config, 'SMTP_URL' | 'MAIL_FROM' | 'MAIL_REPLY_DOMAIN' | 'EMAIL_RETRY_BASE_MS'>;
+  config: Pick<Config, 'SMTP_URL' | 'MAIL_FROM' | 'MAIL_REPLY_DOMAIN' | 'EMAIL_RETRY_BASE_MS' | 'SMTP_TIMEOUT_MS'>;
   /** Signs the tokens email carries (reply, continue, unsubscribe). */
   secret: string;
   store: Store;
@@ -60,9 +60,9 @@ export function wireEmail(deps: EmailWiringDeps): EmailWiring {
     onDue: () => jobs.worker.kick(),
     onChange: changed,
   });
-  const transport = on && createMailTransport(on.smtpUrl, on.from);
+  const transport = on && createMailTransport(on.smtpUrl, on.from, { timeoutMs: config.SMTP_TIMEOUT_MS });
   if (transport) {
-    const policy = emailRetryPolicy(config.EMAIL_RETRY_BASE_MS);
+    const policy = emailRetryPolicy(config.EMAIL_RETRY_BASE_MS, config.SMTP_TIMEOUT_MS);
     handleEmailSends(jobs.worker, { emails: store.emails, transport, clock, log: deps.log, policy, onOutcome: deps.onOutcome, onChange: changed });
   }
   const continuity = new EmailContinuity({

@@ -41,10 +41,11 @@ export interface JobStore {
   /** Adds the job unless its idempotency key exists; answers whether it was added. */
   enqueue(job: NewJob): Promise<boolean>;
   /**
-   * Leases up to `limit` jobs of these kinds that are due (pending with runAt <= now, or running with an expired
-   * lease) to `workerId` until `leaseUntil`, counting an attempt each. Concurrent workers never get the same job.
+   * Leases up to `limit` due jobs (pending with runAt <= now, or running with an expired lease) of the kinds in
+   * `leaseMsByKind` to `workerId`, oldest runAt first, each until now + its kind's lease, counting an attempt each.
+   * Concurrent workers never get the same job.
    */
-  claim(kinds: readonly string[], limit: number, workerId: string, now: Date, leaseUntil: Date): Promise<LeasedJob[]>;
+  claim(leaseMsByKind: ReadonlyMap<string, number>, limit: number, workerId: string, now: Date): Promise<LeasedJob[]>;
   complete(id: string, workerId: string, now: Date): Promise<void>;
   /** Back to pending until `runAt`, keeping the error. */
   retry(id: string, workerId: string, runAt: Date, error: string, now: Date): Promise<void>;
@@ -61,9 +62,15 @@ export interface RetryPolicy {
   /** Pause after the first failure; it doubles each time, up to maxDelayMs, with jitter (backoff.ts). */
   baseDelayMs: number;
   maxDelayMs: number;
-  /** A run taking longer is abandoned and counted as a failure; it must stay below the lease. */
+  /**
+   * A run taking longer is abandoned and counted as a failure. The job is leased for twice this and 5 s (worker.ts),
+   * so a live run is never taken over, and a job held by a crashed node waits that long for another.
+   */
   timeoutMs: number;
 }
+
+/** When to try again and when to give up; for kinds whose run timeout follows from something else (a request's). */
+export type RetrySchedule = Omit<RetryPolicy, 'timeoutMs'>;
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 5_000, maxDelayMs: 3_600_000, timeoutMs: 30_000 };
 

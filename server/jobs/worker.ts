@@ -123,13 +123,11 @@ export class JobWorker {
   }
 
   private async lease(): Promise<LeasedJob[]> {
-    const kinds = [...this.handlers.keys()];
-    if (kinds.length === 0 || this.stopping.signal.aborted) return [];
-    const now = this.options.clock.now();
-    const longest = Math.max(...[...this.handlers.values()].map((h) => h.policy.timeoutMs));
-    // The lease outlives the longest run by a margin, so a slow but live run is never taken over.
-    const leaseUntil = new Date(now + longest * 2 + 5_000);
-    return this.options.store.claim(kinds, this.batchSize, this.options.workerId, new Date(now), leaseUntil);
+    if (this.handlers.size === 0 || this.stopping.signal.aborted) return [];
+    // Each job's lease outlives its own kind's run by a margin, so a slow but live run is never taken over, and a
+    // crashed node's quick jobs (an email) wait for their own lease, not for the slowest kind's (a bot turn).
+    const leaseMsByKind = new Map([...this.handlers].map(([kind, { policy }]) => [kind, policy.timeoutMs * 2 + 5_000]));
+    return this.options.store.claim(leaseMsByKind, this.batchSize, this.options.workerId, new Date(this.options.clock.now()));
   }
 
   private track(job: LeasedJob): Promise<void> {

@@ -10,10 +10,10 @@ import type { AlertStore } from '../app/alert-ports.ts';
 import type { Logger } from '../app/logger.ts';
 import type { PushSubscriptionCache } from '../app/push-subscription-cache.ts';
 import type { PushAlertPayload } from '../contract/alerts.ts';
-import { PermanentJobError, type RetryPolicy } from '../jobs/types.ts';
+import { PermanentJobError, type RetrySchedule } from '../jobs/types.ts';
 import type { JobWorker } from '../jobs/worker.ts';
 import { RefusedTarget } from '../webhooks/address-guard.ts';
-import { sendWebhook } from '../webhooks/send.ts';
+import { sendJobTimeoutMs, sendWebhook } from '../webhooks/send.ts';
 import type { VapidKeys } from './vapid-keys.ts';
 
 export interface PushJob {
@@ -28,7 +28,7 @@ declare module '../jobs/types.ts' {
 }
 
 /** An alert is worth little after an hour: a few quick retries, and the push service keeps it no longer either. */
-export const PUSH_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 5_000, maxDelayMs: 10 * 60_000, timeoutMs: 30_000 };
+export const PUSH_RETRY: RetrySchedule = { maxAttempts: 6, baseDelayMs: 5_000, maxDelayMs: 10 * 60_000 };
 const PUSH_TTL_SECONDS = 3_600;
 
 export interface PushDeliveryDeps {
@@ -39,6 +39,7 @@ export interface PushDeliveryDeps {
   /** The VAPID `sub` claim: a mailto: or https: contact for the push service's operators. */
   subject: string;
   allowPrivate: boolean;
+  /** How long the push service has to answer (WEBHOOK_TIMEOUT_MS); a run may take a little longer (sendJobTimeoutMs). */
   timeoutMs: number;
   log: Logger;
   /** Counts each attempt's outcome (metrics): delivered, failed for now, or dead (refused or gone). */
@@ -83,5 +84,5 @@ export function handlePushDeliveries(worker: JobWorker, deps: PushDeliveryDeps):
     }
     outcome('failed');
     throw new Error(result.error ?? 'push failed');
-  }, PUSH_RETRY);
+  }, { ...PUSH_RETRY, timeoutMs: sendJobTimeoutMs(deps.timeoutMs) });
 }

@@ -8,10 +8,10 @@ import type { Logger } from '../app/logger.ts';
 import type { Notifier } from '../app/ports.ts';
 import type { WebhookEndpointRecord, WebhookStore } from '../app/webhook-ports.ts';
 import type { Clock } from '../domain/clock.ts';
-import { PermanentJobError, type RetryPolicy } from '../jobs/types.ts';
+import { PermanentJobError, type RetrySchedule } from '../jobs/types.ts';
 import type { JobWorker } from '../jobs/worker.ts';
 import { RefusedTarget } from './address-guard.ts';
-import { sendWebhook } from './send.ts';
+import { sendJobTimeoutMs, sendWebhook } from './send.ts';
 import { signedHeaders } from './signing.ts';
 
 /**
@@ -19,8 +19,8 @@ import { signedHeaders } from './signing.ts';
  * jitter (half of each pause) the retries span more than 24 hours (tests/unit/server/webhook-retry.test.ts).
  * WEBHOOK_RETRY_BASE_MS shortens the whole schedule in proportion (fault tests).
  */
-export function webhookRetry(baseDelayMs: number): RetryPolicy {
-  return { maxAttempts: 32, baseDelayMs, maxDelayMs: baseDelayMs * 240, timeoutMs: 30_000 };
+export function webhookRetry(baseDelayMs: number): RetrySchedule {
+  return { maxAttempts: 32, baseDelayMs, maxDelayMs: baseDelayMs * 240 };
 }
 
 export const WEBHOOK_RETRY = webhookRetry(30_000);
@@ -32,9 +32,10 @@ export interface DeliveryDeps {
   /** Tells admins' consoles an endpoint was disabled. */
   notifier: Pick<Notifier, 'webhookDisabled'>;
   allowPrivate: boolean;
+  /** How long a receiver has to answer (WEBHOOK_TIMEOUT_MS); a run may take a little longer (sendJobTimeoutMs). */
   timeoutMs: number;
   /** The retry schedule; default WEBHOOK_RETRY. */
-  retry?: RetryPolicy;
+  retry?: RetrySchedule;
   /** Counts each attempt's outcome (metrics): delivered, failed for now, or dead (given up). */
   onOutcome?: (outcome: 'delivered' | 'failed' | 'dead') => void;
 }
@@ -83,7 +84,7 @@ export function handleWebhookDeliveries(worker: JobWorker, deps: DeliveryDeps): 
     if (result.ok) return;
     if (failedForGood) await disable(endpoint, `delivery ${delivery.webhookId} failed ${attempt} times: ${result.error}`);
     throw new Error(result.error ?? 'failed');
-  }, retry);
+  }, { ...retry, timeoutMs: sendJobTimeoutMs(deps.timeoutMs) });
 
   async function disable(endpoint: WebhookEndpointRecord, reason: string): Promise<void> {
     await webhooks.updateEndpoint(endpoint.id, { enabled: false, disabledAt: new Date(clock.now()), disabledReason: reason });

@@ -10,6 +10,14 @@ import { RefusedTarget, resolveTarget, type ResolvedTarget } from './address-gua
 
 export const RESPONSE_SNIPPET_BYTES = 1024;
 
+/**
+ * The run timeout of a job that makes one such request: the request's own bound and a margin for the reads and
+ * writes around it, so the request times out first (and is recorded as such) and the job's lease follows it.
+ */
+export function sendJobTimeoutMs(requestTimeoutMs: number): number {
+  return requestTimeoutMs + 5_000;
+}
+
 export interface SendResult {
   ok: boolean;
   statusCode: number | null;

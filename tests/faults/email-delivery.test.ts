@@ -15,6 +15,10 @@
  * rounds by 0.2, 0.6, 1.4, 3, 6.2 s, each late by at most the worker's 1 s poll: at least 5 refusals of each
  * email (the test asserts at least 3 for every one, counted per Message-ID). So it plays the same scenario,
  * with more rounds, in a tenth of the time, and the whole fault suite stays within its CI budget.
+ *
+ * The SIGKILLs leave emails leased to the dead process; another takes them once their lease runs out: twice the
+ * email.send run timeout and 5 s. That timeout is SMTP_TIMEOUT_MS (30 s by default: a minute's wait), shortened
+ * here to 3 s, the relay in this process answering at once: the same takeover after 11 s.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, expect, it } from 'vitest';
@@ -36,8 +40,10 @@ const RETRY_BASE_MS = 200;
 /** Emails a worker sends at once (JobWorker's batch): the most that can be in the accept-to-commit window. */
 const IN_FLIGHT = 8;
 const DELIVERY_TIMEOUT_MS = 120_000;
-/** A killed node's leases run out after twice the longest job timeout (30 s) and 5 s; then another node sends. */
-const LEASE_EXPIRY_MS = 65_000;
+/** The relay's time per SMTP step and for a whole send; the relay here answers at once. */
+const SMTP_TIMEOUT_MS = 3_000;
+/** A killed node's email leases run out after twice the email.send run timeout (SMTP_TIMEOUT_MS) and 5 s; then another node sends. */
+const LEASE_EXPIRY_MS = 2 * SMTP_TIMEOUT_MS + 5_000;
 const MAIL_FROM = 'Faults <support@faults.test>';
 
 const teardown = new Teardown();
@@ -67,7 +73,7 @@ async function worldWithEmails(relayPort: number, count: number): Promise<{ worl
   const world = await World.create(teardown, {
     agents: 0,
     capacity: 1,
-    env: { SMTP_URL: `smtp://127.0.0.1:${relayPort}`, MAIL_FROM, EMAIL_RETRY_BASE_MS: String(RETRY_BASE_MS) },
+    env: { SMTP_URL: `smtp://127.0.0.1:${relayPort}`, MAIL_FROM, EMAIL_RETRY_BASE_MS: String(RETRY_BASE_MS), SMTP_TIMEOUT_MS: String(SMTP_TIMEOUT_MS) },
   });
   const database = createDatabase(`file:${world.databaseFile}`);
   try {
@@ -167,7 +173,7 @@ it('loses no email to SIGKILLs while emails wait for the relay and while they ar
   const recoveredMs = Date.now() - restarted;
   await sleep(2 * RETRY_BASE_MS);
   const result = verdict(messageIds, smtp);
-  publish('email SIGKILL', `emails ${EMAILS}, kills 2, at the relay at the second kill ${atKill}, all there ${(recoveredMs / 1000).toFixed(1)} s after the restart (leases of the killed process expire), arrived ${result.arrived}, lost ${result.lost}, ` +
+  publish('email SIGKILL', `emails ${EMAILS}, kills 2, at the relay at the second kill ${atKill}, all there ${(recoveredMs / 1000).toFixed(1)} s after the restart (the killed process's leases expire after ${LEASE_EXPIRY_MS / 1000} s), arrived ${result.arrived}, lost ${result.lost}, ` +
     `duplicated ${result.duplicated} (accepted but not yet recorded at the kill; allowed up to ${IN_FLIGHT})`);
   expect(result.lost).toBe(0);
   expect(result.strangers).toBe(0);

@@ -1,7 +1,7 @@
 /**
  * The durable job outbox against real databases (a temporary SQLite file, and a throwaway PostgreSQL schema when
  * reachable): idempotent enqueue, exclusive leases, retries with growing backoff, dead letters, a crashed worker's
- * jobs taken over after its lease, and disjoint batches for concurrent workers on PostgreSQL (SKIP LOCKED).
+ * jobs taken over after its lease (each job's lease its own kind's), and disjoint batches for concurrent workers on PostgreSQL (SKIP LOCKED).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,11 +21,16 @@ import { dropSchema, postgresAvailable, throwawaySchema } from '../support/postg
 declare module '../../server/jobs/types.ts' {
   interface JobMap {
     'test.deliver': { to: string };
+    'test.slow': { to: string };
   }
 }
 
 const quiet = { info() {}, warn() {}, error() {} };
 const policy = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 60_000, timeoutMs: 200 };
+/** A kind whose runs may take far longer (a bot turn's 90 s). */
+const slowPolicy = { ...policy, timeoutMs: 90_000 };
+/** What the worker leases a job for: twice its kind's run timeout and 5 s. */
+const leaseMs = (timeoutMs: number) => timeoutMs * 2 + 5_000;
 
 function suite(name: string, open: () => Promise<{ database: Database; cleanup: () => Promise<void> | void }>) {
   describe(name, { timeout: 30_000 }, () => {
@@ -103,7 +108,7 @@ function suite(name: string, open: () => Promise<{ database: Database; cleanup: 
     it("takes over a crashed worker's job once its lease has run out, and the late worker cannot finish it", async () => {
       const outbox = new JobOutbox(store, clock);
       await outbox.enqueue('test.deliver', 'crash', { to: 'x' });
-      const leased = await store.claim(['test.deliver'], 10, 'crashed', new Date(clock.now()), new Date(clock.now() + 10_000));
+      const leased = await store.claim(new Map([['test.deliver', 10_000]]), 10, 'crashed', new Date(clock.now()));
       expect(leased.map((j) => j.idempotencyKey)).toEqual(['crash']);
       const delivered: string[] = [];
       expect(await worker('w2', async (to) => void delivered.push(to)).drainOnce()).toBe(0); // still leased
@@ -112,6 +117,40 @@ function suite(name: string, open: () => Promise<{ database: Database; cleanup: 
       expect(delivered).toEqual(['x']);
       await store.retry(leased[0]!.id, 'crashed', new Date(clock.now()), 'late', new Date(clock.now()));
       expect(await store.get(leased[0]!.id)).toMatchObject({ status: 'done', attempts: 2, lastError: null });
+    });
+
+    it("leases each job for its own kind: a crashed worker's quick job is taken over before its slow one", async () => {
+      const outbox = new JobOutbox(store, clock);
+      await outbox.enqueue('test.deliver', 'quick-of-crashed', { to: 'quick' });
+      await outbox.enqueue('test.slow', 'slow-of-crashed', { to: 'slow' });
+      const bothKinds = (workerId: string, jobStore: JobStore, run: (to: string) => Promise<void>) => {
+        const w = new JobWorker({ store: jobStore, clock, log: quiet, workerId, random: () => 1 });
+        w.handle('test.deliver', (payload) => run(payload.to), policy);
+        w.handle('test.slow', (payload) => run(payload.to), slowPolicy);
+        return w;
+      };
+      // The worker leases both jobs and dies before running them.
+      const diesAfterClaim: JobStore = Object.assign(Object.create(store), {
+        claim: async (...args: Parameters<JobStore['claim']>) => {
+          await store.claim(...args);
+          return [];
+        },
+      });
+      const leasedAt = clock.now();
+      await bothKinds('crashed', diesAfterClaim, async () => {}).drainOnce();
+      const leaseEnds = await database.prisma.job.findMany({ where: { idempotencyKey: { in: ['quick-of-crashed', 'slow-of-crashed'] } }, orderBy: { idempotencyKey: 'asc' } });
+      expect(leaseEnds.map((j) => [j.idempotencyKey, j.leasedBy, j.leaseUntil!.getTime() - leasedAt])).toEqual([
+        ['quick-of-crashed', 'crashed', leaseMs(policy.timeoutMs)],
+        ['slow-of-crashed', 'crashed', leaseMs(slowPolicy.timeoutMs)],
+      ]);
+      const delivered: string[] = [];
+      const survivor = bothKinds('w2', store, async (to) => void delivered.push(to));
+      clock.advance(leaseMs(policy.timeoutMs) + 1);
+      expect(await survivor.drainOnce()).toBe(1);
+      expect(delivered).toEqual(['quick']); // the slow job is still leased to the dead worker
+      clock.advance(leaseMs(slowPolicy.timeoutMs) - leaseMs(policy.timeoutMs));
+      expect(await survivor.drainOnce()).toBe(1);
+      expect(delivered).toEqual(['quick', 'slow']);
     });
 
     it('a started worker runs what is enqueued without waiting for its poll', async () => {
@@ -166,14 +205,14 @@ describe.skipIf(!postgresAvailable)('job outbox on PostgreSQL', () => {
       const stores = databases.map((d) => new PrismaJobStore(d.prisma, newId, 'postgresql'));
       const now = new Date();
       await Promise.all(Array.from({ length: 60 }, (_, i) => stores[0]!.enqueue({ kind: 'test.race', idempotencyKey: `race-${i}`, payload: {}, runAt: now })));
-      const until = new Date(now.getTime() + 60_000);
+      const lease = new Map([['test.race', 60_000]]);
       const rounds = await Promise.all(
-        stores.flatMap((s, w) => [0, 1, 2].map(() => s.claim(['test.race'], 10, `w${w}`, now, until))),
+        stores.flatMap((s, w) => [0, 1, 2].map(() => s.claim(lease, 10, `w${w}`, now))),
       );
       const keys = rounds.flat().map((j) => j.idempotencyKey);
       expect(new Set(keys).size).toBe(keys.length); // nobody got a job twice
       expect(keys.length).toBeGreaterThan(0);
-      const rest = await stores[0]!.claim(['test.race'], 100, 'w0', now, until);
+      const rest = await stores[0]!.claim(lease, 100, 'w0', now);
       expect(keys.length + rest.length).toBe(60); // and none was left unleased
     } finally {
       await Promise.all(databases.map((d) => d.close()));

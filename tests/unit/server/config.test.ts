@@ -21,10 +21,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ METRICS_TOKEN: 'a-long-enough-token', METRICS_PORT: '9464' })).toMatchObject({ METRICS_TOKEN: 'a-long-enough-token', METRICS_PORT: 9464 });
   });
 
-  it('turns email on with SMTP_URL and MAIL_FROM together, and refuses half a set-up with the variable to fix', () => {
+  it('turns email on with SMTP_URL and MAIL_FROM together (30 s per relay step unless SMTP_TIMEOUT_MS), and refuses half a set-up with the variable to fix', () => {
     expect(loadConfig({}).SMTP_URL).toBeUndefined();
     const on = loadConfig({ SMTP_URL: 'smtps://user:pass@smtp.example.com:465', MAIL_FROM: 'Acme <help@acme.example>', MAIL_REPLY_DOMAIN: 'reply.acme.example' });
-    expect(on).toMatchObject({ MAIL_FROM: 'Acme <help@acme.example>', MAIL_REPLY_DOMAIN: 'reply.acme.example' });
+    expect(on).toMatchObject({ MAIL_FROM: 'Acme <help@acme.example>', MAIL_REPLY_DOMAIN: 'reply.acme.example', SMTP_TIMEOUT_MS: 30_000 });
+    expect(loadConfig({ SMTP_TIMEOUT_MS: '3000' }).SMTP_TIMEOUT_MS).toBe(3_000);
     expect(() => loadConfig({ SMTP_URL: 'smtp://relay:25' })).toThrow(/MAIL_FROM: is required when SMTP_URL is set/);
     expect(() => loadConfig({ SMTP_URL: 'http://relay', MAIL_FROM: 'a@b.example' })).toThrow(/SMTP_URL: must be an smtp/);
     expect(() => loadConfig({ INBOUND_SMTP_PORT: '2525' })).toThrow(/MAIL_REPLY_DOMAIN: is required/);
@@ -58,6 +59,9 @@ describe('loadConfig', () => {
     [{ METRICS_TOKEN: 'too-short' }, 'METRICS_TOKEN: must be 16 to 256 visible ASCII characters'],
     [{ METRICS_TOKEN: 'has a space in the middle' }, 'METRICS_TOKEN'],
     [{ METRICS_PORT: '65536' }, 'METRICS_PORT'],
+    [{ SMTP_TIMEOUT_MS: '999' }, 'SMTP_TIMEOUT_MS'],
+    [{ SMTP_TIMEOUT_MS: '300001' }, 'SMTP_TIMEOUT_MS'],
+    [{ SMTP_TIMEOUT_MS: 'soon' }, 'SMTP_TIMEOUT_MS'],
   ])('refuses %j with a message naming the variable', (env, expected) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(expected);

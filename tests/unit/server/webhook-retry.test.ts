@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../server/domain/clock.ts';
 import { retryDelayMs } from '../../../server/jobs/backoff.ts';
+import type { JobStore } from '../../../server/jobs/types.ts';
+import { JobWorker } from '../../../server/jobs/worker.ts';
+import { handlePushDeliveries } from '../../../server/push/deliver.ts';
 import { isPublicAddress } from '../../../server/webhooks/address-guard.ts';
-import { WEBHOOK_RETRY, webhookRetry } from '../../../server/webhooks/deliver.ts';
+import { handleWebhookDeliveries, WEBHOOK_RETRY, webhookRetry } from '../../../server/webhooks/deliver.ts';
 import { loadConfig } from '../../../server/config.ts';
 
 describe('webhook retries', () => {
@@ -20,6 +24,24 @@ describe('webhook retries', () => {
     expect(loadConfig({}).WEBHOOK_RETRY_BASE_MS).toBe(30_000);
     expect(webhookRetry(loadConfig({ WEBHOOK_RETRY_BASE_MS: '200' }).WEBHOOK_RETRY_BASE_MS)).toEqual({ ...WEBHOOK_RETRY, baseDelayMs: 200, maxDelayMs: 48_000 });
     expect(() => loadConfig({ WEBHOOK_RETRY_BASE_MS: '10' })).toThrow(/WEBHOOK_RETRY_BASE_MS/);
+  });
+
+  it('give a webhook or push run the request timeout and 5 s, and lease its job for twice that and 5 s', async () => {
+    const leases: ReadonlyMap<string, number>[] = [];
+    const recordsLeases: Pick<JobStore, 'claim'> = {
+      claim: async (leaseMsByKind) => {
+        leases.push(leaseMsByKind);
+        return [];
+      },
+    };
+    const store = recordsLeases as JobStore;
+    const log = { info() {}, warn() {}, error() {} };
+    const worker = new JobWorker({ store, clock: new ManualClock(), log, workerId: 'w' });
+    const timeoutMs = loadConfig({ WEBHOOK_TIMEOUT_MS: '2000' }).WEBHOOK_TIMEOUT_MS;
+    handleWebhookDeliveries(worker, { webhooks: {} as never, notifier: {} as never, clock: new ManualClock(), log, allowPrivate: false, timeoutMs });
+    handlePushDeliveries(worker, { alerts: {} as never, keys: {} as never, subject: 'mailto:ops@example.com', log, allowPrivate: false, timeoutMs });
+    await worker.drainOnce();
+    expect(leases).toEqual([new Map([['webhook.deliver', 2 * 7_000 + 5_000], ['push.send', 2 * 7_000 + 5_000]])]);
   });
 });
 
