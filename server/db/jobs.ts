@@ -1,26 +1,45 @@
 /** The job outbox's table. Leases are guarded updates; PostgreSQL hands concurrent workers disjoint jobs with SKIP LOCKED. */
 import type { IdGenerator } from '../app/ids.ts';
 import type { JobRecord, JobStatus, JobStore, LeasedJob, NewJob } from '../jobs/types.ts';
+import { Coalescer, oneTransactionOrEach, type BatchRun } from './coalescer.ts';
 import { isUniqueViolation } from './errors.ts';
 import type { Job, PrismaClient } from './generated/sqlite/client.ts';
 
 export class PrismaJobStore implements JobStore {
+  /**
+   * Jobs enqueued in the same round of I/O are written in one transaction: a burst of new conversations each
+   * schedules a queue-wait check, and on SQLite every separate insert is its own commit (an fsync) on the main thread.
+   */
+  private readonly enqueues = new Coalescer(firstOfEachKey(oneTransactionOrEach((jobs: NewJob[]) => this.enqueueTogether(jobs), (job) => this.enqueueOne(job))));
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly newId: IdGenerator,
     private readonly provider: 'sqlite' | 'postgresql',
   ) {}
 
-  async enqueue(job: NewJob): Promise<boolean> {
+  enqueue(job: NewJob): Promise<boolean> {
+    return this.enqueues.add(job);
+  }
+
+  /** All added, or (a key enqueued before) the transaction fails and each job is tried alone. */
+  private async enqueueTogether(jobs: NewJob[]): Promise<boolean[]> {
+    await this.prisma.$transaction(jobs.map((job) => this.prisma.job.create({ data: this.row(job) })));
+    return jobs.map(() => true);
+  }
+
+  private async enqueueOne(job: NewJob): Promise<boolean> {
     try {
-      await this.prisma.job.create({
-        data: { id: this.newId(), kind: job.kind, idempotencyKey: job.idempotencyKey, payload: job.payload as object, runAt: job.runAt },
-      });
+      await this.prisma.job.create({ data: this.row(job) });
       return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;
       throw error;
     }
+  }
+
+  private row(job: NewJob) {
+    return { id: this.newId(), kind: job.kind, idempotencyKey: job.idempotencyKey, payload: job.payload as object, runAt: job.runAt };
   }
 
   async claim(leaseMsByKind: ReadonlyMap<string, number>, limit: number, workerId: string, now: Date): Promise<LeasedJob[]> {
@@ -97,4 +116,18 @@ export class PrismaJobStore implements JobStore {
 
 function toLeased(row: Job): LeasedJob {
   return { id: row.id, kind: row.kind, idempotencyKey: row.idempotencyKey, payload: row.payload, attempts: row.attempts };
+}
+
+/** A key twice in one batch is one job: the first caller adds it, the later ones hear it was there. */
+function firstOfEachKey(run: BatchRun<NewJob, boolean>): BatchRun<NewJob, boolean> {
+  return async (jobs) => {
+    const firstAt = new Map<string, number>();
+    jobs.forEach((job, i) => firstAt.has(job.idempotencyKey) || firstAt.set(job.idempotencyKey, i));
+    const outcomes = await run([...firstAt.values()].map((i) => jobs[i]!));
+    const outcomeOf = new Map([...firstAt.keys()].map((key, u) => [key, outcomes[u]!]));
+    return jobs.map((job, i) => {
+      const outcome = outcomeOf.get(job.idempotencyKey)!;
+      return firstAt.get(job.idempotencyKey) === i || outcome.status === 'rejected' ? outcome : { status: 'fulfilled', value: false };
+    });
+  };
 }

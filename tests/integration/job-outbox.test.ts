@@ -64,6 +64,25 @@ function suite(name: string, open: () => Promise<{ database: Database; cleanup: 
       expect(await worker('w1', async (to) => void delivered.push(to)).drainOnce()).toBe(0);
     });
 
+    it('writes jobs enqueued together in one batch, one per key, and still answers which were new', async () => {
+      const outbox = new JobOutbox(store, clock);
+      expect(await outbox.enqueue('test.deliver', 'batch-old', { to: 'old' })).toBe(true);
+      const added = await Promise.all([
+        outbox.enqueue('test.deliver', 'batch-1', { to: 'one' }),
+        outbox.enqueue('test.deliver', 'batch-2', { to: 'two' }),
+        outbox.enqueue('test.deliver', 'batch-1', { to: 'one again' }),
+        outbox.enqueue('test.deliver', 'batch-old', { to: 'old again' }),
+      ]);
+      expect(added).toEqual([true, true, false, false]);
+      const delivered: string[] = [];
+      await worker('w1', async (to) => void delivered.push(to)).drainOnce();
+      expect(delivered.sort()).toEqual(['old', 'one', 'two']);
+      const clean = await Promise.all(['batch-3', 'batch-4', 'batch-3'].map((key) => outbox.enqueue('test.deliver', key, { to: key })));
+      expect(clean).toEqual([true, true, false]);
+      await worker('w1', async (to) => void delivered.push(to)).drainOnce();
+      expect(delivered.slice(3).sort()).toEqual(['batch-3', 'batch-4']);
+    });
+
     it('retries a failing job with a growing pause, then buries it with the last error', async () => {
       const outbox = new JobOutbox(store, clock);
       await outbox.enqueue('test.deliver', 'fails', { to: 'down' });
