@@ -90,6 +90,7 @@ async function measureBackend(backend: BurstBackend, config: BenchConfig, profil
   const dataDirs: string[] = [];
   const servers: ServerProcess[] = [];
   let generator: Generator | undefined;
+  let agentsGenerator: Generator | undefined;
   try {
     // One after the other: the first migrates the fresh schema and creates the admin.
     for (let n = 1; n <= nodes; n++) {
@@ -112,7 +113,10 @@ async function measureBackend(backend: BurstBackend, config: BenchConfig, profil
 
     const site = await admin.createSite('Bench burst', [SITE_ORIGIN]);
     const agents = await admin.createAgents(site, b.moreAgents, b.capacity);
-    await load.rpc.call('burstPrepare', { urls, site, agents, online: b.agents, visitors: b.visitors }, 300_000);
+    // The agents' consoles in a process of their own, as on machines of their own (bench/load/burst.ts).
+    agentsGenerator = await startGenerator(`burst agents (${backend})`);
+    await agentsGenerator.rpc.call('burstAgents', { urls, agents, online: b.agents }, 300_000);
+    await load.rpc.call('burstVisitors', { urls, site, visitors: b.visitors }, 300_000);
     const leader = servers[0]!;
     // A server in the middle of a burst answers late: that is what is measured, so the probe waits.
     await leader.probe.call('stats', {}, PROBE_TIMEOUT_MS);
@@ -120,13 +124,18 @@ async function measureBackend(backend: BurstBackend, config: BenchConfig, profil
     profiler.units[`burst-${backend}`] = { name: 'first message', count: burst.started };
     const server = await leader.probe.call('stats', {}, PROBE_TIMEOUT_MS);
     log(`burst, ${backend}: ${burst.assigned} assigned at arrival, p99 ${burst.firstMessageToAssignment.p99} ms, ${burst.assignmentsPerSecond}/s`);
-    const drain = await profiler.around(leader, `burst-drain-${backend}`, () => load.rpc.call('burstDrain', undefined, 300_000));
+    const agentsLoad = agentsGenerator;
+    const drain = await profiler.around(leader, `burst-drain-${backend}`, async () => {
+      await load.rpc.call('burstWatchDrain', undefined, 10_000);
+      const online = await agentsLoad.rpc.call('burstAgentsOnline', undefined, 300_000);
+      return load.rpc.call('burstDrained', online, 300_000);
+    });
     profiler.units[`burst-drain-${backend}`] = { name: 'assignment', count: drain.assigned };
     log(`burst, ${backend}: ${drain.assigned} assigned from the queue in ${drain.ms} ms (${drain.assignmentsPerSecond}/s)`);
     const check = await checkAssignments(backend === 'sqlite' ? { sqliteFile: join(dataDirs[0]!, 'parley.db') } : { postgresUrl: env.DATABASE_URL! }, site.id, b.moreAgents * b.capacity);
     return { backend, nodes, agents: { online: b.agents, later: b.moreAgents - b.agents, capacity: b.capacity }, opening, sessions, burst, drain, check, server };
   } finally {
-    await generator?.stop();
+    await Promise.all([generator?.stop(), agentsGenerator?.stop()]);
     await Promise.all(servers.map((s) => s.stop()));
     for (const dir of dataDirs) removeTempDir(dir);
     if (backend !== 'sqlite') await cleanUp(schema, clusterName).catch((error: unknown) => log(`burst: clean-up failed: ${String(error)}`));

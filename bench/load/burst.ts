@@ -1,7 +1,9 @@
 /**
- * The burst section's clients, in the load generator: visitors who all open a conversation within a few seconds,
- * agents (some held away, to come online at once later), and the opening-messages probe. One clock times the
- * first message and the moment its visitor hears of the assignment (the ack, or 'conversation:updated').
+ * The burst section's clients, in the load generators: visitors who all open a conversation within a few seconds
+ * (BurstVisitors), agents, some held away to come online at once later (BurstAgents), and the opening-messages
+ * probe. Agents and visitors are separate processes, as they are separate machines: in one process, a visitor's
+ * assignment event waited behind the parsing of 200 consoles' frames. Times cross the two as wall-clock
+ * milliseconds (performance.timeOrigin + now), which every process on the machine shares.
  */
 import type { Socket } from 'socket.io-client';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
@@ -63,23 +65,19 @@ interface Waiting {
   assignedAt?: number;
 }
 
-export class Burst {
-  private readonly visitors: Socket[] = [];
+/** Wall-clock milliseconds with performance.now()'s resolution, comparable across processes. */
+const wallClock = () => performance.timeOrigin + performance.now();
+
+/** The agents of the burst; agent i connects to urls[i % n]. */
+export class BurstAgents {
   private readonly agents: Socket[] = [];
-  private readonly waiting: Waiting[] = [];
-  private positions = 0;
-  private lastAssignedAt = 0;
   /** Agents from this index on were connected away. */
   private onlineAtStart = 0;
 
-  /** Visitor j and agent i connect to urls[j % n] and urls[i % n]. */
-  constructor(
-    private readonly urls: string[],
-    private readonly site: Site,
-  ) {}
+  constructor(private readonly urls: string[]) {}
 
-  /** Connects every agent; all but the first `online` are set away, to come online in drain(). */
-  async connectAgents(logins: Credentials[], online: number): Promise<null> {
+  /** Connects every agent; all but the first `online` are set away, to come online in comeOnline(). */
+  async connect(logins: Credentials[], online: number): Promise<null> {
     this.onlineAtStart = online;
     await pool(logins.length, 10, async (i) => {
       const url = this.urls[i % this.urls.length]!;
@@ -90,6 +88,34 @@ export class Burst {
     });
     return null;
   }
+
+  /** The agents held away come online together; answers when the first status change was sent (wall clock). */
+  async comeOnline(): Promise<{ agents: number; startedAt: number }> {
+    const away = this.agents.slice(this.onlineAtStart);
+    const startedAt = wallClock();
+    // After a burst the server may still be working through it: the status changes wait as long as first messages do.
+    await Promise.all(away.map((socket) => command(socket, 'agent:setStatus', { status: 'online' }, BUSY_ACK_TIMEOUT_MS)));
+    return { agents: away.length, startedAt };
+  }
+
+  close(): void {
+    for (const socket of this.agents) socket.disconnect();
+  }
+}
+
+/** The visitors of the burst, who time their first messages and hear of their assignments; visitor j connects to urls[j % n]. */
+export class BurstVisitors {
+  private readonly visitors: Socket[] = [];
+  private readonly waiting: Waiting[] = [];
+  private positions = 0;
+  /** Wall clock of the last assignment heard. */
+  private lastAssignedAt = 0;
+  private assignedBeforeDrain = 0;
+
+  constructor(
+    private readonly urls: string[],
+    private readonly site: Site,
+  ) {}
 
   /** Sessions and connections first (not measured), so the burst is the first messages alone. */
   async connectVisitors(count: number): Promise<null> {
@@ -104,14 +130,14 @@ export class Burst {
 
   /** Every visitor sends its first message, evenly spread over `windowMs`. */
   async fire({ windowMs }: { windowMs: number }): Promise<BurstResult> {
-    const start = performance.now() + 20;
+    const start = wallClock() + 20;
     let errors = 0;
     let errorSample: string | undefined;
     this.positions = 0;
     await Promise.all(
       this.visitors.map(async (socket, j) => {
-        await sleep(Math.max(0, start + (j / this.visitors.length) * windowMs - performance.now()));
-        const entry: Waiting = { sentAt: performance.now() };
+        await sleep(Math.max(0, start + (j / this.visitors.length) * windowMs - wallClock()));
+        const entry: Waiting = { sentAt: wallClock() };
         this.waiting[j] = entry;
         this.listenForAssignment(socket, entry);
         try {
@@ -140,22 +166,28 @@ export class Burst {
     };
   }
 
-  /** The agents held away come online together: the queue drains into their capacity. */
-  async drain(): Promise<DrainResult> {
-    const before = this.waiting.filter((w) => w.assignedAt !== undefined).length;
-    const away = this.agents.slice(this.onlineAtStart);
+  /** Before the agents held away come online: what is heard from now on is the drain's. */
+  watchDrain(): null {
+    this.assignedBeforeDrain = this.assignedCount();
     this.positions = 0;
-    const start = performance.now();
-    // After a burst the server may still be working through it: the status changes wait as long as first messages do.
-    await Promise.all(away.map((socket) => command(socket, 'agent:setStatus', { status: 'online' }, BUSY_ACK_TIMEOUT_MS)));
-    await this.settle(() => this.waiting.filter((w) => w.assignedAt !== undefined).length, before);
-    const assigned = this.waiting.filter((w) => w.assignedAt !== undefined).length - before;
-    const ms = Math.max(1, this.lastAssignedAt - start);
-    return { agents: away.length, assigned, ms: Math.round(ms), assignmentsPerSecond: Math.round(assigned / (ms / 1000)), queuePositionEvents: this.positions };
+    return null;
+  }
+
+  /** The queue drained into the agents who came online at `startedAt` (wall clock): when its visitors heard of it. */
+  async drained({ agents, startedAt }: { agents: number; startedAt: number }): Promise<DrainResult> {
+    const before = this.assignedBeforeDrain;
+    await this.settle(() => this.assignedCount(), before);
+    const assigned = this.assignedCount() - before;
+    const ms = Math.max(1, this.lastAssignedAt - startedAt);
+    return { agents, assigned, ms: Math.round(ms), assignmentsPerSecond: Math.round(assigned / (ms / 1000)), queuePositionEvents: this.positions };
   }
 
   close(): void {
-    for (const socket of [...this.visitors, ...this.agents]) socket.disconnect();
+    for (const socket of this.visitors) socket.disconnect();
+  }
+
+  private assignedCount(): number {
+    return this.waiting.filter((w) => w.assignedAt !== undefined).length;
   }
 
   private listenForAssignment(socket: Socket, entry: Waiting): void {
@@ -169,7 +201,7 @@ export class Burst {
 
   private assigned(entry: Waiting): void {
     if (entry.assignedAt !== undefined) return;
-    entry.assignedAt = performance.now();
+    entry.assignedAt = wallClock();
     this.lastAssignedAt = Math.max(this.lastAssignedAt, entry.assignedAt);
   }
 

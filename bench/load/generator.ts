@@ -5,7 +5,7 @@
 import { serveRpc } from '../rpc.ts';
 import type { Credentials, Site } from '../setup.ts';
 import { pool } from '../stats.ts';
-import { Burst, openingMessages } from './burst.ts';
+import { BurstAgents, BurstVisitors, openingMessages } from './burst.ts';
 import { IdleVisitors } from './idle.ts';
 import { MAX_MESSAGE_LENGTH } from '../../server/contract/events.ts';
 import { BODY, closedLoop, flood, paced, type PacedOptions } from './patterns.ts';
@@ -21,7 +21,8 @@ const pairs: Pair[] = [];
 let idle: IdleVisitors | undefined;
 /** The flood section's one flooding visitor, with its conversation. */
 let flooder: Pair | undefined;
-let burst: Burst | undefined;
+let burstVisitors: BurstVisitors | undefined;
+let burstAgents: BurstAgents | undefined;
 
 /** The longest valid message: MAX_MESSAGE_LENGTH characters of 3 bytes each in UTF-8. */
 const HUGE_BODY = '长'.repeat(MAX_MESSAGE_LENGTH);
@@ -110,23 +111,38 @@ const api = {
     return idle?.dropped() ?? 0;
   },
 
-  /** The burst section: its agents (all but `online` held away) and visitors, connected before it fires. */
-  async burstPrepare({ urls, site, agents, online, visitors }: { urls: string[]; site: Site; agents: Credentials[]; online: number; visitors: number }) {
-    burst?.close();
-    burst = new Burst(urls, site);
-    await burst.connectAgents(agents, online);
-    await burst.connectVisitors(visitors);
-    return null;
+  /** The burst section's agents (all but `online` held away), in a generator of their own. */
+  burstAgents({ urls, agents, online }: { urls: string[]; agents: Credentials[]; online: number }) {
+    burstAgents?.close();
+    burstAgents = new BurstAgents(urls);
+    return burstAgents.connect(agents, online);
+  },
+
+  burstAgentsOnline() {
+    if (!burstAgents) throw new Error('connect the burst agents first');
+    return burstAgents.comeOnline();
+  },
+
+  /** The burst section's visitors, connected before it fires. */
+  burstVisitors({ urls, site, visitors }: { urls: string[]; site: Site; visitors: number }) {
+    burstVisitors?.close();
+    burstVisitors = new BurstVisitors(urls, site);
+    return burstVisitors.connectVisitors(visitors);
   },
 
   burstFire({ windowMs }: { windowMs: number }) {
-    if (!burst) throw new Error('prepare the burst first');
-    return burst.fire({ windowMs });
+    if (!burstVisitors) throw new Error('connect the burst visitors first');
+    return burstVisitors.fire({ windowMs });
   },
 
-  burstDrain() {
-    if (!burst) throw new Error('prepare the burst first');
-    return burst.drain();
+  burstWatchDrain() {
+    if (!burstVisitors) throw new Error('connect the burst visitors first');
+    return burstVisitors.watchDrain();
+  },
+
+  burstDrained(online: { agents: number; startedAt: number }) {
+    if (!burstVisitors) throw new Error('connect the burst visitors first');
+    return burstVisitors.drained(online);
   },
 
   openingMessages({ url, site, count }: { url: string; site: Site; count: number }) {
@@ -134,7 +150,8 @@ const api = {
   },
 
   close() {
-    burst?.close();
+    burstVisitors?.close();
+    burstAgents?.close();
     for (const socket of target?.sockets() ?? []) socket.disconnect();
     flooder?.visitor.disconnect();
     idle?.close();

@@ -20,6 +20,9 @@ interface Connected {
  * Sends are written raw: on PostgreSQL through `sendPool` (pg-appends.ts), on SQLite by `sqliteWriter`, a connection
  * on its own thread that takes turns with Prisma's.
  */
+/** Which database a Database talks to: the raw SQL paths differ (placeholders, date encoding, full-text search). */
+export type Provider = Database['provider'];
+
 export type Database = Connected & ({ provider: 'postgresql'; sendPool: pg.Pool } | { provider: 'sqlite'; sqliteWriter: SqliteWriter });
 
 /** The group commit writes one batch at a time, in one statement: more connections would sit idle. */

@@ -9,7 +9,9 @@ import { agentConcerned } from '../domain/system-events.ts';
 import type { Prisma } from './generated/sqlite/client.ts';
 import { assigneeSelect, toConversationDTO } from './mappers.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
+import type { Provider } from './client.ts';
 import { linkAttachments, messageRow, writeMessages } from './prisma-appends.ts';
+import { toSqliteDate } from './sqlite-append-rows.ts';
 
 type Tx = Prisma.TransactionClient;
 export type StartInput = Parameters<ConversationStore['start']>[0];
@@ -46,23 +48,34 @@ export async function startMany(tx: Tx, inputs: StartInput[], newId: IdGenerator
   return rows.map((row, i) => ({ message: messages[i]!, conversation: conversations.get(row.conversationId)!, created: true }));
 }
 
-/** One statement per agent; throws GuardRefused (undoing everything) when any conversation is no longer queued. */
-export async function assignAllOrNone(tx: Tx, assignments: Assignment[], at: Date, newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<AppendResult[]> {
-  const byAgent = new Map<string, string[]>();
-  for (const a of assignments) byAgent.set(a.agentId, [...(byAgent.get(a.agentId) ?? []), a.id]);
-  for (const [agentId, ids] of byAgent) {
-    const { count } = await tx.conversation.updateMany({
-      where: { id: { in: ids }, status: 'queued' },
-      data: { status: 'active', assigneeId: agentId, assignedAt: at, lastSeq: { increment: 1 } },
-    });
-    if (count !== ids.length) throw new GuardRefused();
-  }
+/** One statement for them all; throws GuardRefused (undoing everything) when any conversation is no longer queued. */
+export async function assignAllOrNone(tx: Tx, provider: Provider, assignments: Assignment[], at: Date, newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<AppendResult[]> {
+  const count = await tx.$executeRawUnsafe(...assignStatement(provider, assignments, at));
+  if (count !== assignments.length) throw new GuardRefused();
   const rows = new Map((await tx.conversation.findMany({ where: { id: { in: assignments.map((a) => a.id) } }, include: withAssignee })).map((r) => [r.id, r]));
   const createdAt = new Date();
   const lines = assignments.map((a) => messageRow(newId(), a.id, rows.get(a.id)!.lastSeq, systemMessage(a.event), createdAt));
   await tx.message.createMany({ data: lines });
   const messages = await messageDTOs(tx, lines, attachmentUrl);
   return assignments.map((a, i) => ({ message: messages[i]!, conversation: toConversationDTO(rows.get(a.id)!), created: true }));
+}
+
+/**
+ * Each row's assignee by its id, in one guarded UPDATE taking each line's seq: Prisma's updateMany sets one value
+ * for every row, which took one statement per agent (150 when a shift comes online at once).
+ */
+function assignStatement(provider: Provider, assignments: Assignment[], at: Date): [string, ...unknown[]] {
+  const values: unknown[] = [];
+  const param = (value: unknown) => {
+    values.push(value);
+    return provider === 'postgresql' ? `$${values.length}` : '?';
+  };
+  const cases = assignments.map((a) => `WHEN ${param(a.id)} THEN ${param(a.agentId)}`).join(' ');
+  const assignedAt = param(provider === 'postgresql' ? at : toSqliteDate(at));
+  const ids = assignments.map((a) => param(a.id)).join(', ');
+  const sql = `UPDATE "Conversation" SET "status" = 'active', "assigneeId" = CASE "id" ${cases} END, "assignedAt" = ${assignedAt}, "lastSeq" = "lastSeq" + 1
+    WHERE "id" IN (${ids}) AND "status" = 'queued'`;
+  return [sql, ...values];
 }
 
 /** One guarded update each: an assignment whose guard refuses is null, the others are written. */

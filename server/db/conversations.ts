@@ -234,7 +234,7 @@ export class PrismaConversationStore implements ConversationStore {
    */
   async assignMany(assignments: Assignment[], at: Date): Promise<(AppendResult | null)[]> {
     try {
-      return await this.prisma.$transaction((tx) => assignAllOrNone(tx, assignments, at, this.newId, this.options.attachmentUrl));
+      return await this.prisma.$transaction((tx) => assignAllOrNone(tx, this.options.provider, assignments, at, this.newId, this.options.attachmentUrl));
     } catch (error) {
       if (!(error instanceof GuardRefused)) throw error;
       return this.prisma.$transaction((tx) => assignEach(tx, assignments, at, this.newId, this.options.attachmentUrl));

@@ -11,7 +11,7 @@ import type { AttachmentRow } from './message-dtos.ts';
 import type { Prepare } from './sqlite-connection.ts';
 import type { ConversationColumns, MessageColumns, RowOutcome } from './sqlite-writer-protocol.ts';
 
-const toSqliteDate = (date: Date) => date.toISOString().replace('Z', '+00:00');
+export const toSqliteDate = (date: Date) => date.toISOString().replace('Z', '+00:00');
 
 // The guard's unset fields are bound as NULL (0 for `open`) and check nothing; siteIds is a JSON array.
 const GUARD = `(:visitorId IS NULL OR visitorId = :visitorId)
