@@ -16,6 +16,7 @@ import { servesSite } from '../app/access.ts';
 import { eligible } from '../domain/routing-agents.ts';
 import { toApiError } from '../realtime/command.ts';
 import { serverEvents } from '../realtime/notifier.ts';
+import { Coalescer } from '../db/coalescer.ts';
 
 const { routing: RPC, agentState: AGENT_STATE, agentChanged: AGENT_CHANGED } = serverEvents;
 /** How long a command may wait for a leader (e.g. during a failover) before answering UNAVAILABLE. */
@@ -24,8 +25,10 @@ const LEADER_WAIT_MS = 15_000;
 const PRESENCE_SWEEP_MS = 3_000;
 
 /** What a follower asks of the leader: routing's commands, and the live agent state. Typed end to end from Routing. */
-type RoutingRpc = Pick<Routing, 'enqueue' | 'claim' | 'assign' | 'transfer' | 'unassign' | 'resolve' | 'reopen' | 'presenceChanged' | 'setStatus' | 'refreshAgent' | 'sendPositions'> & {
+type RoutingRpc = Pick<Routing, 'claim' | 'assign' | 'transfer' | 'unassign' | 'resolve' | 'reopen' | 'presenceChanged' | 'setStatus' | 'refreshAgent' | 'sendPositions'> & {
   snapshot(): AgentDTO[];
+  /** A follower's new conversations of one round of I/O: one request for a burst, not one each. */
+  enqueueMany(conversations: ConversationDTO[]): Promise<void>;
 };
 type RpcName = keyof RoutingRpc;
 type RpcArgs = { [C in RpcName]: Parameters<RoutingRpc[C]> };
@@ -36,7 +39,7 @@ type Reply<C extends RpcName> = { ok: true; data: RpcData[C] } | { ok: false; er
 
 function leaderHandlers(local: RoutingService): RpcHandlers {
   return {
-    enqueue: (conversation) => local.enqueue(conversation),
+    enqueueMany: async (conversations) => void (await Promise.all(conversations.map((c) => local.enqueue(c)))),
     claim: (actor, conversationId) => local.claim(actor, conversationId),
     assign: (actor, conversationId, toAgentId) => local.assign(actor, conversationId, toAgentId),
     transfer: (actor, conversationId, toAgentId) => local.transfer(actor, conversationId, toAgentId),
@@ -57,6 +60,10 @@ export class ClusterRouting implements Routing {
   private readonly live = new Map<string, AgentDTO>();
   private sweep: NodeJS.Timeout | undefined;
   private readonly handlers: RpcHandlers;
+  private readonly arrivals = new Coalescer<ConversationDTO, void>(async (conversations) => {
+    await this.call('enqueueMany', conversations);
+    return conversations.map(() => ({ status: 'fulfilled', value: undefined }));
+  });
 
   constructor(
     private readonly local: RoutingService,
@@ -125,7 +132,7 @@ export class ClusterRouting implements Routing {
   // --- commands: run by the leader -------------------------------------------------------------------
 
   enqueue(conversation: ConversationDTO): Promise<void> {
-    return this.call('enqueue', conversation);
+    return this.leader ? this.local.enqueue(conversation) : this.arrivals.add(conversation);
   }
   claim(actor: Actor, conversationId: string): Promise<ConversationDTO> {
     return this.call('claim', actor, conversationId);
