@@ -9,12 +9,12 @@
 import type { Pool } from 'pg';
 import type { AppendResult } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
-import type { AuthorKind, ConversationStatus } from '../contract/dto.ts';
 import type { PrismaClient } from './generated/sqlite/client.ts';
 import { oneByOneOnFailure, type Append, type WriteBatch } from './group-commit.ts';
 import { toConversationDTO, toMessageDTO } from './mappers.ts';
 import { toAttachmentDTO, type AttachmentRow, type AttachmentUrl } from './message-dtos.ts';
 import { prismaBatches } from './prisma-appends.ts';
+import type { ConversationColumns, MessageColumns } from './row-columns.ts';
 
 /** Columns are TIMESTAMP(3) holding UTC, as Prisma writes them; read back as timestamptz so `pg` makes UTC Dates. */
 const utc = (column: string) => `${column} AT TIME ZONE 'UTC'`;
@@ -101,35 +101,9 @@ LEFT JOIN "Message" s ON s.id = n.stored_id
 LEFT JOIN numbered k ON k.created AND k.id = n.message_id
 ORDER BY n.ord`;
 
-/** One row per append, in order; `messageId` is null when it was refused. */
-interface AnswerRow {
-  messageId: string | null;
-  seq: number;
-  authorKind: AuthorKind;
-  authorId: string | null;
-  body: string;
-  clientId: string | null;
-  createdAt: Date;
-  authorName: string | null;
-  files: AttachmentRow[];
-  created: boolean;
-  siteId: string;
-  visitorId: string;
-  status: ConversationStatus;
-  assigneeId: string | null;
-  assigneeName: string | null;
-  assigneeAvatarUrl: string | null;
-  assigneeRole: string | null;
-  queuedAt: Date;
-  assignedAt: Date | null;
-  firstResponseAt: Date | null;
-  resolvedAt: Date | null;
-  lastSeq: number;
-  visitorReadSeq: number;
-  agentReadSeq: number;
-  rating: number | null;
-  ratingComment: string | null;
-}
+/** One row per append, in order: its message and its conversation's columns; `messageId` is null when it was refused. */
+type AnswerRow = Omit<MessageColumns<Date>, 'id' | 'conversationId'> &
+  Omit<ConversationColumns<Date>, 'id'> & { messageId: string | null; files: AttachmentRow[]; created: boolean };
 
 /** Writes `appends` (none with attachments) in one statement: its own transaction, committed when it answers. */
 async function appendInOneStatement(pool: Pool, appends: Append[], newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<(AppendResult | null)[]> {

@@ -9,7 +9,7 @@
 import type { Append } from './group-commit.ts';
 import type { AttachmentRow } from './message-dtos.ts';
 import type { Prepare } from './sqlite-connection.ts';
-import type { ConversationColumns, MessageColumns, RowOutcome } from './sqlite-writer-protocol.ts';
+import type { RowOutcome, SqliteConversationRow, SqliteMessageRow } from './sqlite-writer-protocol.ts';
 
 export const toSqliteDate = (date: Date) => date.toISOString().replace('Z', '+00:00');
 
@@ -46,9 +46,9 @@ export function appendRows(prepare: Prepare, appends: Append[], ids: string[]): 
 function appendOne(prepare: Prepare, a: Append, id: string, now: string): RowOutcome {
   const m = a.message;
   const guard = guardParams(a);
-  const stored = m.clientId === null ? undefined : (prepare(SQL.storedMessage).get(a.conversationId, m.clientId) as MessageColumns | undefined);
+  const stored = m.clientId === null ? undefined : (prepare(SQL.storedMessage).get(a.conversationId, m.clientId) as SqliteMessageRow | undefined);
   if (stored) {
-    const conversation = prepare(SQL.conversation).get(guard) as ConversationColumns | undefined;
+    const conversation = prepare(SQL.conversation).get(guard) as SqliteConversationRow | undefined;
     return { ok: true, rows: conversation ? { message: stored, conversation, files: filesOf(prepare, stored.id), created: false } : null };
   }
   const files = [...new Set(m.attachmentIds ?? [])];
@@ -57,12 +57,12 @@ function appendOne(prepare: Prepare, a: Append, id: string, now: string): RowOut
   if (withFiles && prepare(SQL.unsentFiles).pluck().get(fileIds, m.authorId ?? '') !== files.length) {
     return { ok: false, code: 'BAD_REQUEST', message: 'Unknown or already sent attachment' };
   }
-  const conversation = prepare(SQL.takeSeq).get({ ...guard, now }) as ConversationColumns | undefined;
+  const conversation = prepare(SQL.takeSeq).get({ ...guard, now }) as SqliteConversationRow | undefined;
   if (!conversation) return { ok: true, rows: null };
   const body = m.system ? JSON.stringify(m.system) : m.body;
   const { authorName } = prepare(SQL.insertMessage).get(id, a.conversationId, conversation.lastSeq, m.authorKind, m.authorId, body, m.clientId, now) as { authorName: string | null };
   if (withFiles) prepare(SQL.linkFiles).run(id, a.conversationId, fileIds);
-  const message: MessageColumns = { id, conversationId: a.conversationId, seq: conversation.lastSeq, authorKind: m.authorKind, authorId: m.authorId, body, clientId: m.clientId, createdAt: now, authorName };
+  const message: SqliteMessageRow = { id, conversationId: a.conversationId, seq: conversation.lastSeq, authorKind: m.authorKind, authorId: m.authorId, body, clientId: m.clientId, createdAt: now, authorName };
   return { ok: true, rows: { message, conversation, files: withFiles ? filesOf(prepare, id) : [], created: true } };
 }
 

@@ -3,48 +3,20 @@
  * (sqlite-worker.ts, sqlite-append-rows.ts): plain data, copied by postMessage. Table and column names are those of
  * prisma/schema.prisma.
  */
-import type { AuthorKind, ConversationStatus } from '../contract/dto.ts';
 import type { ErrorCode } from '../contract/errors.ts';
 import type { Append } from './group-commit.ts';
 import type { AttachmentRow } from './message-dtos.ts';
+import type { ConversationColumns, MessageColumns } from './row-columns.ts';
 
 /** Prisma's better-sqlite3 adapter writes DateTime as ISO 8601 text with an explicit UTC offset; reads also take integer ms. */
 export type SqliteDate = string | number;
 
-export interface ConversationColumns {
-  id: string;
-  siteId: string;
-  visitorId: string;
-  status: ConversationStatus;
-  assigneeId: string | null;
-  assigneeName: string | null;
-  assigneeAvatarUrl: string | null;
-  assigneeRole: string | null;
-  queuedAt: SqliteDate;
-  assignedAt: SqliteDate | null;
-  firstResponseAt: SqliteDate | null;
-  resolvedAt: SqliteDate | null;
-  lastSeq: number;
-  visitorReadSeq: number;
-  agentReadSeq: number;
-  rating: number | null;
-  ratingComment: string | null;
-}
-
-export interface MessageColumns {
-  id: string;
-  conversationId: string;
-  seq: number;
-  authorKind: AuthorKind;
-  authorId: string | null;
-  body: string;
-  clientId: string | null;
-  createdAt: SqliteDate;
-  authorName: string | null;
-}
+/** A conversation's and a message's columns as the writer thread reads them back (SQLite's dates). */
+export type SqliteConversationRow = ConversationColumns<SqliteDate>;
+export type SqliteMessageRow = MessageColumns<SqliteDate>;
 
 /** One append as the writer thread found or wrote it; null: the conversation does not exist or the guard refused. */
-export type StoredRows = { message: MessageColumns; conversation: ConversationColumns; files: AttachmentRow[]; created: boolean } | null;
+export type StoredRows = { message: SqliteMessageRow; conversation: SqliteConversationRow; files: AttachmentRow[]; created: boolean } | null;
 export type RowOutcome = { ok: true; rows: StoredRows } | { ok: false; code: ErrorCode; message: string };
 
 /** What the writer thread is asked: these appends, in one transaction, with these message ids. */
