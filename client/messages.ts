@@ -47,6 +47,11 @@ export class CatchUpPoint {
     return this.#seq;
   }
 
+  /** Connected and caught up: live events now follow on from `seq`, so a later seq heard of is one missed. */
+  get live(): boolean {
+    return this.#live;
+  }
+
   /** Another conversation, or nothing known yet: the next catch-up starts from the beginning. */
   reset(): void {
     this.#seq = 0;

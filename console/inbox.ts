@@ -7,11 +7,12 @@ import type { AgentDTO, AgentStatus, CannedResponseDTO, ConversationSummaryDTO, 
 import type { AgentClientToServer, AgentServerToClient, ConversationView, SendResult, TypingEvent, WebhookDisabledNotice } from '../server/contract/events.ts';
 import { newClientId } from '../client/client-id.ts';
 import { LiveSession } from '../client/live-session.ts';
-import { CatchUpPoint, mergeMessages } from '../client/messages.ts';
+import { mergeMessages } from '../client/messages.ts';
 import { browserStorage, Outbox } from '../client/outbox.ts';
 import { AckError, type Requester } from '../client/request.ts';
 import type { AgentAuth } from './auth.ts';
 import { failureOf } from './format.ts';
+import { TranscriptCatchUp } from './transcript-catch-up.ts';
 import {
   initialState, isFollowed, viewOf, withAgent, withConversation, withListed, withMessage, withoutTab, withReadMark, withSeen,
   withEmail, withSynced, withTab, withThread, withTyping, withUnreadMessage, withVisitorChange,
@@ -34,7 +35,10 @@ export class Inbox {
   #state: InboxState;
   readonly #listeners = new Set<Listener>();
   readonly #live: LiveSession<AgentServerToClient, AgentClientToServer>;
-  readonly #catchUp = new Map<string, CatchUpPoint>();
+  readonly #transcripts = new TranscriptCatchUp({
+    historyAfter: (id, afterSeq) => this.#live.historyAfter(id, afterSeq),
+    merge: (id, missed) => this.#patchThread(id, { messages: mergeMessages(this.#state.threads[id]?.messages ?? [], missed) }),
+  });
   readonly #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #canned = new Map<string, Promise<CannedResponseDTO[]>>();
   readonly #discovering = new Set<string>();
@@ -61,9 +65,7 @@ export class Inbox {
       outbox: this.#outbox,
       connection: (connection) => this.#update({ connection }),
       connected: () => void (this.#tellVisibility(), this.#sync()),
-      disconnected: () => {
-        for (const point of this.#catchUp.values()) point.disconnected();
-      },
+      disconnected: () => this.#transcripts.disconnected(),
     });
     this.#listen();
   }
@@ -115,7 +117,7 @@ export class Inbox {
     const id = typeof conversation === 'string' ? conversation : conversation.id;
     const opening = !this.#state.tabs.includes(id);
     this.#set(withTab(this.#state, conversation));
-    if (opening) this.#catchUp.set(id, new CatchUpPoint());
+    if (opening) this.#transcripts.opened(id);
     this.select(id);
     if (opening) void this.#attempt(() => this.#loadThread(id));
   }
@@ -128,7 +130,7 @@ export class Inbox {
 
   closeTab(id: string): void {
     if (!this.#state.tabs.includes(id)) return;
-    this.#catchUp.delete(id);
+    this.#transcripts.closed(id);
     this.#live.stopTyping(id);
     this.#set(withoutTab(this.#state, id));
   }
@@ -234,7 +236,12 @@ export class Inbox {
 
   #listen(): void {
     const socket = this.#live.socket;
-    socket.on('conversations:updated', (conversations) => conversations.forEach((conversation) => this.#upsert(conversation)));
+    socket.on('conversations:updated', (conversations) => {
+      for (const conversation of conversations) {
+        this.#upsert(conversation);
+        this.#transcripts.heardOf(conversation.id, conversation.lastSeq);
+      }
+    });
     socket.on('messages:new', (messages) => messages.forEach((message) => this.#receive(message)));
     socket.on('agents:updated', (agents) => this.#set(agents.reduce(withAgent, this.#state)));
     socket.on('typing', (event) => this.#typingEvent(event));
@@ -251,7 +258,7 @@ export class Inbox {
     if (message.clientId && message.authorId === this.#state.me.id) this.#outbox.delivered(message.clientId);
     // A conversation never seen (a visitor's first message): fetch how it stands.
     if (!this.#state.conversations[conversationId]) void this.#discover(conversationId);
-    this.#catchUp.get(conversationId)?.received(message);
+    this.#transcripts.received(message);
     this.#set(withMessage(this.#state, message));
     if (message.authorKind !== 'visitor') return;
     if (this.#state.threads[conversationId]?.visitorTyping) this.#patchThread(conversationId, { visitorTyping: null });
@@ -309,17 +316,7 @@ export class Inbox {
         else throw error;
       });
       if (view === 'resolved') await this.#loadView('resolved');
-      for (const id of this.#state.tabs) {
-        const point = this.#catchUp.get(id);
-        if (!point) continue;
-        if (point.seq === 0) await this.#loadThread(id);
-        else {
-          const missed = await this.#live.historyAfter(id, point.seq);
-          point.caughtUp(missed);
-          const thread = this.#state.threads[id];
-          if (thread) this.#patchThread(id, { messages: mergeMessages(thread.messages, missed) });
-        }
-      }
+      await this.#transcripts.reconnected((id) => this.#loadThread(id));
     });
   }
 
@@ -335,9 +332,11 @@ export class Inbox {
     ]);
     const thread = this.#state.threads[id];
     if (!thread) return;
-    this.#catchUp.get(id)?.caughtUp(page.messages);
+    this.#transcripts.loaded(id, page.messages);
     this.#upsert(detail.conversation);
     this.#patchThread(id, { messages: mergeMessages(thread.messages, page.messages), hasOlder: page.hasMore, detail });
+    // A change heard while the page was on its way (say, an assignment) may be past it.
+    this.#transcripts.heardOf(id, this.#state.conversations[id]?.lastSeq ?? 0);
     if (this.#state.selectedId === id) this.#markSeen(id);
   }
 

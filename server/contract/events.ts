@@ -253,13 +253,15 @@ export interface AgentServerToClient {
   /**
    * New messages the agent may see, oldest first: those stored together arrive together, one event instead
    * of one per message, since every agent who sees all of a site hears every message of it (live previews).
+   * Not the system line of an assignment from the queue: its change in 'conversations:updated' carries the new
+   * lastSeq, and a client showing the transcript fetches it (`history:get` with `afterSeq`).
    */
   'messages:new': (messages: MessageDTO[]) => void;
   /**
    * Conversations that changed, oldest first (one conversation may appear more than once; apply in order): the
    * whole summary to agents who may see it, except an assignment, of which those who see it know the rest; to the
-   * rest of its queue only that it left. A partial change of a conversation not known yet is dropped (the
-   * assignment's system line, in 'messages:new', says to fetch it). One event per routing turn rather than per
+   * rest of its queue only that it left. A partial change of a conversation not known yet is dropped (every agent
+   * of the site saw it whole in the queue; a transfer's system line, in 'messages:new', says to fetch it). One event per routing turn rather than per
    * change, since every agent of a site hears of each (a queue burst assigns hundreds at once).
    */
   'conversations:updated': (conversations: (ConversationSummaryDTO | ConversationAssignment)[]) => void;

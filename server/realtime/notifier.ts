@@ -94,6 +94,10 @@ export class SocketNotifier implements Notifier {
     // Whoever gets the conversation follows it from its first line on.
     const holder = message.system && agentConcerned(message.system);
     if (holder) this.joinsPending.set(holder, [...(this.joinsPending.get(holder) ?? []), rooms.conversation(conversation.id)]);
+    // Taken from the queue: the conversation change that follows tells every agent of the site (its lastSeq
+    // included), and the few with the transcript open fetch the line. Sent too, it would reach them all twice
+    // (a burst's drain: most of what agents receive).
+    if (message.system?.type === 'assigned') return this.scheduleFlush();
     if (this.changesPending.size > 0) this.flushChanges();
     let pending = this.agentsPending.get(conversation.siteId);
     if (!pending) this.agentsPending.set(conversation.siteId, (pending = { messages: [], byConversation: new Map() }));

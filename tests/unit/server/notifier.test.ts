@@ -42,6 +42,7 @@ const summary = (id: string, siteId: string, status: ConversationDTO['status'], 
   ({ id, siteId, visitorId: `v-${id}`, status, assignee: status === 'queued' ? null : { id: 'agent-1' }, lastSeq, visitor: { id: `v-${id}` }, labels: ['vip'] }) as unknown as ConversationSummaryDTO;
 const assignment = ({ id, siteId, status, assignee, assignedAt, lastSeq }: ConversationSummaryDTO) => ({ id, siteId, status, assignee, assignedAt, lastSeq });
 const message = (id: string, conversationId: string, authorKind: MessageDTO['authorKind'] = 'visitor') => ({ id, conversationId, authorKind }) as MessageDTO;
+const systemLine = (id: string, conversationId: string, system: NonNullable<MessageDTO['system']>) => ({ ...message(id, conversationId, 'system'), system }) as MessageDTO;
 
 describe('SocketNotifier', () => {
   it('sends agents who see a whole site the messages of one turn as one batch per site, oldest first', async () => {
@@ -148,13 +149,30 @@ describe('SocketNotifier', () => {
     const recording = recordingNamespace(agentLog);
     const agentsNamespace = { ...recording, in: (room: string) => ({ socketsJoin: (rooms: string[]) => joined.push({ room, rooms }) }) };
     const notifier = new SocketNotifier(recordingNamespace([]) as unknown as VisitorNamespace, agentsNamespace as unknown as AgentNamespace);
-    const line = (id: string, conversationId: string) => ({ ...message(id, conversationId, 'system'), system: { type: 'assigned', agentId: 'x', agentName: 'X' } }) as MessageDTO;
-    notifier.messageCreated(line('m1', 'a'), conversation('a', 'site-1'));
-    notifier.messageCreated(line('m2', 'b'), conversation('b', 'site-1'));
+    notifier.messageCreated(systemLine('m1', 'a', { type: 'transferred', fromAgentId: 'w', agentId: 'x', agentName: 'X' }), conversation('a', 'site-1'));
+    notifier.messageCreated(systemLine('m2', 'b', { type: 'transferred', fromAgentId: 'w', agentId: 'x', agentName: 'X' }), conversation('b', 'site-1'));
     expect(joined).toEqual([]);
     notifier.typing(conversation('a', 'site-1'), 'visitor', { conversationId: 'a', typing: true });
     expect(joined).toEqual([{ room: 'agent:x', rooms: ['conversation:a', 'conversation:b'] }]);
     expect(agentLog.map((e) => e.event)).toEqual(['messages:new', 'messages:new', 'messages:new', 'typing']);
+  });
+
+  it("leaves an assignment from the queue to its conversation change for agents, yet sends the visitor its line and has the holder join", async () => {
+    const joined: { room: string; rooms: string[] }[] = [];
+    const agentLog: Emitted[] = [];
+    const visitorLog: Emitted[] = [];
+    const agentsNamespace = { ...recordingNamespace(agentLog), in: (room: string) => ({ socketsJoin: (rooms: string[]) => joined.push({ room, rooms }) }) };
+    const notifier = new SocketNotifier(recordingNamespace(visitorLog) as unknown as VisitorNamespace, agentsNamespace as unknown as AgentNamespace);
+    const assigned = systemLine('m1', 'a', { type: 'assigned', agentId: 'x', agentName: 'X' });
+    const resolved = systemLine('m2', 'b', { type: 'resolved', byAgentId: 'y' });
+    notifier.messageCreated(assigned, conversation('a', 'site-1'));
+    await nextTurn();
+    expect(joined).toEqual([{ room: 'agent:x', rooms: ['conversation:a'] }]);
+    notifier.messageCreated(resolved, conversation('b', 'site-1'));
+    await nextTurn();
+    expect(visitorLog.map((e) => e.payload)).toEqual([assigned, resolved]);
+    expect(agentLog.filter((e) => e.except === null)).toEqual([{ room: 'site-all:site-1', except: null, event: 'messages:new', payload: [resolved] }]);
+    expect(agentLog.flatMap((e) => e.payload as MessageDTO[])).not.toContainEqual(assigned);
   });
 
   it("sends a turn's agent changes as one frame per room: whole to admins, without emails to colleagues, then each their own whole", async () => {
