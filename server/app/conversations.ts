@@ -274,9 +274,8 @@ export class ConversationService {
     this.delivered(result, actor, visitor.connectionId, true);
     const queued = await this.store.conversations.summary(result.conversation.id);
     if (queued) this.events.emit('conversation.queued', { conversation: queued, actor });
-    await this.routing.enqueue(result.conversation);
-    // Routing may have assigned it already: answer with the conversation as it is now.
-    const conversation = (await this.store.conversations.findById(result.conversation.id)) ?? result.conversation;
+    // Answered with the conversation as its routing turn left it: assigned already, or waiting.
+    const conversation = (await this.routing.enqueue(result.conversation)) ?? result.conversation;
     return { message: result.message, conversation, created: true };
   }
 

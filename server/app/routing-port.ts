@@ -16,7 +16,8 @@ export interface Routing extends AgentDirectory {
   listAgents(): AgentDTO[];
   agentsOnline(siteId: string): boolean;
   sendPositions(visitorId: string): void;
-  enqueue(conversation: ConversationDTO): Promise<void>;
+  /** Routes a new (or requeued) conversation; resolves with it as its turn assigned it, or null while it waits. */
+  enqueue(conversation: ConversationDTO): Promise<ConversationDTO | null>;
   /** Claiming a conversation one already holds answers with it as it is. */
   claim(actor: Actor, conversationId: string): Promise<ConversationDTO>;
   /** A queued conversation to a named agent; assigning one to the agent who holds it answers with it as it is. */

@@ -106,7 +106,7 @@ export class RoutingService implements Routing {
   // --- conversations -----------------------------------------------------------------------------
 
   /** Conversations that arrive while routing is busy are routed together: one decision, one assignment write. */
-  enqueue(conversation: ConversationDTO): Promise<void> {
+  enqueue(conversation: ConversationDTO): Promise<ConversationDTO | null> {
     return this.arrivals.add(conversation);
   }
 
@@ -229,7 +229,7 @@ export class RoutingService implements Routing {
     return this.statusChanges.add({ agentId, status });
   }
 
-  private async route(arrived: ConversationDTO[]): Promise<PromiseSettledResult<void>[]> {
+  private async route(arrived: ConversationDTO[]): Promise<PromiseSettledResult<ConversationDTO | null>[]> {
     for (const c of arrived) this.positions.track(c.id, c.visitorId);
     const bots = await this.botFirst.choose([...new Set(arrived.map((c) => c.siteId))], (siteId) => this.engine.agentsOnline(siteId));
     for (const bot of bots.values()) {
@@ -237,8 +237,8 @@ export class RoutingService implements Routing {
       if (!this.agents.has(bot.id)) this.engine.upsertAgent(toAgentInput(bot));
       this.agents.set(bot.id, bot);
     }
-    await this.apply(this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt), botId: bots.get(c.siteId)?.id }))));
-    return arrived.map(() => ({ status: 'fulfilled', value: undefined }));
+    const assigned = await this.apply(this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt), botId: bots.get(c.siteId)?.id }))));
+    return arrived.map((c) => ({ status: 'fulfilled', value: assigned.get(c.id) ?? null }));
   }
 
   private async changeStatuses(changes: StatusChange[]): Promise<PromiseSettledResult<AgentDTO>[]> {
@@ -323,8 +323,12 @@ export class RoutingService implements Routing {
     }
   }
 
-  /** Persists what the engine decided, then tells the clients. Requeues come first: they free conversations. */
-  private async apply(decision: Decision): Promise<void> {
+  /**
+   * Persists what the engine decided, then tells the clients. Requeues come first: they free conversations.
+   * Answers the conversations it assigned, as stored.
+   */
+  private async apply(decision: Decision): Promise<Map<string, ConversationDTO>> {
+    const assigned = new Map<string, ConversationDTO>();
     const touchedAgents = new Set<string>();
     for (const requeue of decision.requeued) {
       const event: SystemEvent = { type: 'requeued', fromAgentId: requeue.fromAgentId, reason: 'agent_left' };
@@ -344,6 +348,7 @@ export class RoutingService implements Routing {
       touchedAgents.add(assignment.agentId);
       const result = persisted[i];
       if (result) {
+        assigned.set(assignment.id, result.conversation);
         this.positions.assigned(assignment.id);
         this.announce(result, 'conversation.assigned', { actor: SYSTEM_ACTOR, agentId: assignment.agentId });
       } else {
@@ -354,6 +359,7 @@ export class RoutingService implements Routing {
     for (const siteId of decision.queueChanged) this.positions.siteChanged(siteId);
     this.agentChanged(...touchedAgents);
     this.armTimer();
+    return assigned;
   }
 
   private armTimer(): void {

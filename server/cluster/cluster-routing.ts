@@ -28,7 +28,7 @@ const PRESENCE_SWEEP_MS = 3_000;
 type RoutingRpc = Pick<Routing, 'claim' | 'assign' | 'transfer' | 'unassign' | 'resolve' | 'reopen' | 'presenceChanged' | 'setStatus' | 'refreshAgent' | 'sendPositions'> & {
   snapshot(): AgentDTO[];
   /** A follower's new conversations of one round of I/O: one request for a burst, not one each. */
-  enqueueMany(conversations: ConversationDTO[]): Promise<void>;
+  enqueueMany(conversations: ConversationDTO[]): Promise<(ConversationDTO | null)[]>;
 };
 type RpcName = keyof RoutingRpc;
 type RpcArgs = { [C in RpcName]: Parameters<RoutingRpc[C]> };
@@ -39,7 +39,7 @@ type Reply<C extends RpcName> = { ok: true; data: RpcData[C] } | { ok: false; er
 
 function leaderHandlers(local: RoutingService): RpcHandlers {
   return {
-    enqueueMany: async (conversations) => void (await Promise.all(conversations.map((c) => local.enqueue(c)))),
+    enqueueMany: (conversations) => Promise.all(conversations.map((c) => local.enqueue(c))),
     claim: (actor, conversationId) => local.claim(actor, conversationId),
     assign: (actor, conversationId, toAgentId) => local.assign(actor, conversationId, toAgentId),
     transfer: (actor, conversationId, toAgentId) => local.transfer(actor, conversationId, toAgentId),
@@ -60,9 +60,9 @@ export class ClusterRouting implements Routing {
   private readonly live = new Map<string, AgentDTO>();
   private sweep: NodeJS.Timeout | undefined;
   private readonly handlers: RpcHandlers;
-  private readonly arrivals = new Coalescer<ConversationDTO, void>(async (conversations) => {
-    await this.call('enqueueMany', conversations);
-    return conversations.map(() => ({ status: 'fulfilled', value: undefined }));
+  private readonly arrivals = new Coalescer<ConversationDTO, ConversationDTO | null>(async (conversations) => {
+    const assigned = await this.call('enqueueMany', conversations);
+    return assigned.map((value) => ({ status: 'fulfilled', value }));
   });
 
   constructor(
@@ -131,7 +131,7 @@ export class ClusterRouting implements Routing {
 
   // --- commands: run by the leader -------------------------------------------------------------------
 
-  enqueue(conversation: ConversationDTO): Promise<void> {
+  enqueue(conversation: ConversationDTO): Promise<ConversationDTO | null> {
     return this.leader ? this.local.enqueue(conversation) : this.arrivals.add(conversation);
   }
   claim(actor: Actor, conversationId: string): Promise<ConversationDTO> {
