@@ -60,10 +60,12 @@ export class ClusterRouting implements Routing {
   private readonly live = new Map<string, AgentDTO>();
   private sweep: NodeJS.Timeout | undefined;
   private readonly handlers: RpcHandlers;
-  private readonly arrivals = new Coalescer<ConversationDTO, ConversationDTO | null>(async (conversations) => {
-    const assigned = await this.call('enqueueMany', conversations);
-    return assigned.map((value) => ({ status: 'fulfilled', value }));
-  });
+  private readonly arrivals = new Coalescer<ConversationDTO, ConversationDTO | null>(
+    async (conversations) => (await this.call('enqueueMany', conversations)).map((value) => ({ status: 'fulfilled', value })),
+    200,
+    // A request waits for every node's answer: the next round's arrivals do not wait for it too.
+    true,
+  );
 
   constructor(
     private readonly local: RoutingService,

@@ -19,6 +19,8 @@ export class Coalescer<I, R> {
   constructor(
     private readonly run: BatchRun<I, R>,
     private readonly maxBatch = 200,
+    /** Batches may overlap (a request to another node, which orders them itself): each round of I/O sends its own. */
+    private readonly overlapping = false,
   ) {}
 
   add(item: I): Promise<R> {
@@ -32,6 +34,12 @@ export class Coalescer<I, R> {
 
   private async next(): Promise<void> {
     const batch = this.queue.splice(0, this.maxBatch);
+    if (this.overlapping) {
+      // What arrives from now on starts a batch of its own on its round of I/O, without waiting for this one.
+      this.busy = this.queue.length > 0;
+      if (this.busy) setImmediate(() => void this.next());
+      return answerBatch(batch, this.run);
+    }
     await answerBatch(batch, this.run);
     if (this.queue.length > 0) void this.next();
     else this.busy = false;

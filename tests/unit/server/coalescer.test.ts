@@ -4,13 +4,13 @@ import { Coalescer, oneTransactionOrEach, readByKey } from '../../../server/db/c
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A batch runner the test finishes by hand. */
-function manual() {
+function manual(overlapping = false) {
   const batches: { items: number[]; finish: () => void }[] = [];
   const run = (items: number[]) =>
     new Promise<PromiseSettledResult<number>[]>((resolve) => {
       batches.push({ items, finish: () => resolve(items.map((i) => (i < 0 ? { status: 'rejected', reason: new Error(`bad ${i}`) } : { status: 'fulfilled', value: i * 10 }))) });
     });
-  return { batches, coalescer: new Coalescer(run) };
+  return { batches, coalescer: new Coalescer(run, 200, overlapping) };
 }
 
 describe('Coalescer', () => {
@@ -28,6 +28,19 @@ describe('Coalescer', () => {
     expect(batches.map((b) => b.items)).toEqual([[1, 2, 3], [4, 5]]);
     batches[1]!.finish();
     expect(await Promise.all(second)).toEqual([40, 50]);
+  });
+
+  it('overlapping, sends what arrives in each turn as its own batch without waiting for the one before', async () => {
+    const { batches, coalescer } = manual(true);
+    const first = [1, 2].map((i) => coalescer.add(i));
+    await nextTurn();
+    const second = [3].map((i) => coalescer.add(i));
+    await nextTurn();
+    expect(batches.map((b) => b.items)).toEqual([[1, 2], [3]]);
+    batches[1]!.finish();
+    expect(await Promise.all(second)).toEqual([30]);
+    batches[0]!.finish();
+    expect(await Promise.all(first)).toEqual([10, 20]);
   });
 
   it('fails an item alone when the batch says so', async () => {
