@@ -3,29 +3,20 @@
  * reaches agents only as a conversation change, and a console with the conversation open shows the line anyway.
  * Needs `npm run build` (npm test runs it) and Chromium at /usr/bin/chromium.
  */
-import { io, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { io } from 'socket.io-client';
+import { expect, test } from 'vitest';
 import type { SendResult } from '../../server/contract/events.ts';
-import { createAgent, login, ok, setStatus, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import { createAgent, login, ok, setStatus, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
 
-let env: ConsoleTestEnv | undefined;
-const sockets: Socket[] = [];
-
-beforeAll(async () => {
-  env = await startEnv();
-});
-
-afterAll(async () => {
-  for (const socket of sockets) socket.disconnect();
-  await stopEnv(env);
-});
+const { env: environment, sockets } = useConsoleEnv();
 
 test('a queued conversation open in a tab shows its assignment to another agent without a reload', async () => {
-  const alicePage = await signIn(env!, await createAgent(env!, 'Alice'));
+  const env = environment();
+  const alicePage = await signIn(env, await createAgent(env, 'Alice'));
   // Away: the conversation waits in the queue until Bob comes online.
   await setStatus(alicePage, 'Away');
-  const bob = await createAgent(env!, 'Bob');
-  const visitor = await socketVisitor(env!);
+  const bob = await createAgent(env, 'Bob');
+  const visitor = await socketVisitor(env);
   sockets.push(visitor.socket);
   await ok<SendResult>(visitor.socket, 'message:send', { clientId: crypto.randomUUID(), body: 'Anyone there?' });
 
@@ -35,11 +26,11 @@ test('a queued conversation open in a tab shows its assignment to another agent 
   await transcript.getByText('Anyone there?').waitFor();
 
   // Bob's console connects (online, his stored status): routing gives him the waiting conversation.
-  const { accessToken } = await login(env!.server.url, bob.email, bob.password);
-  const bobSocket = io(`${env!.server.url}/agent`, { transports: ['websocket'], auth: { token: accessToken }, extraHeaders: { origin: env!.server.url }, forceNew: true });
+  const { accessToken } = await login(env.server.url, bob.email, bob.password);
+  const bobSocket = io(`${env.server.url}/agent`, { transports: ['websocket'], auth: { token: accessToken }, extraHeaders: { origin: env.server.url }, forceNew: true });
   sockets.push(bobSocket);
 
   await transcript.locator('.system', { hasText: 'Assigned to Bob' }).waitFor();
   expect(await transcript.locator('.system').allTextContents()).toEqual(['Assigned to Bob']);
-  expect(env!.pageErrors).toEqual([]);
+  expect(env.pageErrors).toEqual([]);
 });

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll } from 'vitest';
 import type { InviteResult, SiteAdminDTO } from '../../server/contract/admin.ts';
 import type { Ack } from '../../server/contract/errors.ts';
 import type { AgentSession, VisitorSessionResponse } from '../../server/contract/http.ts';
@@ -37,6 +38,23 @@ export async function startEnv(env: Record<string, string> = {}): Promise<Consol
 export async function stopEnv(env: ConsoleTestEnv | undefined): Promise<void> {
   await env?.browser.close();
   await env?.server.stop();
+}
+
+/**
+ * The file's environment, started before its tests and stopped after them, with the sockets they open (pushed
+ * to `sockets`), which are disconnected first.
+ */
+export function useConsoleEnv(settings: Record<string, string> = {}): { env: () => ConsoleTestEnv; sockets: Socket[] } {
+  let env: ConsoleTestEnv | undefined;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    env = await startEnv(settings);
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await stopEnv(env);
+  });
+  return { env: () => env!, sockets };
 }
 
 export async function login(url: string, email: string, password: string): Promise<AgentSession> {
