@@ -10,7 +10,7 @@ import type { SendResult } from '../../server/contract/events.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { startSmtpRelay, type SmtpRelay } from '../support/smtp-relay.ts';
 import { expectAccessible } from './axe.ts';
-import { clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextAgentMessage, ok, startServer, type TestServer } from '../support/parley.ts';
+import { clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextAgentHeard, ok, startServer, type TestServer } from '../support/parley.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -55,7 +55,7 @@ test('a continue link shows the conversation in a fresh browser, and what the vi
   expect(await page.getByRole('button', { name: 'Close chat' }).count()).toBe(0);
   await expectAccessible(page, 'the continue page');
 
-  const agentSees = nextAgentMessage(agent.socket, (m) => m.authorKind === 'visitor' && m.body === 'Great, I will order it from my phone.');
+  const agentSees = nextAgentHeard(agent.socket, (m) => m.authorKind === 'visitor' && m.body === 'Great, I will order it from my phone.');
   await page.getByRole('textbox', { name: 'Message' }).fill('Great, I will order it from my phone.');
   await page.getByRole('button', { name: 'Send' }).click();
   const seen = await agentSees;

@@ -9,7 +9,7 @@ import type { SendResult } from '../../server/contract/events.ts';
 import { hashPassword } from '../../server/auth/passwords.ts';
 import { launchChromium } from '../support/chromium.ts';
 import {
-  closeAllSockets, connectAgent, connectVisitor, createAgent, nextAgentMessage, ok, startServer, visitorSession, type TestServer,
+  closeAllSockets, connectAgent, connectVisitor, createAgent, nextAgentHeard, ok, startServer, visitorSession, type TestServer,
 } from '../support/parley.ts';
 
 const HOST_ORIGIN = 'http://shop.test';
@@ -85,7 +85,7 @@ test('the widget reconnects after its handshake was refused for now, and its mes
   await expectSequence(() => chat.getByRole('status').innerText(), ['Reconnecting…', '']);
   expect(refused()).toBe(REFUSALS);
 
-  const delivered = nextAgentMessage(agent, (m) => m.body === 'Still there?', 15_000);
+  const delivered = nextAgentHeard(agent, (m) => m.body === 'Still there?', 15_000);
   await chat.getByRole('textbox', { name: 'Message' }).fill('Still there?');
   await chat.getByRole('textbox', { name: 'Message' }).press('Enter');
   expect((await delivered).authorKind).toBe('visitor');

@@ -13,6 +13,7 @@ import type { HistoryPage, MessageDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { createAgent, ok, setStatus, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
 import { eventually, frameOf, openChat, send, sendUnconfirmed, WidgetHarness, type TestAgent } from './widget-harness.ts';
+import { onAgentMessage } from '../support/parley.ts';
 
 /** Engine.IO's handshake, as the server would send it: the client then tries its namespace and finds the line dead. */
 const FAKE_HANDSHAKE = `0${JSON.stringify({ sid: 'cut', upgrades: [], pingInterval: 25000, pingTimeout: 20000, maxPayload: 1e6 })}`;
@@ -52,7 +53,8 @@ async function socketSwitch(context: BrowserContext): Promise<{ cut(): void; res
 function recordMessages(socket: Socket, kind: MessageDTO['authorKind']): Map<string, string> {
   const bodies = new Map<string, string>();
   const hear = (message: MessageDTO) => message.authorKind === kind && bodies.set(message.id, message.body);
-  socket.on('message:new', hear).on('messages:new', (messages: MessageDTO[]) => messages.forEach(hear)); // agents: batches
+  socket.on('message:new', hear); // a visitor's other tabs
+  onAgentMessage(socket, hear); // agents: batches, and a conversation's first message in its summary
   return bodies;
 }
 

@@ -11,6 +11,7 @@ import type { ApiError } from '../../server/contract/errors.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { ADMIN, api, createAgent, login, ok, openWidget, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
+import { onAgentMessage } from '../support/parley.ts';
 
 let env: ConsoleTestEnv | undefined;
 const sockets: Socket[] = [];
@@ -67,7 +68,7 @@ test("after the site's visitor key is rotated, the widget starts a new session a
   const agent = io(`${env!.server.url}/agent`, { transports: ['websocket'], auth: { token: accessToken }, extraHeaders: { origin: env!.server.url }, forceNew: true });
   sockets.push(agent);
   const heard: MessageDTO[] = [];
-  agent.on('messages:new', (messages: MessageDTO[]) => heard.push(...messages));
+  onAgentMessage(agent, (message) => heard.push(message));
   await new Promise<void>((resolve, reject) => {
     agent.once('connect', () => resolve());
     agent.once('connect_error', reject);

@@ -131,10 +131,14 @@ export class TestAgent {
     return message;
   }
 
+  /** The visitor's message `body`: in 'messages:new', or, the first of a conversation, inside its summary. */
   async messageFromVisitor(body: string): Promise<MessageDTO> {
-    const isIt = (m: MessageDTO) => m.authorKind === 'visitor' && m.body === body;
-    const batch = await this.next<MessageDTO[]>('messages:new', (messages) => messages.some(isIt));
-    return batch.find(isIt)!;
+    const isIt = (m: MessageDTO | null | undefined): m is MessageDTO => m?.authorKind === 'visitor' && m.body === body;
+    type Summary = { lastMessage?: MessageDTO | null };
+    return Promise.any([
+      this.next<MessageDTO[]>('messages:new', (messages) => messages.some(isIt)).then((messages) => messages.find(isIt)!),
+      this.next<Summary[]>('conversations:updated', (list) => list.some((c) => isIt(c.lastMessage))).then((list) => list.find((c) => isIt(c.lastMessage))!.lastMessage!),
+    ]);
   }
 
   close(): void {

@@ -27,7 +27,7 @@ import { visitorUpdate } from '../../server/realtime/schemas.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { explained } from '../support/explained.ts';
 import {
-  ask, closeAllSockets, connectAgent, connectVisitor, createAgent, ok, record, recordAgentMessages, startServer, visitorSession, type AgentSocket, type TestServer,
+  ask, closeAllSockets, connectAgent, connectVisitor, createAgent, ok, onAgentMessage, record, startServer, visitorSession, type AgentSocket, type TestServer,
 } from '../support/parley.ts';
 import { xssCorpus, type XssPayload } from './xss-corpus.ts';
 
@@ -270,7 +270,9 @@ test('the widget shows hostile visitor messages, agent replies and file names as
   // to the host page would leave it empty, and Enter on an empty box sends nothing), then the next once the
   // transcript shows this one sent. Sent with Enter rather than a click: a renderer that let an overlay
   // through would swallow clicks, and the test should then report what the payloads did rather than time out.
-  const agentReceived = recordAgentMessages(agent.socket);
+  // The agent meets the first message inside the new conversation's summary, the rest in messages:new.
+  const agentReceived: MessageDTO[] = [];
+  onAgentMessage(agent.socket, (m) => agentReceived.some((seen) => seen.id === m.id) || agentReceived.push(m));
   const sent = log.locator('li.message.mine:not(.sending, .failed)');
   for (const [index, body] of bodies().entries()) {
     await textbox.fill(body);

@@ -237,6 +237,31 @@ export async function nextOpeningMessage(socket: Socket, where: (message: Messag
   return (await nextAgentConversation<ConversationSummaryDTO>(socket, opened, timeoutMs)).lastMessage!;
 }
 
+/**
+ * Every message an agent's socket hears from now on: in 'messages:new', and a conversation's first message inside
+ * its summary ('conversations:updated'), where agents meet it. A summary that still shows it may bring it again.
+ */
+export function onAgentMessage(socket: Socket, hear: (message: MessageDTO) => void): void {
+  socket.on('messages:new', (messages: MessageDTO[]) => messages.forEach(hear));
+  socket.on('conversations:updated', (conversations: Partial<ConversationSummaryDTO>[]) => {
+    for (const c of conversations) if (c.lastMessage?.seq === 1) hear(c.lastMessage);
+  });
+}
+
+/** The next message an agent's socket hears (a conversation's first one included) that matches `where`. */
+export function nextAgentHeard(socket: Socket, where: (message: MessageDTO) => boolean, timeoutMs = 5000): Promise<MessageDTO> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => ((done = true), reject(new Error(`no matching message within ${timeoutMs} ms`))), timeoutMs);
+    onAgentMessage(socket, (message) => {
+      if (done || !where(message)) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(message);
+    });
+  });
+}
+
 /** Every message an agent's socket hears of from now on, in order. */
 export function recordAgentMessages(socket: Socket): MessageDTO[] {
   const seen: MessageDTO[] = [];
