@@ -492,6 +492,8 @@ export class ResilientAgent extends ResilientClient {
       for (const conversation of conversations) {
         if ((this.updateSeq.get(conversation.id) ?? -1) > conversation.lastSeq) continue;
         this.updateSeq.set(conversation.id, conversation.lastSeq);
+        // A new conversation's first message reaches agents inside its summary.
+        if (conversation.lastMessage) this.transcript(conversation.id).receive(conversation.lastMessage);
         this.follow(conversation.id, conversation.status === 'active' && conversation.assignee?.id === this.agentId);
       }
     });
