@@ -16,7 +16,7 @@ import { servesSite } from '../app/access.ts';
 import { eligible } from '../domain/routing-agents.ts';
 import { toApiError } from '../realtime/command.ts';
 import { serverEvents } from '../realtime/notifier.ts';
-import { Coalescer } from '../db/coalescer.ts';
+import { Coalescer } from '../app/coalescer.ts';
 
 const { routing: RPC, agentState: AGENT_STATE, agentChanged: AGENT_CHANGED } = serverEvents;
 /** How long a command may wait for a leader (e.g. during a failover) before answering UNAVAILABLE. */

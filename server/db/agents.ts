@@ -2,7 +2,7 @@ import type { AgentAdminRecord, AgentPatch, AgentRecord, AgentStore } from '../a
 import type { AgentRole, AgentStatus } from '../contract/dto.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { AccountFailures } from '../domain/sign-in-slowdown.ts';
-import { Coalescer } from './coalescer.ts';
+import { Coalescer } from '../app/coalescer.ts';
 import type { Agent, PrismaClient } from './generated/sqlite/client.ts';
 
 const withSites = { memberships: { select: { siteId: true } } } as const;

@@ -17,7 +17,7 @@ import type {
 } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
-import { Coalescer, oneTransactionOrEach, readByKey } from './coalescer.ts';
+import { Coalescer, oneTransactionOrEach, readByKey } from '../app/coalescer.ts';
 import { assigneeSelect, toConversationDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
 import { GroupCommit, type BatchObserver, type WriteBatch } from './group-commit.ts';
 import { isUniqueViolation } from './errors.ts';

@@ -1,7 +1,7 @@
 /** The job outbox's table. Leases are guarded updates; PostgreSQL hands concurrent workers disjoint jobs with SKIP LOCKED. */
 import type { IdGenerator } from '../app/ids.ts';
 import type { JobRecord, JobStatus, JobStore, LeasedJob, NewJob } from '../jobs/types.ts';
-import { Coalescer, oneTransactionOrEach, type BatchRun } from './coalescer.ts';
+import { Coalescer, oneTransactionOrEach, type BatchRun } from '../app/coalescer.ts';
 import { isUniqueViolation } from './errors.ts';
 import type { Job, PrismaClient } from './generated/sqlite/client.ts';
 

@@ -2,7 +2,7 @@
 import type { IdGenerator } from '../app/ids.ts';
 import type { AttemptOutcome, NewDelivery, WebhookDeliveryRecord, WebhookEndpointRecord, WebhookStore } from '../app/webhook-ports.ts';
 import type { DeliveryStatus, WebhookEventType } from '../contract/webhooks.ts';
-import { Coalescer } from './coalescer.ts';
+import { Coalescer } from '../app/coalescer.ts';
 import { isUniqueViolation } from './errors.ts';
 import type { PrismaClient, WebhookDelivery, WebhookEndpoint } from './generated/sqlite/client.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Coalescer, oneTransactionOrEach, readByKey } from '../../../server/db/coalescer.ts';
+import { Coalescer, oneTransactionOrEach, readByKey } from '../../../server/app/coalescer.ts';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
