@@ -1,7 +1,7 @@
 /**
  * Routing across several nodes. The leader (see leadership.ts) runs the one RoutingService that decides;
- * every other node forwards routing commands to it over the Socket.IO adapter (Redis) and keeps a live copy
- * of agents' state, which the leader broadcasts, for reads that must stay synchronous.
+ * every other node forwards routing commands to it (leader-requests.ts, over Redis) and keeps a live copy
+ * of agents' state, which the leader broadcasts over the Socket.IO adapter, for reads that must stay synchronous.
  */
 import type { HandoffReason } from '../bots/ports.ts';
 import type { Server } from 'socket.io';
@@ -17,8 +17,9 @@ import { eligible } from '../domain/routing-agents.ts';
 import { toApiError } from '../realtime/command.ts';
 import { serverEvents } from '../realtime/notifier.ts';
 import { Coalescer } from '../app/coalescer.ts';
+import type { LeaderRequests } from './leader-requests.ts';
 
-const { routing: RPC, agentState: AGENT_STATE, agentChanged: AGENT_CHANGED } = serverEvents;
+const { agentState: AGENT_STATE, agentChanged: AGENT_CHANGED } = serverEvents;
 /** How long a command may wait for a leader (e.g. during a failover) before answering UNAVAILABLE. */
 const LEADER_WAIT_MS = 15_000;
 /** The leader re-reads presence this often, to notice agents of a node that died without a word. */
@@ -36,6 +37,9 @@ type RpcData = { [C in RpcName]: Awaited<ReturnType<RoutingRpc[C]>> };
 /** The leader's own runners, one per command. */
 type RpcHandlers = { [C in RpcName]: (...args: RpcArgs[C]) => RpcData[C] | Promise<RpcData[C]> };
 type Reply<C extends RpcName> = { ok: true; data: RpcData[C] } | { ok: false; error: ApiError } | { notLeader: true };
+/** One request to the leader: a command and its arguments. */
+export type RoutingRequest = { [C in RpcName]: { command: C; args: RpcArgs[C] } }[RpcName];
+export type RoutingReply = Reply<RpcName>;
 
 function leaderHandlers(local: RoutingService): RpcHandlers {
   return {
@@ -70,10 +74,10 @@ export class ClusterRouting implements Routing {
   constructor(
     private readonly local: RoutingService,
     private readonly io: Server,
+    private readonly requests: LeaderRequests<RoutingRequest, RoutingReply>,
     private readonly log: Logger,
   ) {
     this.handlers = leaderHandlers(local);
-    io.on(RPC, (command: RpcName, args: RpcArgs[RpcName], reply: (r: Reply<RpcName>) => void) => void this.serve(command, args).then(reply));
     io.on(AGENT_STATE, (agents: AgentDTO[]) => {
       for (const agent of agents) this.live.set(agent.id, agent);
     });
@@ -84,6 +88,9 @@ export class ClusterRouting implements Routing {
   async leadershipChanged(leader: boolean): Promise<void> {
     this.leader = leader;
     clearInterval(this.sweep);
+    // At once, with the flag: a node that no longer leads must not answer a request the new leader also runs.
+    const serving = this.requests.serve(leader ? ({ command, args }) => this.serve(command, args) : undefined);
+    await serving.catch((err) => this.log.warn({ err }, 'could not change routing request subscription'));
     if (leader) {
       await this.local.start();
       this.sweep = setInterval(() => void this.local.presenceChanged().catch((err) => this.log.warn({ err }, 'presence sweep failed')), PRESENCE_SWEEP_MS).unref();
@@ -101,6 +108,7 @@ export class ClusterRouting implements Routing {
 
   async stop(): Promise<void> {
     clearInterval(this.sweep);
+    this.requests.close();
     await this.local.stop();
   }
 
@@ -195,13 +203,9 @@ export class ClusterRouting implements Routing {
   }
 
   private async ask<C extends RpcName>(command: C, args: RpcArgs[C]): Promise<Reply<C> | undefined> {
-    try {
-      // What the leader's serve() answered, as the adapter carried it: one reply per other node.
-      const replies: Reply<C>[] = await this.io.serverSideEmitWithAck(RPC, command, args);
-      return replies.find((r) => r && !('notLeader' in r));
-    } catch {
-      return undefined; // a node did not answer within the adapter's request timeout (it may have died): try again
-    }
+    // What the leader's serve() answered for this command; undefined when no leader heard it or it died meanwhile.
+    const reply = await this.requests.ask({ command, args } as RoutingRequest).catch(() => undefined);
+    return reply as Reply<C> | undefined;
   }
 
   private async serve<C extends RpcName>(command: C, args: RpcArgs[C]): Promise<Reply<C>> {

@@ -13,7 +13,8 @@ import type { Routing } from '../app/routing-port.ts';
 import type { Logger } from '../app/logger.ts';
 import type { Clock } from '../domain/clock.ts';
 import { RateLimiter } from '../domain/rate-limit.ts';
-import { ClusterRouting } from './cluster-routing.ts';
+import { ClusterRouting, type RoutingReply, type RoutingRequest } from './cluster-routing.ts';
+import { leaderRequests } from './leader-requests.ts';
 import { PostgresLeadership } from './leadership.ts';
 import { RedisRateLimiter } from './redis-rate-limiter.ts';
 
@@ -56,7 +57,7 @@ export function createTopology(config: Config, clock: Clock, log: Logger): Topol
     role: () => (cluster?.isLeader ? 'leader' : 'follower'),
     adapter: createAdapter(redis, adapterChannels(config.CLUSTER_NAME)),
     buckets,
-    routing: (local, io) => (cluster = new ClusterRouting(local, io, log)),
+    routing: (local, io) => (cluster = new ClusterRouting(local, io, leaderRequests<RoutingRequest, RoutingReply>(redis, `${config.CLUSTER_NAME}:routing`, log), log)),
     async start() {
       await warnIfRedisEvicts(buckets, log);
       if (target.provider === 'sqlite') return cluster!.leadershipChanged(true); // one SQLite file means one node
@@ -73,10 +74,10 @@ export function createTopology(config: Config, clock: Clock, log: Logger): Topol
 
 /**
  * Every Redis name the Socket.IO adapter uses, under this cluster's name. The stream alone is not enough: requests
- * that want answers (serverSideEmitWithAck, which carries the routing RPC, and fetchSockets, which reads presence)
- * travel on PUB/SUB channels, and the adapter counts the nodes it waits for by those channels' subscribers. With the
- * default "socket.io" prefix, two clusters on one Redis answer each other's routing commands and wait for each
- * other's nodes: a command could be run by the other cluster's leader, against the other database.
+ * that want answers (fetchSockets, which reads presence) travel on PUB/SUB channels, and the adapter counts the nodes it waits for by those channels' subscribers. With the
+ * default "socket.io" prefix, two clusters on one Redis would wait for each other's nodes. Routing requests
+ * (leader-requests.ts) live under the cluster's name for the same reason: a command must never reach the other
+ * cluster's leader, which would run it against the other database.
  */
 function adapterChannels(clusterName: string) {
   const prefix = `${clusterName}:socket.io`;

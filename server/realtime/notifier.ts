@@ -13,7 +13,6 @@ export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient>
 
 /** Events between nodes of a cluster (Socket.IO serverSideEmit over the Redis adapter). */
 export const serverEvents = {
-  routing: 'parley:routing',
   agentState: 'parley:agent-state',
   agentChanged: 'parley:agent-changed',
   pushSubscriptionsChanged: 'parley:push-subscriptions-changed',

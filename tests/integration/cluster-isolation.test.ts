@@ -1,7 +1,8 @@
 /**
- * Two clusters sharing one Redis (CLUSTER_NAME tells them apart) must not hear each other. The routing RPC is a
- * serverSideEmitWithAck and presence is read with fetchSockets: both travel on the adapter's PUB/SUB channels,
- * so a node of another cluster answering them would run our routing commands against its own database.
+ * Two clusters sharing one Redis (CLUSTER_NAME tells them apart) must not hear each other. Presence is read with
+ * fetchSockets and requests that want replies travel on the adapter's PUB/SUB channels, so a node of another
+ * cluster answering them would mix its agents into ours. (Routing requests to the leader have their own line,
+ * under the cluster's name too: leader-requests.test.ts.)
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
@@ -69,7 +70,7 @@ describe.skipIf(!redisAvailable)('two clusters on one Redis', () => {
     }
   });
 
-  it("answers a request that wants replies (the routing RPC) from this cluster's nodes only", async () => {
+  it("answers a request that wants replies from this cluster's nodes only", async () => {
     const replies: string[] = await nodes[0]!.io.serverSideEmitWithAck('whoami');
     expect(replies).toEqual(['ours-2']);
   });
