@@ -1,8 +1,8 @@
 /**
  * Issue #6: throughput of 1, 2 and 3 Parley nodes on one PostgreSQL schema (fresh for the run) and Redis,
- * the way several nodes run in production (server/cluster). The nodes start one by one and stay: each step
- * adds nodes and spreads the same agents and conversations over them, agent i on node i, visitor j on node
- * j + 1 (so most messages cross nodes through Redis), then runs the throughput section's closed loop.
+ * the way several nodes run in production (server/cluster). The nodes start one by one: each step adds nodes
+ * (or stops the last ones) and spreads the same agents and conversations over them, agent i on node i, visitor j
+ * on node j + 1 (so most messages cross nodes through Redis), then runs the throughput section's closed loop.
  * Every node shares this machine's cores: the figures show what more nodes cost, not what they would add.
  */
 import { randomBytes } from 'node:crypto';
@@ -61,8 +61,8 @@ export async function startCluster(config: BenchConfig, profiler: PhaseProfiler,
     return { prepare: async () => {}, measure: async () => ({ note, skipped: missing, steps: [] }), stop: async () => {} };
   }
   const { nodes: counts, senders, warmupMs, durationMs } = config.cluster;
-  if (counts.some((count, i) => count < 1 || (i > 0 && count <= counts[i - 1]!))) {
-    throw new Error(`cluster node counts must ascend from 1 (${counts.join(', ')}): nodes are only ever added`);
+  if (counts[0] !== 1 || counts.some((count) => count < 1)) {
+    throw new Error(`cluster node counts must start at 1 (${counts.join(', ')}): the first node migrates the schema and leads`);
   }
   const schema = `parley_bench_${randomBytes(6).toString('hex')}`;
   const clusterName = `bench-${randomBytes(4).toString('hex')}`;
@@ -116,18 +116,22 @@ export async function startCluster(config: BenchConfig, profiler: PhaseProfiler,
     /** Each count: add nodes, move the same agents and visitors over them, run the closed loop. */
     async measure(log) {
       const steps: ClusterStep[] = [];
-      for (const count of counts) {
+      for (const [step, count] of counts.entries()) {
+        const name = counts.indexOf(count) < step ? `${count}-again` : String(count);
         while (servers.length < count) await addNode();
+        // Node 1 leads throughout: only the nodes added last are stopped, once their clients have moved away.
+        const leaving = servers.splice(count);
         await waitForLeader(servers);
         // A reconnect, as behind a load balancer: same sessions, same conversations, now over every node.
         if (placedOn !== servers.length) placed = await load.rpc.call('spread', { urls: servers.map((s) => s.url) }, 120_000);
         placedOn = servers.length;
+        await Promise.all(leaving.map((s) => s.stop()));
         log(`cluster: ${count} node${count > 1 ? 's' : ''}, ${placed.crossNode}/${placed.conversations} conversations across nodes`);
         await Promise.all(servers.map((s) => s.probe.call('stats', {}, 5_000)));
         const closedLoop = () => load.rpc.call('closedLoop', { count: senders, warmupMs, durationMs }, warmupMs + durationMs + 60_000);
         // Every node profiled over the same window (node 1 leads): what a node spends per message beyond the one-node case.
         const throughput = await servers.reduceRight<() => Promise<ClosedLoopResult>>(
-          (work, server, i) => () => profiler.around(server, `cluster-${count}-node${i + 1}`, work),
+          (work, server, i) => () => profiler.around(server, `cluster-${name}-node${i + 1}`, work),
           closedLoop,
         )();
         const stats = await Promise.all(servers.map((s) => s.probe.call('stats', {}, 5_000)));

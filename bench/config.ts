@@ -30,8 +30,9 @@ export interface BenchConfig {
    */
   flood: { conversations: number; intervalMs: number; jitter: number; warmupMs: number; durationMs: number; rounds: number; windowBytes: number };
   /**
-   * Issue #6: 1, 2, 3 nodes (ascending: nodes are only added) on PostgreSQL + Redis, each count measured like
-   * the throughput section; the warm-up also covers a freshly started node's cold start.
+   * Issue #6: 1, 2, 3 nodes on PostgreSQL + Redis, each count measured like the throughput section; the warm-up
+   * also covers a freshly started node's cold start. Then 1 again (the other nodes stopped): the database has grown
+   * meanwhile, so one node is measured before and after the others and they are compared with both.
    */
   cluster: { nodes: number[]; senders: number; warmupMs: number; durationMs: number };
   widget: { runs: number; observeMs: number };
@@ -67,7 +68,7 @@ export const FULL: BenchConfig = {
   persistence: { visitors: 200, warmupMs: 2000, durationMs: 10_000, rawDurationMs: 2500 },
   connections: { steps: [1000, 2500, 5000, 10_000], perGenerator: 5000, settleMs: 2000, holdMs: 3000 },
   flood: { conversations: 100, intervalMs: 1500, jitter: 1 / 3, warmupMs: 2000, durationMs: 6000, rounds: 3, windowBytes: 1 << 20 },
-  cluster: { nodes: [1, 2, 3], senders: 200, warmupMs: 5000, durationMs: 15_000 },
+  cluster: { nodes: [1, 2, 3, 1], senders: 200, warmupMs: 5000, durationMs: 15_000 },
   widget: { runs: 4, observeMs: 2000 },
   burst: {
     backends: ['sqlite', 'postgresql', 'postgresql-3'],
@@ -92,7 +93,7 @@ export const QUICK: BenchConfig = {
   persistence: { visitors: 100, warmupMs: 1000, durationMs: 2500, rawDurationMs: 750 },
   connections: { steps: [500], perGenerator: 5000, settleMs: 500, holdMs: 1500 },
   flood: { conversations: 40, intervalMs: 1500, jitter: 1 / 3, warmupMs: 1000, durationMs: 2500, rounds: 1, windowBytes: 1 << 20 },
-  cluster: { nodes: [1, 2, 3], senders: 40, warmupMs: 1000, durationMs: 2500 },
+  cluster: { nodes: [1, 2, 3, 1], senders: 40, warmupMs: 1000, durationMs: 2500 },
   widget: { runs: 1, observeMs: 1000 },
   burst: {
     backends: ['sqlite', 'postgresql', 'postgresql-3'],

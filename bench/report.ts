@@ -3,6 +3,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { BurstSection } from './burst.ts';
 import { burstTargets, printBurst, printSoak, soakTargets } from './burst-report.ts';
 import type { ClusterResult } from './cluster.ts';
+import { clusterTargets, printCluster } from './cluster-report.ts';
 import type { BenchConfig } from './config.ts';
 import type { ConnectionsResult } from './connections.ts';
 import { floodAllowance, type FloodSection } from './flood.ts';
@@ -129,7 +130,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     measured: tasks ? `${tasks.withWidget.count} with widget, ${tasks.withoutWidget.count} without (${tasks.runs} run${tasks.runs === 1 ? '' : 's'} each)` : 'not measured',
     pass: tasks ? tasks.withWidget.count <= tasks.withoutWidget.count : null,
   });
-  checks.push(...burstTargets(r.burst), ...soakTargets(r.soak));
+  checks.push(...clusterTargets(r.cluster, r.throughput), ...burstTargets(r.burst), ...soakTargets(r.soak));
   return checks;
 }
 
@@ -242,33 +243,7 @@ export function printReport(r: BenchResults): string {
     out.push(table(['flooder (one visitor, own process)', 'attempted', 'accepted', 'rate-limited', 'other errors', 'unanswered', 'disconnects', 'server cpu each', 'its cpu'], flooders));
     out.push("server cpu each: the server's CPU above the baseline's per message the flooder sent, i.e. what refusing one costs; its cpu: the flooding process's own");
   }
-  if (r.cluster) {
-    const c = r.cluster;
-    const { senders, durationMs } = r.config.cluster;
-    out.push('', `Cluster: Parley nodes on PostgreSQL + Redis, ${senders} visitors each sending the next message on the ack; agent i on node i, visitor j on node j + 1 (${durationMs / 1000} s per node count)`);
-    out.push(`NOTE: ${c.note}.`);
-    if (c.skipped) out.push(`Skipped: ${c.skipped}`);
-    const row = (nodes: string, x: ClusterResult['steps'][number]['throughput'], across: string, cpu: string, loop: string) => [
-      nodes,
-      String(x.deliveredPerSecond),
-      String(x.ackedPerSecond),
-      ...(x.visitorToAgent ? [x.visitorToAgent.p50, x.visitorToAgent.p95, x.visitorToAgent.p99].map(String) : ['', '', '']),
-      String(x.ack.p50),
-      String(x.ack.p99),
-      String(x.errors),
-      across,
-      cpu,
-      loop,
-    ];
-    const rows = c.steps.map((s) =>
-      row(String(s.nodes), s.throughput, `${s.crossNode}/${s.conversations}`, s.cpu.toFixed(2), s.servers.map((p) => p.loopDelay.max).join('/')),
-    );
-    const t = r.throughput?.parley;
-    if (t && c.steps.length > 0) rows.unshift(row(`1, SQLite (throughput section, ${t.senders} visitors)`, t, '—', t.server.cpu.toFixed(2), String(t.server.loopDelay.max)));
-    if (rows.length > 0) {
-      out.push(table(['nodes', 'delivered/s', 'acked/s', 'v→a p50', 'v→a p95', 'v→a p99', 'ack p50', 'ack p99', 'errors', 'across nodes', 'cpu (all)', 'loop max per node'], rows));
-    }
-  }
+  if (r.cluster) out.push(...printCluster(r.cluster, r.config.cluster, r.throughput));
   if (r.connections) {
     const c = r.connections;
     out.push('', `Idle visitor connections (baseline heap ${mb(c.baseline.heapUsed)}, RSS ${mb(c.baseline.rss)})`);
