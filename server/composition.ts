@@ -16,6 +16,7 @@ import { AgentAlerts } from './app/alerts.ts';
 import { AlertSettings } from './app/alert-settings.ts';
 import { subscribeAlerts } from './app/alert-subscriber.ts';
 import { PushSubscriptionCache, type SubscriptionChange } from './app/push-subscription-cache.ts';
+import { webhookEndpointCache, type EndpointsChange, type WebhookEndpointCache } from './app/webhook-endpoint-cache.ts';
 import { handlePushDeliveries } from './push/deliver.ts';
 import { loadVapidKeys } from './push/vapid-keys.ts';
 import { ApiAttachments } from './app/api-attachments.ts';
@@ -99,6 +100,8 @@ export interface Parley {
   inboundSmtpPort(): number | undefined;
   /** Which agents have push subscriptions, as this node's visitor-message alerts see them. */
   pushSubscriptions: PushSubscriptionCache;
+  /** Each site's enabled webhook endpoints, as this node's domain events see them. */
+  webhookEndpoints: WebhookEndpointCache;
   /** The durable job outbox: subscribers enqueue; this process's worker runs the kinds registered with it. */
   jobs: { outbox: JobOutbox; worker: JobWorker };
   /**
@@ -167,8 +170,10 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   // Every node works the outbox; leases keep each job on one worker at a time.
   const worker = new JobWorker({ store: store.jobs, clock, log, workerId: `${hostname()}:${process.pid}:${newId()}` });
   const outbox = new JobOutbox(store.jobs, clock, () => worker.kick());
+  const webhookEndpoints = webhookEndpointCache(store.webhooks, clock, topology.clustered ? peerChannel<EndpointsChange>(io, serverEvents.webhookEndpointsChanged) : undefined);
   const webhooks = new WebhookService({
     webhooks: store.webhooks,
+    endpoints: webhookEndpoints,
     sites: store.sites,
     outbox,
     clock,
@@ -190,7 +195,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     visitorConnected: async (visitorId) => (await visitorNsp.in(rooms.visitor(visitorId)).fetchSockets()).length > 0,
     publicOrigin: ownOrigin,
   });
-  handleWebhookDeliveries(worker, { webhooks: store.webhooks, clock, log, notifier, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, retry: webhookRetry(config.WEBHOOK_RETRY_BASE_MS), onOutcome: (outcome) => metrics.recordDelivery('webhook', outcome) });
+  handleWebhookDeliveries(worker, { webhooks: store.webhooks, endpoints: webhookEndpoints, clock, log, notifier, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, retry: webhookRetry(config.WEBHOOK_RETRY_BASE_MS), onOutcome: (outcome) => metrics.recordDelivery('webhook', outcome) });
   const connectedAgents = async () => new Set((await agentNsp.fetchSockets()).map((s) => (s.data as { agentId: string }).agentId));
   const routingService = new RoutingService(store, events, notifier, clock, config.REQUEUE_GRACE_MS, log, connectedAgents, realTimers, new StoredBotFirst(store, clock));
   const routing = topology.routing(routingService, io);
@@ -292,6 +297,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     inboundEmail: replies.inbound,
     inboundSmtpPort: () => smtpPort,
     pushSubscriptions,
+    webhookEndpoints,
     jobs: { outbox, worker },
     email: { outbox: email.outbox, tokens: email.tokens },
     firstRun,

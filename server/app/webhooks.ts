@@ -10,6 +10,7 @@ import type { JobOutbox } from '../jobs/outbox.ts';
 import { newId, newWebhookId, newWebhookSecret } from './ids.ts';
 import { AppError, notFound } from './errors.ts';
 import type { SiteStore } from './ports.ts';
+import type { WebhookEndpointCache } from './webhook-endpoint-cache.ts';
 import type { WebhookDeliveryRecord, WebhookEndpointRecord, WebhookStore } from './webhook-ports.ts';
 
 /** How long the secret replaced by a rotation keeps signing, so receivers can switch without missing events. */
@@ -39,6 +40,8 @@ export interface PublishedEvent {
 
 export interface WebhookDeps {
   webhooks: WebhookStore;
+  /** The enabled endpoints `publish` asks for, told of every change made here. */
+  endpoints: Pick<WebhookEndpointCache, 'get' | 'changed'>;
   sites: Pick<SiteStore, 'findById'>;
   outbox: Pick<JobOutbox, 'enqueue'>;
   clock: Clock;
@@ -56,6 +59,7 @@ export class WebhookService {
     });
     const secret = newWebhookSecret();
     const endpoint = await this.deps.webhooks.createEndpoint({ siteId, url: request.url, events: [...new Set(request.events)], secret });
+    this.deps.endpoints.changed({ siteId });
     return { id: endpoint.id, secret };
   }
 
@@ -68,6 +72,7 @@ export class WebhookService {
   async delete(siteId: string, endpointId: string): Promise<void> {
     await this.endpoint(siteId, endpointId);
     await this.deps.webhooks.deleteEndpoint(endpointId);
+    this.deps.endpoints.changed({ siteId });
   }
 
   async rotateSecret(siteId: string, endpointId: string): Promise<WebhookSecretResponse> {
@@ -82,6 +87,7 @@ export class WebhookService {
   async enable(siteId: string, endpointId: string): Promise<WebhookEndpointDTO> {
     await this.endpoint(siteId, endpointId);
     await this.deps.webhooks.updateEndpoint(endpointId, { enabled: true, disabledAt: null, disabledReason: null });
+    this.deps.endpoints.changed({ siteId });
     return toEndpointDTO((await this.deps.webhooks.findEndpoint(endpointId))!, (await this.deps.webhooks.listDeliveries(endpointId, 1))[0] ?? null);
   }
 
@@ -108,7 +114,7 @@ export class WebhookService {
 
   /** Logs and enqueues the event for every enabled endpoint of the site that wants it. */
   async publish(siteId: string, event: PublishedEvent): Promise<void> {
-    const endpoints = await this.deps.webhooks.enabledEndpoints(siteId);
+    const endpoints = await this.deps.endpoints.get(siteId);
     await Promise.all(endpoints.filter((e) => e.events.includes(event.type as WebhookEventType)).map((e) => this.deliver(e, event)));
   }
 

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../app/errors.ts';
 import type { Store } from '../app/ports.ts';
+import { webhookEndpointCache } from '../app/webhook-endpoint-cache.ts';
 import { WebhookService } from '../app/webhooks.ts';
 import type { Config } from '../config.ts';
 import { wallClock } from '../domain/clock.ts';
@@ -40,6 +41,8 @@ export async function webhookCommand(argv: string[], store: Store, config: Confi
   const siteId = (await siteByKey(store.sites, values.site)).id;
   const webhooks = new WebhookService({
     webhooks: store.webhooks,
+    // A running server hears of these changes within its cache's maximum age (this process is not in its cluster).
+    endpoints: webhookEndpointCache(store.webhooks, wallClock),
     sites: store.sites,
     outbox: new JobOutbox(store.jobs, wallClock),
     clock: wallClock,

@@ -16,6 +16,7 @@ export const serverEvents = {
   agentState: 'parley:agent-state',
   agentChanged: 'parley:agent-changed',
   pushSubscriptionsChanged: 'parley:push-subscriptions-changed',
+  webhookEndpointsChanged: 'parley:webhook-endpoints-changed',
 } as const;
 
 export const rooms = {

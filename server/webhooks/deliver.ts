@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../app/logger.ts';
 import type { Notifier } from '../app/ports.ts';
+import type { WebhookEndpointCache } from '../app/webhook-endpoint-cache.ts';
 import type { WebhookEndpointRecord, WebhookStore } from '../app/webhook-ports.ts';
 import type { Clock } from '../domain/clock.ts';
 import { PermanentJobError, type RetrySchedule } from '../jobs/types.ts';
@@ -27,6 +28,8 @@ export const WEBHOOK_RETRY = webhookRetry(30_000);
 
 export interface DeliveryDeps {
   webhooks: WebhookStore;
+  /** Told when an endpoint is disabled, so events stop being logged for it at once. */
+  endpoints: Pick<WebhookEndpointCache, 'changed'>;
   clock: Clock;
   log: Logger;
   /** Tells admins' consoles an endpoint was disabled. */
@@ -88,6 +91,7 @@ export function handleWebhookDeliveries(worker: JobWorker, deps: DeliveryDeps): 
 
   async function disable(endpoint: WebhookEndpointRecord, reason: string): Promise<void> {
     await webhooks.updateEndpoint(endpoint.id, { enabled: false, disabledAt: new Date(clock.now()), disabledReason: reason });
+    deps.endpoints.changed({ siteId: endpoint.siteId });
     log.warn({ endpoint: endpoint.id, reason }, 'webhook endpoint disabled');
     deps.notifier.webhookDisabled({ siteId: endpoint.siteId, endpointId: endpoint.id, url: endpoint.url, reason });
   }

@@ -11,6 +11,9 @@ import { JobWorker } from '../../server/jobs/worker.ts';
 import { handleWebhookDeliveries, WEBHOOK_RETRY } from '../../server/webhooks/deliver.ts';
 import { ADMIN, backends, clientId, closeAllSockets, connectAgent, connectVisitor, record, login, ok, startServer, useNewSite, type Backend, type TestServer } from '../support/parley.ts';
 import { startReceiver, type Behaviour, type Receiver } from '../support/webhook-receiver.ts';
+import { countSqlStatements, takeSqlCounts } from '../../bench/profile/sql-counter.ts';
+
+countSqlStatements();
 
 const quiet = { info() {}, warn() {}, error() {} };
 const TIMEOUT_MS = 300;
@@ -21,7 +24,7 @@ async function webhookServer(env: Record<string, string>, backend: Backend = 'sq
   const server = await startServer({ WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS), ...env }, backend, { clock });
   await server.parley.jobs.worker.stop();
   const worker = new JobWorker({ store: server.parley.store.jobs, clock, log: quiet, workerId: 'test', random: () => 1 });
-  handleWebhookDeliveries(worker, { webhooks: server.parley.store.webhooks, clock, log: quiet, notifier: server.parley.notifier, allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'true', timeoutMs: TIMEOUT_MS });
+  handleWebhookDeliveries(worker, { webhooks: server.parley.store.webhooks, endpoints: server.parley.webhookEndpoints, clock, log: quiet, notifier: server.parley.notifier, allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'true', timeoutMs: TIMEOUT_MS });
   const { accessToken } = await login(server, ADMIN.email, ADMIN.password);
   const api = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
     const res = await fetch(`${server.url}/api/admin/sites/${server.site.id}/webhooks${path}`, {
@@ -107,6 +110,23 @@ describe.each(backends)('webhooks on %s', { timeout: 60_000 }, (backend) => {
     const [listed] = (await ctx.api<WebhookEndpointDTO[]>('GET', '')).body;
     expect(listed).toMatchObject({ id, url: hook.url, enabled: true, lastDelivery: { status: 'delivered' } });
     expect(JSON.stringify(listed)).not.toContain(secret);
+  });
+
+  it("reads a site's endpoints once for a run of messages, not once per round of sends", async () => {
+    const hook = await receiver();
+    const { id } = await create(hook.url);
+    const visitor = await connectVisitor(ctx.server);
+    const send = (body: string, conversationId?: string) => ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body, ...(conversationId ? { conversationId } : {}) });
+    // Straight from the store: the admin API's delivery log reads the endpoint too.
+    const logged = async () => (await ctx.server.parley.store.webhooks.listDeliveries(id, 10)).length;
+    const { conversationId } = (await send('first')).message;
+    await expect.poll(logged).toBe(1);
+    takeSqlCounts();
+    for (const body of ['second', 'third', 'fourth']) await send(body, conversationId);
+    await expect.poll(logged).toBe(4);
+    expect(takeSqlCounts()).not.toHaveProperty(['SELECT WebhookEndpoint']);
+    await ctx.settle(id); // delivered, so no job of this test is left for the next ones' workers
+    expect(hook.received.filter((r) => r.accepted)).toHaveLength(4);
   });
 
   it('holds the later events of a conversation back while an earlier one is failing', async () => {

@@ -93,9 +93,9 @@ describe('push subscription cache', () => {
     expect(store.reads).toEqual(['ann', 'ann']);
   });
 
-  it('keeps at most maxAgents, dropping the one asked about least recently', async () => {
+  it('keeps at most maxEntries, dropping the one asked about least recently', async () => {
     const store = fakeStore();
-    const cache = new PushSubscriptionCache(store, new ManualClock(), undefined, { maxAgents: 2, maxAgeMs: 60_000 });
+    const cache = new PushSubscriptionCache(store, new ManualClock(), undefined, { maxEntries: 2, maxAgeMs: 60_000 });
     await cache.subscriptions('ann');
     await cache.subscriptions('bob');
     await cache.subscriptions('ann');
@@ -108,7 +108,7 @@ describe('push subscription cache', () => {
   it('reads an agent again once the entry is maxAgeMs old, and does not keep a failed read', async () => {
     const store = fakeStore();
     const clock = new ManualClock(1_000);
-    const cache = new PushSubscriptionCache(store, clock, undefined, { maxAgents: 10, maxAgeMs: 60_000 });
+    const cache = new PushSubscriptionCache(store, clock, undefined, { maxEntries: 10, maxAgeMs: 60_000 });
     await cache.subscriptions('ann');
     clock.advance(59_999);
     await cache.subscriptions('ann');

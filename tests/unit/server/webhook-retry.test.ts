@@ -38,7 +38,7 @@ describe('webhook retries', () => {
     const log = { info() {}, warn() {}, error() {} };
     const worker = new JobWorker({ store, clock: new ManualClock(), log, workerId: 'w' });
     const timeoutMs = loadConfig({ WEBHOOK_TIMEOUT_MS: '2000' }).WEBHOOK_TIMEOUT_MS;
-    handleWebhookDeliveries(worker, { webhooks: {} as never, notifier: {} as never, clock: new ManualClock(), log, allowPrivate: false, timeoutMs });
+    handleWebhookDeliveries(worker, { webhooks: {} as never, endpoints: {} as never, notifier: {} as never, clock: new ManualClock(), log, allowPrivate: false, timeoutMs });
     handlePushDeliveries(worker, { alerts: {} as never, cache: {} as never, keys: {} as never, subject: 'mailto:ops@example.com', log, allowPrivate: false, timeoutMs });
     await worker.drainOnce();
     expect(leases).toEqual([new Map([['webhook.deliver', 2 * 7_000 + 5_000], ['push.send', 2 * 7_000 + 5_000]])]);

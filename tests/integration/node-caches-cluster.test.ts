@@ -1,20 +1,21 @@
 /**
- * Push subscriptions on two nodes of a cluster (one PostgreSQL schema, one Redis, both servers in this process):
- * each node answers "has this agent any push subscription?" from its own cache, so a subscription added through
- * one node must reach the other's cache before that node's next visitor-message alert. Skipped with a message
- * when PostgreSQL or Redis is missing (a failure under CI=true).
+ * What each node of a cluster keeps in its own cache (one PostgreSQL schema, one Redis, both servers in this
+ * process): "has this agent any push subscription?" and "which webhook endpoints does this site have?". A change
+ * made through one node must reach the other's cache before that node's next event. Skipped with a message when
+ * PostgreSQL or Redis is missing (a failure under CI=true).
  */
 import { randomUUID } from 'node:crypto';
 import webpush from 'web-push';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SendResult } from '../../server/contract/events.ts';
+import type { WebhookSecretResponse } from '../../server/contract/webhooks.ts';
 import { ManualClock } from '../../server/domain/clock.ts';
-import { clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, login, ok, startServer, type TestServer } from '../support/parley.ts';
+import { ADMIN, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, login, ok, startServer, type TestServer } from '../support/parley.ts';
 import { dropSchema, postgresAvailable, throwawaySchema } from '../support/postgres.ts';
 import { startPushReceiver, type PushReceiver } from '../support/push-receiver.ts';
 import { redisAvailable, redisUrl } from '../support/redis.ts';
 
-describe.skipIf(!postgresAvailable || !redisAvailable)('push subscriptions on a cluster of two nodes', { timeout: 60_000 }, () => {
+describe.skipIf(!postgresAvailable || !redisAvailable)('node caches on a cluster of two nodes', { timeout: 60_000 }, () => {
   const { schema, url: databaseUrl } = throwawaySchema();
   // Still: a cache entry never ages out during the test, so only the word from the other node can refresh it.
   const clock = new ManualClock(Date.now());
@@ -79,6 +80,32 @@ describe.skipIf(!postgresAvailable || !redisAvailable)('push subscriptions on a 
       ]);
     } finally {
       asked.mockRestore();
+      heard.mockRestore();
+    }
+  });
+
+  it("logs node A's next message for a webhook endpoint created through node B", async () => {
+    const { accessToken } = await login(nodeB, ADMIN.email, ADMIN.password);
+    const visitor = await connectVisitor(nodeA);
+    const send = (body: string, conversationId?: string) => ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body, ...(conversationId ? { conversationId } : {}) });
+    const { conversationId } = (await send('before the webhook')).message;
+    // Node A now holds "no endpoints" for the site, and its still clock never ages that out.
+    expect(await nodeA.parley.webhookEndpoints.get(nodeA.site.id)).toEqual([]);
+    const heard = vi.spyOn(nodeA.parley.webhookEndpoints, 'forget');
+    try {
+      const res = await fetch(`${nodeB.url}/api/admin/sites/${nodeA.site.id}/webhooks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ url: 'http://127.0.0.1:9/hook', events: ['message.created'] }),
+      });
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as WebhookSecretResponse;
+      await expect.poll(() => heard.mock.calls, { timeout: 10_000 }).toContainEqual([{ siteId: nodeA.site.id }]);
+
+      const { message } = await send('after the webhook', conversationId);
+      const logged = async () => (await nodeA.parley.store.webhooks.listDeliveries(id, 10)).map((d) => d.eventKey);
+      await expect.poll(logged, { timeout: 10_000 }).toEqual([`message:${message.id}`]);
+    } finally {
       heard.mockRestore();
     }
   });
