@@ -23,11 +23,11 @@ export interface ConsoleTestEnv {
   site: SiteAdminDTO;
 }
 
-/** `env`: more settings for the server (e.g. a short ACCESS_TOKEN_TTL_S). */
-export async function startEnv(env: Record<string, string> = {}): Promise<ConsoleTestEnv> {
+/** `settings`: more for the server (e.g. a short ACCESS_TOKEN_TTL_S). */
+async function startEnv(settings: Record<string, string>): Promise<ConsoleTestEnv> {
   if (!existsSync(new URL('../../dist/console/index.html', import.meta.url))) throw new Error('dist/ is missing: run `npm run build`');
   const [server, browser] = await Promise.all([
-    spawnServer({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, REQUEUE_GRACE_MS: '60000', ...env } }),
+    spawnServer({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, REQUEUE_GRACE_MS: '60000', ...settings } }),
     launchChromium(),
   ]);
   const adminToken = (await login(server.url, ADMIN.email, ADMIN.password)).accessToken;
@@ -35,24 +35,21 @@ export async function startEnv(env: Record<string, string> = {}): Promise<Consol
   return { server, browser, pageErrors: [], adminToken, site: site! };
 }
 
-export async function stopEnv(env: ConsoleTestEnv | undefined): Promise<void> {
-  await env?.browser.close();
-  await env?.server.stop();
-}
-
 /**
  * The file's environment, started before its tests and stopped after them, with the sockets they open (pushed
- * to `sockets`), which are disconnected first.
+ * to `sockets`), which are disconnected first. `settings` may be a function, read as the environment starts, for
+ * settings known only then (the port of a relay an earlier `beforeAll` started).
  */
-export function useConsoleEnv(settings: Record<string, string> = {}): { env: () => ConsoleTestEnv; sockets: Socket[] } {
+export function useConsoleEnv(settings: Record<string, string> | (() => Record<string, string>) = {}): { env: () => ConsoleTestEnv; sockets: Socket[] } {
   let env: ConsoleTestEnv | undefined;
   const sockets: Socket[] = [];
   beforeAll(async () => {
-    env = await startEnv(settings);
+    env = await startEnv(typeof settings === 'function' ? settings() : settings);
   });
   afterAll(async () => {
     for (const socket of sockets) socket.disconnect();
-    await stopEnv(env);
+    await env?.browser.close();
+    await env?.server.stop();
   });
   return { env: () => env!, sockets };
 }
