@@ -4,13 +4,11 @@
  * responses, the staffing view, and the console in Simplified Chinese.
  */
 import type { Page } from 'playwright-core';
-import { io, type Socket } from 'socket.io-client';
 import { expect, test } from 'vitest';
 import type { SiteAdminDTO } from '../../server/contract/admin.ts';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { SendResult, TypingEvent } from '../../server/contract/events.ts';
-import type { VisitorSessionResponse } from '../../server/contract/http.ts';
-import { ADMIN, login, ok, openPage, signIn, useConsoleEnv } from './console-support.ts';
+import { ADMIN, login, ok, openPage, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
 import { send } from './widget-harness.ts';
 
 const SHOP = 'http://shop.test';
@@ -20,35 +18,6 @@ let siteKey = '';
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Conversations' });
 const section = (page: Page, name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
-
-/** An admin's console connection from Node. */
-async function agentSocket(): Promise<Socket> {
-  const session = await login(env().server.url, ADMIN.email, ADMIN.password);
-  const socket = io(`${env().server.url}/agent`, { transports: ['websocket'], auth: { token: session.accessToken }, extraHeaders: { origin: env().server.url }, forceNew: true });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
-
-/** A visitor of the shop site driven from Node, with the shop's origin. */
-async function shopVisitor(): Promise<Socket> {
-  const res = await fetch(`${env().server.url}/api/widget/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: SHOP },
-    body: JSON.stringify({ siteKey }),
-  });
-  const session = (await res.json()) as VisitorSessionResponse;
-  const socket = io(`${env().server.url}/visitor`, { transports: ['websocket'], auth: { token: session.token }, extraHeaders: { origin: SHOP }, forceNew: true });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
 
 test('an admin creates a site, and its snippet works on a page of another origin', async () => {
   adminPage = await signIn(env(), ADMIN);
@@ -101,7 +70,9 @@ test('an admin creates a site, and its snippet works on a page of another origin
 });
 
 test('the visitor beside the conversation: context live, typing both ways with preview, read receipts, older pages', async () => {
-  const visitor = await shopVisitor();
+  // A visitor of the shop site from the test above, with the shop's origin.
+  const { socket: visitor } = await socketVisitor(env(), { siteKey, origin: SHOP });
+  sockets.push(visitor);
   await ok(visitor, 'visitor:update', {
     name: 'Mia Chen',
     email: 'mia@example.com',
@@ -118,7 +89,8 @@ test('the visitor beside the conversation: context live, typing both ways with p
   const first = await ok<SendResult>(visitor, 'message:send', { clientId: crypto.randomUUID(), body: 'line 1' });
   const conversationId = first.conversation.id;
   // Enough history for two pages: notes from a colleague's console (visitors may not send this fast).
-  const colleague = await agentSocket();
+  const colleague = await socketAgent(env(), ADMIN);
+  sockets.push(colleague);
   for (let i = 2; i <= 55; i++) {
     await ok(colleague, 'message:send', { conversationId, clientId: crypto.randomUUID(), body: `line ${i}`, note: true });
   }

@@ -142,23 +142,37 @@ export async function openWidget(env: ConsoleTestEnv): Promise<{ visitor: Page; 
   return { visitor, chat: visitor.frameLocator('parley-widget iframe') };
 }
 
-export type VisitorClient = Socket;
-
-/** A visitor driven from Node through the server's own origin (as the widget frame connects). */
-export async function socketVisitor(env: ConsoleTestEnv): Promise<{ socket: Socket; visitorId: string }> {
-  const origin = env.server.url;
-  const res = await fetch(`${origin}/api/widget/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin },
-    body: JSON.stringify({ siteKey: env.site.publicKey }),
-  });
-  const session = (await res.json()) as VisitorSessionResponse;
-  const socket = io(`${origin}/visitor`, { transports: ['websocket'], auth: { token: session.token }, extraHeaders: { origin }, forceNew: true });
+/** A socket.io-client connection to the server's `namespace`, sent from `origin`, once it is connected. */
+async function connectSocket(env: ConsoleTestEnv, namespace: '/agent' | '/visitor', token: string, origin: string): Promise<Socket> {
+  const socket = io(`${env.server.url}${namespace}`, { transports: ['websocket'], auth: { token }, extraHeaders: { origin }, forceNew: true });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
   });
-  return { socket, visitorId: session.visitorId };
+  return socket;
+}
+
+/**
+ * A visitor driven from Node, by default of the demo site through the server's own origin (as the widget frame
+ * connects).
+ */
+export async function socketVisitor(
+  env: ConsoleTestEnv,
+  { siteKey = env.site.publicKey, origin = env.server.url }: { siteKey?: string; origin?: string } = {},
+): Promise<{ socket: Socket; visitorId: string }> {
+  const res = await fetch(`${env.server.url}/api/widget/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin },
+    body: JSON.stringify({ siteKey }),
+  });
+  const session = (await res.json()) as VisitorSessionResponse;
+  return { socket: await connectSocket(env, '/visitor', session.token, origin), visitorId: session.visitorId };
+}
+
+/** An agent's console connection (the admin's too) driven from Node. */
+export async function socketAgent(env: ConsoleTestEnv, credentials: { email: string; password: string }): Promise<Socket> {
+  const { accessToken } = await login(env.server.url, credentials.email, credentials.password);
+  return connectSocket(env, '/agent', accessToken, env.server.url);
 }
 
 export async function ok<T>(socket: Socket, event: string, payload: unknown): Promise<T> {

@@ -4,12 +4,11 @@
  * admin rotates it from the console.
  * Needs `npm run build` and Chromium at /usr/bin/chromium.
  */
-import { io } from 'socket.io-client';
 import { expect, test } from 'vitest';
 import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
 import type { ApiError } from '../../server/contract/errors.ts';
 import type { SendResult } from '../../server/contract/events.ts';
-import { ADMIN, api, createAgent, login, ok, openWidget, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
+import { ADMIN, api, createAgent, login, ok, openWidget, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
 import { onAgentMessage } from '../support/parley.ts';
 
@@ -53,16 +52,11 @@ test('the console connects again by itself when its access token expires, and th
 }, 120_000);
 
 test("after the site's visitor key is rotated, the widget starts a new session and its messages get through", async () => {
-  const { accessToken } = await login(env().server.url, ADMIN.email, ADMIN.password);
   // The admin answers for every site: the agent's side of the widget's messages.
-  const agent = io(`${env().server.url}/agent`, { transports: ['websocket'], auth: { token: accessToken }, extraHeaders: { origin: env().server.url }, forceNew: true });
+  const agent = await socketAgent(env(), ADMIN);
   sockets.push(agent);
   const heard: MessageDTO[] = [];
   onAgentMessage(agent, (message) => heard.push(message));
-  await new Promise<void>((resolve, reject) => {
-    agent.once('connect', () => resolve());
-    agent.once('connect_error', reject);
-  });
 
   const { visitor, chat } = await openWidget(env());
   const storedToken = () => visitor.evaluate((key) => localStorage.getItem(`parley:${key}:token`), env().site.publicKey);
@@ -70,6 +64,8 @@ test("after the site's visitor key is rotated, the widget starts a new session a
   await expect.poll(() => heard.find((m) => m.body === 'Before the rotation'), { timeout: 15_000 }).toBeTruthy();
   const before = await storedToken();
 
+  // A fresh token: this file's access tokens last 30 s.
+  const { accessToken } = await login(env().server.url, ADMIN.email, ADMIN.password);
   await api(env().server.url, accessToken, 'POST', `/sites/${env().site.id}/rotate-visitor-key`);
   // The loader renews the session with its stored copy of the old token, which now starts a new visitor.
   await expect.poll(storedToken, { timeout: 15_000 }).not.toBe(before);
