@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConversationDTO, HistoryPage, MessageDTO, VisitorChange, VisitorDTO } from '../../server/contract/dto.ts';
+import type { ConversationDTO, HistoryPage, VisitorChange, VisitorDTO } from '../../server/contract/dto.ts';
 import type { IdentifyResult, ReadEvent, SendResult, TypingEvent } from '../../server/contract/events.ts';
 import type { WidgetConfig } from '../../server/contract/http.ts';
 import { identityHash } from '../../server/app/visitors.ts';
