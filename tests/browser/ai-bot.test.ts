@@ -9,7 +9,7 @@ import type { BotDTO } from '../../server/contract/bots.ts';
 import type { ArticleDTO } from '../../server/contract/knowledge-base.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai.ts';
 import { expectAccessible } from './axe.ts';
-import { ADMIN, api, createAgent, openWidget, signIn, useConsoleEnv } from './console-support.ts';
+import { ADMIN, api, createAgent, openSection, openWidget, signIn, useConsoleEnv } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
 
 const { env } = useConsoleEnv();
@@ -76,7 +76,7 @@ test('the console evaluation shows, per question, whether the site\'s AI bot ans
   await api(env().server.url, env().adminToken, 'POST', `/sites/${env().site.id}/kb/eval`, { question: QUESTION, articleSlug: 'shipping-times' });
   fake!.script.push({ reply: ANSWER, usage: { prompt: 250, completion: 11 } });
   const admin = await signIn(env(), ADMIN);
-  await admin.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Knowledge base' }).click();
+  await openSection(admin, 'Knowledge base');
   await admin.getByRole('button', { name: 'Run evaluation' }).click();
   await admin.getByText('Sam: answered 1, handed off 0, cited the expected article 1 of 1; 250 prompt + 11 answer tokens').waitFor();
   const row = admin.getByRole('row', { name: QUESTION });

@@ -8,7 +8,7 @@ import { expect, test } from 'vitest';
 import type { SiteAdminDTO } from '../../server/contract/admin.ts';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { SendResult, TypingEvent } from '../../server/contract/events.ts';
-import { ADMIN, login, ok, openPage, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
+import { ADMIN, login, ok, openPage, openSection, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
 import { send } from './widget-harness.ts';
 
 const SHOP = 'http://shop.test';
@@ -17,11 +17,10 @@ let adminPage: Page;
 let siteKey = '';
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Conversations' });
-const section = (page: Page, name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
 
 test('an admin creates a site, and its snippet works on a page of another origin', async () => {
   adminPage = await signIn(env(), ADMIN);
-  await section(adminPage, 'Sites');
+  await openSection(adminPage, 'Sites');
   await adminPage.getByRole('button', { name: 'New site' }).click();
   await adminPage.getByLabel('Site name').fill('Shop');
   await adminPage.getByLabel('Allowed origins').fill(SHOP);
@@ -53,7 +52,7 @@ test('an admin creates a site, and its snippet works on a page of another origin
   await send(chat, 'Hi from the shop');
 
   // The admin answers every site, the new one included, from the console they already had open.
-  await section(adminPage, 'Conversations');
+  await openSection(adminPage, 'Conversations');
   await nav(adminPage).getByRole('button', { name: /Hi from the shop/ }).click();
   await adminPage.getByRole('log').getByText('Hi from the shop').waitFor();
   // This server has no SMTP_URL: the admin is told how to turn email on.
@@ -180,7 +179,7 @@ test('the visitor beside the conversation: context live, typing both ways with p
 });
 
 test('an invited agent sets a password through the one-time link and lands in the console', async () => {
-  await section(adminPage, 'Agents');
+  await openSection(adminPage, 'Agents');
   const form = adminPage.getByRole('form', { name: 'Add an agent' });
   await form.getByLabel('Email').fill('ivy@example.com');
   await form.getByLabel('Name').fill('Ivy');
@@ -210,7 +209,7 @@ test('an invited agent sets a password through the one-time link and lands in th
 });
 
 test('canned responses are created and edited from their screen', async () => {
-  await section(adminPage, 'Canned responses');
+  await openSection(adminPage, 'Canned responses');
   const form = adminPage.getByRole('form', { name: 'New canned response' });
   await form.getByLabel('Site').selectOption({ label: 'Shop' });
   await form.getByLabel('Shortcut').fill('ship');
@@ -228,7 +227,7 @@ test('canned responses are created and edited from their screen', async () => {
 });
 
 test('Reports show staffing per hour of the week: agents needed beside agents who answered, at the service level typed in', async () => {
-  await section(adminPage, 'Reports');
+  await openSection(adminPage, 'Reports');
   const staffing = adminPage.getByRole('region', { name: 'Staffing by hour of the week' });
   const grid = staffing.getByRole('table', { name: 'Agents needed / agents who answered' });
   await grid.waitFor();
@@ -261,7 +260,7 @@ test('the console speaks Simplified Chinese', async () => {
 
 test('the site form refuses a wildcard origin with the reason, and creates nothing', async () => {
   const page = await signIn(env(), ADMIN);
-  await section(page, 'Sites');
+  await openSection(page, 'Sites');
   await page.getByRole('button', { name: 'New site' }).click();
   await page.getByLabel('Site name').fill('Wildcard');
   await page.getByLabel('Allowed origins').fill('https://*');

@@ -1,7 +1,7 @@
 /** API keys in the console (created, shown once, used, revoked) and the API docs page, in Chromium. */
 import { expect, test } from 'vitest';
 import { expectAccessible } from './axe.ts';
-import { ADMIN, openPage, signIn, useConsoleEnv } from './console-support.ts';
+import { ADMIN, openPage, openSection, signIn, useConsoleEnv } from './console-support.ts';
 
 const { env } = useConsoleEnv();
 
@@ -9,7 +9,7 @@ const conversations = (key: string) => fetch(`${env().server.url}/api/v1/convers
 
 test('an admin creates an API key, sees it once, and revokes it', async () => {
   const page = await signIn(env(), ADMIN);
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'API keys' }).click();
+  await openSection(page, 'API keys');
   const form = page.getByRole('form', { name: 'New API key' });
   await form.getByLabel('Name').fill('CRM sync');
   await form.getByLabel('conversations:write').check();

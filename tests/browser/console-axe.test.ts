@@ -2,16 +2,14 @@
  * axe-core (WCAG 2.2 AA) on every view of the agent console: sign-in, the conversation views, an open
  * conversation with its visitor panel, each admin section, and the invite page.
  */
-import type { Page } from 'playwright-core';
 import { test } from 'vitest';
 import type { InviteResult } from '../../server/contract/admin.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { expectAccessible } from './axe.ts';
-import { ADMIN, api, ok, openPage, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
+import { ADMIN, api, ok, openPage, openSection, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
 
 const { env } = useConsoleEnv();
 
-const section = (page: Page, name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
 
 test('the sign-in form and the invite page', async () => {
   const signInPage = await openPage(env(), '/console/');
@@ -69,7 +67,7 @@ test('the conversation views, an open conversation with the visitor panel, and t
     ['Knowledge base', 'Text (Markdown)'],
     ['Reports', 'Group by'],
   ] as const) {
-    await section(page, name);
+    await openSection(page, name);
     await page.getByLabel(field).first().waitFor();
     await expectAccessible(page, `admin: ${name}`);
   }

@@ -6,10 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import type { FrameLocator, Page } from 'playwright-core';
 import { beforeAll, expect, test } from 'vitest';
-import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
+import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import {
-  ADMIN, api, createAgent, ok, openWidget, setStatus, signIn, socketVisitor, useConsoleEnv,
+  ADMIN, api, createAgent, ok, openSection, openWidget, setStatus, signIn, socketVisitor, useConsoleEnv,
 } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
 
@@ -138,7 +138,7 @@ test('deactivating an agent puts their conversations back in the queue at once',
   await setStatus(adminPage, 'Away');
   await setStatus(alicePage, 'Away');
   adminPage.on('dialog', (dialog) => void dialog.accept());
-  await adminPage.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Agents' }).click();
+  await openSection(adminPage, 'Agents');
   await adminPage.getByRole('button', { name: 'Deactivate Bob' }).click();
   await adminPage.getByRole('status').getByText(/Bob was deactivated/).waitFor();
   await expect.poll(() => adminPage.getByRole('row', { name: /Bob/ }).textContent(), { timeout: 10_000 }).toMatch(/Deactivated/);
@@ -167,7 +167,7 @@ test('reports show the conversations just handled, per agent, with a chart and C
   await alicePage.keyboard.press('e');
   await alicePage.getByRole('log').getByText('Resolved').waitFor();
 
-  await adminPage.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Reports' }).click();
+  await openSection(adminPage, 'Reports');
   await expect.poll(() => adminPage.getByTestId('total-conversations').textContent(), { timeout: 10_000 }).toBe('2');
   await adminPage.getByRole('img', { name: 'Conversations' }).waitFor();
   await adminPage.getByLabel('Group by').selectOption({ label: 'Agent' });

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { SendResult } from '../../server/contract/events.ts';
 import { startSmtpRelay, type SmtpRelay } from '../support/smtp-relay.ts';
-import { ADMIN, api, ok, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
+import { ADMIN, ok, setWidgetSettings, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
 
 let relay: SmtpRelay;
 
@@ -21,10 +21,7 @@ afterAll(async () => {
 
 const { env } = useConsoleEnv(() => ({ SMTP_URL: `smtp://127.0.0.1:${relay.port}`, MAIL_FROM: 'Support <support@shop.example>' }));
 
-beforeAll(async () => {
-  const { server, adminToken, site } = env();
-  await api(server.url, adminToken, 'PATCH', `/sites/${site.id}`, { widgetSettings: { emailAfterMinutes: 1 } });
-});
+beforeAll(() => setWidgetSettings(env(), { emailAfterMinutes: 1 }));
 
 test('the visitor panel shows the email sent about the conversation, live', async () => {
   const page: Page = await signIn(env(), ADMIN);

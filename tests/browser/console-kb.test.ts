@@ -2,19 +2,17 @@
  * The knowledge base in the console: an admin writes an article with a live preview, publishes and unpublishes it,
  * runs the evaluation; an agent links an article into a reply with `/kb words`. Needs `npm run build`.
  */
-import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { expectAccessible } from './axe.ts';
-import { ADMIN, createAgent, openWidget, setStatus, signIn, useConsoleEnv } from './console-support.ts';
+import { ADMIN, createAgent, openSection, openWidget, setStatus, signIn, useConsoleEnv } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
 
 const { env } = useConsoleEnv();
 
-const section = (page: Page, name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
 
 test('an admin writes an article with a preview, publishes, unpublishes and evaluates; an agent inserts it with /kb', async () => {
   const admin = await signIn(env(), ADMIN);
-  await section(admin, 'Knowledge base');
+  await openSection(admin, 'Knowledge base');
   const form = admin.getByRole('form', { name: 'New article' });
   await form.getByLabel('Title').fill('How to reset your password');
   expect(await form.getByLabel('Address (slug)').inputValue()).toBe('how-to-reset-your-password');

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { PushAlertPayload } from '../../server/contract/alerts.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { expectAccessible } from './axe.ts';
-import { ADMIN, api, createAgent, login, ok, signIn, sleep, socketVisitor, useConsoleEnv } from './console-support.ts';
+import { ADMIN, api, createAgent, login, ok, openSection, signIn, sleep, socketVisitor, useConsoleEnv } from './console-support.ts';
 import type { SiteAdminDTO } from '../../server/contract/admin.ts';
 import { startPushReceiver, type PushReceiver } from '../support/push-receiver.ts';
 
@@ -153,7 +153,7 @@ test('offers to enable notifications on this device in the Notifications dialog'
 
 test("an admin sets a site's alert settings in the site form", async () => {
   const page = await signIn(env(), ADMIN);
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Sites' }).click();
+  await openSection(page, 'Sites');
   await page.getByRole('button', { name: 'New site' }).click();
   await page.getByLabel('Site name').fill('Alerting shop');
   await page.getByLabel('Allowed origins').fill('https://alerting.example');

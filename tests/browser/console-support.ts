@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll } from 'vitest';
-import type { InviteResult, SiteAdminDTO } from '../../server/contract/admin.ts';
+import type { InviteResult, SiteAdminDTO, WidgetSettingsPatch } from '../../server/contract/admin.ts';
 import type { Ack } from '../../server/contract/errors.ts';
 import type { AgentSession, VisitorSessionResponse } from '../../server/contract/http.ts';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server.ts';
@@ -88,6 +88,11 @@ export async function createAgent(env: ConsoleTestEnv, name: string, capacity = 
   return { email, password, id: agent.id };
 }
 
+/** Changes the demo site's widget settings, as the admin does. */
+export async function setWidgetSettings(env: ConsoleTestEnv, widgetSettings: WidgetSettingsPatch): Promise<void> {
+  await api(env.server.url, env.adminToken, 'PATCH', `/sites/${env.site.id}`, { widgetSettings });
+}
+
 /**
  * Records what the console does to get attention: chimes (oscillators started) and desktop notifications,
  * and lets the test hide the page (`window.__setHidden(true)`).
@@ -128,6 +133,11 @@ export async function signIn(env: ConsoleTestEnv, credentials: { email: string; 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Conversations' }).waitFor();
   return page;
+}
+
+/** Opens a section of the console from its navigation (Sites, Reports, …). */
+export async function openSection(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
 }
 
 export async function setStatus(page: Page, status: 'Online' | 'Away'): Promise<void> {

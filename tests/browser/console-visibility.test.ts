@@ -6,14 +6,11 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, test } from 'vitest';
 import type { SendResult } from '../../server/contract/events.ts';
-import { api, createAgent, ok, setStatus, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
+import { createAgent, ok, setStatus, setWidgetSettings, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
 
 const { env } = useConsoleEnv();
 
-beforeAll(async () => {
-  const { server, adminToken, site } = env();
-  await api(server.url, adminToken, 'PATCH', `/sites/${site.id}`, { widgetSettings: { agentsSeeAll: false } });
-});
+beforeAll(() => setWidgetSettings(env(), { agentsSeeAll: false }));
 
 const region = (page: Page, name: RegExp) => page.getByRole('navigation', { name: 'Conversations' }).getByRole('region', { name });
 
@@ -45,7 +42,7 @@ test("agents who do not see all share the queue, not each other's conversations"
   await bobPage.getByRole('log').getByText('Waiting for someone').waitFor();
 
   // Turned on: the consoles are closed by the server and come back with the All view.
-  await api(env().server.url, env().adminToken, 'PATCH', `/sites/${env().site.id}`, { widgetSettings: { agentsSeeAll: true } });
+  await setWidgetSettings(env(), { agentsSeeAll: true });
   await alicePage.getByRole('tab', { name: /^All/ }).click();
   await region(alicePage, /All/).getByRole('button', { name: /Only for Alice/ }).waitFor();
   expect(env().pageErrors).toEqual([]);

@@ -1,8 +1,7 @@
 /** A site's webhooks in the console: add one, its secret shown once, a test event verified, the log, a replay. */
-import type { Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { signIn, useConsoleEnv, ADMIN } from './console-support.ts';
+import { ADMIN, openSection, signIn, useConsoleEnv } from './console-support.ts';
 import { startReceiver, type Receiver } from '../support/webhook-receiver.ts';
 
 const { env } = useConsoleEnv({ WEBHOOK_ALLOW_PRIVATE: 'true' });
@@ -16,11 +15,10 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-const section = (page: Page, name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
 
 test('an admin adds a webhook, sends a test event, reads the delivery log and replays it', async () => {
   const page = await signIn(env(), ADMIN);
-  await section(page, 'Sites');
+  await openSection(page, 'Sites');
   const webhooks = page.getByRole('region', { name: 'Webhooks' });
   await webhooks.getByLabel('Endpoint URL').fill(receiver.url);
   await webhooks.getByRole('button', { name: 'Add webhook' }).click();

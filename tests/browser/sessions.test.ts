@@ -8,7 +8,7 @@ import { expect, test } from 'vitest';
 import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
 import type { ApiError } from '../../server/contract/errors.ts';
 import type { SendResult } from '../../server/contract/events.ts';
-import { ADMIN, api, createAgent, login, ok, openWidget, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
+import { ADMIN, api, createAgent, login, ok, openSection, openWidget, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
 import { onAgentMessage } from '../support/parley.ts';
 
@@ -83,7 +83,7 @@ test("an admin signs out every visitor of a site from the site's settings", asyn
   sockets.push(visitor.socket);
   const told = new Promise<ApiError>((resolve) => visitor.socket.once('session:ended', resolve));
   const page = await signIn(env(), ADMIN);
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Sites' }).click();
+  await openSection(page, 'Sites');
   page.once('dialog', (dialog) => void dialog.accept());
   await page.getByRole('button', { name: 'Sign out all visitors' }).click();
   await page.getByText('Visitor key rotated: every visitor starts a new session.').waitFor();
