@@ -10,7 +10,6 @@ import { ADMIN, api, ok, openPage, openSection, signIn, socketVisitor, useConsol
 
 const { env } = useConsoleEnv();
 
-
 test('the sign-in form and the invite page', async () => {
   const signInPage = await openPage(env(), '/console/');
   await signInPage.getByLabel('Password').waitFor();

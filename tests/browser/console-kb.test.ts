@@ -9,7 +9,6 @@ import { send as widgetSend } from './widget-harness.ts';
 
 const { env } = useConsoleEnv();
 
-
 test('an admin writes an article with a preview, publishes, unpublishes and evaluates; an agent inserts it with /kb', async () => {
   const admin = await signIn(env(), ADMIN);
   await openSection(admin, 'Knowledge base');

@@ -15,7 +15,6 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-
 test('an admin adds a webhook, sends a test event, reads the delivery log and replays it', async () => {
   const page = await signIn(env(), ADMIN);
   await openSection(page, 'Sites');

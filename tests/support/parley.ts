@@ -247,7 +247,7 @@ export function onAgentMessage(socket: Socket, hear: (message: MessageDTO) => vo
 }
 
 /** The next message an agent's socket hears that matches `where`, a new conversation's first one included. */
-export function nextAgentHeard(socket: Socket, where: (message: MessageDTO) => boolean = () => true, timeoutMs = 5000): Promise<MessageDTO> {
+export function nextAgentHeard(socket: Socket, where: (message: MessageDTO) => boolean, timeoutMs = 5000): Promise<MessageDTO> {
   return new Promise((resolve, reject) => {
     const stop = onAgentMessage(socket, (message) => {
       if (!where(message)) return;
