@@ -3,29 +3,24 @@
  * clicks "Talk to a person", and an agent gets the conversation with the bot's part above, marked as the bot's.
  * Needs `npm run build` (npm test runs it) and Chromium at /usr/bin/chromium.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { BotDTO } from '../../server/contract/bots.ts';
-import { api, createAgent, openWidget, signIn, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import { api, createAgent, openWidget, signIn, useConsoleEnv } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
 
-let env: ConsoleTestEnv | undefined;
-
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(() => stopEnv(env));
+const { env } = useConsoleEnv();
 
 test('visitor asks, the rule bot answers, "Talk to a person" hands the conversation to an agent with the bot part above', async () => {
-  const bot = await api<BotDTO>(env!.server.url, env!.adminToken, 'POST', `/sites/${env!.site.id}/bots`, {
+  const bot = await api<BotDTO>(env().server.url, env().adminToken, 'POST', `/sites/${env().site.id}/bots`, {
     name: 'Hours bot',
     kind: 'rule',
     config: { rules: [{ type: 'keyword', match: 'hours', answer: 'We are open 9 to 5.' }] },
   });
   expect(bot).toMatchObject({ kind: 'rule', when: 'always', enabled: true });
-  const zoe = await createAgent(env!, 'Zoe', 1);
-  const agentPage = await signIn(env!, zoe);
+  const zoe = await createAgent(env(), 'Zoe', 1);
+  const agentPage = await signIn(env(), zoe);
 
-  const { chat } = await openWidget(env!);
+  const { chat } = await openWidget(env());
   await widgetSend(chat, 'What are your hours?');
   await chat.getByRole('log').getByText('We are open 9 to 5.').waitFor();
   const talk = chat.getByRole('button', { name: 'Talk to a person' });
@@ -47,5 +42,5 @@ test('visitor asks, the rule bot answers, "Talk to a person" hands the conversat
   expect(handedOff).toBeGreaterThan(answered);
   await expect.poll(() => log.locator('li.message.bot').count()).toBe(1);
   expect(await log.locator('li.message.bot .bot-badge').textContent()).toBe('Bot');
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 }, 60_000);

@@ -4,65 +4,23 @@
  * responses, the staffing view, and the console in Simplified Chinese.
  */
 import type { Page } from 'playwright-core';
-import { io, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { SiteAdminDTO } from '../../server/contract/admin.ts';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { SendResult, TypingEvent } from '../../server/contract/events.ts';
-import type { VisitorSessionResponse } from '../../server/contract/http.ts';
-import { ADMIN, login, ok, openPage, signIn, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import { ADMIN, login, ok, openPage, openSection, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
 import { send } from './widget-harness.ts';
 
 const SHOP = 'http://shop.test';
-let env: ConsoleTestEnv | undefined;
+const { env, sockets } = useConsoleEnv();
 let adminPage: Page;
 let siteKey = '';
-const sockets: Socket[] = [];
-
-beforeAll(async () => {
-  env = await startEnv();
-});
-
-afterAll(async () => {
-  for (const socket of sockets) socket.disconnect();
-  await stopEnv(env);
-});
 
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Conversations' });
-const section = (page: Page, name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
-
-/** An admin's console connection from Node. */
-async function agentSocket(): Promise<Socket> {
-  const session = await login(env!.server.url, ADMIN.email, ADMIN.password);
-  const socket = io(`${env!.server.url}/agent`, { transports: ['websocket'], auth: { token: session.accessToken }, extraHeaders: { origin: env!.server.url }, forceNew: true });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
-
-/** A visitor of the shop site driven from Node, with the shop's origin. */
-async function shopVisitor(): Promise<Socket> {
-  const res = await fetch(`${env!.server.url}/api/widget/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: SHOP },
-    body: JSON.stringify({ siteKey }),
-  });
-  const session = (await res.json()) as VisitorSessionResponse;
-  const socket = io(`${env!.server.url}/visitor`, { transports: ['websocket'], auth: { token: session.token }, extraHeaders: { origin: SHOP }, forceNew: true });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
 
 test('an admin creates a site, and its snippet works on a page of another origin', async () => {
-  adminPage = await signIn(env!, ADMIN);
-  await section(adminPage, 'Sites');
+  adminPage = await signIn(env(), ADMIN);
+  await openSection(adminPage, 'Sites');
   await adminPage.getByRole('button', { name: 'New site' }).click();
   await adminPage.getByLabel('Site name').fill('Shop');
   await adminPage.getByLabel('Allowed origins').fill(SHOP);
@@ -74,19 +32,19 @@ test('an admin creates a site, and its snippet works on a page of another origin
   const snippetBox = adminPage.getByLabel('Snippet');
   await snippetBox.waitFor();
   const snippet = await snippetBox.inputValue();
-  expect(snippet).toMatch(new RegExp(`^<script async src="${env!.server.url}/widget.js" data-site="site_[\\w-]+"></script>$`));
+  expect(snippet).toMatch(new RegExp(`^<script async src="${env().server.url}/widget.js" data-site="site_[\\w-]+"></script>$`));
   siteKey = /data-site="([^"]+)"/.exec(snippet)![1]!;
-  const { accessToken } = await login(env!.server.url, ADMIN.email, ADMIN.password);
-  const sites = (await (await fetch(`${env!.server.url}/api/admin/sites`, { headers: { authorization: `Bearer ${accessToken}` } })).json()) as SiteAdminDTO[];
+  const { accessToken } = await login(env().server.url, ADMIN.email, ADMIN.password);
+  const sites = (await (await fetch(`${env().server.url}/api/admin/sites`, { headers: { authorization: `Bearer ${accessToken}` } })).json()) as SiteAdminDTO[];
   expect(sites.find((site) => site.publicKey === siteKey)!.widgetSettings).toMatchObject({ emailAfterMinutes: 7, emailOfflineMessagesToAgents: false });
   await adminPage.getByRole('list', { name: 'Sites' }).getByRole('button', { name: /Shop/ }).waitFor();
 
   // The shop's page, on its own origin, with nothing but the pasted snippet.
-  const context = await env!.browser.newContext({ locale: 'en-US' });
+  const context = await env().browser.newContext({ locale: 'en-US' });
   await context.route(`${SHOP}/**`, (route) =>
     route.fulfill({ contentType: 'text/html', body: `<!doctype html><html><head><title>Shop</title></head><body><h1>Shop</h1>${snippet}</body></html>` }),
   );
-  const shop = await openPage(env!, '/healthz', { context });
+  const shop = await openPage(env(), '/healthz', { context });
   await shop.goto(`${SHOP}/`);
   await shop.getByRole('button', { name: 'Open chat' }).click();
   const chat = shop.frameLocator('parley-widget iframe');
@@ -94,7 +52,7 @@ test('an admin creates a site, and its snippet works on a page of another origin
   await send(chat, 'Hi from the shop');
 
   // The admin answers every site, the new one included, from the console they already had open.
-  await section(adminPage, 'Conversations');
+  await openSection(adminPage, 'Conversations');
   await nav(adminPage).getByRole('button', { name: /Hi from the shop/ }).click();
   await adminPage.getByRole('log').getByText('Hi from the shop').waitFor();
   // This server has no SMTP_URL: the admin is told how to turn email on.
@@ -107,11 +65,13 @@ test('an admin creates a site, and its snippet works on a page of another origin
   await adminPage.getByRole('button', { name: 'Resolve', exact: true }).click();
   await adminPage.getByRole('log').getByText('Resolved').waitFor();
   await context.close();
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });
 
 test('the visitor beside the conversation: context live, typing both ways with preview, read receipts, older pages', async () => {
-  const visitor = await shopVisitor();
+  // A visitor of the shop site from the test above, with the shop's origin.
+  const { socket: visitor } = await socketVisitor(env(), { siteKey, origin: SHOP });
+  sockets.push(visitor);
   await ok(visitor, 'visitor:update', {
     name: 'Mia Chen',
     email: 'mia@example.com',
@@ -128,7 +88,8 @@ test('the visitor beside the conversation: context live, typing both ways with p
   const first = await ok<SendResult>(visitor, 'message:send', { clientId: crypto.randomUUID(), body: 'line 1' });
   const conversationId = first.conversation.id;
   // Enough history for two pages: notes from a colleague's console (visitors may not send this fast).
-  const colleague = await agentSocket();
+  const colleague = await socketAgent(env(), ADMIN);
+  sockets.push(colleague);
   for (let i = 2; i <= 55; i++) {
     await ok(colleague, 'message:send', { conversationId, clientId: crypto.randomUUID(), body: `line ${i}`, note: true });
   }
@@ -214,21 +175,21 @@ test('the visitor beside the conversation: context live, typing both ways with p
   await nav(adminPage).getByRole('region', { name: /Resolved/ }).getByRole('button', { name: /^Mia Chen/ }).waitFor();
   await adminPage.getByRole('button', { name: 'Reopen', exact: true }).click();
   await adminPage.getByRole('log').getByText('Reopened by Admin').waitFor();
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });
 
 test('an invited agent sets a password through the one-time link and lands in the console', async () => {
-  await section(adminPage, 'Agents');
+  await openSection(adminPage, 'Agents');
   const form = adminPage.getByRole('form', { name: 'Add an agent' });
   await form.getByLabel('Email').fill('ivy@example.com');
   await form.getByLabel('Name').fill('Ivy');
   await form.getByLabel('Capacity').fill('4');
   await form.getByRole('button', { name: 'Invite agent' }).click();
   const link = await form.getByLabel('Invite link', { exact: true }).inputValue();
-  expect(link).toMatch(new RegExp(`^${env!.server.url}/console/invite#token=[\\w-]{40,}$`));
+  expect(link).toMatch(new RegExp(`^${env().server.url}/console/invite#token=[\\w-]{40,}$`));
   await adminPage.getByRole('row', { name: /Ivy/ }).waitFor();
 
-  const ivy = await openPage(env!, '/healthz');
+  const ivy = await openPage(env(), '/healthz');
   await ivy.goto(link);
   await ivy.getByLabel('New password').fill('ivy-secret-password');
   await ivy.getByLabel('Repeat password').fill('ivy-secret-password');
@@ -238,17 +199,17 @@ test('an invited agent sets a password through the one-time link and lands in th
   expect(new URL(ivy.url()).hash).toBe('');
 
   // The link worked once.
-  const again = await openPage(env!, '/healthz');
+  const again = await openPage(env(), '/healthz');
   await again.goto(link);
   await again.getByLabel('New password').fill('another-password');
   await again.getByLabel('Repeat password').fill('another-password');
   await again.getByRole('button', { name: 'Set password and sign in' }).click();
   await again.getByRole('alert').getByText(/invalid, expired or already used/).waitFor();
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });
 
 test('canned responses are created and edited from their screen', async () => {
-  await section(adminPage, 'Canned responses');
+  await openSection(adminPage, 'Canned responses');
   const form = adminPage.getByRole('form', { name: 'New canned response' });
   await form.getByLabel('Site').selectOption({ label: 'Shop' });
   await form.getByLabel('Shortcut').fill('ship');
@@ -262,11 +223,11 @@ test('canned responses are created and edited from their screen', async () => {
   await edit.getByLabel('Text').fill('We ship tomorrow.');
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await row.getByText('We ship tomorrow.').waitFor();
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });
 
 test('Reports show staffing per hour of the week: agents needed beside agents who answered, at the service level typed in', async () => {
-  await section(adminPage, 'Reports');
+  await openSection(adminPage, 'Reports');
   const staffing = adminPage.getByRole('region', { name: 'Staffing by hour of the week' });
   const grid = staffing.getByRole('table', { name: 'Agents needed / agents who answered' });
   await grid.waitFor();
@@ -281,11 +242,11 @@ test('Reports show staffing per hour of the week: agents needed beside agents wh
   await staffing.getByLabel('Service level (%)').fill('95');
   await staffing.getByLabel('Assigned within (seconds)').fill('10');
   expect((await asked).status()).toBe(200);
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });
 
 test('the console speaks Simplified Chinese', async () => {
-  const page = await openPage(env!, '/console/', { locale: 'zh-CN' });
+  const page = await openPage(env(), '/console/', { locale: 'zh-CN' });
   await page.getByLabel('邮箱').fill(ADMIN.email);
   await page.getByLabel('密码').fill(ADMIN.password);
   await page.getByRole('button', { name: '登录' }).click();
@@ -294,12 +255,12 @@ test('the console speaks Simplified Chinese', async () => {
   await page.getByRole('heading', { name: '报表' }).waitFor();
   await page.getByRole('heading', { name: '按每周各小时的排班需求' }).waitFor();
   expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });
 
 test('the site form refuses a wildcard origin with the reason, and creates nothing', async () => {
-  const page = await signIn(env!, ADMIN);
-  await section(page, 'Sites');
+  const page = await signIn(env(), ADMIN);
+  await openSection(page, 'Sites');
   await page.getByRole('button', { name: 'New site' }).click();
   await page.getByLabel('Site name').fill('Wildcard');
   await page.getByLabel('Allowed origins').fill('https://*');

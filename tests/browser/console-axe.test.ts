@@ -2,48 +2,37 @@
  * axe-core (WCAG 2.2 AA) on every view of the agent console: sign-in, the conversation views, an open
  * conversation with its visitor panel, each admin section, and the invite page.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, test } from 'vitest';
+import { test } from 'vitest';
 import type { InviteResult } from '../../server/contract/admin.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { expectAccessible } from './axe.ts';
-import { ADMIN, api, ok, openPage, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import { ADMIN, api, ok, openPage, openSection, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
 
-let env: ConsoleTestEnv | undefined;
-
-beforeAll(async () => {
-  env = await startEnv();
-});
-
-afterAll(async () => {
-  await stopEnv(env);
-});
-
-const section = (page: Page, name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
+const { env } = useConsoleEnv();
 
 test('the sign-in form and the invite page', async () => {
-  const signInPage = await openPage(env!, '/console/');
+  const signInPage = await openPage(env(), '/console/');
   await signInPage.getByLabel('Password').waitFor();
   await expectAccessible(signInPage, 'sign-in');
 
-  const { inviteUrl } = await api<InviteResult>(env!.server.url, env!.adminToken, 'POST', '/agents', {
+  const { inviteUrl } = await api<InviteResult>(env().server.url, env().adminToken, 'POST', '/agents', {
     email: 'nia@example.com',
     name: 'Nia',
     role: 'agent',
     capacity: 2,
-    siteIds: [env!.site.id],
+    siteIds: [env().site.id],
   });
-  const invite = await openPage(env!, '/healthz');
+  const invite = await openPage(env(), '/healthz');
   await invite.goto(inviteUrl!);
   await invite.getByLabel('Repeat password').waitFor();
   await expectAccessible(invite, 'invite');
 });
 
 test('the conversation views, an open conversation with the visitor panel, and the admin sections', async () => {
-  const visitor = await socketVisitor(env!);
+  const visitor = await socketVisitor(env());
   await ok(visitor.socket, 'visitor:update', { name: 'Mia Chen', email: 'mia@example.com' });
   await ok<SendResult>(visitor.socket, 'message:send', { clientId: crypto.randomUUID(), body: 'Where is **my** order?' });
-  const page = await signIn(env!, ADMIN);
+  const page = await signIn(env(), ADMIN);
   const conversations = page.getByRole('navigation', { name: 'Conversations' });
   const waiting = conversations.getByRole('button', { name: /^Mia Chen/ });
   await waiting.waitFor();
@@ -77,7 +66,7 @@ test('the conversation views, an open conversation with the visitor panel, and t
     ['Knowledge base', 'Text (Markdown)'],
     ['Reports', 'Group by'],
   ] as const) {
-    await section(page, name);
+    await openSection(page, name);
     await page.getByLabel(field).first().waitFor();
     await expectAccessible(page, `admin: ${name}`);
   }

@@ -3,10 +3,9 @@
  * reaches agents only as a conversation change, and a console with the conversation open shows the line anyway.
  * Needs `npm run build` (npm test runs it) and Chromium at /usr/bin/chromium.
  */
-import { io } from 'socket.io-client';
 import { expect, test } from 'vitest';
 import type { SendResult } from '../../server/contract/events.ts';
-import { createAgent, login, ok, setStatus, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
+import { createAgent, ok, setStatus, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
 
 const { env: environment, sockets } = useConsoleEnv();
 
@@ -26,9 +25,7 @@ test('a queued conversation open in a tab shows its assignment to another agent 
   await transcript.getByText('Anyone there?').waitFor();
 
   // Bob's console connects (online, his stored status): routing gives him the waiting conversation.
-  const { accessToken } = await login(env.server.url, bob.email, bob.password);
-  const bobSocket = io(`${env.server.url}/agent`, { transports: ['websocket'], auth: { token: accessToken }, extraHeaders: { origin: env.server.url }, forceNew: true });
-  sockets.push(bobSocket);
+  sockets.push(await socketAgent(env, bob));
 
   await transcript.locator('.system', { hasText: 'Assigned to Bob' }).waitFor();
   expect(await transcript.locator('.system').allTextContents()).toEqual(['Assigned to Bob']);

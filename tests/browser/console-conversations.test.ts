@@ -5,15 +5,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { FrameLocator, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
+import { beforeAll, expect, test } from 'vitest';
+import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import {
-  ADMIN, api, createAgent, ok, openWidget, setStatus, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv,
+  ADMIN, api, createAgent, ok, openSection, openWidget, setStatus, signIn, socketVisitor, useConsoleEnv,
 } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
 
-let env: ConsoleTestEnv | undefined;
+const { env } = useConsoleEnv();
 let alice: { email: string; password: string; id: string };
 let bob: { email: string; password: string; id: string };
 let alicePage: Page;
@@ -22,10 +22,9 @@ let adminPage: Page;
 let chat: FrameLocator;
 
 beforeAll(async () => {
-  env = await startEnv();
-  alice = await createAgent(env, 'Alice');
-  bob = await createAgent(env, 'Bob');
-  await api(env.server.url, env.adminToken, 'POST', '/canned', {
+  alice = await createAgent(env(), 'Alice');
+  bob = await createAgent(env(), 'Bob');
+  await api(env().server.url, env().adminToken, 'POST', '/canned', {
     siteId: null,
     shortcut: 'thanks',
     title: 'Thank you',
@@ -33,15 +32,13 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => stopEnv(env));
-
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Conversations' });
 
 test('sign in, claim from the queue, reply into the widget, a private note the visitor never gets, a canned response via /', async () => {
-  alicePage = await signIn(env!, alice);
+  alicePage = await signIn(env(), alice);
   // Away: nothing is assigned automatically, so a new conversation waits in the queue.
   await setStatus(alicePage, 'Away');
-  const early = await socketVisitor(env!);
+  const early = await socketVisitor(env());
   await ok<SendResult>(early.socket, 'message:send', { clientId: crypto.randomUUID(), body: 'Waiting in line' });
 
   const queue = nav(alicePage).getByRole('region', { name: /Queue/ });
@@ -66,7 +63,7 @@ test('sign in, claim from the queue, reply into the widget, a private note the v
 
   // Online again: the widget's conversation is routed to Alice.
   await setStatus(alicePage, 'Online');
-  ({ chat } = await openWidget(env!));
+  ({ chat } = await openWidget(env()));
   await widgetSend(chat, 'Hello from the widget');
   await chat.getByRole('log').getByText('Hello from the widget').waitFor();
   const mine = nav(alicePage).getByRole('region', { name: /Mine/ });
@@ -111,11 +108,11 @@ test('sign in, claim from the queue, reply into the widget, a private note the v
   // The note was sent before the last reply, and the widget has no trace of it.
   expect(await chat.getByRole('log').getByText('Internal: VIP customer').count()).toBe(0);
   expect(await chat.locator('body').innerText()).not.toContain('VIP customer');
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });
 
 test('a transfer between two agents, each in their own browser', async () => {
-  bobPage = await signIn(env!, bob);
+  bobPage = await signIn(env(), bob);
   await bobPage.getByText('0 of 3 chats').waitFor();
   // Alice still has the widget's conversation open; she hands it to Bob, whose load is shown.
   await alicePage.getByRole('button', { name: 'Transfer', exact: true }).click();
@@ -133,15 +130,15 @@ test('a transfer between two agents, each in their own browser', async () => {
   await bobPage.getByRole('button', { name: 'Send', exact: true }).click();
   await chat.getByRole('log').getByText('Bob here, I will take it from now.').waitFor();
   await bobPage.getByText('1 of 3 chats').waitFor();
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });
 
 test('deactivating an agent puts their conversations back in the queue at once', async () => {
-  adminPage = await signIn(env!, ADMIN);
+  adminPage = await signIn(env(), ADMIN);
   await setStatus(adminPage, 'Away');
   await setStatus(alicePage, 'Away');
   adminPage.on('dialog', (dialog) => void dialog.accept());
-  await adminPage.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Agents' }).click();
+  await openSection(adminPage, 'Agents');
   await adminPage.getByRole('button', { name: 'Deactivate Bob' }).click();
   await adminPage.getByRole('status').getByText(/Bob was deactivated/).waitFor();
   await expect.poll(() => adminPage.getByRole('row', { name: /Bob/ }).textContent(), { timeout: 10_000 }).toMatch(/Deactivated/);
@@ -160,7 +157,7 @@ test('deactivating an agent puts their conversations back in the queue at once',
   await help.getByText('Claim the conversation waiting longest').waitFor();
   await alicePage.keyboard.press('Escape');
   await help.waitFor({ state: 'hidden' });
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });
 
 test('reports show the conversations just handled, per agent, with a chart and CSV export', async () => {
@@ -170,7 +167,7 @@ test('reports show the conversations just handled, per agent, with a chart and C
   await alicePage.keyboard.press('e');
   await alicePage.getByRole('log').getByText('Resolved').waitFor();
 
-  await adminPage.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Reports' }).click();
+  await openSection(adminPage, 'Reports');
   await expect.poll(() => adminPage.getByTestId('total-conversations').textContent(), { timeout: 10_000 }).toBe('2');
   await adminPage.getByRole('img', { name: 'Conversations' }).waitFor();
   await adminPage.getByLabel('Group by').selectOption({ label: 'Agent' });
@@ -185,5 +182,5 @@ test('reports show the conversations just handled, per agent, with a chart and C
   expect(lines[0]).toMatch(/^key,label,conversations,resolved,/);
   expect(lines.find((l) => l.includes(',Alice,'))).toMatch(new RegExp(`^${alice.id},Alice,2,1,`));
   expect(lines.at(-1)).toMatch(/^total,Total,2,1,/);
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });

@@ -7,25 +7,25 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { SendResult } from '../../server/contract/events.ts';
 import { startSmtpRelay, type SmtpRelay } from '../support/smtp-relay.ts';
-import { ADMIN, api, ok, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import { ADMIN, ok, setWidgetSettings, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
 
-let env: ConsoleTestEnv | undefined;
 let relay: SmtpRelay;
 
 beforeAll(async () => {
   relay = await startSmtpRelay();
-  env = await startEnv({ SMTP_URL: `smtp://127.0.0.1:${relay.port}`, MAIL_FROM: 'Support <support@shop.example>' });
-  await api(env.server.url, env.adminToken, 'PATCH', `/sites/${env.site.id}`, { widgetSettings: { emailAfterMinutes: 1 } });
 });
 
 afterAll(async () => {
-  await stopEnv(env);
   await relay?.close();
 });
 
+const { env } = useConsoleEnv(() => ({ SMTP_URL: `smtp://127.0.0.1:${relay.port}`, MAIL_FROM: 'Support <support@shop.example>' }));
+
+beforeAll(() => setWidgetSettings(env(), { emailAfterMinutes: 1 }));
+
 test('the visitor panel shows the email sent about the conversation, live', async () => {
-  const page: Page = await signIn(env!, ADMIN);
-  const visitor = await socketVisitor(env!);
+  const page: Page = await signIn(env(), ADMIN);
+  const visitor = await socketVisitor(env());
   await ok(visitor.socket, 'visitor:update', { name: 'Vera', email: 'vera@example.net' });
   await ok<SendResult>(visitor.socket, 'message:send', { clientId: crypto.randomUUID(), body: 'Where is my parcel?' });
 
@@ -48,5 +48,5 @@ test('the visitor panel shows the email sent about the conversation, live', asyn
   await sent.getByText('vera@example.net').waitFor();
   expect(relay.received).toHaveLength(1);
   expect(relay.received[0]).toContain('It left our warehouse today.');
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 }, 180_000);

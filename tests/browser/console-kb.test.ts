@@ -2,25 +2,16 @@
  * The knowledge base in the console: an admin writes an article with a live preview, publishes and unpublishes it,
  * runs the evaluation; an agent links an article into a reply with `/kb words`. Needs `npm run build`.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { expectAccessible } from './axe.ts';
-import { ADMIN, createAgent, openWidget, setStatus, signIn, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import { ADMIN, createAgent, openSection, openWidget, setStatus, signIn, useConsoleEnv } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
 
-let env: ConsoleTestEnv | undefined;
-
-beforeAll(async () => {
-  env = await startEnv();
-});
-
-afterAll(() => stopEnv(env));
-
-const section = (page: Page, name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
+const { env } = useConsoleEnv();
 
 test('an admin writes an article with a preview, publishes, unpublishes and evaluates; an agent inserts it with /kb', async () => {
-  const admin = await signIn(env!, ADMIN);
-  await section(admin, 'Knowledge base');
+  const admin = await signIn(env(), ADMIN);
+  await openSection(admin, 'Knowledge base');
   const form = admin.getByRole('form', { name: 'New article' });
   await form.getByLabel('Title').fill('How to reset your password');
   expect(await form.getByLabel('Address (slug)').inputValue()).toBe('how-to-reset-your-password');
@@ -36,7 +27,7 @@ test('an admin writes an article with a preview, publishes, unpublishes and eval
   await row.getByRole('cell', { name: 'Draft' }).waitFor();
   await row.getByRole('button', { name: 'Publish How to reset your password' }).click();
   await row.getByRole('cell', { name: 'Published', exact: true }).waitFor();
-  expect(await row.getByRole('link', { name: /Open page/ }).getAttribute('href')).toBe(`${env!.server.url}/kb/${env!.site.publicKey}/how-to-reset-your-password`);
+  expect(await row.getByRole('link', { name: /Open page/ }).getAttribute('href')).toBe(`${env().server.url}/kb/${env().site.publicKey}/how-to-reset-your-password`);
 
   const evaluation = admin.getByRole('form', { name: 'Add question' });
   await evaluation.getByLabel('Question').fill('I forgot my password');
@@ -49,9 +40,9 @@ test('an admin writes an article with a preview, publishes, unpublishes and eval
 
   // An agent answers a visitor and links the article (the admin steps away, so the conversation goes to her).
   await setStatus(admin, 'Away');
-  const alice = await createAgent(env!, 'Alice');
-  const agent = await signIn(env!, alice);
-  const { chat } = await openWidget(env!);
+  const alice = await createAgent(env(), 'Alice');
+  const agent = await signIn(env(), alice);
+  const { chat } = await openWidget(env());
   await widgetSend(chat, 'Cannot log in');
   await agent.getByRole('navigation', { name: 'Conversations' }).getByRole('region', { name: /Mine/ }).getByRole('button', { name: /Cannot log in/ }).click();
   const composer = agent.getByLabel('Reply', { exact: true });
@@ -59,7 +50,7 @@ test('an admin writes an article with a preview, publishes, unpublishes and eval
   await composer.pressSequentially('See /kb reset passw');
   await agent.getByRole('listbox', { name: 'Knowledge-base articles' }).getByRole('option', { name: /How to reset your password/ }).waitFor();
   await composer.press('Enter');
-  const link = `${env!.server.url}/kb/${env!.site.publicKey}/how-to-reset-your-password`;
+  const link = `${env().server.url}/kb/${env().site.publicKey}/how-to-reset-your-password`;
   await expect.poll(() => composer.inputValue(), { timeout: 10_000 }).toBe(`See How to reset your password: ${link}`);
   await composer.press('Enter');
   await chat.getByRole('log').getByRole('link', { name: link }).waitFor();
@@ -68,5 +59,5 @@ test('an admin writes an article with a preview, publishes, unpublishes and eval
   await row.getByRole('button', { name: 'Unpublish How to reset your password' }).click();
   await row.getByRole('cell', { name: 'Draft' }).waitFor();
   expect((await fetch(link)).status).toBe(404);
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });

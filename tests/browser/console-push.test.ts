@@ -11,30 +11,29 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { PushAlertPayload } from '../../server/contract/alerts.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { expectAccessible } from './axe.ts';
-import { ADMIN, api, createAgent, login, ok, signIn, sleep, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import { ADMIN, api, createAgent, login, ok, openSection, signIn, sleep, socketVisitor, useConsoleEnv } from './console-support.ts';
 import type { SiteAdminDTO } from '../../server/contract/admin.ts';
 import { startPushReceiver, type PushReceiver } from '../support/push-receiver.ts';
-
-let env: ConsoleTestEnv | undefined;
 
 let receiver: PushReceiver | undefined;
 
 beforeAll(async () => {
-  // The loopback push service below is plain http on 127.0.0.1: allowed by WEBHOOK_ALLOW_PRIVATE.
-  [env, receiver] = await Promise.all([startEnv({ WEBHOOK_ALLOW_PRIVATE: 'true' }), startPushReceiver()]);
+  receiver = await startPushReceiver();
 });
 
 afterAll(async () => {
-  await stopEnv(env);
   await receiver?.close();
 });
+
+// The loopback push service above is plain http on 127.0.0.1: allowed by WEBHOOK_ALLOW_PRIVATE.
+const { env } = useConsoleEnv({ WEBHOOK_ALLOW_PRIVATE: 'true' });
 
 /** A DevTools session on the page, and the registration id it knows the console's service worker by. */
 async function devTools(context: BrowserContext, page: Page) {
   const cdp = await context.newCDPSession(page);
   const found = new Promise<string>((resolve) => {
     cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-      const mine = registrations.find((r) => r.scopeURL === `${env!.server.url}/console/` && !r.isDeleted);
+      const mine = registrations.find((r) => r.scopeURL === `${env().server.url}/console/` && !r.isDeleted);
       if (mine) resolve(mine.registrationId);
     });
   });
@@ -47,7 +46,7 @@ async function serviceWorker(context: BrowserContext): Promise<Worker> {
 }
 
 test('serves the manifest, icons and service worker as an installable app needs them', async () => {
-  const base = `${env!.server.url}/console`;
+  const base = `${env().server.url}/console`;
   const manifest = await fetch(`${base}/manifest.webmanifest`);
   expect(manifest.headers.get('content-type')).toMatch(/^application\/manifest\+json/);
   const body = (await manifest.json()) as { start_url: string; scope: string; display: string; icons: { src: string; sizes: string; type: string }[] };
@@ -66,11 +65,11 @@ test('serves the manifest, icons and service worker as an installable app needs 
 });
 
 test('the console tells the server whether it is on screen: a visitor message is pushed only while it is hidden', { timeout: 60_000 }, async () => {
-  const agent = await createAgent(env!, 'Watcher');
-  const page = await signIn(env!, agent);
-  const { accessToken } = await login(env!.server.url, agent.email, agent.password);
+  const agent = await createAgent(env(), 'Watcher');
+  const page = await signIn(env(), agent);
+  const { accessToken } = await login(env().server.url, agent.email, agent.password);
   const device = receiver!.subscribe();
-  const saved = await fetch(`${env!.server.url}/api/agent/push-subscriptions`, {
+  const saved = await fetch(`${env().server.url}/api/agent/push-subscriptions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({ endpoint: device.endpoint, keys: device.keys }),
@@ -78,7 +77,7 @@ test('the console tells the server whether it is on screen: a visitor message is
   expect(saved.status).toBe(201);
   const pushed = () => receiver!.received.filter((r) => r.subscriptionId === device.id).map((r) => (r.payload as PushAlertPayload).text);
 
-  const visitor = await socketVisitor(env!);
+  const visitor = await socketVisitor(env());
   const first = await ok<SendResult>(visitor.socket, 'message:send', { clientId: crypto.randomUUID(), body: 'Seen on screen' });
   const conversationId = first.message.conversationId;
   await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: /Seen on screen/ }).waitFor();
@@ -91,23 +90,23 @@ test('the console tells the server whether it is on screen: a visitor message is
   await expect.poll(pushed, { timeout: 10_000 }).toEqual(['Sent while hidden']);
   expect(receiver!.refused).toEqual([]);
   visitor.socket.disconnect();
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
   await page.context().close(); // offline again: later tests' conversations go to their own agents
 });
 
 test('shows a pushed alert as a notification, and its click opens the conversation', { timeout: 60_000 }, async () => {
-  const agent = await createAgent(env!, 'Pushed');
-  const page = await signIn(env!, agent);
+  const agent = await createAgent(env(), 'Pushed');
+  const page = await signIn(env(), agent);
   const context = page.context();
-  const origin = env!.server.url;
+  const origin = env().server.url;
   await context.grantPermissions(['notifications'], { origin });
   expect(await page.evaluate(() => navigator.serviceWorker.ready.then((r) => r.scope))).toBe(`${origin}/console/`);
   const worker = await serviceWorker(context);
 
-  const visitor = await socketVisitor(env!);
+  const visitor = await socketVisitor(env());
   const sent = await ok<SendResult>(visitor.socket, 'message:send', { clientId: crypto.randomUUID(), body: 'Help with my order please' });
   const conversationId = sent.message.conversationId;
-  const payload: PushAlertPayload = { kind: 'visitorMessage', conversationId, siteId: env!.site.id, siteName: env!.site.name, visitorName: 'Dana', text: 'Help with my order please' };
+  const payload: PushAlertPayload = { kind: 'visitorMessage', conversationId, siteId: env().site.id, siteName: env().site.name, visitorName: 'Dana', text: 'Help with my order please' };
 
   const { cdp, registrationId: id } = await devTools(context, page);
   await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: id, data: JSON.stringify(payload) });
@@ -115,7 +114,7 @@ test('shows a pushed alert as a notification, and its click opens the conversati
   await expect.poll(shown, { timeout: 10_000 }).toEqual([{ title: 'New message from Dana', body: 'Help with my order please', tag: `visitorMessage-${conversationId}`, data: { conversationId } }]);
 
   // Without text (alertsWithoutMessageText): the notification still says a visitor wrote, nothing more.
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: id, data: JSON.stringify({ kind: 'queueWait', conversationId: 'c-2', siteId: env!.site.id }) });
+  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: id, data: JSON.stringify({ kind: 'queueWait', conversationId: 'c-2', siteId: env().site.id }) });
   await expect.poll(async () => (await shown()).find((n) => n.tag === 'queueWait-c-2'), { timeout: 10_000 }).toMatchObject({ title: 'A visitor is waiting', body: 'Open the console to answer.' });
 
   // The click logic, run in the worker: the open console tab is told to open the conversation. (Focusing it, or
@@ -132,12 +131,12 @@ test('shows a pushed alert as a notification, and its click opens the conversati
   await linked.getByRole('log').getByText('Help with my order please').waitFor();
   expect(new URL(linked.url()).hash).toBe('');
   visitor.socket.disconnect();
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });
 
 test('offers to enable notifications on this device in the Notifications dialog', async () => {
-  const agent = await createAgent(env!, 'Prefs');
-  const page = await signIn(env!, agent);
+  const agent = await createAgent(env(), 'Prefs');
+  const page = await signIn(env(), agent);
   await page.getByRole('button', { name: 'Notifications' }).click();
   const dialog = page.getByRole('dialog', { name: 'Notifications' });
   await dialog.getByRole('button', { name: 'Enable notifications on this device' }).waitFor();
@@ -147,14 +146,14 @@ test('offers to enable notifications on this device in the Notifications dialog'
   await dialog.getByRole('button', { name: 'Save changes' }).click();
   await dialog.getByText('Saved.').waitFor();
   const token = await page.evaluate(() => fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' }).then((r) => r.json() as Promise<{ accessToken: string }>));
-  const saved = await fetch(`${env!.server.url}/api/agent/alert-preferences`, { headers: { authorization: `Bearer ${token.accessToken}` } });
+  const saved = await fetch(`${env().server.url}/api/agent/alert-preferences`, { headers: { authorization: `Bearer ${token.accessToken}` } });
   expect(await saved.json()).toMatchObject({ channels: { queueWait: { push: false } }, quietHours: { from: 22 * 60, to: 7 * 60 } });
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });
 
 test("an admin sets a site's alert settings in the site form", async () => {
-  const page = await signIn(env!, ADMIN);
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Sites' }).click();
+  const page = await signIn(env(), ADMIN);
+  await openSection(page, 'Sites');
   await page.getByRole('button', { name: 'New site' }).click();
   await page.getByLabel('Site name').fill('Alerting shop');
   await page.getByLabel('Allowed origins').fill('https://alerting.example');
@@ -165,7 +164,7 @@ test("an admin sets a site's alert settings in the site form", async () => {
   await page.getByLabel('Keep message text out of push and email alerts').check();
   await page.getByRole('button', { name: 'Create site' }).click();
   await page.getByLabel('Snippet').waitFor();
-  const sites = await api<SiteAdminDTO[]>(env!.server.url, env!.adminToken, 'GET', '/sites');
+  const sites = await api<SiteAdminDTO[]>(env().server.url, env().adminToken, 'GET', '/sites');
   expect(sites.find((s) => s.name === 'Alerting shop')?.widgetSettings).toMatchObject({
     alertAfterSeconds: 45,
     escalateToAgentsAfterMinutes: 0,
@@ -173,7 +172,7 @@ test("an admin sets a site's alert settings in the site form", async () => {
     emailOfflineMessagesToAgents: false,
     alertsWithoutMessageText: true,
   });
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });
 
 interface ServiceWorkerGlobalScopeLike {

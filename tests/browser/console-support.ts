@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll } from 'vitest';
-import type { InviteResult, SiteAdminDTO } from '../../server/contract/admin.ts';
+import type { InviteResult, SiteAdminDTO, WidgetSettingsPatch } from '../../server/contract/admin.ts';
 import type { Ack } from '../../server/contract/errors.ts';
 import type { AgentSession, VisitorSessionResponse } from '../../server/contract/http.ts';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server.ts';
@@ -23,11 +23,11 @@ export interface ConsoleTestEnv {
   site: SiteAdminDTO;
 }
 
-/** `env`: more settings for the server (e.g. a short ACCESS_TOKEN_TTL_S). */
-export async function startEnv(env: Record<string, string> = {}): Promise<ConsoleTestEnv> {
+/** `settings`: more for the server (e.g. a short ACCESS_TOKEN_TTL_S). */
+async function startEnv(settings: Record<string, string>): Promise<ConsoleTestEnv> {
   if (!existsSync(new URL('../../dist/console/index.html', import.meta.url))) throw new Error('dist/ is missing: run `npm run build`');
   const [server, browser] = await Promise.all([
-    spawnServer({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, REQUEUE_GRACE_MS: '60000', ...env } }),
+    spawnServer({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, REQUEUE_GRACE_MS: '60000', ...settings } }),
     launchChromium(),
   ]);
   const adminToken = (await login(server.url, ADMIN.email, ADMIN.password)).accessToken;
@@ -35,24 +35,21 @@ export async function startEnv(env: Record<string, string> = {}): Promise<Consol
   return { server, browser, pageErrors: [], adminToken, site: site! };
 }
 
-export async function stopEnv(env: ConsoleTestEnv | undefined): Promise<void> {
-  await env?.browser.close();
-  await env?.server.stop();
-}
-
 /**
  * The file's environment, started before its tests and stopped after them, with the sockets they open (pushed
- * to `sockets`), which are disconnected first.
+ * to `sockets`), which are disconnected first. `settings` may be a function, read as the environment starts, for
+ * settings known only then (the port of a relay an earlier `beforeAll` started).
  */
-export function useConsoleEnv(settings: Record<string, string> = {}): { env: () => ConsoleTestEnv; sockets: Socket[] } {
+export function useConsoleEnv(settings: Record<string, string> | (() => Record<string, string>) = {}): { env: () => ConsoleTestEnv; sockets: Socket[] } {
   let env: ConsoleTestEnv | undefined;
   const sockets: Socket[] = [];
   beforeAll(async () => {
-    env = await startEnv(settings);
+    env = await startEnv(typeof settings === 'function' ? settings() : settings);
   });
   afterAll(async () => {
     for (const socket of sockets) socket.disconnect();
-    await stopEnv(env);
+    await env?.browser.close();
+    await env?.server.stop();
   });
   return { env: () => env!, sockets };
 }
@@ -89,6 +86,11 @@ export async function createAgent(env: ConsoleTestEnv, name: string, capacity = 
     password,
   });
   return { email, password, id: agent.id };
+}
+
+/** Changes the demo site's widget settings, as the admin does. */
+export async function setWidgetSettings(env: ConsoleTestEnv, widgetSettings: WidgetSettingsPatch): Promise<void> {
+  await api(env.server.url, env.adminToken, 'PATCH', `/sites/${env.site.id}`, { widgetSettings });
 }
 
 /**
@@ -133,6 +135,11 @@ export async function signIn(env: ConsoleTestEnv, credentials: { email: string; 
   return page;
 }
 
+/** Opens a section of the console from its navigation (Sites, Reports, …). */
+export async function openSection(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
+}
+
 export async function setStatus(page: Page, status: 'Online' | 'Away'): Promise<void> {
   await page.getByLabel('My status').selectOption({ label: status });
   await page.locator(`.presence.${status.toLowerCase()}`).waitFor();
@@ -145,23 +152,37 @@ export async function openWidget(env: ConsoleTestEnv): Promise<{ visitor: Page; 
   return { visitor, chat: visitor.frameLocator('parley-widget iframe') };
 }
 
-export type VisitorClient = Socket;
-
-/** A visitor driven from Node through the server's own origin (as the widget frame connects). */
-export async function socketVisitor(env: ConsoleTestEnv): Promise<{ socket: Socket; visitorId: string }> {
-  const origin = env.server.url;
-  const res = await fetch(`${origin}/api/widget/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin },
-    body: JSON.stringify({ siteKey: env.site.publicKey }),
-  });
-  const session = (await res.json()) as VisitorSessionResponse;
-  const socket = io(`${origin}/visitor`, { transports: ['websocket'], auth: { token: session.token }, extraHeaders: { origin }, forceNew: true });
+/** A socket.io-client connection to the server's `namespace`, sent from `origin`, once it is connected. */
+async function connectSocket(env: ConsoleTestEnv, namespace: '/agent' | '/visitor', token: string, origin: string): Promise<Socket> {
+  const socket = io(`${env.server.url}${namespace}`, { transports: ['websocket'], auth: { token }, extraHeaders: { origin }, forceNew: true });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
   });
-  return { socket, visitorId: session.visitorId };
+  return socket;
+}
+
+/**
+ * A visitor driven from Node, by default of the demo site through the server's own origin (as the widget frame
+ * connects).
+ */
+export async function socketVisitor(
+  env: ConsoleTestEnv,
+  { siteKey = env.site.publicKey, origin = env.server.url }: { siteKey?: string; origin?: string } = {},
+): Promise<{ socket: Socket; visitorId: string }> {
+  const res = await fetch(`${env.server.url}/api/widget/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin },
+    body: JSON.stringify({ siteKey }),
+  });
+  const session = (await res.json()) as VisitorSessionResponse;
+  return { socket: await connectSocket(env, '/visitor', session.token, origin), visitorId: session.visitorId };
+}
+
+/** An agent's console connection (the admin's too) driven from Node. */
+export async function socketAgent(env: ConsoleTestEnv, credentials: { email: string; password: string }): Promise<Socket> {
+  const { accessToken } = await login(env.server.url, credentials.email, credentials.password);
+  return connectSocket(env, '/agent', accessToken, env.server.url);
 }
 
 export async function ok<T>(socket: Socket, event: string, payload: unknown): Promise<T> {

@@ -4,27 +4,22 @@
  * Needs `npm run build` (npm test runs it) and Chromium at /usr/bin/chromium.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
 import type { SendResult } from '../../server/contract/events.ts';
-import { api, createAgent, ok, setStatus, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import { createAgent, ok, setStatus, setWidgetSettings, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
 
-let env: ConsoleTestEnv | undefined;
+const { env } = useConsoleEnv();
 
-beforeAll(async () => {
-  env = await startEnv();
-  await api(env.server.url, env.adminToken, 'PATCH', `/sites/${env.site.id}`, { widgetSettings: { agentsSeeAll: false } });
-});
-
-afterAll(() => stopEnv(env));
+beforeAll(() => setWidgetSettings(env(), { agentsSeeAll: false }));
 
 const region = (page: Page, name: RegExp) => page.getByRole('navigation', { name: 'Conversations' }).getByRole('region', { name });
 
 test("agents who do not see all share the queue, not each other's conversations", async () => {
-  const alicePage = await signIn(env!, await createAgent(env!, 'Alice'));
-  const bobPage = await signIn(env!, await createAgent(env!, 'Bob'));
+  const alicePage = await signIn(env(), await createAgent(env(), 'Alice'));
+  const bobPage = await signIn(env(), await createAgent(env(), 'Bob'));
   await setStatus(alicePage, 'Away');
   await setStatus(bobPage, 'Away');
-  const visitor = await socketVisitor(env!);
+  const visitor = await socketVisitor(env());
   await ok<SendResult>(visitor.socket, 'message:send', { clientId: crypto.randomUUID(), body: 'Waiting for someone' });
 
   const bobsQueued = region(bobPage, /Queue/).getByRole('button', { name: /Waiting for someone/ });
@@ -47,8 +42,8 @@ test("agents who do not see all share the queue, not each other's conversations"
   await bobPage.getByRole('log').getByText('Waiting for someone').waitFor();
 
   // Turned on: the consoles are closed by the server and come back with the All view.
-  await api(env!.server.url, env!.adminToken, 'PATCH', `/sites/${env!.site.id}`, { widgetSettings: { agentsSeeAll: true } });
+  await setWidgetSettings(env(), { agentsSeeAll: true });
   await alicePage.getByRole('tab', { name: /^All/ }).click();
   await region(alicePage, /All/).getByRole('button', { name: /Only for Alice/ }).waitFor();
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });

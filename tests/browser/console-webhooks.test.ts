@@ -1,28 +1,23 @@
 /** A site's webhooks in the console: add one, its secret shown once, a test event verified, the log, a replay. */
-import type { Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { signIn, startEnv, stopEnv, ADMIN, type ConsoleTestEnv } from './console-support.ts';
+import { ADMIN, openSection, signIn, useConsoleEnv } from './console-support.ts';
 import { startReceiver, type Receiver } from '../support/webhook-receiver.ts';
 
-let env: ConsoleTestEnv | undefined;
+const { env } = useConsoleEnv({ WEBHOOK_ALLOW_PRIVATE: 'true' });
 let receiver: Receiver;
 
 beforeAll(async () => {
-  env = await startEnv({ WEBHOOK_ALLOW_PRIVATE: 'true' });
   receiver = await startReceiver();
 });
 
 afterAll(async () => {
   await receiver?.close();
-  await stopEnv(env);
 });
 
-const section = (page: Page, name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
-
 test('an admin adds a webhook, sends a test event, reads the delivery log and replays it', async () => {
-  const page = await signIn(env!, ADMIN);
-  await section(page, 'Sites');
+  const page = await signIn(env(), ADMIN);
+  await openSection(page, 'Sites');
   const webhooks = page.getByRole('region', { name: 'Webhooks' });
   await webhooks.getByLabel('Endpoint URL').fill(receiver.url);
   await webhooks.getByRole('button', { name: 'Add webhook' }).click();
@@ -40,5 +35,5 @@ test('an admin adds a webhook, sends a test event, reads the delivery log and re
   await log.getByRole('button', { name: `Replay ${first!.headers['webhook-id']}` }).click();
   await vi.waitFor(() => expect(receiver.received).toHaveLength(2), { timeout: 10_000 });
   expect(receiver.received[1]!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 }, 60_000);

@@ -11,7 +11,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { HistoryPage, MessageDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
-import { createAgent, ok, setStatus, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import { createAgent, ok, setStatus, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
 import { eventually, frameOf, openChat, send, sendUnconfirmed, WidgetHarness, type TestAgent } from './widget-harness.ts';
 import { onAgentMessage } from '../support/parley.ts';
 
@@ -177,20 +177,16 @@ describe('widget', () => {
 });
 
 describe('console', () => {
-  let env: ConsoleTestEnv | undefined;
-  beforeAll(async () => {
-    env = await startEnv();
-  });
-  afterAll(() => stopEnv(env));
+  const { env } = useConsoleEnv();
 
   test("an agent's replies written offline survive a reload and reach the visitor once, in order", async () => {
-    const carol = await createAgent(env!, 'Carol');
-    const context = await env!.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+    const carol = await createAgent(env(), 'Carol');
+    const context = await env().browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
     const sockets = await socketSwitch(context);
-    const page: Page = await signIn(env!, carol, { context });
+    const page: Page = await signIn(env(), carol, { context });
     await setStatus(page, 'Online');
 
-    const visitor = await socketVisitor(env!);
+    const visitor = await socketVisitor(env());
     const received = recordMessages(visitor.socket, 'agent');
     const { conversation } = await ok<SendResult>(visitor.socket, 'message:send', { clientId: crypto.randomUUID(), body: 'Where is my parcel?' });
     const nav = page.getByRole('navigation', { name: 'Conversations' });
@@ -225,6 +221,6 @@ describe('console', () => {
     await eventually(() => agentMessages.allTextContents()).toEqual([expect.stringContaining('Let me check.'), expect.stringContaining('It left the warehouse today.')]);
     expect([...received.values()]).toEqual(['Let me check.', 'It left the warehouse today.']);
     visitor.socket.disconnect();
-    expect(env!.pageErrors).toEqual([]);
+    expect(env().pageErrors).toEqual([]);
   });
 });

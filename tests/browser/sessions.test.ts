@@ -4,27 +4,16 @@
  * admin rotates it from the console.
  * Needs `npm run build` and Chromium at /usr/bin/chromium.
  */
-import { io, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
 import type { ApiError } from '../../server/contract/errors.ts';
 import type { SendResult } from '../../server/contract/events.ts';
-import { ADMIN, api, createAgent, login, ok, openWidget, signIn, socketVisitor, startEnv, stopEnv, type ConsoleTestEnv } from './console-support.ts';
+import { ADMIN, api, createAgent, login, ok, openSection, openWidget, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
 import { onAgentMessage } from '../support/parley.ts';
 
-let env: ConsoleTestEnv | undefined;
-const sockets: Socket[] = [];
-
 // The shortest access token the configuration allows: the server closes the console's connection at its expiry.
-beforeAll(async () => {
-  env = await startEnv({ ACCESS_TOKEN_TTL_S: '30' });
-});
-
-afterAll(async () => {
-  for (const socket of sockets) socket.disconnect();
-  await stopEnv(env);
-});
+const { env, sockets } = useConsoleEnv({ ACCESS_TOKEN_TTL_S: '30' });
 
 /** Counts the WebSockets the page opens: a second one means the console connected again. */
 const COUNT_WEBSOCKETS = `
@@ -36,15 +25,15 @@ const COUNT_WEBSOCKETS = `
 `;
 
 test('the console connects again by itself when its access token expires, and the agent sees no error', async () => {
-  const ida = await createAgent(env!, 'Ida');
-  const context = await env!.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+  const ida = await createAgent(env(), 'Ida');
+  const context = await env().browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
   await context.addInitScript(COUNT_WEBSOCKETS);
-  const page = await signIn(env!, ida, { context });
+  const page = await signIn(env(), ida, { context });
   // The server closes the connection when the token it was opened with expires (30 s); the console has
   // refreshed its token meanwhile and connects again with it.
   await page.waitForFunction(() => (window as unknown as { __websockets: number }).__websockets >= 2, undefined, { timeout: 60_000 });
 
-  const visitor = await socketVisitor(env!);
+  const visitor = await socketVisitor(env());
   sockets.push(visitor.socket);
   const assigned = new Promise<ConversationDTO>((resolve) => visitor.socket.on('conversation:updated', (c: ConversationDTO) => c.status === 'active' && resolve(c)));
   await ok<SendResult>(visitor.socket, 'message:send', { clientId: crypto.randomUUID(), body: 'Still there?' });
@@ -58,29 +47,26 @@ test('the console connects again by itself when its access token expires, and th
 
   await expect.poll(() => page.getByText('The server refused this session').count()).toBe(0);
   expect(await page.getByText('Reconnecting…').count()).toBe(0);
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
   await context.close();
 }, 120_000);
 
 test("after the site's visitor key is rotated, the widget starts a new session and its messages get through", async () => {
-  const { accessToken } = await login(env!.server.url, ADMIN.email, ADMIN.password);
   // The admin answers for every site: the agent's side of the widget's messages.
-  const agent = io(`${env!.server.url}/agent`, { transports: ['websocket'], auth: { token: accessToken }, extraHeaders: { origin: env!.server.url }, forceNew: true });
+  const agent = await socketAgent(env(), ADMIN);
   sockets.push(agent);
   const heard: MessageDTO[] = [];
   onAgentMessage(agent, (message) => heard.push(message));
-  await new Promise<void>((resolve, reject) => {
-    agent.once('connect', () => resolve());
-    agent.once('connect_error', reject);
-  });
 
-  const { visitor, chat } = await openWidget(env!);
-  const storedToken = () => visitor.evaluate((key) => localStorage.getItem(`parley:${key}:token`), env!.site.publicKey);
+  const { visitor, chat } = await openWidget(env());
+  const storedToken = () => visitor.evaluate((key) => localStorage.getItem(`parley:${key}:token`), env().site.publicKey);
   await widgetSend(chat, 'Before the rotation');
   await expect.poll(() => heard.find((m) => m.body === 'Before the rotation'), { timeout: 15_000 }).toBeTruthy();
   const before = await storedToken();
 
-  await api(env!.server.url, accessToken, 'POST', `/sites/${env!.site.id}/rotate-visitor-key`);
+  // A fresh token: this file's access tokens last 30 s.
+  const { accessToken } = await login(env().server.url, ADMIN.email, ADMIN.password);
+  await api(env().server.url, accessToken, 'POST', `/sites/${env().site.id}/rotate-visitor-key`);
   // The loader renews the session with its stored copy of the old token, which now starts a new visitor.
   await expect.poll(storedToken, { timeout: 15_000 }).not.toBe(before);
   await widgetSend(chat, 'After the rotation');
@@ -89,18 +75,18 @@ test("after the site's visitor key is rotated, the widget starts a new session a
   const second = heard.find((m) => m.body === 'After the rotation')!;
   expect(second.conversationId).not.toBe(first.conversationId);
   await expect.poll(() => chat.getByText('Failed').count()).toBe(0);
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 }, 60_000);
 
 test("an admin signs out every visitor of a site from the site's settings", async () => {
-  const visitor = await socketVisitor(env!);
+  const visitor = await socketVisitor(env());
   sockets.push(visitor.socket);
   const told = new Promise<ApiError>((resolve) => visitor.socket.once('session:ended', resolve));
-  const page = await signIn(env!, ADMIN);
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Sites' }).click();
+  const page = await signIn(env(), ADMIN);
+  await openSection(page, 'Sites');
   page.once('dialog', (dialog) => void dialog.accept());
   await page.getByRole('button', { name: 'Sign out all visitors' }).click();
   await page.getByText('Visitor key rotated: every visitor starts a new session.').waitFor();
   expect(await told).toEqual({ code: 'UNAUTHORIZED', message: "The site's visitor key was rotated" });
-  expect(env!.pageErrors).toEqual([]);
+  expect(env().pageErrors).toEqual([]);
 });

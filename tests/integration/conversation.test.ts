@@ -3,7 +3,7 @@ import type { ConversationDTO, MessageDTO, QueuePositionDTO } from '../../server
 import type { HistoryPage } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import {
-  ADMIN, ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextOpeningMessage, ok, record, sleep,
+  ADMIN, ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextAgentHeard, ok, record, sleep,
   startServer, useSharedServer, type TestServer,
 } from '../support/parley.ts';
 
@@ -17,7 +17,7 @@ describe('a whole conversation', () => {
     const agent = await connectAgent(server, alice);
     const visitor = await connectVisitor(server);
 
-    const agentSees = nextOpeningMessage(agent.socket, (m) => m.authorKind === 'visitor');
+    const agentSees = nextAgentHeard(agent.socket, (m) => m.authorKind === 'visitor');
     const assigned = next<ConversationDTO>(visitor.socket, 'conversation:updated', (c) => c.status === 'active');
     const sent = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'Hello, anyone there?' });
     expect(sent.message.seq).toBe(1);
@@ -58,7 +58,7 @@ describe('a whole conversation', () => {
     const otherTab = await connectVisitor(server, { token: sender.token });
     const senderHeard = record<MessageDTO>(sender.socket, 'message:new');
     const otherTabHears = next<MessageDTO>(otherTab.socket, 'message:new', (m) => m.authorKind === 'visitor');
-    const agentHears = nextOpeningMessage(agent.socket, (m) => m.authorKind === 'visitor');
+    const agentHears = nextAgentHeard(agent.socket, (m) => m.authorKind === 'visitor');
     const sent = await ok<SendResult>(sender.socket, 'message:send', { clientId: clientId(), body: 'from tab one' });
     expect((await otherTabHears).id).toBe(sent.message.id);
     expect((await agentHears).id).toBe(sent.message.id);

@@ -7,7 +7,7 @@ import type { EventMap, EventName } from '../../server/app/events.ts';
 import { identityHash } from '../../server/app/visitors.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import {
-  backends, clientId, connectAgent, connectVisitor, createAgent, nextAgentMessage, nextOpeningMessage, ok, startServer, useSharedServer, type TestServer,
+  backends, clientId, connectAgent, connectVisitor, createAgent, nextAgentHeard, nextAgentMessage, ok, startServer, useSharedServer, type TestServer,
 } from '../support/parley.ts';
 
 declare module '../../server/jobs/types.ts' {
@@ -62,7 +62,7 @@ describe.each(backends)('on %s', (backend) => {
       const visitor = await connectVisitor(server);
       const id = clientId();
       const queued = events.next('conversation.queued');
-      const pushed = nextOpeningMessage(alice.socket, (m) => m.clientId === id);
+      const pushed = nextAgentHeard(alice.socket, (m) => m.clientId === id);
       const first = await ok<SendResult>(visitor.socket, 'message:send', { clientId: id, body: 'hello' });
       await Promise.all([queued, pushed]);
       const conversationId = first.conversation.id;

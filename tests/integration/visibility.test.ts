@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, TeamMemberDTO } from '../../server/contract/dto.ts';
 import type { ConversationDetail, SendResult, TypingEvent } from '../../server/contract/events.ts';
 import {
-  ADMIN, ask, backends, clientId, connectAgent, connectVisitor, createAgent, login, next, nextAgentMessage, nextOpeningMessage, ok, record, recordAgentConversations, recordAgentMessages, useNewSite, useSharedServer,
+  ADMIN, ask, backends, clientId, connectAgent, connectVisitor, createAgent, login, next, nextAgentHeard, nextAgentMessage, ok, record, recordAgentConversations, recordAgentMessages, useNewSite, useSharedServer,
   type AgentSocket, type TestServer,
 } from '../support/parley.ts';
 
@@ -52,7 +52,7 @@ describe('agents see all conversations: off', () => {
 
     // A second visitor waits in the queue (Ann is at capacity, Ben and the admin are away): Ben sees it live.
     const waiting = await connectVisitor(server);
-    const benHearsQueue = nextOpeningMessage(ben.socket, (m) => m.body === 'anyone?');
+    const benHearsQueue = nextAgentHeard(ben.socket, (m) => m.body === 'anyone?');
     const queued = await ok<SendResult>(waiting.socket, 'message:send', { clientId: clientId(), body: 'anyone?' });
     await benHearsQueue;
     expect(benHeard.filter((m) => m.conversationId === conversationId)).toEqual([]);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ConversationDTO, HistoryPage, MessageDTO, VisitorChange, VisitorDTO } from '../../server/contract/dto.ts';
+import type { ConversationDTO, HistoryPage, VisitorChange, VisitorDTO } from '../../server/contract/dto.ts';
 import type { IdentifyResult, ReadEvent, SendResult, TypingEvent } from '../../server/contract/events.ts';
 import type { WidgetConfig } from '../../server/contract/http.ts';
 import { identityHash } from '../../server/app/visitors.ts';
 import {
-  ask, clientId, connectAgent, connectVisitor, createAgent, next, nextOpeningMessage, ok, record, SITE_ORIGIN, sleep, useSharedServer,
+  ask, clientId, connectAgent, connectVisitor, createAgent, next, nextAgentHeard, ok, record, SITE_ORIGIN, sleep, useSharedServer,
   type TestServer,
 } from '../support/parley.ts';
 
@@ -164,7 +164,7 @@ describe('attachments', () => {
     const file = (await res.json()) as { id: string; url: string; contentType: string; fileName: string; image: boolean };
     expect(file).toMatchObject({ contentType: 'image/png', fileName: 'pic.png', image: true });
 
-    const agentSees = nextOpeningMessage(agent.socket, (m) => m.authorKind === 'visitor');
+    const agentSees = nextAgentHeard(agent.socket, (m) => m.authorKind === 'visitor');
     const sent = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: '', attachmentIds: [file.id] });
     expect((await agentSees).attachments.map((a) => a.id)).toEqual([file.id]);
     expect(sent.message.attachments[0]).toMatchObject({ id: file.id, image: true });

@@ -229,36 +229,36 @@ export async function nextAgentMessage(socket: Socket, where: (message: MessageD
 }
 
 /**
- * The first message of a new conversation, as agents meet it: inside the conversation's summary (the queued
- * conversation in 'conversations:updated'), not alone in 'messages:new'.
- */
-export async function nextOpeningMessage(socket: Socket, where: (message: MessageDTO) => boolean = () => true, timeoutMs = 5000): Promise<MessageDTO> {
-  const opened = (c: Partial<ConversationSummaryDTO>) => c.lastMessage !== undefined && c.lastMessage !== null && where(c.lastMessage);
-  return (await nextAgentConversation<ConversationSummaryDTO>(socket, opened, timeoutMs)).lastMessage!;
-}
-
-/**
  * Every message an agent's socket hears from now on: in 'messages:new', and a conversation's first message inside
  * its summary ('conversations:updated'), where agents meet it. A summary that still shows it may bring it again.
+ * Returns a function that stops listening.
  */
-export function onAgentMessage(socket: Socket, hear: (message: MessageDTO) => void): void {
-  socket.on('messages:new', (messages: MessageDTO[]) => messages.forEach(hear));
-  socket.on('conversations:updated', (conversations: Partial<ConversationSummaryDTO>[]) => {
+export function onAgentMessage(socket: Socket, hear: (message: MessageDTO) => void): () => void {
+  const fromBatch = (messages: MessageDTO[]) => messages.forEach(hear);
+  const fromSummaries = (conversations: Partial<ConversationSummaryDTO>[]) => {
     for (const c of conversations) if (c.lastMessage?.seq === 1) hear(c.lastMessage);
-  });
+  };
+  socket.on('messages:new', fromBatch);
+  socket.on('conversations:updated', fromSummaries);
+  return () => {
+    socket.off('messages:new', fromBatch);
+    socket.off('conversations:updated', fromSummaries);
+  };
 }
 
-/** The next message an agent's socket hears (a conversation's first one included) that matches `where`. */
+/** The next message an agent's socket hears that matches `where`, a new conversation's first one included. */
 export function nextAgentHeard(socket: Socket, where: (message: MessageDTO) => boolean, timeoutMs = 5000): Promise<MessageDTO> {
   return new Promise((resolve, reject) => {
-    let done = false;
-    const timer = setTimeout(() => ((done = true), reject(new Error(`no matching message within ${timeoutMs} ms`))), timeoutMs);
-    onAgentMessage(socket, (message) => {
-      if (done || !where(message)) return;
-      done = true;
+    const stop = onAgentMessage(socket, (message) => {
+      if (!where(message)) return;
+      stop();
       clearTimeout(timer);
       resolve(message);
     });
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no matching message within ${timeoutMs} ms`));
+    }, timeoutMs);
   });
 }
 
