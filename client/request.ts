@@ -3,7 +3,7 @@ import type { Socket } from 'socket.io-client';
 import type { Ack, AckCallback, ApiError, ErrorCode } from '../server/contract/errors.ts';
 
 /** How long a command may wait for its answer (also while the socket reconnects) before it fails. */
-const COMMAND_TIMEOUT_MS = 10_000;
+export const COMMAND_TIMEOUT_MS = 10_000;
 
 type Command = (request: never, ack: never) => void;
 type RequestOf<F> = F extends (request: infer R, ack: never) => void ? R : never;

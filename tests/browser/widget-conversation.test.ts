@@ -6,6 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import type { FrameLocator } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { OUTBOX_RETRY_MS } from '../../client/outbox.ts';
+import { COMMAND_TIMEOUT_MS } from '../../client/request.ts';
 import type { ConversationDetail, TypingEvent, ReadEvent } from '../../server/contract/events.ts';
 import { explained } from '../support/explained.ts';
 import { eventually, HOST_ORIGIN, openChat, send, sendUnconfirmed, WidgetHarness } from './widget-harness.ts';
@@ -164,6 +166,8 @@ test('a message that gets no answer is marked failed, and goes again once: with 
   const site = await h.createSite();
   const agent = await h.connectAgent('Dan', site);
   const context = await h.newContext({ site });
+  // The page's clock runs on its own, but the test jumps it past the answer timeout and the retry pause.
+  await context.clock.install();
   // Drops the visitor's message:send packets on their way to the server (all while `dropSends`, or the next one), so no answer comes.
   let dropSends = false;
   let dropNextSend = false;
@@ -184,6 +188,7 @@ test('a message that gets no answer is marked failed, and goes again once: with 
   dropSends = true;
   await sendUnconfirmed(chat, 'Two');
   await stateOf(chat, 'Two').getByText('Sending…').waitFor();
+  await context.clock.fastForward(COMMAND_TIMEOUT_MS);
   await stateOf(chat, 'Two').getByText('Not sent').waitFor({ timeout: 20_000 });
   const arrived = agent.messageFromVisitor('Two');
   dropSends = false;
@@ -194,8 +199,10 @@ test('a message that gets no answer is marked failed, and goes again once: with 
 
   dropNextSend = true;
   await sendUnconfirmed(chat, 'Three');
+  await context.clock.fastForward(COMMAND_TIMEOUT_MS);
   await stateOf(chat, 'Three').getByText('Not sent').waitFor({ timeout: 20_000 });
   const resent = agent.messageFromVisitor('Three');
+  await context.clock.fastForward(OUTBOX_RETRY_MS);
   await stateOf(chat, 'Three').getByText('Sent').waitFor({ timeout: 20_000 });
   await resent;
   expect(await log(chat).getByText('Three', { exact: true }).count()).toBe(1);

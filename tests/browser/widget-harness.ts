@@ -166,6 +166,19 @@ export class WidgetHarness {
   /** `env`: server settings on top of the defaults (e.g. SMTP_URL to turn email on). */
   static async start(env: Record<string, string> = {}): Promise<WidgetHarness> {
     if (!existsSync(new URL('../../dist/widget/widget.js', import.meta.url))) throw new Error('dist/ is missing: run `npm run build`');
+    // Chromium needs neither the site nor the server: it starts while they do.
+    const launching = launchChromium();
+    try {
+      const [browser, started] = await Promise.all([launching, WidgetHarness.#startServer(env)]);
+      return new WidgetHarness(started.server, browser, started.site, started.adminToken, started.warnings);
+    } catch (error) {
+      await (await launching.catch(() => null))?.close();
+      throw error;
+    }
+  }
+
+  /** The CLI's site, then the server on its database, signed in as the admin. */
+  static async #startServer(env: Record<string, string>) {
     // The site comes from the CLI, as a site owner makes it. It runs before the server starts: against a
     // running server's SQLite file the CLI's migration step times out (reported as a server bug).
     const dataDir = await mkdtemp(join(tmpdir(), 'parley-widget-'));
@@ -179,12 +192,9 @@ export class WidgetHarness {
       warnings.push(line);
       if (warnings.length > KEPT_SERVER_WARNINGS) warnings.shift();
     };
-    const [server, browser] = await Promise.all([
-      spawnServer({ dataDir, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ...env }, onLine: keepWarning }),
-      launchChromium(),
-    ]);
+    const server = await spawnServer({ dataDir, env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ...env }, onLine: keepWarning });
     const admin = await login(server.url, ADMIN);
-    return new WidgetHarness(server, browser, { id: created.id, key: created.key, identitySecret: created.identitySecret }, admin.accessToken, warnings);
+    return { server, site: { id: created.id, key: created.key, identitySecret: created.identitySecret }, adminToken: admin.accessToken, warnings };
   }
 
   async stop(): Promise<void> {
