@@ -11,6 +11,7 @@ import type { ConversationDTO, ConversationSummaryDTO } from '../contract/dto.ts
 import type { EmailPurpose } from '../contract/email.ts';
 import type { Clock } from '../domain/clock.ts';
 import { inQuietHours } from '../domain/quiet-hours.ts';
+import { RecentIds } from '../domain/recent-ids.ts';
 import type { EmailOutbox } from '../email/outbox.ts';
 import type { JobOutbox } from '../jobs/outbox.ts';
 import { alertEmail, type AlertContent } from './alert-email.ts';
@@ -50,6 +51,8 @@ export interface AlertDeps {
 }
 
 const TEXT_CHARS = 200;
+/** Offline-message alerts this node remembers having raised (see visitorWrote). */
+const OFFLINE_ALERTS_REMEMBERED = 10_000;
 
 /** What happened: where, and the visitor's words when there are any. */
 interface AlertFact {
@@ -59,6 +62,13 @@ interface AlertFact {
 }
 
 export class AgentAlerts {
+  /**
+   * Keys of the offline-message alerts raised here: a visitor's further lines in the same wait need no second
+   * look at every agent (the job keys would drop that alert anyway, but only after it was worked out whole, for
+   * each line). Bounded; a node that never saw or has forgotten a key works it out once more, to the same no-op.
+   */
+  private readonly offlineAlerted = new RecentIds(OFFLINE_ALERTS_REMEMBERED);
+
   constructor(private readonly deps: AlertDeps) {}
 
   /**
@@ -116,11 +126,19 @@ export class AgentAlerts {
       return;
     }
     if (conversation.status !== 'queued' || this.deps.anyoneOnline(conversation.siteId)) return;
-    const site = await this.deps.store.sites.findById(conversation.siteId);
-    if (!site) return;
-    const agents = (await this.deps.store.agents.list()).filter((a) => a.active && answersFor(a, site.id));
     // Once per waiting conversation: a visitor writing several lines leaves one alert, with the first line.
-    await this.alertAll(agents, 'offlineMessage', `offlineMessage:${conversation.id}:${conversation.queuedAt}`, { site, conversation, text: message.body });
+    const eventKey = `offlineMessage:${conversation.id}:${conversation.queuedAt}`;
+    if (this.offlineAlerted.has(eventKey)) return;
+    this.offlineAlerted.add(eventKey);
+    try {
+      const site = await this.deps.store.sites.findById(conversation.siteId);
+      if (!site) return;
+      const agents = (await this.deps.store.agents.list()).filter((a) => a.active && answersFor(a, site.id));
+      await this.alertAll(agents, 'offlineMessage', eventKey, { site, conversation, text: message.body });
+    } catch (error) {
+      this.offlineAlerted.delete(eventKey); // not raised: the visitor's next line tries again
+      throw error;
+    }
   }
 
   async transferred(conversation: ConversationDTO, toAgentId: string): Promise<void> {

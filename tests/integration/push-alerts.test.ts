@@ -17,6 +17,7 @@ import { localMinutes } from '../../server/domain/quiet-hours.ts';
 import { ADMIN, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, login, next, ok, sleep, startServer, useNewSite, type TestServer } from '../support/parley.ts';
 import { startPushReceiver, type PushReceiver } from '../support/push-receiver.ts';
 import { countSqlStatements, takeSqlCounts } from '../../bench/profile/sql-counter.ts';
+import { AgentAlerts } from '../../server/app/alerts.ts';
 
 interface Mail {
   to: string;
@@ -285,6 +286,24 @@ describe.each(backends)('push and email alerts on %s', { timeout: 60_000 }, (bac
     await visitorWrites('another one');
     await eventually(() => pushesTo(agent.browser.id)).toHaveLength(2);
     expect(mails).toEqual([]);
+  });
+
+  it("works out a message left while nobody is online once per wait: the visitor's next lines read no agent list", async () => {
+    const agent = await subscribedAgent('offline-lines');
+    const { visitor, conversationId } = await visitorWrites('first line');
+    await eventually(() => pushesTo(agent.browser.id)).toHaveLength(1);
+    const handled = vi.spyOn(AgentAlerts.prototype, 'visitorWrote');
+    try {
+      takeSqlCounts();
+      for (const body of ['second line', 'third line']) await ok(visitor.socket, 'message:send', { conversationId, clientId: clientId(), body });
+      await expect.poll(() => handled.mock.calls.length).toBe(2);
+      await Promise.all(handled.mock.results.map((r) => r.value));
+      expect(takeSqlCounts()).not.toHaveProperty(['SELECT Agent']);
+      await settle();
+      expect(pushesTo(agent.browser.id)).toHaveLength(1);
+    } finally {
+      handled.mockRestore();
+    }
   });
 
   it('keeps quiet hours: no push or email inside them, in the agent\'s time zone', async () => {
