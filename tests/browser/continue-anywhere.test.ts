@@ -10,7 +10,8 @@ import type { SendResult } from '../../server/contract/events.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { startSmtpRelay, type SmtpRelay } from '../support/smtp-relay.ts';
 import { expectAccessible } from './axe.ts';
-import { clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextAgentHeard, ok, startServer, type TestServer } from '../support/parley.ts';
+import { clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, ok, startServer, type TestServer } from '../support/parley.ts';
+import { nextAgentHeard } from '../support/agent-messages.ts';
 
 let server: TestServer;
 let browser: Browser;

@@ -8,9 +8,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { SendResult } from '../../server/contract/events.ts';
 import { hashPassword } from '../../server/auth/passwords.ts';
 import { launchChromium } from '../support/chromium.ts';
-import {
-  closeAllSockets, connectAgent, connectVisitor, createAgent, nextAgentHeard, ok, startServer, visitorSession, type TestServer,
-} from '../support/parley.ts';
+import { closeAllSockets, connectAgent, connectVisitor, createAgent, ok, startServer, visitorSession, type TestServer } from '../support/parley.ts';
+import { nextAgentHeard } from '../support/agent-messages.ts';
 
 const HOST_ORIGIN = 'http://shop.test';
 const REFUSALS = 3;

@@ -13,7 +13,7 @@ import type { HistoryPage, MessageDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { createAgent, ok, setStatus, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
 import { eventually, frameOf, openChat, send, sendUnconfirmed, WidgetHarness, type TestAgent } from './widget-harness.ts';
-import { onAgentMessage } from '../support/parley.ts';
+import { onAgentMessage } from '../support/agent-messages.ts';
 
 /** Engine.IO's handshake, as the server would send it: the client then tries its namespace and finds the line dead. */
 const FAKE_HANDSHAKE = `0${JSON.stringify({ sid: 'cut', upgrades: [], pingInterval: 25000, pingTimeout: 20000, maxPayload: 1e6 })}`;

@@ -10,7 +10,7 @@ import type { ApiError } from '../../server/contract/errors.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { ADMIN, api, createAgent, login, ok, openSection, openWidget, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
-import { onAgentMessage } from '../support/parley.ts';
+import { onAgentMessage } from '../support/agent-messages.ts';
 
 // The shortest access token the configuration allows: the server closes the console's connection at its expiry.
 const { env, sockets } = useConsoleEnv({ ACCESS_TOKEN_TTL_S: '30' });

@@ -18,6 +18,7 @@ import type { MessageDTO } from '../../server/contract/dto.ts';
 import type { Ack } from '../../server/contract/errors.ts';
 import type { AgentSession } from '../../server/contract/http.ts';
 import { explained } from '../support/explained.ts';
+import { nextAgentHeard } from '../support/agent-messages.ts';
 import { parseLogLine, spawnServer, type SpawnedServer } from '../support/spawn-server.ts';
 import { launchChromium } from '../support/chromium.ts';
 
@@ -132,13 +133,8 @@ export class TestAgent {
   }
 
   /** The visitor's message `body`: in 'messages:new', or, the first of a conversation, inside its summary. */
-  async messageFromVisitor(body: string): Promise<MessageDTO> {
-    const isIt = (m: MessageDTO | null | undefined): m is MessageDTO => m?.authorKind === 'visitor' && m.body === body;
-    type Summary = { lastMessage?: MessageDTO | null };
-    return Promise.any([
-      this.next<MessageDTO[]>('messages:new', (messages) => messages.some(isIt)).then((messages) => messages.find(isIt)!),
-      this.next<Summary[]>('conversations:updated', (list) => list.some((c) => isIt(c.lastMessage))).then((list) => list.find((c) => isIt(c.lastMessage))!.lastMessage!),
-    ]);
+  messageFromVisitor(body: string): Promise<MessageDTO> {
+    return nextAgentHeard(this.socket, (m) => m.authorKind === 'visitor' && m.body === body, 10_000);
   }
 
   close(): void {

@@ -26,9 +26,8 @@ import type { ConversationDetail, SendResult } from '../../server/contract/event
 import { visitorUpdate } from '../../server/realtime/schemas.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { explained } from '../support/explained.ts';
-import {
-  ask, closeAllSockets, connectAgent, connectVisitor, createAgent, ok, onAgentMessage, record, startServer, visitorSession, type AgentSocket, type TestServer,
-} from '../support/parley.ts';
+import { ask, closeAllSockets, connectAgent, connectVisitor, createAgent, ok, record, startServer, visitorSession, type AgentSocket, type TestServer } from '../support/parley.ts';
+import { onAgentMessage } from '../support/agent-messages.ts';
 import { xssCorpus, type XssPayload } from './xss-corpus.ts';
 
 const HOST_ORIGIN = 'http://shop.test';

@@ -2,10 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ConversationDTO, MessageDTO, QueuePositionDTO } from '../../server/contract/dto.ts';
 import type { HistoryPage } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
-import {
-  ADMIN, ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextAgentHeard, ok, record, sleep,
-  startServer, useSharedServer, type TestServer,
-} from '../support/parley.ts';
+import { ADMIN, ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, ok, record, sleep, startServer, useSharedServer, type TestServer } from '../support/parley.ts';
+import { nextAgentHeard } from '../support/agent-messages.ts';
 
 describe.each(backends)('on %s', (backend) => {
 let server: TestServer;

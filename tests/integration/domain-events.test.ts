@@ -6,9 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { EventMap, EventName } from '../../server/app/events.ts';
 import { identityHash } from '../../server/app/visitors.ts';
 import type { SendResult } from '../../server/contract/events.ts';
-import {
-  backends, clientId, connectAgent, connectVisitor, createAgent, nextAgentHeard, nextAgentMessage, ok, startServer, useSharedServer, type TestServer,
-} from '../support/parley.ts';
+import { backends, clientId, connectAgent, connectVisitor, createAgent, nextAgentMessage, ok, startServer, useSharedServer, type TestServer } from '../support/parley.ts';
+import { nextAgentHeard } from '../support/agent-messages.ts';
 
 declare module '../../server/jobs/types.ts' {
   interface JobMap {

@@ -5,10 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, TeamMemberDTO } from '../../server/contract/dto.ts';
 import type { ConversationDetail, SendResult, TypingEvent } from '../../server/contract/events.ts';
-import {
-  ADMIN, ask, backends, clientId, connectAgent, connectVisitor, createAgent, login, next, nextAgentHeard, nextAgentMessage, ok, record, recordAgentConversations, recordAgentMessages, useNewSite, useSharedServer,
-  type AgentSocket, type TestServer,
-} from '../support/parley.ts';
+import { ADMIN, ask, backends, clientId, connectAgent, connectVisitor, createAgent, login, next, nextAgentMessage, ok, record, recordAgentConversations, recordAgentMessages, useNewSite, useSharedServer, type AgentSocket, type TestServer } from '../support/parley.ts';
+import { nextAgentHeard } from '../support/agent-messages.ts';
 
 describe.each(backends)('on %s', (backend) => {
 let server: TestServer;

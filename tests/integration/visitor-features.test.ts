@@ -3,10 +3,8 @@ import type { ConversationDTO, HistoryPage, VisitorChange, VisitorDTO } from '..
 import type { IdentifyResult, ReadEvent, SendResult, TypingEvent } from '../../server/contract/events.ts';
 import type { WidgetConfig } from '../../server/contract/http.ts';
 import { identityHash } from '../../server/app/visitors.ts';
-import {
-  ask, clientId, connectAgent, connectVisitor, createAgent, next, nextAgentHeard, ok, record, SITE_ORIGIN, sleep, useSharedServer,
-  type TestServer,
-} from '../support/parley.ts';
+import { ask, clientId, connectAgent, connectVisitor, createAgent, next, ok, record, SITE_ORIGIN, sleep, useSharedServer, type TestServer } from '../support/parley.ts';
+import { nextAgentHeard } from '../support/agent-messages.ts';
 
 let server: TestServer;
 useSharedServer((started) => (server = started));

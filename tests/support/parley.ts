@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import type { ConversationSummaryDTO, MessageDTO } from '../../server/contract/dto.ts';
+import type { MessageDTO } from '../../server/contract/dto.ts';
 import type { Ack } from '../../server/contract/errors.ts';
 import type { AgentSession, VisitorSessionResponse } from '../../server/contract/http.ts';
 import type { AgentClientToServer, AgentServerToClient, VisitorClientToServer, VisitorServerToClient } from '../../server/contract/events.ts';
@@ -226,40 +226,6 @@ export function record<T>(socket: Socket, event: string): T[] {
 export async function nextAgentMessage(socket: Socket, where: (message: MessageDTO) => boolean = () => true, timeoutMs = 5000): Promise<MessageDTO> {
   const batch = await next<MessageDTO[]>(socket, 'messages:new', (messages) => messages.some(where), timeoutMs);
   return batch.find(where)!;
-}
-
-/**
- * Every message an agent's socket hears from now on: in 'messages:new', and a conversation's first message inside
- * its summary ('conversations:updated'), where agents meet it. A summary that still shows it may bring it again.
- * Returns a function that stops listening.
- */
-export function onAgentMessage(socket: Socket, hear: (message: MessageDTO) => void): () => void {
-  const fromBatch = (messages: MessageDTO[]) => messages.forEach(hear);
-  const fromSummaries = (conversations: Partial<ConversationSummaryDTO>[]) => {
-    for (const c of conversations) if (c.lastMessage?.seq === 1) hear(c.lastMessage);
-  };
-  socket.on('messages:new', fromBatch);
-  socket.on('conversations:updated', fromSummaries);
-  return () => {
-    socket.off('messages:new', fromBatch);
-    socket.off('conversations:updated', fromSummaries);
-  };
-}
-
-/** The next message an agent's socket hears that matches `where`, a new conversation's first one included. */
-export function nextAgentHeard(socket: Socket, where: (message: MessageDTO) => boolean, timeoutMs = 5000): Promise<MessageDTO> {
-  return new Promise((resolve, reject) => {
-    const stop = onAgentMessage(socket, (message) => {
-      if (!where(message)) return;
-      stop();
-      clearTimeout(timer);
-      resolve(message);
-    });
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`no matching message within ${timeoutMs} ms`));
-    }, timeoutMs);
-  });
 }
 
 /** Every message an agent's socket hears of from now on, in order. */
