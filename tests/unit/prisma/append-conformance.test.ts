@@ -24,6 +24,8 @@ interface WritePath {
   available: boolean;
   /** Other connections' transactions can hold a conversation's row lock while a batch is written. */
   rowLocks?: boolean;
+  /** The prepared statement the path writes batches with, on its own connection. */
+  preparedStatement?: string;
   /** The database URL, migrated, and what to drop afterwards. */
   database(): Promise<{ url: string; drop(): Promise<void> }>;
   batches(database: Database): WriteBatch;
@@ -54,6 +56,7 @@ const paths: WritePath[] = [
     name: 'raw pg statements on PostgreSQL',
     available: postgresAvailable,
     rowLocks: true,
+    preparedStatement: 'parley-append-batch',
     database: throwawayDatabase,
     batches(database) {
       if (database.provider !== 'postgresql') throw new Error('the raw pg path needs PostgreSQL');
@@ -83,7 +86,7 @@ function summary(outcome: Outcome) {
   };
 }
 
-describe.each(paths)('appending through $name', ({ available, rowLocks, database: prepare, batches }) => {
+describe.each(paths)('appending through $name', ({ available, rowLocks, preparedStatement, database: prepare, batches }) => {
   let database: Database;
   let write: WriteBatch;
   let drop = async () => {};
@@ -230,6 +233,23 @@ describe.each(paths)('appending through $name', ({ available, rowLocks, database
     expect(await batch([{ conversationId: id, message: visitorSays('look', 'c1'), guard: {} }])).toEqual([
       { created: false, message: { seq: 1, authorName: 'Vera', body: 'look', clientId: 'c1', files: [`photo.txt /files/${file}`] }, conversation: { lastSeq: 1, status: 'active', assignee: 'Ada' } },
     ]);
+  });
+
+  it.skipIf(!available || !preparedStatement)('plans every batch for its own arrays and tables, never from a plan cached while they were small', async () => {
+    // A generic plan made when Message held a few rows kept reading all of it for each batch as it grew.
+    // Batches as a busy node writes them: a plan for a hundred rows is costly enough that PostgreSQL would cache
+    // a generic one (after the fifth execution) if it were allowed to.
+    const ids = await Promise.all(Array.from({ length: 10 }, () => conversation()));
+    for (let round = 0; round < 8; round++) {
+      await batch(Array.from({ length: 100 }, (_, i) => ({ conversationId: ids[i % ids.length]!, message: visitorSays(`round ${round} line ${i}`), guard: {} })));
+    }
+    if (database.provider !== 'postgresql') throw new Error('a prepared statement needs PostgreSQL');
+    const { rows } = await database.sendPool.query<{ generic: number; custom: number }>(
+      'SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE name = $1',
+      [preparedStatement],
+    );
+    expect(rows).toEqual([{ generic: 0, custom: expect.any(Number) }]);
+    expect(rows[0]!.custom).toBeGreaterThanOrEqual(8);
   });
 
   it.skipIf(!available || !rowLocks)('refuses (null) a send to a conversation resolved while the send waited for its row', async () => {
