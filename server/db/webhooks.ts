@@ -28,7 +28,7 @@ export class PrismaWebhookStore implements WebhookStore {
     return (await this.prisma.webhookEndpoint.findMany({ where: { siteId }, orderBy: { createdAt: 'asc' } })).map(toEndpoint);
   }
 
-  /** Asked for every domain event: the events of one round of I/O (a burst's, say) share one query. */
+  /** Asked by each node's endpoint cache when an entry is missing or old: misses of one round of I/O share one query. */
   enabledEndpoints(siteId: string) {
     return this.enabledBySite.add(siteId);
   }
