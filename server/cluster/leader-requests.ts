@@ -42,6 +42,14 @@ export function leaderRequests<Req, Res>(redis: Redis, channelPrefix: string, lo
   const subscriber = redis.duplicate();
   subscriber.on('error', (err) => log.warn({ err }, 'redis error (routing requests)'));
 
+  /** Answers a waiting ask once, whichever comes first: the leader's answer, the timeout, or no leader at all. */
+  const finish = (id: string, answer: Res | undefined) => {
+    const waiting = pending.get(id);
+    if (!waiting) return; // already settled (an answer after the timeout): the caller has moved on
+    pending.delete(id);
+    clearTimeout(waiting.timer);
+    waiting.resolve(answer);
+  };
   const answer = async ({ id, replyTo, body }: Envelope<Req>, serve: (request: Req) => Promise<Res>) => {
     const response = await serve(body);
     await redis.publish(replyTo, JSON.stringify({ id, replyTo, body: response } satisfies Envelope<Res>));
@@ -52,11 +60,7 @@ export function leaderRequests<Req, Res>(redis: Redis, channelPrefix: string, lo
       return;
     }
     const { id, body } = JSON.parse(raw) as Envelope<Res>;
-    const waiting = pending.get(id);
-    if (!waiting) return; // answered after its timeout: the caller has already moved on
-    pending.delete(id);
-    clearTimeout(waiting.timer);
-    waiting.resolve(body);
+    finish(id, body);
   });
   // Should this fail (Redis away at start), ioredis subscribes again when it reconnects; asks meanwhile time out.
   const listening = subscriber.subscribe(answerChannel).catch((err) => log.warn({ err }, 'could not subscribe to routing answers yet'));
@@ -66,19 +70,10 @@ export function leaderRequests<Req, Res>(redis: Redis, channelPrefix: string, lo
       await listening;
       const id = randomUUID();
       const heard = new Promise<Res | undefined>((resolve) => {
-        const timer = setTimeout(() => {
-          pending.delete(id);
-          resolve(undefined);
-        }, answerTimeoutMs);
-        pending.set(id, { resolve, timer });
+        pending.set(id, { resolve, timer: setTimeout(() => finish(id, undefined), answerTimeoutMs) });
       });
       const listeners = await redis.publish(requestChannel, JSON.stringify({ id, replyTo: answerChannel, body: request } satisfies Envelope<Req>)).catch(() => 0);
-      if (listeners === 0) {
-        const waiting = pending.get(id);
-        pending.delete(id);
-        clearTimeout(waiting?.timer);
-        return undefined;
-      }
+      if (listeners === 0) finish(id, undefined);
       return heard;
     },
     async serve(next) {
@@ -88,11 +83,7 @@ export function leaderRequests<Req, Res>(redis: Redis, channelPrefix: string, lo
       if (!next && wasServing) await subscriber.unsubscribe(requestChannel);
     },
     close() {
-      for (const waiting of pending.values()) {
-        clearTimeout(waiting.timer);
-        waiting.resolve(undefined);
-      }
-      pending.clear();
+      for (const id of [...pending.keys()]) finish(id, undefined);
       subscriber.disconnect();
     },
   };
