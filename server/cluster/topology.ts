@@ -17,6 +17,7 @@ import { ClusterRouting, type RoutingReply, type RoutingRequest } from './cluste
 import { leaderRequests } from './leader-requests.ts';
 import { PostgresLeadership } from './leadership.ts';
 import { RedisRateLimiter } from './redis-rate-limiter.ts';
+import { skippingUnheardBroadcasts } from './unheard-broadcasts.ts';
 
 export interface Topology {
   clustered: boolean;
@@ -55,7 +56,7 @@ export function createTopology(config: Config, clock: Clock, log: Logger): Topol
   return {
     clustered: true,
     role: () => (cluster?.isLeader ? 'leader' : 'follower'),
-    adapter: createAdapter(redis, adapterChannels(config.CLUSTER_NAME)),
+    adapter: skippingUnheardBroadcasts(createAdapter(redis, adapterChannels(config.CLUSTER_NAME))),
     buckets,
     routing: (local, io) => (cluster = new ClusterRouting(local, io, leaderRequests<RoutingRequest, RoutingReply>(redis, `${config.CLUSTER_NAME}:routing`, log), log)),
     async start() {
