@@ -1,9 +1,9 @@
 /**
  * Calls that arrive in the same round of I/O answered by one round trip: a burst of first messages becomes one
  * transaction (one commit, one fsync) and one read of their summaries, and a follower's arrivals one request to the
- * routing leader, instead of one each. Under light load a batch holds one call, so latency is that of a single one. One batch runs at a time; what
- * arrives meanwhile is the next. The group commit of sends (group-commit.ts) does the same with the writer
- * thread's early hand-over, which these Prisma rounds have no use for.
+ * routing leader, instead of one each. Under light load a batch holds one call, so latency is that of a single
+ * one. One batch runs at a time; what arrives meanwhile is the next. The group commit of sends (group-commit.ts)
+ * does the same with the writer thread's early hand-over, which these Prisma rounds have no use for.
  */
 import { answerBatch, type Waiting } from './batch-answers.ts';
 

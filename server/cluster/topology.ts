@@ -75,10 +75,10 @@ export function createTopology(config: Config, clock: Clock, log: Logger): Topol
 
 /**
  * Every Redis name the Socket.IO adapter uses, under this cluster's name. The stream alone is not enough: requests
- * that want answers (fetchSockets, which reads presence) travel on PUB/SUB channels, and the adapter counts the nodes it waits for by those channels' subscribers. With the
- * default "socket.io" prefix, two clusters on one Redis would wait for each other's nodes. Routing requests
- * (leader-requests.ts) live under the cluster's name for the same reason: a command must never reach the other
- * cluster's leader, which would run it against the other database.
+ * that want answers (fetchSockets, which reads presence) travel on PUB/SUB channels, and the adapter counts the
+ * nodes it waits for by those channels' subscribers. With the default "socket.io" prefix, two clusters on one Redis
+ * would wait for each other's nodes. Routing requests (leader-requests.ts) live under the cluster's name for the
+ * same reason: a command must never reach the other cluster's leader, which would run it against the other database.
  */
 function adapterChannels(clusterName: string) {
   const prefix = `${clusterName}:socket.io`;
