@@ -1,41 +1,74 @@
 /**
- * Every node reads every broadcast of the cluster from the Redis stream, and the Socket.IO adapter encodes each one
- * for its local sockets before it looks for any (socket.io-adapter's in-memory broadcast). Most find none here: a
- * visitor's other tabs and an agent's console sit on one node of several. This drops, unencoded, a broadcast from
- * another node to rooms none of which has a socket on this node; what someone here may hear goes on as before.
- * Written here because the adapter has no hook for it: its own message handler is wrapped per namespace.
+ * Every node reads every entry of the cluster's Redis stream, its own included, and the Socket.IO adapter parses
+ * each one whole (JSON) before it looks whether it came from this node or whether any socket here is in its rooms.
+ * Most are heard by no one here: a visitor's other tabs and an agent's console sit on one node of several. This
+ * drops, unparsed, this node's own entries and broadcasts from other nodes to rooms none of which has a socket here,
+ * reading only the rooms off the entry's end; what someone here may hear goes on as before.
+ * Written here because the adapter has no hook for it: its own handler of raw stream entries is wrapped per namespace.
  */
-import { MessageType, type ClusterMessage } from 'socket.io-adapter';
+import { MessageType } from 'socket.io-adapter';
 import type { createAdapter } from '@socket.io/redis-streams-adapter';
 
 type AdapterFactory = ReturnType<typeof createAdapter>;
 
-/** The parts of a cluster adapter this reads: its id, its local rooms, and the handler of what other nodes publish. */
-interface ClusterAdapterView {
+/** A stream entry as the adapter stores it: `data` is JSON text, or base64 msgpack when the packet holds binary. */
+export interface RawStreamEntry {
+  uid: string;
+  nsp: string;
+  type: string;
+  data?: string;
+}
+
+/** The parts of the stream adapter this reads: its id, its local rooms, and its handler of stream entries. */
+interface StreamAdapterView {
   uid: string;
   rooms: Map<string, Set<string>>;
-  onMessage(message: ClusterMessage, offset?: string): void;
+  onRawMessage(entry: RawStreamEntry, offset: string): void;
 }
 
 export function skippingUnheardBroadcasts(factory: AdapterFactory): AdapterFactory {
   // Socket.IO calls the factory with `new`: an arrow function cannot be.
   return function adapterFor(nsp) {
     const adapter = factory(nsp);
-    const view = adapter as unknown as ClusterAdapterView;
-    const handle = view.onMessage.bind(adapter);
-    view.onMessage = (message, offset) => {
-      if (!unheardHere(view, message)) handle(message, offset);
+    const view = adapter as unknown as StreamAdapterView;
+    const handle = view.onRawMessage.bind(adapter);
+    view.onRawMessage = (entry, offset) => {
+      if (!unheardHere(view, entry)) handle(entry, offset);
     };
     return adapter;
   };
 }
 
+const BROADCAST = String(MessageType.BROADCAST);
+/** Where a broadcast's options begin in its JSON: the adapter writes `{"packet":…,"opts":{"rooms":…,"except":…,"flags":…}}`. */
+const OPTIONS_KEY = '"opts":';
+
 /**
- * A broadcast from another node, wanting no acknowledgement (the sender counts every node's answer to those), to
- * named rooms, none of which has a socket here. Exceptions only narrow who hears it, so they need no look.
+ * An entry this node wrote (the adapter ignores those once parsed), or a broadcast from another node to named rooms
+ * none of which has a socket here. Exceptions only narrow who hears it, so they need no look. Broadcasts that want
+ * acknowledgements never come this way (the adapter sends them over PUB/SUB). Anything not read as expected is
+ * left to the adapter.
  */
-export function unheardHere(adapter: Pick<ClusterAdapterView, 'uid' | 'rooms'>, message: ClusterMessage): boolean {
-  if (message.type !== MessageType.BROADCAST || message.uid === adapter.uid || message.data.requestId !== undefined) return false;
-  const { rooms } = message.data.opts;
-  return rooms.length > 0 && !rooms.some((room) => adapter.rooms.has(room));
+export function unheardHere(adapter: Pick<StreamAdapterView, 'uid' | 'rooms'>, entry: RawStreamEntry): boolean {
+  if (entry.uid === adapter.uid) return true;
+  if (entry.type !== BROADCAST || !entry.data?.startsWith('{')) return false;
+  const rooms = broadcastRooms(entry.data);
+  return rooms !== undefined && rooms.length > 0 && !rooms.some((room) => adapter.rooms.has(room));
+}
+
+/**
+ * The rooms of a broadcast's JSON, parsing only its options, which the adapter writes last. User text cannot hold
+ * the key with its bare quotes (JSON escapes them). A key of that name nested in the packet, found instead, leaves
+ * closing brackets after the one object that `{` + the rest makes, so it fails to parse and the adapter decides.
+ */
+function broadcastRooms(json: string): string[] | undefined {
+  const at = json.lastIndexOf(OPTIONS_KEY);
+  if (at < 0) return undefined;
+  try {
+    const { opts } = JSON.parse(`{${json.slice(at)}`) as { opts?: { rooms?: unknown } };
+    const rooms = opts?.rooms;
+    return Array.isArray(rooms) && rooms.every((room) => typeof room === 'string') ? rooms : undefined;
+  } catch {
+    return undefined;
+  }
 }
