@@ -40,7 +40,10 @@ export function skippingUnheardBroadcasts(factory: AdapterFactory): AdapterFacto
 }
 
 const BROADCAST = String(MessageType.BROADCAST);
-/** Where a broadcast's options begin in its JSON: the adapter writes `{"packet":…,"opts":{"rooms":…,"except":…,"flags":…}}`. */
+/**
+ * Where a broadcast's options begin in its JSON: the adapter writes
+ * `{"packet":…,"opts":{"rooms":…,"except":…,"flags":…}}`.
+ */
 const OPTIONS_KEY = '"opts":';
 
 /**

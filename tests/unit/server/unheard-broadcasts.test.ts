@@ -14,7 +14,10 @@ const here = {
   ]),
 };
 
-/** What a broadcast becomes in the stream, written by socket.io-adapter itself (the streams adapter stores `data` as JSON). */
+/**
+ * What a broadcast becomes in the stream, written by socket.io-adapter itself (the streams adapter stores `data` as
+ * JSON).
+ */
 function broadcast(rooms: string[], { except = [] as string[], from = 'node-b', body = 'Hello' } = {}): RawStreamEntry {
   let published: ClusterMessage | undefined;
   const nsp = { name: '/', sockets: new Map(), server: { encoder: { encode: () => [] } } } as unknown as Namespace;
@@ -46,7 +49,7 @@ describe('stream entries that nobody on this node hears', () => {
   });
 
   it('are read by their last options, whatever the text and the packet hold', () => {
-    // The packet above also holds an `opts` key naming a room that is here: only the broadcast's own options count.
+    // broadcast()'s packet also holds an `opts` key naming a room that is here: only the broadcast's own options count.
     expect(unheardHere(here, broadcast(['visitor:v2'], { body: '"opts":{"rooms":["visitor:v1"]}} \\"opts\\":' }))).toBe(true);
     expect(unheardHere(here, broadcast(['visitor:v1'], { body: '"opts":{"rooms":["visitor:v9"]}}' }))).toBe(false);
   });
