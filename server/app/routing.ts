@@ -90,6 +90,11 @@ export class RoutingService implements Routing {
     return [...this.agents.values()].map((a) => this.dto(a));
   }
 
+  /** The directory's records as loaded, for reads that need no live state from this node's engine. */
+  agentRecords(): IterableIterator<AgentRecord> {
+    return this.agents.values();
+  }
+
   agentsOnline(siteId: string): boolean {
     return this.engine.agentsOnline(siteId);
   }

@@ -127,12 +127,20 @@ export class ClusterRouting implements Routing {
 
   listAgents(): AgentDTO[] {
     if (this.leader) return this.local.listAgents();
-    return this.local.listAgents().map((a) => this.dto(this.local.agent(a.id)!));
+    return Array.from(this.local.agentRecords(), (agent) => this.dto(agent));
   }
 
+  /**
+   * Asked for each session and each visitor line of a waiting conversation: a follower reads the records and the
+   * leader's live state in place, with no copy of every agent made to answer yes or no.
+   */
   agentsOnline(siteId: string): boolean {
     if (this.leader) return this.local.agentsOnline(siteId);
-    return this.listAgents().some((a) => eligible(a) && servesSite(this.local.agent(a.id)!, siteId));
+    for (const agent of this.local.agentRecords()) {
+      const live = this.live.get(agent.id);
+      if (live && eligible({ active: agent.active, connected: live.connected, status: live.status }) && servesSite(agent, siteId)) return true;
+    }
+    return false;
   }
 
   sendPositions(visitorId: string): void {
