@@ -6,11 +6,12 @@ import type { SystemEvent } from '../contract/dto.ts';
 import type { AppendResult, ConversationStore, NewMessage } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import { agentConcerned } from '../domain/system-events.ts';
-import type { Prisma } from './generated/sqlite/client.ts';
+import type { Message, Prisma } from './generated/sqlite/client.ts';
 import { assigneeSelect, toConversationDTO } from './mappers.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
 import type { Provider } from './client.ts';
 import { linkAttachments, messageRow, writeMessages } from './prisma-appends.ts';
+import { insertRows, type RowColumn } from './row-inserts.ts';
 import { toSqliteDate } from './sqlite-append-rows.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -25,27 +26,44 @@ export class GuardRefused extends Error {}
 /** A system line, authored by the agent it concerns (see heldBy in conversations.ts). */
 export const systemMessage = (event: SystemEvent): NewMessage => ({ authorKind: 'system', authorId: agentConcerned(event), body: JSON.stringify(event), clientId: null });
 
+const CONVERSATION_COLUMNS: RowColumn[] = [
+  { name: 'id', pgType: 'text' },
+  { name: 'siteId', pgType: 'text' },
+  { name: 'visitorId', pgType: 'text' },
+  { name: 'status', pgType: '"ConversationStatus"' },
+  { name: 'queuedAt', pgType: 'timestamp(3)' },
+  { name: 'openingClientId', pgType: 'text' },
+  { name: 'lastSeq', pgType: 'int' },
+  { name: 'createdAt', pgType: 'timestamp(3)' },
+  { name: 'updatedAt', pgType: 'timestamp(3)' },
+];
+
+const MESSAGE_COLUMNS: RowColumn[] = [
+  { name: 'id', pgType: 'text' },
+  { name: 'conversationId', pgType: 'text' },
+  { name: 'seq', pgType: 'int' },
+  { name: 'authorKind', pgType: '"AuthorKind"' },
+  { name: 'authorId', pgType: 'text' },
+  { name: 'body', pgType: 'text' },
+  { name: 'clientId', pgType: 'text' },
+  { name: 'createdAt', pgType: 'timestamp(3)' },
+];
+
+const insertMessages = (tx: Tx, provider: Provider, rows: Message[]) =>
+  insertRows(tx, provider, 'Message', MESSAGE_COLUMNS, rows.map((r) => [r.id, r.conversationId, r.seq, r.authorKind, r.authorId, r.body, r.clientId, r.createdAt]));
+
 /** Each new conversation is created with its first message as seq 1: nothing to guard, nothing to look up. */
-export async function startMany(tx: Tx, inputs: StartInput[], newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<AppendResult[]> {
+export async function startMany(tx: Tx, provider: Provider, inputs: StartInput[], newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<AppendResult[]> {
   const ids = inputs.map(() => newId());
-  await tx.conversation.createMany({
-    data: inputs.map((input, i) => ({
-      id: ids[i]!,
-      siteId: input.siteId,
-      visitorId: input.visitorId,
-      status: 'queued',
-      queuedAt: input.queuedAt,
-      openingClientId: input.first.clientId,
-      lastSeq: 1,
-    })),
-  });
   const createdAt = new Date();
+  const conversations = inputs.map((input, i) => [ids[i]!, input.siteId, input.visitorId, 'queued', input.queuedAt, input.first.clientId, 1, createdAt, createdAt]);
+  await insertRows(tx, provider, 'Conversation', CONVERSATION_COLUMNS, conversations);
   const rows = inputs.map((input, i) => messageRow(newId(), ids[i]!, 1, input.first, createdAt));
-  await tx.message.createMany({ data: rows });
+  await insertMessages(tx, provider, rows);
   for (const [i, row] of rows.entries()) await linkAttachments(tx, row, inputs[i]!.first);
-  const conversations = new Map((await tx.conversation.findMany({ where: { id: { in: ids } } })).map((c) => [c.id, toConversationDTO({ ...c, assignee: null })]));
+  const stored = new Map((await tx.conversation.findMany({ where: { id: { in: ids } } })).map((c) => [c.id, toConversationDTO({ ...c, assignee: null })]));
   const messages = await messageDTOs(tx, rows, attachmentUrl);
-  return rows.map((row, i) => ({ message: messages[i]!, conversation: conversations.get(row.conversationId)!, created: true }));
+  return rows.map((row, i) => ({ message: messages[i]!, conversation: stored.get(row.conversationId)!, created: true }));
 }
 
 /** One statement for them all; throws GuardRefused (undoing everything) when any conversation is no longer queued. */
@@ -55,7 +73,7 @@ export async function assignAllOrNone(tx: Tx, provider: Provider, assignments: A
   const rows = new Map((await tx.conversation.findMany({ where: { id: { in: assignments.map((a) => a.id) } }, include: withAssignee })).map((r) => [r.id, r]));
   const createdAt = new Date();
   const lines = assignments.map((a) => messageRow(newId(), a.id, rows.get(a.id)!.lastSeq, systemMessage(a.event), createdAt));
-  await tx.message.createMany({ data: lines });
+  await insertMessages(tx, provider, lines);
   const messages = await messageDTOs(tx, lines, attachmentUrl);
   return assignments.map((a, i) => ({ message: messages[i]!, conversation: toConversationDTO(rows.get(a.id)!), created: true }));
 }

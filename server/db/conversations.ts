@@ -78,7 +78,7 @@ export class PrismaConversationStore implements ConversationStore {
   }
 
   private startTogether(inputs: StartInput[]): Promise<AppendResult[]> {
-    return this.prisma.$transaction((tx) => startMany(tx, inputs, this.newId, this.options.attachmentUrl));
+    return this.prisma.$transaction((tx) => startMany(tx, this.options.provider, inputs, this.newId, this.options.attachmentUrl));
   }
 
   private async startOne(input: StartInput): Promise<AppendResult> {

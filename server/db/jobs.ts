@@ -1,16 +1,26 @@
 /** The job outbox's table. Leases are guarded updates; PostgreSQL hands concurrent workers disjoint jobs with SKIP LOCKED. */
 import type { IdGenerator } from '../app/ids.ts';
 import type { JobRecord, JobStatus, JobStore, LeasedJob, NewJob } from '../jobs/types.ts';
-import { Coalescer, oneTransactionOrEach, type BatchRun } from '../app/coalescer.ts';
-import { isUniqueViolation } from './errors.ts';
+import { Coalescer, type BatchRun } from '../app/coalescer.ts';
+import { insertNewRows, type RowColumn } from './row-inserts.ts';
 import type { Job, PrismaClient } from './generated/sqlite/client.ts';
+
+const JOB_COLUMNS: RowColumn[] = [
+  { name: 'id', pgType: 'text' },
+  { name: 'kind', pgType: 'text' },
+  { name: 'idempotencyKey', pgType: 'text' },
+  { name: 'payload', pgType: 'jsonb' },
+  { name: 'runAt', pgType: 'timestamp(3)' },
+  { name: 'createdAt', pgType: 'timestamp(3)' },
+  { name: 'updatedAt', pgType: 'timestamp(3)' },
+];
 
 export class PrismaJobStore implements JobStore {
   /**
-   * Jobs enqueued in the same round of I/O are written in one transaction: a burst of new conversations each
+   * Jobs enqueued in the same round of I/O are written by one statement: a burst of new conversations each
    * schedules a queue-wait check, and on SQLite every separate insert is its own commit (an fsync) on the main thread.
    */
-  private readonly enqueues = new Coalescer(firstOfEachKey(oneTransactionOrEach((jobs: NewJob[]) => this.enqueueTogether(jobs), (job) => this.enqueueOne(job))));
+  private readonly enqueues = new Coalescer(firstOfEachKey(async (jobs: NewJob[]) => (await this.enqueueMany(jobs)).map((value) => ({ status: 'fulfilled', value }))));
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -22,24 +32,12 @@ export class PrismaJobStore implements JobStore {
     return this.enqueues.add(job);
   }
 
-  /** All added, or (a key enqueued before) the transaction fails and each job is tried alone. */
-  private async enqueueTogether(jobs: NewJob[]): Promise<boolean[]> {
-    await this.prisma.$transaction(jobs.map((job) => this.prisma.job.create({ data: this.row(job) })));
-    return jobs.map(() => true);
-  }
-
-  private async enqueueOne(job: NewJob): Promise<boolean> {
-    try {
-      await this.prisma.job.create({ data: this.row(job) });
-      return true;
-    } catch (error) {
-      if (isUniqueViolation(error)) return false;
-      throw error;
-    }
-  }
-
-  private row(job: NewJob) {
-    return { id: this.newId(), kind: job.kind, idempotencyKey: job.idempotencyKey, payload: job.payload as object, runAt: job.runAt };
+  /** Inserts the jobs whose keys are new and answers, for each, whether it was added. */
+  private async enqueueMany(jobs: NewJob[]): Promise<boolean[]> {
+    const now = new Date();
+    const rows = jobs.map((job) => [this.newId(), job.kind, job.idempotencyKey, JSON.stringify(job.payload), job.runAt, now, now]);
+    const added = await insertNewRows(this.prisma, this.provider, 'Job', JOB_COLUMNS, rows, 'idempotencyKey');
+    return jobs.map((job) => added.has(job.idempotencyKey));
   }
 
   async claim(leaseMsByKind: ReadonlyMap<string, number>, limit: number, workerId: string, now: Date): Promise<LeasedJob[]> {

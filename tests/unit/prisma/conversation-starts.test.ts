@@ -57,6 +57,10 @@ describe.each(databases)('starting conversations on $name', ({ available, prepar
     expect(results.map((r) => ({ created: r.created, visitor: r.conversation.visitorId, status: r.conversation.status, lastSeq: r.conversation.lastSeq, seq: r.message.seq, body: r.message.body, author: r.message.authorName })))
       .toEqual(visitors.map((v) => ({ created: true, visitor: v, status: 'queued', lastSeq: 1, seq: 1, body: `hello from ${v}`, author: `Name ${v}` })));
     expect(new Set(results.map((r) => r.conversation.id)).size).toBe(3);
+    // Written raw: the dates must come back as Prisma would have stored them, UTC whatever the server's zone.
+    const rows = await database.prisma.conversation.findMany({ where: { id: { in: results.map((r) => r.conversation.id) } } });
+    for (const row of rows) expect(Math.abs(row.createdAt.getTime() - row.queuedAt.getTime())).toBeLessThan(60_000);
+    expect(results.every((r) => Math.abs(Date.parse(r.message.createdAt) - Date.now()) < 60_000)).toBe(true);
     const summaries = await Promise.all(results.map((r) => store.conversations.summary(r.conversation.id)));
     expect(summaries.map((s) => [s?.id, s?.lastMessage?.body])).toEqual(results.map((r) => [r.conversation.id, r.message.body]));
   });
