@@ -272,8 +272,7 @@ export class ConversationService {
     // Routing runs after the visitor's turn: a message sent right after this one joins the conversation as soon
     // as it exists, instead of waiting for its assignment.
     this.delivered(result, actor, visitor.connectionId, true);
-    const queued = await this.store.conversations.summary(result.conversation.id);
-    if (queued) this.events.emit('conversation.queued', { conversation: queued, actor });
+    this.events.emit('conversation.queued', { conversation: started, actor });
     // Answered with the conversation as its routing turn left it: assigned already, or waiting.
     const conversation = (await this.routing.enqueue(result.conversation)) ?? result.conversation;
     return { message: result.message, conversation, created: true };
@@ -281,17 +280,17 @@ export class ConversationService {
 
   /**
    * The visitor's message without a conversation id: a retry of one stored, an append to the open conversation,
-   * or the first message of a new one (`started`).
+   * or the first message of a new one (`started`: its summary).
    */
-  private async findOrStart(visitor: VisitorActor, req: VisitorSendRequest, message: NewMessage): Promise<{ result: AppendResult; started: boolean }> {
+  private async findOrStart(visitor: VisitorActor, req: VisitorSendRequest, message: NewMessage): Promise<{ result: AppendResult; started?: ConversationSummaryDTO }> {
     // A retry is recognised by clientId across the visitor's conversations. Both reads at once: one round of
     // batches to wait for instead of two, at the price of a read a retry (rare) did not need.
     const [retry, open] = await Promise.all([
       this.store.conversations.findVisitorMessageByClientId(visitor.visitorId, req.clientId),
       req.newConversation ? null : this.store.conversations.findOpenForVisitor(visitor.visitorId),
     ]);
-    if (retry) return { result: retry, started: false };
-    if (open) return { result: await this.visitorAppend(visitor, open.id, message), started: false };
+    if (retry) return { result: retry };
+    if (open) return { result: await this.visitorAppend(visitor, open.id, message) };
     await this.limits.take('conversationPerIp', addressKey(visitor.ip));
     const result = await this.store.conversations.start({
       siteId: visitor.siteId,
@@ -299,7 +298,7 @@ export class ConversationService {
       queuedAt: new Date(this.clock.now()),
       first: message,
     });
-    return { result, started: result.created };
+    return result.created ? { result, started: result.summary } : { result };
   }
 
   private async markRead(conversation: ConversationDTO, by: 'visitor' | 'agent', seq: number): Promise<void> {

@@ -69,6 +69,9 @@ export interface AppendResult {
   created: boolean;
 }
 
+/** A conversation's start; one it created comes with its summary (as agents' lists show it), read in the same transaction. */
+export type StartResult = (AppendResult & { created: true; summary: ConversationSummaryDTO }) | (AppendResult & { created: false });
+
 /** Result of a guarded state change: null when the guard failed (someone else changed it first). */
 export type Guarded<T> = Promise<T | null>;
 
@@ -268,7 +271,7 @@ export interface VisitorStore {
 
 export interface ConversationStore {
   /** Creates a queued conversation and its first message in one transaction. */
-  start(input: { siteId: string; visitorId: string; queuedAt: Date; first: NewMessage }): Promise<AppendResult>;
+  start(input: { siteId: string; visitorId: string; queuedAt: Date; first: NewMessage }): Promise<StartResult>;
   findById(id: string): Promise<ConversationDTO | null>;
   summary(id: string): Promise<ConversationSummaryDTO | null>;
   /** The visitor's queued or active conversation, newest first. */

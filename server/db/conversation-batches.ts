@@ -3,11 +3,11 @@
  * assignments. Each runs inside the caller's transaction.
  */
 import type { SystemEvent } from '../contract/dto.ts';
-import type { AppendResult, ConversationStore, NewMessage } from '../app/ports.ts';
+import type { AppendResult, ConversationStore, NewMessage, StartResult } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import { agentConcerned } from '../domain/system-events.ts';
 import type { Message, Prisma } from './generated/sqlite/client.ts';
-import { assigneeSelect, toConversationDTO } from './mappers.ts';
+import { assigneeSelect, toConversationDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
 import type { Provider } from './client.ts';
 import { linkAttachments, messageRow, writeMessages } from './prisma-appends.ts';
@@ -53,7 +53,7 @@ const insertMessages = (tx: Tx, provider: Provider, rows: Message[]) =>
   insertRows(tx, provider, 'Message', MESSAGE_COLUMNS, rows.map((r) => [r.id, r.conversationId, r.seq, r.authorKind, r.authorId, r.body, r.clientId, r.createdAt]));
 
 /** Each new conversation is created with its first message as seq 1: nothing to guard, nothing to look up. */
-export async function startMany(tx: Tx, provider: Provider, inputs: StartInput[], newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<AppendResult[]> {
+export async function startMany(tx: Tx, provider: Provider, inputs: StartInput[], newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<StartResult[]> {
   const ids = inputs.map(() => newId());
   const createdAt = new Date();
   const conversations = inputs.map((input, i) => [ids[i]!, input.siteId, input.visitorId, 'queued', input.queuedAt, input.first.clientId, 1, createdAt, createdAt]);
@@ -62,8 +62,15 @@ export async function startMany(tx: Tx, provider: Provider, inputs: StartInput[]
   await insertMessages(tx, provider, rows);
   for (const [i, row] of rows.entries()) await linkAttachments(tx, row, inputs[i]!.first);
   const stored = new Map((await tx.conversation.findMany({ where: { id: { in: ids } } })).map((c) => [c.id, toConversationDTO({ ...c, assignee: null })]));
+  const visitorIds = [...new Set(inputs.map((input) => input.visitorId))];
+  const visitors = new Map((await tx.visitor.findMany({ where: { id: { in: visitorIds } }, select: visitorSummarySelect })).map((v) => [v.id, toVisitorSummary(v)]));
   const messages = await messageDTOs(tx, rows, attachmentUrl);
-  return rows.map((row, i) => ({ message: messages[i]!, conversation: stored.get(row.conversationId)!, created: true }));
+  // Its summary needs no read of its own: a new conversation has no labels, and its first line is its last.
+  return rows.map((row, i) => {
+    const conversation = stored.get(row.conversationId)!;
+    const summary = { ...conversation, visitor: visitors.get(conversation.visitorId)!, lastMessage: messages[i]!, labels: [] };
+    return { message: messages[i]!, conversation, created: true, summary };
+  });
 }
 
 /** One statement for them all; throws GuardRefused (undoing everything) when any conversation is no longer queued. */

@@ -13,6 +13,7 @@ import type {
   NewMessage,
   OpenConversation,
   SendGuard,
+  StartResult,
   UpdatedPosition,
 } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
@@ -73,15 +74,15 @@ export class PrismaConversationStore implements ConversationStore {
   private readonly summariesById = new Coalescer(readByKey((ids) => this.summaries({ id: { in: ids } }, [], ids.length), (c) => c.id));
 
   /** Conversations started in the same round of I/O are written in one transaction (see coalescer.ts). */
-  start(input: StartInput): Promise<AppendResult> {
+  start(input: StartInput): Promise<StartResult> {
     return this.starts.add(input);
   }
 
-  private startTogether(inputs: StartInput[]): Promise<AppendResult[]> {
+  private startTogether(inputs: StartInput[]): Promise<StartResult[]> {
     return this.prisma.$transaction((tx) => startMany(tx, this.options.provider, inputs, this.newId, this.options.attachmentUrl));
   }
 
-  private async startOne(input: StartInput): Promise<AppendResult> {
+  private async startOne(input: StartInput): Promise<StartResult> {
     try {
       const [result] = await this.startTogether([input]);
       return result!;
@@ -89,7 +90,7 @@ export class PrismaConversationStore implements ConversationStore {
       // A retry of the same first message committed first: answer with what it stored.
       const clientId = input.first.clientId;
       const stored = isUniqueViolation(error) && clientId ? await this.findVisitorMessageByClientId(input.visitorId, clientId) : null;
-      if (stored) return stored;
+      if (stored) return { ...stored, created: false };
       throw error;
     }
   }

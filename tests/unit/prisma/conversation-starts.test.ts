@@ -52,7 +52,7 @@ describe.each(databases)('starting conversations on $name', ({ available, prepar
 
   const start = (visitorId: string, first: NewMessage) => store.conversations.start({ siteId: 's1', visitorId, queuedAt: new Date(), first });
 
-  it.skipIf(!available)('starts many in one turn, each a queued conversation with its first message as seq 1', async () => {
+  it.skipIf(!available)('starts many in one turn, each a queued conversation with its first message as seq 1, answered with its summary', async () => {
     const results = await Promise.all(visitors.map((v) => start(v, says(v, `hello from ${v}`))));
     expect(results.map((r) => ({ created: r.created, visitor: r.conversation.visitorId, status: r.conversation.status, lastSeq: r.conversation.lastSeq, seq: r.message.seq, body: r.message.body, author: r.message.authorName })))
       .toEqual(visitors.map((v) => ({ created: true, visitor: v, status: 'queued', lastSeq: 1, seq: 1, body: `hello from ${v}`, author: `Name ${v}` })));
@@ -63,6 +63,8 @@ describe.each(databases)('starting conversations on $name', ({ available, prepar
     expect(results.every((r) => Math.abs(Date.parse(r.message.createdAt) - Date.now()) < 60_000)).toBe(true);
     const summaries = await Promise.all(results.map((r) => store.conversations.summary(r.conversation.id)));
     expect(summaries.map((s) => [s?.id, s?.lastMessage?.body])).toEqual(results.map((r) => [r.conversation.id, r.message.body]));
+    // The summary a start answers (what agents' lists are told) is the one read afterwards.
+    expect(results.map((r) => r.created && r.summary)).toEqual(summaries);
   });
 
   it.skipIf(!available)('a first message sent twice in one turn is one conversation, and the others in the batch still start', async () => {
