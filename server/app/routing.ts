@@ -90,7 +90,6 @@ export class RoutingService implements Routing {
     return [...this.agents.values()].map((a) => this.dto(a));
   }
 
-  /** The directory's records as loaded, for reads that need no live state from this node's engine. */
   agentRecords(): IterableIterator<AgentRecord> {
     return this.agents.values();
   }
