@@ -7,7 +7,7 @@ import type { AppendResult, ConversationStore, NewMessage, StartResult } from '.
 import type { IdGenerator } from '../app/ids.ts';
 import { agentConcerned } from '../domain/system-events.ts';
 import type { Message, Prisma } from './generated/sqlite/client.ts';
-import { assigneeSelect, toConversationDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
+import { assigneeSelect, toConversationDTO, toMessageDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
 import type { Provider } from './client.ts';
 import { linkAttachments, messageRow, writeMessages } from './prisma-appends.ts';
@@ -64,7 +64,10 @@ export async function startMany(tx: Tx, provider: Provider, inputs: StartInput[]
   const stored = new Map((await tx.conversation.findMany({ where: { id: { in: ids } } })).map((c) => [c.id, toConversationDTO({ ...c, assignee: null })]));
   const visitorIds = [...new Set(inputs.map((input) => input.visitorId))];
   const visitors = new Map((await tx.visitor.findMany({ where: { id: { in: visitorIds } }, select: visitorSummarySelect })).map((v) => [v.id, toVisitorSummary(v)]));
-  const messages = await messageDTOs(tx, rows, attachmentUrl);
+  // Each first line is its visitor's, whose name was just read; only lines sent with files have attachments to read.
+  const withFiles = await messageDTOs(tx, rows.filter((_, i) => (inputs[i]!.first.attachmentIds ?? []).length > 0), attachmentUrl);
+  const filed = new Map(withFiles.map((m) => [m.id, m]));
+  const messages = rows.map((row) => filed.get(row.id) ?? toMessageDTO(row, (row.authorId && visitors.get(row.authorId)?.name) ?? null, []));
   // Its summary needs no read of its own: a new conversation has no labels, and its first line is its last.
   return rows.map((row, i) => {
     const conversation = stored.get(row.conversationId)!;
