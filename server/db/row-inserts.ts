@@ -36,7 +36,7 @@ function insertStatement(provider: Provider, table: string, columns: readonly Ro
   if (provider === 'postgresql') {
     // Every column travels as text[] and is cast once unnested: one way for dates, enums, JSON and numbers alike.
     // Dates are UTC, and a TIMESTAMP(3) column takes the ISO text's time ignoring its zone, as Prisma stores them.
-    const arrays = columns.map((_, i) => rows.map((row) => pgText(row[i]!)));
+    const arrays = columns.map((_, i) => rows.map((row) => pgText(row[i] ?? null)));
     const unnested = columns.map((_, i) => `$${i + 1}::text[]`).join(', ');
     const casts = columns.map((c, i) => `r.c${i}::${c.pgType}`).join(', ');
     const aliases = columns.map((_, i) => `c${i}`).join(', ');

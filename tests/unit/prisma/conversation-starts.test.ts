@@ -50,17 +50,21 @@ describe.each(databases)('starting conversations on $name', ({ available, prepar
     await drop();
   });
 
-  const start = (visitorId: string, first: NewMessage) => store.conversations.start({ siteId: 's1', visitorId, queuedAt: new Date(), first });
+  const start = (visitorId: string, first: NewMessage, queuedAt = new Date()) => store.conversations.start({ siteId: 's1', visitorId, queuedAt, first });
 
   it.skipIf(!available)('starts many in one turn, each a queued conversation with its first message as seq 1, answered with its summary', async () => {
-    const results = await Promise.all(visitors.map((v) => start(v, says(v, `hello from ${v}`))));
+    const queuedAt = new Date(Date.now() - 1234);
+    const results = await Promise.all(visitors.map((v) => start(v, says(v, `hello from ${v}`), queuedAt)));
     expect(results.map((r) => ({ created: r.created, visitor: r.conversation.visitorId, status: r.conversation.status, lastSeq: r.conversation.lastSeq, seq: r.message.seq, body: r.message.body, author: r.message.authorName })))
       .toEqual(visitors.map((v) => ({ created: true, visitor: v, status: 'queued', lastSeq: 1, seq: 1, body: `hello from ${v}`, author: `Name ${v}` })));
     expect(new Set(results.map((r) => r.conversation.id)).size).toBe(3);
-    // Written raw: the dates must come back as Prisma would have stored them, UTC whatever the server's zone.
-    const rows = await database.prisma.conversation.findMany({ where: { id: { in: results.map((r) => r.conversation.id) } } });
-    for (const row of rows) expect(Math.abs(row.createdAt.getTime() - row.queuedAt.getTime())).toBeLessThan(60_000);
-    expect(results.every((r) => Math.abs(Date.parse(r.message.createdAt) - Date.now()) < 60_000)).toBe(true);
+    // Written raw: Prisma reads the dates back as it would have stored them, to the millisecond.
+    const rows = await database.prisma.conversation.findMany({ where: { id: { in: results.map((r) => r.conversation.id) } }, include: { messages: true } });
+    for (const row of rows) {
+      expect(row.queuedAt.toISOString()).toBe(queuedAt.toISOString());
+      expect(Math.abs(row.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
+      expect(row.messages.map((m) => m.createdAt.toISOString())).toEqual([row.createdAt.toISOString()]);
+    }
     const summaries = await Promise.all(results.map((r) => store.conversations.summary(r.conversation.id)));
     expect(summaries.map((s) => [s?.id, s?.lastMessage?.body])).toEqual(results.map((r) => [r.conversation.id, r.message.body]));
     // The summary a start answers (what agents' lists are told) is the one read afterwards.
