@@ -6,12 +6,12 @@ import type { SystemEvent } from '../contract/dto.ts';
 import type { AppendResult, ConversationStore, NewMessage, StartResult } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import { agentConcerned } from '../domain/system-events.ts';
-import type { Message, Prisma } from './generated/sqlite/client.ts';
+import type { Prisma } from './generated/sqlite/client.ts';
 import { assigneeSelect, toConversationDTO, toMessageDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
 import type { Provider } from './client.ts';
 import { linkAttachments, messageRow, writeMessages } from './prisma-appends.ts';
-import { insertRows, type RowColumn } from './row-inserts.ts';
+import { insertRows } from './row-inserts.ts';
 import { toSqliteDate } from './sqlite-append-rows.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -26,40 +26,47 @@ export class GuardRefused extends Error {}
 /** A system line, authored by the agent it concerns (see heldBy in conversations.ts). */
 export const systemMessage = (event: SystemEvent): NewMessage => ({ authorKind: 'system', authorId: agentConcerned(event), body: JSON.stringify(event), clientId: null });
 
-const CONVERSATION_COLUMNS: RowColumn[] = [
-  { name: 'id', pgType: 'text' },
-  { name: 'siteId', pgType: 'text' },
-  { name: 'visitorId', pgType: 'text' },
-  { name: 'status', pgType: '"ConversationStatus"' },
-  { name: 'queuedAt', pgType: 'timestamp(3)' },
-  { name: 'openingClientId', pgType: 'text' },
-  { name: 'lastSeq', pgType: 'int' },
-  { name: 'createdAt', pgType: 'timestamp(3)' },
-  { name: 'updatedAt', pgType: 'timestamp(3)' },
-];
+const CONVERSATION_COLUMNS = {
+  id: 'text',
+  siteId: 'text',
+  visitorId: 'text',
+  status: '"ConversationStatus"',
+  queuedAt: 'timestamp(3)',
+  openingClientId: 'text',
+  lastSeq: 'int',
+  createdAt: 'timestamp(3)',
+  updatedAt: 'timestamp(3)',
+} as const;
 
-const MESSAGE_COLUMNS: RowColumn[] = [
-  { name: 'id', pgType: 'text' },
-  { name: 'conversationId', pgType: 'text' },
-  { name: 'seq', pgType: 'int' },
-  { name: 'authorKind', pgType: '"AuthorKind"' },
-  { name: 'authorId', pgType: 'text' },
-  { name: 'body', pgType: 'text' },
-  { name: 'clientId', pgType: 'text' },
-  { name: 'createdAt', pgType: 'timestamp(3)' },
-];
-
-const insertMessages = (tx: Tx, provider: Provider, rows: Message[]) =>
-  insertRows(tx, provider, 'Message', MESSAGE_COLUMNS, rows.map((r) => [r.id, r.conversationId, r.seq, r.authorKind, r.authorId, r.body, r.clientId, r.createdAt]));
+const MESSAGE_COLUMNS = {
+  id: 'text',
+  conversationId: 'text',
+  seq: 'int',
+  authorKind: '"AuthorKind"',
+  authorId: 'text',
+  body: 'text',
+  clientId: 'text',
+  createdAt: 'timestamp(3)',
+} as const;
 
 /** Each new conversation is created with its first message as seq 1: nothing to guard, nothing to look up. */
 export async function startMany(tx: Tx, provider: Provider, inputs: StartInput[], newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<StartResult[]> {
   const ids = inputs.map(() => newId());
   const createdAt = new Date();
-  const conversations = inputs.map((input, i) => [ids[i]!, input.siteId, input.visitorId, 'queued', input.queuedAt, input.first.clientId, 1, createdAt, createdAt]);
+  const conversations = inputs.map((input, i) => ({
+    id: ids[i]!,
+    siteId: input.siteId,
+    visitorId: input.visitorId,
+    status: 'queued',
+    queuedAt: input.queuedAt,
+    openingClientId: input.first.clientId,
+    lastSeq: 1,
+    createdAt,
+    updatedAt: createdAt,
+  }));
   await insertRows(tx, provider, 'Conversation', CONVERSATION_COLUMNS, conversations);
   const rows = inputs.map((input, i) => messageRow(newId(), ids[i]!, 1, input.first, createdAt));
-  await insertMessages(tx, provider, rows);
+  await insertRows(tx, provider, 'Message', MESSAGE_COLUMNS, rows);
   for (const [i, row] of rows.entries()) await linkAttachments(tx, row, inputs[i]!.first);
   const stored = new Map((await tx.conversation.findMany({ where: { id: { in: ids } } })).map((c) => [c.id, toConversationDTO({ ...c, assignee: null })]));
   const visitorIds = [...new Set(inputs.map((input) => input.visitorId))];
@@ -83,7 +90,7 @@ export async function assignAllOrNone(tx: Tx, provider: Provider, assignments: A
   const rows = new Map((await tx.conversation.findMany({ where: { id: { in: assignments.map((a) => a.id) } }, include: withAssignee })).map((r) => [r.id, r]));
   const createdAt = new Date();
   const lines = assignments.map((a) => messageRow(newId(), a.id, rows.get(a.id)!.lastSeq, systemMessage(a.event), createdAt));
-  await insertMessages(tx, provider, lines);
+  await insertRows(tx, provider, 'Message', MESSAGE_COLUMNS, lines);
   const messages = await messageDTOs(tx, lines, attachmentUrl);
   return assignments.map((a, i) => ({ message: messages[i]!, conversation: toConversationDTO(rows.get(a.id)!), created: true }));
 }

@@ -2,18 +2,18 @@
 import type { IdGenerator } from '../app/ids.ts';
 import type { JobRecord, JobStatus, JobStore, LeasedJob, NewJob } from '../jobs/types.ts';
 import { Coalescer, type BatchRun } from '../app/coalescer.ts';
-import { insertNewRows, type RowColumn } from './row-inserts.ts';
+import { insertNewRows } from './row-inserts.ts';
 import type { Job, PrismaClient } from './generated/sqlite/client.ts';
 
-const JOB_COLUMNS: RowColumn[] = [
-  { name: 'id', pgType: 'text' },
-  { name: 'kind', pgType: 'text' },
-  { name: 'idempotencyKey', pgType: 'text' },
-  { name: 'payload', pgType: 'jsonb' },
-  { name: 'runAt', pgType: 'timestamp(3)' },
-  { name: 'createdAt', pgType: 'timestamp(3)' },
-  { name: 'updatedAt', pgType: 'timestamp(3)' },
-];
+const JOB_COLUMNS = {
+  id: 'text',
+  kind: 'text',
+  idempotencyKey: 'text',
+  payload: 'jsonb',
+  runAt: 'timestamp(3)',
+  createdAt: 'timestamp(3)',
+  updatedAt: 'timestamp(3)',
+} as const;
 
 export class PrismaJobStore implements JobStore {
   /**
@@ -35,7 +35,7 @@ export class PrismaJobStore implements JobStore {
   /** Inserts the jobs whose keys are new and answers, for each, whether it was added. */
   private async enqueueMany(jobs: NewJob[]): Promise<boolean[]> {
     const now = new Date();
-    const rows = jobs.map((job) => [this.newId(), job.kind, job.idempotencyKey, JSON.stringify(job.payload), job.runAt, now, now]);
+    const rows = jobs.map((job) => ({ id: this.newId(), kind: job.kind, idempotencyKey: job.idempotencyKey, payload: JSON.stringify(job.payload), runAt: job.runAt, createdAt: now, updatedAt: now }));
     const added = await insertNewRows(this.prisma, this.provider, 'Job', JOB_COLUMNS, rows, 'idempotencyKey');
     return jobs.map((job) => added.has(job.idempotencyKey));
   }

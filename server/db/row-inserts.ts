@@ -12,41 +12,43 @@ import { toSqliteDate } from './sqlite-append-rows.ts';
 type RawRunner = Pick<Prisma.TransactionClient, '$executeRawUnsafe' | '$queryRawUnsafe'>;
 export type RowValue = string | number | Date | null;
 
-/** A column written, and the PostgreSQL type its text is cast to (an enum's quoted name for enums). */
-export interface RowColumn {
-  name: string;
-  pgType: string;
-}
+/** The columns written, each with the PostgreSQL type its text is cast to (an enum's quoted name for enums). */
+export type RowColumns = Readonly<Record<string, string>>;
+/** A row to write: a value for every column, read by name (other fields are left alone). */
+export type Row<C extends RowColumns> = { readonly [K in keyof C]: RowValue };
 
 /** Writes every row; a row that breaks a constraint fails the statement, so none is written. */
-export async function insertRows(db: RawRunner, provider: Provider, table: string, columns: readonly RowColumn[], rows: readonly RowValue[][]): Promise<void> {
+export async function insertRows<C extends RowColumns>(db: RawRunner, provider: Provider, table: string, columns: C, rows: readonly Row<C>[]): Promise<void> {
   if (rows.length > 0) await db.$executeRawUnsafe(...insertStatement(provider, table, columns, rows));
 }
 
 /** Writes the rows whose `unique` column holds a value not stored yet, and answers those values. */
-export async function insertNewRows(db: RawRunner, provider: Provider, table: string, columns: readonly RowColumn[], rows: readonly RowValue[][], unique: string): Promise<Set<string>> {
+export async function insertNewRows<C extends RowColumns>(db: RawRunner, provider: Provider, table: string, columns: C, rows: readonly Row<C>[], unique: keyof C & string): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const [sql, ...values] = insertStatement(provider, table, columns, rows);
   const added = await db.$queryRawUnsafe<Record<string, string>[]>(`${sql} ON CONFLICT ("${unique}") DO NOTHING RETURNING "${unique}"`, ...values);
   return new Set(added.map((row) => row[unique]!));
 }
 
-function insertStatement(provider: Provider, table: string, columns: readonly RowColumn[], rows: readonly RowValue[][]): [string, ...unknown[]] {
-  const names = columns.map((c) => `"${c.name}"`).join(', ');
+function insertStatement<C extends RowColumns>(provider: Provider, table: string, columns: C, rows: readonly Row<C>[]): [string, ...unknown[]] {
+  const names = Object.keys(columns);
+  const quoted = names.map((name) => `"${name}"`).join(', ');
   if (provider === 'postgresql') {
     // Every column travels as text[] and is cast once unnested: one way for dates, enums, JSON and numbers alike.
     // Dates are UTC, and a TIMESTAMP(3) column takes the ISO text's time ignoring its zone, as Prisma stores them.
-    const arrays = columns.map((_, i) => rows.map((row) => pgText(row[i] ?? null)));
-    const unnested = columns.map((_, i) => `$${i + 1}::text[]`).join(', ');
-    const casts = columns.map((c, i) => `r.c${i}::${c.pgType}`).join(', ');
-    const aliases = columns.map((_, i) => `c${i}`).join(', ');
-    return [`INSERT INTO "${table}" (${names}) SELECT ${casts} FROM unnest(${unnested}) AS r(${aliases})`, ...arrays];
+    const arrays = names.map((name) => rows.map((row) => pgText(row[name] ?? null)));
+    const unnested = names.map((_, i) => `$${i + 1}::text[]`).join(', ');
+    const casts = names.map((name, i) => `r.c${i}::${columns[name]}`).join(', ');
+    const aliases = names.map((_, i) => `c${i}`).join(', ');
+    return [`INSERT INTO "${table}" (${quoted}) SELECT ${casts} FROM unnest(${unnested}) AS r(${aliases})`, ...arrays];
   }
   // SQLite needs the WHERE to read a following ON CONFLICT as the upsert's, not as a join's.
-  const picks = columns.map((_, i) => `value ->> ${i}`).join(', ');
-  const json = JSON.stringify(rows.map((row) => row.map((value) => (value instanceof Date ? toSqliteDate(value) : value))));
-  return [`INSERT INTO "${table}" (${names}) SELECT ${picks} FROM json_each(?) WHERE true`, json];
+  const picks = names.map((_, i) => `value ->> ${i}`).join(', ');
+  const json = JSON.stringify(rows.map((row) => names.map((name) => sqliteValue(row[name] ?? null))));
+  return [`INSERT INTO "${table}" (${quoted}) SELECT ${picks} FROM json_each(?) WHERE true`, json];
 }
+
+const sqliteValue = (value: RowValue) => (value instanceof Date ? toSqliteDate(value) : value);
 
 function pgText(value: RowValue): string | null {
   if (value === null) return null;
