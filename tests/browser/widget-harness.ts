@@ -126,14 +126,14 @@ export class TestAgent {
   }
 
   /** Waits for the visitor's message `body` and answers it. */
-  async replyTo(visitorMessage: Promise<MessageDTO>, body: string): Promise<MessageDTO> {
+  async replyTo(visitorMessage: PromiseLike<MessageDTO>, body: string): Promise<MessageDTO> {
     const { conversationId } = await visitorMessage;
     const { message } = await this.command<{ message: MessageDTO }>('message:send', { conversationId, clientId: crypto.randomUUID(), body });
     return message;
   }
 
   /** The visitor's message `body`: in 'messages:new', or, the first of a conversation, inside its summary. */
-  messageFromVisitor(body: string): Promise<MessageDTO> {
+  messageFromVisitor(body: string): PromiseLike<MessageDTO> {
     return nextAgentHeard(this.socket, (m) => m.authorKind === 'visitor' && m.body === body, 10_000);
   }
 
