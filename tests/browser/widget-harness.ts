@@ -19,6 +19,7 @@ import type { Ack } from '../../server/contract/errors.ts';
 import type { AgentSession } from '../../server/contract/http.ts';
 import { explained } from '../support/explained.ts';
 import { nextAgentHeard } from '../support/agent-messages.ts';
+import { nextEvent } from '../support/socket-waits.ts';
 import { parseLogLine, spawnServer, type SpawnedServer } from '../support/spawn-server.ts';
 import { launchChromium } from '../support/chromium.ts';
 
@@ -108,21 +109,9 @@ export class TestAgent {
     return ack.data;
   }
 
-  /** The first `event` matching `where`, from now on. */
-  next<T>(event: string, where: (value: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.socket.off(event, listener);
-        reject(new Error(`${this.name}: no matching ${event} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const listener = (value: T): void => {
-        if (!where(value)) return;
-        clearTimeout(timer);
-        this.socket.off(event, listener);
-        resolve(value);
-      };
-      this.socket.on(event, listener);
-    });
+  /** The first `event` matching `where`, from now on; the timeout counts from the first await. */
+  next<T>(event: string, where: (value: T) => boolean = () => true, timeoutMs = 10_000): PromiseLike<T> {
+    return nextEvent(this.socket, event, where, timeoutMs);
   }
 
   /** Waits for the visitor's message `body` and answers it. */

@@ -205,7 +205,7 @@ describe.skipIf(!postgresAvailable || !redisAvailable)('a cluster of three nodes
 
     // The killed node's clients reconnect to a survivor, as a browser behind a load balancer would.
     const orphanedAgent = agents.find((a) => a.nodeIndex === leaderIndex)!;
-    const requeued: Promise<ConversationDTO>[] = [];
+    const requeued: PromiseLike<ConversationDTO>[] = [];
     for (const v of visitors) {
       if (v.nodeIndex === leaderIndex) {
         const again = await connectVisitor(node(survivors[0]!), { token: v.token });

@@ -128,7 +128,7 @@ describe('a whole conversation', () => {
 
   it('tells a waiting visitor at once that no agent is online, keeps the message, and assigns the next agent', async () => {
     const visitor = await connectVisitor(server);
-    let told: Promise<QueuePositionDTO> | undefined;
+    let told: PromiseLike<QueuePositionDTO> | undefined;
     const position = next<QueuePositionDTO>(visitor.socket, 'queue:position');
     const sent = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: 'Is anybody there?' });
     expect(await position).toMatchObject({ conversationId: sent.conversation.id, position: 1, agentsOnline: false });

@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'socket.io-client';
 import type { ConversationSummaryDTO, MessageDTO } from '../../server/contract/dto.ts';
+import { nextHeard } from './socket-waits.ts';
 
 /**
  * Every message an agent's socket hears from now on: in 'messages:new', and a conversation's first message inside
@@ -24,36 +25,7 @@ export function onAgentMessage(socket: Socket, hear: (message: MessageDTO) => vo
   };
 }
 
-/**
- * The next message an agent's socket hears that matches `where`, a new conversation's first one included.
- * It listens from the call, but `timeoutMs` counts from the first await: a test starts listening before the steps
- * that send, and on a loaded machine those steps (uploads, page waits) could otherwise spend the whole budget and
- * fail a wait whose message was still on time.
- */
+/** The next message an agent's socket hears that matches `where`, a new conversation's first one included. */
 export function nextAgentHeard(socket: Socket, where: (message: MessageDTO) => boolean, timeoutMs = 5000): PromiseLike<MessageDTO> {
-  let heard: MessageDTO | undefined;
-  let deliver: ((message: MessageDTO) => void) | undefined;
-  const stop = onAgentMessage(socket, (message) => {
-    if (!where(message)) return;
-    stop();
-    heard = message;
-    deliver?.(message);
-  });
-  let awaited: Promise<MessageDTO> | undefined;
-  return {
-    then(onHeard, onTimeout) {
-      awaited ??= new Promise<MessageDTO>((resolve, reject) => {
-        if (heard) return resolve(heard);
-        const timer = setTimeout(() => {
-          stop();
-          reject(new Error(`no matching message within ${timeoutMs} ms of waiting`));
-        }, timeoutMs);
-        deliver = (message) => {
-          clearTimeout(timer);
-          resolve(message);
-        };
-      });
-      return awaited.then(onHeard, onTimeout);
-    },
-  };
+  return nextHeard((hear) => onAgentMessage(socket, hear), where, timeoutMs, 'message');
 }

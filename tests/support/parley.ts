@@ -17,6 +17,10 @@ import { createParley, type Parley } from '../../server/composition.ts';
 import type { SiteRecord } from '../../server/app/ports.ts';
 import type { Clock } from '../../server/domain/clock.ts';
 import { dropSchema, postgresAvailable, throwawaySchema } from './postgres.ts';
+import { nextInBatch } from './socket-waits.ts';
+
+/** Waits on events: the timeout counts from the first await (see socket-waits.ts). */
+export { nextEvent as next } from './socket-waits.ts';
 
 export type VisitorSocket = Socket<VisitorServerToClient, VisitorClientToServer>;
 export type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
@@ -198,22 +202,6 @@ export async function ok<T>(socket: Socket, event: string, payload: unknown): Pr
   return ack.data;
 }
 
-/** Resolves with the first event matching `where`, received from now on. */
-export function next<T>(socket: Socket, event: string, where: (value: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      socket.off(event, listener);
-      reject(new Error(`no matching ${event} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const listener = (value: T) => {
-      if (!where(value)) return;
-      clearTimeout(timer);
-      socket.off(event, listener);
-      resolve(value);
-    };
-    socket.on(event, listener);
-  });
-}
 
 /** Collects every event of a kind, for asserting that something did NOT arrive. */
 export function record<T>(socket: Socket, event: string): T[] {
@@ -223,9 +211,8 @@ export function record<T>(socket: Socket, event: string): T[] {
 }
 
 /** The next message an agent's socket hears of that matches `where` (agents get messages in batches). */
-export async function nextAgentMessage(socket: Socket, where: (message: MessageDTO) => boolean = () => true, timeoutMs = 5000): Promise<MessageDTO> {
-  const batch = await next<MessageDTO[]>(socket, 'messages:new', (messages) => messages.some(where), timeoutMs);
-  return batch.find(where)!;
+export function nextAgentMessage(socket: Socket, where: (message: MessageDTO) => boolean = () => true, timeoutMs = 5000): PromiseLike<MessageDTO> {
+  return nextInBatch(socket, 'messages:new', where, timeoutMs);
 }
 
 /** Every message an agent's socket hears of from now on, in order. */
@@ -236,9 +223,8 @@ export function recordAgentMessages(socket: Socket): MessageDTO[] {
 }
 
 /** The next conversation change an agent's socket hears of that matches `where` (agents get changes in batches). */
-export async function nextAgentConversation<T extends { id: string }>(socket: Socket, where: (conversation: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
-  const batch = await next<T[]>(socket, 'conversations:updated', (conversations) => conversations.some(where), timeoutMs);
-  return batch.find(where)!;
+export function nextAgentConversation<T extends { id: string }>(socket: Socket, where: (conversation: T) => boolean = () => true, timeoutMs = 5000): PromiseLike<T> {
+  return nextInBatch(socket, 'conversations:updated', where, timeoutMs);
 }
 
 /** Every conversation change an agent's socket hears of from now on, in order. */
