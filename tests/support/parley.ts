@@ -202,7 +202,6 @@ export async function ok<T>(socket: Socket, event: string, payload: unknown): Pr
   return ack.data;
 }
 
-
 /** Collects every event of a kind, for asserting that something did NOT arrive. */
 export function record<T>(socket: Socket, event: string): T[] {
   const seen: T[] = [];
