@@ -68,6 +68,7 @@ describe('a whole conversation', () => {
   });
 
   it('answers a retried message with the stored one instead of a second message', async () => {
+    const agent = await connectAgent(server, await createAgent(server, 'rita'));
     const visitor = await connectVisitor(server);
     const id = clientId();
     const first = await ok<SendResult>(visitor.socket, 'message:send', { clientId: id, body: 'only once' });
@@ -75,6 +76,8 @@ describe('a whole conversation', () => {
     const withConversation = await ok<SendResult>(visitor.socket, 'message:send', { conversationId: first.conversation.id, clientId: id, body: 'only once' });
     expect(again.message.id).toBe(first.message.id);
     expect(withConversation.message.id).toBe(first.message.id);
+    // Read back from storage, with its assignee.
+    expect(again.conversation).toMatchObject({ id: first.conversation.id, status: 'active', assignee: { id: agent.agentId, name: 'rita' } });
     const page = await ok<HistoryPage>(visitor.socket, 'history:get', { conversationId: first.conversation.id });
     expect(page.messages.filter((m) => m.authorKind === 'visitor')).toHaveLength(1);
   });
