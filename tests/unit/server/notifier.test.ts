@@ -3,9 +3,9 @@
  * whole site get a turn's messages and conversation changes as one batch per site while the others hear only of
  * conversations they may see, and that nothing emitted to agents overtakes a message or change before it.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO } from '../../../server/contract/dto.ts';
-import { SocketNotifier, type AgentNamespace, type VisitorNamespace } from '../../../server/realtime/notifier.ts';
+import { QUEUE_ARRIVALS_EVERY_MS, SocketNotifier, type AgentNamespace, type VisitorNamespace } from '../../../server/realtime/notifier.ts';
 
 interface Emitted {
   room: string;
@@ -215,6 +215,87 @@ describe('SocketNotifier', () => {
       ['messages:new', 1],
       ['conversations:updated', 1],
       ['conversation:read', 'one'],
+    ]);
+  });
+});
+
+describe("SocketNotifier: a queue's arrivals while more keep coming", () => {
+  beforeEach(() => vi.useFakeTimers({ now: 0 }));
+  afterEach(() => vi.useRealTimers());
+
+  /** What the site's agents (site-all) heard, as the ids of each frame's conversations. */
+  const wholeSiteFrames = (agents: Emitted[]) =>
+    agents.filter((e) => e.room === 'site-all:site-1').map((e) => [e.event, (e.payload as { id: string }[]).map((c) => c.id ?? 'one')]);
+
+  it('sends the first arrival after a quiet spell on the next turn, and those that follow within the interval together when it ends', () => {
+    const { notifier, agents, visitors } = setUp();
+    notifier.conversationChanged(summary('a', 'site-1', 'queued', 1));
+    vi.advanceTimersByTime(1);
+    expect(wholeSiteFrames(agents)).toEqual([['conversations:updated', ['a']]]);
+    notifier.conversationChanged(summary('b', 'site-1', 'queued', 1));
+    vi.advanceTimersByTime(50);
+    notifier.conversationChanged(summary('c', 'site-1', 'queued', 1));
+    vi.advanceTimersByTime(QUEUE_ARRIVALS_EVERY_MS - 52);
+    expect(wholeSiteFrames(agents)).toHaveLength(1);
+    // Visitors are never held.
+    expect(visitors.map((e) => e.room)).toEqual(['visitor:v-a', 'visitor:v-b', 'visitor:v-c']);
+    vi.advanceTimersByTime(1);
+    expect(wholeSiteFrames(agents)).toEqual([
+      ['conversations:updated', ['a']],
+      ['conversations:updated', ['b', 'c']],
+    ]);
+    expect(agents.filter((e) => e.room === 'site:site-1').map((e) => (e.payload as { id: string }[]).map((c) => c.id))).toEqual([['a'], ['b', 'c']]);
+    // After a quiet spell, the next goes at once again.
+    vi.advanceTimersByTime(QUEUE_ARRIVALS_EVERY_MS);
+    notifier.conversationChanged(summary('d', 'site-1', 'queued', 1));
+    vi.advanceTimersByTime(1);
+    expect(wholeSiteFrames(agents).at(-1)).toEqual(['conversations:updated', ['d']]);
+  });
+
+  it('lets any other change of the site take the held arrivals along at once, in the order they happened', () => {
+    const { notifier, agents } = setUp();
+    notifier.conversationChanged(summary('a', 'site-1', 'queued', 1));
+    vi.advanceTimersByTime(1);
+    notifier.conversationChanged(summary('b', 'site-1', 'queued', 1));
+    vi.advanceTimersByTime(1);
+    notifier.conversationChanged(summary('b', 'site-1', 'active', 2), 'assigned');
+    vi.advanceTimersByTime(1);
+    expect(wholeSiteFrames(agents)).toEqual([
+      ['conversations:updated', ['a']],
+      ['conversations:updated', ['b', 'b']],
+    ]);
+  });
+
+  it('sends held arrivals before any later message or other event for agents', () => {
+    const { notifier, agents } = setUp();
+    notifier.conversationChanged(summary('a', 'site-1', 'queued', 1));
+    vi.advanceTimersByTime(1);
+    notifier.conversationChanged(summary('b', 'site-1', 'queued', 1));
+    vi.advanceTimersByTime(1);
+    notifier.messageCreated(message('m2', 'b'), conversation('b', 'site-1', 'queued'));
+    vi.advanceTimersByTime(1);
+    notifier.conversationChanged(summary('c', 'site-1', 'queued', 1));
+    vi.advanceTimersByTime(1);
+    notifier.typing(conversation('c', 'site-1', 'queued'), 'visitor', { conversationId: 'c', typing: true });
+    expect(agents.filter((e) => e.room === 'site-all:site-1' || e.event === 'typing').map((e) => e.event)).toEqual([
+      'conversations:updated',
+      'conversations:updated',
+      'messages:new',
+      'conversations:updated',
+      'typing',
+    ]);
+  });
+
+  it("holds one site's arrivals without holding another's", () => {
+    const { notifier, agents } = setUp();
+    notifier.conversationChanged(summary('a', 'site-1', 'queued', 1));
+    vi.advanceTimersByTime(1);
+    notifier.conversationChanged(summary('b', 'site-1', 'queued', 1));
+    notifier.conversationChanged(summary('e', 'site-2', 'queued', 1));
+    vi.advanceTimersByTime(1);
+    expect(agents.filter((e) => e.room.startsWith('site-all:')).map((e) => [e.room, (e.payload as { id: string }[]).map((c) => c.id)])).toEqual([
+      ['site-all:site-1', ['a']],
+      ['site-all:site-2', ['e']],
     ]);
   });
 });
