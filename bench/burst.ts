@@ -14,7 +14,7 @@ import { cleanUp, missingServices, REDIS_URL, waitForLeader } from './cluster.ts
 import type { BenchConfig, BurstBackend } from './config.ts';
 import { startGenerator, type Generator } from './generators.ts';
 import { postJson } from './http.ts';
-import type { BurstResult, DrainResult, OpeningResult } from './load/burst.ts';
+import type { BurstResult, ChangeFrames, DrainResult, OpeningResult } from './load/burst.ts';
 import { makeTempDir, removeTempDir } from './processes.ts';
 import type { PhaseProfiler } from './profile/capture.ts';
 import type { ProbeStats } from './server-probe.ts';
@@ -40,6 +40,8 @@ export interface BurstStep {
   opening: OpeningResult;
   sessions: SessionTimes;
   burst: BurstResult;
+  /** Conversation change frames the agents received during the burst (their consoles' work). */
+  agentFrames: ChangeFrames;
   drain: DrainResult;
   check: AssignmentCheck;
   /** Node 1 (the routing leader) during the burst. */
@@ -120,9 +122,11 @@ async function measureBackend(backend: BurstBackend, config: BenchConfig, profil
     const leader = servers[0]!;
     // A server in the middle of a burst answers late: that is what is measured, so the probe waits.
     await leader.probe.call('stats', {}, PROBE_TIMEOUT_MS);
+    await agentsGenerator.rpc.call('burstAgentsHeard', undefined, 10_000);
     const burst = await profiler.around(leader, `burst-${backend}`, () => load.rpc.call('burstFire', { windowMs: b.windowMs }, 300_000));
     profiler.units[`burst-${backend}`] = { name: 'first message', count: burst.started };
     const server = await leader.probe.call('stats', {}, PROBE_TIMEOUT_MS);
+    const agentFrames = await agentsGenerator.rpc.call('burstAgentsHeard', undefined, 10_000);
     log(`burst, ${backend}: ${burst.assigned} assigned at arrival, p99 ${burst.firstMessageToAssignment.p99} ms, ${burst.assignmentsPerSecond}/s`);
     const agentsLoad = agentsGenerator;
     const drain = await profiler.around(leader, `burst-drain-${backend}`, async () => {
@@ -133,7 +137,7 @@ async function measureBackend(backend: BurstBackend, config: BenchConfig, profil
     profiler.units[`burst-drain-${backend}`] = { name: 'assignment', count: drain.assigned };
     log(`burst, ${backend}: ${drain.assigned} assigned from the queue in ${drain.ms} ms (${drain.assignmentsPerSecond}/s)`);
     const check = await checkAssignments(backend === 'sqlite' ? { sqliteFile: join(dataDirs[0]!, 'parley.db') } : { postgresUrl: env.DATABASE_URL! }, site.id, b.moreAgents * b.capacity);
-    return { backend, nodes, agents: { online: b.agents, later: b.moreAgents - b.agents, capacity: b.capacity }, opening, sessions, burst, drain, check, server };
+    return { backend, nodes, agents: { online: b.agents, later: b.moreAgents - b.agents, capacity: b.capacity }, opening, sessions, burst, agentFrames, drain, check, server };
   } finally {
     await Promise.all([generator?.stop(), agentsGenerator?.stop()]);
     await Promise.all(servers.map((s) => s.stop()));

@@ -59,6 +59,11 @@ export interface OpeningResult {
   second: Summary;
 }
 
+export interface ChangeFrames {
+  frames: number;
+  agents: number;
+}
+
 interface Waiting {
   sentAt: number;
   conversationId?: string;
@@ -73,6 +78,8 @@ export class BurstAgents {
   private readonly agents: Socket[] = [];
   /** Agents from this index on were connected away. */
   private onlineAtStart = 0;
+  /** 'conversations:updated' frames the agents received since last counted: what their consoles had to take in. */
+  private changeFrames = 0;
 
   constructor(private readonly urls: string[]) {}
 
@@ -84,6 +91,7 @@ export class BurstAgents {
       const session = await postJson<AgentSession>(`${url}/api/auth/login`, logins[i]);
       const socket = await connect(`${url}/agent`, { token: session.accessToken }, url);
       if (i >= online) await command(socket, 'agent:setStatus', { status: 'away' });
+      socket.on('conversations:updated', () => this.changeFrames++);
       this.agents[i] = socket;
     });
     return null;
@@ -96,6 +104,13 @@ export class BurstAgents {
     // After a burst the server may still be working through it: the status changes wait as long as first messages do.
     await Promise.all(away.map((socket) => command(socket, 'agent:setStatus', { status: 'online' }, BUSY_ACK_TIMEOUT_MS)));
     return { agents: away.length, startedAt };
+  }
+
+  /** The conversation change frames received since the last call, and by how many agents. */
+  changeFramesHeard(): ChangeFrames {
+    const frames = this.changeFrames;
+    this.changeFrames = 0;
+    return { frames, agents: this.agents.length };
   }
 
   close(): void {

@@ -123,6 +123,11 @@ const api = {
     return burstAgents.comeOnline();
   },
 
+  burstAgentsHeard() {
+    if (!burstAgents) throw new Error('connect the burst agents first');
+    return burstAgents.changeFramesHeard();
+  },
+
   /** The burst section's visitors, connected before it fires. */
   burstVisitors({ urls, site, visitors }: { urls: string[]; site: Site; visitors: number }) {
     burstVisitors?.close();
