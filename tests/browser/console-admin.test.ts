@@ -6,10 +6,11 @@
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import type { SiteAdminDTO } from '../../server/contract/admin.ts';
-import type { ConversationDTO } from '../../server/contract/dto.ts';
+import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
 import type { SendResult, TypingEvent } from '../../server/contract/events.ts';
-import { ADMIN, login, ok, openPage, openSection, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
+import { ADMIN, HEARD_WITHIN_MS, login, ok, openPage, openSection, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
 import { send } from './widget-harness.ts';
+import { nextEvent } from '../support/socket-waits.ts';
 
 const SHOP = 'http://shop.test';
 const { env, sockets } = useConsoleEnv();
@@ -122,7 +123,7 @@ test('the visitor beside the conversation: context live, typing both ways with p
   const claim = adminPage.getByRole('button', { name: 'Claim', exact: true });
   if (await claim.isVisible()) await claim.click();
   await adminPage.getByRole('button', { name: 'Resolve', exact: true }).waitFor();
-  const agentTyping = new Promise<TypingEvent>((resolve) => visitor.on('typing', (e: TypingEvent) => e.typing && resolve(e)));
+  const agentTyping = nextEvent<TypingEvent>(visitor, 'typing', (e) => e.typing, HEARD_WITHIN_MS);
   await adminPage.getByLabel('Reply', { exact: true }).pressSequentially('Yes, 10', { delay: 20 });
   expect((await agentTyping).conversationId).toBe(conversationId);
 
@@ -138,9 +139,7 @@ test('the visitor beside the conversation: context live, typing both ways with p
 
   // An image attachment: uploaded, sent, shown inline to the agent and delivered to the visitor.
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
-  const delivered = new Promise<{ attachments: { fileName: string }[] }>((resolve) =>
-    visitor.on('message:new', (m: { attachments: { fileName: string }[] }) => m.attachments.length > 0 && resolve(m)),
-  );
+  const delivered = nextEvent<MessageDTO>(visitor, 'message:new', (m) => m.attachments.length > 0, HEARD_WITHIN_MS);
   await adminPage.locator('.composer input[type=file]').setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: png });
   await adminPage.locator('.pending-files li.ready').waitFor();
   await adminPage.getByRole('button', { name: 'Send', exact: true }).click();
@@ -168,7 +167,7 @@ test('the visitor beside the conversation: context live, typing both ways with p
   await miaTab.click();
   await adminPage.getByRole('log').getByText('Still there?').waitFor();
   await expect.poll(() => tabs.getByRole('button', { name: /unread/ }).count(), { timeout: 10_000 }).toBe(0);
-  const updated = new Promise<ConversationDTO>((resolve) => visitor.on('conversation:updated', (c: ConversationDTO) => resolve(c)));
+  const updated = nextEvent<ConversationDTO>(visitor, 'conversation:updated', undefined, HEARD_WITHIN_MS);
   await adminPage.getByRole('button', { name: 'Resolve', exact: true }).click();
   expect((await updated).status).toBe('resolved');
   await adminPage.getByRole('tab', { name: /Resolved/ }).click();

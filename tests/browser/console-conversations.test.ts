@@ -9,9 +9,10 @@ import { beforeAll, expect, test } from 'vitest';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import {
-  ADMIN, api, createAgent, ok, openSection, openWidget, setStatus, signIn, socketVisitor, useConsoleEnv,
+  ADMIN, HEARD_WITHIN_MS, api, createAgent, ok, openSection, openWidget, setStatus, signIn, socketVisitor, useConsoleEnv,
 } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
+import { nextEvent } from '../support/socket-waits.ts';
 
 const { env } = useConsoleEnv();
 let alice: { email: string; password: string; id: string };
@@ -51,9 +52,7 @@ test('sign in, claim from the queue, reply into the widget, a private note the v
 
   await waiting.click();
   await alicePage.getByRole('log').getByText('Waiting in line').waitFor();
-  const assigned = new Promise<ConversationDTO>((resolve) =>
-    early.socket.on('conversation:updated', (c: ConversationDTO) => c.status === 'active' && resolve(c)),
-  );
+  const assigned = nextEvent<ConversationDTO>(early.socket, 'conversation:updated', (c) => c.status === 'active', HEARD_WITHIN_MS);
   await alicePage.getByRole('button', { name: 'Claim', exact: true }).click();
   expect((await assigned).assignee?.name).toBe('Alice');
   await nav(alicePage).getByRole('region', { name: /Mine/ }).getByRole('button', { name: /^Visitor / }).waitFor();

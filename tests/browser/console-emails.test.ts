@@ -7,7 +7,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { SendResult } from '../../server/contract/events.ts';
 import { startSmtpRelay, type SmtpRelay } from '../support/smtp-relay.ts';
-import { ADMIN, ok, setWidgetSettings, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
+import { nextEvent } from '../support/socket-waits.ts';
+import { ADMIN, HEARD_WITHIN_MS, ok, setWidgetSettings, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
 
 let relay: SmtpRelay;
 
@@ -37,7 +38,7 @@ test('the visitor panel shows the email sent about the conversation, live', asyn
   expect(await panel.getByRole('link', { name: 'vera@example.net' }).getAttribute('href')).toBe('mailto:vera@example.net');
   await panel.getByText('None yet.').waitFor();
 
-  const replied = new Promise<void>((resolve) => visitor.socket.on('message:new', () => resolve()));
+  const replied = nextEvent(visitor.socket, 'message:new', undefined, HEARD_WITHIN_MS);
   await page.getByLabel('Reply', { exact: true }).fill('It left our warehouse today.');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await replied;

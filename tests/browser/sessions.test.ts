@@ -8,9 +8,10 @@ import { expect, test } from 'vitest';
 import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
 import type { ApiError } from '../../server/contract/errors.ts';
 import type { SendResult } from '../../server/contract/events.ts';
-import { ADMIN, api, createAgent, login, ok, openSection, openWidget, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
+import { ADMIN, HEARD_WITHIN_MS, api, createAgent, login, ok, openSection, openWidget, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
 import { onAgentMessage } from '../support/agent-messages.ts';
+import { nextEvent } from '../support/socket-waits.ts';
 
 // The shortest access token the configuration allows: the server closes the console's connection at its expiry.
 const { env, sockets } = useConsoleEnv({ ACCESS_TOKEN_TTL_S: '30' });
@@ -35,12 +36,12 @@ test('the console connects again by itself when its access token expires, and th
 
   const visitor = await socketVisitor(env());
   sockets.push(visitor.socket);
-  const assigned = new Promise<ConversationDTO>((resolve) => visitor.socket.on('conversation:updated', (c: ConversationDTO) => c.status === 'active' && resolve(c)));
+  const assigned = nextEvent<ConversationDTO>(visitor.socket, 'conversation:updated', (c) => c.status === 'active', HEARD_WITHIN_MS);
   await ok<SendResult>(visitor.socket, 'message:send', { clientId: crypto.randomUUID(), body: 'Still there?' });
   expect((await assigned).assignee?.name).toBe('Ida');
   const mine = page.getByRole('navigation', { name: 'Conversations' }).getByRole('region', { name: /Mine/ });
   await mine.getByRole('button', { name: /Still there\?/ }).click();
-  const replied = new Promise<MessageDTO>((resolve) => visitor.socket.on('message:new', (m: MessageDTO) => m.authorKind === 'agent' && resolve(m)));
+  const replied = nextEvent<MessageDTO>(visitor.socket, 'message:new', (m) => m.authorKind === 'agent', HEARD_WITHIN_MS);
   await page.getByLabel('Reply', { exact: true }).fill('Yes, right here.');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   expect((await replied).body).toBe('Yes, right here.');
@@ -81,7 +82,7 @@ test("after the site's visitor key is rotated, the widget starts a new session a
 test("an admin signs out every visitor of a site from the site's settings", async () => {
   const visitor = await socketVisitor(env());
   sockets.push(visitor.socket);
-  const told = new Promise<ApiError>((resolve) => visitor.socket.once('session:ended', resolve));
+  const told = nextEvent<ApiError>(visitor.socket, 'session:ended', undefined, HEARD_WITHIN_MS);
   const page = await signIn(env(), ADMIN);
   await openSection(page, 'Sites');
   page.once('dialog', (dialog) => void dialog.accept());
