@@ -223,6 +223,16 @@ describe("SocketNotifier: a queue's arrivals while more keep coming", () => {
   beforeEach(() => vi.useFakeTimers({ now: 0 }));
   afterEach(() => vi.useRealTimers());
 
+  /** A notifier that sent site-1's arrival 'a' on its turn, and holds 'b', which came on the next. */
+  const withArrivalHeld = () => {
+    const sides = setUp();
+    sides.notifier.conversationChanged(summary('a', 'site-1', 'queued', 1));
+    vi.advanceTimersByTime(1);
+    sides.notifier.conversationChanged(summary('b', 'site-1', 'queued', 1));
+    vi.advanceTimersByTime(1);
+    return sides;
+  };
+
   /** What the site's agents (site-all) heard, as the ids of each frame's conversations. */
   const wholeSiteFrames = (agents: Emitted[]) =>
     agents.filter((e) => e.room === 'site-all:site-1').map((e) => [e.event, (e.payload as { id: string }[]).map((c) => c.id ?? 'one')]);
@@ -253,11 +263,7 @@ describe("SocketNotifier: a queue's arrivals while more keep coming", () => {
   });
 
   it('lets any other change of the site take the held arrivals along at once, in the order they happened', () => {
-    const { notifier, agents } = setUp();
-    notifier.conversationChanged(summary('a', 'site-1', 'queued', 1));
-    vi.advanceTimersByTime(1);
-    notifier.conversationChanged(summary('b', 'site-1', 'queued', 1));
-    vi.advanceTimersByTime(1);
+    const { notifier, agents } = withArrivalHeld();
     notifier.conversationChanged(summary('b', 'site-1', 'active', 2), 'assigned');
     vi.advanceTimersByTime(1);
     expect(wholeSiteFrames(agents)).toEqual([
@@ -267,11 +273,7 @@ describe("SocketNotifier: a queue's arrivals while more keep coming", () => {
   });
 
   it('sends held arrivals before any later message or other event for agents', () => {
-    const { notifier, agents } = setUp();
-    notifier.conversationChanged(summary('a', 'site-1', 'queued', 1));
-    vi.advanceTimersByTime(1);
-    notifier.conversationChanged(summary('b', 'site-1', 'queued', 1));
-    vi.advanceTimersByTime(1);
+    const { notifier, agents } = withArrivalHeld();
     notifier.messageCreated(message('m2', 'b'), conversation('b', 'site-1', 'queued'));
     vi.advanceTimersByTime(1);
     notifier.conversationChanged(summary('c', 'site-1', 'queued', 1));
@@ -287,10 +289,7 @@ describe("SocketNotifier: a queue's arrivals while more keep coming", () => {
   });
 
   it("holds one site's arrivals without holding another's", () => {
-    const { notifier, agents } = setUp();
-    notifier.conversationChanged(summary('a', 'site-1', 'queued', 1));
-    vi.advanceTimersByTime(1);
-    notifier.conversationChanged(summary('b', 'site-1', 'queued', 1));
+    const { notifier, agents } = withArrivalHeld();
     notifier.conversationChanged(summary('e', 'site-2', 'queued', 1));
     vi.advanceTimersByTime(1);
     expect(agents.filter((e) => e.room.startsWith('site-all:')).map((e) => [e.room, (e.payload as { id: string }[]).map((c) => c.id)])).toEqual([
