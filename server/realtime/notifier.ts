@@ -82,7 +82,7 @@ export class SocketNotifier implements Notifier {
   private readonly changesPending = new Map<string, PendingChange[]>();
   /** By site: until when its queue's arrivals wait for company, set when some were sent (QUEUE_ARRIVALS_EVERY_MS). */
   private readonly arrivalsHeldUntil = new Map<string, number>();
-  private arrivalsTimer: NodeJS.Timeout | undefined;
+  private arrivalsTimer: { at: number; timer: NodeJS.Timeout } | undefined;
   /**
    * Agents' live state (status, load) on its way to colleagues, by agent, the newest kept. A routing turn changes
    * the load of every agent it assigns to (a shift coming online): one frame per room per turn, not per agent.
@@ -194,13 +194,16 @@ export class SocketNotifier implements Notifier {
 
   /** Held arrivals go out when the earliest site's wait ends, the others' then or later. */
   private releaseArrivalsLater(now: number): void {
-    if (this.arrivalsTimer) return;
     const due = Math.min(...[...this.changesPending.keys()].map((siteId) => this.arrivalsHeldUntil.get(siteId) ?? now));
-    this.arrivalsTimer = setTimeout(() => {
+    // A site held later may be due before the one the timer waits for.
+    if (this.arrivalsTimer && this.arrivalsTimer.at <= due) return;
+    if (this.arrivalsTimer) clearTimeout(this.arrivalsTimer.timer);
+    const timer = setTimeout(() => {
       this.arrivalsTimer = undefined;
       this.flushToAgents(false);
     }, due - now);
-    this.arrivalsTimer.unref();
+    timer.unref();
+    this.arrivalsTimer = { at: due, timer };
   }
 
   /**

@@ -235,7 +235,7 @@ describe("SocketNotifier: a queue's arrivals while more keep coming", () => {
 
   /** What the site's agents (site-all) heard, as the ids of each frame's conversations. */
   const wholeSiteFrames = (agents: Emitted[]) =>
-    agents.filter((e) => e.room === 'site-all:site-1').map((e) => [e.event, (e.payload as { id: string }[]).map((c) => c.id ?? 'one')]);
+    agents.filter((e) => e.room === 'site-all:site-1').map((e) => [e.event, (e.payload as { id: string }[]).map((c) => c.id)]);
 
   it('sends the first arrival after a quiet spell on the next turn, and those that follow within the interval together when it ends', () => {
     const { notifier, agents, visitors } = setUp();
@@ -286,6 +286,25 @@ describe("SocketNotifier: a queue's arrivals while more keep coming", () => {
       'conversations:updated',
       'typing',
     ]);
+  });
+
+  it("releases each site's arrivals when its own wait ends, though another site's ends later", () => {
+    const { notifier, agents } = setUp();
+    const sent = () => agents.filter((e) => e.room.startsWith('site-all:')).map((e) => (e.payload as { id: string }[]).map((c) => c.id).join());
+    notifier.conversationChanged(summary('a', 'site-2', 'queued', 1));
+    vi.advanceTimersByTime(100);
+    notifier.conversationChanged(summary('b', 'site-1', 'queued', 1));
+    vi.advanceTimersByTime(50);
+    // Both sites hold their next arrival: site-2's until 200 ms, site-1's until 300 ms.
+    notifier.conversationChanged(summary('c', 'site-1', 'queued', 1));
+    vi.advanceTimersByTime(10);
+    notifier.conversationChanged(summary('d', 'site-2', 'queued', 1));
+    vi.advanceTimersByTime(QUEUE_ARRIVALS_EVERY_MS - 161);
+    expect(sent()).toEqual(['a', 'b']);
+    vi.advanceTimersByTime(1);
+    expect(sent()).toEqual(['a', 'b', 'd']);
+    vi.advanceTimersByTime(QUEUE_ARRIVALS_EVERY_MS / 2);
+    expect(sent()).toEqual(['a', 'b', 'd', 'c']);
   });
 
   it("holds one site's arrivals without holding another's", () => {
