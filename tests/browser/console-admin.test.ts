@@ -8,9 +8,9 @@ import { expect, test } from 'vitest';
 import type { SiteAdminDTO } from '../../server/contract/admin.ts';
 import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
 import type { SendResult, TypingEvent } from '../../server/contract/events.ts';
-import { ADMIN, HEARD_WITHIN_MS, login, ok, openPage, openSection, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
+import { ADMIN, login, ok, openPage, openSection, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
 import { send } from './widget-harness.ts';
-import { nextEvent } from '../support/socket-waits.ts';
+import { HEARD_WITHIN_MS, nextEvent } from '../support/socket-waits.ts';
 
 const SHOP = 'http://shop.test';
 const { env, sockets } = useConsoleEnv();

@@ -9,10 +9,10 @@ import { beforeAll, expect, test } from 'vitest';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import {
-  ADMIN, HEARD_WITHIN_MS, api, createAgent, ok, openSection, openWidget, setStatus, signIn, socketVisitor, useConsoleEnv,
+  ADMIN, api, createAgent, ok, openSection, openWidget, setStatus, signIn, socketVisitor, useConsoleEnv,
 } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
-import { nextEvent } from '../support/socket-waits.ts';
+import { HEARD_WITHIN_MS, nextEvent } from '../support/socket-waits.ts';
 
 const { env } = useConsoleEnv();
 let alice: { email: string; password: string; id: string };

@@ -7,8 +7,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { SendResult } from '../../server/contract/events.ts';
 import { startSmtpRelay, type SmtpRelay } from '../support/smtp-relay.ts';
-import { nextEvent } from '../support/socket-waits.ts';
-import { ADMIN, HEARD_WITHIN_MS, ok, setWidgetSettings, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
+import { HEARD_WITHIN_MS, nextEvent } from '../support/socket-waits.ts';
+import { ADMIN, ok, setWidgetSettings, signIn, socketVisitor, useConsoleEnv } from './console-support.ts';
 
 let relay: SmtpRelay;
 

@@ -191,7 +191,4 @@ export async function ok<T>(socket: Socket, event: string, payload: unknown): Pr
   return ack.data;
 }
 
-/** How long a test waits for a socket to hear what the page just did, counted from the await (socket-waits.ts). */
-export const HEARD_WITHIN_MS = 10_000;
-
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

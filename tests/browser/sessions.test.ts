@@ -8,10 +8,10 @@ import { expect, test } from 'vitest';
 import type { ConversationDTO, MessageDTO } from '../../server/contract/dto.ts';
 import type { ApiError } from '../../server/contract/errors.ts';
 import type { SendResult } from '../../server/contract/events.ts';
-import { ADMIN, HEARD_WITHIN_MS, api, createAgent, login, ok, openSection, openWidget, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
+import { ADMIN, api, createAgent, login, ok, openSection, openWidget, signIn, socketAgent, socketVisitor, useConsoleEnv } from './console-support.ts';
 import { send as widgetSend } from './widget-harness.ts';
 import { onAgentMessage } from '../support/agent-messages.ts';
-import { nextEvent } from '../support/socket-waits.ts';
+import { HEARD_WITHIN_MS, nextEvent } from '../support/socket-waits.ts';
 
 // The shortest access token the configuration allows: the server closes the console's connection at its expiry.
 const { env, sockets } = useConsoleEnv({ ACCESS_TOKEN_TTL_S: '30' });

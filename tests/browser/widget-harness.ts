@@ -19,7 +19,7 @@ import type { Ack } from '../../server/contract/errors.ts';
 import type { AgentSession } from '../../server/contract/http.ts';
 import { explained } from '../support/explained.ts';
 import { nextAgentHeard } from '../support/agent-messages.ts';
-import { nextEvent } from '../support/socket-waits.ts';
+import { HEARD_WITHIN_MS, nextEvent } from '../support/socket-waits.ts';
 import { parseLogLine, spawnServer, type SpawnedServer } from '../support/spawn-server.ts';
 import { launchChromium } from '../support/chromium.ts';
 
@@ -110,7 +110,7 @@ export class TestAgent {
   }
 
   /** The first `event` matching `where`, from now on; the timeout counts from the first await. */
-  next<T>(event: string, where: (value: T) => boolean = () => true, timeoutMs = 10_000): PromiseLike<T> {
+  next<T>(event: string, where: (value: T) => boolean = () => true, timeoutMs = HEARD_WITHIN_MS): PromiseLike<T> {
     return nextEvent(this.socket, event, where, timeoutMs);
   }
 
@@ -123,7 +123,7 @@ export class TestAgent {
 
   /** The visitor's message `body`: in 'messages:new', or, the first of a conversation, inside its summary. */
   messageFromVisitor(body: string): PromiseLike<MessageDTO> {
-    return nextAgentHeard(this.socket, (m) => m.authorKind === 'visitor' && m.body === body, 10_000);
+    return nextAgentHeard(this.socket, (m) => m.authorKind === 'visitor' && m.body === body, HEARD_WITHIN_MS);
   }
 
   close(): void {

@@ -6,6 +6,9 @@
  */
 import type { Socket } from 'socket.io-client';
 
+/** How long a browser test waits for a socket to hear what the page just did, counted from the await. */
+export const HEARD_WITHIN_MS = 10_000;
+
 /** Starts hearing values; returns a function that stops. */
 export type Subscribe<T> = (hear: (value: T) => void) => () => void;
 
