@@ -17,38 +17,43 @@ interface Connected {
 }
 
 /**
- * Sends are written raw: on PostgreSQL through `sendPool` (pg-appends.ts), on SQLite by `sqliteWriter`, a connection
- * on its own thread that takes turns with Prisma's.
+ * Sends are written raw: on PostgreSQL through `writePool` (pg-appends.ts, which also starts conversations and
+ * writes assignments: pg-starts.ts, pg-assignments.ts), on SQLite by `sqliteWriter`, a connection on its own thread
+ * that takes turns with Prisma's.
  */
 /** Which database a Database talks to: the raw SQL paths differ (placeholders, date encoding, full-text search). */
 export type Provider = Database['provider'];
 
-export type Database = Connected & ({ provider: 'postgresql'; sendPool: pg.Pool } | { provider: 'sqlite'; sqliteWriter: SqliteWriter });
+export type Database = Connected & ({ provider: 'postgresql'; writePool: pg.Pool } | { provider: 'sqlite'; sqliteWriter: SqliteWriter });
 
-/** The group commit writes one batch at a time, in one statement: more connections would sit idle. */
-const SEND_POOL_SIZE = 1;
+/**
+ * Three raw writers, each writing one batch at a time in one statement: the group commit's sends, the new
+ * conversations and the routing leader's assignments. One connection each, so that none waits behind another;
+ * more would sit idle.
+ */
+const WRITE_POOL_SIZE = 3;
 
 export function createDatabase(databaseUrl: string): Database {
   const target = parseDatabaseUrl(databaseUrl);
   if (target.provider === 'postgresql') {
     const prisma = new PostgresPrismaClient({ adapter: new PrismaPg(target.config, { schema: target.schema }) }) as PrismaClient;
-    // The append statement is prepared and planned once per connection, from the first batch on: planning it for
-    // each batch cost PostgreSQL 0.9 ms, more than a 25-row batch's whole write. The one plan must hold as tables
+    // Each raw statement is prepared and planned once per connection, from the first batch on: planning the append
+    // for each batch cost PostgreSQL 0.9 ms, more than a 25-row batch's whole write. The one plan must hold as tables
     // grow: costed while Message held a few rows, it read all of it for each batch (4,288 to 1,733 msg/s over four
-    // 20 s runs). With sequential scans ruled out on this pool, which runs that statement alone, every table is
+    // 20 s runs). With sequential scans ruled out on this pool, which runs those statements alone, every table is
     // read through its indexes, whatever its size when the plan was made.
     const options = [target.config.options, '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off'].filter(Boolean).join(' ');
-    const sendPool = new pg.Pool({ ...target.config, options, max: SEND_POOL_SIZE });
+    const writePool = new pg.Pool({ ...target.config, options, max: WRITE_POOL_SIZE });
     // An idle connection that breaks (the server restarted) is dropped and replaced at the next batch, and a batch
     // in flight fails with its own error; unheard, this event would end the process.
-    sendPool.on('error', () => {});
+    writePool.on('error', () => {});
     return {
       prisma,
       provider: target.provider,
-      sendPool,
+      writePool,
       async close() {
         await prisma.$disconnect();
-        await sendPool.end();
+        await writePool.end();
       },
     };
   }

@@ -6,7 +6,7 @@ import type { SystemEvent } from '../contract/dto.ts';
 import type { AppendResult, ConversationStore, NewMessage, StartResult } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
 import { agentConcerned } from '../domain/system-events.ts';
-import type { Prisma } from './generated/sqlite/client.ts';
+import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
 import { assigneeSelect, toConversationDTO, toMessageDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
 import type { Provider } from './client.ts';
@@ -16,12 +16,16 @@ import { toSqliteDate } from './sqlite-append-rows.ts';
 
 type Tx = Prisma.TransactionClient;
 export type StartInput = Parameters<ConversationStore['start']>[0];
+/** Writes conversations started together, all or none, answering each with its result in order. */
+export type StartBatch = (inputs: StartInput[]) => Promise<StartResult[]>;
+/** Writes a routing decision's assignments: each conversation still queued is assigned, any other answered null. */
+export type AssignBatch = (assignments: Assignment[], at: Date) => Promise<(AppendResult | null)[]>;
 export type Assignment = Parameters<ConversationStore['assignMany']>[0][number];
 
 const withAssignee = { assignee: assigneeSelect } as const;
 
 /** An assignment's guard refused inside the all-at-once transaction: undo it and assign one by one. */
-export class GuardRefused extends Error {}
+class GuardRefused extends Error {}
 
 /** A system line, authored by the agent it concerns (see heldBy in conversations.ts). */
 export const systemMessage = (event: SystemEvent): NewMessage => ({ authorKind: 'system', authorId: agentConcerned(event), body: JSON.stringify(event), clientId: null });
@@ -49,8 +53,13 @@ const MESSAGE_COLUMNS = {
   createdAt: 'timestamp(3)',
 } as const;
 
+/** Starts through Prisma, in one interactive transaction per batch: SQLite's path, and PostgreSQL's for files. */
+export function prismaStarts(prisma: PrismaClient, provider: Provider, newId: IdGenerator, attachmentUrl: AttachmentUrl): StartBatch {
+  return (inputs) => prisma.$transaction((tx) => startMany(tx, provider, inputs, newId, attachmentUrl));
+}
+
 /** Each new conversation is created with its first message as seq 1: nothing to guard, nothing to look up. */
-export async function startMany(tx: Tx, provider: Provider, inputs: StartInput[], newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<StartResult[]> {
+async function startMany(tx: Tx, provider: Provider, inputs: StartInput[], newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<StartResult[]> {
   const ids = inputs.map(() => newId());
   const createdAt = new Date();
   const conversations = inputs.map((input, i) => ({
@@ -83,8 +92,23 @@ export async function startMany(tx: Tx, provider: Provider, inputs: StartInput[]
   });
 }
 
+/**
+ * Assignments through Prisma: all in one statement and transaction, or, when a guard refused (a conversation no
+ * longer queued), undone and written one by one. SQLite's path; PostgreSQL's is pg-assignments.ts.
+ */
+export function prismaAssignments(prisma: PrismaClient, provider: Provider, newId: IdGenerator, attachmentUrl: AttachmentUrl): AssignBatch {
+  return async (assignments, at) => {
+    try {
+      return await prisma.$transaction((tx) => assignAllOrNone(tx, provider, assignments, at, newId, attachmentUrl));
+    } catch (error) {
+      if (!(error instanceof GuardRefused)) throw error;
+      return prisma.$transaction((tx) => assignEach(tx, assignments, at, newId, attachmentUrl));
+    }
+  };
+}
+
 /** One statement for them all; throws GuardRefused (undoing everything) when any conversation is no longer queued. */
-export async function assignAllOrNone(tx: Tx, provider: Provider, assignments: Assignment[], at: Date, newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<AppendResult[]> {
+async function assignAllOrNone(tx: Tx, provider: Provider, assignments: Assignment[], at: Date, newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<AppendResult[]> {
   const count = await tx.$executeRawUnsafe(...assignStatement(provider, assignments, at));
   if (count !== assignments.length) throw new GuardRefused();
   const rows = new Map((await tx.conversation.findMany({ where: { id: { in: assignments.map((a) => a.id) } }, include: withAssignee })).map((r) => [r.id, r]));
@@ -114,7 +138,7 @@ function assignStatement(provider: Provider, assignments: Assignment[], at: Date
 }
 
 /** One guarded update each: an assignment whose guard refuses is null, the others are written. */
-export async function assignEach(tx: Tx, assignments: Assignment[], at: Date, newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<(AppendResult | null)[]> {
+async function assignEach(tx: Tx, assignments: Assignment[], at: Date, newId: IdGenerator, attachmentUrl: AttachmentUrl): Promise<(AppendResult | null)[]> {
   const won: boolean[] = [];
   for (const a of assignments) {
     const { count } = await tx.conversation.updateMany({

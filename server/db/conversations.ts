@@ -24,7 +24,7 @@ import { GroupCommit, type BatchObserver, type WriteBatch } from './group-commit
 import { isUniqueViolation } from './errors.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
 import { writeMessages } from './prisma-appends.ts';
-import { assignAllOrNone, assignEach, GuardRefused, startMany, systemMessage, type Assignment, type StartInput } from './conversation-batches.ts';
+import { systemMessage, type AssignBatch, type Assignment, type StartBatch, type StartInput } from './conversation-batches.ts';
 import { textMatch } from './text-match.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -37,6 +37,10 @@ export interface ConversationStoreOptions {
   attachmentUrl: AttachmentUrl;
   /** Writes the group commit's batches of sends. */
   sends: WriteBatch;
+  /** Writes batches of new conversations. */
+  starts: StartBatch;
+  /** Writes a routing decision's assignments. */
+  assigns: AssignBatch;
   /** Told the size and duration of every batch written (metrics). */
   onBatch?: BatchObserver;
 }
@@ -79,7 +83,7 @@ export class PrismaConversationStore implements ConversationStore {
   }
 
   private startTogether(inputs: StartInput[]): Promise<StartResult[]> {
-    return this.prisma.$transaction((tx) => startMany(tx, this.options.provider, inputs, this.newId, this.options.attachmentUrl));
+    return this.options.starts(inputs);
   }
 
   private async startOne(input: StartInput): Promise<StartResult> {
@@ -229,17 +233,11 @@ export class PrismaConversationStore implements ConversationStore {
 
   /**
    * Several assignments in one transaction (one commit, one fsync on SQLite), each under the same guard as
-   * assign(): an entry whose guard refuses is null and the others still commit. Usually every guard holds, and
-   * one statement per agent assigns all of that agent's conversations (taking each one's next sequence number for
-   * its system line); when any refuses (another writer won), the transaction is undone and each is tried alone.
+   * assign(): an entry whose guard refuses is null and the others still commit. On PostgreSQL one raw statement
+   * (pg-assignments.ts), on SQLite Prisma's path (prismaAssignments in conversation-batches.ts).
    */
-  async assignMany(assignments: Assignment[], at: Date): Promise<(AppendResult | null)[]> {
-    try {
-      return await this.prisma.$transaction((tx) => assignAllOrNone(tx, this.options.provider, assignments, at, this.newId, this.options.attachmentUrl));
-    } catch (error) {
-      if (!(error instanceof GuardRefused)) throw error;
-      return this.prisma.$transaction((tx) => assignEach(tx, assignments, at, this.newId, this.options.attachmentUrl));
-    }
+  assignMany(assignments: Assignment[], at: Date): Promise<(AppendResult | null)[]> {
+    return this.options.assigns(assignments, at);
   }
 
   transfer(id: string, fromAgentId: string, toAgentId: string, event: SystemEvent): Guarded<AppendResult> {

@@ -5,6 +5,9 @@ import type { Database } from './client.ts';
 import type { BatchObserver, WriteBatch } from './group-commit.ts';
 import type { AttachmentUrl } from './message-dtos.ts';
 import { pgBatches } from './pg-appends.ts';
+import { pgStarts } from './pg-starts.ts';
+import { pgAssignments } from './pg-assignments.ts';
+import { prismaAssignments, prismaStarts, type StartBatch } from './conversation-batches.ts';
 import { sqliteBatches } from './sqlite-batches.ts';
 import { PrismaAgentStore } from './agents.ts';
 import { PrismaAlertStore } from './alerts.ts';
@@ -37,7 +40,14 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
     sites: new PrismaSiteStore(prisma, newId),
     agents: new PrismaAgentStore(prisma, newId),
     visitors: new PrismaVisitorStore(prisma, newId),
-    conversations: new PrismaConversationStore(prisma, newId, { provider, attachmentUrl, sends: sendBatches(database, newId, attachmentUrl), onBatch }),
+    conversations: new PrismaConversationStore(prisma, newId, {
+      provider,
+      attachmentUrl,
+      sends: sendBatches(database, newId, attachmentUrl),
+      starts: startBatches(database, newId, attachmentUrl),
+      assigns: database.provider === 'sqlite' ? prismaAssignments(prisma, provider, newId, attachmentUrl) : pgAssignments(database.writePool, newId),
+      onBatch,
+    }),
     attachments: new PrismaAttachmentStore(prisma, newId),
     refreshTokens: new PrismaRefreshTokenStore(prisma, newId),
     canned: new PrismaCannedStore(prisma, newId),
@@ -61,5 +71,11 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
 function sendBatches(database: Database, newId: IdGenerator, attachmentUrl: AttachmentUrl): WriteBatch {
   return database.provider === 'sqlite'
     ? sqliteBatches(database.sqliteWriter, newId, attachmentUrl)
-    : pgBatches(database.sendPool, database.prisma, newId, attachmentUrl);
+    : pgBatches(database.writePool, database.prisma, newId, attachmentUrl);
+}
+
+/** How new conversations reach the database: through Prisma on SQLite, in one raw statement per batch on PostgreSQL. */
+function startBatches(database: Database, newId: IdGenerator, attachmentUrl: AttachmentUrl): StartBatch {
+  const viaPrisma = prismaStarts(database.prisma, database.provider, newId, attachmentUrl);
+  return database.provider === 'sqlite' ? viaPrisma : pgStarts(database.writePool, viaPrisma, newId);
 }
