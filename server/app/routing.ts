@@ -21,7 +21,7 @@ import { SerialQueue, TurnBatch } from './serial.ts';
 import { mergeInOrder, settle, type StatusChange } from './routing-batches.ts';
 import { RoutingRebuilds } from './routing-rebuilds.ts';
 import { realTimers, type Timers } from './timers.ts';
-import { loadState, toAgentInput } from './routing-inputs.ts';
+import { loadState, reopenedInput, toAgentInput } from './routing-inputs.ts';
 
 export class RoutingService implements Routing {
   private engine: RoutingEngine;
@@ -199,14 +199,7 @@ export class RoutingService implements Routing {
       const persisted = await this.rebuilds.persist(() => this.store.conversations.reopen(conversation.id, agent.id, this.now(), event));
       if (!persisted) throw this.rebuilds.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
       this.positions.track(conversation.id, conversation.visitorId);
-      const { queuedAt, assignedAt } = persisted.conversation;
-      const decision = this.engine.sync({
-        id: conversation.id,
-        siteId: conversation.siteId,
-        queuedAt: Date.parse(queuedAt),
-        assigneeId: agent.id,
-        assignedAt: assignedAt ? Date.parse(assignedAt) : this.clock.now(),
-      });
+      const decision = this.engine.sync(reopenedInput(persisted.conversation, agent.id, this.clock.now()));
       this.announce(persisted, 'conversation.reopened', { actor: agentActor(agent.id), agentId: agent.id });
       await this.apply(decision);
       this.agentChanged(agent.id);
@@ -263,9 +256,13 @@ export class RoutingService implements Routing {
     });
   }
 
-  /** Re-reads an agent created or changed elsewhere (CLI, admin screens) and routes by the new facts. */
+  /**
+   * Re-reads an agent created or changed elsewhere (CLI, admin screens) and routes by the new facts. Every change of
+   * a bot comes this way too (bots.ts): the bots are read again.
+   */
   refreshAgent(agentId: string): Promise<AgentRecord | undefined> {
     return this.serial.run(async () => {
+      this.botFirst.forget();
       const agent = await this.store.agents.findById(agentId);
       if (!agent) return undefined;
       const before = this.agents.get(agent.id);
@@ -303,6 +300,7 @@ export class RoutingService implements Routing {
 
   /** Rebuilds everything in memory from the database (at start, and whenever the two disagree). */
   private async rebuild(): Promise<void> {
+    this.botFirst.forget();
     const [agents, open] = await Promise.all([this.store.agents.list(), this.store.conversations.listOpen()]);
     this.agents.clear();
     for (const agent of agents) this.agents.set(agent.id, agent);
