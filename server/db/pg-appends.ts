@@ -14,11 +14,9 @@ import { oneByOneOnFailure, type Append, type WriteBatch } from './group-commit.
 import { toConversationDTO, toMessageDTO } from './mappers.ts';
 import { toAttachmentDTO, type AttachmentRow, type AttachmentUrl } from './message-dtos.ts';
 import { prismaBatches } from './prisma-appends.ts';
-import type { ConversationColumns, MessageColumns } from './row-columns.ts';
+import { pgUtc, type ConversationColumns, type MessageColumns } from './row-columns.ts';
 
-/** Columns are TIMESTAMP(3) holding UTC, as Prisma writes them; read back as timestamptz so `pg` makes UTC Dates. */
-const utc = (column: string) => `${column} AT TIME ZONE 'UTC'`;
-const NOW = `$11::timestamptz AT TIME ZONE 'UTC'`;
+const NOW = pgUtc('$11::timestamptz');
 
 /** Whether append `b` may write to conversation row `c`; the guard's unset fields are NULL (false for open). */
 const GUARD = `(b.guard_visitor IS NULL OR c."visitorId" = b.guard_visitor)
@@ -84,7 +82,7 @@ inserted AS (
 SELECT n.ord, n.message_id AS "messageId",
   COALESCE(s.seq, k.last_seq) AS seq, COALESCE(s."authorKind"::text, k.author_kind) AS "authorKind",
   COALESCE(s."authorId", k.author_id) AS "authorId", COALESCE(s.body, k.body) AS body,
-  COALESCE(s."clientId", k.client_id) AS "clientId", COALESCE(${utc('s."createdAt"')}, $11::timestamptz) AS "createdAt",
+  COALESCE(s."clientId", k.client_id) AS "clientId", COALESCE(${pgUtc('s."createdAt"')}, $11::timestamptz) AS "createdAt",
   CASE COALESCE(s."authorKind"::text, k.author_kind)
     WHEN 'visitor' THEN (SELECT name FROM "Visitor" WHERE id = COALESCE(s."authorId", k.author_id))
     WHEN 'system' THEN NULL
@@ -92,8 +90,8 @@ SELECT n.ord, n.message_id AS "messageId",
   (SELECT COALESCE(json_agg(json_build_object('id', a.id, 'fileName', a."fileName", 'contentType', a."contentType", 'size', a.size)
     ORDER BY a."createdAt"), '[]') FROM "Attachment" a WHERE a."messageId" = s.id) AS files,
   n.created, c."siteId", c."visitorId", c.status::text AS status, c."assigneeId", ag.name AS "assigneeName", ag."avatarUrl" AS "assigneeAvatarUrl", ag.role::text AS "assigneeRole",
-  ${utc('c."queuedAt"')} AS "queuedAt", ${utc('c."assignedAt"')} AS "assignedAt", ${utc('c."firstResponseAt"')} AS "firstResponseAt",
-  ${utc('c."resolvedAt"')} AS "resolvedAt", n.last_seq AS "lastSeq", c."visitorReadSeq", c."agentReadSeq", c.rating, c."ratingComment"
+  ${pgUtc('c."queuedAt"')} AS "queuedAt", ${pgUtc('c."assignedAt"')} AS "assignedAt", ${pgUtc('c."firstResponseAt"')} AS "firstResponseAt",
+  ${pgUtc('c."resolvedAt"')} AS "resolvedAt", n.last_seq AS "lastSeq", c."visitorReadSeq", c."agentReadSeq", c.rating, c."ratingComment"
 FROM numbered n
 LEFT JOIN conversations c ON c.id = n.conversation_id
 LEFT JOIN "Agent" ag ON ag.id = c."assigneeId"

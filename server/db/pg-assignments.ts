@@ -12,10 +12,8 @@ import type { IdGenerator } from '../app/ids.ts';
 import { toConversationDTO, toMessageDTO } from './mappers.ts';
 import { systemMessage, type AssignBatch, type Assignment } from './conversation-batches.ts';
 import { messageRow } from './prisma-appends.ts';
-import type { ConversationColumns } from './row-columns.ts';
+import { pgUtc, type ConversationColumns } from './row-columns.ts';
 
-/** Columns are TIMESTAMP(3) holding UTC, as Prisma writes them; read back as timestamptz so `pg` makes UTC Dates. */
-const utc = (column: string) => `${column} AT TIME ZONE 'UTC'`;
 
 export const ASSIGN_BATCH = `
 WITH input AS (
@@ -31,17 +29,17 @@ locked AS (
   ORDER BY c.id FOR UPDATE OF c
 ),
 assigned AS (
-  UPDATE "Conversation" c SET status = 'active', "assigneeId" = l.agent_id, "assignedAt" = ${utc('$6::timestamptz')}, "lastSeq" = c."lastSeq" + 1
+  UPDATE "Conversation" c SET status = 'active', "assigneeId" = l.agent_id, "assignedAt" = ${pgUtc('$6::timestamptz')}, "lastSeq" = c."lastSeq" + 1
   FROM locked l WHERE c.id = l.id AND l.status = 'queued'
   RETURNING c.*, l.message_id, l.author_id, l.body, l.ord
 ),
 lines AS (
   INSERT INTO "Message" (id, "conversationId", seq, "authorKind", "authorId", body, "clientId", "createdAt")
-  SELECT message_id, id, "lastSeq", 'system', author_id, body, NULL, ${utc('$7::timestamptz')} FROM assigned
+  SELECT message_id, id, "lastSeq", 'system', author_id, body, NULL, ${pgUtc('$7::timestamptz')} FROM assigned
 )
 SELECT a.ord, a.id, a."siteId", a."visitorId", a.status::text AS status, a."assigneeId", ag.name AS "assigneeName", ag."avatarUrl" AS "assigneeAvatarUrl",
-  ag.role::text AS "assigneeRole", ${utc('a."queuedAt"')} AS "queuedAt", ${utc('a."assignedAt"')} AS "assignedAt",
-  ${utc('a."firstResponseAt"')} AS "firstResponseAt", ${utc('a."resolvedAt"')} AS "resolvedAt", a."lastSeq", a."visitorReadSeq", a."agentReadSeq",
+  ag.role::text AS "assigneeRole", ${pgUtc('a."queuedAt"')} AS "queuedAt", ${pgUtc('a."assignedAt"')} AS "assignedAt",
+  ${pgUtc('a."firstResponseAt"')} AS "firstResponseAt", ${pgUtc('a."resolvedAt"')} AS "resolvedAt", a."lastSeq", a."visitorReadSeq", a."agentReadSeq",
   a.rating, a."ratingComment"
 FROM assigned a LEFT JOIN "Agent" ag ON ag.id = a."assigneeId"`;
 

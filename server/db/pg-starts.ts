@@ -11,11 +11,9 @@ import type { IdGenerator } from '../app/ids.ts';
 import { toConversationDTO, toMessageDTO, toVisitorSummary } from './mappers.ts';
 import type { StartBatch, StartInput } from './conversation-batches.ts';
 import { messageRow } from './prisma-appends.ts';
-import type { ConversationColumns } from './row-columns.ts';
+import { pgUtc, type ConversationColumns } from './row-columns.ts';
 
-/** Columns are TIMESTAMP(3) holding UTC, as Prisma writes them; read back as timestamptz so `pg` makes UTC Dates. */
-const utc = (column: string) => `${column} AT TIME ZONE 'UTC'`;
-const NOW = `$10::timestamptz AT TIME ZONE 'UTC'`;
+const NOW = pgUtc('$10::timestamptz');
 
 // Both inserts read the input alone, and the answer joins only Visitor by key: planned generically, a join of two
 // CTEs is a nested loop over both (see pg-assignments.ts). The message's foreign key is checked at the end of the
@@ -27,15 +25,15 @@ WITH input AS (
 ),
 conversations AS (
   INSERT INTO "Conversation" (id, "siteId", "visitorId", status, "queuedAt", "openingClientId", "lastSeq", "createdAt", "updatedAt")
-  SELECT id, site_id, visitor_id, 'queued', ${utc('queued_at')}, client_id, 1, ${NOW}, ${NOW} FROM input
+  SELECT id, site_id, visitor_id, 'queued', ${pgUtc('queued_at')}, client_id, 1, ${NOW}, ${NOW} FROM input
   RETURNING *
 ),
 messages AS (
   INSERT INTO "Message" (id, "conversationId", seq, "authorKind", "authorId", body, "clientId", "createdAt")
   SELECT message_id, id, 1, author_kind::"AuthorKind", author_id, body, client_id, ${NOW} FROM input
 )
-SELECT c.id, c."siteId", c."visitorId", c.status::text AS status, ${utc('c."queuedAt"')} AS "queuedAt", ${utc('c."assignedAt"')} AS "assignedAt",
-  ${utc('c."firstResponseAt"')} AS "firstResponseAt", ${utc('c."resolvedAt"')} AS "resolvedAt", c."lastSeq", c."visitorReadSeq", c."agentReadSeq",
+SELECT c.id, c."siteId", c."visitorId", c.status::text AS status, ${pgUtc('c."queuedAt"')} AS "queuedAt", ${pgUtc('c."assignedAt"')} AS "assignedAt",
+  ${pgUtc('c."firstResponseAt"')} AS "firstResponseAt", ${pgUtc('c."resolvedAt"')} AS "resolvedAt", c."lastSeq", c."visitorReadSeq", c."agentReadSeq",
   c.rating, c."ratingComment", v.name AS "visitorName", v.email AS "visitorEmail", v."externalId" AS "visitorExternalId",
   v."nameVerified" AS "visitorNameVerified", v."emailVerified" AS "visitorEmailVerified"
 FROM conversations c JOIN "Visitor" v ON v.id = c."visitorId"`;

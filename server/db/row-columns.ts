@@ -37,3 +37,9 @@ export interface MessageColumns<D> {
   createdAt: D;
   authorName: string | null;
 }
+
+/**
+ * On PostgreSQL, a TIMESTAMP(3) column holding UTC (as Prisma writes them) read as timestamptz, so that `pg` makes
+ * UTC Dates of it; also turns a timestamptz parameter into such a column's value.
+ */
+export const pgUtc = (column: string) => `${column} AT TIME ZONE 'UTC'`;

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { NewMessage, SendGuard } from '../../../server/app/ports.ts';
 import { newId } from '../../../server/app/ids.ts';
 import type { Database } from '../../../server/db/client.ts';
@@ -13,7 +13,7 @@ import type { Append, Outcome, WriteBatch } from '../../../server/db/group-commi
 import { pgBatches } from '../../../server/db/pg-appends.ts';
 import { prismaBatches } from '../../../server/db/prisma-appends.ts';
 import { sqliteBatches } from '../../../server/db/sqlite-batches.ts';
-import { openMigratedWithSite } from '../../support/migrated-database.ts';
+import { useMigratedDatabase } from '../../support/migrated-database.ts';
 import { postgresAvailable, throwawayDatabase } from '../../support/postgres.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-appends-'));
@@ -89,22 +89,13 @@ function summary(outcome: Outcome) {
 describe.each(paths)('appending through $name', ({ available, rowLocks, preparedStatement, database: prepare, batches }) => {
   let database: Database;
   let write: WriteBatch;
-  let drop = async () => {};
 
-  beforeAll(async () => {
-    if (!available) return;
-    const target = await prepare();
-    drop = target.drop;
-    database = await openMigratedWithSite(target.url);
+  useMigratedDatabase(available, prepare, async (opened) => {
+    database = opened;
     write = batches(database);
     const { prisma } = database;
     await prisma.visitor.createMany({ data: [{ id: 'v1', siteId: 's1', name: 'Vera', attributes: {} }, { id: 'v2', siteId: 's1', attributes: {} }] });
     await prisma.agent.create({ data: { id: 'a1', email: 'ada@acme.test', passwordHash: 'x', name: 'Ada' } });
-  }, 60_000);
-
-  afterAll(async () => {
-    await database?.close();
-    await drop();
   });
 
   /** A new conversation of visitor v1, assigned to agent a1 unless queued. */

@@ -6,12 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { NewMessage, Store } from '../../../server/app/ports.ts';
 import { newId } from '../../../server/app/ids.ts';
 import type { Database } from '../../../server/db/client.ts';
 import { createStore } from '../../../server/db/store.ts';
-import { openMigratedWithSite } from '../../support/migrated-database.ts';
+import { useMigratedDatabase } from '../../support/migrated-database.ts';
 import { postgresAvailable, throwawayDatabase } from '../../support/postgres.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-starts-'));
@@ -32,22 +32,13 @@ const says = (visitorId: string, body: string, clientId = body, attachmentIds?: 
 describe.each(databases)('starting conversations on $name', ({ available, prepare }) => {
   let database: Database;
   let store: Store;
-  let drop = async () => {};
   const visitors = ['v1', 'v2', 'v3'];
 
-  beforeAll(async () => {
-    if (!available) return;
-    const target = await prepare();
-    drop = target.drop;
-    database = await openMigratedWithSite(target.url);
+  useMigratedDatabase(available, prepare, async (opened) => {
+    database = opened;
     store = createStore(database, newId, { attachmentUrl: (id) => `/files/${id}` });
     await database.prisma.visitor.createMany({ data: visitors.map((id) => ({ id, siteId: 's1', name: `Name ${id}`, attributes: {} })) });
     await database.prisma.agent.createMany({ data: ['a1', 'a2'].map((id) => ({ id, email: `${id}@acme.test`, passwordHash: 'x', name: `Agent ${id}` })) });
-  }, 60_000);
-
-  afterAll(async () => {
-    await database?.close();
-    await drop();
   });
 
   const start = (visitorId: string, first: NewMessage, queuedAt = new Date()) => store.conversations.start({ siteId: 's1', visitorId, queuedAt, first });

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { AppendResult, NewMessage, StartResult } from '../../../server/app/ports.ts';
 import { newId } from '../../../server/app/ids.ts';
 import type { Database } from '../../../server/db/client.ts';
@@ -14,10 +14,10 @@ import { prismaAssignments, prismaStarts, type AssignBatch, type Assignment, typ
 import { isUniqueViolation } from '../../../server/db/errors.ts';
 import { ASSIGN_BATCH, pgAssignments } from '../../../server/db/pg-assignments.ts';
 import { pgStarts, START_BATCH } from '../../../server/db/pg-starts.ts';
-import { openMigratedWithSite } from '../../support/migrated-database.ts';
+import { useMigratedDatabase } from '../../support/migrated-database.ts';
 import { postgresAvailable, throwawayDatabase } from '../../support/postgres.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'parley-starts-'));
+const dir = mkdtempSync(join(tmpdir(), 'parley-start-assign-'));
 const attachmentUrl = (id: string) => `/files/${id}`;
 
 interface WritePath {
@@ -92,13 +92,9 @@ describe.each(paths)('starting and assigning through $name', ({ available, rowLo
   let database: Database;
   let startBatch: StartBatch;
   let assignBatch: AssignBatch;
-  let drop = async () => {};
 
-  beforeAll(async () => {
-    if (!available) return;
-    const target = await prepare();
-    drop = target.drop;
-    database = await openMigratedWithSite(target.url);
+  useMigratedDatabase(available, prepare, async (opened) => {
+    database = opened;
     startBatch = starts(database);
     assignBatch = assigns(database);
     const { prisma } = database;
@@ -115,11 +111,6 @@ describe.each(paths)('starting and assigning through $name', ({ available, rowLo
         { id: 'a2', email: 'bo@acme.test', passwordHash: 'x', name: 'Bo' },
       ],
     });
-  }, 60_000);
-
-  afterAll(async () => {
-    await database?.close();
-    await drop();
   });
 
   const storedRows = async (conversationIds: string[]) => ({
@@ -243,18 +234,7 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
 
 describe.skipIf(!postgresAvailable)('the raw statements as PostgreSQL plans them once for every batch', () => {
   let database: Database;
-  let drop = async () => {};
-
-  beforeAll(async () => {
-    const target = await throwawayDatabase();
-    drop = target.drop;
-    database = await openMigratedWithSite(target.url);
-  }, 60_000);
-
-  afterAll(async () => {
-    await database?.close();
-    await drop();
-  });
+  useMigratedDatabase(true, throwawayDatabase, async (opened) => void (database = opened));
 
   // A plan that scans a table, or joins by filtering every pair of rows, grows with the tables or with the batch
   // squared: a shift of 750 coming online took 360 ms to assign so, 26 ms reached by key.
