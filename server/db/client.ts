@@ -17,8 +17,8 @@ interface Connected {
 }
 
 /**
- * Sends are written raw: on PostgreSQL through `writePool` (pg-appends.ts, which also starts conversations and
- * writes assignments: pg-starts.ts, pg-assignments.ts), on SQLite by `sqliteWriter`, a connection on its own thread
+ * Sends are written raw: on PostgreSQL through `writePool` (pg-appends.ts; new conversations and assignments go
+ * through it too, pg-starts.ts and pg-assignments.ts), on SQLite by `sqliteWriter`, a connection on its own thread
  * that takes turns with Prisma's.
  */
 /** Which database a Database talks to: the raw SQL paths differ (placeholders, date encoding, full-text search). */

@@ -3,8 +3,8 @@
  * queued gets its agent and its "assigned" line, one that is not is left alone and answered null. One round trip
  * and one commit, where Prisma's transaction took six, and more when a guard refused (undo, then one by one): the
  * routing leader writes them while every other routing command waits, so in a burst each round trip delayed every
- * conversation behind it. Answers are those of assignAllOrNone and assignEach (conversation-batches.ts), which
- * assign-conformance.test.ts holds both paths to.
+ * conversation behind it. Answers are those of prismaAssignments (conversation-batches.ts), which
+ * start-assign-conformance.test.ts holds both paths to.
  */
 import type { Pool } from 'pg';
 import type { AppendResult } from '../app/ports.ts';
@@ -13,7 +13,6 @@ import { toConversationDTO, toMessageDTO } from './mappers.ts';
 import { systemMessage, type AssignBatch, type Assignment } from './conversation-batches.ts';
 import { messageRow } from './prisma-appends.ts';
 import { pgUtc, type ConversationColumns } from './row-columns.ts';
-
 
 export const ASSIGN_BATCH = `
 WITH input AS (

@@ -2,8 +2,8 @@
  * Conversations started on PostgreSQL with the `pg` driver: a batch of first messages in one statement, so one round
  * trip and one commit. Prisma's interactive transaction took six (BEGIN, two inserts, two reads, COMMIT), and in a
  * burst each waited its turn on an event loop and a pool already busy: on three nodes sharing two cores, a batch
- * took 260–490 ms to write. Rows and answers are those of startMany (conversation-batches.ts), which
- * start-conformance.test.ts holds both paths to. A batch with files goes through Prisma, which links them.
+ * took 260–490 ms to write. Rows and answers are those of prismaStarts (conversation-batches.ts), which
+ * start-assign-conformance.test.ts holds both paths to. A batch with files goes through Prisma, which links them.
  */
 import type { Pool } from 'pg';
 import type { StartResult } from '../app/ports.ts';
