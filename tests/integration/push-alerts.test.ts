@@ -190,6 +190,9 @@ describe.each(backends)('push and email alerts on %s', { timeout: 60_000 }, (bac
     await patchSite({ escalateToAgentsAfterMinutes: 0 });
     await subscribedAgent('unescalated');
     await visitorWrites('waiting without escalation');
+    // The queued event's handler schedules the first check, and may do so after the visitor's answer: the clock
+    // moves on once it has, or the check would be due a wait later and still pending at the end.
+    await expect.poll(async () => (await server.parley.store.jobs.counts()).some((c) => c.kind === 'alert.check' && c.status === 'pending')).toBe(true);
     const escalations = () => mails.filter((m) => m.subject.startsWith('A visitor is still waiting'));
     clock.advance(31_000);
     await settle();
