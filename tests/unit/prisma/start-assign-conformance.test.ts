@@ -234,7 +234,7 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
 
 describe.skipIf(!postgresAvailable)('the raw statements as PostgreSQL plans them once for every batch', () => {
   let database: Database;
-  useMigratedDatabase(true, throwawayDatabase, async (opened) => void (database = opened));
+  useMigratedDatabase(postgresAvailable, throwawayDatabase, async (opened) => void (database = opened));
 
   // A plan that scans a table, or joins by filtering every pair of rows, grows with the tables or with the batch
   // squared: a shift of 750 coming online took 360 ms to assign so, 26 ms reached by key.
