@@ -93,7 +93,7 @@ async function parleyRate(url: string, senders: number, warmupMs: number, durati
 
     let batches = 0;
     let batched = 0;
-    const write = pgBatches(database.writePool, prisma, newId, (id) => id);
+    const write = pgBatches(database.rawPool, prisma, newId, (id) => id);
     const commits = new GroupCommit((appends, ready) => {
       batches++;
       batched += appends.length;

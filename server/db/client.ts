@@ -16,22 +16,22 @@ interface Connected {
   close(): Promise<void>;
 }
 
-/**
- * Sends are written raw: on PostgreSQL through `writePool` (pg-appends.ts; new conversations and assignments go
- * through it too, pg-starts.ts and pg-assignments.ts), on SQLite by `sqliteWriter`, a connection on its own thread
- * that takes turns with Prisma's.
- */
 /** Which database a Database talks to: the raw SQL paths differ (placeholders, date encoding, full-text search). */
 export type Provider = Database['provider'];
 
-export type Database = Connected & ({ provider: 'postgresql'; writePool: pg.Pool } | { provider: 'sqlite'; sqliteWriter: SqliteWriter });
+/**
+ * Sends are written raw: on PostgreSQL through `rawPool` (pg-appends.ts; new conversations and assignments go
+ * through it too, pg-starts.ts and pg-assignments.ts, and so do the summaries read by id, pg-summaries.ts), on
+ * SQLite by `sqliteWriter`, a connection on its own thread that takes turns with Prisma's.
+ */
+export type Database = Connected & ({ provider: 'postgresql'; rawPool: pg.Pool } | { provider: 'sqlite'; sqliteWriter: SqliteWriter });
 
 /**
- * Three raw writers, each writing one batch at a time in one statement: the group commit's sends, the new
- * conversations and the routing leader's assignments. One connection each, so that none waits behind another;
- * more would sit idle.
+ * Four raw statements, each run one batch at a time: the group commit's sends, the new conversations, the routing
+ * leader's assignments and the summaries their announcements read. One connection each, so that none waits behind
+ * another; more would sit idle.
  */
-const WRITE_POOL_SIZE = 3;
+const RAW_POOL_SIZE = 4;
 
 export function createDatabase(databaseUrl: string): Database {
   const target = parseDatabaseUrl(databaseUrl);
@@ -43,17 +43,17 @@ export function createDatabase(databaseUrl: string): Database {
     // 20 s runs). With sequential scans ruled out on this pool, which runs those statements alone, every table is
     // read through its indexes, whatever its size when the plan was made.
     const options = [target.config.options, '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off'].filter(Boolean).join(' ');
-    const writePool = new pg.Pool({ ...target.config, options, max: WRITE_POOL_SIZE });
+    const rawPool = new pg.Pool({ ...target.config, options, max: RAW_POOL_SIZE });
     // An idle connection that breaks (the server restarted) is dropped and replaced at the next batch, and a batch
     // in flight fails with its own error; unheard, this event would end the process.
-    writePool.on('error', () => {});
+    rawPool.on('error', () => {});
     return {
       prisma,
       provider: target.provider,
-      writePool,
+      rawPool,
       async close() {
         await prisma.$disconnect();
-        await writePool.end();
+        await rawPool.end();
       },
     };
   }

@@ -25,6 +25,7 @@ import { isUniqueViolation } from './errors.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
 import { writeMessages } from './prisma-appends.ts';
 import { systemMessage, type AssignBatch, type Assignment, type StartBatch, type StartInput } from './conversation-batches.ts';
+import type { SummariesRead } from './pg-summaries.ts';
 import { textMatch } from './text-match.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -41,6 +42,8 @@ export interface ConversationStoreOptions {
   starts: StartBatch;
   /** Writes a routing decision's assignments. */
   assigns: AssignBatch;
+  /** Reads summaries by id (announcements); Prisma's own read where absent. */
+  summariesById?: SummariesRead;
   /** Told the size and duration of every batch written (metrics). */
   onBatch?: BatchObserver;
 }
@@ -75,7 +78,9 @@ export class PrismaConversationStore implements ConversationStore {
     ),
   );
   private readonly retries = new Coalescer(readByKey((keys) => this.visitorMessagesByClientId(keys), (r) => retryKey(r.conversation.visitorId, r.message.clientId!)));
-  private readonly summariesById = new Coalescer(readByKey((ids) => this.summaries({ id: { in: ids } }, [], ids.length), (c) => c.id));
+  private readonly summariesById = new Coalescer(
+    readByKey((ids) => (this.options.summariesById ? this.options.summariesById(ids) : this.summaries({ id: { in: ids } }, [], ids.length)), (c) => c.id),
+  );
 
   /** Conversations started in the same round of I/O are written in one transaction (see coalescer.ts). */
   start(input: StartInput): Promise<StartResult> {

@@ -7,6 +7,7 @@ import type { AttachmentUrl } from './message-dtos.ts';
 import { pgBatches } from './pg-appends.ts';
 import { pgStarts } from './pg-starts.ts';
 import { pgAssignments } from './pg-assignments.ts';
+import { pgSummaries } from './pg-summaries.ts';
 import { prismaAssignments, prismaStarts, type StartBatch } from './conversation-batches.ts';
 import { sqliteBatches } from './sqlite-batches.ts';
 import { PrismaAgentStore } from './agents.ts';
@@ -45,7 +46,8 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
       attachmentUrl,
       sends: sendBatches(database, newId, attachmentUrl),
       starts: startBatches(database, newId, attachmentUrl),
-      assigns: database.provider === 'sqlite' ? prismaAssignments(prisma, provider, newId, attachmentUrl) : pgAssignments(database.writePool, newId),
+      assigns: database.provider === 'sqlite' ? prismaAssignments(prisma, provider, newId, attachmentUrl) : pgAssignments(database.rawPool, newId),
+      ...(database.provider === 'postgresql' && { summariesById: pgSummaries(database.rawPool, attachmentUrl) }),
       onBatch,
     }),
     attachments: new PrismaAttachmentStore(prisma, newId),
@@ -71,11 +73,11 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
 function sendBatches(database: Database, newId: IdGenerator, attachmentUrl: AttachmentUrl): WriteBatch {
   return database.provider === 'sqlite'
     ? sqliteBatches(database.sqliteWriter, newId, attachmentUrl)
-    : pgBatches(database.writePool, database.prisma, newId, attachmentUrl);
+    : pgBatches(database.rawPool, database.prisma, newId, attachmentUrl);
 }
 
 /** How new conversations reach the database: through Prisma on SQLite, in one raw statement per batch on PostgreSQL. */
 function startBatches(database: Database, newId: IdGenerator, attachmentUrl: AttachmentUrl): StartBatch {
   const viaPrisma = prismaStarts(database.prisma, database.provider, newId, attachmentUrl);
-  return database.provider === 'sqlite' ? viaPrisma : pgStarts(database.writePool, viaPrisma, newId);
+  return database.provider === 'sqlite' ? viaPrisma : pgStarts(database.rawPool, viaPrisma, newId);
 }

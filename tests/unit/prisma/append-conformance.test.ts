@@ -60,7 +60,7 @@ const paths: WritePath[] = [
     database: throwawayDatabase,
     batches(database) {
       if (database.provider !== 'postgresql') throw new Error('the raw pg path needs PostgreSQL');
-      return pgBatches(database.writePool, database.prisma, newId, attachmentUrl);
+      return pgBatches(database.rawPool, database.prisma, newId, attachmentUrl);
     },
   },
 ];
@@ -234,15 +234,15 @@ describe.each(paths)('appending through $name', ({ available, rowLocks, prepared
       await batch(Array.from({ length: 100 }, (_, i) => ({ conversationId: ids[i % ids.length]!, message: visitorSays(`round ${round} line ${i}`), guard: {} })));
     }
     if (database.provider !== 'postgresql') throw new Error('a prepared statement needs PostgreSQL');
-    const { writePool } = database;
-    const { rows } = await writePool.query<{ generic: number; custom: number }>(
+    const { rawPool } = database;
+    const { rows } = await rawPool.query<{ generic: number; custom: number }>(
       'SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE name = $1',
       [preparedStatement],
     );
     expect(rows).toEqual([{ generic: expect.any(Number), custom: 0 }]);
     expect(rows[0]!.generic).toBeGreaterThanOrEqual(8);
     const text = (values: (string | null)[]) => `ARRAY[${values.map((v) => (v === null ? 'NULL' : `'${v}'`)).join(', ')}]::text[]`;
-    const explained = await writePool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+    const explained = await rawPool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
       `EXPLAIN (FORMAT JSON) EXECUTE "${preparedStatement}"(${text([ids[0]!])}, ${text([newId()])}, ${text(['visitor'])}, ${text(['v1'])},
         ${text(['hello'])}, ${text(['k1'])}, ${text(['v1'])}, ARRAY[NULL]::jsonb[], ARRAY[true], ${text([null])}, '${new Date().toISOString()}')`,
     );

@@ -35,9 +35,9 @@ const viaPrisma = {
   assigns: (database: Database) => prismaAssignments(database.prisma, database.provider, newId, attachmentUrl),
 };
 
-function writePool(database: Database) {
+function rawPool(database: Database) {
   if (database.provider !== 'postgresql') throw new Error('the raw pg path needs PostgreSQL');
-  return database.writePool;
+  return database.rawPool;
 }
 
 const paths: WritePath[] = [
@@ -48,8 +48,8 @@ const paths: WritePath[] = [
     available: postgresAvailable,
     rowLocks: true,
     database: throwawayDatabase,
-    starts: (database) => pgStarts(writePool(database), viaPrisma.starts(database), newId),
-    assigns: (database) => pgAssignments(writePool(database), newId),
+    starts: (database) => pgStarts(rawPool(database), viaPrisma.starts(database), newId),
+    assigns: (database) => pgAssignments(rawPool(database), newId),
   },
 ];
 
@@ -242,7 +242,7 @@ describe.skipIf(!postgresAvailable)('the raw statements as PostgreSQL plans them
     ['starts', START_BATCH, `ARRAY['c1'], ARRAY['s1'], ARRAY['v1'], ARRAY[now()], ARRAY['m1'], ARRAY['visitor'], ARRAY['v1'], ARRAY['hi'], ARRAY['k1'], now()`],
     ['assignments', ASSIGN_BATCH, `ARRAY['c1'], ARRAY['a1'], ARRAY['m1'], ARRAY['a1'], ARRAY['{}'], now(), now()`],
   ])('%s: every row reached by its key, no join by filter', async (_name, statement, values) => {
-    const client = await writePool(database).connect();
+    const client = await rawPool(database).connect();
     try {
       await client.query(`PREPARE planned AS ${statement}`);
       const explained = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) EXECUTE planned(${values})`);
