@@ -8,10 +8,10 @@
 import type { Pool } from 'pg';
 import type { StartResult } from '../app/ports.ts';
 import type { IdGenerator } from '../app/ids.ts';
-import { toConversationDTO, toMessageDTO, toVisitorSummary } from './mappers.ts';
+import { toConversationDTO, toMessageDTO } from './mappers.ts';
 import type { StartBatch, StartInput } from './conversation-batches.ts';
 import { messageRow } from './prisma-appends.ts';
-import { pgUtc, type ConversationColumns } from './row-columns.ts';
+import { pgUtc, visitorOf, type ConversationColumns, type VisitorColumns } from './row-columns.ts';
 
 const NOW = pgUtc('$10::timestamptz');
 
@@ -38,13 +38,7 @@ SELECT c.id, c."siteId", c."visitorId", c.status::text AS status, ${pgUtc('c."qu
   v."nameVerified" AS "visitorNameVerified", v."emailVerified" AS "visitorEmailVerified"
 FROM conversations c JOIN "Visitor" v ON v.id = c."visitorId"`;
 
-type StartedRow = Omit<ConversationColumns<Date>, 'assigneeId' | 'assigneeName' | 'assigneeAvatarUrl' | 'assigneeRole'> & {
-  visitorName: string | null;
-  visitorEmail: string | null;
-  visitorExternalId: string | null;
-  visitorNameVerified: boolean;
-  visitorEmailVerified: boolean;
-};
+type StartedRow = Omit<ConversationColumns<Date>, 'assigneeId' | 'assigneeName' | 'assigneeAvatarUrl' | 'assigneeRole'> & VisitorColumns;
 
 /** Starts `inputs` (none with files) in one statement: its own transaction, committed when it answers. */
 async function startInOneStatement(pool: Pool, inputs: StartInput[], newId: IdGenerator): Promise<StartResult[]> {
@@ -73,14 +67,7 @@ async function startInOneStatement(pool: Pool, inputs: StartInput[], newId: IdGe
   return ids.map((id, i) => {
     const row = byId.get(id);
     if (!row) throw new Error(`conversation ${id} was not started`);
-    const visitor = toVisitorSummary({
-      id: row.visitorId,
-      name: row.visitorName,
-      email: row.visitorEmail,
-      externalId: row.visitorExternalId,
-      nameVerified: row.visitorNameVerified,
-      emailVerified: row.visitorEmailVerified,
-    });
+    const visitor = visitorOf(row);
     const conversation = toConversationDTO({ ...row, assignee: null });
     const message = toMessageDTO(messages[i]!, messages[i]!.authorId === row.visitorId ? row.visitorName : null, []);
     // As in startMany: a new conversation has no labels, and its first line is its last.

@@ -7,9 +7,9 @@
  */
 import type { Pool } from 'pg';
 import type { AuthorKind, ConversationSummaryDTO } from '../contract/dto.ts';
-import { toConversationDTO, toMessageDTO, toVisitorSummary } from './mappers.ts';
+import { toConversationDTO, toMessageDTO } from './mappers.ts';
 import { toAttachmentDTO, type AttachmentRow, type AttachmentUrl } from './message-dtos.ts';
-import { pgUtc, type ConversationColumns } from './row-columns.ts';
+import { pgUtc, visitorOf, type ConversationColumns, type VisitorColumns } from './row-columns.ts';
 
 // Every row is reached by its key: the conversation by id, its last visitor or agent line by (conversationId, seq)
 // read backwards, its labels and the line's files by their indexes. A summary's preview shows what people said, so
@@ -35,12 +35,7 @@ LEFT JOIN LATERAL (
   SELECT * FROM "Message" lm WHERE lm."conversationId" = c.id AND lm."authorKind" IN ('visitor', 'agent') ORDER BY lm.seq DESC LIMIT 1
 ) m ON true`;
 
-type SummaryRow = ConversationColumns<Date> & {
-  visitorName: string | null;
-  visitorEmail: string | null;
-  visitorExternalId: string | null;
-  visitorNameVerified: boolean;
-  visitorEmailVerified: boolean;
+type SummaryRow = ConversationColumns<Date> & VisitorColumns & {
   labels: string[];
   messageId: string | null;
   messageSeq: number;
@@ -74,14 +69,7 @@ function toSummary(row: SummaryRow, attachmentUrl: AttachmentUrl): ConversationS
         );
   return {
     ...toConversationDTO({ ...row, assignee }),
-    visitor: toVisitorSummary({
-      id: row.visitorId,
-      name: row.visitorName,
-      email: row.visitorEmail,
-      externalId: row.visitorExternalId,
-      nameVerified: row.visitorNameVerified,
-      emailVerified: row.visitorEmailVerified,
-    }),
+    visitor: visitorOf(row),
     lastMessage,
     labels: row.labels,
   };

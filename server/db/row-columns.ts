@@ -1,10 +1,11 @@
 /**
- * A conversation's and a message's columns as the raw send paths read them back (the SQLite writer thread, the
- * PostgreSQL batch statement), with the assignee's public fields joined in. They differ only in how dates come
+ * A conversation's and a message's columns as the raw paths read them back (the SQLite writer thread, the
+ * PostgreSQL statements), with the assignee's public fields joined in, and the visitor's where a summary needs them. They differ only in how dates come
  * back: `D` is Date from pg, SQLite's stored text or milliseconds from better-sqlite3. Names are those of
  * prisma/schema.prisma.
  */
-import type { AuthorKind, ConversationStatus } from '../contract/dto.ts';
+import type { AuthorKind, ConversationStatus, VisitorSummary } from '../contract/dto.ts';
+import { toVisitorSummary } from './mappers.ts';
 
 export interface ConversationColumns<D> {
   id: string;
@@ -24,6 +25,27 @@ export interface ConversationColumns<D> {
   agentReadSeq: number;
   rating: number | null;
   ratingComment: string | null;
+}
+
+/** A conversation's visitor as a summary shows it, joined in beside the conversation's columns. */
+export interface VisitorColumns {
+  visitorId: string;
+  visitorName: string | null;
+  visitorEmail: string | null;
+  visitorExternalId: string | null;
+  visitorNameVerified: boolean;
+  visitorEmailVerified: boolean;
+}
+
+export function visitorOf(row: VisitorColumns): VisitorSummary {
+  return toVisitorSummary({
+    id: row.visitorId,
+    name: row.visitorName,
+    email: row.visitorEmail,
+    externalId: row.visitorExternalId,
+    nameVerified: row.visitorNameVerified,
+    emailVerified: row.visitorEmailVerified,
+  });
 }
 
 export interface MessageColumns<D> {
