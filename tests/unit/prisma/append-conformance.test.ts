@@ -14,6 +14,7 @@ import { pgBatches } from '../../../server/db/pg-appends.ts';
 import { prismaBatches } from '../../../server/db/prisma-appends.ts';
 import { sqliteBatches } from '../../../server/db/sqlite-batches.ts';
 import { useMigratedDatabase } from '../../support/migrated-database.ts';
+import { explained } from '../../support/query-plans.ts';
 import { postgresAvailable, throwawayDatabase } from '../../support/postgres.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-appends-'));
@@ -242,11 +243,12 @@ describe.each(paths)('appending through $name', ({ available, rowLocks, prepared
     expect(rows).toEqual([{ generic: expect.any(Number), custom: 0 }]);
     expect(rows[0]!.generic).toBeGreaterThanOrEqual(8);
     const text = (values: (string | null)[]) => `ARRAY[${values.map((v) => (v === null ? 'NULL' : `'${v}'`)).join(', ')}]::text[]`;
-    const explained = await rawPool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-      `EXPLAIN (FORMAT JSON) EXECUTE "${preparedStatement}"(${text([ids[0]!])}, ${text([newId()])}, ${text(['visitor'])}, ${text(['v1'])},
+    const nodes = await explained(
+      rawPool,
+      `EXECUTE "${preparedStatement}"(${text([ids[0]!])}, ${text([newId()])}, ${text(['visitor'])}, ${text(['v1'])},
         ${text(['hello'])}, ${text(['k1'])}, ${text(['v1'])}, ARRAY[NULL]::jsonb[], ARRAY[true], ${text([null])}, '${new Date().toISOString()}')`,
     );
-    const scans = planNodes(explained.rows[0]!['QUERY PLAN'][0].Plan).filter((node) => node['Relation Name']);
+    const scans = nodes.filter((node) => node['Relation Name']);
     expect(scans.map((node) => `${node['Node Type']} ${node['Relation Name']}`)).not.toContainEqual(expect.stringMatching(/^Seq Scan/));
     expect(new Set(scans.map((node) => node['Relation Name']))).toEqual(new Set(['Message', 'Conversation', 'Visitor', 'Agent', 'Attachment']));
   });
@@ -275,14 +277,4 @@ describe.each(paths)('appending through $name', ({ available, rowLocks, prepared
 
 async function until(condition: () => Promise<boolean>): Promise<void> {
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function planNodes(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
 }

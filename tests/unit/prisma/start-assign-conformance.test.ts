@@ -15,6 +15,7 @@ import { isUniqueViolation } from '../../../server/db/errors.ts';
 import { ASSIGN_BATCH, pgAssignments } from '../../../server/db/pg-assignments.ts';
 import { pgStarts, START_BATCH } from '../../../server/db/pg-starts.ts';
 import { useMigratedDatabase } from '../../support/migrated-database.ts';
+import { preparedPlan } from '../../support/query-plans.ts';
 import { postgresAvailable, throwawayDatabase } from '../../support/postgres.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-start-assign-'));
@@ -242,32 +243,12 @@ describe.skipIf(!postgresAvailable)('the raw statements as PostgreSQL plans them
     ['starts', START_BATCH, `ARRAY['c1'], ARRAY['s1'], ARRAY['v1'], ARRAY[now()], ARRAY['m1'], ARRAY['visitor'], ARRAY['v1'], ARRAY['hi'], ARRAY['k1'], now()`],
     ['assignments', ASSIGN_BATCH, `ARRAY['c1'], ARRAY['a1'], ARRAY['m1'], ARRAY['a1'], ARRAY['{}'], now(), now()`],
   ])('%s: every row reached by its key, no join by filter', async (_name, statement, values) => {
-    const client = await rawPool(database).connect();
-    try {
-      await client.query(`PREPARE planned AS ${statement}`);
-      const explained = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) EXECUTE planned(${values})`);
-      const nodes = planNodes(explained.rows[0]!['QUERY PLAN'][0].Plan);
-      const reads = nodes.filter((node) => node['Relation Name'] && node['Node Type'] !== 'ModifyTable');
-      expect(reads.length).toBeGreaterThan(0);
-      expect(reads.map((node) => `${node['Node Type']} ${node['Relation Name']} ${node['Index Name']}`)).toEqual(
-        reads.map((node) => `Index Scan ${node['Relation Name']} ${node['Relation Name']}_pkey`),
-      );
-      expect(nodes.filter((node) => node['Join Filter'])).toEqual([]);
-    } finally {
-      await client.query('DEALLOCATE ALL');
-      client.release();
-    }
+    const nodes = await preparedPlan(rawPool(database), statement, values);
+    const reads = nodes.filter((node) => node['Relation Name'] && node['Node Type'] !== 'ModifyTable');
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.map((node) => `${node['Node Type']} ${node['Relation Name']} ${node['Index Name']}`)).toEqual(
+      reads.map((node) => `Index Scan ${node['Relation Name']} ${node['Relation Name']}_pkey`),
+    );
+    expect(nodes.filter((node) => node['Join Filter'])).toEqual([]);
   });
 });
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Join Filter'?: string;
-  Plans?: PlanNode[];
-}
-
-function planNodes(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
-}

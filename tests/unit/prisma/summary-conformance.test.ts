@@ -11,6 +11,7 @@ import { pgSummaries, SUMMARIES_BY_ID, type SummariesRead } from '../../../serve
 import type { Store } from '../../../server/app/ports.ts';
 import { createStore } from '../../../server/db/store.ts';
 import { useMigratedDatabase } from '../../support/migrated-database.ts';
+import { preparedPlan } from '../../support/query-plans.ts';
 import { postgresAvailable, throwawayDatabase } from '../../support/postgres.ts';
 
 const attachmentUrl = (id: string) => `/files/${id}`;
@@ -101,29 +102,10 @@ describe.skipIf(!postgresAvailable)('conversation summaries read raw on PostgreS
   // Planned once for every batch (force_generic_plan on the raw pool): a scan would grow with the tables.
   it('reaches every row through an index, with no join by filter', async () => {
     if (database.provider !== 'postgresql') throw new Error('the raw read needs PostgreSQL');
-    const client = await database.rawPool.connect();
-    try {
-      await client.query(`PREPARE planned AS ${SUMMARIES_BY_ID}`);
-      const explained = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) EXECUTE planned(ARRAY['c1', 'c2'])`);
-      const nodes = planNodes(explained.rows[0]!['QUERY PLAN'][0].Plan);
-      const reads = nodes.filter((node) => node['Relation Name']);
-      expect(new Set(reads.map((node) => node['Relation Name']))).toEqual(new Set(['Conversation', 'Visitor', 'Agent', 'Message', 'ConversationLabel', 'Attachment']));
-      expect(reads.filter((node) => node['Node Type'] === 'Seq Scan').map((node) => node['Relation Name'])).toEqual([]);
-      expect(nodes.filter((node) => node['Join Filter'])).toEqual([]);
-    } finally {
-      await client.query('DEALLOCATE ALL');
-      client.release();
-    }
+    const nodes = await preparedPlan(database.rawPool, SUMMARIES_BY_ID, `ARRAY['c1', 'c2']`);
+    const reads = nodes.filter((node) => node['Relation Name']);
+    expect(new Set(reads.map((node) => node['Relation Name']))).toEqual(new Set(['Conversation', 'Visitor', 'Agent', 'Message', 'ConversationLabel', 'Attachment']));
+    expect(reads.filter((node) => node['Node Type'] === 'Seq Scan').map((node) => node['Relation Name'])).toEqual([]);
+    expect(nodes.filter((node) => node['Join Filter'])).toEqual([]);
   });
 });
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Join Filter'?: string;
-  Plans?: PlanNode[];
-}
-
-function planNodes(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
-}
