@@ -14,7 +14,7 @@ import { oneByOneOnFailure, type Append, type WriteBatch } from './group-commit.
 import { toConversationDTO, toMessageDTO } from './mappers.ts';
 import { toAttachmentDTO, type AttachmentRow, type AttachmentUrl } from './message-dtos.ts';
 import { prismaBatches } from './prisma-appends.ts';
-import { pgUtc, type ConversationColumns, type MessageColumns } from './row-columns.ts';
+import { assigneeOf, pgUtc, type ConversationColumns, type MessageColumns } from './row-columns.ts';
 
 const NOW = pgUtc('$11::timestamptz');
 
@@ -138,7 +138,7 @@ function result(row: AnswerRow & { messageId: string; conversationId: string }, 
     conversation: toConversationDTO({
       ...row,
       id: conversationId,
-      assignee: row.assigneeId === null ? null : { id: row.assigneeId, name: row.assigneeName ?? '', avatarUrl: row.assigneeAvatarUrl, role: row.assigneeRole },
+      assignee: assigneeOf(row),
     }),
     created,
   };

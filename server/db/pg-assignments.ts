@@ -12,7 +12,7 @@ import type { IdGenerator } from '../app/ids.ts';
 import { toConversationDTO, toMessageDTO } from './mappers.ts';
 import { systemMessage, type AssignBatch, type Assignment } from './conversation-batches.ts';
 import { messageRow } from './prisma-appends.ts';
-import { pgUtc, type ConversationColumns } from './row-columns.ts';
+import { assigneeOf, pgUtc, type ConversationColumns } from './row-columns.ts';
 
 export const ASSIGN_BATCH = `
 WITH input AS (
@@ -66,9 +66,8 @@ async function assignInOneStatement(pool: Pool, assignments: Assignment[], at: D
   const answers: (AppendResult | null)[] = assignments.map(() => null);
   for (const row of rows) {
     const i = Number(row.ord) - 1;
-    const assignee = row.assigneeId === null ? null : { id: row.assigneeId, name: row.assigneeName ?? '', avatarUrl: row.assigneeAvatarUrl, role: row.assigneeRole };
     // A system line has no author name and no files (message-dtos.ts).
-    answers[i] = { message: toMessageDTO({ ...lines[i]!, seq: row.lastSeq }, null, []), conversation: toConversationDTO({ ...row, assignee }), created: true };
+    answers[i] = { message: toMessageDTO({ ...lines[i]!, seq: row.lastSeq }, null, []), conversation: toConversationDTO({ ...row, assignee: assigneeOf(row) }), created: true };
   }
   return answers;
 }

@@ -9,7 +9,7 @@ import type { Pool } from 'pg';
 import type { AuthorKind, ConversationSummaryDTO } from '../contract/dto.ts';
 import { toConversationDTO, toMessageDTO } from './mappers.ts';
 import { toAttachmentDTO, type AttachmentRow, type AttachmentUrl } from './message-dtos.ts';
-import { pgUtc, visitorOf, type ConversationColumns, type VisitorColumns } from './row-columns.ts';
+import { assigneeOf, pgUtc, visitorOf, type ConversationColumns, type VisitorColumns } from './row-columns.ts';
 
 // Every row is reached by its key: the conversation by id, its last visitor or agent line by (conversationId, seq)
 // read backwards, its labels and the line's files by their indexes. A summary's preview shows what people said, so
@@ -49,7 +49,6 @@ type SummaryRow = ConversationColumns<Date> & VisitorColumns & {
 };
 
 function toSummary(row: SummaryRow, attachmentUrl: AttachmentUrl): ConversationSummaryDTO {
-  const assignee = row.assigneeId === null ? null : { id: row.assigneeId, name: row.assigneeName ?? '', avatarUrl: row.assigneeAvatarUrl, role: row.assigneeRole };
   const lastMessage =
     row.messageId === null
       ? null
@@ -68,7 +67,7 @@ function toSummary(row: SummaryRow, attachmentUrl: AttachmentUrl): ConversationS
           (row.messageFiles ?? []).map((file) => toAttachmentDTO(file, attachmentUrl)),
         );
   return {
-    ...toConversationDTO({ ...row, assignee }),
+    ...toConversationDTO({ ...row, assignee: assigneeOf(row) }),
     visitor: visitorOf(row),
     lastMessage,
     labels: row.labels,

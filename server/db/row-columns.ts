@@ -1,11 +1,11 @@
 /**
  * A conversation's and a message's columns as the raw paths read them back (the SQLite writer thread, the
- * PostgreSQL statements), with the assignee's public fields joined in, and the visitor's where a summary needs them. They differ only in how dates come
- * back: `D` is Date from pg, SQLite's stored text or milliseconds from better-sqlite3. Names are those of
- * prisma/schema.prisma.
+ * PostgreSQL statements), with the assignee's public fields joined in, and the visitor's where a summary needs
+ * them. They differ only in how dates come back: `D` is Date from pg, SQLite's stored text or milliseconds from
+ * better-sqlite3. Names are those of prisma/schema.prisma.
  */
 import type { AuthorKind, ConversationStatus, VisitorSummary } from '../contract/dto.ts';
-import { toVisitorSummary } from './mappers.ts';
+import { toVisitorSummary, type ConversationRow } from './mappers.ts';
 
 export interface ConversationColumns<D> {
   id: string;
@@ -25,6 +25,11 @@ export interface ConversationColumns<D> {
   agentReadSeq: number;
   rating: number | null;
   ratingComment: string | null;
+}
+
+/** The assignee joined in beside a conversation's columns, as its DTO's mapper takes it. */
+export function assigneeOf(row: Pick<ConversationColumns<unknown>, 'assigneeId' | 'assigneeName' | 'assigneeAvatarUrl' | 'assigneeRole'>): ConversationRow['assignee'] {
+  return row.assigneeId === null ? null : { id: row.assigneeId, name: row.assigneeName ?? '', avatarUrl: row.assigneeAvatarUrl, role: row.assigneeRole };
 }
 
 /** A conversation's visitor as a summary shows it, joined in beside the conversation's columns. */

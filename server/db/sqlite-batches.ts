@@ -8,6 +8,7 @@ import type { IdGenerator } from '../app/ids.ts';
 import { fulfilled, rejected, type WriteBatch } from './group-commit.ts';
 import { toConversationDTO, toMessageDTO } from './mappers.ts';
 import { toAttachmentDTO, type AttachmentUrl } from './message-dtos.ts';
+import { assigneeOf } from './row-columns.ts';
 import type { SqliteWriter } from './sqlite-writer.ts';
 import type { SqliteDate, StoredRows } from './sqlite-writer-protocol.ts';
 
@@ -31,7 +32,7 @@ function result({ message, conversation: c, files, created }: NonNullable<Stored
     message: toMessageDTO({ ...row, createdAt: fromSqliteDate(row.createdAt) }, authorName, attachments),
     conversation: toConversationDTO({
       ...c,
-      assignee: c.assigneeId === null ? null : { id: c.assigneeId, name: c.assigneeName ?? '', avatarUrl: c.assigneeAvatarUrl, role: c.assigneeRole },
+      assignee: assigneeOf(c),
       queuedAt: fromSqliteDate(c.queuedAt),
       assignedAt: fromNullableDate(c.assignedAt),
       firstResponseAt: fromNullableDate(c.firstResponseAt),
