@@ -3,7 +3,7 @@
  * assignee, its visitor, its labels in order and its last visitor or agent line with the author's name and files,
  * passing over system lines and notes. Against the real database with the migrations applied.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ConversationSummaryDTO } from '../../../server/contract/dto.ts';
 import { newId } from '../../../server/app/ids.ts';
 import type { Database } from '../../../server/db/client.ts';
@@ -49,6 +49,8 @@ describe.skipIf(!postgresAvailable)('conversation summaries read raw on PostgreS
         conversation('c2', 'v2', { status: 'resolved', assigneeId: 'b1', assignedAt: at(1), resolvedAt: at(3), lastSeq: 2, rating: 4, ratingComment: 'quick' }),
         // Nothing said by a person yet.
         conversation('c3', 'v2', { lastSeq: 1 }),
+        // The visitor, who has a name, spoke last.
+        conversation('c4', 'v1', { lastSeq: 1 }),
       ],
     });
     const line = (conversationId: string, seq: number, authorKind: 'visitor' | 'agent' | 'system' | 'note', authorId: string | null, body: string) =>
@@ -63,6 +65,7 @@ describe.skipIf(!postgresAvailable)('conversation summaries read raw on PostgreS
         line('c2', 1, 'visitor', 'v2', 'Thanks'),
         line('c2', 2, 'system', 'b1', '{"type":"resolved"}'),
         line('c3', 1, 'system', null, '{"type":"queued"}'),
+        line('c4', 1, 'visitor', 'v1', 'Hello again'),
       ],
     });
     const file = (id: string, minute: number) =>
@@ -75,8 +78,8 @@ describe.skipIf(!postgresAvailable)('conversation summaries read raw on PostgreS
 
   it('answers what Prisma answers, for every kind of conversation', async () => {
     const viaPrisma = await store.conversations.list({ statuses: ['queued', 'active', 'resolved'], siteIds: 'all', limit: 10 });
-    expect(viaPrisma).toHaveLength(3);
-    const answered = byId(await raw(['c1', 'c2', 'c3']));
+    expect(viaPrisma).toHaveLength(4);
+    const answered = byId(await raw(['c1', 'c2', 'c3', 'c4']));
     expect(answered).toEqual(byId(viaPrisma));
     // What the comparison rests on, so that two paths wrong alike would still fail here.
     expect(answered.c1).toMatchObject({
@@ -88,6 +91,7 @@ describe.skipIf(!postgresAvailable)('conversation summaries read raw on PostgreS
     expect(answered.c1!.lastMessage!.attachments.map((a) => `${a.fileName} ${a.url} ${a.image}`)).toEqual(['f-early.png /files/f-early true', 'f-late.png /files/f-late true']);
     expect(answered.c2).toMatchObject({ assignee: { name: 'Helper', bot: true }, rating: 4, lastMessage: { seq: 1, authorName: null, attachments: [] }, labels: [] });
     expect(answered.c3!.lastMessage).toBeNull();
+    expect(answered.c4!.lastMessage).toMatchObject({ authorKind: 'visitor', authorName: 'Vera', clientId: 'k1' });
   });
 
   it('leaves out ids with no conversation, and answers an id asked twice', async () => {
@@ -95,8 +99,16 @@ describe.skipIf(!postgresAvailable)('conversation summaries read raw on PostgreS
   });
 
   it('is what the store reads a summary by id with', async () => {
-    expect(await store.conversations.summary('c1')).toEqual((await raw(['c1']))[0]);
-    expect(await store.conversations.summary('missing')).toBeNull();
+    if (database.provider !== 'postgresql') throw new Error('the raw read needs PostgreSQL');
+    const queries = vi.spyOn(database.rawPool, 'query');
+    try {
+      expect(await store.conversations.summary('c1')).toEqual((await raw(['c1']))[0]);
+      expect(await store.conversations.summary('missing')).toBeNull();
+      const names = queries.mock.calls.map(([query]) => (query as unknown as { name?: string }).name);
+      expect(names).toEqual(['parley-summaries-by-id', 'parley-summaries-by-id', 'parley-summaries-by-id']);
+    } finally {
+      queries.mockRestore();
+    }
   });
 
   // Planned once for every batch (force_generic_plan on the raw pool): a scan would grow with the tables.
