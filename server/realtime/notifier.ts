@@ -1,6 +1,6 @@
 /** The only module that emits to clients, and the only one that names rooms. */
 import type { Namespace, Server } from 'socket.io';
-import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO, TeamMemberDTO, VisitorChange } from '../contract/dto.ts';
+import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO, SystemEvent, TeamMemberDTO, VisitorChange } from '../contract/dto.ts';
 import type { AgentClientToServer, AgentServerToClient, ConversationAssignment, TypingEvent, VisitorClientToServer, VisitorServerToClient, WebhookDisabledNotice } from '../contract/events.ts';
 import type { HolderChange, Notifier } from '../app/ports.ts';
 import type { ApiError } from '../contract/errors.ts';
@@ -103,6 +103,9 @@ export class SocketNotifier implements Notifier {
     if (message.authorKind !== 'note') {
       const room = this.visitors.to(rooms.visitor(conversation.visitorId));
       (sentFrom ? room.except(sentFrom) : room).emit('message:new', message);
+      // The line that names the conversation's new holder brings the visitor's view of it along, as committed: the
+      // holder change itself (conversationChanged) waits for the agents' summary, read in batches of a routing turn.
+      if (message.system && holderLine(message.system)) room.emit('conversation:updated', visitorView(conversation));
     }
     // Agents meet a new conversation whole, its first message inside (conversation.queued): sent alone, before
     // it, that message would reach every agent of the site twice, first for a conversation they cannot show yet.
@@ -247,7 +250,8 @@ export class SocketNotifier implements Notifier {
   }
 
   conversationChanged(conversation: ConversationSummaryDTO, holder?: HolderChange): void {
-    this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', visitorView(conversation));
+    // A holder change follows its system line, which told the visitor already (messageCreated).
+    if (!holder) this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', visitorView(conversation));
     if (this.agentsPending.size > 0) this.flushMessages();
     const pending = this.changesPending.get(conversation.siteId);
     if (pending) pending.push({ conversation, holder });
@@ -298,6 +302,11 @@ export class SocketNotifier implements Notifier {
     if (!email.conversationId || !email.siteId) return;
     this.agents.to([rooms.siteAll(email.siteId), rooms.conversation(email.conversationId)]).emit('email:updated', email);
   }
+}
+
+/** The system lines that come before a holder change (HolderChange): an assignment, a transfer. */
+function holderLine(event: SystemEvent): boolean {
+  return event.type === 'assigned' || event.type === 'transferred';
 }
 
 /**

@@ -115,8 +115,8 @@ describe('SocketNotifier', () => {
     notifier.conversationChanged(resolved);
     notifier.conversationChanged(transferred, 'transferred');
     notifier.conversationChanged(elsewhere);
-    // Visitors hear of their own at once; agents on the next turn.
-    expect(visitors.map((e) => e.room)).toEqual(['visitor:v-q', 'visitor:v-r', 'visitor:v-a', 'visitor:v-e']);
+    // Visitors hear of their own at once (of a new holder, with its line: messageCreated); agents on the next turn.
+    expect(visitors.map((e) => e.room)).toEqual(['visitor:v-q', 'visitor:v-r', 'visitor:v-e']);
     expect(agents).toEqual([]);
     await nextTurn();
     expect(agents).toEqual([
@@ -170,9 +170,34 @@ describe('SocketNotifier', () => {
     expect(joined).toEqual([{ room: 'agent:x', rooms: ['conversation:a'] }]);
     notifier.messageCreated(resolved, conversation('b', 'site-1'));
     await nextTurn();
-    expect(visitorLog.map((e) => e.payload)).toEqual([assigned, resolved]);
+    expect(visitorLog.map((e) => e.event)).toEqual(['message:new', 'conversation:updated', 'message:new']);
+    expect(visitorLog.filter((e) => e.event === 'message:new').map((e) => e.payload)).toEqual([assigned, resolved]);
     expect(agentLog.filter((e) => e.except === null)).toEqual([{ room: 'site-all:site-1', except: null, event: 'messages:new', payload: [resolved] }]);
     expect(agentLog.flatMap((e) => e.payload as MessageDTO[])).not.toContainEqual(assigned);
+  });
+
+  it('tells the visitor of a new holder with the line that names them, as committed, and not again with the change that follows', async () => {
+    const visitors: Emitted[] = [];
+    const agentsNamespace = { ...recordingNamespace([]), in: () => ({ socketsJoin: () => undefined }) };
+    const notifier = new SocketNotifier(recordingNamespace(visitors) as unknown as VisitorNamespace, agentsNamespace as unknown as AgentNamespace);
+    const committed = { ...conversation('a', 'site-1'), assignee: { id: 'x', name: 'X', avatarUrl: null, email: 'x@example.com' }, lastSeq: 2, labels: ['vip'] };
+    const visitorView = { id: 'a', siteId: 'site-1', visitorId: 'v-a', status: 'active', assignee: { id: 'x', name: 'X', avatarUrl: null }, lastSeq: 2 };
+    const line = systemLine('m1', 'a', { type: 'assigned', agentId: 'x', agentName: 'X' });
+    notifier.messageCreated(line, committed as unknown as ConversationDTO);
+    expect(visitors).toEqual([
+      { room: 'visitor:v-a', except: null, event: 'message:new', payload: line },
+      { room: 'visitor:v-a', except: null, event: 'conversation:updated', payload: expect.objectContaining(visitorView) },
+    ]);
+    expect(visitors[1]!.payload).not.toHaveProperty('labels');
+    notifier.conversationChanged(summary('a', 'site-1', 'active', 2), 'assigned');
+    notifier.messageCreated(systemLine('m2', 'a', { type: 'transferred', fromAgentId: 'x', agentId: 'y', agentName: 'Y' }), conversation('a', 'site-1'));
+    notifier.conversationChanged(summary('a', 'site-1', 'active', 3), 'transferred');
+    expect(visitors.map((e) => e.event)).toEqual(['message:new', 'conversation:updated', 'message:new', 'conversation:updated']);
+    // Lines that name no new holder leave the visitor's view to the change after them.
+    notifier.messageCreated(systemLine('m3', 'a', { type: 'resolved', byAgentId: 'y' }), conversation('a', 'site-1', 'resolved'));
+    notifier.conversationChanged(summary('a', 'site-1', 'resolved', 4));
+    expect(visitors.slice(4).map((e) => e.event)).toEqual(['message:new', 'conversation:updated']);
+    await nextTurn();
   });
 
   it("sends a turn's agent changes as one frame per room: whole to admins, without emails to colleagues, then each their own whole", async () => {
