@@ -1,7 +1,9 @@
 /**
- * When routing rebuilds itself from the database: never for a claim of a conversation the agent already holds,
- * and once for any number of disagreements found before the rebuild runs. Counted by the rebuild's read of the
- * open conversations, with the rebuild timers held by the test instead of the clock.
+ * What routing does besides deciding. When it rebuilds itself from the database: never for a claim of a
+ * conversation the agent already holds, and once for any number of disagreements found before the rebuild runs
+ * (counted by the rebuild's read of the open conversations, with the rebuild timers held by the test instead of
+ * the clock). And its reads of who is connected, which in a cluster wait for every node: outside its turns, one at
+ * a time, in order.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,13 +62,16 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function routingWithOneAgent() {
+/** Who is connected, as read from the sockets: by default, the one agent. */
+type ConnectedAgents = (agentId: string) => Promise<Set<string>>;
+
+async function routingWithOneAgent(connectedAgents: ConnectedAgents = async (agentId) => new Set([agentId])) {
   const admin = new AdminService(store);
   const site = await admin.createSite({ name: 'Shop', origins: [SITE_ORIGIN] });
   const agent = await admin.createAgent({ email: 'ann@example.com', password: 'ann-password', role: 'agent', capacity: 5 });
   const timers = new HeldTimers();
   const notifier = new SocketNotifier(io.of('/visitor') as unknown as VisitorNamespace, io.of('/agent') as unknown as AgentNamespace);
-  const routing = new RoutingService(store, new DomainEvents(pino({ level: 'silent' })), notifier, wallClock, 60_000, pino({ level: 'silent' }), async () => new Set([agent.id]), timers);
+  const routing = new RoutingService(store, new DomainEvents(pino({ level: 'silent' })), notifier, wallClock, 60_000, pino({ level: 'silent' }), () => connectedAgents(agent.id), timers);
   await routing.start();
   const rebuilds = vi.spyOn(store.conversations, 'listOpen');
   const newConversation = async () => {
@@ -107,5 +112,35 @@ describe('routing rebuilds', () => {
     }
     await routing.setStatus(agent.id, 'online');
     expect(await rebuildsRun()).toBe(1);
+  });
+});
+
+describe('presence reads', () => {
+  it('route arrivals while a read waits for the nodes, fold the changes that come meanwhile into one more read, and apply them in order', async () => {
+    /** After the start's read, every read waits for the test to answer it. */
+    const reads: ((online: Set<string>) => void)[] = [];
+    let started = false;
+    const { routing, agent, newConversation } = await routingWithOneAgent(async (agentId) =>
+      started ? new Promise<Set<string>>((resolve) => reads.push(resolve)) : new Set([agentId]),
+    );
+    started = true;
+    const connected = () => routing.listAgents().find((a) => a.id === agent.id)?.connected;
+
+    const first = routing.presenceChanged();
+    await vi.waitFor(() => expect(reads).toHaveLength(1));
+    const conversation = await newConversation();
+    expect(await routing.enqueue(conversation)).toMatchObject({ id: conversation.id, assignee: { id: agent.id } });
+
+    const second = routing.presenceChanged();
+    expect(routing.presenceChanged()).toBe(second);
+    reads[0]!(new Set()); // the agent's console closed
+    await first;
+    expect(connected()).toBe(false);
+    await vi.waitFor(() => expect(reads).toHaveLength(2));
+    reads[1]!(new Set([agent.id])); // and opened again
+    await second;
+    expect(connected()).toBe(true);
+    expect(reads).toHaveLength(2);
+    await routing.stop();
   });
 });
