@@ -17,6 +17,7 @@ import { ClusterRouting, type RoutingReply, type RoutingRequest } from './cluste
 import { leaderRequests } from './leader-requests.ts';
 import { PostgresLeadership } from './leadership.ts';
 import { RedisRateLimiter } from './redis-rate-limiter.ts';
+import { deliveringHereFirst } from './here-first.ts';
 import { skippingUnheardBroadcasts } from './unheard-broadcasts.ts';
 
 export interface Topology {
@@ -56,7 +57,11 @@ export function createTopology(config: Config, clock: Clock, log: Logger): Topol
   return {
     clustered: true,
     role: () => (cluster?.isLeader ? 'leader' : 'follower'),
-    adapter: skippingUnheardBroadcasts(createAdapter(redis, { ...adapterChannels(config.CLUSTER_NAME), readCount: STREAM_READ_COUNT })),
+    adapter: skippingUnheardBroadcasts(
+      deliveringHereFirst(createAdapter(redis, { ...adapterChannels(config.CLUSTER_NAME), readCount: STREAM_READ_COUNT }), (err) =>
+        log.warn({ err }, 'a broadcast did not reach the Redis stream: other nodes missed it'),
+      ),
+    ),
     buckets,
     routing: (local, io) => (cluster = new ClusterRouting(local, io, leaderRequests<RoutingRequest, RoutingReply>(redis, `${config.CLUSTER_NAME}:routing`, log), log)),
     async start() {
