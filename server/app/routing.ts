@@ -27,9 +27,8 @@ export class RoutingService implements Routing {
   private engine: RoutingEngine;
   private readonly serial = new SerialQueue();
   private readonly agents = new Map<string, AgentRecord>();
-  /** Presence reads, one at a time: each is applied after the one before it. */
+  /** Presence reads, one at a time, each applied after the one before; `presenceQueued`: one not yet started. */
   private readonly presenceReads = new SerialQueue();
-  /** A presence read queued and not yet started: more changes fold into it. */
   private presenceQueued: Promise<void> | undefined;
   private readonly positions: QueuePositions;
   private timer: unknown;
@@ -213,13 +212,12 @@ export class RoutingService implements Routing {
 
   /**
    * Agent connections opened or closed somewhere. Which agents are connected is read from the sockets
-   * themselves (on every node of a cluster), so a node that died without saying goodbye counts too. The read
-   * waits for every node's answer, outside routing's turns: in the bench's burst on three busy nodes it took
-   * 250–390 ms, and arrivals waited behind it while agents had room.
+   * themselves (on every node of a cluster), so a node that died without saying goodbye counts too. The read waits
+   * for every node, outside routing's turns: on three busy nodes it took up to 390 ms, and arrivals waited for it.
    */
   presenceChanged(): Promise<void> {
     this.presenceQueued ??= this.presenceReads.run(async () => {
-      this.presenceQueued = undefined; // a change from now on may be missing from this read: it queues the next
+      this.presenceQueued = undefined; // a change from now on may be missing from this read: it folds into the next
       const online = await this.connectedAgents();
       await this.serial.run(() => this.reconcilePresence(online));
     });
