@@ -3,37 +3,24 @@
  * stream entry: a real Socket.IO server and client, over a cluster adapter whose stream write never answers (or
  * fails). The entries still go out, in the order the operations were called.
  */
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Namespace } from 'socket.io';
-import { Server, type ServerOptions } from 'socket.io';
+import { Server, type Namespace, type ServerOptions } from 'socket.io';
 import { ClusterAdapter, MessageType, type ClusterMessage } from 'socket.io-adapter';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { createAdapter } from '@socket.io/redis-streams-adapter';
 import { deliveringHereFirst } from '../../server/cluster/here-first.ts';
 import { connected } from '../support/parley.ts';
+import { RecordingClusterAdapter } from '../support/recording-cluster-adapter.ts';
 
 type AdapterFactory = ReturnType<typeof createAdapter>;
 
-/** A cluster adapter whose stream writes are recorded and answered by `write` (never, by default: Redis stalled). */
+/** Stream writes recorded and answered by `write` (never, by default: Redis stalled). */
 function recordingAdapter(published: ClusterMessage[], write: () => Promise<string> = () => new Promise(() => {})): AdapterFactory {
-  return ((nsp: Namespace) =>
-    new (class extends ClusterAdapter {
-      constructor(namespace: Namespace) {
-        super(namespace);
-      }
-      protected doPublish(message: ClusterMessage) {
-        published.push(message);
-        return write();
-      }
-      protected doPublishResponse() {
-        return Promise.resolve();
-      }
-    })(nsp)) as unknown as AdapterFactory;
+  return ((nsp: Namespace) => new RecordingClusterAdapter(nsp, published, write)) as unknown as AdapterFactory;
 }
 
-let http: HttpServer | undefined;
 let io: Server | undefined;
 let client: Socket | undefined;
 
@@ -43,9 +30,9 @@ afterEach(async () => {
 });
 
 async function nodeWithClient(adapter: AdapterFactory, options: Partial<ServerOptions> = {}) {
-  http = createServer();
+  const http = createServer();
   io = new Server(http, { adapter, ...options });
-  await new Promise<void>((resolve) => http!.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   client = connect(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, { transports: ['websocket'] });
   await connected(client);
   return { io, client };

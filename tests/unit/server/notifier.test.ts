@@ -14,15 +14,23 @@ interface Emitted {
   payload: unknown;
 }
 
-/** Rooms joined into one string (' + '), so a union of rooms reads as one recipient. */
-function recordingNamespace(log: Emitted[]) {
+interface Joined {
+  room: string;
+  rooms: string[];
+}
+
+/** Rooms joined into one string (' + '), so a union of rooms reads as one recipient; room joins go to `joined`. */
+function recordingNamespace(log: Emitted[], joined: Joined[] = []) {
   const names = (rooms: string | string[]) => ([] as string[]).concat(rooms).join(' + ');
   const operator = (room: string, except: string | null) => ({
     to: (more: string | string[]) => operator(`${room} + ${names(more)}`, except),
     except: (rooms: string | string[]) => operator(room, names(rooms)),
     emit: (event: string, payload: unknown) => log.push({ room, except, event, payload }),
   });
-  return { to: (rooms: string | string[]) => operator(names(rooms), null) };
+  return {
+    to: (rooms: string | string[]) => operator(names(rooms), null),
+    in: (room: string) => ({ socketsJoin: (rooms: string[]) => joined.push({ room, rooms }) }),
+  };
 }
 
 function setUp() {
@@ -144,11 +152,9 @@ describe('SocketNotifier', () => {
   });
 
   it("has each new holder join their conversations' rooms once per turn, before anything of the turn is sent", async () => {
-    const joined: { room: string; rooms: string[] }[] = [];
+    const joined: Joined[] = [];
     const agentLog: Emitted[] = [];
-    const recording = recordingNamespace(agentLog);
-    const agentsNamespace = { ...recording, in: (room: string) => ({ socketsJoin: (rooms: string[]) => joined.push({ room, rooms }) }) };
-    const notifier = new SocketNotifier(recordingNamespace([]) as unknown as VisitorNamespace, agentsNamespace as unknown as AgentNamespace);
+    const notifier = new SocketNotifier(recordingNamespace([]) as unknown as VisitorNamespace, recordingNamespace(agentLog, joined) as unknown as AgentNamespace);
     notifier.messageCreated(systemLine('m1', 'a', { type: 'transferred', fromAgentId: 'w', agentId: 'x', agentName: 'X' }), conversation('a', 'site-1'));
     notifier.messageCreated(systemLine('m2', 'b', { type: 'transferred', fromAgentId: 'w', agentId: 'x', agentName: 'X' }), conversation('b', 'site-1'));
     expect(joined).toEqual([]);
@@ -158,11 +164,10 @@ describe('SocketNotifier', () => {
   });
 
   it("leaves an assignment from the queue to its conversation change for agents, yet sends the visitor its line and has the holder join", async () => {
-    const joined: { room: string; rooms: string[] }[] = [];
+    const joined: Joined[] = [];
     const agentLog: Emitted[] = [];
     const visitorLog: Emitted[] = [];
-    const agentsNamespace = { ...recordingNamespace(agentLog), in: (room: string) => ({ socketsJoin: (rooms: string[]) => joined.push({ room, rooms }) }) };
-    const notifier = new SocketNotifier(recordingNamespace(visitorLog) as unknown as VisitorNamespace, agentsNamespace as unknown as AgentNamespace);
+    const notifier = new SocketNotifier(recordingNamespace(visitorLog) as unknown as VisitorNamespace, recordingNamespace(agentLog, joined) as unknown as AgentNamespace);
     const assigned = systemLine('m1', 'a', { type: 'assigned', agentId: 'x', agentName: 'X' });
     const resolved = systemLine('m2', 'b', { type: 'resolved', byAgentId: 'y' });
     notifier.messageCreated(assigned, conversation('a', 'site-1'));
@@ -177,9 +182,7 @@ describe('SocketNotifier', () => {
   });
 
   it('tells the visitor of a new holder with the line that names them, as committed, and not again with the change that follows', async () => {
-    const visitors: Emitted[] = [];
-    const agentsNamespace = { ...recordingNamespace([]), in: () => ({ socketsJoin: () => undefined }) };
-    const notifier = new SocketNotifier(recordingNamespace(visitors) as unknown as VisitorNamespace, agentsNamespace as unknown as AgentNamespace);
+    const { notifier, visitors } = setUp();
     const committed = { ...conversation('a', 'site-1'), assignee: { id: 'x', name: 'X', avatarUrl: null, email: 'x@example.com' }, lastSeq: 2, labels: ['vip'] };
     const visitorView = { id: 'a', siteId: 'site-1', visitorId: 'v-a', status: 'active', assignee: { id: 'x', name: 'X', avatarUrl: null }, lastSeq: 2 };
     const line = systemLine('m1', 'a', { type: 'assigned', agentId: 'x', agentName: 'X' });

@@ -1,7 +1,8 @@
-import { ClusterAdapter, MessageType, type ClusterMessage } from 'socket.io-adapter';
+import { MessageType, type ClusterMessage } from 'socket.io-adapter';
 import type { Namespace } from 'socket.io';
 import { describe, expect, it, vi } from 'vitest';
 import { skippingUnheardBroadcasts, unheardHere, type RawStreamEntry } from '../../../server/cluster/unheard-broadcasts.ts';
+import { RecordingClusterAdapter } from '../../support/recording-cluster-adapter.ts';
 
 /** This node: sockets s1 and s2; s1 in the rooms of visitor v1 and conversation c1. */
 const here = {
@@ -19,22 +20,12 @@ const here = {
  * JSON).
  */
 function broadcast(rooms: string[], { except = [] as string[], from = 'node-b', body = 'Hello' } = {}): RawStreamEntry {
-  let published: ClusterMessage | undefined;
+  const published: ClusterMessage[] = [];
   const nsp = { name: '/', sockets: new Map(), server: { encoder: { encode: () => [] } } } as unknown as Namespace;
-  const sender = new (class extends ClusterAdapter {
-    constructor(namespace: Namespace) {
-      super(namespace);
-    }
-    protected doPublish(message: ClusterMessage) {
-      published = message;
-      return Promise.resolve('1-0');
-    }
-    protected doPublishResponse() {
-      return Promise.resolve();
-    }
-  })(nsp);
+  const sender = new RecordingClusterAdapter(nsp, published);
   sender.broadcast({ type: 2, data: ['message:new', { body, opts: { rooms: ['visitor:v1'] } }], nsp: '/' }, { rooms: new Set(rooms), except: new Set(except) });
-  return { uid: from, nsp: '/', type: String(published!.type), data: JSON.stringify((published as { data: unknown }).data) };
+  const [entry] = published;
+  return { uid: from, nsp: '/', type: String(entry!.type), data: JSON.stringify((entry as { data: unknown }).data) };
 }
 
 describe('stream entries that nobody on this node hears', () => {
