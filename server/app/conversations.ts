@@ -283,14 +283,9 @@ export class ConversationService {
    * or the first message of a new one (`started`: its summary).
    */
   private async findOrStart(visitor: VisitorActor, req: VisitorSendRequest, message: NewMessage): Promise<{ result: AppendResult; started?: ConversationSummaryDTO }> {
-    // A retry is recognised by clientId across the visitor's conversations. Both reads at once: one round of
-    // batches to wait for instead of two, at the price of a read a retry (rare) did not need.
-    const [retry, open] = await Promise.all([
-      this.store.conversations.findVisitorMessageByClientId(visitor.visitorId, req.clientId),
-      req.newConversation ? null : this.store.conversations.findOpenForVisitor(visitor.visitorId),
-    ]);
-    if (retry) return { result: retry };
-    if (open) return { result: await this.visitorAppend(visitor, open.id, message) };
+    // A retry is recognised by clientId across the visitor's conversations.
+    const found = await this.store.conversations.findRetryOrOpen(visitor.visitorId, req.clientId, !req.newConversation);
+    if (found) return { result: 'retry' in found ? found.retry : await this.visitorAppend(visitor, found.open.id, message) };
     await this.limits.take('conversationPerIp', addressKey(visitor.ip));
     const result = await this.store.conversations.start({
       siteId: visitor.siteId,

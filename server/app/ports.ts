@@ -274,8 +274,11 @@ export interface ConversationStore {
   start(input: { siteId: string; visitorId: string; queuedAt: Date; first: NewMessage }): Promise<StartResult>;
   findById(id: string): Promise<ConversationDTO | null>;
   summary(id: string): Promise<ConversationSummaryDTO | null>;
-  /** The visitor's queued or active conversation, newest first. */
-  findOpenForVisitor(visitorId: string): Promise<ConversationDTO | null>;
+  /**
+   * What a visitor's message without a conversation id finds: a message they already sent with `clientId` (a
+   * retry), else, with `open`, their newest queued or active conversation; null when neither.
+   */
+  findRetryOrOpen(visitorId: string, clientId: string, open: boolean): Promise<{ retry: AppendResult } | { open: ConversationDTO } | null>;
   /** A message this visitor already sent with this clientId, in any of their conversations. */
   findVisitorMessageByClientId(visitorId: string, clientId: string): Promise<AppendResult | null>;
   listForVisitor(visitorId: string): Promise<ConversationDTO[]>;

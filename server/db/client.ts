@@ -21,17 +21,18 @@ export type Provider = Database['provider'];
 
 /**
  * Sends are written raw: on PostgreSQL through `rawPool` (pg-appends.ts; new conversations and assignments go
- * through it too, pg-starts.ts and pg-assignments.ts, and so do the summaries read by id, pg-summaries.ts), on
+ * through it too, pg-starts.ts and pg-assignments.ts, and so do the summaries read by id, pg-summaries.ts, and
+ * the reads before a first message, pg-openings.ts), on
  * SQLite by `sqliteWriter`, a connection on its own thread that takes turns with Prisma's.
  */
 export type Database = Connected & ({ provider: 'postgresql'; rawPool: pg.Pool } | { provider: 'sqlite'; sqliteWriter: SqliteWriter });
 
 /**
- * Four raw statements, each run one batch at a time: the group commit's sends, the new conversations, the routing
- * leader's assignments and the summaries their announcements read. One connection each, so that none waits behind
- * another; more would sit idle.
+ * Six raw statements, each run one batch at a time: the group commit's sends, the new conversations, the routing
+ * leader's assignments, the summaries their announcements read, and a first message's two reads (its visitor's
+ * open conversation, a retry). One connection each, so that none waits behind another; more would sit idle.
  */
-const RAW_POOL_SIZE = 4;
+const RAW_POOL_SIZE = 6;
 
 export function createDatabase(databaseUrl: string): Database {
   const target = parseDatabaseUrl(databaseUrl);

@@ -7,7 +7,7 @@ import type { AppendResult, ConversationStore, NewMessage, StartResult } from '.
 import type { IdGenerator } from '../app/ids.ts';
 import { agentConcerned } from '../domain/system-events.ts';
 import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
-import { assigneeSelect, toConversationDTO, toMessageDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
+import { withAssignee, toConversationDTO, toMessageDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
 import type { Provider } from './client.ts';
 import { linkAttachments, messageRow, writeMessages } from './prisma-appends.ts';
@@ -21,8 +21,6 @@ export type StartBatch = (inputs: StartInput[]) => Promise<StartResult[]>;
 /** Writes a routing decision's assignments: each conversation still queued is assigned, any other answered null. */
 export type AssignBatch = (assignments: Assignment[], at: Date) => Promise<(AppendResult | null)[]>;
 export type Assignment = Parameters<ConversationStore['assignMany']>[0][number];
-
-const withAssignee = { assignee: assigneeSelect } as const;
 
 /** An assignment's guard refused inside the all-at-once transaction: undo it and assign one by one. */
 class GuardRefused extends Error {}

@@ -19,18 +19,17 @@ import type {
 import type { IdGenerator } from '../app/ids.ts';
 import type { Prisma, PrismaClient } from './generated/sqlite/client.ts';
 import { Coalescer, oneTransactionOrEach, readByKey } from '../app/coalescer.ts';
-import { assigneeSelect, toConversationDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
+import { withAssignee, toConversationDTO, toVisitorSummary, visitorSummarySelect } from './mappers.ts';
 import { GroupCommit, type BatchObserver, type WriteBatch } from './group-commit.ts';
 import { isUniqueViolation } from './errors.ts';
 import { messageDTOs, type AttachmentUrl } from './message-dtos.ts';
 import { writeMessages } from './prisma-appends.ts';
 import { systemMessage, type AssignBatch, type Assignment, type StartBatch, type StartInput } from './conversation-batches.ts';
 import type { SummariesRead } from './pg-summaries.ts';
+import { prismaOpeningReads, type OpeningReads } from './opening-reads.ts';
 import { textMatch } from './text-match.ts';
 
 type Tx = Prisma.TransactionClient;
-
-const withAssignee = { assignee: assigneeSelect } as const;
 
 export interface ConversationStoreOptions {
   provider: 'sqlite' | 'postgresql';
@@ -44,12 +43,16 @@ export interface ConversationStoreOptions {
   assigns: AssignBatch;
   /** Reads summaries by id (announcements); Prisma's own read where absent. */
   summariesById?: SummariesRead;
+  /** Reads a first message waits for; Prisma's own where absent. */
+  openings?: OpeningReads;
   /** Told the size and duration of every batch written (metrics). */
   onBatch?: BatchObserver;
 }
 
 export class PrismaConversationStore implements ConversationStore {
   private readonly groupCommit: GroupCommit;
+  /** What a first message waits for (findOrStart). */
+  private readonly openings: OpeningReads;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -57,27 +60,20 @@ export class PrismaConversationStore implements ConversationStore {
     private readonly options: ConversationStoreOptions,
   ) {
     this.groupCommit = new GroupCommit(options.sends, { onBatch: options.onBatch });
+    this.openings = options.openings ?? prismaOpeningReads(prisma, options.attachmentUrl);
   }
 
   private readonly starts = new Coalescer(oneTransactionOrEach((inputs: StartInput[]) => this.startTogether(inputs), (input) => this.startOne(input)));
   private readonly byId = new Coalescer(
     readByKey(async (ids) => (await this.prisma.conversation.findMany({ where: { id: { in: ids } }, include: withAssignee })).map(toConversationDTO), (c) => c.id),
   );
-  private readonly openByVisitor = new Coalescer(
+  private readonly openByVisitor = new Coalescer(readByKey((visitorIds) => this.openings.openByVisitor(visitorIds), (c) => c.visitorId));
+  private readonly retries = new Coalescer(
     readByKey(
-      // Oldest first: the newest open conversation of each visitor is the one the map keeps.
-      async (visitorIds) =>
-        (
-          await this.prisma.conversation.findMany({
-            where: { visitorId: { in: visitorIds }, status: { in: ['queued', 'active'] } },
-            orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-            include: withAssignee,
-          })
-        ).map(toConversationDTO),
-      (c) => c.visitorId,
+      (keys) => this.openings.visitorMessagesByClientId(keys.map((key) => key.split('\u0000') as [string, string])),
+      (r) => retryKey(r.conversation.visitorId, r.message.clientId!),
     ),
   );
-  private readonly retries = new Coalescer(readByKey((keys) => this.visitorMessagesByClientId(keys), (r) => retryKey(r.conversation.visitorId, r.message.clientId!)));
   private readonly summariesById = new Coalescer(
     readByKey((ids) => (this.options.summariesById ? this.options.summariesById(ids) : this.summaries({ id: { in: ids } }, [], ids.length)), (c) => c.id),
   );
@@ -113,26 +109,17 @@ export class PrismaConversationStore implements ConversationStore {
     return this.summariesById.add(id);
   }
 
-  /** The visitor's newest open conversation; visitors asking together (a burst of first messages) share one query. */
-  findOpenForVisitor(visitorId: string): Promise<ConversationDTO | null> {
-    return this.openByVisitor.add(visitorId);
+  /** Visitors asking together (a burst of first messages) share one query of each kind. */
+  async findRetryOrOpen(visitorId: string, clientId: string, open: boolean): Promise<{ retry: AppendResult } | { open: ConversationDTO } | null> {
+    // Both reads at once: one round of batches to wait for instead of two, at the price of a read a retry (rare) did not need.
+    const [retry, conversation] = await Promise.all([this.findVisitorMessageByClientId(visitorId, clientId), open ? this.openByVisitor.add(visitorId) : null]);
+    if (retry) return { retry };
+    return conversation ? { open: conversation } : null;
   }
 
   /** A visitor's message by clientId (a retry); asked together, one query answers all. */
   findVisitorMessageByClientId(visitorId: string, clientId: string): Promise<AppendResult | null> {
     return this.retries.add(retryKey(visitorId, clientId));
-  }
-
-  private async visitorMessagesByClientId(keys: string[]): Promise<AppendResult[]> {
-    const pairs = keys.map((key) => key.split('\u0000') as [string, string]);
-    // One filter on each column, not one OR term per pair: each term's conversation filter is a join of its own,
-    // and SQLite allows 64. Rows of another pair of the same columns are keyed apart by readByKey.
-    const rows = await this.prisma.message.findMany({
-      where: { clientId: { in: pairs.map(([, c]) => c) }, authorKind: 'visitor', conversation: { visitorId: { in: pairs.map(([v]) => v) } } },
-      include: { conversation: { include: withAssignee } },
-    });
-    const messages = await messageDTOs(this.prisma, rows, this.options.attachmentUrl);
-    return rows.map((row, i) => ({ message: messages[i]!, conversation: toConversationDTO(row.conversation), created: false }));
   }
 
   async listForVisitor(visitorId: string) {

@@ -5,6 +5,8 @@ import { withDefaults } from '../contract/defaults.ts';
 import type { Conversation, Message, Site, Visitor } from './generated/sqlite/client.ts';
 
 export const assigneeSelect = { select: { id: true, name: true, avatarUrl: true, role: true } } as const;
+/** A conversation read with its assignee, as toConversationDTO takes it. */
+export const withAssignee = { assignee: assigneeSelect } as const;
 
 /** An assignee as visitors and agents see it; a bot is marked so clients can say so. */
 export function publicAssignee(a: { id: string; name: string; avatarUrl: string | null; role: string | null }): AgentPublicDTO {

@@ -14,7 +14,7 @@ import { oneByOneOnFailure, type Append, type WriteBatch } from './group-commit.
 import { toConversationDTO, toMessageDTO } from './mappers.ts';
 import { toAttachmentDTO, type AttachmentRow, type AttachmentUrl } from './message-dtos.ts';
 import { prismaBatches } from './prisma-appends.ts';
-import { assigneeOf, pgUtc, type ConversationColumns, type MessageColumns } from './row-columns.ts';
+import { assigneeOf, pgMessageFiles, pgUtc, type ConversationColumns, type MessageColumns } from './row-columns.ts';
 
 const NOW = pgUtc('$11::timestamptz');
 
@@ -87,8 +87,7 @@ SELECT n.ord, n.message_id AS "messageId",
     WHEN 'visitor' THEN (SELECT name FROM "Visitor" WHERE id = COALESCE(s."authorId", k.author_id))
     WHEN 'system' THEN NULL
     ELSE (SELECT name FROM "Agent" WHERE id = COALESCE(s."authorId", k.author_id)) END AS "authorName",
-  (SELECT COALESCE(json_agg(json_build_object('id', a.id, 'fileName', a."fileName", 'contentType', a."contentType", 'size', a.size)
-    ORDER BY a."createdAt"), '[]') FROM "Attachment" a WHERE a."messageId" = s.id) AS files,
+  ${pgMessageFiles('s.id')} AS files,
   n.created, c."siteId", c."visitorId", c.status::text AS status, c."assigneeId", ag.name AS "assigneeName", ag."avatarUrl" AS "assigneeAvatarUrl", ag.role::text AS "assigneeRole",
   ${pgUtc('c."queuedAt"')} AS "queuedAt", ${pgUtc('c."assignedAt"')} AS "assignedAt", ${pgUtc('c."firstResponseAt"')} AS "firstResponseAt",
   ${pgUtc('c."resolvedAt"')} AS "resolvedAt", n.last_seq AS "lastSeq", c."visitorReadSeq", c."agentReadSeq", c.rating, c."ratingComment"
@@ -100,7 +99,7 @@ LEFT JOIN numbered k ON k.created AND k.id = n.message_id
 ORDER BY n.ord`;
 
 /** One row per append, in order: its message and its conversation's columns; `messageId` is null when it was refused. */
-type AnswerRow = Omit<MessageColumns<Date>, 'id' | 'conversationId'> &
+export type AnswerRow = Omit<MessageColumns<Date>, 'id' | 'conversationId'> &
   Omit<ConversationColumns<Date>, 'id'> & { messageId: string | null; files: AttachmentRow[]; created: boolean };
 
 /** Writes `appends` (none with attachments) in one statement: its own transaction, committed when it answers. */
@@ -126,11 +125,12 @@ async function appendInOneStatement(pool: Pool, appends: Append[], newId: IdGene
   });
   return appends.map((a, i) => {
     const row = rows[i]!;
-    return row.messageId === null ? null : result({ ...row, messageId: row.messageId, conversationId: a.conversationId }, attachmentUrl);
+    return row.messageId === null ? null : appendResultOf({ ...row, messageId: row.messageId, conversationId: a.conversationId }, attachmentUrl);
   });
 }
 
-function result(row: AnswerRow & { messageId: string; conversationId: string }, attachmentUrl: AttachmentUrl): AppendResult {
+/** A message and its conversation as the raw statements read them back (the appends, a retry's lookup). */
+export function appendResultOf(row: AnswerRow & { messageId: string; conversationId: string }, attachmentUrl: AttachmentUrl): AppendResult {
   const { messageId, conversationId, files, authorName, created } = row;
   const message = { id: messageId, conversationId, seq: row.seq, authorKind: row.authorKind, authorId: row.authorId, body: row.body, clientId: row.clientId, createdAt: row.createdAt };
   return {

@@ -9,24 +9,20 @@ import type { Pool } from 'pg';
 import type { AuthorKind, ConversationSummaryDTO } from '../contract/dto.ts';
 import { toConversationDTO, toMessageDTO } from './mappers.ts';
 import { toAttachmentDTO, type AttachmentRow, type AttachmentUrl } from './message-dtos.ts';
-import { assigneeOf, pgUtc, visitorOf, type ConversationColumns, type VisitorColumns } from './row-columns.ts';
+import { assigneeOf, PG_CONVERSATION_COLUMNS, pgMessageFiles, pgUtc, visitorOf, type ConversationColumns, type VisitorColumns } from './row-columns.ts';
 
 // Every row is reached by its key: the conversation by id, its last visitor or agent line by (conversationId, seq)
 // read backwards, its labels and the line's files by their indexes. A summary's preview shows what people said, so
 // system lines are passed over, as in the Prisma path.
 export const SUMMARIES_BY_ID = `
-SELECT c.id, c."siteId", c."visitorId", c.status::text AS status, c."assigneeId", ag.name AS "assigneeName", ag."avatarUrl" AS "assigneeAvatarUrl",
-  ag.role::text AS "assigneeRole", ${pgUtc('c."queuedAt"')} AS "queuedAt", ${pgUtc('c."assignedAt"')} AS "assignedAt",
-  ${pgUtc('c."firstResponseAt"')} AS "firstResponseAt", ${pgUtc('c."resolvedAt"')} AS "resolvedAt", c."lastSeq", c."visitorReadSeq", c."agentReadSeq",
-  c.rating, c."ratingComment", v.name AS "visitorName", v.email AS "visitorEmail", v."externalId" AS "visitorExternalId",
+SELECT ${PG_CONVERSATION_COLUMNS}, v.name AS "visitorName", v.email AS "visitorEmail", v."externalId" AS "visitorExternalId",
   v."nameVerified" AS "visitorNameVerified", v."emailVerified" AS "visitorEmailVerified",
   ARRAY(SELECT l.label FROM "ConversationLabel" l WHERE l."conversationId" = c.id ORDER BY l.label) AS labels,
   m.id AS "messageId", m.seq AS "messageSeq", m."authorKind"::text AS "messageAuthorKind", m."authorId" AS "messageAuthorId", m.body AS "messageBody",
   m."clientId" AS "messageClientId", ${pgUtc('m."createdAt"')} AS "messageCreatedAt",
   CASE m."authorKind" WHEN 'visitor' THEN (SELECT mv.name FROM "Visitor" mv WHERE mv.id = m."authorId")
     ELSE (SELECT ma.name FROM "Agent" ma WHERE ma.id = m."authorId") END AS "messageAuthorName",
-  (SELECT json_agg(json_build_object('id', f.id, 'fileName', f."fileName", 'contentType', f."contentType", 'size', f.size) ORDER BY f."createdAt")
-    FROM "Attachment" f WHERE f."messageId" = m.id) AS "messageFiles"
+  ${pgMessageFiles('m.id')} AS "messageFiles"
 FROM unnest($1::text[]) AS i(id)
 JOIN "Conversation" c ON c.id = i.id
 JOIN "Visitor" v ON v.id = c."visitorId"
@@ -45,7 +41,7 @@ type SummaryRow = ConversationColumns<Date> & VisitorColumns & {
   messageClientId: string | null;
   messageCreatedAt: Date;
   messageAuthorName: string | null;
-  messageFiles: AttachmentRow[] | null;
+  messageFiles: AttachmentRow[];
 };
 
 function toSummary(row: SummaryRow, attachmentUrl: AttachmentUrl): ConversationSummaryDTO {
@@ -64,7 +60,7 @@ function toSummary(row: SummaryRow, attachmentUrl: AttachmentUrl): ConversationS
             createdAt: row.messageCreatedAt,
           },
           row.messageAuthorName,
-          (row.messageFiles ?? []).map((file) => toAttachmentDTO(file, attachmentUrl)),
+          row.messageFiles.map((file) => toAttachmentDTO(file, attachmentUrl)),
         );
   return {
     ...toConversationDTO({ ...row, assignee: assigneeOf(row) }),

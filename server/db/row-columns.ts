@@ -70,3 +70,13 @@ export interface MessageColumns<D> {
  * UTC Dates of it; also turns a timestamptz parameter into such a column's value.
  */
 export const pgUtc = (column: string) => `${column} AT TIME ZONE 'UTC'`;
+
+/** ConversationColumns read on PostgreSQL from a conversation `c` and its assignee `ag` (LEFT JOIN "Agent" ag). */
+export const PG_CONVERSATION_COLUMNS = `c.id, c."siteId", c."visitorId", c.status::text AS status, c."assigneeId", ag.name AS "assigneeName",
+  ag."avatarUrl" AS "assigneeAvatarUrl", ag.role::text AS "assigneeRole", ${pgUtc('c."queuedAt"')} AS "queuedAt", ${pgUtc('c."assignedAt"')} AS "assignedAt",
+  ${pgUtc('c."firstResponseAt"')} AS "firstResponseAt", ${pgUtc('c."resolvedAt"')} AS "resolvedAt", c."lastSeq", c."visitorReadSeq", c."agentReadSeq",
+  c.rating, c."ratingComment"`;
+
+/** The files of message `messageId` (an SQL expression) as JSON AttachmentRows, oldest first: `[]` when none. */
+export const pgMessageFiles = (messageId: string) => `(SELECT COALESCE(json_agg(json_build_object('id', f.id, 'fileName', f."fileName", 'contentType', f."contentType",
+  'size', f.size) ORDER BY f."createdAt"), '[]') FROM "Attachment" f WHERE f."messageId" = ${messageId})`;

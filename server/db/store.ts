@@ -6,6 +6,7 @@ import type { BatchObserver, WriteBatch } from './group-commit.ts';
 import type { AttachmentUrl } from './message-dtos.ts';
 import { pgBatches } from './pg-appends.ts';
 import { pgStarts } from './pg-starts.ts';
+import { pgOpeningReads } from './pg-openings.ts';
 import { pgAssignments } from './pg-assignments.ts';
 import { pgSummaries } from './pg-summaries.ts';
 import { prismaAssignments, prismaStarts, type StartBatch } from './conversation-batches.ts';
@@ -47,7 +48,7 @@ export function createStore(database: Database, newId: IdGenerator, { attachment
       sends: sendBatches(database, newId, attachmentUrl),
       starts: startBatches(database, newId, attachmentUrl),
       assigns: database.provider === 'sqlite' ? prismaAssignments(prisma, provider, newId, attachmentUrl) : pgAssignments(database.rawPool, newId),
-      ...(database.provider === 'postgresql' && { summariesById: pgSummaries(database.rawPool, attachmentUrl) }),
+      ...(database.provider === 'postgresql' && { summariesById: pgSummaries(database.rawPool, attachmentUrl), openings: pgOpeningReads(database.rawPool, attachmentUrl) }),
       onBatch,
     }),
     attachments: new PrismaAttachmentStore(prisma, newId),
