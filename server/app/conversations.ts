@@ -22,7 +22,7 @@ import type { Clock } from '../domain/clock.ts';
 import { agentActor, visitorActor, type DomainEvents, type EventActor } from './events.ts';
 import { AppError, notFound } from './errors.ts';
 import { servesSite } from './access.ts';
-import type { Limits } from './limits.ts';
+import type { Limits, TakenAhead } from './limits.ts';
 import type { AgentRecord, AppendResult, ConversationListQuery, NewMessage, Notifier, SendGuard, Store } from './ports.ts';
 import type { Routing } from './routing-port.ts';
 import { KeyedSerialQueue } from './serial.ts';
@@ -39,6 +39,9 @@ export interface VisitorActor {
 }
 
 const LIST_LIMIT = 200;
+
+/** Where a visitor's message goes: the conversation it names, or one found or started (which spends the token). */
+type PostTarget = { conversationId: string } | { conversationToken: TakenAhead };
 
 export class ConversationService {
   /**
@@ -65,18 +68,24 @@ export class ConversationService {
    * Spends one of the visitor's message tokens, except for a retry of a message already stored (the client resends
    * when an answer is lost): that is answered from storage, refused never and charged nothing. The stored message
    * is looked up only when the limit refuses, so an ordinary send costs no extra query; a retry let through
-   * gets its token back once the store says it was one.
+   * gets its token back once the store says it was one. A message naming no conversation most often opens one: the
+   * address's conversation token is taken with the message's, in the same round trip (to Redis, in a cluster), and
+   * given back unless a conversation is started.
    */
   async visitorSend(visitor: VisitorActor, req: VisitorSendRequest): Promise<SendResult> {
+    const target: PostTarget = req.conversationId
+      ? { conversationId: req.conversationId }
+      : { conversationToken: this.limits.takeAhead('conversationPerIp', addressKey(visitor.ip)) };
     try {
       await this.limits.take('visitorMessage', visitor.visitorId);
     } catch (error) {
+      if ('conversationToken' in target) await target.conversationToken.giveBack();
       const limited = error instanceof AppError && error.code === 'RATE_LIMITED';
       const stored = limited ? await this.store.conversations.findVisitorMessageByClientId(visitor.visitorId, req.clientId) : null;
       if (!stored) throw error;
       return this.delivered(stored, visitorActor(visitor.visitorId), visitor.connectionId);
     }
-    const { created, ...sent } = await this.visitorPost(visitor, req);
+    const { created, ...sent } = await this.visitorPost(visitor, req, target);
     if (!created) await this.limits.refund('visitorMessage', visitor.visitorId);
     return sent;
   }
@@ -256,7 +265,7 @@ export class ConversationService {
   // --- internals ---------------------------------------------------------------------------------
 
   /** Stores and pushes the visitor's message; `created` is false when it was a retry of one already stored. */
-  private async visitorPost(visitor: VisitorActor, req: VisitorSendRequest): Promise<SendResult & { created: boolean }> {
+  private async visitorPost(visitor: VisitorActor, req: VisitorSendRequest, target: PostTarget): Promise<SendResult & { created: boolean }> {
     const message: NewMessage = {
       authorKind: 'visitor',
       authorId: visitor.visitorId,
@@ -266,8 +275,8 @@ export class ConversationService {
     };
     const actor = visitorActor(visitor.visitorId);
     const delivered = (result: AppendResult) => ({ ...this.delivered(result, actor, visitor.connectionId), created: result.created });
-    if (req.conversationId) return delivered(await this.visitorAppend(visitor, req.conversationId, message));
-    const { result, started } = await this.opening.run(visitor.visitorId, () => this.findOrStart(visitor, req, message));
+    if ('conversationId' in target) return delivered(await this.visitorAppend(visitor, target.conversationId, message));
+    const { result, started } = await this.opening.run(visitor.visitorId, () => this.findOrStart(visitor, req, message, target.conversationToken));
     if (!started) return delivered(result);
     // Routing runs after the visitor's turn: a message sent right after this one joins the conversation as soon
     // as it exists, instead of waiting for its assignment.
@@ -280,13 +289,19 @@ export class ConversationService {
 
   /**
    * The visitor's message without a conversation id: a retry of one stored, an append to the open conversation,
-   * or the first message of a new one (`started`: its summary).
+   * or the first message of a new one (`started`: its summary), which alone spends `conversationToken`.
    */
-  private async findOrStart(visitor: VisitorActor, req: VisitorSendRequest, message: NewMessage): Promise<{ result: AppendResult; started?: ConversationSummaryDTO }> {
+  private async findOrStart(visitor: VisitorActor, req: VisitorSendRequest, message: NewMessage, conversationToken: TakenAhead): Promise<{ result: AppendResult; started?: ConversationSummaryDTO }> {
     // A retry is recognised by clientId across the visitor's conversations.
-    const found = await this.store.conversations.findRetryOrOpen(visitor.visitorId, req.clientId, !req.newConversation);
-    if (found) return { result: 'retry' in found ? found.retry : await this.visitorAppend(visitor, found.open.id, message) };
-    await this.limits.take('conversationPerIp', addressKey(visitor.ip));
+    const found = await this.store.conversations.findRetryOrOpen(visitor.visitorId, req.clientId, !req.newConversation).catch(async (error: unknown) => {
+      await conversationToken.giveBack();
+      throw error;
+    });
+    if (found) {
+      await conversationToken.giveBack();
+      return { result: 'retry' in found ? found.retry : await this.visitorAppend(visitor, found.open.id, message) };
+    }
+    await conversationToken.spend();
     const result = await this.store.conversations.start({
       siteId: visitor.siteId,
       visitorId: visitor.visitorId,

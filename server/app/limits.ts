@@ -69,6 +69,14 @@ export interface Granted {
   fresh: boolean;
 }
 
+/** A request taken ahead (Limits.takeAhead): spent, or given back; one or the other, once. */
+export interface TakenAhead {
+  /** Resolves when the request was granted; throws RATE_LIMITED (or the limiter's failure) as take would. */
+  spend(): Promise<void>;
+  /** Refunds the request if it was granted. */
+  giveBack(): Promise<void>;
+}
+
 export class Limits {
   private readonly policies: Record<LimitName, BucketPolicy>;
 
@@ -91,6 +99,27 @@ export class Limits {
   /** Gives back a request of `name` that cost nothing after all, e.g. a retry answered from storage. */
   async refund(name: LimitName, key: string): Promise<void> {
     await this.limiter.refund(name, key, this.policies[name]);
+  }
+
+  /**
+   * Takes a request of `name` for `key` now, before it is known to be needed, so that its round trip (to Redis, in a
+   * cluster) overlaps others: `spend` then answers as `take` would have, `giveBack` refunds it if it was granted.
+   */
+  takeAhead(name: LimitName, key: string): TakenAhead {
+    // Settled at once: a refusal nobody asks about (given back instead) must not go unhandled.
+    const refusal = this.take(name, key).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    return {
+      spend: async () => {
+        const error = await refusal;
+        if (error) throw error;
+      },
+      giveBack: async () => {
+        if ((await refusal) === null) await this.refund(name, key);
+      },
+    };
   }
 
   /** Forgets `key`'s history for `name`: a successful sign-in clears the failures before it. */

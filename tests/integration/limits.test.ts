@@ -55,6 +55,34 @@ describe('rate limits (as shipped)', () => {
     expect(results.slice(-1)).toEqual([false]);
   });
 
+  it('charges the address only for conversations started: a message joining one, or repeating one stored, is not one', async () => {
+    const own = await startServer({ RATE_LIMIT_SCALE: '1' });
+    try {
+      const visitor = await connectVisitor(own);
+      const firstId = clientId();
+      const first = await ok<SendResult>(visitor.socket, 'message:send', { clientId: firstId, body: 'hello' });
+      // Without a conversation id, as a widget sends before its first answer: these join the open conversation.
+      for (let i = 0; i < 12; i++) {
+        const joined = await ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body: `more ${i}` });
+        expect(joined.conversation.id).toBe(first.conversation.id);
+      }
+      // And retries of the first, answered from storage.
+      for (let i = 0; i < 5; i++) expect((await ok<SendResult>(visitor.socket, 'message:send', { clientId: firstId, body: 'hello' })).message.id).toBe(first.message.id);
+      const started: boolean[] = [];
+      for (let i = 0; i < LIMITS.conversationPerIp.burst; i++) {
+        const other = await connectVisitor(own);
+        started.push((await ask(other.socket, 'message:send', { clientId: clientId(), body: `new ${i}` })).ok);
+        other.socket.disconnect();
+      }
+      // The first conversation took one of the address's tokens; nothing else did.
+      expect(started.filter(Boolean)).toHaveLength(LIMITS.conversationPerIp.burst - 1);
+      expect(started.at(-1)).toBe(false);
+    } finally {
+      closeAllSockets();
+      await own.close();
+    }
+  });
+
   it('stops reading a visitor who keeps sending into the refusals, answers others meanwhile, then drops it', async () => {
     const flooder = await connectVisitor(server);
     const bystander = await connectVisitor(server);
