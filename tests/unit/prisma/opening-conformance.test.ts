@@ -5,32 +5,14 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { AppendResult } from '../../../server/app/ports.ts';
-import { newId } from '../../../server/app/ids.ts';
-import type { Database } from '../../../server/db/client.ts';
 import { prismaOpeningReads, type OpeningReads } from '../../../server/db/opening-reads.ts';
 import { OPEN_BY_VISITOR, pgOpeningReads, VISITOR_MESSAGES_BY_CLIENT_ID } from '../../../server/db/pg-openings.ts';
-import type { Store } from '../../../server/app/ports.ts';
-import { createStore } from '../../../server/db/store.ts';
-import { useMigratedDatabase } from '../../support/migrated-database.ts';
 import { preparedPlan } from '../../support/query-plans.ts';
-import { postgresAvailable, throwawayDatabase } from '../../support/postgres.ts';
-
-const attachmentUrl = (id: string) => `/files/${id}`;
-const at = (minute: number) => new Date(`2026-12-07T10:${String(minute).padStart(2, '0')}:00.123Z`);
+import { postgresAvailable } from '../../support/postgres.ts';
+import { at, attachmentUrl, useRawReadDatabase } from '../../support/raw-read-database.ts';
 
 describe.skipIf(!postgresAvailable)('the reads before a first message, raw on PostgreSQL', () => {
-  let database: Database;
-  let store: Store;
-  let raw: OpeningReads;
-  let viaPrisma: OpeningReads;
-
-  useMigratedDatabase(postgresAvailable, throwawayDatabase, async (opened) => {
-    database = opened;
-    if (database.provider !== 'postgresql') throw new Error('the raw reads need PostgreSQL');
-    store = createStore(database, newId, { attachmentUrl });
-    raw = pgOpeningReads(database.rawPool, attachmentUrl);
-    viaPrisma = prismaOpeningReads(database.prisma, attachmentUrl);
-    const { prisma } = database;
+  const fixture = useRawReadDatabase(async ({ prisma }) => {
     await prisma.visitor.createMany({
       data: ['v1', 'v2', 'v3'].map((id) => ({ id, siteId: 's1', name: id === 'v1' ? 'Vera' : null, attributes: {} })),
     });
@@ -72,6 +54,8 @@ describe.skipIf(!postgresAvailable)('the reads before a first message, raw on Po
     await prisma.attachment.createMany({ data: [file('f-late', 9), file('f-early', 8)] });
   });
 
+  const raw = () => pgOpeningReads(fixture.database().rawPool, attachmentUrl);
+  const viaPrisma = () => prismaOpeningReads(fixture.database().prisma, attachmentUrl);
   const byVisitor = async (reads: OpeningReads, visitorIds: string[]) => Object.fromEntries((await reads.openByVisitor(visitorIds)).map((c) => [c.visitorId, c]));
   const byPair = async (reads: OpeningReads, pairs: [string, string][]) => {
     const asked = new Set(pairs.map(([visitorId, clientId]) => `${visitorId} ${clientId}`));
@@ -82,8 +66,8 @@ describe.skipIf(!postgresAvailable)('the reads before a first message, raw on Po
 
   it("answers each visitor's newest open conversation as Prisma does", async () => {
     const visitors = ['v1', 'v2', 'v3', 'nobody'];
-    const answered = await byVisitor(raw, visitors);
-    expect(answered).toEqual(await byVisitor(viaPrisma, visitors));
+    const answered = await byVisitor(raw(), visitors);
+    expect(answered).toEqual(await byVisitor(viaPrisma(), visitors));
     // What the comparison rests on, so that two paths wrong alike would still fail here.
     expect(Object.keys(answered).sort()).toEqual(['v1', 'v3']);
     expect(answered.v1).toMatchObject({ id: 'c3', status: 'queued', assignee: null, lastSeq: 1 });
@@ -92,8 +76,8 @@ describe.skipIf(!postgresAvailable)('the reads before a first message, raw on Po
 
   it("answers a visitor's stored message by clientId as Prisma does, and no one else's", async () => {
     const pairs: [string, string][] = [['v1', 'k3'], ['v2', 'k1'], ['v1', 'k-agent'], ['v3', 'k1'], ['v1', 'k-old'], ['v3', 'missing']];
-    const answered = await byPair(raw, pairs);
-    expect(answered).toEqual(await byPair(viaPrisma, pairs));
+    const answered = await byPair(raw(), pairs);
+    expect(answered).toEqual(await byPair(viaPrisma(), pairs));
     expect(Object.keys(answered).sort()).toEqual(['v1 k-old', 'v1 k3', 'v2 k1']);
     expect(answered['v1 k3']).toMatchObject({
       created: false,
@@ -105,12 +89,11 @@ describe.skipIf(!postgresAvailable)('the reads before a first message, raw on Po
   });
 
   it('is what the store reads them with', async () => {
-    if (database.provider !== 'postgresql') throw new Error('the raw reads need PostgreSQL');
-    const queries = vi.spyOn(database.rawPool, 'query');
+    const queries = vi.spyOn(fixture.database().rawPool, 'query');
     try {
-      expect(await store.conversations.findRetryOrOpen('v3', 'k-new', true)).toEqual({ open: (await byVisitor(raw, ['v3'])).v3 });
-      expect(await store.conversations.findRetryOrOpen('v1', 'k3', true)).toEqual({ retry: (await byPair(raw, [['v1', 'k3']]))['v1 k3'] });
-      expect(await store.conversations.findRetryOrOpen('v2', 'k-new', true)).toBeNull();
+      expect(await fixture.store().conversations.findRetryOrOpen('v3', 'k-new', true)).toEqual({ open: (await byVisitor(raw(), ['v3'])).v3 });
+      expect(await fixture.store().conversations.findRetryOrOpen('v1', 'k3', true)).toEqual({ retry: (await byPair(raw(), [['v1', 'k3']]))['v1 k3'] });
+      expect(await fixture.store().conversations.findRetryOrOpen('v2', 'k-new', true)).toBeNull();
       const names = new Set(queries.mock.calls.map(([query]) => (query as unknown as { name?: string }).name));
       expect(names).toEqual(new Set(['parley-open-by-visitor', 'parley-visitor-messages-by-client-id']));
     } finally {
@@ -120,12 +103,11 @@ describe.skipIf(!postgresAvailable)('the reads before a first message, raw on Po
 
   // Planned once for every batch (force_generic_plan on the raw pool): a scan would grow with the tables.
   it('reaches every row through an index', async () => {
-    if (database.provider !== 'postgresql') throw new Error('the raw reads need PostgreSQL');
     for (const [statement, args, tables] of [
       [OPEN_BY_VISITOR, `ARRAY['v1', 'v2']`, ['Conversation', 'Agent']],
       [VISITOR_MESSAGES_BY_CLIENT_ID, `ARRAY['v1', 'v2'], ARRAY['k1', 'k3']`, ['Conversation', 'Message', 'Visitor', 'Agent', 'Attachment']],
     ] as const) {
-      const reads = (await preparedPlan(database.rawPool, statement, args)).filter((node) => node['Relation Name']);
+      const reads = (await preparedPlan(fixture.database().rawPool, statement, args)).filter((node) => node['Relation Name']);
       expect(new Set(reads.map((node) => node['Relation Name']))).toEqual(new Set(tables));
       expect(reads.filter((node) => node['Node Type'] === 'Seq Scan').map((node) => node['Relation Name'])).toEqual([]);
     }

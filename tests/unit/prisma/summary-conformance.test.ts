@@ -5,29 +5,13 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { ConversationSummaryDTO } from '../../../server/contract/dto.ts';
-import { newId } from '../../../server/app/ids.ts';
-import type { Database } from '../../../server/db/client.ts';
-import { pgSummaries, SUMMARIES_BY_ID, type SummariesRead } from '../../../server/db/pg-summaries.ts';
-import type { Store } from '../../../server/app/ports.ts';
-import { createStore } from '../../../server/db/store.ts';
-import { useMigratedDatabase } from '../../support/migrated-database.ts';
+import { pgSummaries, SUMMARIES_BY_ID } from '../../../server/db/pg-summaries.ts';
 import { preparedPlan } from '../../support/query-plans.ts';
-import { postgresAvailable, throwawayDatabase } from '../../support/postgres.ts';
-
-const attachmentUrl = (id: string) => `/files/${id}`;
-const at = (minute: number) => new Date(`2026-12-06T10:${String(minute).padStart(2, '0')}:00.123Z`);
+import { postgresAvailable } from '../../support/postgres.ts';
+import { at, attachmentUrl, useRawReadDatabase } from '../../support/raw-read-database.ts';
 
 describe.skipIf(!postgresAvailable)('conversation summaries read raw on PostgreSQL', () => {
-  let database: Database;
-  let store: Store;
-  let raw: SummariesRead;
-
-  useMigratedDatabase(postgresAvailable, throwawayDatabase, async (opened) => {
-    database = opened;
-    if (database.provider !== 'postgresql') throw new Error('the raw read needs PostgreSQL');
-    store = createStore(database, newId, { attachmentUrl });
-    raw = pgSummaries(database.rawPool, attachmentUrl);
-    const { prisma } = database;
+  const fixture = useRawReadDatabase(async ({ prisma }) => {
     await prisma.visitor.createMany({
       data: [
         { id: 'v1', siteId: 's1', name: 'Vera', email: 'vera@example.test', externalId: 'crm-1', nameVerified: true, emailVerified: true, attributes: {} },
@@ -74,10 +58,11 @@ describe.skipIf(!postgresAvailable)('conversation summaries read raw on PostgreS
     await prisma.conversationLabel.createMany({ data: ['vip', 'billing', 'refund'].map((label) => ({ conversationId: 'c1', label })) });
   });
 
+  const raw = (ids: string[]) => pgSummaries(fixture.database().rawPool, attachmentUrl)(ids);
   const byId = (summaries: ConversationSummaryDTO[]) => Object.fromEntries(summaries.map((s) => [s.id, s]));
 
   it('answers what Prisma answers, for every kind of conversation', async () => {
-    const viaPrisma = await store.conversations.list({ statuses: ['queued', 'active', 'resolved'], siteIds: 'all', limit: 10 });
+    const viaPrisma = await fixture.store().conversations.list({ statuses: ['queued', 'active', 'resolved'], siteIds: 'all', limit: 10 });
     expect(viaPrisma).toHaveLength(4);
     const answered = byId(await raw(['c1', 'c2', 'c3', 'c4']));
     expect(answered).toEqual(byId(viaPrisma));
@@ -99,11 +84,10 @@ describe.skipIf(!postgresAvailable)('conversation summaries read raw on PostgreS
   });
 
   it('is what the store reads a summary by id with', async () => {
-    if (database.provider !== 'postgresql') throw new Error('the raw read needs PostgreSQL');
-    const queries = vi.spyOn(database.rawPool, 'query');
+    const queries = vi.spyOn(fixture.database().rawPool, 'query');
     try {
-      expect(await store.conversations.summary('c1')).toEqual((await raw(['c1']))[0]);
-      expect(await store.conversations.summary('missing')).toBeNull();
+      expect(await fixture.store().conversations.summary('c1')).toEqual((await raw(['c1']))[0]);
+      expect(await fixture.store().conversations.summary('missing')).toBeNull();
       const names = queries.mock.calls.map(([query]) => (query as unknown as { name?: string }).name);
       expect(names).toEqual(['parley-summaries-by-id', 'parley-summaries-by-id', 'parley-summaries-by-id']);
     } finally {
@@ -113,8 +97,7 @@ describe.skipIf(!postgresAvailable)('conversation summaries read raw on PostgreS
 
   // Planned once for every batch (force_generic_plan on the raw pool): a scan would grow with the tables.
   it('reaches every row through an index, with no join by filter', async () => {
-    if (database.provider !== 'postgresql') throw new Error('the raw read needs PostgreSQL');
-    const nodes = await preparedPlan(database.rawPool, SUMMARIES_BY_ID, `ARRAY['c1', 'c2']`);
+    const nodes = await preparedPlan(fixture.database().rawPool, SUMMARIES_BY_ID, `ARRAY['c1', 'c2']`);
     const reads = nodes.filter((node) => node['Relation Name']);
     expect(new Set(reads.map((node) => node['Relation Name']))).toEqual(new Set(['Conversation', 'Visitor', 'Agent', 'Message', 'ConversationLabel', 'Attachment']));
     expect(reads.filter((node) => node['Node Type'] === 'Seq Scan').map((node) => node['Relation Name'])).toEqual([]);
