@@ -21,9 +21,9 @@ export type Provider = Database['provider'];
 
 /**
  * Sends are written raw: on PostgreSQL through `rawPool` (pg-appends.ts; new conversations and assignments go
- * through it too, pg-starts.ts and pg-assignments.ts, and so do the summaries read by id, pg-summaries.ts, and
- * the reads before a first message, pg-openings.ts), on
- * SQLite by `sqliteWriter`, a connection on its own thread that takes turns with Prisma's.
+ * through it too, pg-starts.ts and pg-assignments.ts, and so do the summaries read by id, pg-summaries.ts, and the
+ * reads before a first message, pg-openings.ts), on SQLite by `sqliteWriter`, a connection on its own thread that
+ * takes turns with Prisma's.
  */
 export type Database = Connected & ({ provider: 'postgresql'; rawPool: pg.Pool } | { provider: 'sqlite'; sqliteWriter: SqliteWriter });
 
