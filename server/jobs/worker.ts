@@ -142,7 +142,7 @@ export class JobWorker {
     const timeout = AbortSignal.timeout(handler.policy.timeoutMs);
     const signal = AbortSignal.any([timeout, this.stopping.signal]);
     try {
-      await abortable(handler.run(job.payload, { signal, attempt: job.attempts, idempotencyKey: job.idempotencyKey }), signal);
+      await abortable(() => handler.run(job.payload, { signal, attempt: job.attempts, idempotencyKey: job.idempotencyKey }), signal);
       await store.complete(job.id, workerId, new Date(clock.now()));
     } catch (error) {
       const message = errorText(error, timeout.aborted ? `timed out after ${handler.policy.timeoutMs} ms` : undefined);
@@ -160,9 +160,14 @@ export class JobWorker {
   }
 }
 
-/** Settles with the run, or rejects as soon as the signal aborts (a handler that ignores its signal is left behind). */
-function abortable(run: Promise<void>, signal: AbortSignal): Promise<void> {
+/**
+ * Starts the run and settles with it, or rejects as soon as the signal aborts (a handler that ignores its signal is
+ * left behind, its outcome still handled). A job leased while the worker began to stop is not started at all: started,
+ * it would fail later with nobody listening, an unhandled rejection.
+ */
+function abortable(start: () => Promise<void>, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason);
+  const run = start();
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
