@@ -1,9 +1,11 @@
 /**
  * Every node reads every entry of the cluster's Redis stream, its own included, and the Socket.IO adapter parses
- * each one whole (JSON) before it looks whether it came from this node or whether any socket here is in its rooms.
- * Most are heard by no one here: a visitor's other tabs and an agent's console sit on one node of several. This
- * drops, unparsed, this node's own entries and broadcasts from other nodes to rooms none of which has a socket here,
- * reading only the rooms off the entry's end; what someone here may hear goes on as before.
+ * each one whole (JSON), and encodes its packet again for sockets here, before it looks whether it came from this
+ * node or whether any socket here is to hear it. Most are heard by no one here: a visitor's other tabs and an
+ * agent's console sit on one node of several, and a conversation's own broadcast to its holders excepts those who
+ * see the whole site, who heard it in the site's batch. This drops, unparsed, this node's own entries and
+ * broadcasts from other nodes that no socket here would get (in none of the rooms, or in one of the exceptions),
+ * reading only the options off the entry's end; what someone here hears goes on as before.
  * Written here because the adapter has no hook for it: its own handler of raw stream entries is wrapped per namespace.
  */
 import { MessageType } from 'socket.io-adapter';
@@ -47,31 +49,48 @@ const BROADCAST = String(MessageType.BROADCAST);
 const OPTIONS_KEY = '"opts":';
 
 /**
- * An entry this node wrote (the adapter ignores those once parsed), or a broadcast from another node to named rooms
- * none of which has a socket here. Exceptions only narrow who hears it, so they need no look. Broadcasts that want
- * acknowledgements never come this way (the adapter sends them over PUB/SUB). Anything not read as expected is
- * left to the adapter.
+ * An entry this node wrote (the adapter ignores those once parsed), or a broadcast from another node that no
+ * socket here would get: none is in its rooms but not in its exceptions, as the adapter would find. Broadcasts
+ * that want acknowledgements never come this way (the adapter sends them over PUB/SUB). Anything not read as
+ * expected is left to the adapter.
  */
 export function unheardHere(adapter: Pick<StreamAdapterView, 'uid' | 'rooms'>, entry: RawStreamEntry): boolean {
   if (entry.uid === adapter.uid) return true;
   if (entry.type !== BROADCAST || !entry.data?.startsWith('{')) return false;
-  const rooms = broadcastRooms(entry.data);
-  return rooms !== undefined && rooms.length > 0 && !rooms.some((room) => adapter.rooms.has(room));
+  const audience = broadcastAudience(entry.data);
+  return audience !== undefined && audience.rooms.length > 0 && !heardHere(adapter.rooms, audience);
+}
+
+/** Whether a socket here is in one of the rooms and in none of the exceptions (rooms too: a socket id is its own room). */
+function heardHere(here: Map<string, Set<string>>, { rooms, except }: BroadcastAudience): boolean {
+  const excepted = except.map((room) => here.get(room)).filter((sockets) => sockets !== undefined);
+  for (const room of rooms) {
+    for (const socketId of here.get(room) ?? []) if (!excepted.some((sockets) => sockets.has(socketId))) return true;
+  }
+  return false;
+}
+
+interface BroadcastAudience {
+  rooms: string[];
+  except: string[];
 }
 
 /**
- * The rooms of a broadcast's JSON, parsing only its options, which the adapter writes last. User text cannot hold
- * the key with its bare quotes (JSON escapes them). A key of that name nested in the packet, found instead, leaves
- * closing brackets after the one object that `{` + the rest makes, so it fails to parse and the adapter decides.
+ * The rooms and exceptions of a broadcast's JSON, parsing only its options, which the adapter writes last. User text
+ * cannot hold the key with its bare quotes (JSON escapes them). A key of that name nested in the packet, found
+ * instead, leaves closing brackets after the one object that `{` + the rest makes, so it fails to parse and the
+ * adapter decides.
  */
-function broadcastRooms(json: string): string[] | undefined {
+function broadcastAudience(json: string): BroadcastAudience | undefined {
   const at = json.lastIndexOf(OPTIONS_KEY);
   if (at < 0) return undefined;
   try {
-    const { opts } = JSON.parse(`{${json.slice(at)}`) as { opts?: { rooms?: unknown } };
-    const rooms = opts?.rooms;
-    return Array.isArray(rooms) && rooms.every((room) => typeof room === 'string') ? rooms : undefined;
+    const { opts } = JSON.parse(`{${json.slice(at)}`) as { opts?: { rooms?: unknown; except?: unknown } };
+    const { rooms, except = [] } = opts ?? {};
+    return roomNames(rooms) && roomNames(except) ? { rooms, except } : undefined;
   } catch {
     return undefined;
   }
 }
+
+const roomNames = (value: unknown): value is string[] => Array.isArray(value) && value.every((room) => typeof room === 'string');

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { skippingUnheardBroadcasts, unheardHere, type RawStreamEntry } from '../../../server/cluster/unheard-broadcasts.ts';
 import { RecordingClusterAdapter } from '../../support/recording-cluster-adapter.ts';
 
-/** This node: sockets s1 and s2; s1 in the rooms of visitor v1 and conversation c1. */
+/** This node: sockets s1 and s2, both seeing all of site a; s1 also in the rooms of visitor v1 and conversation c1. */
 const here = {
   uid: 'node-a',
   rooms: new Map([
@@ -12,6 +12,7 @@ const here = {
     ['s2', new Set(['s2'])],
     ['visitor:v1', new Set(['s1'])],
     ['conversation:c1', new Set(['s1'])],
+    ['site-all:a', new Set(['s1', 's2'])],
   ]),
 };
 
@@ -34,9 +35,18 @@ describe('stream entries that nobody on this node hears', () => {
     expect(unheardHere(here, broadcast(['visitor:v2', 'conversation:c9'], { except: ['s1'] }))).toBe(true);
   });
 
-  it('go on when any of their rooms has a socket here, whatever they except', () => {
+  it('are dropped when every socket here in their rooms is one they except, by its id or by a room', () => {
+    expect(unheardHere(here, broadcast(['visitor:v1'], { except: ['s1'] }))).toBe(true);
+    // A conversation's own broadcast to its holders, but for those who see the whole site (they had the site's batch).
+    expect(unheardHere(here, broadcast(['site-all:a', 'conversation:c1'], { except: ['site-all:a'] }))).toBe(true);
+    expect(unheardHere(here, broadcast(['conversation:c1', 'visitor:v1'], { except: ['visitor:v9', 'conversation:c1'] }))).toBe(true);
+  });
+
+  it('go on when a socket here is in any of their rooms and in none of their exceptions', () => {
     expect(unheardHere(here, broadcast(['visitor:v2', 'conversation:c1']))).toBe(false);
-    expect(unheardHere(here, broadcast(['visitor:v1'], { except: ['s1'] }))).toBe(false);
+    expect(unheardHere(here, broadcast(['site-all:a'], { except: ['s1'] }))).toBe(false);
+    expect(unheardHere(here, broadcast(['conversation:c1', 'site-all:a'], { except: ['visitor:v1'] }))).toBe(false);
+    expect(unheardHere(here, broadcast(['visitor:v1'], { except: ['s2', 'visitor:v9'] }))).toBe(false);
   });
 
   it('are read by their last options, whatever the text and the packet hold', () => {
@@ -54,6 +64,8 @@ describe('stream entries that nobody on this node hears', () => {
     expect(unheardHere(here, { ...broadcast(['visitor:v2']), data: 'gqZwYWNrZXQ=' })).toBe(false);
     const nestedLast = JSON.stringify({ opts: { rooms: ['visitor:v2'], except: [], flags: {} }, packet: { data: [{ opts: { rooms: ['visitor:v9'] } }] } });
     expect(unheardHere(here, { uid: 'node-b', nsp: '/', type: String(MessageType.BROADCAST), data: nestedLast })).toBe(false);
+    const oddExceptions = JSON.stringify({ packet: {}, opts: { rooms: ['visitor:v2'], except: [7], flags: {} } });
+    expect(unheardHere(here, { uid: 'node-b', nsp: '/', type: String(MessageType.BROADCAST), data: oddExceptions })).toBe(false);
   });
 
   it('are dropped when this node wrote them (the adapter ignores its own)', () => {
