@@ -19,6 +19,7 @@ import { PostgresLeadership } from './leadership.ts';
 import { RedisRateLimiter } from './redis-rate-limiter.ts';
 import { deliveringHereFirst } from './here-first.ts';
 import { skippingUnheardBroadcasts } from './unheard-broadcasts.ts';
+import { reportingUnawaitedPublishes } from './unawaited-publishes.ts';
 
 export interface Topology {
   clustered: boolean;
@@ -50,6 +51,8 @@ export function createTopology(config: Config, clock: Clock, log: Logger): Topol
   // auto-pipelining joins the commands issued in one turn of the event loop into one write and one reply read.
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false, enableAutoPipelining: true });
   redis.on('error', (err) => log.warn({ err }, 'redis error'));
+  // Closed by stop(): what the node still says to the others as it stops needs no warning.
+  reportingUnawaitedPublishes(redis, (err) => redis.status === 'end' || log.warn({ err }, 'a message to the other nodes did not reach Redis'));
   const target = parseDatabaseUrl(config.DATABASE_URL);
   let cluster: ClusterRouting | undefined;
   let leadership: PostgresLeadership | undefined;
