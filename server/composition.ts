@@ -17,6 +17,7 @@ import { AlertSettings } from './app/alert-settings.ts';
 import { subscribeAlerts } from './app/alert-subscriber.ts';
 import { PushSubscriptionCache, type SubscriptionChange } from './app/push-subscription-cache.ts';
 import { webhookEndpointCache, type EndpointsChange, type WebhookEndpointCache } from './app/webhook-endpoint-cache.ts';
+import { siteVisibilityCache, type SiteVisibilityCache, type SiteVisibilityChange } from './app/site-visibility-cache.ts';
 import { handlePushDeliveries } from './push/deliver.ts';
 import { loadVapidKeys } from './push/vapid-keys.ts';
 import { ApiAttachments } from './app/api-attachments.ts';
@@ -102,6 +103,8 @@ export interface Parley {
   pushSubscriptions: PushSubscriptionCache;
   /** Each site's enabled webhook endpoints, as this node's domain events see them. */
   webhookEndpoints: WebhookEndpointCache;
+  /** Which sites every agent sees whole, as this node's socket notifier sees them. */
+  siteVisibility: SiteVisibilityCache;
   /** The durable job outbox: subscribers enqueue; this process's worker runs the kinds registered with it. */
   jobs: { outbox: JobOutbox; worker: JobWorker };
   /**
@@ -165,7 +168,8 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   // First, before any namespace's own checks: an address over its cap costs no token check or lookup.
   visitorNsp.use(perAddressCap);
   agentNsp.use(perAddressCap);
-  const notifier = new SocketNotifier(visitorNsp, agentNsp, topology.clustered ? io : undefined);
+  const siteVisibility = siteVisibilityCache(store.sites, clock, topology.clustered ? peerChannel<SiteVisibilityChange>(io, serverEvents.siteVisibilityChanged) : undefined);
+  const notifier = new SocketNotifier(visitorNsp, agentNsp, { peers: topology.clustered ? io : undefined, siteVisibility });
   subscribeSocketNotifier(events, notifier);
   // Every node works the outbox; leases keep each job on one worker at a time.
   const worker = new JobWorker({ store: store.jobs, clock, log, workerId: `${hostname()}:${process.pid}:${newId()}` });
@@ -278,7 +282,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
   const inflight = new InFlight();
   const realtime = { signer, conversations, limits, log, inflight, publicOrigin, trust, onAnswered: metrics.observeCommand };
   mountVisitorNamespace(visitorNsp, { ...realtime, store, routing, visitors, transcripts: replies.transcripts });
-  mountAgentNamespace(agentNsp, { ...realtime, routing, auth, inboundEmail: replies.inbound });
+  mountAgentNamespace(agentNsp, { ...realtime, routing, auth, inboundEmail: replies.inbound, siteVisibility });
   const inboundHttp = replies.inbound && config.INBOUND_EMAIL_SECRET ? { service: replies.inbound, secret: config.INBOUND_EMAIL_SECRET } : undefined;
   httpServer.on('request', createHttpApp({ alertSettings, allowLoopbackPush: config.WEBHOOK_ALLOW_PRIVATE, store, auth, sessions, attachments, limits, signer, routing, team, apiV1, webhooks, kb, bots: bots.service, emailUnsubscribe: email.unsubscribe, log, publicOrigin, trust, demo: config.DEMO, role: topology.role, metrics: mainPortMetrics, inboundEmail: inboundHttp, continueSessions: new ContinueSessionService(store, email.tokens, signer, sessions) }));
 
@@ -298,6 +302,7 @@ export async function createParley(config: Config, options: { log?: Pino; clock?
     inboundSmtpPort: () => smtpPort,
     pushSubscriptions,
     webhookEndpoints,
+    siteVisibility,
     jobs: { outbox, worker },
     email: { outbox: email.outbox, tokens: email.tokens },
     firstRun,

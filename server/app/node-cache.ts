@@ -40,13 +40,12 @@ export class NodeCache<V, Change> {
   }
 
   get(key: string): Promise<V> {
-    const entry = this.entries.get(key);
-    this.entries.delete(key);
-    if (entry && this.clock.now() - entry.loadedAt < this.limits.maxAgeMs) {
-      this.entries.set(key, entry);
-      return entry.loading;
-    }
-    return this.read(key);
+    return (this.fresh(key) ?? this.read(key)).loading;
+  }
+
+  /** For a caller that cannot wait: the value if loaded and fresh; otherwise undefined, and it is loaded for next time. */
+  peek(key: string): V | undefined {
+    return (this.fresh(key) ?? this.read(key)).value?.current;
   }
 
   /** Something changed on this node (after the commit): dropped here, and every other node is told. */
@@ -62,7 +61,16 @@ export class NodeCache<V, Change> {
     }
   }
 
-  private read(key: string): Promise<V> {
+  /** The entry for `key` if it is not too old, made the most recently used; an old one is dropped. */
+  private fresh(key: string): Entry<V> | undefined {
+    const entry = this.entries.get(key);
+    this.entries.delete(key);
+    if (!entry || this.clock.now() - entry.loadedAt >= this.limits.maxAgeMs) return undefined;
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  private read(key: string): Entry<V> {
     const entry: Entry<V> = { loading: this.load(key), loadedAt: this.clock.now() };
     entry.loading.then(
       (current) => void (entry.value = { current }),
@@ -70,6 +78,6 @@ export class NodeCache<V, Change> {
     );
     this.entries.set(key, entry);
     if (this.entries.size > this.limits.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    return entry.loading;
+    return entry;
   }
 }

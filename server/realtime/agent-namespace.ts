@@ -4,6 +4,7 @@ import type { AuthService } from '../app/auth.ts';
 import { teamOf } from '../app/directory.ts';
 import { AppError } from '../app/errors.ts';
 import type { InboundEmailService } from '../app/inbound-email.ts';
+import type { SiteVisibilityCache } from '../app/site-visibility-cache.ts';
 import type { AgentClientToServer } from '../contract/events.ts';
 import { limitCommands, mountCommands, type CommandTable } from './command.ts';
 import { handshakeGuard, handshakeInfo, type NamespaceDeps } from './handshake.ts';
@@ -20,7 +21,11 @@ export interface AgentSocketData extends TokenExpiryData {
 
 export function mountAgentNamespace(
   nsp: AgentNamespace,
-  deps: NamespaceDeps & { auth: Pick<AuthService, 'authenticate'>; inboundEmail: InboundEmailService | undefined },
+  deps: NamespaceDeps & {
+    auth: Pick<AuthService, 'authenticate'>;
+    inboundEmail: InboundEmailService | undefined;
+    siteVisibility: Pick<SiteVisibilityCache, 'changed'>;
+  },
 ): void {
   const commands = agentCommands(deps);
   nsp.use(handshakeGuard(deps.log, 'agent:handshake', async (socket) => {
@@ -62,6 +67,10 @@ export function mountAgentNamespace(
   async function agentRooms(agentId: string): Promise<string[]> {
     const agent = deps.routing.agent(agentId)!;
     const live = await deps.conversations.liveScope(agentId);
+    // This console hears of its partly seen sites' conversations only through broadcasts to their holders and queue,
+    // which a node skips while it takes the site as seen whole: one that looked before the setting changed (by
+    // another process, say) looks again.
+    for (const siteId of live.queues) if (!live.whole.includes(siteId)) deps.siteVisibility.changed({ siteId });
     return [
       rooms.agent(agentId),
       rooms.agents,

@@ -7,6 +7,7 @@ import type { ApiError } from '../contract/errors.ts';
 import type { EmailDTO } from '../contract/email.ts';
 import { agentConcerned } from '../domain/system-events.ts';
 import { withoutEmail } from '../app/directory.ts';
+import type { SiteVisibilityCache } from '../app/site-visibility-cache.ts';
 
 export type VisitorNamespace = Namespace<VisitorClientToServer, VisitorServerToClient>;
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient>;
@@ -17,6 +18,7 @@ export const serverEvents = {
   agentChanged: 'parley:agent-changed',
   pushSubscriptionsChanged: 'parley:push-subscriptions-changed',
   webhookEndpointsChanged: 'parley:webhook-endpoints-changed',
+  siteVisibilityChanged: 'parley:site-visibility-changed',
 } as const;
 
 export const rooms = {
@@ -92,12 +94,31 @@ export class SocketNotifier implements Notifier {
   private readonly joinsPending = new Map<string, string[]>();
   private flushScheduled = false;
 
+  private readonly peers: Pick<Server, 'serverSideEmit'> | undefined;
+  private readonly siteVisibility: Pick<SiteVisibilityCache, 'peek' | 'changed'> | undefined;
+
   constructor(
     private readonly visitors: VisitorNamespace,
     private readonly agents: AgentNamespace,
-    /** In a cluster, agents' live state also goes to the other nodes, which answer reads from it. */
-    private readonly peers?: Pick<Server, 'serverSideEmit'>,
-  ) {}
+    options: {
+      /** In a cluster, agents' live state also goes to the other nodes, which answer reads from it. */
+      peers?: Pick<Server, 'serverSideEmit'>;
+      /** Which sites every agent sees whole: there, no broadcast is made to those outside the whole-site room. */
+      siteVisibility?: Pick<SiteVisibilityCache, 'peek' | 'changed'>;
+    } = {},
+  ) {
+    this.peers = options.peers;
+    this.siteVisibility = options.siteVisibility;
+  }
+
+  /**
+   * Whether every agent who may hear of the site's conversations sees the whole site (known now), so that a
+   * broadcast to a conversation's holders or the site's queue, excepting the whole-site room, would reach no one.
+   * In a cluster each such broadcast is a Redis stream entry that every node reads: one per message, for nobody.
+   */
+  private seenWhole(siteId: string): boolean {
+    return this.siteVisibility?.peek(siteId) === true;
+  }
 
   messageCreated(message: MessageDTO, conversation: ConversationDTO, { sentFrom, opened }: { sentFrom?: string; opened?: boolean } = {}): void {
     if (message.authorKind !== 'note') {
@@ -157,6 +178,7 @@ export class SocketNotifier implements Notifier {
     this.flushJoins();
     for (const [siteId, { messages, byConversation }] of this.agentsPending) {
       this.agents.to(rooms.siteAll(siteId)).emit('messages:new', messages);
+      if (this.seenWhole(siteId)) continue;
       for (const { conversation, messages: own } of byConversation.values()) {
         this.agents.to(audience(conversation)).except(rooms.siteAll(siteId)).emit('messages:new', own);
       }
@@ -178,14 +200,16 @@ export class SocketNotifier implements Notifier {
       this.changesPending.delete(siteId);
       if (changes.some(joinsQueue)) this.arrivalsHeldUntil.set(siteId, now + QUEUE_ARRIVALS_EVERY_MS);
       const wholeSite = rooms.siteAll(siteId);
+      const outsiders = !this.seenWhole(siteId);
       if (changes.every((c) => c.holder && c.conversation.status !== 'queued')) {
         this.agents.to(rooms.site(siteId)).emit('conversations:updated', changes.map((c) => assignmentView(c.conversation)));
       } else {
         this.agents.to(wholeSite).emit('conversations:updated', changes.map((c) => (c.holder ? assignmentView(c.conversation) : c.conversation)));
-        this.agents.to(rooms.site(siteId)).except(wholeSite).emit('conversations:updated', changes.map((c) => queueView(c.conversation)));
+        if (outsiders) this.agents.to(rooms.site(siteId)).except(wholeSite).emit('conversations:updated', changes.map((c) => queueView(c.conversation)));
       }
       // Taken from the queue: every agent who may hold it saw it whole there. A transfer or any other change
       // may reach a holder who has not seen it as it is now.
+      if (!outsiders) continue;
       for (const { conversation, holder } of changes) {
         if (holder === 'assigned') continue;
         this.agents.to(rooms.conversation(conversation.id)).except(wholeSite).emit('conversations:updated', [conversation]);
@@ -291,6 +315,7 @@ export class SocketNotifier implements Notifier {
   }
 
   siteVisibilityChanged(siteId: string): void {
+    this.siteVisibility?.changed({ siteId });
     endSessions(this.agents.in(rooms.site(siteId)).except(rooms.admins), "What the site's agents may see changed");
   }
 

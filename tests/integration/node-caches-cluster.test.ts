@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SendResult } from '../../server/contract/events.ts';
 import type { WebhookSecretResponse } from '../../server/contract/webhooks.ts';
 import { ManualClock } from '../../server/domain/clock.ts';
-import { ADMIN, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, login, ok, startServer, type TestServer } from '../support/parley.ts';
+import { ADMIN, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, login, nextAgentMessage, ok, startServer, type TestServer } from '../support/parley.ts';
 import { dropSchema, postgresAvailable, throwawaySchema } from '../support/postgres.ts';
 import { startPushReceiver, type PushReceiver } from '../support/push-receiver.ts';
 import { redisAvailable, redisUrl } from '../support/redis.ts';
@@ -80,6 +80,38 @@ describe.skipIf(!postgresAvailable || !redisAvailable)('node caches on a cluster
       ]);
     } finally {
       asked.mockRestore();
+      heard.mockRestore();
+    }
+  });
+
+  it("sends node A's next message to the holders of a site whose agents, through node B, no longer see it whole", async () => {
+    const cara = await createAgent(nodeA, `cara-${randomUUID().slice(0, 6)}`, 5);
+    const caraOnB = await connectAgent(nodeB, cara);
+    const visitor = await connectVisitor(nodeA);
+    const send = (body: string, conversationId?: string) => ok<SendResult>(visitor.socket, 'message:send', { clientId: clientId(), body, ...(conversationId ? { conversationId } : {}) });
+    const { conversationId } = (await send('before the change')).message;
+    await expect.poll(async () => (await nodeA.parley.store.conversations.summary(conversationId))?.assignee?.id, { timeout: 10_000 }).toBe(caraOnB.agentId);
+    // Node A takes the site as seen whole, and its still clock never ages that out.
+    await expect.poll(() => nodeA.parley.siteVisibility.peek(nodeA.site.id), { timeout: 10_000 }).toBe(true);
+    const heard = vi.spyOn(nodeA.parley.siteVisibility, 'forget');
+    try {
+      const closed = new Promise((resolve) => caraOnB.socket.once('disconnect', resolve));
+      const { accessToken } = await login(nodeB, ADMIN.email, ADMIN.password);
+      const res = await fetch(`${nodeB.url}/api/admin/sites/${nodeA.site.id}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ widgetSettings: { agentsSeeAll: false } }),
+      });
+      expect(res.status).toBe(200);
+      await expect.poll(() => heard.mock.calls, { timeout: 10_000 }).toContainEqual([{ siteId: nodeA.site.id }]);
+      await closed;
+
+      // Cara's console opens again without the whole site: she hears her own conversation only as its holder.
+      const caraAgain = await connectAgent(nodeB, cara);
+      const caraHears = nextAgentMessage(caraAgain.socket, (m) => m.body === 'after the change');
+      await send('after the change', conversationId);
+      expect((await caraHears).conversationId).toBe(conversationId);
+    } finally {
       heard.mockRestore();
     }
   });

@@ -128,6 +128,26 @@ describe('agents see all conversations: turned off', () => {
   });
 });
 
+describe('agents see all conversations: turned off by another process', () => {
+  it('lets a console opened afterwards hear of the conversations it holds, though the server took the site as seen whole', async () => {
+    await agentsSeeAll(true);
+    const { ann, admin, visitor, conversationId } = await annHoldsOne('elsewhere');
+    // Messages of a site seen whole go to the whole-site room alone, once the server knows the setting.
+    for (const body of ['one', 'two']) {
+      const adminHears = nextAgentMessage(admin.socket, (m) => m.body === body);
+      await ok(visitor.socket, 'message:send', { conversationId, clientId: clientId(), body });
+      await adminHears;
+    }
+    // As the CLI would: straight to the database, with no word to the server.
+    await agentsSeeAll(false);
+    const annAgain = await connectAgent(server, { email: 'ann-elsewhere@example.com', password: 'ann-elsewhere-password' });
+    const annHears = nextAgentMessage(annAgain.socket, (m) => m.body === 'still mine?');
+    await ok(visitor.socket, 'message:send', { conversationId, clientId: clientId(), body: 'still mine?' });
+    expect((await annHears).conversationId).toBe(conversationId);
+    ann.socket.disconnect();
+  });
+});
+
 describe('agents see all conversations: on', () => {
   it("shows every agent of the site a colleague's conversation, live and on request", async () => {
     await agentsSeeAll(true);

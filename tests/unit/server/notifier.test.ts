@@ -33,14 +33,19 @@ function recordingNamespace(log: Emitted[], joined: Joined[] = []) {
   };
 }
 
-function setUp() {
+/** `seenWhole`: the sites the notifier knows every agent sees whole; every other site is not known to. */
+function setUp(seenWhole: string[] = []) {
   const visitors: Emitted[] = [];
   const agents: Emitted[] = [];
-  const notifier = new SocketNotifier(
-    recordingNamespace(visitors) as unknown as VisitorNamespace,
-    recordingNamespace(agents) as unknown as AgentNamespace,
-  );
-  return { notifier, visitors, agents };
+  const visibilityChanges: string[] = [];
+  const siteVisibility = {
+    peek: (siteId: string) => (seenWhole.includes(siteId) ? true : undefined),
+    changed: ({ siteId }: { siteId: string }) => void visibilityChanges.push(siteId),
+  };
+  const notifier = new SocketNotifier(recordingNamespace(visitors) as unknown as VisitorNamespace, recordingNamespace(agents) as unknown as AgentNamespace, {
+    siteVisibility,
+  });
+  return { notifier, visitors, agents, visibilityChanges };
 }
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -81,6 +86,33 @@ describe('SocketNotifier', () => {
       { room: 'site-all:site-1 + conversation:a', except: 'site-all:site-1', event: 'messages:new', payload: [message('m1', 'a')] },
       { room: 'site-all:site-1 + conversation:q + site:site-1', except: 'site-all:site-1', event: 'messages:new', payload: [message('m2', 'q')] },
     ]);
+  });
+
+  it('makes no broadcast beyond the whole-site room where every agent is known to see the whole site', async () => {
+    const { notifier, agents } = setUp(['site-1']);
+    notifier.messageCreated(message('m1', 'a'), conversation('a', 'site-1', 'active'));
+    notifier.messageCreated(message('m2', 'q'), conversation('q', 'site-1', 'queued'));
+    notifier.messageCreated(message('m3', 'b'), conversation('b', 'site-2', 'active'));
+    await nextTurn();
+    notifier.conversationChanged(summary('q', 'site-1', 'queued', 1));
+    notifier.conversationChanged(summary('t', 'site-1', 'active', 2), 'transferred');
+    notifier.conversationChanged(summary('c', 'site-2', 'active', 3), 'transferred');
+    await nextTurn();
+    expect(agents.map(({ room, except, event }) => ({ room, except, event }))).toEqual([
+      { room: 'site-all:site-1', except: null, event: 'messages:new' },
+      { room: 'site-all:site-2', except: null, event: 'messages:new' },
+      // site-2's setting is not known (yet): its holders hear as before.
+      { room: 'site-all:site-2 + conversation:b', except: 'site-all:site-2', event: 'messages:new' },
+      { room: 'site-all:site-1', except: null, event: 'conversations:updated' },
+      { room: 'site:site-2', except: null, event: 'conversations:updated' },
+      { room: 'conversation:c', except: 'site-all:site-2', event: 'conversations:updated' },
+    ]);
+  });
+
+  it("forgets what it knew of a site's visibility when told it changed, before ending its agents' sessions", () => {
+    const { notifier, visibilityChanges } = setUp(['site-1']);
+    expect(() => notifier.siteVisibilityChanged('site-1')).toThrow(); // the recording namespace cannot end sessions
+    expect(visibilityChanges).toEqual(['site-1']);
   });
 
   it('sends the visitor each message at once, except to the connection that sent it, and never a note', () => {
