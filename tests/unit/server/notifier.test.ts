@@ -29,7 +29,10 @@ function recordingNamespace(log: Emitted[], joined: Joined[] = []) {
   });
   return {
     to: (rooms: string | string[]) => operator(names(rooms), null),
-    in: (room: string) => ({ socketsJoin: (rooms: string[]) => joined.push({ room, rooms }) }),
+    in: (room: string) => ({
+      socketsJoin: (rooms: string[]) => joined.push({ room, rooms }),
+      except: (rooms: string | string[]) => ({ ...operator(room, names(rooms)), disconnectSockets: () => {} }),
+    }),
   };
 }
 
@@ -109,10 +112,11 @@ describe('SocketNotifier', () => {
     ]);
   });
 
-  it("forgets what it knew of a site's visibility when told it changed, before ending its agents' sessions", () => {
-    const { notifier, visibilityChanges } = setUp(['site-1']);
-    expect(() => notifier.siteVisibilityChanged('site-1')).toThrow(); // the recording namespace cannot end sessions
+  it("forgets what it knew of a site's visibility when told it changed, and ends its agents' sessions", () => {
+    const { notifier, agents, visibilityChanges } = setUp(['site-1']);
+    notifier.siteVisibilityChanged('site-1');
     expect(visibilityChanges).toEqual(['site-1']);
+    expect(agents.map(({ room, except, event }) => ({ room, except, event }))).toEqual([{ room: 'site:site-1', except: 'admins', event: 'session:ended' }]);
   });
 
   it('sends the visitor each message at once, except to the connection that sent it, and never a note', () => {
