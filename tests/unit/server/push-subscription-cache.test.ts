@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PushSubscriptionRecord } from '../../../server/app/alert-ports.ts';
-import { PushSubscriptionCache, type SubscriptionChange, type SubscriptionPeers } from '../../../server/app/push-subscription-cache.ts';
+import { PushSubscriptionCache, type SubscriptionChange } from '../../../server/app/push-subscription-cache.ts';
 import { ManualClock } from '../../../server/domain/clock.ts';
+import { peerBus } from '../../support/peer-bus.ts';
 
 const subscription = (agentId: string, endpoint: string): PushSubscriptionRecord => ({ id: `${agentId}:${endpoint}`, agentId, endpoint, p256dh: 'p', auth: 'a', createdAt: new Date(0) });
 
@@ -31,18 +32,6 @@ function fakeStore() {
       if (held) await new Promise<void>((resume) => held!.push(resume));
       return answer;
     },
-  };
-}
-
-/** Peers on one in-process bus: what one node tells, every other node hears. */
-function bus() {
-  const listeners: ((change: SubscriptionChange) => void)[] = [];
-  return (): SubscriptionPeers => {
-    let own: ((change: SubscriptionChange) => void) | undefined;
-    return {
-      tell: (change) => listeners.filter((l) => l !== own).forEach((l) => l(change)),
-      hear: (listener) => void listeners.push((own = listener)),
-    };
   };
 }
 
@@ -124,7 +113,7 @@ describe('push subscription cache', () => {
 
   it('tells the other nodes of a change, and each drops what it held of it', async () => {
     const store = fakeStore();
-    const peers = bus();
+    const peers = peerBus<SubscriptionChange>();
     const [nodeA, nodeB] = [new PushSubscriptionCache(store, new ManualClock(), peers()), new PushSubscriptionCache(store, new ManualClock(), peers())];
     expect(await nodeA.subscriptions('ann')).toEqual([]);
     expect(await nodeB.subscriptions('ann')).toEqual([]);

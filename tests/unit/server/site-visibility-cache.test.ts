@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SiteRecord } from '../../../server/app/ports.ts';
 import { siteVisibilityCache, type SiteVisibilityChange } from '../../../server/app/site-visibility-cache.ts';
-import type { CachePeers } from '../../../server/app/node-cache.ts';
 import { ManualClock } from '../../../server/domain/clock.ts';
+import { peerBus } from '../../support/peer-bus.ts';
 
 /** Sites by id with their agentsSeeAll setting, counting each read. */
 function fakeSites(settings: Record<string, boolean>) {
@@ -18,18 +18,6 @@ function fakeSites(settings: Record<string, boolean>) {
       reads.push(id);
       return id in settings ? ({ id, widgetSettings: { agentsSeeAll: settings[id] } } as unknown as SiteRecord) : null;
     },
-  };
-}
-
-/** Peers on one in-process bus: what one node tells, every other node hears. */
-function bus() {
-  const listeners: ((change: SiteVisibilityChange) => void)[] = [];
-  return (): CachePeers<SiteVisibilityChange> => {
-    let own: ((change: SiteVisibilityChange) => void) | undefined;
-    return {
-      tell: (change) => listeners.filter((l) => l !== own).forEach((l) => l(change)),
-      hear: (listener) => void listeners.push((own = listener)),
-    };
   };
 }
 
@@ -66,7 +54,7 @@ describe('site visibility cache', () => {
 
   it('forgets a changed site here and on every other node', async () => {
     const sites = fakeSites({ open: true, other: true });
-    const peers = bus();
+    const peers = peerBus<SiteVisibilityChange>();
     const here = siteVisibilityCache(sites, new ManualClock(), peers());
     const there = siteVisibilityCache(sites, new ManualClock(), peers());
     for (const cache of [here, there]) {
