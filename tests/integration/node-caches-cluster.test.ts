@@ -1,7 +1,8 @@
 /**
  * What each node of a cluster keeps in its own cache (one PostgreSQL schema, one Redis, both servers in this
- * process): "has this agent any push subscription?" and "which webhook endpoints does this site have?". A change
- * made through one node must reach the other's cache before that node's next event. Skipped with a message when
+ * process): "has this agent any push subscription?", "which webhook endpoints does this site have?" and "does every
+ * agent see this site whole?". A change made through one node must reach the other's cache before that node's next
+ * event. Skipped with a message when
  * PostgreSQL or Redis is missing (a failure under CI=true).
  */
 import { randomUUID } from 'node:crypto';
