@@ -50,7 +50,7 @@ export function printBurst(burst: BurstSection, config: BenchConfig): string[] {
   if (burst.steps.length === 0) return out;
   out.push(
     table(
-      ['backend', 'assigned at arrival', '→ assignment p50', 'p99', 'max', 'assigned/s', 'positions/s', 'frames/agent', 'drained', 'drain assigned/s', 'errors', 'twice', 'skipped', 'over cap', 'waiting older', 'leader cpu', 'loop max'],
+      ['backend', 'assigned at arrival', '→ assignment p50', 'p99', 'max', 'assigned/s', 'positions/s', 'frames/agent', 'KB/agent', 'drained', 'drain assigned/s', 'errors', 'twice', 'skipped', 'over cap', 'waiting older', 'leader cpu', 'loop max'],
       burst.steps.map((s) => [
         s.nodes > 1 ? `${s.backend} (${s.nodes} nodes)` : s.backend,
         `${s.burst.assigned}/${s.burst.started}`,
@@ -60,6 +60,7 @@ export function printBurst(burst: BurstSection, config: BenchConfig): string[] {
         String(s.burst.assignmentsPerSecond),
         String(s.burst.queuePositionEventsPerSecond),
         String(Math.round(s.agentFrames.frames / s.agentFrames.agents)),
+        String(Math.round(s.agentFrames.kilobytes / s.agentFrames.agents)),
         `${s.drain.assigned} in ${s.drain.ms} ms`,
         String(s.drain.assignmentsPerSecond),
         String(s.burst.errors),
@@ -72,7 +73,7 @@ export function printBurst(burst: BurstSection, config: BenchConfig): string[] {
       ]),
     ),
   );
-  out.push("frames/agent: conversation change frames each agent's console received during the burst");
+  out.push("frames/agent: conversation change frames each agent's console received during the burst; KB/agent: all it received meanwhile");
   out.push("twice / skipped / over cap / waiting older: from the database afterwards (waiting older: still queued though queued before the newest assigned one)");
   out.push('', `New conversations on an idle server (${b.openingConversations} visitors; the second message sent at once, without waiting for the first's ack), send → ack (ms)`);
   out.push(

@@ -61,6 +61,8 @@ export interface OpeningResult {
 
 export interface ChangeFrames {
   frames: number;
+  /** Everything the agents' consoles received meanwhile, in kilobytes (characters of its frames: ASCII JSON). */
+  kilobytes: number;
   agents: number;
 }
 
@@ -80,6 +82,8 @@ export class BurstAgents {
   private onlineAtStart = 0;
   /** 'conversations:updated' frames the agents received since last counted: what their consoles had to take in. */
   private changeFrames = 0;
+  /** And the characters of every frame they received, whatever its event. */
+  private received = 0;
 
   constructor(private readonly urls: string[]) {}
 
@@ -92,6 +96,7 @@ export class BurstAgents {
       const socket = await connect(`${url}/agent`, { token: session.accessToken }, url);
       if (i >= online) await command(socket, 'agent:setStatus', { status: 'away' });
       socket.on('conversations:updated', () => this.changeFrames++);
+      socket.io.engine.on('data', (data: unknown) => void (this.received += typeof data === 'string' ? data.length : 0));
       this.agents[i] = socket;
     });
     return null;
@@ -106,11 +111,12 @@ export class BurstAgents {
     return { agents: away.length, startedAt };
   }
 
-  /** The conversation change frames received since the last call, and by how many agents. */
+  /** The conversation change frames and the kilobytes received since the last call, and by how many agents. */
   changeFramesHeard(): ChangeFrames {
-    const frames = this.changeFrames;
+    const heard = { frames: this.changeFrames, kilobytes: Math.round(this.received / 1024), agents: this.agents.length };
     this.changeFrames = 0;
-    return { frames, agents: this.agents.length };
+    this.received = 0;
+    return heard;
   }
 
   close(): void {
