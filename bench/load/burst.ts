@@ -96,7 +96,9 @@ export class BurstAgents {
       const socket = await connect(`${url}/agent`, { token: session.accessToken }, url);
       if (i >= online) await command(socket, 'agent:setStatus', { status: 'away' });
       socket.on('conversations:updated', () => this.changeFrames++);
-      socket.io.engine.on('data', (data: unknown) => void (this.received += typeof data === 'string' ? data.length : 0));
+      socket.io.engine.on('data', (data: unknown) => {
+        if (typeof data === 'string') this.received += data.length;
+      });
       this.agents[i] = socket;
     });
     return null;
