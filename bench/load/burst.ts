@@ -2,8 +2,9 @@
  * The burst section's clients, in the load generators: visitors who all open a conversation within a few seconds
  * (BurstVisitors), agents, some held away to come online at once later (BurstAgents), and the opening-messages
  * probe. Agents and visitors are separate processes, as they are separate machines: in one process, a visitor's
- * assignment event waited behind the parsing of 200 consoles' frames. Times cross the two as wall-clock
- * milliseconds (performance.timeOrigin + now), which every process on the machine shares.
+ * assignment event waited behind the parsing of 200 consoles' frames. The consoles count their events rather than
+ * decode them (counting-parser.ts). Times cross the two processes as wall-clock milliseconds
+ * (performance.timeOrigin + now), which every process on the machine shares.
  */
 import type { Socket } from 'socket.io-client';
 import type { ConversationDTO } from '../../server/contract/dto.ts';
@@ -12,6 +13,7 @@ import type { AgentSession } from '../../server/contract/http.ts';
 import { postJson } from '../http.ts';
 import type { Credentials, Site } from '../setup.ts';
 import { pool, sleep, summarize, type Summary } from '../stats.ts';
+import { countingParser, eventFrameStart } from './counting-parser.ts';
 import { command, connect, nextClientId } from './sockets.ts';
 import { connectVisitor, visitorToken } from './targets.ts';
 
@@ -72,6 +74,9 @@ interface Waiting {
   assignedAt?: number;
 }
 
+const AGENT_NAMESPACE = '/agent';
+const CHANGES_FRAME = eventFrameStart(AGENT_NAMESPACE, 'conversations:updated');
+
 /** Wall-clock milliseconds with performance.now()'s resolution, comparable across processes. */
 const wallClock = () => performance.timeOrigin + performance.now();
 
@@ -84,6 +89,11 @@ export class BurstAgents {
   private changeFrames = 0;
   /** And the characters of every frame they received, whatever its event. */
   private received = 0;
+  /** The consoles count their events without decoding them (counting-parser.ts). */
+  private readonly parser = countingParser(AGENT_NAMESPACE, (frame) => {
+    this.received += frame.length;
+    if (frame.startsWith(CHANGES_FRAME)) this.changeFrames++;
+  });
 
   constructor(private readonly urls: string[]) {}
 
@@ -93,12 +103,8 @@ export class BurstAgents {
     await pool(logins.length, 10, async (i) => {
       const url = this.urls[i % this.urls.length]!;
       const session = await postJson<AgentSession>(`${url}/api/auth/login`, logins[i]);
-      const socket = await connect(`${url}/agent`, { token: session.accessToken }, url);
+      const socket = await connect(`${url}${AGENT_NAMESPACE}`, { token: session.accessToken }, url, {}, this.parser);
       if (i >= online) await command(socket, 'agent:setStatus', { status: 'away' });
-      socket.on('conversations:updated', () => this.changeFrames++);
-      socket.io.engine.on('data', (data: unknown) => {
-        if (typeof data === 'string') this.received += data.length;
-      });
       this.agents[i] = socket;
     });
     return null;

@@ -5,9 +5,13 @@ import type { Ack } from '../../server/contract/errors.ts';
 const CONNECT_TIMEOUT_MS = 15_000;
 const ACK_TIMEOUT_MS = 10_000;
 
-/** `headers`: more request headers for the handshake (X-Forwarded-For behind the bench's pretend proxy). */
-export function connect(url: string, auth: Record<string, unknown>, origin: string, headers: Record<string, string> = {}): Promise<Socket> {
+/**
+ * `headers`: more request headers for the handshake (X-Forwarded-For behind the bench's pretend proxy); `parser`:
+ * another packet parser than socket.io's own (counting-parser.ts).
+ */
+export function connect(url: string, auth: Record<string, unknown>, origin: string, headers: Record<string, string> = {}, parser?: unknown): Promise<Socket> {
   const socket = io(url, {
+    ...(parser ? { parser } : {}),
     transports: ['websocket'],
     auth,
     extraHeaders: { ...headers, origin },
