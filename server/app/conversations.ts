@@ -137,7 +137,9 @@ export class ConversationService {
     const queued = await this.store.conversations.summary(conversationId);
     if (queued) this.events.emit('conversation.queued', { conversation: queued, actor });
     const sent = await send();
-    await this.routing.enqueue((await this.store.conversations.findById(conversationId)) ?? requeued.conversation);
+    // Routed as it stands with the message `send` added, which is what the queue's watchers then see.
+    const current = (await this.store.conversations.summary(conversationId)) ?? queued;
+    if (current) await this.routing.enqueue(current);
     return sent;
   }
 
@@ -283,7 +285,7 @@ export class ConversationService {
     this.delivered(result, actor, visitor.connectionId, true);
     this.events.emit('conversation.queued', { conversation: started, actor });
     // Answered with the conversation as its routing turn left it: assigned already, or waiting.
-    const conversation = (await this.routing.enqueue(result.conversation)) ?? result.conversation;
+    const conversation = (await this.routing.enqueue(started)) ?? result.conversation;
     return { message: result.message, conversation, created: true };
   }
 

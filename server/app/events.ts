@@ -33,7 +33,8 @@ export interface EventMap {
     opened?: true;
   };
   'conversation.queued': ConversationEvent;
-  'conversation.assigned': ConversationEvent & { agentId: string };
+  /** `onArrival`: its first routing turn assigned it, so it never waited in the queue. */
+  'conversation.assigned': ConversationEvent & { agentId: string; onArrival: boolean };
   'conversation.transferred': ConversationEvent & { fromAgentId: string; toAgentId: string };
   /** Back to the queue: unassigned by an agent, or requeued by routing because its agent left. */
   'conversation.unassigned': ConversationEvent & { fromAgentId: string };

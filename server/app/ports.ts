@@ -356,20 +356,21 @@ export interface Store {
   ping(): Promise<void>;
 }
 
-export type HolderChange = 'assigned' | 'transferred';
+export type HolderChange = 'assigned' | 'assignedOnArrival' | 'transferred';
 
 /** The only way use cases speak to connected clients. Every method is fire-and-forget. */
 export interface Notifier {
-  /**
-   * `sentFrom`: the connection that sent it, which has it in the send's answer already and is skipped. `opened`:
-   * it started the conversation, whose summary (conversation.queued) brings it to agents.
-   */
+  /** `sentFrom`: the sending connection, which has it in its answer, is skipped; `opened`: conversation.queued brings it. */
   messageCreated(message: MessageDTO, conversation: ConversationDTO, how?: { sentFrom?: string; opened?: boolean }): void;
   read(conversation: ConversationDTO, by: 'visitor' | 'agent', seq: number): void;
   /** Agents of the site hear only what changed. */
   visitorChanged(change: VisitorChange): void;
-  /** `holder`: an assignment from the queue or a transfer, which changed only who holds it (and its system line's seq). */
+  /** `holder`: only who holds it changed (status, assignee, assignedAt, lastSeq); `assignedOnArrival`: it never waited. */
   conversationChanged(conversation: ConversationSummaryDTO, holder?: HolderChange): void;
+  /** It joined the queue, to be routed: agents who watch only the queue hear of it if routing leaves it waiting. */
+  conversationQueued(conversation: ConversationSummaryDTO): void;
+  /** Routing left them waiting (their first turn, or a leader's start): to the queue's watchers. */
+  conversationsWaiting(conversations: ConversationSummaryDTO[]): void;
   queuePosition(visitorId: string, position: QueuePositionDTO): void;
   /** To the agents sharing one of `siteIds` with them (the agent's sites). */
   agentChanged(agent: AgentDTO, siteIds: string[] | 'all'): void;

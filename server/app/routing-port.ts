@@ -1,5 +1,5 @@
 /** What the rest of the server asks of routing, whoever runs it: this node (routing.ts) or the cluster's leader. */
-import type { AgentDTO, AgentStatus, ConversationDTO } from '../contract/dto.ts';
+import type { AgentDTO, AgentStatus, ConversationDTO, ConversationSummaryDTO } from '../contract/dto.ts';
 import type { HandoffReason } from '../bots/ports.ts';
 import type { AgentDirectory, AgentRecord, AppendResult } from './ports.ts';
 
@@ -16,8 +16,11 @@ export interface Routing extends AgentDirectory {
   listAgents(): AgentDTO[];
   agentsOnline(siteId: string): boolean;
   sendPositions(visitorId: string): void;
-  /** Routes a new (or requeued) conversation; resolves with it as its turn assigned it, or null while it waits. */
-  enqueue(conversation: ConversationDTO): Promise<ConversationDTO | null>;
+  /**
+   * Routes a new (or requeued) conversation, given as agents' lists show it; resolves with it as its turn assigned
+   * it, or null while it waits.
+   */
+  enqueue(conversation: ConversationSummaryDTO): Promise<ConversationDTO | null>;
   /** Claiming a conversation one already holds answers with it as it is. */
   claim(actor: Actor, conversationId: string): Promise<ConversationDTO>;
   /** A queued conversation to a named agent; assigning one to the agent who holds it answers with it as it is. */

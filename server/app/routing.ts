@@ -3,14 +3,14 @@
  * guarded update before anyone is told, one decision at a time. If the database disagrees (another writer
  * won, or a write failed), the engine is rebuilt from the database, which is the source of truth.
  */
-import type { AgentDTO, AgentStatus, ConversationDTO, SystemEvent } from '../contract/dto.ts';
+import type { AgentDTO, AgentStatus, ConversationDTO, ConversationSummaryDTO, SystemEvent } from '../contract/dto.ts';
 import type { Clock } from '../domain/clock.ts';
 import { RoutingEngine, type Decision, type RoutingResult, type WaitingLine } from '../domain/routing.ts';
 import type { HandoffReason } from '../bots/ports.ts';
 import { NO_BOTS, type BotFirst } from './bot-first.ts';
 import { servesSite } from './access.ts';
 import { AppError, notFound } from './errors.ts';
-import { agentActor, SYSTEM_ACTOR, type ConversationEventName, type DomainEvents, type EventMap } from './events.ts';
+import { agentActor, SYSTEM_ACTOR, type DomainEvents } from './events.ts';
 import type { AgentRecord, AppendResult, Notifier, Store } from './ports.ts';
 import type { Logger } from './logger.ts';
 import { QueuePositions } from './queue-positions.ts';
@@ -19,6 +19,7 @@ import { activeAgent, assigneeOrAdmin, onAgentsSite } from './routing-guards.ts'
 import type { Actor, Routing } from './routing-port.ts';
 import { SerialQueue, TurnBatch } from './serial.ts';
 import { mergeInOrder, settle, type StatusChange } from './routing-batches.ts';
+import { RoutingAnnouncements } from './routing-announcements.ts';
 import { RoutingRebuilds } from './routing-rebuilds.ts';
 import { realTimers, type Timers } from './timers.ts';
 import { loadState, reopenedInput, toAgentInput } from './routing-inputs.ts';
@@ -34,7 +35,8 @@ export class RoutingService implements Routing {
   private timer: unknown;
   private stopped = false;
   private readonly rebuilds: RoutingRebuilds;
-  private readonly arrivals = new TurnBatch(this.serial, (conversations: ConversationDTO[]) => this.route(conversations));
+  private readonly announcements: RoutingAnnouncements;
+  private readonly arrivals = new TurnBatch(this.serial, (conversations: ConversationSummaryDTO[]) => this.route(conversations));
   /** Agents coming online together (a shift starting) cost one turn: one write of statuses, one of assignments. */
   private readonly statusChanges = new TurnBatch(this.serial, (changes: StatusChange[]) => this.changeStatuses(changes));
 
@@ -55,6 +57,7 @@ export class RoutingService implements Routing {
     this.engine = new RoutingEngine({ clock: this.clock, graceMs: this.graceMs });
     this.positions = new QueuePositions(notifier, timers, () => this.engine);
     this.rebuilds = new RoutingRebuilds(this.serial, timers, log, () => this.rebuild());
+    this.announcements = new RoutingAnnouncements(store, events, notifier, log);
   }
 
   start(): Promise<void> {
@@ -111,7 +114,7 @@ export class RoutingService implements Routing {
   // --- conversations -----------------------------------------------------------------------------
 
   /** Conversations that arrive while routing is busy are routed together: one decision, one assignment write. */
-  enqueue(conversation: ConversationDTO): Promise<ConversationDTO | null> {
+  enqueue(conversation: ConversationSummaryDTO): Promise<ConversationDTO | null> {
     return this.arrivals.add(conversation);
   }
 
@@ -145,7 +148,7 @@ export class RoutingService implements Routing {
       const event: SystemEvent = { type: 'transferred', fromAgentId: from, agentId: to.id, agentName: to.name };
       const persisted = await this.rebuilds.persist(() => this.store.conversations.transfer(conversationId, from, to.id, event));
       if (!persisted) throw this.rebuilds.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
-      this.announce(persisted, 'conversation.transferred', { actor: agentActor(actor.agentId), fromAgentId: from, toAgentId: to.id });
+      this.announcements.decided(persisted, 'conversation.transferred', { actor: agentActor(actor.agentId), fromAgentId: from, toAgentId: to.id });
       await this.apply(result.decision);
       this.agentChanged(from, to.id);
       return persisted;
@@ -161,7 +164,7 @@ export class RoutingService implements Routing {
       const event: SystemEvent = handoff ? { type: 'handed_off', fromAgentId: from, reason: handoff } : { type: 'unassigned', fromAgentId: from };
       const persisted = await this.rebuilds.persist(() => this.store.conversations.requeue(conversationId, from, event));
       if (!persisted) throw this.rebuilds.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
-      this.announce(persisted, 'conversation.unassigned', { actor: agentActor(actor.agentId), fromAgentId: from });
+      this.announcements.decided(persisted, 'conversation.unassigned', { actor: agentActor(actor.agentId), fromAgentId: from });
       await this.apply(result.decision);
       this.agentChanged(from);
       return persisted;
@@ -182,7 +185,7 @@ export class RoutingService implements Routing {
       const persisted = await this.rebuilds.persist(() => this.store.conversations.resolve(conversationId, this.now(), event));
       if (!persisted) throw this.rebuilds.lostRace('CONVERSATION_RESOLVED', 'The conversation is already resolved');
       this.positions.forget(conversationId);
-      this.announce(persisted, 'conversation.resolved', { actor: agentActor(agent.id) });
+      this.announcements.decided(persisted, 'conversation.resolved', { actor: agentActor(agent.id) });
       await this.apply(result.decision);
       if (current.assigneeId) this.agentChanged(current.assigneeId);
       return persisted;
@@ -201,7 +204,7 @@ export class RoutingService implements Routing {
       if (!persisted) throw this.rebuilds.lostRace('CONFLICT', 'The conversation changed meanwhile; try again');
       this.positions.track(conversation.id, conversation.visitorId);
       const decision = this.engine.sync(reopenedInput(persisted.conversation, agent.id, this.clock.now()));
-      this.announce(persisted, 'conversation.reopened', { actor: agentActor(agent.id), agentId: agent.id });
+      this.announcements.decided(persisted, 'conversation.reopened', { actor: agentActor(agent.id), agentId: agent.id });
       await this.apply(decision);
       this.agentChanged(agent.id);
       return persisted;
@@ -228,7 +231,8 @@ export class RoutingService implements Routing {
     return this.statusChanges.add({ agentId, status });
   }
 
-  private async route(arrived: ConversationDTO[]): Promise<PromiseSettledResult<ConversationDTO | null>[]> {
+  /** Those its turn left waiting reach the queue's watchers now; those it assigned never do (conversationsWaiting). */
+  private async route(arrived: ConversationSummaryDTO[]): Promise<PromiseSettledResult<ConversationDTO | null>[]> {
     for (const c of arrived) this.positions.track(c.id, c.visitorId);
     const bots = await this.botFirst.choose([...new Set(arrived.map((c) => c.siteId))], (siteId) => this.engine.agentsOnline(siteId));
     for (const bot of bots.values()) {
@@ -236,7 +240,10 @@ export class RoutingService implements Routing {
       if (!this.agents.has(bot.id)) this.engine.upsertAgent(toAgentInput(bot));
       this.agents.set(bot.id, bot);
     }
-    const assigned = await this.apply(this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt), botId: bots.get(c.siteId)?.id }))));
+    const decision = this.engine.enqueueAll(arrived.map((c) => ({ id: c.id, siteId: c.siteId, queuedAt: Date.parse(c.queuedAt), botId: bots.get(c.siteId)?.id })));
+    const assigned = await this.apply(decision, new Set(arrived.map((c) => c.id)));
+    const waiting = arrived.filter((c) => !assigned.has(c.id) && this.engine.conversation(c.id)?.status === 'queued');
+    this.announcements.waiting(waiting);
     return arrived.map((c) => ({ status: 'fulfilled', value: assigned.get(c.id) ?? null }));
   }
 
@@ -289,8 +296,8 @@ export class RoutingService implements Routing {
         : this.store.conversations.transfer(conversationId, from, to.id, { type: 'transferred', fromAgentId: from, agentId: to.id, agentName: to.name }),
     );
     if (!persisted) throw this.rebuilds.lostRace('ALREADY_ASSIGNED', 'Another agent took this conversation first');
-    if (from === null) this.announce(persisted, 'conversation.assigned', { actor: agentActor(by.id), agentId: to.id });
-    else this.announce(persisted, 'conversation.transferred', { actor: agentActor(by.id), fromAgentId: from, toAgentId: to.id });
+    if (from === null) this.announcements.decided(persisted, 'conversation.assigned', { actor: agentActor(by.id), agentId: to.id, onArrival: false });
+    else this.announcements.decided(persisted, 'conversation.transferred', { actor: agentActor(by.id), fromAgentId: from, toAgentId: to.id });
     await this.apply(result.decision);
     this.agentChanged(to.id, ...(from === null ? [] : [from]));
     return persisted.conversation;
@@ -310,6 +317,7 @@ export class RoutingService implements Routing {
     this.engine = new RoutingEngine({ clock: this.clock, graceMs: this.graceMs });
     await this.apply(this.engine.load(loadState(agents, open)));
     await this.reconcilePresence(await this.connectedAgents());
+    await this.announcements.waitingAgain(open.filter((c) => this.engine.conversation(c.id)?.status === 'queued').map((c) => c.id));
   }
 
   /** Connects and disconnects agents in the engine by `online`, the agents with a console open now. */
@@ -329,16 +337,16 @@ export class RoutingService implements Routing {
 
   /**
    * Persists what the engine decided, then tells the clients. Requeues come first: they free conversations.
-   * Answers the conversations it assigned, as stored.
+   * Answers the conversations it assigned, as stored. `arrived`: the conversations of this turn's arrivals.
    */
-  private async apply(decision: Decision): Promise<Map<string, ConversationDTO>> {
+  private async apply(decision: Decision, arrived?: Set<string>): Promise<Map<string, ConversationDTO>> {
     const assigned = new Map<string, ConversationDTO>();
     const touchedAgents = new Set<string>();
     for (const requeue of decision.requeued) {
       const event: SystemEvent = { type: 'requeued', fromAgentId: requeue.fromAgentId, reason: 'agent_left' };
       const persisted = await this.rebuilds.persist(() => this.store.conversations.requeue(requeue.conversationId, requeue.fromAgentId, event));
       touchedAgents.add(requeue.fromAgentId);
-      if (persisted) this.announce(persisted, 'conversation.unassigned', { actor: SYSTEM_ACTOR, fromAgentId: requeue.fromAgentId });
+      if (persisted) this.announcements.decided(persisted, 'conversation.unassigned', { actor: SYSTEM_ACTOR, fromAgentId: requeue.fromAgentId });
       else this.log.warn({ conversationId: requeue.conversationId }, 'requeue lost to another writer');
     }
     // All of a decision's assignments in one transaction: a burst or an agent coming back assigns many at once.
@@ -354,7 +362,7 @@ export class RoutingService implements Routing {
       if (result) {
         assigned.set(assignment.id, result.conversation);
         this.positions.assigned(assignment.id);
-        this.announce(result, 'conversation.assigned', { actor: SYSTEM_ACTOR, agentId: assignment.agentId });
+        this.announcements.decided(result, 'conversation.assigned', { actor: SYSTEM_ACTOR, agentId: assignment.agentId, onArrival: arrived?.has(assignment.id) ?? false });
       } else {
         this.log.warn({ conversationId: assignment.id }, 'assignment lost to another writer; rebuilding');
         this.rebuilds.schedule();
@@ -377,18 +385,6 @@ export class RoutingService implements Routing {
 
   private async stored(conversationId: string): Promise<ConversationDTO> {
     return (await this.store.conversations.findById(conversationId)) ?? Promise.reject(notFound('Conversation'));
-  }
-
-  /**
-   * A decision committed: its system line is a new message, then the conversation's own event follows, with the
-   * conversation as agents' lists show it.
-   */
-  private announce<E extends ConversationEventName>(result: AppendResult, event: E, details: Omit<EventMap[E], 'conversation'>): void {
-    this.events.emit('message.created', { message: result.message, conversation: result.conversation, actor: details.actor });
-    void this.store.conversations
-      .summary(result.conversation.id)
-      .then((summary) => summary && this.events.emit(event, { ...details, conversation: summary } as EventMap[E]))
-      .catch((err) => this.log.error({ err, event, conversationId: result.conversation.id }, 'conversation summary failed; event not emitted'));
   }
 
   private agentChanged(...agentIds: string[]): void {

@@ -5,7 +5,7 @@
  */
 import type { HandoffReason } from '../bots/ports.ts';
 import type { Server } from 'socket.io';
-import type { AgentDTO, AgentStatus, ConversationDTO } from '../contract/dto.ts';
+import type { AgentDTO, AgentStatus, ConversationDTO, ConversationSummaryDTO } from '../contract/dto.ts';
 import type { ApiError } from '../contract/errors.ts';
 import { AppError } from '../app/errors.ts';
 import type { AgentRecord, AppendResult } from '../app/ports.ts';
@@ -29,7 +29,7 @@ const PRESENCE_SWEEP_MS = 3_000;
 type RoutingRpc = Pick<Routing, 'claim' | 'assign' | 'transfer' | 'unassign' | 'resolve' | 'reopen' | 'presenceChanged' | 'setStatus' | 'refreshAgent' | 'sendPositions'> & {
   snapshot(): AgentDTO[];
   /** A follower's new conversations of one round of I/O: one request for a burst, not one each. */
-  enqueueMany(conversations: ConversationDTO[]): Promise<(ConversationDTO | null)[]>;
+  enqueueMany(conversations: ConversationSummaryDTO[]): Promise<(ConversationDTO | null)[]>;
 };
 type RpcName = keyof RoutingRpc;
 type RpcArgs = { [C in RpcName]: Parameters<RoutingRpc[C]> };
@@ -64,7 +64,7 @@ export class ClusterRouting implements Routing {
   private readonly live = new Map<string, AgentDTO>();
   private sweep: NodeJS.Timeout | undefined;
   private readonly handlers: RpcHandlers;
-  private readonly arrivals = new Coalescer<ConversationDTO, ConversationDTO | null>(
+  private readonly arrivals = new Coalescer<ConversationSummaryDTO, ConversationDTO | null>(
     async (conversations) => (await this.call('enqueueMany', conversations)).map((value) => ({ status: 'fulfilled', value })),
     200,
     // A request waits for every node's answer: the next round's arrivals do not wait for it too.
@@ -149,7 +149,7 @@ export class ClusterRouting implements Routing {
 
   // --- commands: run by the leader -------------------------------------------------------------------
 
-  enqueue(conversation: ConversationDTO): Promise<ConversationDTO | null> {
+  enqueue(conversation: ConversationSummaryDTO): Promise<ConversationDTO | null> {
     return this.leader ? this.local.enqueue(conversation) : this.arrivals.add(conversation);
   }
   claim(actor: Actor, conversationId: string): Promise<ConversationDTO> {

@@ -4,9 +4,11 @@ import type { Notifier } from '../app/ports.ts';
 
 export function subscribeSocketNotifier(events: DomainEvents, notifier: Notifier): void {
   events.on('message.created', ({ message, conversation, sentFrom, opened }) => notifier.messageCreated(message, conversation, { sentFrom, opened }));
-  for (const event of ['queued', 'assigned', 'transferred', 'unassigned', 'resolved', 'reopened', 'rated'] as const) {
-    const holder = event === 'assigned' || event === 'transferred' ? event : undefined;
-    events.on(`conversation.${event}`, ({ conversation }) => notifier.conversationChanged(conversation, holder));
+  events.on('conversation.queued', ({ conversation }) => notifier.conversationQueued(conversation));
+  events.on('conversation.assigned', ({ conversation, onArrival }) => notifier.conversationChanged(conversation, onArrival ? 'assignedOnArrival' : 'assigned'));
+  events.on('conversation.transferred', ({ conversation }) => notifier.conversationChanged(conversation, 'transferred'));
+  for (const event of ['unassigned', 'resolved', 'reopened', 'rated'] as const) {
+    events.on(`conversation.${event}`, ({ conversation }) => notifier.conversationChanged(conversation));
   }
   events.on('visitor.updated', ({ change }) => notifier.visitorChanged(change));
   events.on('visitor.identified', ({ change }) => notifier.visitorChanged(change));

@@ -1,13 +1,14 @@
 /** The only module that emits to clients, and the only one that names rooms. */
 import type { Namespace, Server } from 'socket.io';
 import type { AgentDTO, ConversationDTO, ConversationSummaryDTO, MessageDTO, QueuePositionDTO, SystemEvent, TeamMemberDTO, VisitorChange } from '../contract/dto.ts';
-import type { AgentClientToServer, AgentServerToClient, ConversationAssignment, TypingEvent, VisitorClientToServer, VisitorServerToClient, WebhookDisabledNotice } from '../contract/events.ts';
+import type { AgentClientToServer, AgentServerToClient, TypingEvent, VisitorClientToServer, VisitorServerToClient, WebhookDisabledNotice } from '../contract/events.ts';
 import type { HolderChange, Notifier } from '../app/ports.ts';
 import type { ApiError } from '../contract/errors.ts';
 import type { EmailDTO } from '../contract/email.ts';
 import { agentConcerned } from '../domain/system-events.ts';
 import { withoutEmail } from '../app/directory.ts';
 import type { SiteVisibilityCache } from '../app/site-visibility-cache.ts';
+import { assignmentView, handedOn, joinsQueue, queueWatchersView, visitorView, wholeSiteView, type PendingChange } from './conversation-views.ts';
 
 export type VisitorNamespace = Namespace<VisitorClientToServer, VisitorServerToClient>;
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient>;
@@ -44,24 +45,15 @@ export function endSessions(target: { emit(event: 'session:ended', reason: ApiEr
   target.disconnectSockets(true);
 }
 
-/** A conversation change on its way to agents; `holder`: only who holds it changed (status, assignee, assignedAt, lastSeq). */
-interface PendingChange {
-  conversation: ConversationSummaryDTO;
-  holder: HolderChange | undefined;
-}
-
 /**
  * How often, at most, a site's agents hear of conversations joining its queue while more keep coming. Every agent
- * serving the site hears of each arrival, the away ones too, and each frame redraws their queue: sent every turn
+ * serving the site hears of each that waits, the away ones too, and each frame redraws their queue: sent every turn
  * of the event loop, the bench's burst (2,000 arrivals in 5 s, 200 agents) sent each agent about 175 frames, and
  * most of the server's socket writes were those. The first arrival after a quiet spell goes out at once; any other
  * change of the site takes the waiting ones along, in order. A fifth of a second is below what a person watching
  * the queue notices.
  */
 export const QUEUE_ARRIVALS_EVERY_MS = 200;
-
-/** A conversation waiting in the queue, as no holder's change: what may wait for company (QUEUE_ARRIVALS_EVERY_MS). */
-const joinsQueue = (change: PendingChange) => change.holder === undefined && change.conversation.status === 'queued';
 
 /** A site's messages of one turn: all of them for those who see the whole site, and per conversation for the rest. */
 interface PendingForSite {
@@ -187,10 +179,10 @@ export class SocketNotifier implements Notifier {
   }
 
   /**
-   * Those who see the whole site get every change whole, except an assignment, of which they know the rest; the
-   * rest of its agents, whole while it waits in the queue and otherwise only that it left it and to whom; its
-   * holders, past and present, their own whole. A turn of assignments alone (a burst, a drain) is one frame
-   * to the whole site.
+   * Those who see the whole site get every change whole, except one that only handed it on, of which they know the
+   * rest; the rest of its agents, who watch the queue: a conversation whole while it waits, once routing has left
+   * it waiting, and otherwise only that it left the queue and to whom, or nothing when it never waited there; its
+   * holders, past and present, their own whole. A turn of assignments alone (a drain) is one frame to the whole site.
    */
   private flushChanges(releaseArrivals = true): void {
     this.flushJoins();
@@ -201,17 +193,19 @@ export class SocketNotifier implements Notifier {
       if (changes.some(joinsQueue)) this.arrivalsHeldUntil.set(siteId, now + QUEUE_ARRIVALS_EVERY_MS);
       const wholeSite = rooms.siteAll(siteId);
       const outsiders = !this.seenWhole(siteId);
-      if (changes.every((c) => c.holder && c.conversation.status !== 'queued')) {
+      if (changes.every(handedOn)) {
         this.agents.to(rooms.site(siteId)).emit('conversations:updated', changes.map((c) => assignmentView(c.conversation)));
       } else {
-        this.agents.to(wholeSite).emit('conversations:updated', changes.map((c) => (c.holder ? assignmentView(c.conversation) : c.conversation)));
-        if (outsiders) this.agents.to(rooms.site(siteId)).except(wholeSite).emit('conversations:updated', changes.map((c) => queueView(c.conversation)));
+        const forWholeSite = changes.flatMap((c) => wholeSiteView(c));
+        if (forWholeSite.length > 0) this.agents.to(wholeSite).emit('conversations:updated', forWholeSite);
+        const forQueue = outsiders ? changes.flatMap((c) => queueWatchersView(c)) : [];
+        if (forQueue.length > 0) this.agents.to(rooms.site(siteId)).except(wholeSite).emit('conversations:updated', forQueue);
       }
-      // Taken from the queue: every agent who may hold it saw it whole there. A transfer or any other change
-      // may reach a holder who has not seen it as it is now.
+      // Taken from the queue: every agent who may hold it saw it whole there. Assigned on arrival, a transfer or
+      // any other change may reach a holder who has not seen it as it is now.
       if (!outsiders) continue;
-      for (const { conversation, holder } of changes) {
-        if (holder === 'assigned') continue;
+      for (const { conversation, holder, queue } of changes) {
+        if (holder === 'assigned' || queue === 'waiting') continue;
         this.agents.to(rooms.conversation(conversation.id)).except(wholeSite).emit('conversations:updated', [conversation]);
       }
     }
@@ -276,10 +270,30 @@ export class SocketNotifier implements Notifier {
   conversationChanged(conversation: ConversationSummaryDTO, holder?: HolderChange): void {
     // A holder change follows its system line, which told the visitor already (messageCreated).
     if (!holder) this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', visitorView(conversation));
+    this.pend({ conversation, holder });
+  }
+
+  /**
+   * Those who watch only the queue hear of it once routing has decided: in a cluster the decision is the routing
+   * leader's, and heard from another node first, their consoles could be told it waits after being told, by the
+   * leader, that it was assigned. Most conversations, while agents have room, are assigned on arrival: those
+   * watchers never hear of them at all.
+   */
+  conversationQueued(conversation: ConversationSummaryDTO): void {
+    this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', visitorView(conversation));
+    this.pend({ conversation, queue: 'routing' });
+  }
+
+  conversationsWaiting(conversations: ConversationSummaryDTO[]): void {
+    for (const conversation of conversations) this.pend({ conversation, queue: 'waiting' });
+  }
+
+  /** Messages first: what comes after a message must not overtake it. */
+  private pend(change: PendingChange): void {
     if (this.agentsPending.size > 0) this.flushMessages();
-    const pending = this.changesPending.get(conversation.siteId);
-    if (pending) pending.push({ conversation, holder });
-    else this.changesPending.set(conversation.siteId, [{ conversation, holder }]);
+    const pending = this.changesPending.get(change.conversation.siteId);
+    if (pending) pending.push(change);
+    else this.changesPending.set(change.conversation.siteId, [change]);
     this.scheduleFlush();
   }
 
@@ -332,26 +346,6 @@ export class SocketNotifier implements Notifier {
 /** The system lines that come before a holder change (HolderChange): an assignment, a transfer. */
 function holderLine(event: SystemEvent): boolean {
   return event.type === 'assigned' || event.type === 'transferred';
-}
-
-/**
- * What the visitor may know of a conversation: the fields listed here and nothing else, so whatever agents'
- * summaries gain (labels, the last message, whatever comes next) never reaches a visitor by default.
- */
-function visitorView(conversation: ConversationDTO): ConversationDTO {
-  const { id, siteId, visitorId, status, queuedAt, assignedAt, firstResponseAt, resolvedAt, lastSeq } = conversation;
-  const { visitorReadSeq, agentReadSeq, rating, ratingComment } = conversation;
-  const assignee = conversation.assignee && { id: conversation.assignee.id, name: conversation.assignee.name, avatarUrl: conversation.assignee.avatarUrl };
-  return { id, siteId, visitorId, status, assignee, queuedAt, assignedAt, firstResponseAt, resolvedAt, lastSeq, visitorReadSeq, agentReadSeq, rating, ratingComment };
-}
-
-/** What the site's queue watchers may know: the whole while it waits, then only that it left the queue, and to whom. */
-function queueView(conversation: ConversationSummaryDTO): ConversationSummaryDTO | ConversationAssignment {
-  return conversation.status === 'queued' ? conversation : assignmentView(conversation);
-}
-
-function assignmentView({ id, siteId, status, assignee, assignedAt, lastSeq }: ConversationSummaryDTO): ConversationAssignment {
-  return { id, siteId, status, assignee, assignedAt, lastSeq };
 }
 
 /** Agents who may see the conversation: those who see all of its site, its holders, and while it waits, the site's queue. */

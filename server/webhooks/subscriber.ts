@@ -20,7 +20,7 @@ export function subscribeWebhooks(events: DomainEvents, webhooks: Pick<WebhookSe
     }),
   );
   for (const name of CONVERSATION_EVENTS) {
-    events.on(name, (payload) => webhooks.publish(payload.conversation.siteId, conversationEvent(name, payload.conversation, payload)));
+    events.on(name, (payload) => webhooks.publish(payload.conversation.siteId, conversationEvent(name, payload.conversation, published(payload))));
   }
   events.on('conversation.rated', (payload) =>
     webhooks.publish(payload.conversation.siteId, { ...conversationEvent('conversation.rated', payload.conversation, payload), type: 'rating.created' }),
@@ -32,6 +32,13 @@ export function subscribeWebhooks(events: DomainEvents, webhooks: Pick<WebhookSe
   events.on('visitor.updated', (payload) =>
     webhooks.publish(payload.visitor.siteId, { type: 'visitor.updated', key: `visitor:${newId()}`, data: payload, conversationId: null, seq: 0 }),
   );
+}
+
+/** An event's payload as receivers get it: whether routing assigned it on arrival is how Parley tells its consoles, not news. */
+function published<P extends object>(payload: P): Omit<P, 'onArrival'> {
+  if (!('onArrival' in payload)) return payload;
+  const { onArrival: _routingDetail, ...rest } = payload;
+  return rest;
 }
 
 /** A conversation's change is known by the sequence number of the line it wrote (`<conversationId>:<seq>`). */

@@ -96,7 +96,7 @@ describe.each(backends)('on %s', (backend) => {
         });
       expect(conversationEvents).toEqual([
         { event: 'conversation.queued', actor: { kind: 'visitor', visitorId: visitor.visitorId } },
-        { event: 'conversation.assigned', actor: byAlice, agentId: alice.agentId },
+        { event: 'conversation.assigned', actor: byAlice, agentId: alice.agentId, onArrival: false },
         { event: 'conversation.transferred', actor: byAlice, fromAgentId: alice.agentId, toAgentId: bob.agentId },
         { event: 'conversation.unassigned', actor: byBob, fromAgentId: bob.agentId },
         { event: 'conversation.resolved', actor: byAlice },

@@ -71,13 +71,16 @@ async function routingWithOneAgent(connectedAgents: ConnectedAgents = async (age
   const agent = await admin.createAgent({ email: 'ann@example.com', password: 'ann-password', role: 'agent', capacity: 5 });
   const timers = new HeldTimers();
   const notifier = new SocketNotifier(io.of('/visitor') as unknown as VisitorNamespace, io.of('/agent') as unknown as AgentNamespace);
-  const routing = new RoutingService(store, new DomainEvents(pino({ level: 'silent' })), notifier, wallClock, 60_000, pino({ level: 'silent' }), () => connectedAgents(agent.id), timers);
+  const events = new DomainEvents(pino({ level: 'silent' }));
+  const routing = new RoutingService(store, events, notifier, wallClock, 60_000, pino({ level: 'silent' }), () => connectedAgents(agent.id), timers);
   await routing.start();
   const rebuilds = vi.spyOn(store.conversations, 'listOpen');
   const newConversation = async () => {
     const visitor = await store.visitors.create(site.id);
     const first = { authorKind: 'visitor' as const, authorId: visitor.id, body: 'hi', clientId: newId() };
-    return (await store.conversations.start({ siteId: site.id, visitorId: visitor.id, queuedAt: new Date(), first })).conversation;
+    const started = await store.conversations.start({ siteId: site.id, visitorId: visitor.id, queuedAt: new Date(), first });
+    if (!started.created) throw new Error('a new visitor started no conversation');
+    return started.summary;
   };
   /** Fires the rebuilds asked for so far and waits until they ran; resolves with how many ran. */
   const rebuildsRun = async () => {
@@ -85,8 +88,30 @@ async function routingWithOneAgent(connectedAgents: ConnectedAgents = async (age
     await routing.stop();
     return rebuilds.mock.calls.length;
   };
-  return { routing, agent, newConversation, rebuildsRun };
+  return { routing, agent, newConversation, rebuildsRun, notifier, events };
 }
+
+describe('arrivals', () => {
+  it('tells the queue of those their turn left waiting, and marks those it assigned as assigned on arrival', async () => {
+    const { routing, agent, newConversation, notifier, events } = await routingWithOneAgent();
+    const waiting = vi.spyOn(notifier, 'conversationsWaiting');
+    const assigned: [string, boolean][] = [];
+    events.on('conversation.assigned', ({ conversation, onArrival }) => void assigned.push([conversation.id, onArrival]));
+    await routing.setStatus(agent.id, 'away');
+    const first = await newConversation();
+    expect(await routing.enqueue(first)).toBeNull();
+    expect(waiting.mock.calls).toEqual([[[first]]]);
+    await routing.setStatus(agent.id, 'online'); // the queue drains into the agent: an assignment from the queue
+    const second = await newConversation();
+    expect(await routing.enqueue(second)).toMatchObject({ id: second.id, assignee: { id: agent.id } });
+    await vi.waitFor(() => expect(assigned).toHaveLength(2));
+    expect(assigned).toEqual([
+      [first.id, false],
+      [second.id, true],
+    ]);
+    expect(waiting).toHaveBeenCalledTimes(1);
+  });
+});
 
 describe('routing rebuilds', () => {
   it('answers a claim of a conversation the agent already holds with it, without a rebuild', async () => {

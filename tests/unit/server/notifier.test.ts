@@ -187,6 +187,40 @@ describe('SocketNotifier', () => {
     expect(agents).toEqual([{ room: 'site:site-1', except: null, event: 'conversations:updated', payload: [assignment(first), assignment(second)] }]);
   });
 
+  it('tells agents who watch only the queue of an arrival once routing left it waiting, and of one assigned on arrival nothing but to its holder', async () => {
+    const { notifier, agents, visitors } = setUp();
+    const arriving = summary('q', 'site-1', 'queued', 1);
+    const taken = summary('t', 'site-1', 'queued', 1);
+    notifier.conversationQueued(arriving);
+    notifier.conversationQueued(taken);
+    expect(visitors.map((e) => [e.room, e.event])).toEqual([
+      ['visitor:v-q', 'conversation:updated'],
+      ['visitor:v-t', 'conversation:updated'],
+    ]);
+    await nextTurn();
+    const sent = agents.splice(0);
+    expect(sent.filter((e) => e.room.startsWith('site'))).toEqual([{ room: 'site-all:site-1', except: null, event: 'conversations:updated', payload: [arriving, taken] }]);
+
+    const assigned = summary('t', 'site-1', 'active', 2);
+    notifier.conversationChanged(assigned, 'assignedOnArrival');
+    notifier.conversationsWaiting([arriving]);
+    await nextTurn();
+    expect(agents).toEqual([
+      { room: 'site-all:site-1', except: null, event: 'conversations:updated', payload: [assigned] },
+      { room: 'site:site-1', except: 'site-all:site-1', event: 'conversations:updated', payload: [arriving] },
+      { room: 'conversation:t', except: 'site-all:site-1', event: 'conversations:updated', payload: [assigned] },
+    ]);
+    // Routing's word that they wait, or who holds them, is no news to their visitors.
+    expect(visitors).toHaveLength(2);
+  });
+
+  it('makes no broadcast of waiting conversations where every agent is known to see the whole site', async () => {
+    const { notifier, agents } = setUp(['site-1']);
+    notifier.conversationsWaiting([summary('q', 'site-1', 'queued', 1)]);
+    await nextTurn();
+    expect(agents).toEqual([]);
+  });
+
   it("has each new holder join their conversations' rooms once per turn, before anything of the turn is sent", async () => {
     const joined: Joined[] = [];
     const agentLog: Emitted[] = [];
