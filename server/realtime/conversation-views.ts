@@ -31,10 +31,16 @@ export function visitorView(conversation: ConversationDTO): ConversationDTO {
   return { id, siteId, visitorId, status, assignee, queuedAt, assignedAt, firstResponseAt, resolvedAt, lastSeq, visitorReadSeq, agentReadSeq, rating, ratingComment };
 }
 
-/** Those who see the whole site: every change whole but one that handed it on (they know the rest); not the queue's own word. */
-export function wholeSiteView({ conversation, holder, queue }: PendingChange): (ConversationSummaryDTO | ConversationAssignment)[] {
+/**
+ * Those who see the whole site: every change whole but one that handed it on (they know the rest); not the queue's
+ * own word. `acrossNodes`: in a cluster, the arrival of a conversation assigned on arrival comes from the node that
+ * stored it and its assignment from the routing leader, in either order; the assignment whole is the later of the
+ * two snapshots (its lastSeq) whichever a console hears first, where on its own a console would ignore it.
+ */
+export function wholeSiteView({ conversation, holder, queue }: PendingChange, acrossNodes: boolean): (ConversationSummaryDTO | ConversationAssignment)[] {
   if (queue === 'waiting') return [];
-  return holder === 'assigned' || holder === 'transferred' ? [assignmentView(conversation)] : [conversation];
+  const handedOn = holder === 'assigned' || holder === 'transferred' || (holder === 'assignedOnArrival' && !acrossNodes);
+  return handedOn ? [assignmentView(conversation)] : [conversation];
 }
 
 /**

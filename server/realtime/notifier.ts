@@ -93,7 +93,7 @@ export class SocketNotifier implements Notifier {
     private readonly visitors: VisitorNamespace,
     private readonly agents: AgentNamespace,
     options: {
-      /** In a cluster, agents' live state also goes to the other nodes, which answer reads from it. */
+      /** In a cluster: agents' live state also goes to the other nodes, which answer reads from it (and see wholeSiteView). */
       peers?: Pick<Server, 'serverSideEmit'>;
       /** Which sites every agent sees whole: there, no broadcast is made to those outside the whole-site room. */
       siteVisibility?: Pick<SiteVisibilityCache, 'peek' | 'changed'>;
@@ -196,7 +196,7 @@ export class SocketNotifier implements Notifier {
       if (changes.every(handedOn)) {
         this.agents.to(rooms.site(siteId)).emit('conversations:updated', changes.map((c) => assignmentView(c.conversation)));
       } else {
-        const forWholeSite = changes.flatMap((c) => wholeSiteView(c));
+        const forWholeSite = changes.flatMap((c) => wholeSiteView(c, this.peers !== undefined));
         if (forWholeSite.length > 0) this.agents.to(wholeSite).emit('conversations:updated', forWholeSite);
         const forQueue = outsiders ? changes.flatMap((c) => queueWatchersView(c)) : [];
         if (forQueue.length > 0) this.agents.to(rooms.site(siteId)).except(wholeSite).emit('conversations:updated', forQueue);

@@ -36,8 +36,8 @@ function recordingNamespace(log: Emitted[], joined: Joined[] = []) {
   };
 }
 
-/** `seenWhole`: the sites the notifier knows every agent sees whole; every other site is not known to. */
-function setUp(seenWhole: string[] = []) {
+/** `seenWhole`: the sites the notifier knows every agent sees whole; every other site is not known to. `clustered`: one node of several. */
+function setUp(seenWhole: string[] = [], clustered = false) {
   const visitors: Emitted[] = [];
   const agents: Emitted[] = [];
   const visibilityChanges: string[] = [];
@@ -47,6 +47,7 @@ function setUp(seenWhole: string[] = []) {
   };
   const notifier = new SocketNotifier(recordingNamespace(visitors) as unknown as VisitorNamespace, recordingNamespace(agents) as unknown as AgentNamespace, {
     siteVisibility,
+    ...(clustered ? { peers: { serverSideEmit: () => true } } : {}),
   });
   return { notifier, visitors, agents, visibilityChanges };
 }
@@ -206,12 +207,20 @@ describe('SocketNotifier', () => {
     notifier.conversationsWaiting([arriving]);
     await nextTurn();
     expect(agents).toEqual([
-      { room: 'site-all:site-1', except: null, event: 'conversations:updated', payload: [assigned] },
+      { room: 'site-all:site-1', except: null, event: 'conversations:updated', payload: [assignment(assigned)] },
       { room: 'site:site-1', except: 'site-all:site-1', event: 'conversations:updated', payload: [arriving] },
       { room: 'conversation:t', except: 'site-all:site-1', event: 'conversations:updated', payload: [assigned] },
     ]);
     // Routing's word that they wait, or who holds them, is no news to their visitors.
     expect(visitors).toHaveLength(2);
+  });
+
+  it('sends those who see the whole site an assignment on arrival whole in a cluster, where it may overtake the arrival from another node', async () => {
+    const { notifier, agents } = setUp([], true);
+    const assigned = summary('t', 'site-1', 'active', 2);
+    notifier.conversationChanged(assigned, 'assignedOnArrival');
+    await nextTurn();
+    expect(agents.filter((e) => e.room === 'site-all:site-1').map((e) => e.payload)).toEqual([[assigned]]);
   });
 
   it('makes no broadcast of waiting conversations where every agent is known to see the whole site', async () => {
