@@ -367,7 +367,7 @@ export interface Notifier {
   visitorChanged(change: VisitorChange): void;
   /** `holder`: only who holds it changed (status, assignee, assignedAt, lastSeq); `assignedOnArrival`: it never waited. */
   conversationChanged(conversation: ConversationSummaryDTO, holder?: HolderChange): void;
-  /** It joined the queue, to be routed: agents who watch only the queue hear of it if routing leaves it waiting. */
+  /** It joined the queue, to be routed: its visitor hears of it now, agents once routing has decided (below, or assigned). */
   conversationQueued(conversation: ConversationSummaryDTO): void;
   /** Routing left them waiting (their first turn, or a leader's start): to the queue's watchers. */
   conversationsWaiting(conversations: ConversationSummaryDTO[]): void;

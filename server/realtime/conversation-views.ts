@@ -5,8 +5,8 @@ import type { HolderChange } from '../app/ports.ts';
 
 /**
  * A conversation change on its way to agents; `holder`: only who holds it changed (HolderChange). `queue`: it
- * joined the queue, for routing to decide (`routing`: heard by those who see the whole site), or routing left it
- * waiting there (`waiting`: heard by those who watch only the queue).
+ * joined the queue, for routing to decide (`routing`: heard by its past holders only), or routing left it waiting
+ * there (`waiting`: heard by all who see the queue).
  */
 export interface PendingChange {
   conversation: ConversationSummaryDTO;
@@ -32,15 +32,13 @@ export function visitorView(conversation: ConversationDTO): ConversationDTO {
 }
 
 /**
- * Those who see the whole site: every change whole but one that handed it on (they know the rest); not the queue's
- * own word. `acrossNodes`: in a cluster, the arrival of a conversation assigned on arrival comes from the node that
- * stored it and its assignment from the routing leader, in either order; the assignment whole is the later of the
- * two snapshots (its lastSeq) whichever a console hears first, where on its own a console would ignore it.
+ * Those who see the whole site: every change whole but one that handed it on (they know the rest), and a new
+ * conversation once routing has decided, whole: waiting, or assigned on arrival. In a cluster the arrival is stored
+ * on one node and routed on the leader; heard from both, its two snapshots could come in either order.
  */
-export function wholeSiteView({ conversation, holder, queue }: PendingChange, acrossNodes: boolean): (ConversationSummaryDTO | ConversationAssignment)[] {
-  if (queue === 'waiting') return [];
-  const handedOn = holder === 'assigned' || holder === 'transferred' || (holder === 'assignedOnArrival' && !acrossNodes);
-  return handedOn ? [assignmentView(conversation)] : [conversation];
+export function wholeSiteView({ conversation, holder, queue }: PendingChange): (ConversationSummaryDTO | ConversationAssignment)[] {
+  if (queue === 'routing') return [];
+  return holder === 'assigned' || holder === 'transferred' ? [assignmentView(conversation)] : [conversation];
 }
 
 /**

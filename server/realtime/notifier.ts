@@ -93,7 +93,7 @@ export class SocketNotifier implements Notifier {
     private readonly visitors: VisitorNamespace,
     private readonly agents: AgentNamespace,
     options: {
-      /** In a cluster: agents' live state also goes to the other nodes, which answer reads from it (and see wholeSiteView). */
+      /** In a cluster, agents' live state also goes to the other nodes, which answer reads from it. */
       peers?: Pick<Server, 'serverSideEmit'>;
       /** Which sites every agent sees whole: there, no broadcast is made to those outside the whole-site room. */
       siteVisibility?: Pick<SiteVisibilityCache, 'peek' | 'changed'>;
@@ -196,16 +196,23 @@ export class SocketNotifier implements Notifier {
       if (changes.every(handedOn)) {
         this.agents.to(rooms.site(siteId)).emit('conversations:updated', changes.map((c) => assignmentView(c.conversation)));
       } else {
-        const forWholeSite = changes.flatMap((c) => wholeSiteView(c, this.peers !== undefined));
-        if (forWholeSite.length > 0) this.agents.to(wholeSite).emit('conversations:updated', forWholeSite);
+        const forWholeSite = changes.flatMap((c) => wholeSiteView(c));
         const forQueue = outsiders ? changes.flatMap((c) => queueWatchersView(c)) : [];
-        if (forQueue.length > 0) this.agents.to(rooms.site(siteId)).except(wholeSite).emit('conversations:updated', forQueue);
+        // Conversations left waiting, and nothing else: all of the site's agents hear the same.
+        const same = forQueue.length === forWholeSite.length && forQueue.every((view, i) => view === forWholeSite[i]);
+        if (same && forQueue.length > 0) this.agents.to(rooms.site(siteId)).emit('conversations:updated', forQueue);
+        else {
+          if (forWholeSite.length > 0) this.agents.to(wholeSite).emit('conversations:updated', forWholeSite);
+          if (forQueue.length > 0) this.agents.to(rooms.site(siteId)).except(wholeSite).emit('conversations:updated', forQueue);
+        }
       }
       // Taken from the queue: every agent who may hold it saw it whole there. Assigned on arrival, a transfer or
       // any other change may reach a holder who has not seen it as it is now.
       if (!outsiders) continue;
       for (const { conversation, holder, queue } of changes) {
         if (holder === 'assigned' || queue === 'waiting') continue;
+        // A new conversation's first line is all it has: no one held it yet.
+        if (queue === 'routing' && conversation.lastSeq <= 1) continue;
         this.agents.to(rooms.conversation(conversation.id)).except(wholeSite).emit('conversations:updated', [conversation]);
       }
     }
@@ -274,10 +281,9 @@ export class SocketNotifier implements Notifier {
   }
 
   /**
-   * Those who watch only the queue hear of it once routing has decided: in a cluster the decision is the routing
-   * leader's, and heard from another node first, their consoles could be told it waits after being told, by the
-   * leader, that it was assigned. Most conversations, while agents have room, are assigned on arrival: those
-   * watchers never hear of them at all.
+   * Agents hear of it once routing has decided, from the node that decided (in a cluster, the routing leader): told
+   * by another node that it waits, a console could hear it after the leader's word that it was assigned. While
+   * agents have room most conversations are assigned on arrival: those who watch only the queue never hear of them.
    */
   conversationQueued(conversation: ConversationSummaryDTO): void {
     this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', visitorView(conversation));

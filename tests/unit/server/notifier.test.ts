@@ -54,6 +54,9 @@ function setUp(seenWhole: string[] = [], clustered = false) {
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A frame the agents who see the whole site hear: theirs alone, or one the site's every agent hears. */
+const toWholeSite = (e: Emitted, siteId = 'site-1') => e.room === `site-all:${siteId}` || (e.room === `site:${siteId}` && e.except === null);
+
 const conversation = (id: string, siteId: string, status: ConversationDTO['status'] = 'active') => ({ id, siteId, visitorId: `v-${id}`, status }) as ConversationDTO;
 const summary = (id: string, siteId: string, status: ConversationDTO['status'], lastSeq: number) =>
   ({ id, siteId, visitorId: `v-${id}`, status, assignee: status === 'queued' ? null : { id: 'agent-1' }, lastSeq, visitor: { id: `v-${id}` }, labels: ['vip'] }) as unknown as ConversationSummaryDTO;
@@ -188,46 +191,52 @@ describe('SocketNotifier', () => {
     expect(agents).toEqual([{ room: 'site:site-1', except: null, event: 'conversations:updated', payload: [assignment(first), assignment(second)] }]);
   });
 
-  it('tells agents who watch only the queue of an arrival once routing left it waiting, and of one assigned on arrival nothing but to its holder', async () => {
+  it("tells agents of an arrival once routing decided: all who see the queue when it waits, and its holder and the whole site when it was assigned on arrival", async () => {
     const { notifier, agents, visitors } = setUp();
     const arriving = summary('q', 'site-1', 'queued', 1);
     const taken = summary('t', 'site-1', 'queued', 1);
+    const requeued = summary('r', 'site-1', 'queued', 5);
     notifier.conversationQueued(arriving);
     notifier.conversationQueued(taken);
+    notifier.conversationQueued(requeued);
     expect(visitors.map((e) => [e.room, e.event])).toEqual([
       ['visitor:v-q', 'conversation:updated'],
       ['visitor:v-t', 'conversation:updated'],
+      ['visitor:v-r', 'conversation:updated'],
     ]);
     await nextTurn();
-    const sent = agents.splice(0);
-    expect(sent.filter((e) => e.room.startsWith('site'))).toEqual([{ room: 'site-all:site-1', except: null, event: 'conversations:updated', payload: [arriving, taken] }]);
+    // Only those who held the requeued one before hear of it before routing decides.
+    expect(agents.splice(0)).toEqual([{ room: 'conversation:r', except: 'site-all:site-1', event: 'conversations:updated', payload: [requeued] }]);
 
     const assigned = summary('t', 'site-1', 'active', 2);
     notifier.conversationChanged(assigned, 'assignedOnArrival');
     notifier.conversationsWaiting([arriving]);
     await nextTurn();
-    expect(agents).toEqual([
-      { room: 'site-all:site-1', except: null, event: 'conversations:updated', payload: [assignment(assigned)] },
+    expect(agents.splice(0)).toEqual([
+      { room: 'site-all:site-1', except: null, event: 'conversations:updated', payload: [assigned, arriving] },
       { room: 'site:site-1', except: 'site-all:site-1', event: 'conversations:updated', payload: [arriving] },
       { room: 'conversation:t', except: 'site-all:site-1', event: 'conversations:updated', payload: [assigned] },
     ]);
     // Routing's word that they wait, or who holds them, is no news to their visitors.
-    expect(visitors).toHaveLength(2);
+    expect(visitors).toHaveLength(3);
+
+    vi.useFakeTimers({ now: Date.now() + QUEUE_ARRIVALS_EVERY_MS });
+    try {
+      // Conversations left waiting, alone: one frame that every agent of the site hears.
+      notifier.conversationsWaiting([requeued]);
+      vi.advanceTimersByTime(1);
+      expect(agents).toEqual([{ room: 'site:site-1', except: null, event: 'conversations:updated', payload: [requeued] }]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
-  it('sends those who see the whole site an assignment on arrival whole in a cluster, where it may overtake the arrival from another node', async () => {
-    const { notifier, agents } = setUp([], true);
-    const assigned = summary('t', 'site-1', 'active', 2);
-    notifier.conversationChanged(assigned, 'assignedOnArrival');
-    await nextTurn();
-    expect(agents.filter((e) => e.room === 'site-all:site-1').map((e) => e.payload)).toEqual([[assigned]]);
-  });
-
-  it('makes no broadcast of waiting conversations where every agent is known to see the whole site', async () => {
+  it('makes no broadcast of waiting conversations beyond the whole-site room where every agent is known to see the whole site', async () => {
     const { notifier, agents } = setUp(['site-1']);
-    notifier.conversationsWaiting([summary('q', 'site-1', 'queued', 1)]);
+    const waiting = summary('q', 'site-1', 'queued', 1);
+    notifier.conversationsWaiting([waiting]);
     await nextTurn();
-    expect(agents).toEqual([]);
+    expect(agents).toEqual([{ room: 'site-all:site-1', except: null, event: 'conversations:updated', payload: [waiting] }]);
   });
 
   it("has each new holder join their conversations' rooms once per turn, before anything of the turn is sent", async () => {
@@ -340,9 +349,8 @@ describe("SocketNotifier: a queue's arrivals while more keep coming", () => {
     return sides;
   };
 
-  /** What the site's agents (site-all) heard, as the ids of each frame's conversations. */
-  const wholeSiteFrames = (agents: Emitted[]) =>
-    agents.filter((e) => e.room === 'site-all:site-1').map((e) => [e.event, (e.payload as { id: string }[]).map((c) => c.id)]);
+  /** What the site's agents who see it whole heard, as the ids of each frame's conversations. */
+  const wholeSiteFrames = (agents: Emitted[]) => agents.filter((e) => toWholeSite(e)).map((e) => [e.event, (e.payload as { id: string }[]).map((c) => c.id)]);
 
   it('sends the first arrival after a quiet spell on the next turn, and those that follow within the interval together when it ends', () => {
     const { notifier, agents, visitors } = setUp();
@@ -386,7 +394,7 @@ describe("SocketNotifier: a queue's arrivals while more keep coming", () => {
     notifier.conversationChanged(summary('c', 'site-1', 'queued', 1));
     vi.advanceTimersByTime(1);
     notifier.typing(conversation('c', 'site-1', 'queued'), 'visitor', { conversationId: 'c', typing: true });
-    expect(agents.filter((e) => e.room === 'site-all:site-1' || e.event === 'typing').map((e) => e.event)).toEqual([
+    expect(agents.filter((e) => toWholeSite(e) || e.event === 'typing').map((e) => e.event)).toEqual([
       'conversations:updated',
       'conversations:updated',
       'messages:new',
@@ -397,7 +405,7 @@ describe("SocketNotifier: a queue's arrivals while more keep coming", () => {
 
   it("releases each site's arrivals when its own wait ends, though another site's ends later", () => {
     const { notifier, agents } = setUp();
-    const sent = () => agents.filter((e) => e.room.startsWith('site-all:')).map((e) => (e.payload as { id: string }[]).map((c) => c.id).join());
+    const sent = () => agents.filter((e) => toWholeSite(e, 'site-1') || toWholeSite(e, 'site-2')).map((e) => (e.payload as { id: string }[]).map((c) => c.id).join());
     notifier.conversationChanged(summary('a', 'site-2', 'queued', 1));
     vi.advanceTimersByTime(100);
     notifier.conversationChanged(summary('b', 'site-1', 'queued', 1));
@@ -418,9 +426,9 @@ describe("SocketNotifier: a queue's arrivals while more keep coming", () => {
     const { notifier, agents } = withArrivalHeld();
     notifier.conversationChanged(summary('e', 'site-2', 'queued', 1));
     vi.advanceTimersByTime(1);
-    expect(agents.filter((e) => e.room.startsWith('site-all:')).map((e) => [e.room, (e.payload as { id: string }[]).map((c) => c.id)])).toEqual([
-      ['site-all:site-1', ['a']],
-      ['site-all:site-2', ['e']],
+    expect(agents.filter((e) => toWholeSite(e, 'site-1') || toWholeSite(e, 'site-2')).map((e) => [e.room, (e.payload as { id: string }[]).map((c) => c.id)])).toEqual([
+      ['site:site-1', ['a']],
+      ['site:site-2', ['e']],
     ]);
   });
 });
