@@ -137,7 +137,7 @@ export class ConversationService {
     const queued = await this.store.conversations.summary(conversationId);
     if (queued) this.events.emit('conversation.queued', { conversation: queued, actor });
     const sent = await send();
-    // Routed as it stands with the message `send` added, which is what the queue's watchers then see.
+    // Routed as it stands with the message `send` added, which is what agents then see of it.
     const current = (await this.store.conversations.summary(conversationId)) ?? queued;
     if (current) await this.routing.enqueue(current);
     return sent;

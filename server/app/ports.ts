@@ -369,7 +369,7 @@ export interface Notifier {
   conversationChanged(conversation: ConversationSummaryDTO, holder?: HolderChange): void;
   /** It joined the queue, to be routed: its visitor hears of it now, agents once routing has decided (below, or assigned). */
   conversationQueued(conversation: ConversationSummaryDTO): void;
-  /** Routing left them waiting (their first turn, or a leader's start): to the queue's watchers. */
+  /** Routing left them waiting (their first turn, or a leader's start): to every agent of their sites. */
   conversationsWaiting(conversations: ConversationSummaryDTO[]): void;
   queuePosition(visitorId: string, position: QueuePositionDTO): void;
   /** To the agents sharing one of `siteIds` with them (the agent's sites). */

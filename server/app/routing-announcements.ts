@@ -24,7 +24,7 @@ export class RoutingAnnouncements {
       .catch((err) => this.log.error({ err, event, conversationId: result.conversation.id }, 'conversation summary failed; event not emitted'));
   }
 
-  /** Arrivals their routing turn left waiting, to the queue's watchers (Notifier.conversationsWaiting). */
+  /** Arrivals their routing turn left waiting, to their sites' agents (Notifier.conversationsWaiting). */
   waiting(conversations: ConversationSummaryDTO[]): void {
     if (conversations.length > 0) this.notifier.conversationsWaiting(conversations);
   }

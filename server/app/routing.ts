@@ -231,7 +231,7 @@ export class RoutingService implements Routing {
     return this.statusChanges.add({ agentId, status });
   }
 
-  /** Those its turn left waiting reach the queue's watchers now; those it assigned never do (conversationsWaiting). */
+  /** Those its turn left waiting reach the site's agents now; those it assigned, their holder and the whole site (onArrival). */
   private async route(arrived: ConversationSummaryDTO[]): Promise<PromiseSettledResult<ConversationDTO | null>[]> {
     for (const c of arrived) this.positions.track(c.id, c.visitorId);
     const bots = await this.botFirst.choose([...new Set(arrived.map((c) => c.siteId))], (siteId) => this.engine.agentsOnline(siteId));

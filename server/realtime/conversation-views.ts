@@ -17,9 +17,6 @@ export interface PendingChange {
 /** A conversation waiting in the queue, as no holder's change: what may wait for company (notifier.ts). */
 export const joinsQueue = (change: PendingChange) => change.holder === undefined && change.conversation.status === 'queued';
 
-/** Only who holds it changed, and the change took it from the queue (or to another agent): all may hear the same. */
-export const handedOn = (change: PendingChange) => (change.holder === 'assigned' || change.holder === 'transferred') && change.conversation.status !== 'queued';
-
 /**
  * What the visitor may know of a conversation: the fields listed here and nothing else, so whatever agents'
  * summaries gain (labels, the last message, whatever comes next) never reaches a visitor by default.
@@ -31,25 +28,25 @@ export function visitorView(conversation: ConversationDTO): ConversationDTO {
   return { id, siteId, visitorId, status, assignee, queuedAt, assignedAt, firstResponseAt, resolvedAt, lastSeq, visitorReadSeq, agentReadSeq, rating, ratingComment };
 }
 
-/**
- * Those who see the whole site: every change whole but one that handed it on (they know the rest), and a new
- * conversation once routing has decided, whole: waiting, or assigned on arrival. In a cluster the arrival is stored
- * on one node and routed on the leader; heard from both, its two snapshots could come in either order.
- */
-export function wholeSiteView({ conversation, holder, queue }: PendingChange): (ConversationSummaryDTO | ConversationAssignment)[] {
-  if (queue === 'routing') return [];
-  return holder === 'assigned' || holder === 'transferred' ? [assignmentView(conversation)] : [conversation];
-}
+type View = ConversationSummaryDTO | ConversationAssignment;
 
 /**
- * What the site's queue watchers may know: the whole while it waits, once routing has left it waiting; then only that
- * it left the queue, and to whom; nothing of a conversation that never waited there.
+ * What a change tells those who see the whole site (`wholeSite`) and those who watch only its queue (`queue`): the
+ * same object where both hear the same, nothing where one hears nothing. The whole site: every change whole but one
+ * that handed it on (they know the rest), and a new conversation once routing has decided, whole: waiting, or
+ * assigned on arrival (in a cluster the arrival is stored on one node and routed on the leader; heard from both, its
+ * two snapshots could come in either order). The queue's watchers: a conversation whole while it waits, once routing
+ * has left it waiting; then only that it left the queue, and to whom; nothing of one that never waited there.
  */
-export function queueWatchersView({ conversation, holder, queue }: PendingChange): (ConversationSummaryDTO | ConversationAssignment)[] {
-  if (queue === 'routing' || holder === 'assignedOnArrival') return [];
-  return [conversation.status === 'queued' ? conversation : assignmentView(conversation)];
+export function audienceViews({ conversation, holder, queue }: PendingChange): { wholeSite?: View; queue?: View } {
+  if (queue === 'routing') return {};
+  if (queue === 'waiting') return { wholeSite: conversation, queue: conversation };
+  if (holder === 'assignedOnArrival') return { wholeSite: conversation };
+  const forQueue = conversation.status === 'queued' ? conversation : assignmentView(conversation);
+  const handedOn = holder === 'assigned' || holder === 'transferred';
+  return { wholeSite: handedOn ? forQueue : conversation, queue: forQueue };
 }
 
-export function assignmentView({ id, siteId, status, assignee, assignedAt, lastSeq }: ConversationSummaryDTO): ConversationAssignment {
+function assignmentView({ id, siteId, status, assignee, assignedAt, lastSeq }: ConversationSummaryDTO): ConversationAssignment {
   return { id, siteId, status, assignee, assignedAt, lastSeq };
 }

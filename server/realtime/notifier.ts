@@ -8,7 +8,7 @@ import type { EmailDTO } from '../contract/email.ts';
 import { agentConcerned } from '../domain/system-events.ts';
 import { withoutEmail } from '../app/directory.ts';
 import type { SiteVisibilityCache } from '../app/site-visibility-cache.ts';
-import { assignmentView, handedOn, joinsQueue, queueWatchersView, visitorView, wholeSiteView, type PendingChange } from './conversation-views.ts';
+import { audienceViews, joinsQueue, visitorView, type PendingChange } from './conversation-views.ts';
 
 export type VisitorNamespace = Namespace<VisitorClientToServer, VisitorServerToClient>;
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient>;
@@ -179,10 +179,10 @@ export class SocketNotifier implements Notifier {
   }
 
   /**
-   * Those who see the whole site get every change whole, except one that only handed it on, of which they know the
-   * rest; the rest of its agents, who watch the queue: a conversation whole while it waits, once routing has left
-   * it waiting, and otherwise only that it left the queue and to whom, or nothing when it never waited there; its
-   * holders, past and present, their own whole. A turn of assignments alone (a drain) is one frame to the whole site.
+   * A site's changes of a turn, as each audience may know them (audienceViews): one frame to those who see the whole
+   * site, one to those who watch only its queue, or one to all where both hear the same (a drain's assignments,
+   * conversations left waiting); and its holders, past and present, each conversation whole where they may not know
+   * it as it is now.
    */
   private flushChanges(releaseArrivals = true): void {
     this.flushJoins();
@@ -193,18 +193,14 @@ export class SocketNotifier implements Notifier {
       if (changes.some(joinsQueue)) this.arrivalsHeldUntil.set(siteId, now + QUEUE_ARRIVALS_EVERY_MS);
       const wholeSite = rooms.siteAll(siteId);
       const outsiders = !this.seenWhole(siteId);
-      if (changes.every(handedOn)) {
-        this.agents.to(rooms.site(siteId)).emit('conversations:updated', changes.map((c) => assignmentView(c.conversation)));
+      const views = changes.map(audienceViews);
+      const forWholeSite = views.flatMap((v) => (v.wholeSite ? [v.wholeSite] : []));
+      const forQueue = outsiders ? views.flatMap((v) => (v.queue ? [v.queue] : [])) : [];
+      if (outsiders && views.every((v) => v.wholeSite === v.queue)) {
+        if (forQueue.length > 0) this.agents.to(rooms.site(siteId)).emit('conversations:updated', forQueue);
       } else {
-        const forWholeSite = changes.flatMap((c) => wholeSiteView(c));
-        const forQueue = outsiders ? changes.flatMap((c) => queueWatchersView(c)) : [];
-        // Conversations left waiting, and nothing else: all of the site's agents hear the same.
-        const same = forQueue.length === forWholeSite.length && forQueue.every((view, i) => view === forWholeSite[i]);
-        if (same && forQueue.length > 0) this.agents.to(rooms.site(siteId)).emit('conversations:updated', forQueue);
-        else {
-          if (forWholeSite.length > 0) this.agents.to(wholeSite).emit('conversations:updated', forWholeSite);
-          if (forQueue.length > 0) this.agents.to(rooms.site(siteId)).except(wholeSite).emit('conversations:updated', forQueue);
-        }
+        if (forWholeSite.length > 0) this.agents.to(wholeSite).emit('conversations:updated', forWholeSite);
+        if (forQueue.length > 0) this.agents.to(rooms.site(siteId)).except(wholeSite).emit('conversations:updated', forQueue);
       }
       // Taken from the queue: every agent who may hold it saw it whole there. Assigned on arrival, a transfer or
       // any other change may reach a holder who has not seen it as it is now.
