@@ -14,8 +14,8 @@ export interface PendingChange {
   queue?: 'routing' | 'waiting';
 }
 
-/** A conversation waiting in the queue, as no holder's change: what may wait for company (notifier.ts). */
-export const joinsQueue = (change: PendingChange) => change.holder === undefined && change.conversation.status === 'queued';
+/** A conversation waiting in the queue, as no holder's change: what may wait for company (notifier.ts). Not one routing is yet to decide. */
+export const joinsQueue = (change: PendingChange) => change.holder === undefined && change.queue !== 'routing' && change.conversation.status === 'queued';
 
 /**
  * What the visitor may know of a conversation: the fields listed here and nothing else, so whatever agents'

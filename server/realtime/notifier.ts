@@ -207,8 +207,6 @@ export class SocketNotifier implements Notifier {
       if (!outsiders) continue;
       for (const { conversation, holder, queue } of changes) {
         if (holder === 'assigned' || queue === 'waiting') continue;
-        // A new conversation's first line is all it has: no one held it yet.
-        if (queue === 'routing' && conversation.lastSeq <= 1) continue;
         this.agents.to(rooms.conversation(conversation.id)).except(wholeSite).emit('conversations:updated', [conversation]);
       }
     }
@@ -283,7 +281,8 @@ export class SocketNotifier implements Notifier {
    */
   conversationQueued(conversation: ConversationSummaryDTO): void {
     this.visitors.to(rooms.visitor(conversation.visitorId)).emit('conversation:updated', visitorView(conversation));
-    this.pend({ conversation, queue: 'routing' });
+    // Until then only its past holders hear of it: a new conversation, whose first line is all it has, has none.
+    if (conversation.lastSeq > 1) this.pend({ conversation, queue: 'routing' });
   }
 
   conversationsWaiting(conversations: ConversationSummaryDTO[]): void {

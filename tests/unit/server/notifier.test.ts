@@ -377,6 +377,17 @@ describe("SocketNotifier: a queue's arrivals while more keep coming", () => {
     expect(wholeSiteFrames(agents).at(-1)).toEqual(['conversations:updated', ['d']]);
   });
 
+  it('sends a new conversation routing left waiting on the next turn: its arrival, which no agent hears of, holds nothing', () => {
+    const { notifier, agents } = setUp();
+    const arriving = summary('a', 'site-1', 'queued', 1);
+    notifier.conversationQueued(arriving);
+    vi.advanceTimersByTime(1);
+    expect(agents).toEqual([]);
+    notifier.conversationsWaiting([arriving]);
+    vi.advanceTimersByTime(1);
+    expect(wholeSiteFrames(agents)).toEqual([['conversations:updated', ['a']]]);
+  });
+
   it('lets any other change of the site take the held arrivals along at once, in the order they happened', () => {
     const { notifier, agents } = withArrivalHeld();
     notifier.conversationChanged(summary('b', 'site-1', 'active', 2), 'assigned');
