@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { ConversationDTO, HistoryPage, MessageDTO } from '../../server/contract/dto.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import type { InboundEmailDTO } from '../../server/contract/inbound-email.ts';
-import { ask, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextAgentConversation, nextAgentMessage, ok, record, recordAgentMessages, sleep, startServer, useNewSite, type TestServer } from '../support/parley.ts';
+import { ask, backends, clientId, closeAgentsOut, closeAllSockets, connectAgent, connectVisitor, createAgent, next, nextAgentConversation, nextAgentMessage, ok, record, recordAgentMessages, sleep, startServer, useNewSite, type TestServer } from '../support/parley.ts';
 import { compose, deliverSmtp, INBOUND_SECRET, postInbound, REPLY_DOMAIN } from '../support/inbound-email.ts';
 
 const VISITOR_EMAIL = 'ada@example.org';
@@ -15,10 +15,7 @@ describe.each(backends)('email replies on %s', (backend) => {
   beforeEach(async () => {
     await useNewSite(server);
   });
-  afterEach(async () => {
-    closeAllSockets();
-    await sleep(50);
-  });
+  afterEach(() => closeAgentsOut(server));
   afterAll(() => server?.close());
 
   const smtpPort = () => server.parley.inboundSmtpPort()!;

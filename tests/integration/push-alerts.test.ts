@@ -14,7 +14,7 @@ import type { EmailPurpose } from '../../server/contract/email.ts';
 import type { SendResult } from '../../server/contract/events.ts';
 import { ManualClock } from '../../server/domain/clock.ts';
 import { localMinutes } from '../../server/domain/quiet-hours.ts';
-import { ADMIN, backends, clientId, closeAllSockets, connectAgent, connectVisitor, createAgent, login, next, ok, sleep, startServer, useNewSite, type TestServer } from '../support/parley.ts';
+import { ADMIN, backends, clientId, closeAgentsOut, closeAllSockets, connectAgent, connectVisitor, createAgent, login, next, ok, sleep, startServer, useNewSite, type TestServer } from '../support/parley.ts';
 import { startPushReceiver, type PushReceiver } from '../support/push-receiver.ts';
 import { countSqlStatements, takeSqlCounts } from '../../bench/profile/sql-counter.ts';
 import { AgentAlerts } from '../../server/app/alerts.ts';
@@ -86,16 +86,6 @@ function eventually<T>(read: () => T) {
   return expect.poll(async () => (await settle(), read()), { timeout: 10_000, interval: 50 });
 }
 
-/**
- * Connects an agent's console and waits until routing counts it online: presence is read after the connection opens,
- * and a visitor who writes before that would leave a message "while nobody was online".
- */
-async function connectOnline(credentials: { email: string; password: string }) {
-  const connection = await connectAgent(server, credentials);
-  await expect.poll(() => server.parley.routing.listAgents().find((a) => a.id === connection.agentId)?.connected).toBe(true);
-  return connection;
-}
-
 const pushesTo = (browserId: string) => receiver.received.filter((r) => r.subscriptionId === browserId).map((r) => r.payload as PushAlertPayload);
 
 async function visitorWrites(body: string) {
@@ -141,8 +131,7 @@ describe.each(backends)('push and email alerts on %s', { timeout: 60_000 }, (bac
   });
 
   beforeEach(async () => {
-    closeAllSockets();
-    await sleep(50);
+    await closeAgentsOut(server);
     await useNewSite(server);
     receiver.received.length = 0;
     mails.length = 0;
@@ -154,7 +143,7 @@ describe.each(backends)('push and email alerts on %s', { timeout: 60_000 }, (bac
     const other = await subscribedAgent('other');
     const deactivated = await subscribedAgent('deactivated');
     await server.parley.store.agents.update(deactivated.agentId, { active: false });
-    const { socket: busySocket } = await connectOnline(busy.credentials);
+    const { socket: busySocket } = await connectAgent(server, busy.credentials);
     await ok(busySocket, 'console:visible', { visible: true });
     const first = await visitorWrites('first visitor');
     const taken = await visitorWrites('second visitor');
@@ -219,7 +208,7 @@ describe.each(backends)('push and email alerts on %s', { timeout: 60_000 }, (bac
 
   it('pushes a visitor message to its agent only while no console tab of theirs is visible', async () => {
     const agent = await subscribedAgent('mine');
-    const { socket } = await connectOnline(agent.credentials);
+    const { socket } = await connectAgent(server, agent.credentials);
     // The first message, assigned to the agent at once: one push, from the assignment.
     const { visitor, conversationId } = await visitorWrites('hello');
     const pushed = (text: string) => ({ kind: 'visitorMessage', conversationId, siteId: server.site.id, siteName: 'Shop', text });
@@ -238,7 +227,7 @@ describe.each(backends)('push and email alerts on %s', { timeout: 60_000 }, (bac
   it('sends no PushSubscription query on visitor messages to an agent without subscriptions, once this node has read them', async () => {
     const credentials = await createAgent(server, `bare-${server.site.id.slice(-6)}`);
     const { agent } = await login(server, credentials.email, credentials.password);
-    await connectOnline(credentials);
+    await connectAgent(server, credentials);
     const asked = vi.spyOn(server.parley.pushSubscriptions, 'subscriptions');
     const askedAbout = () => asked.mock.calls.filter(([id]) => id === agent.id).length;
     try {
@@ -257,7 +246,7 @@ describe.each(backends)('push and email alerts on %s', { timeout: 60_000 }, (bac
   it('pushes the next visitor message to an agent who subscribed after the previous one', async () => {
     const credentials = await createAgent(server, `late-${server.site.id.slice(-6)}`);
     const { accessToken, agent } = await login(server, credentials.email, credentials.password);
-    await connectOnline(credentials);
+    await connectAgent(server, credentials);
     const asked = vi.spyOn(server.parley.pushSubscriptions, 'subscriptions');
     try {
       const { visitor, conversationId } = await visitorWrites('before subscribing');
@@ -276,11 +265,11 @@ describe.each(backends)('push and email alerts on %s', { timeout: 60_000 }, (bac
   it('pushes a transfer to the agent who receives it', async () => {
     const from = await subscribedAgent('from');
     const to = await subscribedAgent('to');
-    const { socket } = await connectOnline(from.credentials);
+    const { socket } = await connectAgent(server, from.credentials);
     await ok(socket, 'console:visible', { visible: true });
     const { conversationId } = await visitorWrites('please transfer me');
     await settle();
-    await connectOnline(to.credentials);
+    await connectAgent(server, to.credentials);
     await ok(socket, 'conversation:transfer', { conversationId, agentId: to.agentId });
     await eventually(() => pushesTo(to.browser.id)).toEqual([{ kind: 'transfer', conversationId, siteId: server.site.id, siteName: 'Shop' }]);
     expect(pushesTo(from.browser.id)).toEqual([]);

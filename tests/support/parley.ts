@@ -109,11 +109,7 @@ export function useSharedServer(onStart: (server: TestServer) => void, backend: 
   beforeEach(async () => {
     await useNewSite(server!);
   });
-  afterEach(async () => {
-    closeAllSockets();
-    // Let disconnects settle so one test's agents do not leak into the next one's routing.
-    await sleep(50);
-  });
+  afterEach(() => closeAgentsOut(server!));
   afterAll(() => server?.close());
 }
 
@@ -122,6 +118,18 @@ const openSockets = new Set<Socket>();
 export function closeAllSockets() {
   for (const s of openSockets) s.disconnect();
   openSockets.clear();
+}
+
+/**
+ * Closes the test's sockets and waits until routing counts no agent connected, so one test's agents do not leak
+ * into the next one's routing (routing reads who is connected after each disconnect, not at once).
+ */
+export async function closeAgentsOut(server: TestServer): Promise<void> {
+  closeAllSockets();
+  for (let waited = 0; server.parley.routing.listAgents().some((a) => a.connected); waited += 10) {
+    if (waited > 10_000) throw new Error('agents still counted connected 10 s after their sockets closed');
+    await sleep(10);
+  }
 }
 
 export async function visitorSession(server: Target, origin = SITE_ORIGIN, token?: string): Promise<VisitorSessionResponse> {
@@ -181,6 +189,9 @@ export async function connectAgent(server: Target, credentials: { email: string;
   });
   openSockets.add(socket);
   await connected(socket);
+  // Routing reads who is connected after a connection opens; a read asked for now includes this one, so the
+  // test's next step (a visitor writing, say) finds the agent online.
+  if ('parley' in server) await (server as TestServer).parley.routing.presenceChanged();
   return { socket, session, agentId: session.agent.id };
 }
 
