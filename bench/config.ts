@@ -35,7 +35,8 @@ export interface BenchConfig {
    * meanwhile, so one node is measured before and after the others and they are compared with both.
    */
   cluster: { nodes: number[]; senders: number; warmupMs: number; durationMs: number };
-  widget: { runs: number; observeMs: number };
+  /** `slowed`: the host page's main thread on a CPU slowed `cpuSlowdown` times, `loads` loads of each case after a warm-up. */
+  widget: { runs: number; observeMs: number; slowed: { cpuSlowdown: number; loads: number; settleMs: number } };
   /**
    * Queue burst: `visitors` first messages spread over `windowMs`, `agents` of `capacity` online, then agents up to
    * `moreAgents` come online at once. Before it, `openingConversations` new conversations' first and second message,
@@ -69,7 +70,7 @@ export const FULL: BenchConfig = {
   connections: { steps: [1000, 2500, 5000, 10_000], perGenerator: 5000, settleMs: 2000, holdMs: 3000 },
   flood: { conversations: 100, intervalMs: 1500, jitter: 1 / 3, warmupMs: 2000, durationMs: 6000, rounds: 3, windowBytes: 1 << 20 },
   cluster: { nodes: [1, 2, 3, 1], senders: 200, warmupMs: 5000, durationMs: 15_000 },
-  widget: { runs: 4, observeMs: 2000 },
+  widget: { runs: 4, observeMs: 2000, slowed: { cpuSlowdown: 4, loads: 3, settleMs: 3000 } },
   burst: {
     backends: ['sqlite', 'postgresql', 'postgresql-3'],
     visitors: 2000,
@@ -94,7 +95,7 @@ export const QUICK: BenchConfig = {
   connections: { steps: [500], perGenerator: 5000, settleMs: 500, holdMs: 1500 },
   flood: { conversations: 40, intervalMs: 1500, jitter: 1 / 3, warmupMs: 1000, durationMs: 2500, rounds: 1, windowBytes: 1 << 20 },
   cluster: { nodes: [1, 2, 3, 1], senders: 40, warmupMs: 1000, durationMs: 2500 },
-  widget: { runs: 1, observeMs: 1000 },
+  widget: { runs: 1, observeMs: 1000, slowed: { cpuSlowdown: 4, loads: 1, settleMs: 2000 } },
   burst: {
     backends: ['sqlite', 'postgresql', 'postgresql-3'],
     visitors: 400,

@@ -274,6 +274,12 @@ export function printReport(r: BenchResults): string {
         ],
       ),
     );
+    const slowed = w.mainThread;
+    // Page and Parley are both on 127.0.0.1 (one site), so the frame runs in the page's process, as it does
+    // with Parley on a subdomain of the shop: the worst case for the page.
+    out.push('', `The host page's main thread, the frame in its process (same site), CPU slowed ${slowed.cpuSlowdown}×, ${slowed.loads} load${slowed.loads === 1 ? '' : 's'} of each after a warm-up, ${slowed.settleMs / 1000} s each`);
+    const costs = Object.entries(slowed.cases).map(([name, c]) => [name, String(c.longTasks), String(c.longestMs), String(c.blockingMs), String(c.scriptMs)]);
+    out.push(table(['page', 'long tasks', 'longest ms', 'blocking ms/load', 'script ms/load'], costs));
   }
   if (r.burst) out.push(...printBurst(r.burst, r.config));
   if (r.soak) out.push(...printSoak(r.soak, r.config));

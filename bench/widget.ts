@@ -1,6 +1,7 @@
 /**
  * The widget as a customer's page sees it: the bytes Parley sends of it, time from the script tag to
- * the bubble on screen, and the page's long tasks with and without the widget (never opened), in Chromium.
+ * the bubble on screen, the page's long tasks with and without the widget (never opened), in Chromium, and
+ * the page's main thread on a slowed CPU (widget-main-thread.ts).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ import type { BenchConfig } from './config.ts';
 import { spawnTracked } from './processes.ts';
 import type { Site } from './setup.ts';
 import { round, summarize, type Summary, withTimeout } from './stats.ts';
+import { measureMainThread, type MainThreadResult } from './widget-main-thread.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'];
 
@@ -28,6 +30,7 @@ export interface WidgetResult {
   /** Script tag to the first frame with the bubble, each run in a fresh browser context (cold cache). */
   bubbleMs: Summary;
   longTasks: { withWidget: LongTasks; withoutWidget: LongTasks; runs: number; observeMs: number };
+  mainThread: MainThreadResult;
 }
 
 /** `npm run build`: what dist/ holds is what gets measured. */
@@ -68,6 +71,7 @@ export async function measureWidget(host: HostPage, parleyUrl: string, site: Sit
   const sizes = await measureWidgetWire(parleyUrl);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
+    const pageUrl = { with: `${host.origin}/with?${new URLSearchParams({ parley: parleyUrl, site: site.key })}`, without: `${host.origin}/without` };
     const bubble: number[] = [];
     const tasks = { withWidget: [] as LongTasks['tasks'], withoutWidget: [] as LongTasks['tasks'] };
     // Run -1 only warms the server up (its first requests compile); every run has a cold browser cache.
@@ -76,8 +80,7 @@ export async function measureWidget(host: HostPage, parleyUrl: string, site: Sit
         const context = await browser.newContext({ locale: 'en-US' });
         const page = await context.newPage();
         page.setDefaultTimeout(15_000);
-        const embed = new URLSearchParams({ parley: parleyUrl, site: site.key });
-        await page.goto(withWidget ? `${host.origin}/with?${embed}` : `${host.origin}/without`);
+        await page.goto(withWidget ? pageUrl.with : pageUrl.without);
         if (withWidget) {
           await page.waitForFunction(() => (window as unknown as BenchWindow).__bench.bubbleAt !== undefined);
           await page.getByRole('button', { name: /Open chat/ }).waitFor({ state: 'visible' });
@@ -104,6 +107,7 @@ export async function measureWidget(host: HostPage, parleyUrl: string, site: Sit
       sizes,
       bubbleMs: summarize(bubble),
       longTasks: { withWidget: longTasks(tasks.withWidget), withoutWidget: longTasks(tasks.withoutWidget), runs: config.widget.runs, observeMs: config.widget.observeMs },
+      mainThread: await measureMainThread(browser, pageUrl, config),
     };
     log(`widget: loader ${sizes.loader.br} B br, bubble after ${result.bubbleMs.p50} ms, long tasks ${result.longTasks.withWidget.count} with / ${result.longTasks.withoutWidget.count} without`);
     return result;
