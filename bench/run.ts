@@ -88,7 +88,7 @@ const [, stage, flood, cluster] = await Promise.all([
 try {
   if (stage) {
     try {
-      if (wanted('widget')) results.widget = await section('widget', () => measureWidget(host, stage.parley.server.url, stage.chatSite, config, log));
+      if (wanted('widget')) results.widget = await section('widget', () => measureWidget(host, stage.parley.server.url, stage.widgetSite, config, log));
       if (wanted('latency')) results.latency = await section('latency', () => compareLatency(stage, config, profiler, log));
       if (wanted('throughput')) results.throughput = await section('throughput', () => compareThroughput(stage, config, profiler, log));
       if (wanted('persistence')) results.persistence = await section('persistence', () => measurePersistence(stage, config, profiler, log));

@@ -24,15 +24,20 @@ export interface Stage {
   parley: Side;
   bare: Side;
   dataDir: string;
-  /** The site whose conversations the agents serve (and whose page embeds the widget). */
+  /** The site whose conversations the agents serve. */
   chatSite: Site;
   /** A site no agent serves, for the write-path probe. */
   writeSite: Site;
+  /**
+   * The site the widget's host page embeds. No agent serves it: a conversation the widget section starts (a
+   * returning visitor's) would otherwise hold a place the latency section's conversations need.
+   */
+  widgetSite: Site;
   stop(): Promise<void>;
 }
 
-/** `extraOrigins`: more allowed origins for the chat site (the widget's host page). */
-export async function startSideBySide(config: BenchConfig, extraOrigins: string[], profiler: PhaseProfiler): Promise<Stage> {
+/** `widgetOrigins`: the allowed origins of the widget's site (its host page). */
+export async function startSideBySide(config: BenchConfig, widgetOrigins: string[], profiler: PhaseProfiler): Promise<Stage> {
   const dataDir = makeTempDir('parley-bench-');
   const agentCount = Math.ceil(Math.max(...config.latency.levels) / config.agentCapacity);
   const [parleyServer, bareServer, parleyLoad, bareLoad] = await startTogether([
@@ -51,8 +56,9 @@ export async function startSideBySide(config: BenchConfig, extraOrigins: string[
   };
   try {
     const admin = await Admin.login(parleyServer.url);
-    const chatSite = await admin.createSite('Bench chat', [SITE_ORIGIN, ...extraOrigins]);
+    const chatSite = await admin.createSite('Bench chat', [SITE_ORIGIN]);
     const writeSite = await admin.createSite('Bench writes', [SITE_ORIGIN]);
+    const widgetSite = await admin.createSite('Bench widget', widgetOrigins);
     const agents = await admin.createAgents(chatSite, agentCount, config.agentCapacity);
     await parleyLoad.rpc.call('start', { kind: 'parley', url: parleyServer.url, site: chatSite, agents }, 60_000);
     await bareLoad.rpc.call('start', { kind: 'bare', url: bareServer.url, agentCount }, 60_000);
@@ -62,6 +68,7 @@ export async function startSideBySide(config: BenchConfig, extraOrigins: string[
       dataDir,
       chatSite,
       writeSite,
+      widgetSite,
       stop,
     };
   } catch (error) {
