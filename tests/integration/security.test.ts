@@ -228,7 +228,8 @@ describe('isolation', () => {
     const note = await ok<SendResult>(judy.socket, 'message:send', { conversationId: sent.conversation.id, clientId: clientId(), body: 'VIP customer', note: true });
     expect(note.message.authorKind).toBe('note');
     await ok(judy.socket, 'message:send', { conversationId: sent.conversation.id, clientId: clientId(), body: 'Hello!' });
-    await sleep(100);
+    // The note was sent first: had it leaked, it would be in the inbox before the reply.
+    await expect.poll(() => visitorInbox.map((m) => m.body)).toContain('Hello!');
     expect(visitorInbox.map((m) => m.body)).toEqual(['Hello!']);
     const visitorHistory = await ok<HistoryPage>(visitor.socket, 'history:get', { conversationId: sent.conversation.id, afterSeq: 0 });
     expect(visitorHistory.messages.some((m) => m.authorKind === 'note' || m.body === 'VIP customer')).toBe(false);

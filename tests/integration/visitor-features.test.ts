@@ -3,7 +3,7 @@ import type { ConversationDTO, HistoryPage, VisitorChange, VisitorDTO } from '..
 import type { IdentifyResult, ReadEvent, SendResult, TypingEvent } from '../../server/contract/events.ts';
 import type { WidgetConfig } from '../../server/contract/http.ts';
 import { identityHash } from '../../server/app/visitors.ts';
-import { ask, clientId, connectAgent, connectVisitor, createAgent, next, ok, record, SITE_ORIGIN, sleep, useSharedServer, type TestServer } from '../support/parley.ts';
+import { ask, clientId, connectAgent, connectVisitor, createAgent, next, ok, record, SITE_ORIGIN, useSharedServer, type TestServer } from '../support/parley.ts';
 import { nextAgentHeard } from '../support/agent-messages.ts';
 
 let server: TestServer;
@@ -236,10 +236,11 @@ describe('agent tools', () => {
     const typing = record<unknown>(b.socket, 'typing');
     const reads = record<unknown>(b.socket, 'conversation:read');
     const mine = record<unknown>(a.socket, 'typing');
+    const myReads = record<unknown>(a.socket, 'conversation:read');
     await ok(agent.socket, 'typing', { conversationId: sent.conversation.id, typing: true });
     await ok(agent.socket, 'conversation:read', { conversationId: sent.conversation.id, seq: 1 });
-    await sleep(100);
-    expect(mine).toHaveLength(1); // the owner did get it, so the wait was long enough to see a leak
+    // The owner got both, so a leak, sent with them, would have reached the other visitor too.
+    await expect.poll(() => [mine.length, myReads.length]).toEqual([1, 1]);
     expect([...typing, ...reads]).toEqual([]);
   });
 });
